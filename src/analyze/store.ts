@@ -1,0 +1,155 @@
+// Value stores: every value kept exactly (with the input row it came from) while the run's memory
+// budget allows; past it, the largest stores move to a relative-error quantile sketch (DDSketch).
+// Peak memory then depends on the number of accounts, not the number of rows.
+import { DDSketch } from '@datadog/sketches-js';
+import type { WeightedPoints } from './stats.js';
+
+/** Relative accuracy of sketched quantiles (and of the shared comparison grid). */
+export const SKETCH_RELATIVE_ACCURACY = 0.005;
+
+let sharedMapping: DDSketch['mapping'] | null = null;
+/** The log-bucket mapping shared by every sketch and by the comparison grid. */
+export function comparisonMapping(): DDSketch['mapping'] {
+  sharedMapping ??= new DDSketch({ relativeAccuracy: SKETCH_RELATIVE_ACCURACY }).mapping;
+  return sharedMapping;
+}
+
+/** A packed reference to an input row: file index (< 2^20) and line (< 2^32). */
+export type RowRef = number;
+export const packRef = (fileIndex: number, line: number): RowRef => fileIndex * 4294967296 + line;
+export const unpackRef = (ref: RowRef): { fileIndex: number; line: number } => ({
+  fileIndex: Math.floor(ref / 4294967296),
+  line: ref % 4294967296,
+});
+
+export class ExactBudget {
+  used = 0;
+  readonly stores: ValueStore[] = [];
+  constructor(readonly limit: number) {}
+  register(store: ValueStore): void { this.stores.push(store); }
+  /** Called after an exact value was added: move the largest exact stores to sketches if over budget. */
+  charge(): void {
+    this.used++;
+    if (this.used <= this.limit) return;
+    while (this.used > this.limit * 0.9) {
+      let largest: ValueStore | null = null;
+      for (const s of this.stores) if (s.isExact() && (largest === null || s.exactCount() > largest.exactCount())) largest = s;
+      if (largest === null || largest.exactCount() === 0) return;
+      this.used -= largest.exactCount();
+      largest.toSketch();
+    }
+  }
+}
+
+export interface OrderStatistic {
+  valueMs: number;
+  ref: RowRef | null;
+}
+
+export class ValueStore {
+  private values: Float64Array | null = new Float64Array(64);
+  private refs: Float64Array | null;
+  private length = 0;
+  private sketch: DDSketch | null = null;
+  private sorted: Float64Array | null = null;
+  n = 0;
+
+  constructor(private readonly budget: ExactBudget | null, keepRefs: boolean) {
+    this.refs = keepRefs ? new Float64Array(64) : null;
+    budget?.register(this);
+  }
+
+  isExact(): boolean { return this.sketch === null; }
+  exactCount(): number { return this.length; }
+
+  add(valueMs: number, ref: RowRef): void {
+    this.n++;
+    this.sorted = null;
+    if (this.sketch !== null) { this.sketch.accept(valueMs); return; }
+    if (this.length === this.values!.length) {
+      const grown = new Float64Array(this.length * 2);
+      grown.set(this.values!);
+      this.values = grown;
+      if (this.refs) {
+        const grownRefs = new Float64Array(this.length * 2);
+        grownRefs.set(this.refs);
+        this.refs = grownRefs;
+      }
+    }
+    this.values![this.length] = valueMs;
+    if (this.refs) this.refs[this.length] = ref;
+    this.length++;
+    this.budget?.charge();
+  }
+
+  toSketch(): void {
+    if (this.sketch !== null) return;
+    const sketch = new DDSketch({ relativeAccuracy: SKETCH_RELATIVE_ACCURACY });
+    for (let i = 0; i < this.length; i++) sketch.accept(this.values![i]!);
+    this.sketch = sketch;
+    this.values = null;
+    this.refs = null;
+    this.sorted = null;
+    this.length = 0;
+  }
+
+  relativeError(): number { return this.sketch === null ? 0 : SKETCH_RELATIVE_ACCURACY; }
+
+  private sortedValues(): Float64Array {
+    if (this.sorted === null) this.sorted = this.values!.slice(0, this.length).sort();
+    return this.sorted;
+  }
+
+  /** The r-th smallest value (1-based), with the earliest input row holding that value when exact. */
+  orderStatistic(rank: number): OrderStatistic {
+    const r = Math.min(Math.max(rank, 1), this.n);
+    if (this.sketch !== null) {
+      const q = this.n <= 1 ? 0 : (r - 1) / (this.n - 1);
+      return { valueMs: this.sketch.getValueAtQuantile(q), ref: null };
+    }
+    const valueMs = this.sortedValues()[r - 1]!;
+    let ref: RowRef | null = null;
+    if (this.refs) {
+      for (let i = 0; i < this.length; i++) {
+        if (this.values![i] === valueMs) { ref = this.refs[i]!; break; }
+      }
+    }
+    return { valueMs, ref };
+  }
+
+  /** Type-1 quantile value (no row lookup). */
+  quantile(p: number): number {
+    if (this.n === 0) return NaN;
+    const rank = Math.min(Math.max(Math.ceil(this.n * p), 1), this.n);
+    if (this.sketch !== null) return this.sketch.getValueAtQuantile(this.n <= 1 ? 0 : (rank - 1) / (this.n - 1));
+    return this.sortedValues()[rank - 1]!;
+  }
+
+  /** Counts on the shared log grid: identical whether the store is exact or sketched. */
+  binned(): WeightedPoints {
+    const mapping = comparisonMapping();
+    const counts = new Map<number, number>();
+    let zeros = 0;
+    if (this.sketch !== null) {
+      zeros = this.sketch.zeroCount;
+      const store = this.sketch.store;
+      for (let i = 0; i < store.bins.length; i++) {
+        const c = store.bins[i]!;
+        if (c > 0) counts.set(i + store.offset, c);
+      }
+    } else {
+      for (let i = 0; i < this.length; i++) {
+        const v = this.values![i]!;
+        if (v <= mapping.minPossible) { zeros++; continue; }
+        const key = mapping.key(v);
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
+    }
+    const keys = [...counts.keys()].sort((a, b) => a - b);
+    const values: number[] = [];
+    const weights: number[] = [];
+    if (zeros > 0) { values.push(0); weights.push(zeros); }
+    for (const k of keys) { values.push(mapping.value(k)); weights.push(counts.get(k)!); }
+    return { values, counts: weights };
+  }
+}

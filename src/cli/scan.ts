@@ -1,0 +1,153 @@
+// `keylag scan`: wires options to the pipeline and a renderer. No analysis here.
+import { Command, Option } from 'commander';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { runScan, DEFAULT_MIN_SAMPLES, DEFAULT_MEMORY_BUDGET_VALUES } from '../pipeline.js';
+import { renderers, type RenderOptions } from '../report/index.js';
+import { terminalSafe } from '../report/sanitize.js';
+import { usageError } from '../errors.js';
+import { parseBound } from '../ingest/time.js';
+import { readExcludeFile } from '../ingest/accounts.js';
+import type { Unit } from '../ingest/columns.js';
+import { VERSION } from './version.js';
+import { decideColor, guardOutputPath, writeFileText, writeStdout } from './output.js';
+import { EXIT_GATE } from './exit-codes.js';
+
+const FORMATS = ['table', 'json', 'jsonl', 'csv'] as const;
+type Format = (typeof FORMATS)[number];
+
+interface ScanFlags {
+  roster?: string;
+  format: Format;
+  out?: string;
+  top?: number;
+  rejects?: string;
+  failOn?: number;
+  strict?: boolean;
+  keepGoing?: boolean;
+  inputFormat?: string;
+  accountCol?: string;
+  timeCol?: string;
+  sessionCol?: string;
+  kindCol?: string;
+  valueCol?: string[];
+  unit?: Unit;
+  since?: string;
+  until?: string;
+  exclude?: string;
+  minSamples: number;
+  memoryBudget: number;
+  color: boolean;
+}
+
+function positiveInt(name: string) {
+  return (text: string): number => {
+    const n = Number(text);
+    if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < 1) throw usageError(`${name} expects a positive integer, got '${text}'`);
+    return n;
+  };
+}
+
+function score(text: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100) throw usageError(`--fail-on expects a score from 0 to 100, got '${text}'`);
+  return n;
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+function bound(flag: string, text: string | undefined): { us: number; text: string } | null {
+  if (text === undefined) return null;
+  const us = parseBound(text);
+  if (us === null) throw usageError(`${flag} expects an ISO 8601 date/time or epoch, got '${text}'`);
+  return { us, text };
+}
+
+export function registerScan(program: Command): void {
+  program
+    .command('scan')
+    .description('rank accounts by how suspicious their latency is, with the evidence for each')
+    .argument('<inputs...>', 'timing files (CSV, TSV, JSON Lines; .gz read transparently; - for stdin)')
+    .option('-r, --roster <file>', 'roster CSV: account, site (peer group), claimed location, time zone')
+    .addOption(new Option('-f, --format <format>', 'report format').choices([...FORMATS]).default('table'))
+    .option('-o, --out <file>', 'write the report to a file instead of stdout')
+    .option('--top <n>', 'list only the top N ranked accounts (counts still cover all)', positiveInt('--top'))
+    .option('--rejects <file>', 'write every rejected value or row as file:line: reason: detail')
+    .option('--fail-on <score>', 'exit 1 when any account scores at or above this (70 = flagged)', score)
+    .option('--strict', 'stop at the first rejected value or row (exit 2)')
+    .option('--keep-going', 'skip a missing or unreadable input and list it in the header, instead of exit 2')
+    .option('--input-format <name>', 'force an input format (see: keylag formats)')
+    .option('--account-col <col>', 'column holding the account (default: detected from aliases)')
+    .option('--time-col <col>', 'column holding the timestamp')
+    .option('--session-col <col>', 'column holding the session/connection id')
+    .option('--kind-col <col>', 'column naming the kind of each row (rtt, app_rtt, input_lag, reaction, keystroke_interval)')
+    .option('--value-col <col[:kind]>', 'latency column, optionally with its kind; repeatable', collect)
+    .addOption(new Option('--unit <unit>', 'unit of the latency columns').choices(['ms', 's', 'us']))
+    .option('--since <time>', 'ignore samples before this time (ISO 8601, offset-less = UTC, or epoch)')
+    .option('--until <time>', 'ignore samples at or after this time')
+    .option('--exclude <file>', 'file of account names or glob patterns to drop (service accounts); counted in the header')
+    .option('--min-samples <n>', 'fewer samples of every kind than this: listed as insufficient data, not scored', positiveInt('--min-samples'), DEFAULT_MIN_SAMPLES)
+    .option('--memory-budget <values>', 'values kept exactly in the whole run before large accounts move to sketches', positiveInt('--memory-budget'), DEFAULT_MEMORY_BUDGET_VALUES)
+    .option('--no-color', 'no colour (also: NO_COLOR=1)')
+    .addHelpText('after', `
+Examples:
+  $ keylag scan fixtures/sample/sessions.csv --roster fixtures/sample/roster.csv
+  $ keylag scan vdi.csv.gz --value-col rtt:rtt --value-col echo:app_rtt --format json -o report.json
+  $ zcat export.csv.gz | keylag scan - --since 2026-03-01 --exclude service-accounts.txt --fail-on 70`)
+    .action(async (inputs: string[], flags: ScanFlags, command: Command) => {
+      if (flags.out) guardOutputPath(flags.out, inputs, '--out');
+      if (flags.rejects) guardOutputPath(flags.rejects, inputs, '--rejects');
+      if (flags.roster) guardOutputPath(flags.roster, flags.out ? [flags.out] : [], 'roster');
+      const exclude = flags.exclude ? await readExcludeFile(flags.exclude) : null;
+      let rejectStream: WriteStream | null = null;
+      if (flags.rejects) {
+        rejectStream = createWriteStream(flags.rejects, { flags: 'w' });
+        rejectStream.on('error', () => undefined);
+      }
+      const rawArgs = command.parent ? process.argv.slice(2) : [];
+      try {
+        const report = await runScan({
+          inputs,
+          rosterPath: flags.roster ?? null,
+          columns: {
+            accountCol: flags.accountCol, timeCol: flags.timeCol, sessionCol: flags.sessionCol, kindCol: flags.kindCol,
+            valueCols: flags.valueCol, unit: flags.unit,
+          },
+          inputFormat: flags.inputFormat ?? null,
+          since: bound('--since', flags.since),
+          until: bound('--until', flags.until),
+          exclude,
+          minSamples: flags.minSamples,
+          strict: flags.strict ?? false,
+          keepGoing: flags.keepGoing ?? false,
+          memoryBudgetValues: flags.memoryBudget,
+          arguments: rawArgs,
+          version: VERSION,
+          stdin: process.stdin,
+          onRejection: rejectStream
+            ? (r) => { rejectStream!.write(`${r.source.file}:${r.source.line}: ${r.reason}: ${terminalSafe(r.detail)}\n`); }
+            : undefined,
+        });
+        const options: RenderOptions = {
+          color: decideColor(flags.color, flags.out !== undefined, process.env, Boolean(process.stdout.isTTY)),
+          top: flags.top ?? null,
+          width: process.stdout.columns,
+        };
+        const text = renderers[flags.format](report, options);
+        if (flags.out) {
+          await writeFileText(flags.out, text);
+          const sha = createHash('sha256').update(text).digest('hex');
+          process.stderr.write(`keylag: wrote ${terminalSafe(flags.out)} (sha256 ${sha})\n`);
+        } else {
+          await writeStdout(text);
+        }
+        if (flags.failOn !== undefined && report.accounts.some((a) => a.status === 'scored' && a.score >= flags.failOn!)) {
+          process.exitCode = EXIT_GATE;
+        }
+      } finally {
+        if (rejectStream) await new Promise<void>((r) => rejectStream!.end(() => r()));
+      }
+    });
+}

@@ -1,0 +1,263 @@
+// Generic timing files: CSV, TSV (or ';'/'|' separated) and JSON Lines with an account, a time and
+// one or more latency columns (DESIGN section 4). Header names map to roles and kinds via columns.ts.
+import { parse } from 'csv-parse';
+import type { AdapterContext, AdapterResult, InputAdapter } from '../adapter.js';
+import { resolveColumns, kindFromText, type ColumnPlan } from '../columns.js';
+import { parseTimestamp, MIN_TIME_US, MAX_TIME_US } from '../time.js';
+import { inputError } from '../../errors.js';
+import type { Kind } from '../../types.js';
+
+/** Larger than any sane field; a 1 MB field still parses, a runaway quote stops with a clear error. */
+export const MAX_RECORD_BYTES = 32 * 1024 * 1024;
+/** Values above one hour are not latencies. */
+export const ABSURD_MS = 3_600_000;
+
+const DECIMAL_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const NOT_FINITE_RE = /^[+-]?(?:nan|inf|infinity)$/i;
+
+export type ValueCheck = { ok: true; valueMs: number } | { ok: false; reason: string };
+
+/** Parse one latency cell; decimal notation only (no hex, no `Infinity`). */
+export function parseLatency(text: string, toMs: number): ValueCheck {
+  const s = text.trim();
+  if (s === '') return { ok: false, reason: 'value_missing' };
+  if (NOT_FINITE_RE.test(s)) return { ok: false, reason: 'value_not_finite' };
+  if (!DECIMAL_RE.test(s)) return { ok: false, reason: 'value_not_numeric' };
+  const v = Number(s) * toMs;
+  if (!Number.isFinite(v)) return { ok: false, reason: 'value_not_finite' };
+  if (v < 0) return { ok: false, reason: 'value_negative' };
+  if (v > ABSURD_MS) return { ok: false, reason: 'value_absurd' };
+  return { ok: true, valueMs: v === 0 ? 0 : v };
+}
+
+function truncate(text: string, max = 80): string {
+  return text.length > max ? `${text.slice(0, max)}...(${text.length} chars)` : text;
+}
+
+/** Shared per-record logic for every tabular dialect. */
+class RecordProcessor {
+  readonly timeFormats = new Set<string>();
+  records = 0;
+  constructor(private readonly plan: ColumnPlan, private readonly width: number | null, private readonly ctx: AdapterContext) {}
+
+  process(fields: string[], line: number): void {
+    this.records++;
+    const { plan, ctx } = this;
+    if (this.width !== null && fields.length !== this.width) {
+      ctx.reject(line, 'row_ragged', `${fields.length} fields where the header has ${this.width}`);
+      return;
+    }
+    const account = (fields[plan.account] ?? '').trim();
+    if (account === '') { ctx.reject(line, 'account_missing', 'empty account cell'); return; }
+    const timeText = fields[plan.time] ?? '';
+    const parsed = parseTimestamp(timeText);
+    if (parsed === null) { ctx.reject(line, 'time_unparseable', truncate(timeText)); return; }
+    if (parsed.timeUs < MIN_TIME_US || parsed.timeUs >= MAX_TIME_US) {
+      ctx.reject(line, 'time_out_of_range', `${truncate(timeText)} (outside 1990..2099)`);
+      return;
+    }
+    this.timeFormats.add(parsed.format);
+    const session = plan.session === null ? '' : (fields[plan.session] ?? '').trim();
+    let rowKind: Kind | null = null;
+    if (plan.kind !== null) {
+      const kindText = fields[plan.kind] ?? '';
+      rowKind = kindText.trim() === '' ? null : kindFromText(kindText);
+      if (rowKind === null && plan.values.some((v) => v.kind === null)) {
+        ctx.reject(line, 'kind_unknown', truncate(kindText));
+        return;
+      }
+    }
+    for (const column of plan.values) {
+      const check = parseLatency(fields[column.index] ?? '', column.toMs);
+      if (!check.ok) {
+        ctx.reject(line, check.reason, `${column.name}=${truncate(fields[column.index] ?? '')}`);
+        continue;
+      }
+      ctx.emit({ account, session, timeUs: parsed.timeUs, kind: column.kind ?? rowKind ?? 'input_lag', valueMs: check.valueMs, line });
+    }
+  }
+}
+
+function sniffDelimiter(firstLine: string): string {
+  const candidates = [',', '\t', ';', '|'];
+  let best = ',';
+  let bestCount = 0;
+  for (const c of candidates) {
+    let count = 0;
+    let quoted = false;
+    for (const ch of firstLine) {
+      if (ch === '"') quoted = !quoted;
+      else if (ch === c && !quoted) count++;
+    }
+    if (count > bestCount) { best = c; bestCount = count; }
+  }
+  return best;
+}
+
+function firstLineOf(head: string): string {
+  const text = head.replace(/^\uFEFF/, '');
+  const end = text.search(/\r?\n/);
+  return end < 0 ? text : text.slice(0, end);
+}
+
+function isJsonLines(head: string): boolean {
+  return head.replace(/^\uFEFF/, '').trimStart().startsWith('{');
+}
+
+function countNewlines(fields: string[]): number {
+  let n = 0;
+  for (const f of fields) {
+    if (f.indexOf('\n') < 0) continue;
+    for (let i = 0; i < f.length; i++) if (f.charCodeAt(i) === 10) n++;
+  }
+  return n;
+}
+
+async function readDelimited(chunks: AsyncIterable<Buffer>, ctx: AdapterContext, delimiter: string): Promise<AdapterResult> {
+  const parser = parse({
+    delimiter,
+    bom: true,
+    info: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    max_record_size: MAX_RECORD_BYTES,
+  });
+  let processor: RecordProcessor | null = null;
+  let headerLine = 0;
+  const feed = (async () => {
+    for await (const chunk of chunks) {
+      if (!parser.write(chunk)) await new Promise<void>((resolve) => parser.once('drain', resolve));
+    }
+    parser.end();
+  })();
+  feed.catch((err) => parser.destroy(err as Error));
+  try {
+    for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      const line = item.info.lines - countNewlines(item.record);
+      if (processor === null) {
+        headerLine = line;
+        const header = item.record;
+        const plan = resolveColumns(header, ctx.columns, ctx.file);
+        plan.notes.forEach((n) => ctx.note(n));
+        processor = new RecordProcessor(plan, header.length, ctx);
+        continue;
+      }
+      processor.process(item.record, line);
+    }
+  } catch (err) {
+    if ((err as { category?: string }).category) throw err;
+    const e = err as { code?: string; message: string; lines?: number };
+    if (e.code?.startsWith('CSV_')) {
+      throw inputError(`malformed CSV: ${e.message.replace(/\s+at line \d+.*$/, '').replace(/:.*$/, '')} (${e.code})`, ctx.file, e.lines ?? null);
+    }
+    throw err;
+  }
+  await feed;
+  if (processor === null) throw inputError('empty input: no header line', ctx.file, headerLine || null);
+  const label = delimiter === '\t' ? 'TSV' : delimiter === ',' ? 'CSV' : `delimited ('${delimiter}')`;
+  return { records: processor.records, dialect: label, timeFormats: [...processor.timeFormats] };
+}
+
+/** JSON Lines: one object per line; a bad line is a counted rejection, not the end of the file. */
+async function readJsonLines(chunks: AsyncIterable<Buffer>, ctx: AdapterContext): Promise<AdapterResult> {
+  let processor: RecordProcessor | null = null;
+  let keys: string[] = [];
+  let lineNo = 0;
+  let pending = '';
+  let skippingLongLine = false;
+  const decoder = new TextDecoder('utf-8');
+  let records = 0;
+
+  const handleLine = (raw: string): void => {
+    lineNo++;
+    const text = lineNo === 1 ? raw.replace(/^\uFEFF/, '') : raw;
+    if (text.trim() === '') return;
+    let obj: unknown;
+    try {
+      obj = JSON.parse(text);
+    } catch {
+      records++;
+      ctx.reject(lineNo, 'jsonl_invalid', truncate(text));
+      return;
+    }
+    if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
+      records++;
+      ctx.reject(lineNo, 'jsonl_not_object', truncate(text));
+      return;
+    }
+    const record = obj as Record<string, unknown>;
+    if (processor === null) {
+      keys = Object.keys(record);
+      const plan = resolveColumns(keys, ctx.columns, ctx.file);
+      plan.notes.forEach((n) => ctx.note(n));
+      processor = new RecordProcessor(plan, null, ctx);
+    }
+    const fields = keys.map((k) => {
+      const v = record[k];
+      return v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+    });
+    processor.process(fields, lineNo);
+  };
+
+  for await (const chunk of chunks) {
+    let text = pending + decoder.decode(chunk, { stream: true });
+    let start = 0;
+    for (;;) {
+      const nl = text.indexOf('\n', start);
+      if (nl < 0) break;
+      const raw = text.slice(start, nl);
+      if (skippingLongLine) {
+        skippingLongLine = false;
+      } else {
+        handleLine(raw.endsWith('\r') ? raw.slice(0, -1) : raw);
+      }
+      start = nl + 1;
+    }
+    text = text.slice(start);
+    if (text.length > MAX_RECORD_BYTES) {
+      lineNo++;
+      records++;
+      ctx.reject(lineNo, 'line_too_long', `over ${MAX_RECORD_BYTES} bytes`);
+      skippingLongLine = true;
+      text = '';
+    }
+    pending = text;
+  }
+  pending += decoder.decode();
+  if (pending.length > 0 && !skippingLongLine) handleLine(pending.endsWith('\r') ? pending.slice(0, -1) : pending);
+  if (processor === null) {
+    if (records > 0) throw inputError('no valid JSON object found', ctx.file, lineNo);
+    throw inputError('empty input: no records', ctx.file);
+  }
+  const p = processor as RecordProcessor;
+  return { records: p.records + records, dialect: 'JSON Lines', timeFormats: [...p.timeFormats] };
+}
+
+export const genericAdapter: InputAdapter = {
+  name: 'generic',
+  description: 'Generic timing CSV/TSV/JSON Lines: an account column, a time column, one or more latency columns',
+  example: 'timestamp,user,session_id,latency_ms\n2026-03-02T14:03:11.412Z,jdoe,s-1,23.4',
+  detect(head: string): number {
+    if (isJsonLines(head)) return 0.5;
+    const first = firstLineOf(head);
+    return first.length > 0 ? 0.3 : 0;
+  },
+  async read(chunks, ctx) {
+    // Decide the dialect from the first chunk without consuming it.
+    const iterator = chunks[Symbol.asyncIterator]();
+    const first = await iterator.next();
+    const head = first.done ? '' : first.value.subarray(0, 65536).toString('utf8');
+    const replay = (async function* () {
+      if (!first.done) yield first.value;
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done) return;
+        yield next.value;
+      }
+    })();
+    if (head.trim() === '') throw inputError('empty input: no header line', ctx.file);
+    if (isJsonLines(head)) return readJsonLines(replay, ctx);
+    const delimiter = sniffDelimiter(firstLineOf(head));
+    return readDelimited(replay, ctx, delimiter);
+  },
+};

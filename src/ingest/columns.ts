@@ -1,0 +1,170 @@
+// Header aliases for generic timing files, and the resolution of a header into roles.
+// The alias table is product knowledge (which column name means which kind of latency), so it
+// lives here as data; the README prints the same table.
+import type { Kind } from '../types.js';
+import { KINDS } from '../types.js';
+import { inputError, usageError } from '../errors.js';
+
+export type Unit = 'ms' | 's' | 'us';
+
+export const UNIT_TO_MS: Record<Unit, number> = { ms: 1, s: 1000, us: 0.001 };
+
+export const ACCOUNT_ALIASES = [
+  'account', 'user', 'username', 'user_name', 'account_name', 'accountname', 'upn', 'userprincipalname',
+  'user_principal_name', 'principal', 'login', 'login_name', 'employee', 'email', 'samaccountname', 'user_id', 'userid',
+];
+export const TIME_ALIASES = [
+  'time', 'timestamp', 'ts', 'datetime', 'date_time', 'time_utc', 'timestamp_utc', 'timegenerated', 'time_generated',
+  'event_time', 'eventtime', '@timestamp', 'time_epoch', 'epoch', 'frame.time_epoch', 'created_at', 'start_time', 'date',
+];
+export const SESSION_ALIASES = [
+  'session', 'session_id', 'sessionid', 'connection', 'connection_id', 'conn_id', 'correlationid', 'correlation_id',
+  'stream', 'stream_id', 'tcp.stream', 'sid',
+];
+export const KIND_ALIASES = ['kind', 'metric', 'latency_kind', 'measure', 'measurement'];
+
+/** Value column aliases: name -> kind and unit. `value*` columns take their kind from the kind column. */
+export const VALUE_ALIASES: { name: string; kind: Kind | null; unit: Unit | null }[] = [
+  // transport round trips
+  ...['rtt', 'rtt_ms', 'round_trip_ms', 'roundtrip_ms', 'round_trip_time_ms', 'rtt_msec', 'est_rtt_ms',
+    'estroundtriptimeinms', 'network_rtt_ms', 'tcp_rtt_ms', 'ping_ms', 'icalatency', 'ica_latency_ms']
+    .map((name) => ({ name, kind: 'rtt' as Kind, unit: null })),
+  { name: 'rtt_us', kind: 'rtt', unit: 'us' },
+  { name: 'rtt_s', kind: 'rtt', unit: 's' },
+  { name: 'tcp.analysis.ack_rtt', kind: 'rtt', unit: 's' },
+  // application round trips
+  ...['app_rtt', 'app_rtt_ms', 'application_rtt_ms', 'echo_ms', 'echo_rtt_ms', 'keystroke_echo_ms', 'icarttms', 'ica_rtt_ms']
+    .map((name) => ({ name, kind: 'app_rtt' as Kind, unit: null })),
+  // reported lag of unknown nature
+  ...['latency', 'latency_ms', 'lag', 'lag_ms', 'input_lag', 'input_lag_ms', 'input_latency_ms', 'input_delay_ms', 'delay_ms']
+    .map((name) => ({ name, kind: 'input_lag' as Kind, unit: null })),
+  // human in the loop
+  ...['reaction', 'reaction_ms', 'reaction_time_ms'].map((name) => ({ name, kind: 'reaction' as Kind, unit: null })),
+  ...['keystroke_interval', 'keystroke_interval_ms', 'interkey_ms', 'inter_key_ms', 'key_interval_ms']
+    .map((name) => ({ name, kind: 'keystroke_interval' as Kind, unit: null })),
+  // generic: kind from the kind column (or input_lag)
+  ...['value', 'value_ms', 'ms', 'duration_ms'].map((name) => ({ name, kind: null, unit: null })),
+];
+
+const KIND_VALUE_SYNONYMS: Record<string, Kind> = {
+  rtt: 'rtt', transport_rtt: 'rtt', tcp_rtt: 'rtt', ping: 'rtt', network_rtt: 'rtt',
+  app_rtt: 'app_rtt', application_rtt: 'app_rtt', echo: 'app_rtt', keystroke_echo: 'app_rtt',
+  reaction: 'reaction', reaction_time: 'reaction',
+  keystroke_interval: 'keystroke_interval', interkey: 'keystroke_interval', inter_key: 'keystroke_interval',
+  input_lag: 'input_lag', latency: 'input_lag', lag: 'input_lag', input_latency: 'input_lag',
+};
+
+/** Kind named in a kind column cell; null when unknown. */
+export function kindFromText(text: string): Kind | null {
+  const key = text.trim().toLowerCase().replace(/[\s-]+/g, '_');
+  return KIND_VALUE_SYNONYMS[key] ?? null;
+}
+
+export function parseKindName(text: string): Kind {
+  const k = kindFromText(text);
+  if (k === null) throw usageError(`unknown kind '${text}' (kinds: ${KINDS.join(', ')})`);
+  return k;
+}
+
+export interface ColumnOptions {
+  accountCol?: string | undefined;
+  timeCol?: string | undefined;
+  sessionCol?: string | undefined;
+  kindCol?: string | undefined;
+  /** `COL` or `COL:KIND`, repeatable. */
+  valueCols?: string[] | undefined;
+  unit?: Unit | undefined;
+}
+
+export interface ValueColumn {
+  index: number;
+  name: string;
+  /** Fixed kind, or null: take it from the kind column (default input_lag). */
+  kind: Kind | null;
+  toMs: number;
+  unitLabel: Unit;
+}
+
+export interface ColumnPlan {
+  account: number;
+  time: number;
+  session: number | null;
+  kind: number | null;
+  values: ValueColumn[];
+  /** Human notes for the report header, e.g. "rtt_ms -> rtt (ms)". */
+  notes: string[];
+}
+
+function normaliseHeader(name: string): string {
+  return name.trim().replace(/^\uFEFF/, '').toLowerCase().replace(/\s*\[utc\]$/, '').replace(/[\s-]+/g, '_');
+}
+
+function findByOption(header: string[], wanted: string, file: string, role: string): number {
+  const target = normaliseHeader(wanted);
+  const idx = header.findIndex((h) => normaliseHeader(h) === target);
+  if (idx < 0) {
+    throw inputError(`--${role}-col '${wanted}' is not a column (columns found: ${header.join(', ')})`, file, 1);
+  }
+  return idx;
+}
+
+function findAlias(normalised: string[], aliases: readonly string[]): number {
+  for (const alias of aliases) {
+    const idx = normalised.indexOf(alias);
+    if (idx >= 0) return idx;
+  }
+  return -1;
+}
+
+/** Resolve header names into roles, or fail with a message listing what was found and tried. */
+export function resolveColumns(header: string[], options: ColumnOptions, file: string): ColumnPlan {
+  const normalised = header.map(normaliseHeader);
+  const notes: string[] = [];
+  const account = options.accountCol ? findByOption(header, options.accountCol, file, 'account') : findAlias(normalised, ACCOUNT_ALIASES);
+  const time = options.timeCol ? findByOption(header, options.timeCol, file, 'time') : findAlias(normalised, TIME_ALIASES);
+  const sessionIdx = options.sessionCol ? findByOption(header, options.sessionCol, file, 'session') : findAlias(normalised, SESSION_ALIASES);
+  const kindIdx = options.kindCol ? findByOption(header, options.kindCol, file, 'kind') : findAlias(normalised, KIND_ALIASES);
+
+  const values: ValueColumn[] = [];
+  const forcedUnit = options.unit;
+  if (options.valueCols && options.valueCols.length > 0) {
+    for (const spec of options.valueCols) {
+      // COL:KIND, where COL itself may contain ':' (e.g. tshark names do not, but be safe): split at the last ':'.
+      const colon = spec.lastIndexOf(':');
+      const maybeKind = colon > 0 ? spec.slice(colon + 1) : '';
+      const kind = maybeKind !== '' ? kindFromText(maybeKind) : null;
+      const colName = kind !== null ? spec.slice(0, colon) : spec;
+      if (colon > 0 && kind === null && !header.some((h) => h === spec)) {
+        throw usageError(`--value-col '${spec}': unknown kind '${maybeKind}' (kinds: ${KINDS.join(', ')})`);
+      }
+      const index = findByOption(header, colName, file, 'value');
+      const alias = VALUE_ALIASES.find((a) => a.name === normalised[index]);
+      const unit: Unit = forcedUnit ?? alias?.unit ?? 'ms';
+      values.push({ index, name: header[index]!, kind: kind ?? alias?.kind ?? null, toMs: UNIT_TO_MS[unit], unitLabel: unit });
+    }
+  } else {
+    normalised.forEach((name, index) => {
+      if (index === account || index === time || index === sessionIdx || index === kindIdx) return;
+      const alias = VALUE_ALIASES.find((a) => a.name === name);
+      if (!alias) return;
+      const unit: Unit = forcedUnit ?? alias.unit ?? 'ms';
+      values.push({ index, name: header[index]!, kind: alias.kind, toMs: UNIT_TO_MS[unit], unitLabel: unit });
+    });
+  }
+
+  const missing: string[] = [];
+  if (account < 0) missing.push(`no account column (tried: ${ACCOUNT_ALIASES.join(', ')}; or give --account-col)`);
+  if (time < 0) missing.push(`no time column (tried: ${TIME_ALIASES.join(', ')}; or give --time-col)`);
+  if (values.length === 0) {
+    missing.push(`no latency value column (tried: ${VALUE_ALIASES.map((a) => a.name).join(', ')}; or give --value-col COL[:KIND])`);
+  }
+  if (missing.length > 0) {
+    const found = header.length === 0 ? '(none)' : header.map((h) => JSON.stringify(h)).join(', ');
+    throw inputError(`unrecognised header: ${missing.join('; ')}; columns found: ${found}`, file, 1);
+  }
+  for (const v of values) {
+    const kindText = v.kind ?? (kindIdx >= 0 ? `kind from column '${header[kindIdx]}'` : 'input_lag');
+    notes.push(`${v.name} -> ${kindText} (${v.unitLabel})`);
+  }
+  return { account, time, session: sessionIdx >= 0 ? sessionIdx : null, kind: kindIdx >= 0 ? kindIdx : null, values, notes };
+}

@@ -1,0 +1,168 @@
+// Opening inputs: files (read-only) or stdin, transparent gzip, SHA-256 of the bytes as given
+// (the compressed bytes for .gz: that is the file a custodian holds).
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { createGunzip } from 'node:zlib';
+import { Readable } from 'node:stream';
+import { inputError } from '../errors.js';
+
+export interface OpenedInput {
+  path: string;
+  /** Decompressed bytes, in order. */
+  chunks: AsyncIterable<Buffer>;
+  /** First decompressed bytes (up to ~64 KiB), for format detection; also the start of `chunks`. */
+  head: Buffer;
+  compressed: boolean;
+  sizeBytes: number | null;
+  mtime: string | null;
+  /** Valid once `chunks` has been consumed to the end. */
+  digest(): { sha256: string; bytesRead: number; decompressedBytes: number };
+}
+
+export interface OpenLimits {
+  /** Absolute cap on decompressed bytes of one input. */
+  maxDecompressedBytes: number;
+  /** Decompressed/compressed ratio allowed once past `ratioGraceBytes` (gzip bomb guard). */
+  maxCompressionRatio: number;
+  ratioGraceBytes: number;
+}
+
+export const DEFAULT_OPEN_LIMITS: OpenLimits = {
+  maxDecompressedBytes: 64 * 1024 ** 3,
+  maxCompressionRatio: 200,
+  ratioGraceBytes: 100 * 1024 ** 2,
+};
+
+const HEAD_BYTES = 64 * 1024;
+
+function describeOpenError(err: NodeJS.ErrnoException): string {
+  switch (err.code) {
+    case 'ENOENT': return 'no such file';
+    case 'EACCES': case 'EPERM': return 'permission denied';
+    case 'EISDIR': return 'is a directory, not a file';
+    default: return err.message;
+  }
+}
+
+export async function openInput(path: string, stdin: NodeJS.ReadableStream, limits: OpenLimits = DEFAULT_OPEN_LIMITS): Promise<OpenedInput> {
+  let raw: NodeJS.ReadableStream;
+  let sizeBytes: number | null = null;
+  let mtime: string | null = null;
+  if (path === '-') {
+    raw = stdin;
+  } else {
+    try {
+      const st = await stat(path);
+      if (st.isDirectory()) throw inputError('is a directory, not a file', path);
+      sizeBytes = st.size;
+      mtime = st.mtime.toISOString();
+    } catch (err) {
+      if ((err as { category?: string }).category) throw err;
+      throw inputError(describeOpenError(err as NodeJS.ErrnoException), path);
+    }
+    // Evidence is only ever opened for reading.
+    raw = createReadStream(path, { flags: 'r', highWaterMark: 1 << 20 });
+  }
+
+  const hash = createHash('sha256');
+  let bytesRead = 0;
+  let decompressedBytes = 0;
+  const rawIterator = (raw as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+
+  async function* hashed(first: Buffer | null): AsyncGenerator<Buffer> {
+    if (first) yield first;
+    try {
+      for (;;) {
+        const next = await rawIterator.next();
+        if (next.done) return;
+        const chunk = typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
+        hash.update(chunk);
+        bytesRead += chunk.length;
+        yield chunk;
+      }
+    } catch (err) {
+      throw inputError(`read failed: ${describeOpenError(err as NodeJS.ErrnoException)}`, path);
+    }
+  }
+
+  // Peek the first raw chunk to see whether it is gzip.
+  let firstRaw: Buffer | null = null;
+  try {
+    const first = await rawIterator.next();
+    if (!first.done) {
+      firstRaw = typeof first.value === 'string' ? Buffer.from(first.value) : first.value;
+      hash.update(firstRaw);
+      bytesRead += firstRaw.length;
+    }
+  } catch (err) {
+    throw inputError(`read failed: ${describeOpenError(err as NodeJS.ErrnoException)}`, path);
+  }
+  const compressed = firstRaw !== null && firstRaw.length >= 2 && firstRaw[0] === 0x1f && firstRaw[1] === 0x8b;
+
+  let decoded: AsyncIterable<Buffer>;
+  if (compressed) {
+    const gunzip = createGunzip();
+    Readable.from(hashed(firstRaw)).on('error', (e) => gunzip.destroy(e)).pipe(gunzip);
+    decoded = (async function* () {
+      try {
+        for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+          decompressedBytes += chunk.length;
+          if (decompressedBytes > limits.maxDecompressedBytes) {
+            throw inputError(`decompressed size exceeds the limit of ${limits.maxDecompressedBytes} bytes (--max-decompressed-bytes)`, path);
+          }
+          if (decompressedBytes > limits.ratioGraceBytes && decompressedBytes > limits.maxCompressionRatio * Math.max(bytesRead, 1)) {
+            throw inputError(`compression ratio above ${limits.maxCompressionRatio}:1 after ${limits.ratioGraceBytes} bytes: refusing a likely gzip bomb`, path);
+          }
+          yield chunk;
+        }
+      } catch (err) {
+        if ((err as { category?: string }).category) throw err;
+        throw inputError(`not a valid gzip stream: ${(err as Error).message}`, path);
+      }
+    })();
+  } else {
+    decoded = (async function* () {
+      for await (const chunk of hashed(firstRaw)) {
+        decompressedBytes += chunk.length;
+        yield chunk;
+      }
+    })();
+  }
+
+  // Collect the head for detection, then replay it at the start of the stream.
+  const iterator = decoded[Symbol.asyncIterator]();
+  const headChunks: Buffer[] = [];
+  let headLength = 0;
+  let exhausted = false;
+  while (headLength < HEAD_BYTES) {
+    const next = await iterator.next();
+    if (next.done) { exhausted = true; break; }
+    headChunks.push(next.value);
+    headLength += next.value.length;
+  }
+  const head = Buffer.concat(headChunks);
+  const chunks = (async function* () {
+    if (head.length > 0) yield head;
+    if (exhausted) return;
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) return;
+      yield next.value;
+    }
+  })();
+
+  let sha256: string | undefined;
+  return {
+    path,
+    chunks,
+    head,
+    compressed,
+    sizeBytes,
+    mtime,
+    digest: () => {
+      sha256 ??= hash.digest('hex');
+      return { sha256, bytesRead, decompressedBytes };
+    },
+  };
+}

@@ -1,0 +1,23 @@
+// Input adapters, detected from the first bytes or forced with --input-format.
+import type { InputAdapter } from './adapter.js';
+import { genericAdapter } from './adapters/generic.js';
+import { usageError } from '../errors.js';
+
+export const ADAPTERS: readonly InputAdapter[] = [genericAdapter];
+
+export function adapterByName(name: string): InputAdapter {
+  const found = ADAPTERS.find((a) => a.name === name);
+  if (!found) throw usageError(`unknown input format '${name}' (formats: ${ADAPTERS.map((a) => a.name).join(', ')})`);
+  return found;
+}
+
+/** The adapter that claims the head most confidently (ties: registry order); null if none does. */
+export function detectAdapter(head: string): InputAdapter | null {
+  let best: InputAdapter | null = null;
+  let bestScore = 0;
+  for (const adapter of ADAPTERS) {
+    const score = adapter.detect(head);
+    if (score > bestScore) { best = adapter; bestScore = score; }
+  }
+  return best;
+}

@@ -1,0 +1,100 @@
+// Timestamp parsing to integer epoch microseconds (UTC).
+// Hand-written on purpose: Date.parse keeps only milliseconds and reads offset-less ISO times as
+// *local* time, which would make the output depend on the machine's time zone; evidence needs
+// microseconds and a rule that does not move (offset-less = UTC, stated in the report header).
+
+export type TimeFormat = 'iso8601' | 'iso8601-no-offset' | 'epoch-s' | 'epoch-ms' | 'epoch-us' | 'epoch-ns';
+
+export const TIME_FORMAT_LABEL: Record<TimeFormat, string> = {
+  'iso8601': 'ISO 8601 with UTC offset',
+  'iso8601-no-offset': 'ISO 8601 without offset, read as UTC',
+  'epoch-s': 'epoch seconds',
+  'epoch-ms': 'epoch milliseconds',
+  'epoch-us': 'epoch microseconds',
+  'epoch-ns': 'epoch nanoseconds',
+};
+
+const ISO_RE =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|z|UTC|[+-]\d{2}(?::?\d{2})?)?$/;
+const EPOCH_RE = /^\d{1,19}(?:\.\d{1,9})?$/;
+
+// Plausible range for evidence timestamps: 1990-01-01 .. 2100-01-01 (UTC), in µs.
+export const MIN_TIME_US = 631152000_000000;
+export const MAX_TIME_US = 4102444800_000000;
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+export interface ParsedTime {
+  timeUs: number;
+  format: TimeFormat;
+}
+
+/** Epoch unit from magnitude: seconds until ~5138 AD would be < 1e11, ms < 1e14, µs < 1e17. */
+function epochFormat(integerDigits: number): TimeFormat {
+  if (integerDigits <= 11) return 'epoch-s';
+  if (integerDigits <= 14) return 'epoch-ms';
+  if (integerDigits <= 17) return 'epoch-us';
+  return 'epoch-ns';
+}
+
+const EPOCH_SCALE_US: Record<string, number> = { 'epoch-s': 1e6, 'epoch-ms': 1e3, 'epoch-us': 1, 'epoch-ns': 1e-3 };
+
+/** Parse one timestamp; null when it is not a timestamp at all. Range is checked by the caller. */
+export function parseTimestamp(text: string): ParsedTime | null {
+  const s = text.trim();
+  if (s.length === 0 || s.length > 40) return null;
+  if (EPOCH_RE.test(s)) {
+    const dot = s.indexOf('.');
+    const intPart = dot < 0 ? s : s.slice(0, dot);
+    const format = epochFormat(intPart.replace(/^0+(?=\d)/, '').length);
+    const scale = EPOCH_SCALE_US[format]!;
+    let timeUs: number;
+    if (format === 'epoch-ns') {
+      // 19-digit ns values exceed 2^53: split to keep µs exact.
+      timeUs = Number(intPart.slice(0, -3) || '0') + Math.floor(Number(intPart.slice(-3)) / 1000);
+    } else {
+      const frac = dot < 0 ? 0 : Number('0' + s.slice(dot));
+      timeUs = Number(intPart) * scale + Math.round(frac * scale);
+    }
+    return { timeUs: Math.round(timeUs), format };
+  }
+  const m = ISO_RE.exec(s);
+  if (m === null) return null;
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const hour = m[4] === undefined ? 0 : Number(m[4]);
+  const minute = m[5] === undefined ? 0 : Number(m[5]);
+  const second = m[6] === undefined ? 0 : Number(m[6]);
+  if (month < 1 || month > 12 || day < 1) return null;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const dim = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!;
+  if (day > dim || hour > 23 || minute > 59 || second > 60) return null;
+  const fracUs = m[7] === undefined ? 0 : Math.floor(Number(('0.' + m[7]).slice(0, 8)) * 1e6 + 1e-7);
+  let offsetMin = 0;
+  const zone = m[8];
+  if (zone !== undefined && zone !== 'Z' && zone !== 'z' && zone !== 'UTC') {
+    const sign = zone[0] === '-' ? -1 : 1;
+    const digits = zone.slice(1).replace(':', '');
+    const oh = Number(digits.slice(0, 2));
+    const om = digits.length > 2 ? Number(digits.slice(2, 4)) : 0;
+    if (oh > 18 || om > 59) return null;
+    offsetMin = sign * (oh * 60 + om);
+  }
+  const ms = Date.UTC(year, month - 1, day, hour, minute, Math.min(second, 59)) - offsetMin * 60000;
+  return { timeUs: ms * 1000 + fracUs, format: zone === undefined ? 'iso8601-no-offset' : 'iso8601' };
+}
+
+/** ISO 8601 (UTC, µs when needed) rendering of epoch µs, machine-independent. */
+export function formatTimeUs(timeUs: number): string {
+  const ms = Math.floor(timeUs / 1000);
+  const us = timeUs - ms * 1000;
+  const iso = new Date(ms).toISOString();
+  return us === 0 ? iso : iso.replace('Z', String(us).padStart(3, '0') + 'Z');
+}
+
+/** Parse a --since/--until bound: an ISO date/time (offset-less = UTC) or epoch. */
+export function parseBound(text: string): number | null {
+  const parsed = parseTimestamp(text);
+  return parsed === null ? null : parsed.timeUs;
+}

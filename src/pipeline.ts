@@ -1,0 +1,299 @@
+// ingest -> analyze -> baseline -> score, shared by the commands. Returns a Report; prints nothing.
+import type {
+  AccountReport, Evidence, InputFileInfo, Kind, KindStats, Rejection, Report, RunHeader, SourceRef,
+} from './types.js';
+import { HEADLINE_KIND_ORDER, KINDS } from './types.js';
+import { KeylagError, inputError, isKeylagError, usageError } from './errors.js';
+import { openInput, DEFAULT_OPEN_LIMITS, type OpenLimits } from './ingest/open.js';
+import { adapterByName, detectAdapter } from './ingest/registry.js';
+import type { ColumnOptions } from './ingest/columns.js';
+import { normaliseAccount, type ExcludeList } from './ingest/accounts.js';
+import { readRoster, type Roster } from './ingest/roster.js';
+import { TIME_FORMAT_LABEL, formatTimeUs, type TimeFormat } from './ingest/time.js';
+import { KindAccumulator } from './analyze/distribution.js';
+import { ExactBudget, packRef, unpackRef, type RowRef } from './analyze/store.js';
+import { benjaminiHochberg } from './analyze/stats.js';
+import { assignPeerGroups, comparePeers, EVERYONE, type KindSummary, type PeerComparison } from './baseline/peers.js';
+import { floorEvidence, shiftEvidence } from './score/signals.js';
+import { countEvidence, scoreFromPoints, FLAG_SCORE } from './score/combine.js';
+import { coverageOf } from './score/coverage.js';
+import { createHash } from 'node:crypto';
+
+export const TOOL_NAME = 'keylag';
+export const SCHEMA_VERSION = '1.0.0';
+/** Below this many samples of a kind, an account is listed as insufficient data, not scored. */
+export const DEFAULT_MIN_SAMPLES = 30;
+/** Values kept exactly across the whole run before the largest accounts move to sketches. */
+export const DEFAULT_MEMORY_BUDGET_VALUES = 4_000_000;
+
+export interface ScanRequest {
+  inputs: string[];
+  rosterPath: string | null;
+  columns: ColumnOptions;
+  inputFormat: string | null;
+  since: { us: number; text: string } | null;
+  until: { us: number; text: string } | null;
+  exclude: ExcludeList | null;
+  minSamples: number;
+  strict: boolean;
+  keepGoing: boolean;
+  memoryBudgetValues: number;
+  openLimits?: OpenLimits;
+  arguments: string[];
+  version: string;
+  stdin: NodeJS.ReadableStream;
+  /** Every rejection, as it happens (for --rejects); the report keeps only counts. */
+  onRejection?: (rejection: Rejection) => void;
+  /** Progress for long runs (bytes so far); the CLI decides whether to show it. */
+  onProgress?: (bytes: number) => void;
+}
+
+class AccountAccumulator {
+  readonly aliases = new Set<string>();
+  readonly kinds = new Map<Kind, KindAccumulator>();
+  samples = 0;
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export async function runScan(req: ScanRequest): Promise<Report> {
+  if (req.inputs.length === 0) throw usageError('no input files given (use - for standard input)');
+  if (req.inputs.filter((p) => p === '-').length > 1) throw usageError('standard input (-) can be read only once');
+  if (!Number.isInteger(req.minSamples) || req.minSamples < 2) throw usageError('--min-samples must be an integer >= 2');
+
+  const warnings: string[] = [];
+  let roster: Roster | null = null;
+  let rosterInfo: InputFileInfo | null = null;
+  if (req.rosterPath !== null) {
+    const { roster: r, bytes } = await readRoster(req.rosterPath);
+    roster = r;
+    warnings.push(...r.warnings);
+    rosterInfo = {
+      path: r.path, status: 'read', sha256: createHash('sha256').update(bytes).digest('hex'), sizeBytes: bytes.length,
+      mtime: null, format: 'roster CSV', timeFormat: null, notes: [], records: r.entries.length, samples: 0,
+    };
+  }
+
+  const budget = new ExactBudget(req.memoryBudgetValues);
+  const accounts = new Map<string, AccountAccumulator>();
+  const keyCache = new Map<string, string>();
+  const rejectionCounts = new Map<string, number>();
+  const inputs: InputFileInfo[] = [];
+  let recordsRead = 0;
+  let samplesEmitted = 0;
+  let samplesUsed = 0;
+  let excludedSamples = 0;
+  const excludedAccounts = new Set<string>();
+  let outsideWindow = 0;
+
+  for (let fileIndex = 0; fileIndex < req.inputs.length; fileIndex++) {
+    const path = req.inputs[fileIndex]!;
+    const info: InputFileInfo = {
+      path, status: 'read', sha256: null, sizeBytes: null, mtime: null, format: null, timeFormat: null, notes: [], records: 0, samples: 0,
+    };
+    inputs.push(info);
+    try {
+      const opened = await openInput(path, req.stdin, req.openLimits ?? DEFAULT_OPEN_LIMITS);
+      info.sizeBytes = opened.sizeBytes;
+      info.mtime = opened.mtime;
+      const head = opened.head.toString('utf8');
+      const adapter = req.inputFormat !== null ? adapterByName(req.inputFormat) : detectAdapter(head);
+      if (adapter === null) throw inputError('unrecognised input format (use --input-format; see keylag formats)', path);
+      if (opened.compressed) info.notes.push('gzip-compressed (SHA-256 is of the compressed file)');
+      const result = await adapter.read(opened.chunks, {
+        file: path,
+        columns: req.columns,
+        note: (text) => info.notes.push(text),
+        reject: (line, reason, detail) => {
+          rejectionCounts.set(reason, (rejectionCounts.get(reason) ?? 0) + 1);
+          const rejection: Rejection = { source: { file: path, line }, reason, detail };
+          req.onRejection?.(rejection);
+          if (req.strict) throw inputError(`${reason}: ${detail} (--strict)`, path, line);
+        },
+        emit: (raw) => {
+          samplesEmitted++;
+          info.samples++;
+          let key = keyCache.get(raw.account);
+          if (key === undefined) {
+            key = normaliseAccount(raw.account);
+            if (keyCache.size < 1_000_000) keyCache.set(raw.account, key);
+          }
+          if (key === '') {
+            rejectionCounts.set('account_missing', (rejectionCounts.get('account_missing') ?? 0) + 1);
+            req.onRejection?.({ source: { file: path, line: raw.line }, reason: 'account_missing', detail: `'${raw.account}' normalises to nothing` });
+            if (req.strict) throw inputError(`account_missing: '${raw.account}' normalises to nothing (--strict)`, path, raw.line);
+            return;
+          }
+          if (req.exclude?.matches(key)) { excludedSamples++; excludedAccounts.add(key); return; }
+          if ((req.since && raw.timeUs < req.since.us) || (req.until && raw.timeUs >= req.until.us)) { outsideWindow++; return; }
+          let account = accounts.get(key);
+          if (account === undefined) { account = new AccountAccumulator(); accounts.set(key, account); }
+          if (account.aliases.size < 32) account.aliases.add(raw.account);
+          let kindAcc = account.kinds.get(raw.kind);
+          if (kindAcc === undefined) { kindAcc = new KindAccumulator(raw.kind, budget); account.kinds.set(raw.kind, kindAcc); }
+          kindAcc.add(raw.valueMs, raw.timeUs, `${fileIndex}\u0000${raw.session}`, packRef(fileIndex, raw.line));
+          account.samples++;
+          samplesUsed++;
+        },
+      });
+      const digest = opened.digest();
+      info.sha256 = digest.sha256;
+      if (info.sizeBytes === null) info.sizeBytes = digest.bytesRead;
+      info.records = result.records;
+      recordsRead += result.records;
+      info.format = `${adapter.name}: ${result.dialect}`;
+      const formats = result.timeFormats.sort() as TimeFormat[];
+      info.timeFormat = formats.length === 0 ? null : formats.map((f) => TIME_FORMAT_LABEL[f]).join('; ');
+      if (formats.includes('iso8601-no-offset')) warnings.push(`${path}: timestamps without a UTC offset were read as UTC`);
+    } catch (err) {
+      if (!isKeylagError(err) || err.category !== 'input' || !req.keepGoing || req.strict) throw err;
+      info.status = info.samples > 0 ? 'partial' : 'skipped';
+      info.error = (err as KeylagError).oneLine();
+      warnings.push(`${info.status === 'partial' ? 'stopped reading' : 'skipped'} ${info.error} (--keep-going)`);
+    }
+  }
+
+  // analyze: finish every distribution
+  const sourceOf = (ref: RowRef): SourceRef => {
+    const { fileIndex, line } = unpackRef(ref);
+    return { file: req.inputs[fileIndex]!, line };
+  };
+  const accountKeys = [...accounts.keys()].sort(compareText);
+  const finished = new Map<string, { stats: KindStats[]; summaries: KindSummary[] }>();
+  for (const key of accountKeys) {
+    const acc = accounts.get(key)!;
+    const stats: KindStats[] = [];
+    const summaries: KindSummary[] = [];
+    for (const kind of KINDS) {
+      const kindAcc = acc.kinds.get(kind);
+      if (!kindAcc) continue;
+      const done = kindAcc.finish(sourceOf);
+      stats.push(done.stats);
+      if (done.stats.n >= req.minSamples) summaries.push({ account: key, kind, stats: done.stats, binned: done.binned });
+    }
+    finished.set(key, { stats, summaries });
+  }
+
+  // baseline: peer groups over scored accounts, then per-kind comparisons
+  const scoredKeys = accountKeys.filter((k) => finished.get(k)!.summaries.length > 0);
+  const siteOf = (k: string) => roster?.byKey.get(k)?.site ?? null;
+  const groups = assignPeerGroups(scoredKeys, siteOf);
+  const comparisons = new Map<Kind, Map<string, PeerComparison>>();
+  for (const kind of KINDS) {
+    const ofKind = scoredKeys.flatMap((k) => finished.get(k)!.summaries.filter((s) => s.kind === kind));
+    if (ofKind.length > 0) comparisons.set(kind, comparePeers(ofKind, groups));
+  }
+
+  // score
+  const reports: AccountReport[] = [];
+  for (const key of accountKeys) {
+    const acc = accounts.get(key)!;
+    const { stats, summaries } = finished.get(key)!;
+    const entry = roster?.byKey.get(key) ?? null;
+    const scored = summaries.length > 0;
+    const evidence: Evidence[] = [];
+    for (const s of summaries) {
+      const c = comparisons.get(s.kind)?.get(key);
+      if (!c) continue;
+      evidence.push(floorEvidence(s.kind, c, s.stats.floor.valueMs, s.stats.floorInterval.lowerMs, s.stats.floorInterval.upperMs, s.stats.n));
+      evidence.push(shiftEvidence(s.kind, c));
+    }
+    const { total, counted } = countEvidence(evidence);
+    for (const item of evidence) if (!counted.includes(item) && item.points > 0) {
+      item.sentence += ` (not counted: the same signal scores on another kind)`;
+      item.stats.countedPoints = 0;
+    }
+    const score = scored ? scoreFromPoints(total) : 0;
+    const headlinePool = scored ? summaries : stats.map((s) => ({ kind: s.kind, stats: s }));
+    const headline = HEADLINE_KIND_ORDER.map((k) => headlinePool.find((s) => s.kind === k)).find((s) => s !== undefined)
+      ?? headlinePool[0];
+    const headlineComparison = headline ? comparisons.get(headline.kind)?.get(key) : undefined;
+    const pValues = evidence.map((e) => (e.signal === 'shift_vs_peers' ? e.stats.peerPValue ?? null : e.pValue)).filter((p): p is number => p !== null);
+    // Bonferroni across the account's own tests; BH across accounts below.
+    const pValue = pValues.length === 0 ? null : Math.min(1, Math.min(...pValues) * pValues.length);
+    const strongest = [...counted].sort((a, b) => b.points - a.points)[0];
+    const strongestSentence = !scored
+      ? `insufficient data: ${acc.samples} samples, fewer than ${req.minSamples} of any kind`
+      : evidence.length === 0
+        ? 'no peer comparison possible (too few peers with this kind)'
+        : strongest && strongest.points > 0
+          ? strongest.sentence
+          : (evidence.find((e) => e.kind === headline?.kind && e.signal === 'floor_vs_peers') ?? evidence[0]!).sentence;
+    reports.push({
+      rank: null,
+      account: key,
+      aliases: [...acc.aliases].sort(compareText),
+      site: entry?.site ?? null,
+      peerGroup: scored ? (groups.get(key) ?? EVERYONE) : 'none',
+      peerCount: headlineComparison?.peerCount ?? 0,
+      inRoster: entry !== null,
+      location: entry?.location ?? null,
+      timeZone: entry?.timeZone ?? null,
+      status: scored ? 'scored' : 'insufficient_data',
+      score,
+      flagged: scored && score >= FLAG_SCORE,
+      qValue: null,
+      pValue,
+      headlineKind: headline?.kind ?? null,
+      floorMs: headline ? headline.stats.floor.valueMs : null,
+      peerFloorMs: headlineComparison?.peerFloorMs ?? null,
+      strongest: strongestSentence,
+      coverage: coverageOf(stats.map((s) => s.kind)),
+      kinds: stats,
+      evidence,
+      samples: acc.samples,
+    });
+  }
+
+  const scoredReports = reports.filter((r) => r.status === 'scored');
+  const qValues = benjaminiHochberg(scoredReports.map((r) => r.pValue));
+  scoredReports.forEach((r, i) => { r.qValue = qValues[i] ?? null; });
+  // Stable ranking: score, then account name.
+  scoredReports.sort((a, b) => b.score - a.score || compareText(a.account, b.account));
+  scoredReports.forEach((r, i) => { r.rank = i + 1; });
+  const insufficient = reports.filter((r) => r.status !== 'scored');
+
+  const header: RunHeader = {
+    tool: TOOL_NAME,
+    version: req.version,
+    schemaVersion: SCHEMA_VERSION,
+    arguments: req.arguments,
+    inputs,
+    roster: rosterInfo,
+    recordsRead,
+    samplesEmitted,
+    samplesUsed,
+    rejections: [...rejectionCounts.entries()].sort((a, b) => b[1] - a[1] || compareText(a[0], b[0])).map(([reason, count]) => ({ reason, count })),
+    rejectionsTotal: [...rejectionCounts.values()].reduce((a, b) => a + b, 0),
+    excluded: { count: excludedSamples, patterns: req.exclude?.patterns ?? [] },
+    timeWindow: {
+      since: req.since ? formatTimeUs(req.since.us) : null,
+      until: req.until ? formatTimeUs(req.until.us) : null,
+      outsideWindow,
+    },
+    rosterUnmatched: roster ? roster.entries.filter((e) => !accounts.has(e.key) && !excludedAccounts.has(e.key)).map((e) => e.account) : [],
+    accountsNotInRoster: roster ? accountKeys.filter((k) => !roster!.byKey.has(k)) : [],
+    settings: {
+      minSamples: req.minSamples,
+      flagScore: FLAG_SCORE,
+      memoryBudgetValues: req.memoryBudgetValues,
+      excludedAccounts: excludedAccounts.size,
+    },
+    warnings,
+  };
+  return {
+    header,
+    accounts: [...scoredReports, ...insufficient],
+    summary: {
+      accounts: reports.length,
+      scored: scoredReports.length,
+      insufficient: insufficient.length,
+      flagged: scoredReports.filter((r) => r.flagged).length,
+      flagThreshold: FLAG_SCORE,
+    },
+  };
+}
+
+export { KeylagError };

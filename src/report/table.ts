@@ -1,0 +1,374 @@
+// Terminal renderer: header block, ranked table, insufficient-data accounts,
+// evidence of flagged accounts, summary line. Pure: Report -> string.
+// Every string that comes from the report goes through terminalSafe; colour comes
+// only from our own chalk instance (level 1 when opts.color, else none), and
+// cli-table3's own colouring is switched off, so color=false output contains no
+// escape sequence at all and is the same bytes on every machine.
+
+import { Chalk, type ChalkInstance } from 'chalk';
+import Table from 'cli-table3';
+import type { AccountReport, InputFileInfo, KindStats, Report } from '../types.js';
+import { fixed, headlineStats, selectAccounts, signedPoints } from './json.js';
+import { terminalSafe } from './sanitize.js';
+
+export interface TableRenderOptions {
+  color: boolean;
+  /** Limit the ranked accounts listed; null for all. Counts in header and summary are unaffected. */
+  top: number | null;
+  /** Terminal width in columns; DEFAULT_WIDTH when not given (e.g. not a TTY). */
+  width?: number;
+}
+
+export const DEFAULT_WIDTH = 120;
+const MIN_WIDTH = 60;
+/** Score from which a not-flagged account is shown in yellow. */
+export const WATCH_SCORE = 50;
+/** Most characters a sparkline takes; more bins are summed in equal groups. */
+export const SPARK_CHARS = 12;
+const BLOCKS = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+/** Longest list of names printed in the header (the JSON has all). */
+const MAX_NAMES = 10;
+
+// ---------------------------------------------------------------- text helpers
+
+function isWide(cp: number): boolean {
+  return (
+    (cp >= 0x1100 && cp <= 0x115f) ||
+    (cp >= 0x2e80 && cp <= 0x303e) ||
+    (cp >= 0x3041 && cp <= 0x33ff) ||
+    (cp >= 0x3400 && cp <= 0x4dbf) ||
+    (cp >= 0x4e00 && cp <= 0x9fff) ||
+    (cp >= 0xa000 && cp <= 0xa4cf) ||
+    (cp >= 0xac00 && cp <= 0xd7a3) ||
+    (cp >= 0xf900 && cp <= 0xfaff) ||
+    (cp >= 0xfe30 && cp <= 0xfe4f) ||
+    (cp >= 0xff00 && cp <= 0xff60) ||
+    (cp >= 0xffe0 && cp <= 0xffe6) ||
+    (cp >= 0x1f300 && cp <= 0x1f64f) ||
+    (cp >= 0x1f900 && cp <= 0x1f9ff) ||
+    (cp >= 0x20000 && cp <= 0x3fffd)
+  );
+}
+
+function isZeroWidth(cp: number): boolean {
+  return (cp >= 0x0300 && cp <= 0x036f) || cp === 0x200c || cp === 0x200d || (cp >= 0xfe00 && cp <= 0xfe0f);
+}
+
+/** Columns a plain (escape-free) string takes on a terminal, approximately (East Asian wide = 2). */
+export function displayWidth(s: string): number {
+  let w = 0;
+  for (const ch of s) {
+    const cp = ch.codePointAt(0) ?? 0;
+    w += isZeroWidth(cp) ? 0 : isWide(cp) ? 2 : 1;
+  }
+  return w;
+}
+
+/** Split a word that is wider than `width` into pieces that fit. */
+function hardSplit(word: string, width: number): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let w = 0;
+  for (const ch of word) {
+    const cw = displayWidth(ch);
+    if (w + cw > width && cur !== '') {
+      out.push(cur);
+      cur = '';
+      w = 0;
+    }
+    cur += ch;
+    w += cw;
+  }
+  if (cur !== '') out.push(cur);
+  return out;
+}
+
+/** Greedy word wrap of a single-line string to `width` columns; words too long are split. */
+export function wrapText(text: string, width: number): string[] {
+  const w = Math.max(1, width);
+  const lines: string[] = [];
+  let line = '';
+  let lineW = 0;
+  for (const word of text.split(/ +/)) {
+    if (word === '') continue;
+    for (const piece of displayWidth(word) > w ? hardSplit(word, w) : [word]) {
+      const pw = displayWidth(piece);
+      if (lineW === 0) {
+        line = piece;
+        lineW = pw;
+      } else if (lineW + 1 + pw <= w) {
+        line += ' ' + piece;
+        lineW += 1 + pw;
+      } else {
+        lines.push(line);
+        line = piece;
+        lineW = pw;
+      }
+    }
+  }
+  if (lineW > 0 || lines.length === 0) lines.push(line);
+  return lines;
+}
+
+/** Wrap `text` so that the first line starts after `first` and later lines after `indent` spaces. */
+function hanging(first: string, text: string, width: number, indent: number): string[] {
+  const lines = wrapText(text, width - indent);
+  if (displayWidth(first) + displayWidth(lines[0] ?? '') > width && displayWidth(first) > indent) {
+    return [first.trimEnd(), ...lines.map((l) => ' '.repeat(indent) + l)];
+  }
+  const pad = first.length < indent ? first.padEnd(indent) : first;
+  return lines.map((l, i) => (i === 0 ? pad + l : ' '.repeat(indent) + l));
+}
+
+/** Locale-independent thousands grouping: 12,345. */
+export function groupDigits(n: number): string {
+  if (!Number.isFinite(n)) return String(n);
+  const neg = n < 0;
+  const [int, frac] = Math.abs(n).toString().split('.');
+  const grouped = (int ?? '0').replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return (neg ? '-' : '') + grouped + (frac !== undefined ? '.' + frac : '');
+}
+
+function plural(n: number, one: string, many = one + 's'): string {
+  return `${groupDigits(n)} ${n === 1 ? one : many}`;
+}
+
+function ms(x: number | null): string {
+  return x === null ? '-' : fixed(x, 1);
+}
+
+/** q-value for display: `<0.001`, else 3 decimals; `-` when none. */
+export function formatQ(q: number | null): string {
+  if (q === null) return '-';
+  if (q < 0.001) return '<0.001';
+  return fixed(q, 3);
+}
+
+/**
+ * Tiny histogram from bin counts with the block characters ▁▂▃▄▅▆▇█ (height
+ * proportional to the count, rounded up; an empty bin is a space). More than
+ * `maxChars` bins are summed in equal consecutive groups first.
+ */
+export function sparkline(counts: readonly number[], maxChars = SPARK_CHARS): string {
+  if (counts.length === 0) return '';
+  const group = Math.max(1, Math.ceil(counts.length / Math.max(1, maxChars)));
+  const merged: number[] = [];
+  for (let i = 0; i < counts.length; i += group) {
+    let s = 0;
+    for (const c of counts.slice(i, i + group)) s += Number.isFinite(c) && c > 0 ? c : 0;
+    merged.push(s);
+  }
+  const max = Math.max(...merged);
+  if (max <= 0) return '';
+  return merged.map((c) => (c <= 0 ? ' ' : BLOCKS[Math.min(7, Math.max(0, Math.ceil((c / max) * 8) - 1))])).join('');
+}
+
+function shortSha(sha: string | null): string {
+  if (sha === null) return 'sha256 -';
+  const safe = terminalSafe(sha);
+  return `sha256 ${safe.length > 16 ? safe.slice(0, 16) + '…' : safe}`;
+}
+
+function nameList(names: readonly string[]): string {
+  const shown = names.slice(0, MAX_NAMES).map(terminalSafe).join(', ');
+  return names.length > MAX_NAMES ? `${shown}, ... (${groupDigits(names.length - MAX_NAMES)} more)` : shown;
+}
+
+// ---------------------------------------------------------------- sections
+
+interface Ctx {
+  c: ChalkInstance;
+  width: number;
+}
+
+function inputLines(ctx: Ctx, f: InputFileInfo, label: string): string[] {
+  const { c, width } = ctx;
+  const path = terminalSafe(f.path);
+  let text: string;
+  if (f.status === 'skipped') {
+    text = `${path}  ${c.red('SKIPPED')}${f.error !== undefined ? ': ' + terminalSafe(f.error) : ''}`;
+  } else {
+    const parts = [
+      `format ${f.format === null ? 'unknown' : terminalSafe(f.format)}`,
+      `time ${f.timeFormat === null ? 'n/a' : terminalSafe(f.timeFormat)}`,
+      shortSha(f.sha256),
+      plural(f.records, 'record'),
+      plural(f.samples, 'sample'),
+    ];
+    text = `${path}  ${parts.join(', ')}`;
+  }
+  const out = hanging(label, text, width, 4);
+  for (const note of f.notes) out.push(...hanging('    note: ', terminalSafe(note), width, 10).map((l) => c.dim(l)));
+  return out;
+}
+
+function headerBlock(ctx: Ctx, report: Report): string[] {
+  const { c, width } = ctx;
+  const h = report.header;
+  const out: string[] = [];
+  out.push(c.bold(`${terminalSafe(h.tool)} ${terminalSafe(h.version)}`) + `  latency forensics report (schema ${terminalSafe(h.schemaVersion)})`);
+  if (h.arguments.length > 0) out.push(...hanging('Arguments: ', h.arguments.map(terminalSafe).join(' '), width, 11));
+  out.push(c.bold(`Inputs (${h.inputs.length})`));
+  for (const f of h.inputs) out.push(...inputLines(ctx, f, '  '));
+  if (h.roster !== null) out.push(...inputLines(ctx, h.roster, 'Roster: '));
+  out.push(
+    `Rows read: ${groupDigits(h.recordsRead)}; samples emitted ${groupDigits(h.samplesEmitted)}, used ${groupDigits(h.samplesUsed)}`,
+  );
+  const reasons = h.rejections.map((r) => `${terminalSafe(r.reason)} ${groupDigits(r.count)}`).join(', ');
+  out.push(...hanging('Rejected: ', `${groupDigits(h.rejectionsTotal)}${reasons ? ' (' + reasons + ')' : ''}`, width, 10));
+  const patterns = h.excluded.patterns.map(terminalSafe).join(', ');
+  out.push(...hanging('Excluded: ', `${plural(h.excluded.count, 'sample')}${patterns ? ' (patterns: ' + patterns + ')' : ''}`, width, 10));
+  const tw = h.timeWindow;
+  const window =
+    tw.since === null && tw.until === null
+      ? 'all times'
+      : `${tw.since === null ? '(start)' : terminalSafe(tw.since)} .. ${tw.until === null ? '(end)' : terminalSafe(tw.until)}`;
+  out.push(`Time window: ${window}; ${groupDigits(tw.outsideWindow)} outside`);
+  if (h.roster !== null || h.rosterUnmatched.length > 0) {
+    out.push(...hanging(`Roster entries with no data (${groupDigits(h.rosterUnmatched.length)}): `, nameList(h.rosterUnmatched) || 'none', width, 4));
+  }
+  if (h.roster !== null || h.accountsNotInRoster.length > 0) {
+    out.push(...hanging(`Data accounts not in roster (${groupDigits(h.accountsNotInRoster.length)}): `, nameList(h.accountsNotInRoster) || 'none', width, 4));
+  }
+  if (h.warnings.length > 0) {
+    out.push(c.yellow(c.bold(`Warnings (${h.warnings.length})`)));
+    for (const w of h.warnings) out.push(...hanging('  ! ', terminalSafe(w), width, 4).map((l) => c.yellow(l)));
+  }
+  return out;
+}
+
+function scoreCell(c: ChalkInstance, a: AccountReport): string {
+  const text = fixed(a.score, 1) + (a.flagged ? ' FLAGGED' : '');
+  if (a.flagged) return c.red(c.bold(text));
+  if (a.score >= WATCH_SCORE) return c.yellow(text);
+  return text;
+}
+
+function histCell(a: AccountReport): string {
+  const k: KindStats | undefined = headlineStats(a);
+  return k ? sparkline(k.histogram.counts) : '';
+}
+
+function rankedTable(ctx: Ctx, ranked: AccountReport[]): string {
+  const { c, width } = ctx;
+  const head = ['#', 'account', 'score', 'q', 'floor ms', 'peer ms', 'histogram', 'strongest evidence'];
+  const rows = ranked.map((a) => ({
+    a,
+    cells: [
+      a.rank === null ? '-' : String(a.rank),
+      terminalSafe(a.account),
+      fixed(a.score, 1) + (a.flagged ? ' FLAGGED' : ''),
+      formatQ(a.qValue),
+      a.floorMs === null ? '-' : `${ms(a.floorMs)}${a.headlineKind !== null ? ' ' + a.headlineKind : ''}`,
+      ms(a.peerFloorMs),
+      histCell(a),
+      terminalSafe(a.strongest),
+    ],
+  }));
+  // Widths include one space of padding on each side; 9 vertical borders.
+  const natural = head.map((h, i) => Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r.cells[i] ?? ''))) + 2);
+  const fixedCols = [0, 2, 3, 4, 5, 6];
+  const fixedTotal = fixedCols.reduce((s, i) => s + (natural[i] ?? 0), 0) + head.length + 1;
+  const avail = width - fixedTotal;
+  const accountW = Math.min(natural[1] ?? 10, Math.max(12, Math.floor(avail * 0.4)));
+  const strongestW = Math.max(18, Math.min(natural[7] ?? 18, avail - accountW));
+  const colWidths = natural.map((w, i) => (i === 1 ? accountW : i === 7 ? strongestW : w));
+
+  const table = new Table({
+    head: head.map((h) => c.bold(h)),
+    colWidths,
+    wordWrap: false,
+    style: { head: [], border: [], 'padding-left': 1, 'padding-right': 1 },
+  });
+  for (const { a, cells } of rows) {
+    table.push([
+      { content: cells[0], hAlign: 'right' },
+      wrapText(cells[1] ?? '', accountW - 2).join('\n'),
+      { content: scoreCell(c, a), hAlign: 'right' },
+      { content: cells[3], hAlign: 'right' },
+      { content: cells[4], hAlign: 'right' },
+      { content: cells[5], hAlign: 'right' },
+      cells[6],
+      wrapText(cells[7] ?? '', strongestW - 2).join('\n'),
+    ]);
+  }
+  return table.toString();
+}
+
+function insufficientBlock(ctx: Ctx, accounts: AccountReport[]): string[] {
+  const { c, width } = ctx;
+  const out = [c.bold(`Insufficient data (${plural(accounts.length, 'account')}, not ranked)`)];
+  for (const a of accounts) {
+    const kinds = a.kinds.map((k) => `${k.kind} ${groupDigits(k.n)}`).join(', ');
+    const text = `${terminalSafe(a.account)}: ${plural(a.samples, 'sample')}${kinds ? ' (' + kinds + ')' : ''}. ${terminalSafe(a.strongest)}`;
+    out.push(...hanging('  ', text, width, 4));
+  }
+  return out;
+}
+
+function evidenceBlock(ctx: Ctx, a: AccountReport): string[] {
+  const { c, width } = ctx;
+  const out: string[] = [];
+  const peers = `${terminalSafe(a.peerGroup)} (${groupDigits(a.peerCount)} peers)`;
+  const title = [
+    c.bold(terminalSafe(a.account)),
+    `rank ${a.rank ?? '-'}`,
+    c.red(c.bold(`score ${fixed(a.score, 1)} FLAGGED`)),
+    `q ${formatQ(a.qValue)}`,
+    `site ${a.site === null ? '-' : terminalSafe(a.site)}`,
+    `compared with ${peers}`,
+  ].join('  ');
+  out.push(title);
+  for (const e of a.evidence) {
+    const lead = `  ${signedPoints(e.points).padStart(6)}  ${terminalSafe(e.signal)} [${e.kind}]  `;
+    out.push(...hanging(lead, terminalSafe(e.sentence), width, 10));
+  }
+  if (a.evidence.length === 0) out.push('  (no evidence items)');
+  const cov = `${a.coverage.kinds.length ? a.coverage.kinds.join(', ') : 'none'}. Rules out: ${terminalSafe(a.coverage.rulesOut)}. Cannot rule out: ${terminalSafe(a.coverage.cannotRuleOut)}.`;
+  out.push(...hanging('  coverage: ', cov, width, 12).map((l) => c.dim(l)));
+  return out;
+}
+
+// ---------------------------------------------------------------- renderer
+
+export function renderTable(report: Report, opts: TableRenderOptions): string {
+  const c = new Chalk({ level: opts.color ? 1 : 0 });
+  const width = Math.max(MIN_WIDTH, Math.floor(opts.width ?? DEFAULT_WIDTH));
+  const ctx: Ctx = { c, width };
+  const sel = selectAccounts(report, opts.top);
+  const s = report.summary;
+  const out: string[] = [];
+
+  out.push(...headerBlock(ctx, report));
+  out.push('');
+
+  const shown =
+    sel.ranked.length < sel.rankedTotal
+      ? `top ${groupDigits(sel.ranked.length)} of ${groupDigits(sel.rankedTotal)}`
+      : `${groupDigits(sel.rankedTotal)}`;
+  out.push(c.bold(`Ranked accounts (${shown})`));
+  if (sel.rankedTotal === 0) out.push('  No account had enough data to be scored.');
+  else if (sel.ranked.length > 0) out.push(rankedTable(ctx, sel.ranked));
+
+  if (sel.insufficient.length > 0) {
+    out.push('');
+    out.push(...insufficientBlock(ctx, sel.insufficient));
+  }
+
+  const flaggedShown = sel.ranked.filter((a) => a.flagged);
+  if (flaggedShown.length > 0) {
+    out.push('');
+    out.push(c.bold(`Evidence for flagged accounts (${flaggedShown.length})`));
+    for (const a of flaggedShown) out.push(...evidenceBlock(ctx, a));
+  }
+  const flaggedHidden = Math.max(0, s.flagged - flaggedShown.length);
+  if (flaggedHidden > 0) out.push(c.red(`${plural(flaggedHidden, 'more flagged account')} not shown (beyond the top ${groupDigits(sel.ranked.length)}).`));
+
+  out.push('');
+  const summary =
+    `Summary: ${plural(s.accounts, 'account')}; ${groupDigits(s.scored)} scored, ` +
+    `${groupDigits(s.flagged)} flagged (score >= ${Number.isInteger(s.flagThreshold) ? String(s.flagThreshold) : fixed(s.flagThreshold, 1)}), ` +
+    `${groupDigits(s.insufficient)} with insufficient data.`;
+  out.push(s.flagged > 0 ? c.red(c.bold(summary)) : c.green(summary));
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,89 @@
+// Peer evidence items (signals 1 and 2) from the peer comparisons. Points follow effect sizes and
+// their uncertainty: the floor scores by its lower confidence bound, the KS distance by what is left
+// after its sampling noise, and both only beyond what the peer group itself shows.
+import type { Evidence, Kind } from '../types.js';
+import type { PeerComparison } from '../baseline/peers.js';
+import { normalSf } from '../analyze/stats.js';
+
+/** Robust z below which a floor is within the peers' normal spread. */
+export const FLOOR_Z0 = 3;
+/** Points per unit of robust z beyond FLOOR_Z0 (the z-side of the floor rule). */
+export const FLOOR_POINTS_PER_Z = 8;
+export const FLOOR_POINTS_CAP = 150;
+/** Same for the distribution shift (KS distance beyond the peers' usual distance). */
+export const SHIFT_Z0 = 3;
+export const SHIFT_POINTS_PER_Z = 6;
+export const SHIFT_POINTS_PER_D = 100;
+export const SHIFT_POINTS_CAP = 60;
+
+const round = (x: number, digits = 1): string => x.toFixed(digits);
+const signed = (x: number, digits = 1): string => `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`;
+
+export function floorEvidence(kind: Kind, c: PeerComparison, floorMs: number, low: number | null, high: number, n: number): Evidence {
+  const zLow = c.floorZLow;
+  const excessLow = c.floorExcessLowMs;
+  // Both must hold: far outside the peers' spread (z) AND many ms above them (physics).
+  const points = zLow === null || excessLow === null
+    ? 0
+    : Math.min(FLOOR_POINTS_CAP, Math.max(0, Math.min(FLOOR_POINTS_PER_Z * (zLow - FLOOR_Z0), excessLow)));
+  const within = points === 0;
+  const sentence = `${kind} floor ${round(floorMs)} ms vs peer floor ${round(c.peerFloorMs)} ms `
+    + `(${signed(c.floorExcessMs)} ms, robust z ${round(c.floorZ)}, n=${n.toLocaleString('en-US')}, ${c.peerCount} peers in ${c.group})`
+    + (within ? (low === null ? ': too few samples for a lower bound' : ': within the peers\' spread') : '');
+  return {
+    signal: 'floor_vs_peers',
+    kind,
+    observed: floorMs,
+    baseline: c.peerFloorMs,
+    unit: 'ms',
+    effect: c.floorExcessMs,
+    effectName: 'floor excess over peer median (ms)',
+    interval: [low, high],
+    pValue: zLow === null ? null : normalSf(zLow),
+    stats: {
+      robustZ: c.floorZ,
+      robustZLow: zLow,
+      peerScaleMs: c.peerFloorScaleMs,
+      excessLowMs: excessLow,
+      peers: c.peerCount,
+      n,
+    },
+    points,
+    sentence,
+  };
+}
+
+export function shiftEvidence(kind: Kind, c: PeerComparison): Evidence {
+  const dLow = Math.max(0, c.ksD - c.ksCriticalD);
+  const beyondPeers = dLow - c.peerDMedian;
+  // Only a shift towards slower counts: an account faster than its peers is not suspicious.
+  const points = c.cliffsDelta <= 0
+    ? 0
+    : Math.min(SHIFT_POINTS_CAP, Math.max(0, Math.min(SHIFT_POINTS_PER_Z * (c.dZLow - SHIFT_Z0), SHIFT_POINTS_PER_D * beyondPeers)));
+  const direction = c.cliffsDelta > 0 ? 'slower' : 'faster';
+  const sentence = `${kind} distribution ${direction} than peers: KS D ${round(c.ksD, 2)} (peers typically ${round(c.peerDMedian, 2)}), `
+    + `Cliff's delta ${signed(c.cliffsDelta, 2)}, median ${signed(c.medianShiftMs)} ms`;
+  return {
+    signal: 'shift_vs_peers',
+    kind,
+    observed: c.ksD,
+    baseline: c.peerDMedian,
+    unit: 'KS D',
+    effect: c.cliffsDelta,
+    effectName: "Cliff's delta vs pooled peers",
+    interval: [dLow, Math.min(1, c.ksD + c.ksCriticalD)],
+    pValue: c.ksPValue,
+    stats: {
+      ksD: c.ksD,
+      ksCriticalD: c.ksCriticalD,
+      peerDMedian: c.peerDMedian,
+      peerDScale: c.peerDScale,
+      dZLow: c.dZLow,
+      cliffsDelta: c.cliffsDelta,
+      medianShiftMs: c.medianShiftMs,
+      peerPValue: normalSf(c.dZLow),
+    },
+    points,
+    sentence,
+  };
+}

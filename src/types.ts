@@ -1,0 +1,209 @@
+// The shared vocabulary of keylag: what flows from ingest to report.
+// Nothing here computes; every module imports its nouns from this file.
+
+/** What a latency measurement measured (DESIGN section 2). Kinds are never mixed in a comparison. */
+export type Kind = 'rtt' | 'app_rtt' | 'reaction' | 'keystroke_interval' | 'input_lag';
+
+export const KINDS: readonly Kind[] = ['rtt', 'app_rtt', 'reaction', 'keystroke_interval', 'input_lag'];
+
+/** Order in which a kind makes the headline floor: the most telling first. */
+export const HEADLINE_KIND_ORDER: readonly Kind[] = ['app_rtt', 'input_lag', 'rtt', 'reaction'];
+
+/** Where a sample came from: enough to go back to the exact input row. */
+export interface SourceRef {
+  /** Input path as given on the command line (`-` for stdin). */
+  file: string;
+  /** 1-based physical line where the record starts. */
+  line: number;
+}
+
+/** One normalised measurement, as every adapter emits it. */
+export interface Sample {
+  account: string;
+  /** Connection/stream/session id; '' when the input has none. */
+  session: string;
+  /** Epoch microseconds, UTC, integer. */
+  timeUs: number;
+  kind: Kind;
+  valueMs: number;
+  source: SourceRef;
+}
+
+/** A value or row that was not used, and why. Nothing is dropped unseen. */
+export interface Rejection {
+  source: SourceRef;
+  /** Stable machine-readable reason code, e.g. `value_not_numeric`. */
+  reason: string;
+  /** Human detail, e.g. the offending text (sanitised by the renderers). */
+  detail: string;
+}
+
+/** A quantile estimate with the input row that set it, where it is exact. */
+export interface QuantileValue {
+  valueMs: number;
+  /** Set when the value is an actual observation kept exactly. */
+  source?: SourceRef;
+}
+
+/** Distribution-free confidence interval of a quantile from order statistics. */
+export interface QuantileInterval {
+  /** Confidence level actually achieved (>= the nominal level). */
+  confidence: number;
+  /** 'two-sided', or 'upper-only' when n is too small for a lower bound. */
+  sided: 'two-sided' | 'upper-only';
+  /** Lower bound (ms); null when n is too small for one. */
+  lowerMs: number | null;
+  upperMs: number;
+  /** 1-based ranks of the order statistics bounding the interval. */
+  lowerRank: number | null;
+  upperRank: number;
+  lowerSource?: SourceRef;
+  upperSource?: SourceRef;
+}
+
+/** How a distribution's figures were obtained. */
+export interface Precision {
+  /** 'exact' when every value was kept; 'sketch' when a relative-error sketch holds them. */
+  mode: 'exact' | 'sketch';
+  /** Relative error bound of quantiles (0 when exact). */
+  relativeError: number;
+}
+
+/** Per account and kind: the distribution figures (DESIGN section 3 / issue 3 scope 4). */
+export interface KindStats {
+  kind: Kind;
+  n: number;
+  minMs: number;
+  /** The floor: p5 as an actual order statistic (type-1 quantile). */
+  floor: QuantileValue;
+  floorInterval: QuantileInterval;
+  p25Ms: number;
+  medianMs: number;
+  p75Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  meanMs: number;
+  sdMs: number;
+  madMs: number;
+  iqrMs: number;
+  /** Median absolute successive difference within a session, in time order; null without pairs. */
+  jitterMs: number | null;
+  jitterPairs: number;
+  /** Samples that arrived too far out of time order to take part in the jitter figure. */
+  jitterLateSamples: number;
+  /** Smallest positive difference between values seen (data resolution), ms. */
+  resolutionMs: number;
+  firstTimeUs: number;
+  lastTimeUs: number;
+  sessions: number;
+  precision: Precision;
+  /** Small histogram (counts per bin) over [histLowMs, histHighMs] on a log scale, for charts. */
+  histogram: { lowMs: number; highMs: number; counts: number[] };
+}
+
+export interface RosterEntry {
+  /** Account name as written in the roster. */
+  account: string;
+  /** Normalised key used for matching. */
+  key: string;
+  site: string | null;
+  location: string | null;
+  timeZone: string | null;
+  source: SourceRef;
+}
+
+/** One piece of evidence about an account (DESIGN section 3). */
+export interface Evidence {
+  /** Stable id of the signal: `floor_vs_peers`, `shift_vs_peers`, later `physics`, `relay`, ... */
+  signal: string;
+  kind: Kind;
+  /** Observed statistic and its baseline, in `unit`. */
+  observed: number;
+  baseline: number;
+  unit: string;
+  /** Effect size in the signal's natural unit (ms for floors, delta for shifts). */
+  effect: number;
+  effectName: string;
+  /** Uncertainty: a confidence interval of the observed value and/or a p-value. */
+  interval: [number | null, number | null] | null;
+  pValue: number | null;
+  /** Extra statistics worth seeing (z, D, n...). Plain numbers only, stable key order. */
+  stats: Record<string, number | null>;
+  /** Points this item adds to the score (negative when exculpatory). */
+  points: number;
+  /** One human sentence. */
+  sentence: string;
+}
+
+export type AccountStatus = 'scored' | 'insufficient_data';
+
+export interface AccountReport {
+  rank: number | null;
+  account: string;
+  /** Names as they appeared in the input (after normalisation they became `account`). */
+  aliases: string[];
+  site: string | null;
+  /** Peer group actually used, and its size (leave-one-out). */
+  peerGroup: string;
+  peerCount: number;
+  inRoster: boolean;
+  location: string | null;
+  timeZone: string | null;
+  status: AccountStatus;
+  score: number;
+  flagged: boolean;
+  /** Benjamini-Hochberg q-value of the account's combined p-value across accounts. */
+  qValue: number | null;
+  pValue: number | null;
+  /** Kind the headline floor is taken from, and the floor / peer floor. */
+  headlineKind: Kind | null;
+  floorMs: number | null;
+  peerFloorMs: number | null;
+  strongest: string;
+  coverage: { kinds: Kind[]; rulesOut: string; cannotRuleOut: string };
+  kinds: KindStats[];
+  evidence: Evidence[];
+  samples: number;
+}
+
+export interface InputFileInfo {
+  path: string;
+  /** 'partial': an input error stopped the file midway under --keep-going; samples before it were used. */
+  status: 'read' | 'partial' | 'skipped';
+  error?: string;
+  sha256: string | null;
+  sizeBytes: number | null;
+  mtime: string | null;
+  format: string | null;
+  timeFormat: string | null;
+  notes: string[];
+  records: number;
+  samples: number;
+}
+
+export interface RunHeader {
+  tool: string;
+  version: string;
+  schemaVersion: string;
+  arguments: string[];
+  inputs: InputFileInfo[];
+  roster: InputFileInfo | null;
+  recordsRead: number;
+  samplesEmitted: number;
+  samplesUsed: number;
+  rejections: { reason: string; count: number }[];
+  rejectionsTotal: number;
+  excluded: { count: number; patterns: string[] };
+  timeWindow: { since: string | null; until: string | null; outsideWindow: number };
+  rosterUnmatched: string[];
+  accountsNotInRoster: string[];
+  settings: Record<string, string | number | boolean | null>;
+  warnings: string[];
+}
+
+export interface Report {
+  header: RunHeader;
+  accounts: AccountReport[];
+  summary: { accounts: number; scored: number; insufficient: number; flagged: number; flagThreshold: number };
+}
