@@ -3,6 +3,7 @@
 // otherwise everyone (`unassigned` is a label, not a group).
 import type { Kind, KindStats } from '../types.js';
 import { cliffsDelta, ksTwoSample, ksCriticalD, robustZ, median, type WeightedPoints } from '../analyze/stats.js';
+import { comparisonMapping } from '../analyze/store.js';
 
 export const MIN_SITE_SIZE = 8;
 export const EVERYONE = 'everyone';
@@ -22,7 +23,7 @@ export interface PeerComparison {
   kind: Kind;
   group: string;
   peerCount: number;
-  /** Floor vs peers' floors. */
+  /** Signal 1, location: floor vs peers' floors. */
   peerFloorMs: number;
   peerFloorScaleMs: number;
   floorZ: number;
@@ -30,17 +31,26 @@ export interface PeerComparison {
   floorZLow: number | null;
   floorExcessMs: number;
   floorExcessLowMs: number | null;
-  /** Distribution vs the pooled peers. */
+  /** Signal 2 as reported: whole distribution vs the pooled peers. */
   ksD: number;
   ksPValue: number;
   ksMethod: string;
   ksCriticalD: number;
   cliffsDelta: number;
   medianShiftMs: number;
-  /** Peers' own KS distances to their pools: how different accounts of this group usually are. */
-  peerDMedian: number;
-  peerDScale: number;
-  dZLow: number;
+  /**
+   * Signal 2 as scored: the shape above the account's own floor vs the peers' shapes above theirs.
+   * An honest account on a slower line has its whole distribution moved (signal 1 covers that);
+   * an account relayed part of the time keeps its floor but carries a second mode far above it.
+   */
+  shapeD: number;
+  shapeCliffsDelta: number;
+  peerShapeDMedian: number;
+  peerShapeDScale: number;
+  shapeDZLow: number;
+  /** Upper body above the own floor (p75 - floor), and the peers' median of the same. */
+  bodyMs: number;
+  peerBodyMs: number;
 }
 
 /** Which peer group each account falls in. Sites count only accounts that have data. */
@@ -58,96 +68,142 @@ export function assignPeerGroups(accounts: string[], siteOf: (account: string) =
   return groups;
 }
 
-function addInto(pool: Map<number, number>, points: WeightedPoints, sign: 1 | -1): void {
+type Pool = Map<number, number>;
+
+function addInto(pool: Pool, points: WeightedPoints, sign: 1 | -1): void {
   points.values.forEach((v, i) => {
     const next = (pool.get(v) ?? 0) + sign * points.counts[i]!;
-    if (next <= 0) pool.delete(v); else pool.set(v, next);
+    if (next <= 1e-9) pool.delete(v); else pool.set(v, next);
   });
 }
 
-function toPoints(pool: Map<number, number>): WeightedPoints {
+function toPoints(pool: Pool): WeightedPoints {
   const values = [...pool.keys()].sort((a, b) => a - b);
   return { values, counts: values.map((v) => pool.get(v)!) };
 }
 
+/** Values relative to the own floor, re-binned on the shared log grid (sign kept) so pools stay small. */
+export function shapeAboveFloor(points: WeightedPoints, floorMs: number): WeightedPoints {
+  const mapping = comparisonMapping();
+  const binned = new Map<number, number>();
+  points.values.forEach((v, i) => {
+    const x = v - floorMs;
+    const ax = Math.abs(x);
+    const snapped = ax <= mapping.minPossible ? 0 : Math.sign(x) * mapping.value(mapping.key(ax));
+    binned.set(snapped, (binned.get(snapped) ?? 0) + points.counts[i]!);
+  });
+  return toPoints(binned);
+}
+
+interface Member {
+  summary: KindSummary;
+  shape: WeightedPoints;
+  body: number;
+}
+
+interface GroupPools {
+  members: Member[];
+  raw: Pool;
+  shape: Pool;
+  looShapeD: Map<string, number>;
+}
+
+function buildPools(members: Member[]): GroupPools {
+  const raw: Pool = new Map();
+  const shape: Pool = new Map();
+  for (const m of members) { addInto(raw, m.summary.binned, 1); addInto(shape, m.shape, 1); }
+  // Each member's shape distance to the pool of the others: how different shapes in this group usually are.
+  const looShapeD = new Map<string, number>();
+  for (const m of members) {
+    addInto(shape, m.shape, -1);
+    looShapeD.set(m.summary.account, ksTwoSample(m.shape, toPoints(shape)).d);
+    addInto(shape, m.shape, 1);
+  }
+  return { members, raw, shape, looShapeD };
+}
+
 /**
- * Compare every eligible account of one kind with its peers. `members` of a group are the accounts
- * it holds; for the `everyone` group that is all eligible accounts, whatever their site.
+ * Compare every eligible account of one kind with its peers (leave-one-out). The `everyone` group
+ * holds all eligible accounts of the kind, whatever their site.
  */
 export function comparePeers(summaries: KindSummary[], groups: Map<string, string>): Map<string, PeerComparison> {
   const out = new Map<string, PeerComparison>();
-  const byGroup = new Map<string, KindSummary[]>();
-  for (const s of summaries) {
-    const g = groups.get(s.account) ?? EVERYONE;
+  const members: Member[] = summaries.map((summary) => ({
+    summary,
+    shape: shapeAboveFloor(summary.binned, summary.stats.floor.valueMs),
+    body: summary.stats.p75Ms - summary.stats.floor.valueMs,
+  }));
+  const byGroup = new Map<string, Member[]>();
+  for (const m of members) {
+    const g = groups.get(m.summary.account) ?? EVERYONE;
     if (!byGroup.has(g)) byGroup.set(g, []);
-    byGroup.get(g)!.push(s);
+    byGroup.get(g)!.push(m);
   }
-  // The `everyone` group compares with all accounts, including those of large sites.
-  const everyoneMembers = summaries;
-  const pools = new Map<string, { members: KindSummary[]; pool: Map<number, number>; looD: Map<string, number> }>();
-  const poolFor = (group: string) => {
+  const pools = new Map<string, GroupPools>();
+  const poolsFor = (group: string): GroupPools => {
     let entry = pools.get(group);
-    if (entry) return entry;
-    const members = group === EVERYONE ? everyoneMembers : byGroup.get(group)!;
-    const pool = new Map<number, number>();
-    for (const m of members) addInto(pool, m.binned, 1);
-    // Each member's KS distance to the pool of the others: the group's own spread of D.
-    const looD = new Map<string, number>();
-    for (const m of members) {
-      addInto(pool, m.binned, -1);
-      looD.set(m.account, ksTwoSample(m.binned, toPoints(pool)).d);
-      addInto(pool, m.binned, 1);
+    if (!entry) {
+      entry = buildPools(group === EVERYONE ? members : byGroup.get(group)!);
+      pools.set(group, entry);
     }
-    entry = { members, pool, looD };
-    pools.set(group, entry);
     return entry;
   };
 
-  for (const self of [...summaries].sort((a, b) => (a.account < b.account ? -1 : a.account > b.account ? 1 : 0))) {
-    const group = groups.get(self.account) ?? EVERYONE;
-    const { members, pool, looD } = poolFor(group);
-    const peers = members.filter((m) => m.account !== self.account);
+  for (const self of [...members].sort((a, b) => compareText(a.summary.account, b.summary.account))) {
+    const account = self.summary.account;
+    const stats = self.summary.stats;
+    const group = groups.get(account) ?? EVERYONE;
+    const pool = poolsFor(group);
+    const peers = pool.members.filter((m) => m.summary.account !== account);
     if (peers.length < MIN_PEERS) continue;
-    const resolution = Math.max(self.stats.resolutionMs, ...peers.map((p) => p.stats.resolutionMs));
-    const floors = peers.map((p) => p.stats.floor.valueMs);
-    const floorZ = robustZ(self.stats.floor.valueMs, floors, resolution);
-    const lowMs = self.stats.floorInterval.lowerMs;
-    const floorZLow = lowMs === null ? null : (lowMs - floorZ.median) / floorZ.scale;
+    const resolution = Math.max(stats.resolutionMs, ...peers.map((p) => p.summary.stats.resolutionMs));
+    const floorZ = robustZ(stats.floor.valueMs, peers.map((p) => p.summary.stats.floor.valueMs), resolution);
+    const lowMs = stats.floorInterval.lowerMs;
 
-    const inPool = members.some((m) => m.account === self.account);
-    if (inPool) addInto(pool, self.binned, -1);
-    const others = toPoints(pool);
-    const ks = ksTwoSample(self.binned, others);
-    const delta = cliffsDelta(self.binned, others);
-    const othersN = others.counts.reduce((a, b) => a + b, 0);
-    const peerMedians = peers.map((p) => p.stats.medianMs);
-    if (inPool) addInto(pool, self.binned, 1);
+    addInto(pool.raw, self.summary.binned, -1);
+    addInto(pool.shape, self.shape, -1);
+    const othersRaw = toPoints(pool.raw);
+    const othersShape = toPoints(pool.shape);
+    const ks = ksTwoSample(self.summary.binned, othersRaw);
+    const delta = cliffsDelta(self.summary.binned, othersRaw);
+    const shapeD = ksTwoSample(self.shape, othersShape).d;
+    const shapeDelta = cliffsDelta(self.shape, othersShape);
+    addInto(pool.raw, self.summary.binned, 1);
+    addInto(pool.shape, self.shape, 1);
+    const othersN = othersRaw.counts.reduce((a, b) => a + b, 0);
 
-    const peerDs = peers.map((p) => looD.get(p.account)!).filter((d) => d !== undefined);
-    const dMedian = median(peerDs);
-    const dz = robustZ(0, peerDs, D_SCALE_FLOOR);
-    const crit = ksCriticalD(self.stats.n, othersN, 0.05);
-    const dLow = Math.max(0, ks.d - crit);
-    out.set(self.account, {
-      kind: self.kind,
+    const peerShapeDs = peers.map((p) => pool.looShapeD.get(p.summary.account)!);
+    const dz = robustZ(0, peerShapeDs, D_SCALE_FLOOR);
+    const crit = ksCriticalD(stats.n, othersN, 0.05);
+    const shapeDLow = Math.max(0, shapeD - crit);
+    out.set(account, {
+      kind: self.summary.kind,
       group,
       peerCount: peers.length,
       peerFloorMs: floorZ.median,
       peerFloorScaleMs: floorZ.scale,
       floorZ: floorZ.z,
-      floorZLow,
-      floorExcessMs: self.stats.floor.valueMs - floorZ.median,
+      floorZLow: lowMs === null ? null : (lowMs - floorZ.median) / floorZ.scale,
+      floorExcessMs: stats.floor.valueMs - floorZ.median,
       floorExcessLowMs: lowMs === null ? null : lowMs - floorZ.median,
       ksD: ks.d,
       ksPValue: ks.pValue,
       ksMethod: ks.method,
       ksCriticalD: crit,
       cliffsDelta: delta,
-      medianShiftMs: self.stats.medianMs - median(peerMedians),
-      peerDMedian: dMedian,
-      peerDScale: dz.scale,
-      dZLow: (dLow - dMedian) / dz.scale,
+      medianShiftMs: stats.medianMs - median(peers.map((p) => p.summary.stats.medianMs)),
+      shapeD,
+      shapeCliffsDelta: shapeDelta,
+      peerShapeDMedian: dz.median,
+      peerShapeDScale: dz.scale,
+      shapeDZLow: (shapeDLow - dz.median) / dz.scale,
+      bodyMs: self.body,
+      peerBodyMs: median(peers.map((p) => p.body)),
     });
   }
   return out;
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

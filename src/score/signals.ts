@@ -12,9 +12,8 @@ export const FLOOR_POINTS_PER_Z = 8;
 export const FLOOR_POINTS_CAP = 150;
 /** Same for the distribution shift (KS distance beyond the peers' usual distance). */
 export const SHIFT_Z0 = 3;
-export const SHIFT_POINTS_PER_Z = 6;
-export const SHIFT_POINTS_PER_D = 100;
-export const SHIFT_POINTS_CAP = 60;
+export const SHIFT_POINTS_PER_Z = 15;
+export const SHIFT_POINTS_CAP = 100;
 
 const round = (x: number, digits = 1): string => x.toFixed(digits);
 const signed = (x: number, digits = 1): string => `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`;
@@ -54,34 +53,40 @@ export function floorEvidence(kind: Kind, c: PeerComparison, floorMs: number, lo
 }
 
 export function shiftEvidence(kind: Kind, c: PeerComparison): Evidence {
-  const dLow = Math.max(0, c.ksD - c.ksCriticalD);
-  const beyondPeers = dLow - c.peerDMedian;
-  // Only a shift towards slower counts: an account faster than its peers is not suspicious.
-  const points = c.cliffsDelta <= 0
+  const shapeDLow = Math.max(0, c.shapeD - c.ksCriticalD);
+  const bodyExcessMs = c.bodyMs - c.peerBodyMs;
+  // Scores only a shape with extra mass *above* the own floor, far outside the peers' usual
+  // shapes (z) AND many ms above their body (physics); a faster or tighter shape never scores.
+  const points = c.shapeCliffsDelta <= 0
     ? 0
-    : Math.min(SHIFT_POINTS_CAP, Math.max(0, Math.min(SHIFT_POINTS_PER_Z * (c.dZLow - SHIFT_Z0), SHIFT_POINTS_PER_D * beyondPeers)));
+    : Math.min(SHIFT_POINTS_CAP, Math.max(0, Math.min(SHIFT_POINTS_PER_Z * (c.shapeDZLow - SHIFT_Z0), bodyExcessMs)));
   const direction = c.cliffsDelta > 0 ? 'slower' : 'faster';
-  const sentence = `${kind} distribution ${direction} than peers: KS D ${round(c.ksD, 2)} (peers typically ${round(c.peerDMedian, 2)}), `
-    + `Cliff's delta ${signed(c.cliffsDelta, 2)}, median ${signed(c.medianShiftMs)} ms`;
+  const sentence = `${kind} upper body ${round(c.bodyMs)} ms above its own floor vs peers' ${round(c.peerBodyMs)} ms `
+    + `(shape KS D ${round(c.shapeD, 2)}, peers typically ${round(c.peerShapeDMedian, 2)}); `
+    + `whole distribution ${direction} than pooled peers: KS D ${round(c.ksD, 2)}, Cliff's delta ${signed(c.cliffsDelta, 2)}, median ${signed(c.medianShiftMs)} ms`;
   return {
     signal: 'shift_vs_peers',
     kind,
-    observed: c.ksD,
-    baseline: c.peerDMedian,
-    unit: 'KS D',
+    observed: c.bodyMs,
+    baseline: c.peerBodyMs,
+    unit: 'ms',
     effect: c.cliffsDelta,
     effectName: "Cliff's delta vs pooled peers",
-    interval: [dLow, Math.min(1, c.ksD + c.ksCriticalD)],
+    interval: [shapeDLow, Math.min(1, c.shapeD + c.ksCriticalD)],
     pValue: c.ksPValue,
     stats: {
       ksD: c.ksD,
+      ksPValue: c.ksPValue,
       ksCriticalD: c.ksCriticalD,
-      peerDMedian: c.peerDMedian,
-      peerDScale: c.peerDScale,
-      dZLow: c.dZLow,
       cliffsDelta: c.cliffsDelta,
       medianShiftMs: c.medianShiftMs,
-      peerPValue: normalSf(c.dZLow),
+      shapeD: c.shapeD,
+      shapeCliffsDelta: c.shapeCliffsDelta,
+      peerShapeDMedian: c.peerShapeDMedian,
+      peerShapeDScale: c.peerShapeDScale,
+      shapeDZLow: c.shapeDZLow,
+      bodyExcessMs,
+      peerPValue: normalSf(c.shapeDZLow),
     },
     points,
     sentence,

@@ -1,0 +1,112 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { genericAdapter, parseLatency } from '../src/ingest/adapters/generic.js';
+import type { RawSample } from '../src/ingest/adapter.js';
+import type { ColumnOptions } from '../src/ingest/columns.js';
+import { isKeylagError } from '../src/errors.js';
+
+async function* chunksOf(text: string | Buffer, size = 7): AsyncGenerator<Buffer> {
+  const buf = typeof text === 'string' ? Buffer.from(text) : text;
+  for (let i = 0; i < buf.length; i += size) yield buf.subarray(i, i + size);
+}
+
+async function read(text: string | Buffer, columns: ColumnOptions = {}) {
+  const samples: RawSample[] = [];
+  const rejections: { line: number; reason: string; detail: string }[] = [];
+  const notes: string[] = [];
+  const result = await genericAdapter.read(chunksOf(text), {
+    file: 'test.csv', columns,
+    emit: (s) => samples.push(s),
+    reject: (line, reason, detail) => rejections.push({ line, reason, detail }),
+    note: (n) => notes.push(n),
+  });
+  return { samples, rejections, notes, result };
+}
+
+test('aliases map columns to kinds; several value columns per row', async () => {
+  const { samples, notes } = await read('User,Timestamp,RTT_ms,echo_ms\njdoe,2026-03-02T14:03:11Z,21.5,40\n');
+  assert.deepEqual(samples.map((s) => [s.account, s.kind, s.valueMs, s.line]), [['jdoe', 'rtt', 21.5, 2], ['jdoe', 'app_rtt', 40, 2]]);
+  assert.ok(notes.includes('RTT_ms -> rtt (ms)'));
+});
+
+test('a bad value rejects that value, not the others on its row', async () => {
+  const { samples, rejections } = await read('user,time,rtt_ms,echo_ms\njdoe,1772460191,abc,40\n');
+  assert.equal(samples.length, 1);
+  assert.equal(samples[0]!.kind, 'app_rtt');
+  assert.deepEqual(rejections.map((r) => [r.line, r.reason]), [[2, 'value_not_numeric']]);
+});
+
+test('value checks: negative, NaN, Infinity, hex, absurd, empty', () => {
+  assert.deepEqual(parseLatency('-3', 1), { ok: false, reason: 'value_negative' });
+  assert.deepEqual(parseLatency('NaN', 1), { ok: false, reason: 'value_not_finite' });
+  assert.deepEqual(parseLatency('Infinity', 1), { ok: false, reason: 'value_not_finite' });
+  assert.deepEqual(parseLatency('1e309', 1), { ok: false, reason: 'value_not_finite' });
+  assert.deepEqual(parseLatency('0x10', 1), { ok: false, reason: 'value_not_numeric' });
+  assert.deepEqual(parseLatency('3600001', 1), { ok: false, reason: 'value_absurd' });
+  assert.deepEqual(parseLatency('', 1), { ok: false, reason: 'value_missing' });
+  assert.deepEqual(parseLatency(' 0.25 ', 1000), { ok: true, valueMs: 250 });
+  assert.deepEqual(parseLatency('-0', 1), { ok: true, valueMs: 0 });
+});
+
+test('TSV, BOM, CRLF and quoted fields with embedded newlines keep true line numbers', async () => {
+  const text = '\uFEFFuser\ttime\tlatency_ms\tnote\r\n"a"\t1772460191\t10\t"two\r\nlines"\r\nb\t1772460192\t11\tx\r\n';
+  const { samples, result } = await read(text);
+  assert.equal(result.dialect, 'TSV');
+  assert.deepEqual(samples.map((s) => [s.account, s.line, s.kind]), [['a', 2, 'input_lag'], ['b', 4, 'input_lag']]);
+});
+
+test('ragged rows are rejected whole; rows out of time order are accepted', async () => {
+  const { samples, rejections } = await read('user,time,rtt_ms\na,1772460199,10\nb,1772460191\na,1772460100,12\n');
+  assert.deepEqual(rejections.map((r) => [r.line, r.reason]), [[3, 'row_ragged']]);
+  assert.deepEqual(samples.map((s) => s.line), [2, 4]);
+});
+
+test('unparseable and out-of-range timestamps are counted', async () => {
+  const { rejections } = await read('user,time,rtt_ms\na,not-a-time,10\na,0000-01-01T00:00:00Z,10\na,9999-12-31T00:00:00Z,10\n');
+  assert.deepEqual(rejections.map((r) => r.reason), ['time_unparseable', 'time_out_of_range', 'time_out_of_range']);
+});
+
+test('a 1 MB field parses', async () => {
+  const big = 'x'.repeat(1024 * 1024);
+  const { samples } = await read(`user,time,rtt_ms,comment\na,1772460191,10,"${big}"\n`);
+  assert.equal(samples.length, 1);
+});
+
+test('JSON Lines: a bad line is a counted rejection', async () => {
+  const text = '{"user":"a","ts":"2026-03-02T14:03:11Z","rtt_ms":12}\n{broken\n[1,2]\n{"user":"b","ts":1772460191000,"rtt_ms":"13.5"}\n';
+  const { samples, rejections, result } = await read(text);
+  assert.equal(result.dialect, 'JSON Lines');
+  assert.deepEqual(samples.map((s) => [s.account, s.valueMs, s.line]), [['a', 12, 1], ['b', 13.5, 4]]);
+  assert.deepEqual(rejections.map((r) => [r.line, r.reason]), [[2, 'jsonl_invalid'], [3, 'jsonl_not_object']]);
+});
+
+test('--value-col COL:KIND, --unit and a kind column', async () => {
+  const { samples } = await read('who,when,metric,v\na,1772460191,rtt,0.02\na,1772460192,echo,0.05\n', {
+    accountCol: 'who', timeCol: 'when', valueCols: ['v'], unit: 's',
+  });
+  assert.deepEqual(samples.map((s) => [s.kind, s.valueMs]), [['rtt', 20], ['app_rtt', 50]]);
+  const forced = await read('who,when,v\na,1772460191,7\n', { accountCol: 'who', timeCol: 'when', valueCols: ['v:reaction'] });
+  assert.equal(forced.samples[0]!.kind, 'reaction');
+});
+
+test('a header without usable columns lists what was found and tried', async () => {
+  await assert.rejects(read('foo,bar\n1,2\n'), (err: unknown) => {
+    assert.ok(isKeylagError(err));
+    assert.equal(err.category, 'input');
+    assert.match(err.oneLine(), /^test\.csv:1: unrecognised header: no account column \(tried: account, user/);
+    assert.match(err.message, /columns found: "foo", "bar"/);
+    return true;
+  });
+});
+
+test('malformed CSV quoting stops with file:line', async () => {
+  await assert.rejects(read('user,time,rtt_ms\na,1772460191,"10"x\n'), (err: unknown) => {
+    assert.ok(isKeylagError(err));
+    assert.match(err.oneLine(), /^test\.csv:2: malformed CSV/);
+    return true;
+  });
+});
+
+test('empty input is an input error', async () => {
+  await assert.rejects(read(''), /empty input/);
+});
