@@ -99,6 +99,7 @@ export async function runScan(req: ScanRequest): Promise<Report> {
       info.sizeBytes = opened.sizeBytes;
       info.mtime = opened.mtime;
       const head = opened.head.toString('utf8');
+      if (head.trim() === '') throw inputError('empty input: no header line', path, opened.head.length === 0 ? null : 1);
       const adapter = req.inputFormat !== null ? adapterByName(req.inputFormat) : detectAdapter(head);
       if (adapter === null) throw inputError('unrecognised input format (use --input-format; see keylag formats)', path);
       if (opened.compressed) info.notes.push('gzip-compressed (SHA-256 is of the compressed file)');

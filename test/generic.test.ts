@@ -110,3 +110,9 @@ test('malformed CSV quoting stops with file:line', async () => {
 test('empty input is an input error', async () => {
   await assert.rejects(read(''), /empty input/);
 });
+
+test('line numbers stay true after a CRLF inside a quoted field (csv-parse counts it twice)', async () => {
+  const text = 'user,time,rtt_ms,note\r\na,1772460191,10,"x\r\ny"\r\nb,1772460192,11,z\r\n\r\nc,1772460193,12,"p\nq\nr"\r\nd,1772460194,13,w\r\n';
+  const { samples } = await read(text);
+  assert.deepEqual(samples.map((s) => [s.account, s.line]), [['a', 2], ['b', 4], ['c', 6], ['d', 9]]);
+});

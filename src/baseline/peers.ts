@@ -114,10 +114,12 @@ function buildPools(members: Member[]): GroupPools {
   for (const m of members) { addInto(raw, m.summary.binned, 1); addInto(shape, m.shape, 1); }
   // Each member's shape distance to the pool of the others: how different shapes in this group usually are.
   const looShapeD = new Map<string, number>();
-  for (const m of members) {
-    addInto(shape, m.shape, -1);
-    looShapeD.set(m.summary.account, ksTwoSample(m.shape, toPoints(shape)).d);
-    addInto(shape, m.shape, 1);
+  if (members.length >= 2) {
+    for (const m of members) {
+      addInto(shape, m.shape, -1);
+      looShapeD.set(m.summary.account, ksTwoSample(m.shape, toPoints(shape)).d);
+      addInto(shape, m.shape, 1);
+    }
   }
   return { members, raw, shape, looShapeD };
 }

@@ -104,13 +104,31 @@ function isJsonLines(head: string): boolean {
   return head.replace(/^\uFEFF/, '').trimStart().startsWith('{');
 }
 
-function countNewlines(fields: string[]): number {
-  let n = 0;
-  for (const f of fields) {
-    if (f.indexOf('\n') < 0) continue;
-    for (let i = 0; i < f.length; i++) if (f.charCodeAt(i) === 10) n++;
+/**
+ * Physical start lines of records. csv-parse's own line counter counts a CRLF *inside* a quoted
+ * field as two lines and drifts from then on; evidence needs the line an editor shows, so the drift
+ * is tracked and removed here.
+ */
+class LineTracker {
+  private drift = 0;
+  startLine(record: string[], parserLines: number): number {
+    let newlines = 0;
+    let crlf = 0;
+    for (const f of record) {
+      if (f.indexOf('\n') < 0 && f.indexOf('\r') < 0) continue;
+      for (let i = 0; i < f.length; i++) {
+        const c = f.charCodeAt(i);
+        if (c === 10) newlines++;
+        else if (c === 13) {
+          newlines++;
+          if (f.charCodeAt(i + 1) === 10) { crlf++; i++; }
+        }
+      }
+    }
+    const endLine = parserLines - this.drift - crlf;
+    this.drift += crlf;
+    return endLine - newlines;
   }
-  return n;
 }
 
 async function readDelimited(chunks: AsyncIterable<Buffer>, ctx: AdapterContext, delimiter: string): Promise<AdapterResult> {
@@ -124,6 +142,7 @@ async function readDelimited(chunks: AsyncIterable<Buffer>, ctx: AdapterContext,
   });
   let processor: RecordProcessor | null = null;
   let headerLine = 0;
+  const lines = new LineTracker();
   const feed = (async () => {
     for await (const chunk of chunks) {
       if (!parser.write(chunk)) await new Promise<void>((resolve) => parser.once('drain', resolve));
@@ -133,7 +152,7 @@ async function readDelimited(chunks: AsyncIterable<Buffer>, ctx: AdapterContext,
   feed.catch((err) => parser.destroy(err as Error));
   try {
     for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      const line = item.info.lines - countNewlines(item.record);
+      const line = lines.startLine(item.record, item.info.lines);
       if (processor === null) {
         headerLine = line;
         const header = item.record;
@@ -243,12 +262,23 @@ export const genericAdapter: InputAdapter = {
     return first.length > 0 ? 0.3 : 0;
   },
   async read(chunks, ctx) {
-    // Decide the dialect from the first chunk without consuming it.
+    // Decide the dialect from the first line (or 64 KiB) without consuming it.
     const iterator = chunks[Symbol.asyncIterator]();
-    const first = await iterator.next();
-    const head = first.done ? '' : first.value.subarray(0, 65536).toString('utf8');
+    const headChunks: Buffer[] = [];
+    let headBytes = 0;
+    let done = false;
+    while (headBytes < 65536) {
+      const next = await iterator.next();
+      if (next.done) { done = true; break; }
+      headChunks.push(next.value);
+      headBytes += next.value.length;
+      if (next.value.includes(10)) break;
+    }
+    const headBuffer = Buffer.concat(headChunks);
+    const head = headBuffer.subarray(0, 65536).toString('utf8');
     const replay = (async function* () {
-      if (!first.done) yield first.value;
+      if (headBuffer.length > 0) yield headBuffer;
+      if (done) return;
       for (;;) {
         const next = await iterator.next();
         if (next.done) return;

@@ -1,0 +1,200 @@
+// End-to-end: the built CLI, run as a user would, on the bundled sample and on bad inputs.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync, statSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { runCli, SAMPLE, ROSTER, EXCLUDE, BIN, REPO_ROOT } from './helpers/cli.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'keylag-cli-'));
+const truth = JSON.parse(readFileSync(join(REPO_ROOT, 'fixtures/sample/truth.json'), 'utf8')) as {
+  planted: { account: string; case: string }[];
+  slowHonestSite: { site: string } | string;
+};
+const plantedOf = (c: string) => truth.planted.find((p) => p.case === c)!.account;
+
+interface JsonAccount { account: string; rank: number | null; score: number; flagged: boolean; status: string; site: string | null }
+interface JsonReport { header: { rejections: { reason: string; count: number }[]; rejectionsTotal: number; inputs: { path: string; sha256: string; status: string }[] }; accounts: JsonAccount[] }
+
+function scanJson(args: string[], input?: string): JsonReport {
+  const r = runCli(['scan', ...args, '--format', 'json'], input === undefined ? {} : { input });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout) as JsonReport;
+}
+
+test('README quick start: the table ranks the planted cases as the issue requires', () => {
+  const r = runCli(['scan', SAMPLE, '--roster', ROSTER]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /Ranked accounts/);
+  assert.match(r.stdout, /FLAGGED/);
+  assert.match(r.stdout, /sha256 [0-9a-f]{16}/);
+  assert.doesNotMatch(r.stdout, /\u001b\[/, 'no colour when stdout is not a TTY');
+
+  const report = scanJson([SAMPLE, '--roster', ROSTER]);
+  const byName = new Map(report.accounts.map((a) => [a.account, a]));
+  const farm = byName.get(plantedOf('farm'))!;
+  assert.equal(farm.rank, 1);
+  assert.equal(farm.flagged, true);
+  const partial = byName.get(plantedOf('partial'))!;
+  assert.ok(partial.rank !== null && partial.rank <= 3, `partial relay ranked ${partial.rank}`);
+  const few = byName.get(plantedOf('few'))!;
+  assert.equal(few.status, 'insufficient_data');
+  assert.equal(few.rank, null);
+  const slowSite = typeof truth.slowHonestSite === 'string' ? truth.slowHonestSite : truth.slowHonestSite.site;
+  const slow = report.accounts.filter((a) => a.site === slowSite);
+  assert.ok(slow.length >= 8, 'the slow site is a real peer group');
+  assert.ok(slow.every((a) => !a.flagged), 'no account of the slow-but-honest site is flagged');
+  // Service accounts have odd latencies by design; --exclude drops them (next assertion).
+  const flaggedPeople = report.accounts.filter((a) => a.flagged && !a.account.startsWith('svc-')).map((a) => a.account);
+  assert.deepEqual(flaggedPeople, [farm.account], 'only the planted farm account is flagged among people');
+  const excluded = scanJson([SAMPLE, '--roster', ROSTER, '--exclude', EXCLUDE]);
+  assert.deepEqual(excluded.accounts.filter((a) => a.flagged).map((a) => a.account), [farm.account]);
+});
+
+test('--fail-on gates the exit code; without it a scan that ran exits 0', () => {
+  assert.equal(runCli(['scan', SAMPLE, '--roster', ROSTER, '--fail-on', '70', '--format', 'csv']).status, 1);
+  assert.equal(runCli(['scan', SAMPLE, '--roster', ROSTER, '--fail-on', '99.9', '--format', 'csv']).status, 0);
+  assert.equal(runCli(['scan', SAMPLE, '--roster', ROSTER, '--fail-on', 'lots']).status, 2);
+});
+
+test('JSON and CSV are byte-identical across runs, time zones, locales and working directories', () => {
+  const args = ['scan', SAMPLE, '--roster', ROSTER, '--exclude', EXCLUDE];
+  for (const format of ['json', 'csv', 'jsonl']) {
+    const a = runCli([...args, '--format', format], { env: { TZ: 'UTC', LANG: 'C' } });
+    const b = runCli([...args, '--format', format], { env: { TZ: 'Asia/Kolkata', LANG: 'de_DE.UTF-8', LC_ALL: 'de_DE.UTF-8' } });
+    assert.equal(a.status, 0, a.stderr);
+    assert.equal(a.stdout, b.stdout, `${format} differs between runs`);
+  }
+});
+
+test('stdin (-) gives the same figures as the file', () => {
+  const fromFile = scanJson([SAMPLE, '--roster', ROSTER]);
+  const fromStdin = scanJson(['-', '--roster', ROSTER], readFileSync(join(REPO_ROOT, SAMPLE), 'utf8'));
+  assert.deepEqual(fromStdin.accounts.map((a) => [a.account, a.score]), fromFile.accounts.map((a) => [a.account, a.score]));
+  assert.equal(fromStdin.header.inputs[0]!.path, '-');
+  assert.equal(fromStdin.header.inputs[0]!.sha256, fromFile.header.inputs[0]!.sha256);
+});
+
+test('.gz is read transparently; several files in one run', () => {
+  const gz = join(tmp, 'sessions.csv.gz');
+  writeFileSync(gz, gzipSync(readFileSync(join(REPO_ROOT, SAMPLE))));
+  const fromGz = scanJson([gz, '--roster', ROSTER]);
+  const fromFile = scanJson([SAMPLE, '--roster', ROSTER]);
+  assert.deepEqual(fromGz.accounts.map((a) => [a.account, a.score]), fromFile.accounts.map((a) => [a.account, a.score]));
+  const extra = join(tmp, 'extra.csv');
+  writeFileSync(extra, 'user,time,rtt_ms\nnewbie,2026-03-02T10:00:00Z,12\n');
+  const both = scanJson([SAMPLE, extra, '--roster', ROSTER]);
+  assert.equal(both.header.inputs.length, 2);
+  assert.ok(both.accounts.some((a) => a.account === 'newbie' && a.status === 'insufficient_data'));
+});
+
+test('output piped into head ends quietly', () => {
+  const r = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" scan ${SAMPLE} --roster ${ROSTER} | head -n 1`], { cwd: REPO_ROOT, encoding: 'utf8' });
+  assert.equal(r.status, 0);
+  assert.equal(r.stdout.split('\n').length, 2);
+  assert.doesNotMatch(r.stderr, /EPIPE|Error/);
+});
+
+test('missing file: one line naming it, exit 2, no stack trace', () => {
+  const r = runCli(['scan', 'no/such/file.csv']);
+  assert.equal(r.status, 2);
+  assert.equal(r.stderr, 'keylag: error: no/such/file.csv: no such file\n');
+});
+
+test('--keep-going lists a missing input in the header and goes on', () => {
+  const report = scanJson([SAMPLE, 'no/such/file.csv', '--keep-going']);
+  const skipped = report.header.inputs.find((i) => i.path === 'no/such/file.csv')!;
+  assert.equal(skipped.status, 'skipped');
+  assert.ok(report.accounts.length > 100);
+});
+
+test('empty file and unrecognised header are input errors (exit 2) with file and line', () => {
+  const empty = join(tmp, 'empty.csv');
+  writeFileSync(empty, '');
+  const r1 = runCli(['scan', empty]);
+  assert.equal(r1.status, 2);
+  assert.match(r1.stderr, /^keylag: error: .*empty\.csv: empty input/);
+  const bad = join(tmp, 'bad.csv');
+  writeFileSync(bad, 'host,when,bytes\nx,1,2\n');
+  const r2 = runCli(['scan', bad]);
+  assert.equal(r2.status, 2);
+  assert.match(r2.stderr, /bad\.csv:1: unrecognised header: no account column \(tried: account, user.*columns found: "host", "when", "bytes"/);
+  assert.equal(r2.stderr.trim().split('\n').length, 1, 'one line');
+});
+
+test('rejections are counted by reason, listed with --rejects, and --strict stops at the first', () => {
+  const file = join(tmp, 'dirty.csv');
+  const rows = ['user,timestamp,rtt_ms,echo_ms'];
+  for (let i = 0; i < 40; i++) rows.push(`alice,2026-03-02T10:00:${String(i).padStart(2, '0')}Z,${20 + (i % 5)},${30 + (i % 7)}`);
+  rows.push('alice,2026-03-02T10:01:00Z,abc,31', 'alice,2026-03-02T10:01:01Z,-4,31', 'alice,not-a-time,20,31', 'alice,2026-03-02T10:01:02Z,NaN,31', 'alice,2026-03-02T10:01:03Z,7200000,31', 'alice,2026-03-02T10:01:04Z,21');
+  writeFileSync(file, rows.join('\r\n') + '\r\n');
+  const rejectsFile = join(tmp, 'rejects.txt');
+  const r = runCli(['scan', file, '--format', 'json', '--rejects', rejectsFile]);
+  assert.equal(r.status, 0, r.stderr);
+  const report = JSON.parse(r.stdout) as JsonReport;
+  const counts = Object.fromEntries(report.header.rejections.map((x) => [x.reason, x.count]));
+  assert.deepEqual(counts, { value_not_numeric: 1, value_negative: 1, time_unparseable: 1, value_not_finite: 1, value_absurd: 1, row_ragged: 1 });
+  const lines = readFileSync(rejectsFile, 'utf8').trim().split('\n');
+  assert.equal(lines.length, 6);
+  assert.equal(lines[0], `${file}:42: value_not_numeric: rtt_ms=abc`);
+  const strict = runCli(['scan', file, '--strict']);
+  assert.equal(strict.status, 2);
+  assert.equal(strict.stderr, `keylag: error: ${file}:42: value_not_numeric: rtt_ms=abc (--strict)\n`);
+});
+
+test('the table shows rejections by reason', () => {
+  const file = join(tmp, 'dirty2.csv');
+  writeFileSync(file, 'user,time,rtt_ms\na,1772460191,abc\na,1772460192,12\n');
+  const r = runCli(['scan', file]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /value_not_numeric/);
+});
+
+test('--since/--until and --exclude are counted in the header', () => {
+  const r = runCli(['scan', SAMPLE, '--exclude', EXCLUDE, '--since', '2026-03-10', '--until', '2026-03-20T00:00:00Z', '--format', 'json']);
+  assert.equal(r.status, 0, r.stderr);
+  const h = JSON.parse(r.stdout).header;
+  assert.ok(h.excluded.count > 0);
+  assert.ok(h.timeWindow.outsideWindow > 0);
+  assert.equal(h.timeWindow.since, '2026-03-10T00:00:00.000Z');
+});
+
+test('-o writes the report and its SHA-256 goes to stderr; outputs never overwrite inputs', () => {
+  const out = join(tmp, 'report.json');
+  const r = runCli(['scan', SAMPLE, '--format', 'json', '-o', out]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, /wrote .*report\.json \(sha256 [0-9a-f]{64}\)/);
+  assert.ok(statSync(out).size > 1000);
+  const before = readFileSync(join(REPO_ROOT, SAMPLE));
+  const clash = runCli(['scan', SAMPLE, '-o', SAMPLE]);
+  assert.equal(clash.status, 2);
+  assert.match(clash.stderr, /is one of the inputs/);
+  assert.deepEqual(readFileSync(join(REPO_ROOT, SAMPLE)), before);
+});
+
+test('help lists every option with examples; --version works; unknown options exit 2', () => {
+  const help = runCli(['scan', '--help']);
+  assert.equal(help.status, 0);
+  for (const flag of ['--roster', '--format', '--out', '--top', '--rejects', '--fail-on', '--strict', '--keep-going', '--account-col', '--time-col', '--session-col', '--kind-col', '--value-col', '--unit', '--since', '--until', '--exclude', '--min-samples', '--no-color']) {
+    assert.ok(help.stdout.includes(flag), flag);
+  }
+  assert.match(help.stdout, /Examples:/);
+  const top = runCli(['--help']);
+  assert.match(top.stdout, /Examples:/);
+  const version = runCli(['--version']);
+  assert.equal(version.status, 0);
+  assert.match(version.stdout, /^\d+\.\d+\.\d+\n$/);
+  assert.equal(runCli(['scan', SAMPLE, '--bogus']).status, 2);
+});
+
+test('colour only when forced on a non-TTY; NO_COLOR and --no-color win', () => {
+  const forced = runCli(['scan', SAMPLE, '--top', '3'], { env: { FORCE_COLOR: '1' } });
+  assert.match(forced.stdout, /\u001b\[/);
+  const noColor = runCli(['scan', SAMPLE, '--top', '3'], { env: { FORCE_COLOR: '1', NO_COLOR: '1' } });
+  assert.doesNotMatch(noColor.stdout, /\u001b\[/);
+  const flag = runCli(['scan', SAMPLE, '--top', '3', '--no-color'], { env: { FORCE_COLOR: '1' } });
+  assert.doesNotMatch(flag.stdout, /\u001b\[/);
+});
