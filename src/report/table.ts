@@ -54,10 +54,14 @@ function isZeroWidth(cp: number): boolean {
   return (cp >= 0x0300 && cp <= 0x036f) || cp === 0x200c || cp === 0x200d || (cp >= 0xfe00 && cp <= 0xfe0f);
 }
 
-/** Columns a plain (escape-free) string takes on a terminal, approximately (East Asian wide = 2). */
+/**
+ * Columns a string takes on a terminal, approximately (East Asian wide = 2,
+ * combining marks 0). Our own SGR colour sequences count 0; untrusted text never
+ * holds a raw ESC (it went through terminalSafe).
+ */
 export function displayWidth(s: string): number {
   let w = 0;
-  for (const ch of s) {
+  for (const ch of s.replace(/\u001b\[[0-9;]*m/g, '')) {
     const cp = ch.codePointAt(0) ?? 0;
     w += isZeroWidth(cp) ? 0 : isWide(cp) ? 2 : 1;
   }
@@ -83,41 +87,62 @@ function hardSplit(word: string, width: number): string[] {
   return out;
 }
 
-/** Greedy word wrap of a single-line string to `width` columns; words too long are split. */
-export function wrapText(text: string, width: number): string[] {
-  const w = Math.max(1, width);
+/**
+ * Greedy word wrap of a single-line string: the first line gets `firstWidth`
+ * columns, later lines `width`. Runs of spaces inside a line are kept, spaces at a
+ * break are dropped, words wider than a line are split.
+ */
+export function wrapText(text: string, width: number, firstWidth: number = width): string[] {
   const lines: string[] = [];
   let line = '';
   let lineW = 0;
-  for (const word of text.split(/ +/)) {
-    if (word === '') continue;
-    for (const piece of displayWidth(word) > w ? hardSplit(word, w) : [word]) {
-      const pw = displayWidth(piece);
-      if (lineW === 0) {
-        line = piece;
-        lineW = pw;
-      } else if (lineW + 1 + pw <= w) {
-        line += ' ' + piece;
-        lineW += 1 + pw;
-      } else {
-        lines.push(line);
-        line = piece;
-        lineW = pw;
-      }
+  let limit = Math.max(1, firstWidth);
+  const newLine = (): void => {
+    lines.push(line);
+    line = '';
+    lineW = 0;
+    limit = Math.max(1, width);
+  };
+  const tokens = text.split(/( +)/);
+  for (let i = 0; i < tokens.length; i += 2) {
+    const word = tokens[i] ?? '';
+    const gap = i > 0 ? (tokens[i - 1] ?? '') : '';
+    if (word === '') {
+      if (lineW > 0 && gap !== '' && i === tokens.length - 1) break; // trailing spaces
+      continue;
     }
+    const ww = displayWidth(word);
+    if (lineW > 0 && lineW + gap.length + ww <= limit) {
+      line += gap + word;
+      lineW += gap.length + ww;
+      continue;
+    }
+    if (lineW > 0) newLine();
+    if (ww <= limit) {
+      line = word;
+      lineW = ww;
+      continue;
+    }
+    // Too wide for a whole line: split it, filling the current line first.
+    let rest = word;
+    while (displayWidth(rest) > limit) {
+      const [head] = hardSplit(rest, limit);
+      line = head ?? '';
+      rest = rest.slice(line.length);
+      newLine();
+    }
+    line = rest;
+    lineW = displayWidth(rest);
   }
   if (lineW > 0 || lines.length === 0) lines.push(line);
   return lines;
 }
 
-/** Wrap `text` so that the first line starts after `first` and later lines after `indent` spaces. */
-function hanging(first: string, text: string, width: number, indent: number): string[] {
-  const lines = wrapText(text, width - indent);
-  if (displayWidth(first) + displayWidth(lines[0] ?? '') > width && displayWidth(first) > indent) {
-    return [first.trimEnd(), ...lines.map((l) => ' '.repeat(indent) + l)];
-  }
-  const pad = first.length < indent ? first.padEnd(indent) : first;
-  return lines.map((l, i) => (i === 0 ? pad + l : ' '.repeat(indent) + l));
+/** `prefix` then `text` wrapped to `width`; continuation lines are indented by `indent` spaces. */
+function hanging(prefix: string, text: string, width: number, indent: number): string[] {
+  const pw = displayWidth(prefix);
+  const lines = wrapText(text, width - indent, width - pw);
+  return lines.map((l, i) => (i === 0 ? prefix + l : ' '.repeat(indent) + l));
 }
 
 /** Locale-independent thousands grouping: 12,345. */
@@ -249,9 +274,15 @@ function histCell(a: AccountReport): string {
   return k ? sparkline(k.histogram.counts) : '';
 }
 
+/**
+ * The ranked table. Wide layout (enough width for a readable evidence column):
+ * one row per account with the strongest evidence as the last column. Narrow
+ * layout: the numeric columns on one row and the strongest evidence on a second
+ * row spanning them.
+ */
 function rankedTable(ctx: Ctx, ranked: AccountReport[]): string {
   const { c, width } = ctx;
-  const head = ['#', 'account', 'score', 'q', 'floor ms', 'peer ms', 'histogram', 'strongest evidence'];
+  const head = ['#', 'account', 'score', 'q', 'floor ms', 'peer ms', 'hist', 'strongest evidence'];
   const rows = ranked.map((a) => ({
     a,
     cells: [
@@ -259,38 +290,53 @@ function rankedTable(ctx: Ctx, ranked: AccountReport[]): string {
       terminalSafe(a.account),
       fixed(a.score, 1) + (a.flagged ? ' FLAGGED' : ''),
       formatQ(a.qValue),
-      a.floorMs === null ? '-' : `${ms(a.floorMs)}${a.headlineKind !== null ? ' ' + a.headlineKind : ''}`,
+      a.floorMs === null ? '-' : `${ms(a.floorMs)}${a.headlineKind !== null ? ' ' + terminalSafe(a.headlineKind) : ''}`,
       ms(a.peerFloorMs),
       histCell(a),
       terminalSafe(a.strongest),
     ],
   }));
-  // Widths include one space of padding on each side; 9 vertical borders.
+  // Widths include one space of padding on each side.
   const natural = head.map((h, i) => Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r.cells[i] ?? ''))) + 2);
   const fixedCols = [0, 2, 3, 4, 5, 6];
-  const fixedTotal = fixedCols.reduce((s, i) => s + (natural[i] ?? 0), 0) + head.length + 1;
-  const avail = width - fixedTotal;
-  const accountW = Math.min(natural[1] ?? 10, Math.max(12, Math.floor(avail * 0.4)));
-  const strongestW = Math.max(18, Math.min(natural[7] ?? 18, avail - accountW));
-  const colWidths = natural.map((w, i) => (i === 1 ? accountW : i === 7 ? strongestW : w));
+  const fixedSum = fixedCols.reduce((sum, i) => sum + (natural[i] ?? 0), 0);
+  const MIN_ACCOUNT = 12;
+  const MIN_EVIDENCE = 32;
+  const wideAvail = width - fixedSum - (head.length + 1);
+  const wide = wideAvail >= MIN_ACCOUNT + MIN_EVIDENCE;
+  const style = { head: [], border: [], 'padding-left': 1, 'padding-right': 1 };
+  const numeric = (a: AccountReport, cells: string[], accountW: number) => [
+    { content: cells[0], hAlign: 'right' as const },
+    wrapText(cells[1] ?? '', accountW - 2).join('\n'),
+    { content: scoreCell(c, a), hAlign: 'right' as const },
+    { content: cells[3], hAlign: 'right' as const },
+    { content: cells[4], hAlign: 'right' as const },
+    { content: cells[5], hAlign: 'right' as const },
+    cells[6] ?? '',
+  ];
 
-  const table = new Table({
-    head: head.map((h) => c.bold(h)),
-    colWidths,
-    wordWrap: false,
-    style: { head: [], border: [], 'padding-left': 1, 'padding-right': 1 },
-  });
+  if (wide) {
+    const accountW = Math.min(natural[1] ?? MIN_ACCOUNT, Math.max(MIN_ACCOUNT, Math.floor(wideAvail * 0.35)));
+    const evidenceW = Math.min(natural[7] ?? MIN_EVIDENCE, wideAvail - accountW);
+    const colWidths = natural.map((w, i) => (i === 1 ? accountW : i === 7 ? evidenceW : w));
+    const table = new Table({ head: head.map((h) => c.bold(h)), colWidths, wordWrap: false, style });
+    for (const { a, cells } of rows) {
+      table.push([...numeric(a, cells, accountW), wrapText(cells[7] ?? '', evidenceW - 2).join('\n')]);
+    }
+    return table.toString();
+  }
+
+  const narrowHead = head.slice(0, 7);
+  const narrowAvail = width - fixedSum - (narrowHead.length + 1);
+  const accountW = Math.max(MIN_ACCOUNT, Math.min(natural[1] ?? 0, narrowAvail));
+  const colWidths = natural.slice(0, 7).map((w, i) => (i === 1 ? accountW : w));
+  // A cell spanning columns 1..6 is as wide as they are, plus the 5 borders between them.
+  const spanW = colWidths.slice(1).reduce((sum, w) => sum + w, 0) + 5;
+  const table = new Table({ head: narrowHead.map((h) => c.bold(h)), colWidths, wordWrap: false, style });
+  table.push(['', { content: c.bold('> strongest evidence'), colSpan: 6 }]);
   for (const { a, cells } of rows) {
-    table.push([
-      { content: cells[0], hAlign: 'right' },
-      wrapText(cells[1] ?? '', accountW - 2).join('\n'),
-      { content: scoreCell(c, a), hAlign: 'right' },
-      { content: cells[3], hAlign: 'right' },
-      { content: cells[4], hAlign: 'right' },
-      { content: cells[5], hAlign: 'right' },
-      cells[6],
-      wrapText(cells[7] ?? '', strongestW - 2).join('\n'),
-    ]);
+    table.push(numeric(a, cells, accountW));
+    table.push(['', { content: wrapText('> ' + (cells[7] ?? ''), spanW - 2).join('\n'), colSpan: 6 }]);
   }
   return table.toString();
 }
@@ -299,7 +345,7 @@ function insufficientBlock(ctx: Ctx, accounts: AccountReport[]): string[] {
   const { c, width } = ctx;
   const out = [c.bold(`Insufficient data (${plural(accounts.length, 'account')}, not ranked)`)];
   for (const a of accounts) {
-    const kinds = a.kinds.map((k) => `${k.kind} ${groupDigits(k.n)}`).join(', ');
+    const kinds = a.kinds.map((k) => `${terminalSafe(k.kind)} ${groupDigits(k.n)}`).join(', ');
     const text = `${terminalSafe(a.account)}: ${plural(a.samples, 'sample')}${kinds ? ' (' + kinds + ')' : ''}. ${terminalSafe(a.strongest)}`;
     out.push(...hanging('  ', text, width, 4));
   }
@@ -318,13 +364,13 @@ function evidenceBlock(ctx: Ctx, a: AccountReport): string[] {
     `site ${a.site === null ? '-' : terminalSafe(a.site)}`,
     `compared with ${peers}`,
   ].join('  ');
-  out.push(title);
+  out.push(...hanging('', title, width, 2));
   for (const e of a.evidence) {
-    const lead = `  ${signedPoints(e.points).padStart(6)}  ${terminalSafe(e.signal)} [${e.kind}]  `;
+    const lead = `  ${signedPoints(e.points).padStart(6)}  ${terminalSafe(e.signal)} (${terminalSafe(e.kind)}): `;
     out.push(...hanging(lead, terminalSafe(e.sentence), width, 10));
   }
   if (a.evidence.length === 0) out.push('  (no evidence items)');
-  const cov = `${a.coverage.kinds.length ? a.coverage.kinds.join(', ') : 'none'}. Rules out: ${terminalSafe(a.coverage.rulesOut)}. Cannot rule out: ${terminalSafe(a.coverage.cannotRuleOut)}.`;
+  const cov = `${a.coverage.kinds.length ? a.coverage.kinds.map(terminalSafe).join(', ') : 'none'}. Rules out: ${terminalSafe(a.coverage.rulesOut)}. Cannot rule out: ${terminalSafe(a.coverage.cannotRuleOut)}.`;
   out.push(...hanging('  coverage: ', cov, width, 12).map((l) => c.dim(l)));
   return out;
 }
@@ -369,6 +415,6 @@ export function renderTable(report: Report, opts: TableRenderOptions): string {
     `Summary: ${plural(s.accounts, 'account')}; ${groupDigits(s.scored)} scored, ` +
     `${groupDigits(s.flagged)} flagged (score >= ${Number.isInteger(s.flagThreshold) ? String(s.flagThreshold) : fixed(s.flagThreshold, 1)}), ` +
     `${groupDigits(s.insufficient)} with insufficient data.`;
-  out.push(s.flagged > 0 ? c.red(c.bold(summary)) : c.green(summary));
+  out.push(...hanging('', summary, width, 9).map((l) => (s.flagged > 0 ? c.red(c.bold(l)) : c.green(l))));
   return out.join('\n') + '\n';
 }
