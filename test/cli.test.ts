@@ -198,3 +198,18 @@ test('colour only when forced on a non-TTY; NO_COLOR and --no-color win', () => 
   const flag = runCli(['scan', SAMPLE, '--top', '3', '--no-color'], { env: { FORCE_COLOR: '1' } });
   assert.doesNotMatch(flag.stdout, /\u001b\[/);
 });
+
+test('the real JSON report of the sample validates against the committed schema (every account, every evidence item)', async () => {
+  const { Ajv2020 } = await import('ajv/dist/2020.js');
+  const schema = JSON.parse(readFileSync(join(REPO_ROOT, 'schema/report.schema.json'), 'utf8')) as Record<string, unknown>;
+  const validate = new Ajv2020({ strict: true, allErrors: true }).compile(schema);
+  const r = runCli(['scan', SAMPLE, '--roster', ROSTER, '--format', 'json']);
+  assert.equal(r.status, 0, r.stderr);
+  const report = JSON.parse(r.stdout) as { accounts: { evidence: unknown[] }[] };
+  assert.ok(validate(report), JSON.stringify(validate.errors?.slice(0, 3)));
+  assert.ok(report.accounts.filter((a) => a.evidence.length > 0).length > 150);
+  // Each JSONL line too: the header line and each account line carry the same content.
+  const jsonl = runCli(['scan', SAMPLE, '--roster', ROSTER, '--format', 'jsonl']).stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string });
+  assert.equal(jsonl[0]!.type, 'header');
+  assert.equal(jsonl.length, 1 + report.accounts.length);
+});

@@ -2,7 +2,7 @@
 import type { Kind, KindStats, SourceRef } from '../types.js';
 import { ValueStore, type ExactBudget, type RowRef, unpackRef } from './store.js';
 import { JitterTracker } from './jitter.js';
-import { orderStatisticInterval, quantileRank, median, type WeightedPoints } from './stats.js';
+import { orderStatisticInterval, quantileRank, type WeightedPoints } from './stats.js';
 
 /** The floor is this low quantile: congestion only adds delay, distance sets the floor. */
 export const FLOOR_QUANTILE = 0.05;
@@ -103,17 +103,22 @@ export class KindAccumulator {
   }
 }
 
-/** MAD: exact when the values are kept, else from the sketch's bins (within its relative error). */
+/**
+ * MAD about the median, both type-1 (actual observations), like every quantile in the report:
+ * exact when the values are kept, else from the sketch's bins (within its relative error).
+ */
 function weightedMad(binned: WeightedPoints, medianMs: number, store: ValueStore): number {
+  const deviations: { d: number; c: number }[] = [];
   if (store.isExact()) {
-    const deviations: number[] = [];
-    for (let r = 1; r <= store.n; r++) deviations.push(Math.abs(store.quantile((r - 0.5) / store.n) - medianMs));
-    return median(deviations);
+    for (let r = 1; r <= store.n; r++) deviations.push({ d: Math.abs(store.orderStatistic(r, false).valueMs - medianMs), c: 1 });
+  } else {
+    binned.values.forEach((x, i) => deviations.push({ d: Math.abs(x - medianMs), c: binned.counts[i]! }));
   }
-  const pairs = binned.values.map((x, i) => ({ d: Math.abs(x - medianMs), c: binned.counts[i]! })).sort((a, b) => a.d - b.d);
-  const total = pairs.reduce((s, p) => s + p.c, 0);
+  deviations.sort((a, b) => a.d - b.d);
+  const total = deviations.reduce((s, p) => s + p.c, 0);
+  const rank = quantileRank(total, 0.5);
   let seen = 0;
-  for (const p of pairs) { seen += p.c; if (seen >= total / 2) return p.d; }
+  for (const p of deviations) { seen += p.c; if (seen >= rank) return p.d; }
   return 0;
 }
 

@@ -101,7 +101,7 @@ export class ValueStore {
   }
 
   /** The r-th smallest value (1-based), with the earliest input row holding that value when exact. */
-  orderStatistic(rank: number): OrderStatistic {
+  orderStatistic(rank: number, withRow = true): OrderStatistic {
     const r = Math.min(Math.max(rank, 1), this.n);
     if (this.sketch !== null) {
       const q = this.n <= 1 ? 0 : (r - 1) / (this.n - 1);
@@ -109,7 +109,7 @@ export class ValueStore {
     }
     const valueMs = this.sortedValues()[r - 1]!;
     let ref: RowRef | null = null;
-    if (this.refs) {
+    if (this.refs && withRow) {
       for (let i = 0; i < this.length; i++) {
         if (this.values![i] === valueMs) { ref = this.refs[i]!; break; }
       }
