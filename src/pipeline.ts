@@ -14,7 +14,7 @@ import { KindAccumulator } from './analyze/distribution.js';
 import { ExactBudget, packRef, unpackRef, type RowRef } from './analyze/store.js';
 import { benjaminiHochberg } from './analyze/stats.js';
 import { assignPeerGroups, comparePeers, EVERYONE, type KindSummary, type PeerComparison } from './baseline/peers.js';
-import { floorEvidence, shiftEvidence } from './score/signals.js';
+import { peerEvidence, peerRelativePValue, type AccountContext, type EvidenceProvider } from './score/evidence.js';
 import { countEvidence, scoreFromPoints, FLAG_SCORE } from './score/combine.js';
 import { coverageOf } from './score/coverage.js';
 import { createHash } from 'node:crypto';
@@ -72,7 +72,7 @@ export async function runScan(req: ScanRequest): Promise<Report> {
     warnings.push(...r.warnings);
     rosterInfo = {
       path: r.path, status: 'read', sha256: createHash('sha256').update(bytes).digest('hex'), sizeBytes: bytes.length,
-      mtime: null, format: 'roster CSV', timeFormat: null, notes: [], records: r.entries.length, samples: 0,
+      mtime: r.mtime, format: 'roster CSV', timeFormat: null, notes: [], records: r.entries.length, samples: 0,
     };
   }
 
@@ -187,20 +187,21 @@ export async function runScan(req: ScanRequest): Promise<Report> {
     if (ofKind.length > 0) comparisons.set(kind, comparePeers(ofKind, groups));
   }
 
-  // score
+  // score: every provider sees each scored account
+  const evidenceProviders: EvidenceProvider[] = [peerEvidence];
   const reports: AccountReport[] = [];
   for (const key of accountKeys) {
     const acc = accounts.get(key)!;
     const { stats, summaries } = finished.get(key)!;
     const entry = roster?.byKey.get(key) ?? null;
     const scored = summaries.length > 0;
-    const evidence: Evidence[] = [];
-    for (const s of summaries) {
-      const c = comparisons.get(s.kind)?.get(key);
-      if (!c) continue;
-      evidence.push(floorEvidence(s.kind, c, s.stats.floor.valueMs, s.stats.floorInterval.lowerMs, s.stats.floorInterval.upperMs, s.stats.n));
-      evidence.push(shiftEvidence(s.kind, c));
+    const accountComparisons = new Map<Kind, PeerComparison>();
+    for (const kind of KINDS) {
+      const c = comparisons.get(kind)?.get(key);
+      if (c) accountComparisons.set(kind, c);
     }
+    const context: AccountContext = { account: key, kinds: stats, summaries, roster: entry, comparisons: accountComparisons };
+    const evidence: Evidence[] = scored ? evidenceProviders.flatMap((provide) => provide(context)) : [];
     const { total, counted } = countEvidence(evidence);
     for (const item of evidence) if (!counted.includes(item) && item.points > 0) {
       item.sentence += ` (not counted: the same signal scores on another kind)`;
@@ -211,7 +212,7 @@ export async function runScan(req: ScanRequest): Promise<Report> {
     const headline = HEADLINE_KIND_ORDER.map((k) => headlinePool.find((s) => s.kind === k)).find((s) => s !== undefined)
       ?? headlinePool[0];
     const headlineComparison = headline ? comparisons.get(headline.kind)?.get(key) : undefined;
-    const pValues = evidence.map((e) => (e.signal === 'shift_vs_peers' ? e.stats.peerPValue ?? null : e.pValue)).filter((p): p is number => p !== null);
+    const pValues = evidence.map(peerRelativePValue).filter((p): p is number => p !== null);
     // Bonferroni across the account's own tests; BH across accounts below.
     const pValue = pValues.length === 0 ? null : Math.min(1, Math.min(...pValues) * pValues.length);
     const strongest = [...counted].sort((a, b) => b.points - a.points)[0];

@@ -93,7 +93,7 @@ export const KS_EXACT_MAX_PRODUCT = 10_000;
  * D = max |F_a(x) - F_b(x)| with both ECDFs evaluated after all observations tied at x
  * (right-continuous ECDFs, as SciPy's searchsorted(side='right')), in O(distinct values).
  *
- * p-value:
+ * p-value (`method` 'auto' picks as below; 'exact' forces the lattice count, O(n1*n2) time):
  * - 'exact' when both totals are whole and n1*n2 <= KS_EXACT_MAX_PRODUCT: P(D >= d) by lattice
  *   path counting under H0, as SciPy's ks_2samp(method='exact'): the closed form for
  *   n1 == n2 (Hodges 1957) or the "inside method" with the 1-p recursion (Hodges 1957;
@@ -111,11 +111,15 @@ export const KS_EXACT_MAX_PRODUCT = 10_000;
 export function ksTwoSample(
   a: WeightedPoints,
   b: WeightedPoints,
+  method: 'auto' | 'exact' | 'asymptotic' = 'auto',
 ): { d: number; pValue: number; method: 'exact' | 'asymptotic' } {
   const n1 = checkWeighted(a, 'ksTwoSample(a)');
   const n2 = checkWeighted(b, 'ksTwoSample(b)');
   const integer = allIntegers(a.counts) && allIntegers(b.counts);
-  const exact = integer && n1 * n2 <= KS_EXACT_MAX_PRODUCT;
+  if (method === 'exact' && !(integer && n1 * n2 <= Number.MAX_SAFE_INTEGER)) {
+    throw new RangeError('ksTwoSample: the exact p-value needs whole counts');
+  }
+  const exact = method === 'exact' || (method === 'auto' && integer && n1 * n2 <= KS_EXACT_MAX_PRODUCT);
 
   // One merge pass over the distinct values of both samples.
   let i = 0;
@@ -322,8 +326,8 @@ const TAIL_SLACK = 1e-12;
  * (then below nominal) coverage F(n-1) reported.
  * `confidence` in the result is the coverage achieved, F(u-1) - F(l-1) (or F(u-1) one-sided).
  *
- * Cost: a start from the Cornish-Fisher normal approximation, one exact CDF evaluation, then a
- * few pmf steps; O(sqrt(n p (1-p))) at worst, well under a millisecond at n = 1e8.
+ * Cost: per bound, a start from the Cornish-Fisher normal approximation, one exact tail
+ * evaluation, then a few pmf steps: O(sqrt(n p (1-p))), about a millisecond at n = 1e8.
  */
 export function orderStatisticInterval(
   n: number,
@@ -338,28 +342,25 @@ export function orderStatisticInterval(
   const alpha = 1 - confidence;
   const half = alpha / 2;
 
-  // k = l - 1: largest k in [0, n-1] with F(k) <= alpha/2.
-  const kLow = largestKWithCdfAtMost(n, p, half);
-  // k = u - 1: smallest k in [0, n-1] with P(B > k) <= alpha/2.
-  const kHigh = smallestKWithSfAtMost(n, p, half);
+  // k = l - 1: largest k in [0, n-1] with F(k) <= alpha/2; fLow = F(kLow).
+  const [kLow, fLow] = largestKWithCdfAtMost(n, p, half);
+  // k = u - 1: smallest k in [0, n-1] with P(B > k) <= alpha/2; sHigh = P(B > kHigh).
+  const [kHigh, sHigh] = smallestKWithSfAtMost(n, p, half);
 
   if (kLow >= 0 && kHigh >= 0) {
-    const cover = 1 - (binomialCdf(kLow, n, p) + binomialSf(kHigh, n, p));
-    return { sided: 'two-sided', lowerRank: kLow + 1, upperRank: kHigh + 1, confidence: cover };
+    return { sided: 'two-sided', lowerRank: kLow + 1, upperRank: kHigh + 1, confidence: 1 - (fLow + sHigh) };
   }
   if (kLow < 0) {
     // No lower bound: one-sided upper bound at the full confidence.
-    let k = smallestKWithSfAtMost(n, p, alpha);
-    if (k < 0) k = n - 1;
-    return { sided: 'upper-only', lowerRank: null, upperRank: k + 1, confidence: 1 - binomialSf(k, n, p) };
+    const [k, s] = smallestKWithSfAtMost(n, p, alpha);
+    if (k >= 0) return { sided: 'upper-only', lowerRank: null, upperRank: k + 1, confidence: 1 - s };
+    return { sided: 'upper-only', lowerRank: null, upperRank: n, confidence: binomialCdf(n - 1, n, p) };
   }
   // Lower exists, upper does not: u = n, spend the remaining coverage on the lower tail.
   const top = binomialCdf(n - 1, n, p);
   const budget = top - confidence;
-  const k = budget >= 0 ? largestKWithCdfAtMost(n, p, budget) : -1;
-  if (k >= 0) {
-    return { sided: 'two-sided', lowerRank: k + 1, upperRank: n, confidence: top - binomialCdf(k, n, p) };
-  }
+  const [k, f] = budget > 0 ? largestKWithCdfAtMost(n, p, budget) : [-1, 0];
+  if (k >= 0) return { sided: 'two-sided', lowerRank: k + 1, upperRank: n, confidence: top - f };
   return { sided: 'upper-only', lowerRank: null, upperRank: n, confidence: top };
 }
 
@@ -374,58 +375,71 @@ function binomialQuantileGuess(n: number, p: number, lowerTail: number): number 
   return Math.min(n - 1, Math.max(0, Math.floor(x)));
 }
 
-/** Largest k in [0, n-1] with P(B <= k) <= t, or -1 if none. */
-function largestKWithCdfAtMost(n: number, p: number, t: number): number {
+// The two searches below start at the normal guess with one exact tail evaluation, then walk
+// with pmf steps (O(1) each), carrying the tail along. The guess is within a few ranks for any
+// n, so walks are short; after 64 steps they fall back to bisection with exact tails. A walk
+// that subtracted from a tail much larger than the target re-checks its end exactly, since the
+// carried value then has only absolute, not relative, accuracy.
+
+/** Largest k in [0, n-1] with P(B <= k) <= t, and P(B <= k); [-1, 0] if none. */
+function largestKWithCdfAtMost(n: number, p: number, t: number): [number, number] {
   const lim = t + TAIL_SLACK * t;
+  const F = (x: number): number => binomialCdf(x, n, p);
+  const exactly = (x: number): [number, number] => (x < 0 ? [-1, 0] : [x, F(x)]);
   let k = binomialQuantileGuess(n, p, t);
-  let f = binomialCdf(k, n, p);
+  let f = F(k);
   if (f <= lim) {
     for (let steps = 0; k < n - 1; steps++) {
-      if (steps > 64) return bisectLargest(k, n - 1, (x) => binomialCdf(x, n, p) <= lim);
+      if (steps > 64) return exactly(bisectLargest(k, n - 1, (x) => F(x) <= lim));
       const f1 = f + binomialPmf(k + 1, n, p);
       if (f1 > lim) break;
       k++;
       f = f1;
     }
-    return k;
+    return [k, f];
   }
+  const start = f;
   for (let steps = 0; k > 0; steps++) {
-    if (steps > 64) return bisectLargest(-1, k, (x) => x < 0 || binomialCdf(x, n, p) <= lim);
+    if (steps > 64) break;
     f -= binomialPmf(k, n, p);
     k--;
-    if (f <= lim) return binomialCdf(k, n, p) <= lim ? k : bisectLargest(-1, k, (x) => x < 0 || binomialCdf(x, n, p) <= lim);
+    if (f <= lim) {
+      if (start <= 2 * lim) return [k, Math.max(0, f)];
+      break;
+    }
   }
-  return -1;
+  return exactly(bisectLargest(-1, k, (x) => x < 0 || F(x) <= lim));
 }
 
-/** Smallest k in [0, n-1] with P(B > k) <= t, or -1 if none. */
-function smallestKWithSfAtMost(n: number, p: number, t: number): number {
+/** Smallest k in [0, n-1] with P(B > k) <= t, and P(B > k); [-1, 0] if none. */
+function smallestKWithSfAtMost(n: number, p: number, t: number): [number, number] {
   const lim = t + TAIL_SLACK * t;
+  const Q = (x: number): number => binomialSf(x, n, p);
+  const exactly = (x: number): [number, number] => (x >= n ? [-1, 0] : [x, Q(x)]);
   let k = binomialQuantileGuess(n, p, 1 - t);
-  let s = binomialSf(k, n, p);
+  let s = Q(k);
   if (s <= lim) {
     for (let steps = 0; k > 0; steps++) {
-      if (steps > 64) return bisectSmallest(0, k, (x) => binomialSf(x, n, p) <= lim);
+      if (steps > 64) return exactly(bisectSmallest(0, k, (x) => Q(x) <= lim));
       const s1 = s + binomialPmf(k, n, p); // P(B > k-1)
       if (s1 > lim) break;
       k--;
       s = s1;
     }
-    return k;
+    return [k, s];
   }
+  const start = s;
   for (let steps = 0; k < n - 1; steps++) {
-    if (steps > 64) return bisectSmallestOrNone(k, n, p, lim);
+    if (steps > 64) break;
     k++;
     s -= binomialPmf(k, n, p);
-    if (s <= lim) return binomialSf(k, n, p) <= lim ? k : bisectSmallestOrNone(k, n, p, lim);
+    if (s <= lim) {
+      if (start <= 2 * lim) return [k, Math.max(0, s)];
+      break;
+    }
   }
-  return -1;
-}
-
-/** Smallest k in (k0, n-1] with P(B > k) <= lim, or -1; P(B > k0) > lim is known. */
-function bisectSmallestOrNone(k0: number, n: number, p: number, lim: number): number {
-  const k = bisectSmallest(k0, n, (x) => x >= n || binomialSf(x, n, p) <= lim);
-  return k >= n ? -1 : k;
+  // Smallest x in [k, n] with Q(x) <= lim, where x = n stands for "none".
+  return exactly(bisectSmallest(k, n, (x) => x >= n || Q(x) <= lim));
 }
 
 /** Largest x in [lo, hi] with ok(x), given ok(lo) (monotone: true then false). -1 maps through. */
@@ -509,7 +523,15 @@ export function binomialPmf(k: number, n: number, p: number): number {
   if (p === 1) return k === n ? 1 : 0;
   if (k === 0) return Math.exp(p < 0.1 ? -bd0(n, n * q) - n * p : n * Math.log(q));
   if (k === n) return Math.exp(q < 0.1 ? -bd0(n, n * p) - n * q : n * Math.log(p));
-  const lc = stirlerr(n) - stirlerr(k) - stirlerr(n - k) - bd0(k, n * p) - bd0(n - k, n * q);
+  // n*p and n*(1-p) carried to ~32 digits (n*p rounding alone costs ~5e-13 at n = 1e8);
+  // bd0(x, M + d) = bd0(x, M) + (1 - x/M) d to first order.
+  const [np, npLo] = twoProduct(n, p);
+  const nq = n - np;
+  const nqLo = n - nq - np - npLo; // n >= np, so the rounding of n - np is recovered exactly
+  const lc =
+    stirlerr(n) - stirlerr(k) - stirlerr(n - k) -
+    (bd0(k, np) + (1 - k / np) * npLo) -
+    (bd0(n - k, nq) + (1 - (n - k) / nq) * nqLo);
   const lf = Math.log(2 * Math.PI) + Math.log(k) + Math.log1p(-k / n);
   return Math.exp(lc - 0.5 * lf);
 }
@@ -519,8 +541,21 @@ function checkBinomial(n: number, p: number, name: string): void {
   if (!(p >= 0 && p <= 1)) throw new RangeError(`${name}: p must be in [0, 1], got ${p}`);
 }
 
+/** Dekker's exact product: a*b = hi + lo with hi = fl(a*b) (no FMA in JavaScript). */
+function twoProduct(a: number, b: number): [number, number] {
+  const hi = a * b;
+  const split = (x: number): [number, number] => {
+    const c = 134217729 * x; // 2^27 + 1
+    const xh = c - (c - x);
+    return [xh, x - xh];
+  };
+  const [ah, al] = split(a);
+  const [bh, bl] = split(b);
+  return [hi, ah * bh - hi + ah * bl + al * bh + al * bl];
+}
+
 /** Recompute a term exactly every this many ratio steps, so rounding cannot drift. */
-const RESYNC = 256;
+const RESYNC = 128;
 
 /**
  * Sum of pmf(j) from j = k moving away from the mean (down if `down`), where the terms shrink

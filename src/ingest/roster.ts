@@ -1,5 +1,5 @@
 // Roster: who claims to be where, and which site (peer group) they belong to.
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
 import type { RosterEntry } from '../types.js';
 import { inputError } from '../errors.js';
@@ -18,11 +18,14 @@ export interface Roster {
   warnings: string[];
   sha256: string;
   sizeBytes: number;
+  mtime: string | null;
 }
 
 export async function readRoster(path: string): Promise<{ roster: Roster; bytes: Buffer }> {
   let bytes: Buffer;
+  let mtime: string | null = null;
   try {
+    mtime = (await stat(path)).mtime.toISOString();
     bytes = await readFile(path, { flag: 'r' });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
@@ -71,5 +74,5 @@ export async function readRoster(path: string): Promise<{ roster: Roster; bytes:
     byKey.set(entry.key, entry);
     entries.push(entry);
   }
-  return { roster: { path, entries, byKey, warnings, sha256: '', sizeBytes: bytes.length }, bytes };
+  return { roster: { path, entries, byKey, warnings, sha256: '', sizeBytes: bytes.length, mtime }, bytes };
 }
