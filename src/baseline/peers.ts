@@ -4,6 +4,7 @@
 import type { Kind, KindStats } from '../types.js';
 import { cliffsDelta, ksTwoSample, ksCriticalD, robustZ, median, type WeightedPoints } from '../analyze/stats.js';
 import { comparisonMapping } from '../analyze/store.js';
+import { FLOOR_QUANTILE } from '../analyze/distribution.js';
 
 export const MIN_SITE_SIZE = 8;
 export const EVERYONE = 'everyone';
@@ -28,9 +29,17 @@ export interface PeerComparison {
   peerFloorScaleMs: number;
   floorZ: number;
   /** z of the lower confidence bound of the floor: the conservative figure that scores. */
-  floorZLow: number | null;
+  floorZLow: number;
   floorExcessMs: number;
-  floorExcessLowMs: number | null;
+  floorExcessLowMs: number;
+  /**
+   * Where the conservative floor comes from: the lower end of the 95 % order-statistic interval,
+   * or, when n is too small for one, the sample minimum, which lies below the true p5 with
+   * probability 1 - 0.95^n (`floorLowConfidence`).
+   */
+  floorLowFrom: 'interval' | 'minimum';
+  floorLowMs: number;
+  floorLowConfidence: number;
   /** Signal 2 as reported: whole distribution vs the pooled peers. */
   ksD: number;
   ksPValue: number;
@@ -160,7 +169,9 @@ export function comparePeers(summaries: KindSummary[], groups: Map<string, strin
     if (peers.length < MIN_PEERS) continue;
     const resolution = Math.max(stats.resolutionMs, ...peers.map((p) => p.summary.stats.resolutionMs));
     const floorZ = robustZ(stats.floor.valueMs, peers.map((p) => p.summary.stats.floor.valueMs), resolution);
-    const lowMs = stats.floorInterval.lowerMs;
+    const fromInterval = stats.floorInterval.lowerMs !== null;
+    const lowMs = stats.floorInterval.lowerMs ?? stats.minMs;
+    const lowConfidence = fromInterval ? 1 - (1 - stats.floorInterval.confidence) / 2 : 1 - (1 - FLOOR_QUANTILE) ** stats.n;
 
     addInto(pool.raw, self.summary.binned, -1);
     addInto(pool.shape, self.shape, -1);
@@ -185,9 +196,12 @@ export function comparePeers(summaries: KindSummary[], groups: Map<string, strin
       peerFloorMs: floorZ.median,
       peerFloorScaleMs: floorZ.scale,
       floorZ: floorZ.z,
-      floorZLow: lowMs === null ? null : (lowMs - floorZ.median) / floorZ.scale,
+      floorZLow: (lowMs - floorZ.median) / floorZ.scale,
       floorExcessMs: stats.floor.valueMs - floorZ.median,
-      floorExcessLowMs: lowMs === null ? null : lowMs - floorZ.median,
+      floorExcessLowMs: lowMs - floorZ.median,
+      floorLowFrom: fromInterval ? 'interval' : 'minimum',
+      floorLowMs: lowMs,
+      floorLowConfidence: lowConfidence,
       ksD: ks.d,
       ksPValue: ks.pValue,
       ksMethod: ks.method,

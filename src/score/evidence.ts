@@ -23,7 +23,7 @@ export const peerEvidence: EvidenceProvider = (ctx) => {
   for (const s of ctx.summaries) {
     const c = ctx.comparisons.get(s.kind);
     if (!c) continue;
-    items.push(floorEvidence(s.kind, c, s.stats.floor.valueMs, s.stats.floorInterval.lowerMs, s.stats.floorInterval.upperMs, s.stats.n));
+    items.push(floorEvidence(s.kind, c, s.stats.floor.valueMs, s.stats.floorInterval.upperMs, s.stats.n));
     items.push(shiftEvidence(s.kind, c));
   }
   return items;

@@ -18,17 +18,23 @@ export const SHIFT_POINTS_CAP = 100;
 const round = (x: number, digits = 1): string => x.toFixed(digits);
 const signed = (x: number, digits = 1): string => `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`;
 
-export function floorEvidence(kind: Kind, c: PeerComparison, floorMs: number, low: number | null, high: number, n: number): Evidence {
+/** Full weight needs the one-sided confidence a two-sided 95 % interval gives its lower end. */
+const FULL_WEIGHT_CONFIDENCE = 0.975;
+
+export function floorEvidence(kind: Kind, c: PeerComparison, floorMs: number, high: number, n: number): Evidence {
   const zLow = c.floorZLow;
   const excessLow = c.floorExcessLowMs;
+  // Small n: the conservative floor is the sample minimum, weighted by how sure it is to lie below
+  // the true p5, so few samples get less weight, smoothly, rather than none or full.
+  const weight = Math.min(1, c.floorLowConfidence / FULL_WEIGHT_CONFIDENCE);
   // Both must hold: far outside the peers' spread (z) AND many ms above them (physics).
-  const points = zLow === null || excessLow === null
-    ? 0
-    : Math.min(FLOOR_POINTS_CAP, Math.max(0, Math.min(FLOOR_POINTS_PER_Z * (zLow - FLOOR_Z0), excessLow)));
-  const within = points === 0;
+  const points = weight * Math.min(FLOOR_POINTS_CAP, Math.max(0, Math.min(FLOOR_POINTS_PER_Z * (zLow - FLOOR_Z0), excessLow)));
+  const bound = c.floorLowFrom === 'minimum'
+    ? `; n too small for a two-sided interval: lower bound is the minimum ${round(c.floorLowMs)} ms (confidence ${(c.floorLowConfidence * 100).toFixed(1)} %), weight ${weight.toFixed(2)}`
+    : '';
   const sentence = `${kind} floor ${round(floorMs)} ms vs peer floor ${round(c.peerFloorMs)} ms `
-    + `(${signed(c.floorExcessMs)} ms, robust z ${round(c.floorZ)}, n=${n.toLocaleString('en-US')}, ${c.peerCount} peers in ${c.group})`
-    + (within ? (low === null ? ': too few samples for a lower bound' : ': within the peers\' spread') : '');
+    + `(${signed(c.floorExcessMs)} ms, robust z ${round(c.floorZ)}, n=${n.toLocaleString('en-US')}, ${c.peerCount} peers in ${c.group}${bound})`
+    + (points === 0 ? ': within the peers\' spread' : '');
   return {
     signal: 'floor_vs_peers',
     kind,
@@ -37,13 +43,15 @@ export function floorEvidence(kind: Kind, c: PeerComparison, floorMs: number, lo
     unit: 'ms',
     effect: c.floorExcessMs,
     effectName: 'floor excess over peer median (ms)',
-    interval: [low, high],
-    pValue: zLow === null ? null : normalSf(zLow),
+    interval: [c.floorLowMs, high],
+    pValue: normalSf(zLow),
     stats: {
       robustZ: c.floorZ,
       robustZLow: zLow,
       peerScaleMs: c.peerFloorScaleMs,
       excessLowMs: excessLow,
+      lowBoundConfidence: c.floorLowConfidence,
+      weight,
       peers: c.peerCount,
       n,
     },
