@@ -1,15 +1,13 @@
 // ingest -> analyze -> baseline -> score, shared by the commands. Returns a Report; prints nothing.
 import type {
-  AccountReport, Evidence, InputFileInfo, Kind, KindStats, Rejection, Report, RunHeader, SourceRef,
+  AccountReport, Evidence, InputFileInfo, Kind, KindStats, Report, RunHeader, SourceRef,
 } from './types.js';
 import { HEADLINE_KIND_ORDER, KINDS } from './types.js';
-import { KeylagError, inputError, isKeylagError, usageError } from './errors.js';
-import { openInput, DEFAULT_OPEN_LIMITS, type OpenLimits } from './ingest/open.js';
-import { adapterByName, detectAdapter } from './ingest/registry.js';
-import type { ColumnOptions } from './ingest/columns.js';
+import { KeylagError, inputError, usageError } from './errors.js';
+import { ingest, type IngestRequest } from './ingest/ingest.js';
 import { normaliseAccount, type ExcludeList } from './ingest/accounts.js';
 import { readRoster, type Roster } from './ingest/roster.js';
-import { TIME_FORMAT_LABEL, formatTimeUs, type TimeFormat } from './ingest/time.js';
+import { formatTimeUs } from './ingest/time.js';
 import { KindAccumulator } from './analyze/distribution.js';
 import { ExactBudget, packRef, unpackRef, type RowRef } from './analyze/store.js';
 import { benjaminiHochberg } from './analyze/stats.js';
@@ -26,24 +24,15 @@ export const DEFAULT_MIN_SAMPLES = 30;
 /** Values kept exactly across the whole run before the largest accounts move to sketches. */
 export const DEFAULT_MEMORY_BUDGET_VALUES = 4_000_000;
 
-export interface ScanRequest {
-  inputs: string[];
+export interface ScanRequest extends IngestRequest {
   rosterPath: string | null;
-  columns: ColumnOptions;
-  inputFormat: string | null;
   since: { us: number; text: string } | null;
   until: { us: number; text: string } | null;
   exclude: ExcludeList | null;
   minSamples: number;
-  strict: boolean;
-  keepGoing: boolean;
   memoryBudgetValues: number;
-  openLimits?: OpenLimits;
   arguments: string[];
   version: string;
-  stdin: NodeJS.ReadableStream;
-  /** Every rejection, as it happens (for --rejects); the report keeps only counts. */
-  onRejection?: (rejection: Rejection) => void;
   /** Progress for long runs (bytes so far); the CLI decides whether to show it. */
   onProgress?: (bytes: number) => void;
 }
@@ -59,8 +48,6 @@ function compareText(a: string, b: string): number {
 }
 
 export async function runScan(req: ScanRequest): Promise<Report> {
-  if (req.inputs.length === 0) throw usageError('no input files given (use - for standard input)');
-  if (req.inputs.filter((p) => p === '-').length > 1) throw usageError('standard input (-) can be read only once');
   if (!Number.isInteger(req.minSamples) || req.minSamples < 2) throw usageError('--min-samples must be an integer >= 2');
 
   const warnings: string[] = [];
@@ -79,87 +66,44 @@ export async function runScan(req: ScanRequest): Promise<Report> {
   const budget = new ExactBudget(req.memoryBudgetValues);
   const accounts = new Map<string, AccountAccumulator>();
   const keyCache = new Map<string, string>();
-  const rejectionCounts = new Map<string, number>();
-  const inputs: InputFileInfo[] = [];
-  let recordsRead = 0;
-  let samplesEmitted = 0;
   let samplesUsed = 0;
   let excludedSamples = 0;
+  let unnamedSamples = 0;
   const excludedAccounts = new Set<string>();
   let outsideWindow = 0;
 
-  for (let fileIndex = 0; fileIndex < req.inputs.length; fileIndex++) {
-    const path = req.inputs[fileIndex]!;
-    const info: InputFileInfo = {
-      path, status: 'read', sha256: null, sizeBytes: null, mtime: null, format: null, timeFormat: null, notes: [], records: 0, samples: 0,
-    };
-    inputs.push(info);
-    try {
-      const opened = await openInput(path, req.stdin, req.openLimits ?? DEFAULT_OPEN_LIMITS);
-      info.sizeBytes = opened.sizeBytes;
-      info.mtime = opened.mtime;
-      const head = opened.head.toString('utf8');
-      if (head.trim() === '') throw inputError('empty input: no header line', path, opened.head.length === 0 ? null : 1);
-      const adapter = req.inputFormat !== null ? adapterByName(req.inputFormat) : detectAdapter(head);
-      if (adapter === null) throw inputError('unrecognised input format (use --input-format; see keylag formats)', path);
-      if (opened.compressed) info.notes.push('gzip-compressed (SHA-256 is of the compressed file)');
-      const result = await adapter.read(opened.chunks, {
-        file: path,
-        columns: req.columns,
-        note: (text) => info.notes.push(text),
-        reject: (line, reason, detail) => {
-          rejectionCounts.set(reason, (rejectionCounts.get(reason) ?? 0) + 1);
-          const rejection: Rejection = { source: { file: path, line }, reason, detail };
-          req.onRejection?.(rejection);
-          if (req.strict) throw inputError(`${reason}: ${detail} (--strict)`, path, line);
-        },
-        emit: (raw) => {
-          samplesEmitted++;
-          info.samples++;
-          let key = keyCache.get(raw.account);
-          if (key === undefined) {
-            key = normaliseAccount(raw.account);
-            if (keyCache.size < 1_000_000) keyCache.set(raw.account, key);
-          }
-          if (key === '') {
-            rejectionCounts.set('account_missing', (rejectionCounts.get('account_missing') ?? 0) + 1);
-            req.onRejection?.({ source: { file: path, line: raw.line }, reason: 'account_missing', detail: `'${raw.account}' normalises to nothing` });
-            if (req.strict) throw inputError(`account_missing: '${raw.account}' normalises to nothing (--strict)`, path, raw.line);
-            return;
-          }
-          if (req.exclude?.matches(key)) { excludedSamples++; excludedAccounts.add(key); return; }
-          if ((req.since && raw.timeUs < req.since.us) || (req.until && raw.timeUs >= req.until.us)) { outsideWindow++; return; }
-          let account = accounts.get(key);
-          if (account === undefined) { account = new AccountAccumulator(); accounts.set(key, account); }
-          if (account.aliases.size < 32) account.aliases.add(raw.account);
-          let kindAcc = account.kinds.get(raw.kind);
-          if (kindAcc === undefined) { kindAcc = new KindAccumulator(raw.kind, budget); account.kinds.set(raw.kind, kindAcc); }
-          kindAcc.add(raw.valueMs, raw.timeUs, `${fileIndex}\u0000${raw.session}`, packRef(fileIndex, raw.line));
-          account.samples++;
-          samplesUsed++;
-        },
-      });
-      const digest = opened.digest();
-      info.sha256 = digest.sha256;
-      if (info.sizeBytes === null) info.sizeBytes = digest.bytesRead;
-      info.records = result.records;
-      recordsRead += result.records;
-      info.format = `${adapter.name}: ${result.dialect}`;
-      const formats = result.timeFormats.sort() as TimeFormat[];
-      info.timeFormat = formats.length === 0 ? null : formats.map((f) => TIME_FORMAT_LABEL[f]).join('; ');
-      if (formats.includes('iso8601-no-offset')) warnings.push(`${path}: timestamps without a UTC offset were read as UTC`);
-    } catch (err) {
-      if (!isKeylagError(err) || err.category !== 'input' || !req.keepGoing || req.strict) throw err;
-      info.status = info.samples > 0 ? 'partial' : 'skipped';
-      info.error = (err as KeylagError).oneLine();
-      warnings.push(`${info.status === 'partial' ? 'stopped reading' : 'skipped'} ${info.error} (--keep-going)`);
+  const ingested = await ingest(req, (raw, fileIndex, path) => {
+    let key = keyCache.get(raw.account);
+    if (key === undefined) {
+      key = normaliseAccount(raw.account);
+      if (keyCache.size < 1_000_000) keyCache.set(raw.account, key);
     }
-  }
+    if (key === '') {
+      unnamedSamples++;
+      req.onRejection?.({ source: { file: path, line: raw.line }, reason: 'account_missing', detail: `'${raw.account}' normalises to nothing` });
+      if (req.strict) throw inputError(`account_missing: '${raw.account}' normalises to nothing (--strict)`, path, raw.line);
+      return;
+    }
+    if (req.exclude?.matches(key)) { excludedSamples++; excludedAccounts.add(key); return; }
+    if ((req.since && raw.timeUs < req.since.us) || (req.until && raw.timeUs >= req.until.us)) { outsideWindow++; return; }
+    let account = accounts.get(key);
+    if (account === undefined) { account = new AccountAccumulator(); accounts.set(key, account); }
+    if (account.aliases.size < 32) account.aliases.add(raw.account);
+    let kindAcc = account.kinds.get(raw.kind);
+    if (kindAcc === undefined) { kindAcc = new KindAccumulator(raw.kind, budget); account.kinds.set(raw.kind, kindAcc); }
+    kindAcc.add(raw.valueMs, raw.timeUs, `${fileIndex}\u0000${raw.session}`, packRef(fileIndex, raw.line));
+    account.samples++;
+    samplesUsed++;
+  });
+  const rejectionCounts = ingested.rejectionCounts;
+  if (unnamedSamples > 0) rejectionCounts.set('account_missing', (rejectionCounts.get('account_missing') ?? 0) + unnamedSamples);
+  warnings.push(...ingested.warnings);
+  const { inputs, recordsRead, samplesEmitted } = ingested;
 
   // analyze: finish every distribution
   const sourceOf = (ref: RowRef): SourceRef => {
     const { fileIndex, line } = unpackRef(ref);
-    return { file: req.inputs[fileIndex]!, line };
+    return { file: ingested.paths[fileIndex]!, line };
   };
   const accountKeys = [...accounts.keys()].sort(compareText);
   const finished = new Map<string, { stats: KindStats[]; summaries: KindSummary[] }>();

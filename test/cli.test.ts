@@ -213,3 +213,13 @@ test('the real JSON report of the sample validates against the committed schema 
   assert.equal(jsonl[0]!.type, 'header');
   assert.equal(jsonl.length, 1 + report.accounts.length);
 });
+
+test('a directory stands for the files in it (sorted, recursive)', () => {
+  const dir = join(tmp, 'dir-input');
+  spawnSync('mkdir', ['-p', join(dir, 'sub')]);
+  writeFileSync(join(dir, 'b.csv'), 'user,time,rtt_ms\nbob,1772460191,12\n');
+  writeFileSync(join(dir, 'sub', 'a.csv'), 'user,time,rtt_ms\nann,1772460191,13\n');
+  writeFileSync(join(dir, '.hidden.csv'), 'garbage');
+  const report = scanJson([dir]);
+  assert.deepEqual(report.header.inputs.map((i) => i.path), [join(dir, 'b.csv'), join(dir, 'sub', 'a.csv')]);
+});

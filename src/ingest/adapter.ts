@@ -10,12 +10,35 @@ export interface RawSample {
   kind: Kind;
   valueMs: number;
   line: number;
+  /** The source's own row identifier (CorrelationId, packet number...), for traceability. */
+  sourceId?: string;
+  /** Client address as the source states it (for IP-location checks and linked accounts). */
+  clientAddress?: string;
+}
+
+/** Adapter-specific options from the command line; adapters read only what concerns them. */
+export interface AdapterOptions {
+  [name: string]: string | undefined;
+}
+
+/**
+ * Data that side files (user joins such as WVDConnections, qwinsta listings, account maps) leave
+ * for the sample files of the same run. Side files are read first, whatever their order on the
+ * command line. Keys are namespaced by the adapter that writes them.
+ */
+export class SideData {
+  private readonly entries = new Map<string, unknown>();
+  get<T>(key: string): T | undefined { return this.entries.get(key) as T | undefined; }
+  set<T>(key: string, value: T): void { this.entries.set(key, value); }
+  has(key: string): boolean { return this.entries.has(key); }
 }
 
 export interface AdapterContext {
   /** Input path as given (`-` for stdin). */
   file: string;
   columns: ColumnOptions;
+  options: AdapterOptions;
+  side: SideData;
   emit(sample: RawSample): void;
   /** A value or a row not used: counted by reason, listed with --rejects, fatal with --strict. */
   reject(line: number, reason: string, detail: string): void;
@@ -34,6 +57,8 @@ export interface AdapterResult {
 
 export interface InputAdapter {
   name: string;
+  /** 'side': a file that only feeds joins for other inputs (read first, emits no samples). Default 'samples'. */
+  role?: 'samples' | 'side';
   /** One line for `keylag formats`. */
   description: string;
   example: string;

@@ -16,6 +16,8 @@ export interface OpenedInput {
   compressed: boolean;
   sizeBytes: number | null;
   mtime: string | null;
+  /** Release the file without reading further (after a look at the head). */
+  close(): void;
   /** Valid once `chunks` has been consumed to the end. */
   digest(): { sha256: string; bytesRead: number; decompressedBytes: number };
 }
@@ -154,6 +156,9 @@ export async function openInput(path: string, stdin: NodeJS.ReadableStream, limi
 
   let sha256: string | undefined;
   return {
+    close: () => {
+      if (path !== '-') (raw as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+    },
     path,
     chunks,
     head,

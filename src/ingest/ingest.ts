@@ -1,0 +1,144 @@
+// The ingest stage: expand inputs, detect each one's format, read side files first, then every
+// sample file, and hand each sample on. Counts records, samples and rejections per input.
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { InputFileInfo, Rejection } from '../types.js';
+import { KeylagError, inputError, isKeylagError, usageError } from '../errors.js';
+import { openInput, DEFAULT_OPEN_LIMITS, type OpenLimits, type OpenedInput } from './open.js';
+import { adapterByName, detectAdapter } from './registry.js';
+import { SideData, type AdapterOptions, type InputAdapter, type RawSample } from './adapter.js';
+import type { ColumnOptions } from './columns.js';
+import { TIME_FORMAT_LABEL, type TimeFormat } from './time.js';
+
+export interface IngestRequest {
+  inputs: string[];
+  columns: ColumnOptions;
+  adapterOptions?: AdapterOptions;
+  inputFormat: string | null;
+  strict: boolean;
+  keepGoing: boolean;
+  openLimits?: OpenLimits;
+  stdin: NodeJS.ReadableStream;
+  onRejection?: (rejection: Rejection) => void;
+}
+
+export interface IngestResult {
+  /** Every input after directory expansion; a sample's fileIndex points here. */
+  paths: string[];
+  inputs: InputFileInfo[];
+  recordsRead: number;
+  samplesEmitted: number;
+  rejectionCounts: Map<string, number>;
+  warnings: string[];
+  side: SideData;
+}
+
+/** Directories stand for the regular files inside them (recursively, sorted, hidden ones skipped). */
+export async function expandInputs(inputs: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const input of inputs) {
+    if (input === '-') { out.push(input); continue; }
+    let isDir = false;
+    try { isDir = (await stat(input)).isDirectory(); } catch { /* reported when opened */ }
+    if (!isDir) { out.push(input); continue; }
+    const walk = async (dir: string): Promise<void> => {
+      const entries = (await readdir(dir, { withFileTypes: true }))
+        .filter((e) => !e.name.startsWith('.'))
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      for (const e of entries) {
+        const full = join(dir, e.name);
+        if (e.isDirectory()) await walk(full);
+        else if (e.isFile()) out.push(full);
+      }
+    };
+    await walk(input);
+  }
+  return out;
+}
+
+export async function ingest(req: IngestRequest, onSample: (raw: RawSample, fileIndex: number, path: string) => void): Promise<IngestResult> {
+  if (req.inputs.length === 0) throw usageError('no input files given (use - for standard input)');
+  if (req.inputs.filter((p) => p === '-').length > 1) throw usageError('standard input (-) can be read only once');
+  const paths = await expandInputs(req.inputs);
+  if (paths.length === 0) throw usageError('the input directories hold no files');
+  const limits = req.openLimits ?? DEFAULT_OPEN_LIMITS;
+  const side = new SideData();
+  const rejectionCounts = new Map<string, number>();
+  const warnings: string[] = [];
+  let recordsRead = 0;
+  let samplesEmitted = 0;
+  const infos: InputFileInfo[] = paths.map((path) => ({
+    path, status: 'read', sha256: null, sizeBytes: null, mtime: null, format: null, timeFormat: null, notes: [], records: 0, samples: 0,
+  }));
+
+  const fail = (info: InputFileInfo, err: unknown): void => {
+    if (!isKeylagError(err) || err.category !== 'input' || !req.keepGoing || req.strict) throw err;
+    info.status = info.samples > 0 ? 'partial' : 'skipped';
+    info.error = (err as KeylagError).oneLine();
+    warnings.push(`${info.status === 'partial' ? 'stopped reading' : 'skipped'} ${info.error} (--keep-going)`);
+  };
+
+  const detect = (opened: OpenedInput, path: string): InputAdapter => {
+    const head = opened.head.toString('utf8');
+    if (head.trim() === '') throw inputError('empty input: no header line', path, opened.head.length === 0 ? null : 1);
+    const adapter = req.inputFormat !== null ? adapterByName(req.inputFormat) : detectAdapter(head);
+    if (adapter === null) throw inputError('unrecognised input format (use --input-format; see keylag formats)', path);
+    return adapter;
+  };
+
+  // Pass 1: which adapter reads each input. Files are looked at and released; stdin stays open.
+  const plan: { index: number; adapter: InputAdapter; opened: OpenedInput | null }[] = [];
+  for (let index = 0; index < paths.length; index++) {
+    const path = paths[index]!;
+    try {
+      const opened = await openInput(path, req.stdin, limits);
+      const adapter = detect(opened, path);
+      if (path === '-') plan.push({ index, adapter, opened });
+      else { opened.close(); plan.push({ index, adapter, opened: null }); }
+    } catch (err) {
+      fail(infos[index]!, err);
+    }
+  }
+  // Side files first, so that sample files can join against them; otherwise the order as given.
+  const ordered = [...plan.filter((p) => p.adapter.role === 'side'), ...plan.filter((p) => p.adapter.role !== 'side')];
+
+  for (const { index, adapter, opened: preOpened } of ordered) {
+    const path = paths[index]!;
+    const info = infos[index]!;
+    try {
+      const opened = preOpened ?? await openInput(path, req.stdin, limits);
+      info.sizeBytes = opened.sizeBytes;
+      info.mtime = opened.mtime;
+      if (opened.compressed) info.notes.push('gzip-compressed (SHA-256 is of the compressed file)');
+      const result = await adapter.read(opened.chunks, {
+        file: path,
+        columns: req.columns,
+        options: req.adapterOptions ?? {},
+        side,
+        note: (text) => info.notes.push(text),
+        reject: (line, reason, detail) => {
+          rejectionCounts.set(reason, (rejectionCounts.get(reason) ?? 0) + 1);
+          req.onRejection?.({ source: { file: path, line }, reason, detail });
+          if (req.strict) throw inputError(`${reason}: ${detail} (--strict)`, path, line);
+        },
+        emit: (raw) => {
+          samplesEmitted++;
+          info.samples++;
+          onSample(raw, index, path);
+        },
+      });
+      const digest = opened.digest();
+      info.sha256 = digest.sha256;
+      if (info.sizeBytes === null) info.sizeBytes = digest.bytesRead;
+      info.records = result.records;
+      recordsRead += result.records;
+      info.format = `${adapter.name}: ${result.dialect}`;
+      const formats = [...result.timeFormats].sort() as TimeFormat[];
+      info.timeFormat = formats.length === 0 ? null : formats.map((f) => TIME_FORMAT_LABEL[f] ?? f).join('; ');
+      if (formats.includes('iso8601-no-offset')) warnings.push(`${path}: timestamps without a UTC offset were read as UTC`);
+    } catch (err) {
+      fail(info, err);
+    }
+  }
+  return { paths, inputs: infos, recordsRead, samplesEmitted, rejectionCounts, warnings, side };
+}
