@@ -1,6 +1,6 @@
 // ingest -> analyze -> baseline -> score, shared by the commands. Returns a Report; prints nothing.
 import type {
-  AccountReport, Evidence, InputFileInfo, Kind, KindStats, Report, RunHeader, SourceRef,
+  AccountReport, Evidence, InputFileInfo, Kind, KindStats, PeerGroupSummary, Report, RunHeader, SourceRef,
 } from './types.js';
 import { HEADLINE_KIND_ORDER, KINDS } from './types.js';
 import { KeylagError, inputError, usageError } from './errors.js';
@@ -10,7 +10,7 @@ import { readRoster, type Roster } from './ingest/roster.js';
 import { formatTimeUs } from './ingest/time.js';
 import { KindAccumulator } from './analyze/distribution.js';
 import { ExactBudget, packRef, unpackRef, type RowRef } from './analyze/store.js';
-import { benjaminiHochberg } from './analyze/stats.js';
+import { benjaminiHochberg, median } from './analyze/stats.js';
 import { assignPeerGroups, comparePeers, EVERYONE, type KindSummary, type PeerComparison } from './baseline/peers.js';
 import { peerEvidence, peerRelativePValue, type AccountContext, type EvidenceProvider } from './score/evidence.js';
 import { countEvidence, scoreFromPoints, FLAG_SCORE } from './score/combine.js';
@@ -193,6 +193,24 @@ export async function runScan(req: ScanRequest): Promise<Report> {
     });
   }
 
+  // Pooled histograms per (peer group, kind), for charts: the per-account histograms share one grid.
+  const peerGroups: PeerGroupSummary[] = [];
+  for (const [kind, byAccount] of comparisons) {
+    const groupNames = [...new Set([...byAccount.values()].map((c) => c.group))].sort(compareText);
+    for (const group of groupNames) {
+      const members = scoredKeys.filter((k) => (groups.get(k) ?? EVERYONE) === group || group === EVERYONE)
+        .map((k) => finished.get(k)!.summaries.find((s) => s.kind === kind))
+        .filter((s): s is KindSummary => s !== undefined);
+      if (members.length === 0) continue;
+      const counts = members[0]!.stats.histogram.counts.map((_, i) => members.reduce((sum, m) => sum + m.stats.histogram.counts[i]!, 0));
+      peerGroups.push({
+        group, kind, accounts: members.length, samples: members.reduce((sum, m) => sum + m.stats.n, 0),
+        floorMedianMs: median(members.map((m) => m.stats.floor.valueMs)),
+        histogram: { lowMs: members[0]!.stats.histogram.lowMs, highMs: members[0]!.stats.histogram.highMs, counts },
+      });
+    }
+  }
+
   const scoredReports = reports.filter((r) => r.status === 'scored');
   const qValues = benjaminiHochberg(scoredReports.map((r) => r.pValue));
   scoredReports.forEach((r, i) => { r.qValue = qValues[i] ?? null; });
@@ -232,6 +250,7 @@ export async function runScan(req: ScanRequest): Promise<Report> {
   return {
     header,
     accounts: [...scoredReports, ...insufficient],
+    peerGroups,
     summary: {
       accounts: reports.length,
       scored: scoredReports.length,

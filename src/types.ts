@@ -98,7 +98,31 @@ export interface KindStats {
   lastTimeUs: number;
   sessions: number;
   precision: Precision;
-  /** Small histogram (counts per bin) over [histLowMs, histHighMs] on a log scale, for charts. */
+  /** Small histogram (counts per bin) over [lowMs, highMs] on a log scale, the same grid for every account. */
+  histogram: { lowMs: number; highMs: number; counts: number[] };
+  /** Floor per UTC day, in day order: the basis of floor-over-time charts and change points. */
+  daily: DailyFloor[];
+}
+
+/**
+ * One day's floor. `floorMs` is the day's type-1 p5 when the day has at most DAILY_KEEP/0.05 samples,
+ * else its DAILY_KEEP-th lowest value (a slightly lower quantile; `rank` says which order statistic).
+ */
+export interface DailyFloor {
+  /** UTC date, YYYY-MM-DD. */
+  day: string;
+  n: number;
+  floorMs: number;
+  rank: number;
+}
+
+/** Pooled distribution of a peer group for one kind (for charts beside an account's own). */
+export interface PeerGroupSummary {
+  group: string;
+  kind: Kind;
+  accounts: number;
+  samples: number;
+  floorMedianMs: number;
   histogram: { lowMs: number; highMs: number; counts: number[] };
 }
 
@@ -205,5 +229,7 @@ export interface RunHeader {
 export interface Report {
   header: RunHeader;
   accounts: AccountReport[];
+  /** Every (peer group, kind) that accounts were compared with. */
+  peerGroups: PeerGroupSummary[];
   summary: { accounts: number; scored: number; insufficient: number; flagged: number; flagThreshold: number };
 }

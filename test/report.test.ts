@@ -97,7 +97,7 @@ test('json: parses, validates against the schema, 2-space indent, trailing newli
 
 test('json: key order follows types.ts', () => {
   const parsed = JSON.parse(renderJson(sampleReport()));
-  assert.deepEqual(Object.keys(parsed), ['header', 'accounts', 'summary']);
+  assert.deepEqual(Object.keys(parsed), ['header', 'accounts', 'peerGroups', 'summary']);
   assert.deepEqual(Object.keys(parsed.accounts[0]), [
     'rank', 'account', 'aliases', 'site', 'peerGroup', 'peerCount', 'inRoster', 'location', 'timeZone', 'status',
     'score', 'flagged', 'qValue', 'pValue', 'headlineKind', 'floorMs', 'peerFloorMs', 'strongest', 'coverage',

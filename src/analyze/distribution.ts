@@ -2,6 +2,7 @@
 import type { Kind, KindStats, SourceRef } from '../types.js';
 import { ValueStore, type ExactBudget, type RowRef, unpackRef } from './store.js';
 import { JitterTracker } from './jitter.js';
+import { DailyFloors } from './daily.js';
 import { orderStatisticInterval, quantileRank, type WeightedPoints } from './stats.js';
 
 /** The floor is this low quantile: congestion only adds delay, distance sets the floor. */
@@ -16,6 +17,7 @@ export const HISTOGRAM_BINS = 16;
 export class KindAccumulator {
   readonly values: ValueStore;
   readonly jitter: JitterTracker;
+  private readonly daily = new DailyFloors();
   n = 0;
   min = Infinity;
   max = -Infinity;
@@ -44,6 +46,7 @@ export class KindAccumulator {
     while (this.decimals < 3 && Math.abs(valueMs * 10 ** this.decimals - Math.round(valueMs * 10 ** this.decimals)) > 1e-6) this.decimals++;
     this.values.add(valueMs, ref);
     this.jitter.add(session, timeUs, valueMs);
+    this.daily.add(timeUs, valueMs);
   }
 
   resolutionMs(): number { return 10 ** -this.decimals; }
@@ -98,6 +101,7 @@ export class KindAccumulator {
       sessions: this.jitter.sessionCount(),
       precision: { mode: v.isExact() ? 'exact' : 'sketch', relativeError: v.relativeError() },
       histogram: histogramOf(binned),
+      daily: this.daily.finish(),
     };
     return { stats, binned };
   }

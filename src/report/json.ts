@@ -29,6 +29,7 @@ import type {
   Evidence,
   InputFileInfo,
   KindStats,
+  PeerGroupSummary,
   QuantileInterval,
   Report,
   RunHeader,
@@ -228,6 +229,18 @@ export function canonicalKindStats(k: KindStats): JsonObject {
       highMs: roundMs(k.histogram.highMs),
       counts: [...k.histogram.counts],
     },
+    daily: k.daily.map((d) => ({ day: d.day, n: d.n, floorMs: roundMs(d.floorMs), rank: d.rank })),
+  };
+}
+
+export function canonicalPeerGroup(g: PeerGroupSummary): JsonObject {
+  return {
+    group: g.group,
+    kind: g.kind,
+    accounts: g.accounts,
+    samples: g.samples,
+    floorMedianMs: roundMs(g.floorMedianMs),
+    histogram: { lowMs: roundMs(g.histogram.lowMs), highMs: roundMs(g.histogram.highMs), counts: [...g.histogram.counts] },
   };
 }
 
@@ -296,6 +309,7 @@ export function canonicalReport(report: Report, top: number | null = null): Json
   return {
     header: canonicalHeader(report.header),
     accounts: listedAccounts(report, top).map(canonicalAccount),
+    peerGroups: report.peerGroups.map(canonicalPeerGroup),
     summary: canonicalSummary(report.summary),
   };
 }

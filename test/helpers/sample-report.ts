@@ -82,6 +82,7 @@ function kindStats(kind: Kind, s: KindSpec): KindStats {
     sessions: s.sessions,
     precision: { mode: 'exact', relativeError: 0 },
     histogram: { lowMs: 1, highMs: 1000, counts: s.counts },
+    daily: [{ day: '2026-03-02', n: 40, floorMs: 118.2, rank: 2 }, { day: '2026-03-03', n: 400, floorMs: 117.9, rank: 16 }],
   };
 }
 
@@ -505,6 +506,7 @@ export function sampleReport(): Report {
       warnings: [HOSTILE_WARNING, 'exports/old.csv skipped: no account column found'],
     },
     accounts,
+    peerGroups: [{ group: 'site:nyc', kind: 'app_rtt', accounts: 9, samples: 20000, floorMedianMs: 27.1, histogram: { lowMs: 1, highMs: 2000, counts: [0, 0, 0, 5, 900, 12000, 6000, 1000, 95, 0, 0, 0, 0, 0, 0, 0] } }],
     summary: { accounts: 11, scored: 10, insufficient: 1, flagged: 1, flagThreshold: 70 },
   };
   return structuredClone(report);
