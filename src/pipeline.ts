@@ -31,6 +31,10 @@ export interface ScanRequest extends IngestRequest {
   exclude: ExcludeList | null;
   minSamples: number;
   memoryBudgetValues: number;
+  /** Values of one account and kind kept exactly before that one moves to a sketch. */
+  exactPerAccount?: number;
+  caseId?: string | null;
+  analyst?: string | null;
   arguments: string[];
   version: string;
   /** Progress for long runs (bytes so far); the CLI decides whether to show it. */
@@ -63,7 +67,7 @@ export async function runScan(req: ScanRequest): Promise<Report> {
     };
   }
 
-  const budget = new ExactBudget(req.memoryBudgetValues);
+  const budget = new ExactBudget(req.memoryBudgetValues, req.exactPerAccount ?? Infinity);
   const accounts = new Map<string, AccountAccumulator>();
   const keyCache = new Map<string, string>();
   let samplesUsed = 0;
@@ -211,6 +215,11 @@ export async function runScan(req: ScanRequest): Promise<Report> {
     }
   }
 
+  if (budget.sketchedByBudget + budget.sketchedByCap > 0) {
+    warnings.push(`${budget.sketchedByBudget + budget.sketchedByCap} distributions exceeded the exact-value limits (--memory-budget ${req.memoryBudgetValues}`
+      + `${req.exactPerAccount ? `, --exact-per-account ${req.exactPerAccount}` : ''}) and were sketched: their quantiles carry a relative error of 0.5 % and their floors no input row`);
+  }
+
   const scoredReports = reports.filter((r) => r.status === 'scored');
   const qValues = benjaminiHochberg(scoredReports.map((r) => r.pValue));
   scoredReports.forEach((r, i) => { r.qValue = qValues[i] ?? null; });
@@ -224,6 +233,8 @@ export async function runScan(req: ScanRequest): Promise<Report> {
     version: req.version,
     schemaVersion: SCHEMA_VERSION,
     arguments: req.arguments,
+    caseId: req.caseId ?? null,
+    analyst: req.analyst ?? null,
     inputs,
     roster: rosterInfo,
     recordsRead,
@@ -243,6 +254,9 @@ export async function runScan(req: ScanRequest): Promise<Report> {
       minSamples: req.minSamples,
       flagScore: FLAG_SCORE,
       memoryBudgetValues: req.memoryBudgetValues,
+      exactPerAccount: req.exactPerAccount ?? null,
+      sketchedAtBudget: budget.sketchedByBudget,
+      sketchedAtPerAccountLimit: budget.sketchedByCap,
       excludedAccounts: excludedAccounts.size,
     },
     warnings,

@@ -211,6 +211,9 @@ export interface RunHeader {
   version: string;
   schemaVersion: string;
   arguments: string[];
+  /** Case reference and analyst, as given with --case-id / --analyst (chain of custody). */
+  caseId: string | null;
+  analyst: string | null;
   inputs: InputFileInfo[];
   roster: InputFileInfo | null;
   recordsRead: number;

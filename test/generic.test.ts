@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { genericAdapter, parseLatency } from '../src/ingest/adapters/generic.js';
-import { SideData, type RawSample } from '../src/ingest/adapter.js';
+import { SideData, DEFAULT_READ_LIMITS, type RawSample } from '../src/ingest/adapter.js';
 import type { ColumnOptions } from '../src/ingest/columns.js';
 import { isKeylagError } from '../src/errors.js';
 
@@ -15,7 +15,7 @@ async function read(text: string | Buffer, columns: ColumnOptions = {}) {
   const rejections: { line: number; reason: string; detail: string }[] = [];
   const notes: string[] = [];
   const result = await genericAdapter.read(chunksOf(text), {
-    file: 'test.csv', columns, options: {}, side: new SideData(),
+    file: 'test.csv', columns, options: {}, side: new SideData(), limits: DEFAULT_READ_LIMITS,
     emit: (s) => samples.push(s),
     reject: (line, reason, detail) => rejections.push({ line, reason, detail }),
     note: (n) => notes.push(n),

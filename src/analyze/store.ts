@@ -25,11 +25,24 @@ export const unpackRef = (ref: RowRef): { fileIndex: number; line: number } => (
 export class ExactBudget {
   used = 0;
   readonly stores: ValueStore[] = [];
-  constructor(readonly limit: number) {}
+  /** How many stores moved to a sketch, and why: both are reported in the run header. */
+  sketchedByBudget = 0;
+  sketchedByCap = 0;
+  /**
+   * @param limit values kept exactly across the whole run
+   * @param perStoreLimit values kept exactly in one store (one account and kind)
+   */
+  constructor(readonly limit: number, readonly perStoreLimit: number = Infinity) {}
   register(store: ValueStore): void { this.stores.push(store); }
-  /** Called after an exact value was added: move the largest exact stores to sketches if over budget. */
-  charge(): void {
+  /** Called after an exact value was added to `store`: sketch it past its cap, or the largest stores past the budget. */
+  charge(store: ValueStore): void {
     this.used++;
+    if (store.exactCount() > this.perStoreLimit) {
+      this.used -= store.exactCount();
+      store.toSketch();
+      this.sketchedByCap++;
+      return;
+    }
     if (this.used <= this.limit) return;
     while (this.used > this.limit * 0.9) {
       let largest: ValueStore | null = null;
@@ -37,6 +50,7 @@ export class ExactBudget {
       if (largest === null || largest.exactCount() === 0) return;
       this.used -= largest.exactCount();
       largest.toSketch();
+      this.sketchedByBudget++;
     }
   }
 }
@@ -79,7 +93,7 @@ export class ValueStore {
     this.values![this.length] = valueMs;
     if (this.refs) this.refs[this.length] = ref;
     this.length++;
-    this.budget?.charge();
+    this.budget?.charge(this);
   }
 
   toSketch(): void {

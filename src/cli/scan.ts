@@ -9,6 +9,8 @@ import { usageError } from '../errors.js';
 import { parseBound } from '../ingest/time.js';
 import { readExcludeFile } from '../ingest/accounts.js';
 import type { Unit } from '../ingest/columns.js';
+import { DEFAULT_READ_LIMITS } from '../ingest/adapter.js';
+import { DEFAULT_OPEN_LIMITS } from '../ingest/open.js';
 import { VERSION } from './version.js';
 import { decideColor, guardOutputPath, writeFileText, writeStdout } from './output.js';
 import { EXIT_GATE } from './exit-codes.js';
@@ -37,6 +39,12 @@ interface ScanFlags {
   exclude?: string;
   minSamples: number;
   memoryBudget: number;
+  exactPerAccount?: number;
+  maxRecordBytes: number;
+  maxFields: number;
+  maxDecompressedBytes: number;
+  caseId?: string;
+  analyst?: string;
   color: boolean;
 }
 
@@ -90,6 +98,12 @@ export function registerScan(program: Command): void {
     .option('--exclude <file>', 'file of account names or glob patterns to drop (service accounts); counted in the header')
     .option('--min-samples <n>', 'fewer samples of every kind than this: listed as insufficient data, not scored', positiveInt('--min-samples'), DEFAULT_MIN_SAMPLES)
     .option('--memory-budget <values>', 'values kept exactly in the whole run before large accounts move to sketches', positiveInt('--memory-budget'), DEFAULT_MEMORY_BUDGET_VALUES)
+    .option('--exact-per-account <values>', 'values of one account and kind kept exactly before it moves to a sketch (default: no per-account limit)', positiveInt('--exact-per-account'))
+    .option('--max-record-bytes <bytes>', 'longest record (line) accepted', positiveInt('--max-record-bytes'), DEFAULT_READ_LIMITS.maxRecordBytes)
+    .option('--max-fields <n>', 'most fields accepted in a header', positiveInt('--max-fields'), DEFAULT_READ_LIMITS.maxFields)
+    .option('--max-decompressed-bytes <bytes>', 'absolute limit on the decompressed size of one .gz input (a ratio limit of 200:1 after 100 MB also applies)', positiveInt('--max-decompressed-bytes'), DEFAULT_OPEN_LIMITS.maxDecompressedBytes)
+    .option('--case-id <id>', 'case reference recorded in the report header')
+    .option('--analyst <name>', 'analyst recorded in the report header')
     .option('--no-color', 'no colour (also: NO_COLOR=1)')
     .addHelpText('after', `
 Examples:
@@ -123,6 +137,11 @@ Examples:
           strict: flags.strict ?? false,
           keepGoing: flags.keepGoing ?? false,
           memoryBudgetValues: flags.memoryBudget,
+          exactPerAccount: flags.exactPerAccount,
+          readLimits: { maxRecordBytes: flags.maxRecordBytes, maxFields: flags.maxFields },
+          openLimits: { ...DEFAULT_OPEN_LIMITS, maxDecompressedBytes: flags.maxDecompressedBytes },
+          caseId: flags.caseId ?? null,
+          analyst: flags.analyst ?? null,
           arguments: rawArgs,
           version: VERSION,
           stdin: process.stdin,

@@ -33,9 +33,20 @@ export class SideData {
   has(key: string): boolean { return this.entries.has(key); }
 }
 
+/** Limits every adapter honours; each, when hit, is an error or a counted rejection, never silent. */
+export interface ReadLimits {
+  /** Longest record (line, or quoted multi-line record) in bytes. */
+  maxRecordBytes: number;
+  /** Most fields in a header or record. */
+  maxFields: number;
+}
+
+export const DEFAULT_READ_LIMITS: ReadLimits = { maxRecordBytes: 32 * 1024 * 1024, maxFields: 10_000 };
+
 export interface AdapterContext {
   /** Input path as given (`-` for stdin). */
   file: string;
+  limits: ReadLimits;
   columns: ColumnOptions;
   options: AdapterOptions;
   side: SideData;
@@ -62,7 +73,12 @@ export interface InputAdapter {
   /** One line for `keylag formats`. */
   description: string;
   example: string;
-  /** 0 = not this format, 1 = certainly this format; decided from the first bytes only. */
-  detect(head: string): number;
+  /** Reads bytes as they are (captures): no text decoding, detection sees the raw bytes. */
+  binary?: boolean;
+  /**
+   * 0 = not this format, 1 = certainly this format; decided from the first bytes only.
+   * `head` is the start decoded as text (UTF-8, or UTF-16/Windows-1252 re-encoded); `bytes` the raw start.
+   */
+  detect(head: string, bytes: Buffer): number;
   read(chunks: AsyncIterable<Buffer>, ctx: AdapterContext): Promise<AdapterResult>;
 }

@@ -152,6 +152,15 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
     });
   }
 
+  // The same role twice (e.g. two `rtt_ms` columns) would count values twice or pick one silently.
+  const roleColumns = [account, time, sessionIdx, kindIdx, ...values.map((v) => v.index)].filter((i) => i >= 0);
+  for (const i of roleColumns) {
+    const twins = normalised.map((n, j) => (n === normalised[i] ? j : -1)).filter((j) => j >= 0);
+    if (twins.length > 1) {
+      throw inputError(`duplicate column '${header[i]}' (columns ${twins.map((j) => j + 1).join(' and ')}): keylag cannot tell which to use`, file, 1);
+    }
+  }
+
   const missing: string[] = [];
   if (account < 0) missing.push(`no account column (tried: ${ACCOUNT_ALIASES.join(', ')}; or give --account-col)`);
   if (time < 0) missing.push(`no time column (tried: ${TIME_ALIASES.join(', ')}; or give --time-col)`);

@@ -6,7 +6,8 @@ import type { InputFileInfo, Rejection } from '../types.js';
 import { KeylagError, inputError, isKeylagError, usageError } from '../errors.js';
 import { openInput, DEFAULT_OPEN_LIMITS, type OpenLimits, type OpenedInput } from './open.js';
 import { adapterByName, detectAdapter } from './registry.js';
-import { SideData, type AdapterOptions, type InputAdapter, type RawSample } from './adapter.js';
+import { SideData, DEFAULT_READ_LIMITS, type AdapterOptions, type InputAdapter, type RawSample, type ReadLimits } from './adapter.js';
+import { decodeHead, sniffEncoding, toUtf8, type TextEncodingName } from './encoding.js';
 import type { ColumnOptions } from './columns.js';
 import { TIME_FORMAT_LABEL, type TimeFormat } from './time.js';
 
@@ -18,6 +19,7 @@ export interface IngestRequest {
   strict: boolean;
   keepGoing: boolean;
   openLimits?: OpenLimits;
+  readLimits?: ReadLimits;
   stdin: NodeJS.ReadableStream;
   onRejection?: (rejection: Rejection) => void;
 }
@@ -78,23 +80,27 @@ export async function ingest(req: IngestRequest, onSample: (raw: RawSample, file
     warnings.push(`${info.status === 'partial' ? 'stopped reading' : 'skipped'} ${info.error} (--keep-going)`);
   };
 
-  const detect = (opened: OpenedInput, path: string): InputAdapter => {
-    const head = opened.head.toString('utf8');
-    if (head.trim() === '') throw inputError('empty input: no header line', path, opened.head.length === 0 ? null : 1);
-    const adapter = req.inputFormat !== null ? adapterByName(req.inputFormat) : detectAdapter(head);
-    if (adapter === null) throw inputError('unrecognised input format (use --input-format; see keylag formats)', path);
-    return adapter;
+  const detect = (opened: OpenedInput, path: string): { adapter: InputAdapter; encoding: TextEncodingName } => {
+    if (opened.head.length === 0) throw inputError('empty input', path);
+    const encoding = sniffEncoding(opened.head);
+    const head = decodeHead(opened.head, encoding);
+    const adapter = req.inputFormat !== null ? adapterByName(req.inputFormat) : detectAdapter(head, opened.head);
+    if (adapter === null) {
+      if (head.trim() === '') throw inputError('empty input: no header line', path, 1);
+      throw inputError('unrecognised input format (use --input-format; see keylag formats)', path);
+    }
+    return { adapter, encoding };
   };
 
   // Pass 1: which adapter reads each input. Files are looked at and released; stdin stays open.
-  const plan: { index: number; adapter: InputAdapter; opened: OpenedInput | null }[] = [];
+  const plan: { index: number; adapter: InputAdapter; encoding: TextEncodingName; opened: OpenedInput | null }[] = [];
   for (let index = 0; index < paths.length; index++) {
     const path = paths[index]!;
     try {
       const opened = await openInput(path, req.stdin, limits);
-      const adapter = detect(opened, path);
-      if (path === '-') plan.push({ index, adapter, opened });
-      else { opened.close(); plan.push({ index, adapter, opened: null }); }
+      const { adapter, encoding } = detect(opened, path);
+      if (path === '-') plan.push({ index, adapter, encoding, opened });
+      else { opened.close(); plan.push({ index, adapter, encoding, opened: null }); }
     } catch (err) {
       fail(infos[index]!, err);
     }
@@ -102,7 +108,7 @@ export async function ingest(req: IngestRequest, onSample: (raw: RawSample, file
   // Side files first, so that sample files can join against them; otherwise the order as given.
   const ordered = [...plan.filter((p) => p.adapter.role === 'side'), ...plan.filter((p) => p.adapter.role !== 'side')];
 
-  for (const { index, adapter, opened: preOpened } of ordered) {
+  for (const { index, adapter, encoding, opened: preOpened } of ordered) {
     const path = paths[index]!;
     const info = infos[index]!;
     try {
@@ -110,8 +116,11 @@ export async function ingest(req: IngestRequest, onSample: (raw: RawSample, file
       info.sizeBytes = opened.sizeBytes;
       info.mtime = opened.mtime;
       if (opened.compressed) info.notes.push('gzip-compressed (SHA-256 is of the compressed file)');
-      const result = await adapter.read(opened.chunks, {
+      const text = !adapter.binary && encoding !== 'utf-8';
+      if (text) info.notes.push(`text encoding ${encoding}, read as UTF-8`);
+      const result = await adapter.read(text ? toUtf8(opened.chunks, encoding) : opened.chunks, {
         file: path,
+        limits: req.readLimits ?? DEFAULT_READ_LIMITS,
         columns: req.columns,
         options: req.adapterOptions ?? {},
         side,

@@ -12,11 +12,11 @@ export function adapterByName(name: string): InputAdapter {
 }
 
 /** The adapter that claims the head most confidently (ties: registry order); null if none does. */
-export function detectAdapter(head: string): InputAdapter | null {
+export function detectAdapter(head: string, bytes: Buffer = Buffer.from(head)): InputAdapter | null {
   let best: InputAdapter | null = null;
   let bestScore = 0;
   for (const adapter of ADAPTERS) {
-    const score = adapter.detect(head);
+    const score = adapter.detect(head, bytes);
     if (score > bestScore) { best = adapter; bestScore = score; }
   }
   return best;

@@ -163,6 +163,8 @@ export function canonicalHeader(h: RunHeader): JsonObject {
     version: h.version,
     schemaVersion: h.schemaVersion,
     arguments: [...h.arguments],
+    caseId: h.caseId,
+    analyst: h.analyst,
     inputs: h.inputs.map(inputFile),
     roster: h.roster === null ? null : inputFile(h.roster),
     recordsRead: h.recordsRead,

@@ -233,6 +233,9 @@ function headerBlock(ctx: Ctx, report: Report): string[] {
   const out: string[] = [];
   out.push(c.bold(`${terminalSafe(h.tool)} ${terminalSafe(h.version)}`) + `  latency forensics report (schema ${terminalSafe(h.schemaVersion)})`);
   if (h.arguments.length > 0) out.push(...hanging('Arguments: ', h.arguments.map(terminalSafe).join(' '), width, 11));
+  if (h.caseId !== null || h.analyst !== null) {
+    out.push(`Case: ${terminalSafe(h.caseId ?? '-')}  Analyst: ${terminalSafe(h.analyst ?? '-')}`);
+  }
   out.push(c.bold(`Inputs (${h.inputs.length})`));
   for (const f of h.inputs) out.push(...inputLines(ctx, f, '  '));
   if (h.roster !== null) out.push(...inputLines(ctx, h.roster, 'Roster: '));

@@ -438,6 +438,8 @@ export function sampleReport(): Report {
       version: '0.1.0',
       schemaVersion: '1.0.0',
       arguments: ['scan', WVD, TSHARK, 'exports/old.csv', '--roster', 'roster.csv', '--exclude', 'svc-*', '--exclude', 'healthcheck', '--since', '2026-03-01'],
+      caseId: 'IR-2026-0042',
+      analyst: 'j.analyst',
       inputs: [
         {
           path: WVD,

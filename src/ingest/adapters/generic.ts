@@ -7,8 +7,6 @@ import { parseTimestamp, MIN_TIME_US, MAX_TIME_US } from '../time.js';
 import { inputError } from '../../errors.js';
 import type { Kind } from '../../types.js';
 
-/** Larger than any sane field; a 1 MB field still parses, a runaway quote stops with a clear error. */
-export const MAX_RECORD_BYTES = 32 * 1024 * 1024;
 /** Values above one hour are not latencies. */
 export const ABSURD_MS = 3_600_000;
 
@@ -78,6 +76,12 @@ class RecordProcessor {
   }
 }
 
+function checkFieldCount(fields: number, ctx: AdapterContext): void {
+  if (fields > ctx.limits.maxFields) {
+    throw inputError(`header has ${fields} fields, more than the limit of ${ctx.limits.maxFields} (--max-fields)`, ctx.file, 1);
+  }
+}
+
 function sniffDelimiter(firstLine: string): string {
   const candidates = [',', '\t', ';', '|'];
   let best = ',';
@@ -138,7 +142,8 @@ async function readDelimited(chunks: AsyncIterable<Buffer>, ctx: AdapterContext,
     info: true,
     relax_column_count: true,
     skip_empty_lines: true,
-    max_record_size: MAX_RECORD_BYTES,
+    // A runaway quote or a giant line stops with a clear error instead of eating memory.
+    max_record_size: ctx.limits.maxRecordBytes,
   });
   let processor: RecordProcessor | null = null;
   let headerLine = 0;
@@ -156,6 +161,7 @@ async function readDelimited(chunks: AsyncIterable<Buffer>, ctx: AdapterContext,
       if (processor === null) {
         headerLine = line;
         const header = item.record;
+        checkFieldCount(header.length, ctx);
         const plan = resolveColumns(header, ctx.columns, ctx.file);
         plan.notes.forEach((n) => ctx.note(n));
         processor = new RecordProcessor(plan, header.length, ctx);
@@ -166,6 +172,9 @@ async function readDelimited(chunks: AsyncIterable<Buffer>, ctx: AdapterContext,
   } catch (err) {
     if ((err as { category?: string }).category) throw err;
     const e = err as { code?: string; message: string; lines?: number };
+    if (e.code === 'CSV_MAX_RECORD_SIZE') {
+      throw inputError(`a record is longer than the limit of ${ctx.limits.maxRecordBytes} bytes (--max-record-bytes)`, ctx.file, e.lines ?? null);
+    }
     if (e.code?.startsWith('CSV_')) {
       throw inputError(`malformed CSV: ${e.message.replace(/\s+at line \d+.*$/, '').replace(/:.*$/, '')} (${e.code})`, ctx.file, e.lines ?? null);
     }
@@ -207,6 +216,7 @@ async function readJsonLines(chunks: AsyncIterable<Buffer>, ctx: AdapterContext)
     const record = obj as Record<string, unknown>;
     if (processor === null) {
       keys = Object.keys(record);
+      checkFieldCount(keys.length, ctx);
       const plan = resolveColumns(keys, ctx.columns, ctx.file);
       plan.notes.forEach((n) => ctx.note(n));
       processor = new RecordProcessor(plan, null, ctx);
@@ -233,10 +243,10 @@ async function readJsonLines(chunks: AsyncIterable<Buffer>, ctx: AdapterContext)
       start = nl + 1;
     }
     text = text.slice(start);
-    if (text.length > MAX_RECORD_BYTES) {
+    if (text.length > ctx.limits.maxRecordBytes) {
       lineNo++;
       records++;
-      ctx.reject(lineNo, 'line_too_long', `over ${MAX_RECORD_BYTES} bytes`);
+      ctx.reject(lineNo, 'line_too_long', `over ${ctx.limits.maxRecordBytes} bytes (--max-record-bytes)`);
       skippingLongLine = true;
       text = '';
     }
