@@ -15,6 +15,8 @@
 //   1. Detection: farm plants at +20/+40/+60/+100 ms, one per site, on the same seeds per shift.
 //   2. Clean populations under the generator's own assumptions.
 //   3. Clean populations that break those assumptions (tails, resolution, congestion, small n).
+//   4. Detection at small n: +100 ms farm plants (as study 1) with 30-60 and 60-100 samples per
+//      account, where the floor comes from the sample minimum weighted by 1 - 0.95^n.
 
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,8 +32,8 @@ import { DEFAULT_MEMORY_BUDGET_VALUES, DEFAULT_MIN_SAMPLES, runScan } from '../s
 import { FLAG_SCORE } from '../src/score/combine.js';
 
 // ---------------------------------------------------------------------------
-// Study design (sized from a probe: one default population takes ~2.5 s to generate and scan,
-// a small-n one ~0.8 s; 350 populations on 2 worker threads take ~8 minutes).
+// Study design (sized from a probe: one default population takes ~2.5-2.8 s to generate and scan,
+// a small-n one ~0.8 s; 400 populations on 2 worker threads take ~10 minutes).
 
 /** Score a clean account should rarely reach: "worth a look" without being flagged. */
 const WATCH_SCORE = 50;
@@ -63,6 +65,22 @@ const STRESS_VARIANTS: { name: string; options: GeneratorOptions }[] = [
   { name: 'strong time-of-day congestion', options: STRONG_CONGESTION },
   { name: 'small n per account', options: SMALL_N },
   { name: 'all combined', options: { tail: 'pareto', resolutionMs: 1, ...STRONG_CONGESTION, ...SMALL_N } },
+];
+
+/** Study 4: the shift that study 1 detects every time at default n, now with few samples per account. */
+const SMALL_N_SHIFT_MS = 100;
+/** Same seeds for every sample-size band, distinct from the other studies. */
+const SMALL_N_SEEDS = seedRange(4001, 25);
+const SMALL_N_BANDS: { name: string; options: GeneratorOptions }[] = [
+  { name: '30-60 samples', options: { samplesPerAccount: [30, 60] } },
+  { name: '60-100 samples', options: { samplesPerAccount: [60, 100] } },
+];
+/** Planted accounts of study 4 split by their own sample count (72: smallest n with a two-sided 95 % p5 interval). */
+const SMALL_N_SPLITS: { name: string; from: number; to: number }[] = [
+  { name: 'n 30-44', from: 30, to: 44 },
+  { name: 'n 45-59', from: 45, to: 59 },
+  { name: 'n 60-71', from: 60, to: 71 },
+  { name: 'n 72-100', from: 72, to: 100 },
 ];
 
 /** Clean accounts kept with their evidence, per study / variant, for the "what drives it" section. */
@@ -102,6 +120,7 @@ interface AccountOutcome {
   score: number;
   flagged: boolean;
   rank: number | null;
+  samples: number;
   evidence: EvidenceBrief[] | null;
 }
 
@@ -149,6 +168,7 @@ async function runPopulation(task: PopulationTask, tempDir: string): Promise<Pop
       score: a.score,
       flagged: a.flagged,
       rank: a.rank,
+      samples: a.samples,
       evidence: a.score < EVIDENCE_FROM_SCORE ? null : a.evidence.map((e) => ({
         signal: e.signal,
         kind: e.kind,
@@ -326,6 +346,18 @@ function describeTop(title: string, accounts: TaggedOutcome[]): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** Study 1 columns for planted accounts: flagged, reaching WATCH_SCORE, median score, median rank. */
+function plantedCells(planted: TaggedOutcome[], accountsPerPop: number): string[] {
+  return [
+    ...rateCells(countBy(planted, (a) => a.flagged), planted.length),
+    ...rateCells(countBy(planted, (a) => a.score >= WATCH_SCORE), planted.length),
+    fmt(medianOf(planted.map((a) => a.score))),
+    `${fmt(medianOf(planted.map((a) => a.rank ?? accountsPerPop)), 1)} of ${fmt(accountsPerPop, 0)}`,
+  ];
+}
+
+const PLANTED_HEADER = ['flagged k/n', 'flagged rate', '95 % CI', `≥ ${WATCH_SCORE} k/n`, `≥ ${WATCH_SCORE} rate`, '95 % CI', 'median score', 'median rank'];
+
 function scoreDistribution(accounts: TaggedOutcome[]): string[] {
   const scores = accounts.map((a) => a.score).sort((a, b) => a - b);
   return [fmt(quantile(scores, 0.5)), fmt(quantile(scores, 0.9)), fmt(quantile(scores, 0.99)), fmt(quantile(scores, 0.999)), fmt(scores[scores.length - 1] ?? NaN)];
@@ -371,6 +403,9 @@ function buildTasks(): PopulationTask[] {
   }
   for (const seed of CLEAN_SEEDS) add('clean', 'default', seed, CLEAN, true);
   for (const v of STRESS_VARIANTS) for (const seed of STRESS_SEEDS) add('stress', v.name, seed, { ...CLEAN, ...v.options }, true);
+  for (const b of SMALL_N_BANDS) {
+    for (const seed of SMALL_N_SEEDS) add('small-n detection', b.name, seed, { ...CLEAN, ...b.options, plants: farmPlants(SMALL_N_SHIFT_MS) }, false);
+  }
   return tasks;
 }
 
@@ -445,13 +480,7 @@ async function main(): Promise<void> {
     const background = all.filter((a) => !a.planted);
     const pops = tasks.filter((t) => t.study === 'detection' && t.variant === variant).length;
     const accountsPerPop = all.length / pops;
-    detectionRows.push([
-      variant, String(pops),
-      ...rateCells(countBy(planted, (a) => a.flagged), planted.length),
-      ...rateCells(countBy(planted, (a) => a.score >= WATCH_SCORE), planted.length),
-      fmt(medianOf(planted.map((a) => a.score))),
-      `${fmt(medianOf(planted.map((a) => a.rank ?? accountsPerPop)), 1)} of ${fmt(accountsPerPop, 0)}`,
-    ]);
+    detectionRows.push([variant, String(pops), ...plantedCells(planted, accountsPerPop)]);
     byShiftSite.push([variant, ...DEFAULT_SITES.map((s) => {
       const here = planted.filter((a) => a.site === s.name);
       return `${countBy(here, (a) => a.flagged)}/${here.length} · ${countBy(here, (a) => a.score >= WATCH_SCORE)}/${here.length} · ${fmt(medianOf(here.map((a) => a.score)))}`;
@@ -465,7 +494,7 @@ async function main(): Promise<void> {
   }
   push(
     '### Planted accounts',
-    table(['shift', 'populations', 'flagged k/n', 'flagged rate', '95 % CI', `≥ ${WATCH_SCORE} k/n`, `≥ ${WATCH_SCORE} rate`, '95 % CI', 'median score', 'median rank'], detectionRows),
+    table(['shift', 'populations', ...PLANTED_HEADER], detectionRows),
     '### Planted accounts by site (flagged k/n · ≥ 50 k/n · median score)',
     table(['shift', ...DEFAULT_SITES.map((s) => `${s.name} (base ${s.baseFloorMs} ms, ${s.accounts} acc.)`)], byShiftSite),
     '### Non-planted accounts of the same populations (per 1,000 accounts)',
@@ -519,11 +548,62 @@ async function main(): Promise<void> {
     table(['variant', 'accounts', 'insufficient', `≥ ${WATCH_SCORE} k/n`, 'rate', '95 % CI', 'target < 1 %', 'flagged k/n', 'rate', '95 % CI', 'p99', 'max'], stressRows),
   );
 
+  // Study 4
+  const smallRows: string[][] = [];
+  const smallSplitRows: string[][] = [];
+  const smallCleanRows: string[][] = [];
+  const smallSummary: string[] = [];
+  for (const b of SMALL_N_BANDS) {
+    const all = outcomes(results, tasks, 'small-n detection', b.name);
+    const planted = all.filter((a) => a.planted);
+    const background = all.filter((a) => !a.planted);
+    const pops = tasks.filter((t) => t.study === 'small-n detection' && t.variant === b.name).length;
+    const accountsPerPop = all.length / pops;
+    smallRows.push([b.name, String(pops), ...plantedCells(planted, accountsPerPop)]);
+    for (const split of SMALL_N_SPLITS) {
+      const here = planted.filter((a) => a.samples >= split.from && a.samples <= split.to);
+      if (here.length === 0) continue;
+      smallSplitRows.push([
+        b.name, split.name, String(here.length),
+        `${countBy(here, (a) => a.flagged)}/${here.length}`,
+        `${countBy(here, (a) => a.score >= WATCH_SCORE)}/${here.length}`,
+        fmt(medianOf(here.map((a) => a.score))),
+        `${fmt(Math.min(...here.map((a) => a.score)))}-${fmt(Math.max(...here.map((a) => a.score)))}`,
+      ]);
+    }
+    const bgFlagged = countBy(background, (a) => a.flagged);
+    const bgWatch = countBy(background, (a) => a.score >= WATCH_SCORE);
+    const bgScores = background.map((a) => a.score).sort((x, y) => x - y);
+    smallCleanRows.push([
+      b.name, int(background.length), String(countBy(background, (a) => a.status !== 'scored')),
+      ...perThousandCells(bgFlagged, background.length),
+      ...perThousandCells(bgWatch, background.length),
+      fmt(quantile(bgScores, 0.99)), fmt(bgScores[bgScores.length - 1] ?? NaN),
+    ]);
+    smallSummary.push(`- Study 4, ${b.name} (no target; +${SMALL_N_SHIFT_MS} ms plants): flagged ${smallRows[smallRows.length - 1]![2]}, `
+      + `≥ ${WATCH_SCORE} ${smallRows[smallRows.length - 1]![5]}; non-planted accounts flagged ${bgFlagged}/${int(background.length)}, ≥ ${WATCH_SCORE} ${bgWatch}/${int(background.length)}.`);
+  }
+  push(
+    '## 4. Detection at small n',
+    `Seeds ${seedsText(SMALL_N_SEEDS)} for both sample-size bands. Plants as in study 1 at +${SMALL_N_SHIFT_MS} ms (one farm account per site, 4 per population), `
+      + 'with the number of samples per account (every account, planted or not) drawn from the band: '
+      + SMALL_N_BANDS.map((b) => `${b.name}: ${optionsJson(b.options)}`).join('; ')
+      + '. Below n≈72 there is no two-sided 95 % interval for the floor (p5); the floor\'s lower bound is then the sample minimum, '
+      + 'weighted by its confidence 1 - 0.95^n of lying below the true p5. Ranks are among the scored accounts of its population (1 = top).',
+    '### Planted accounts',
+    table(['samples per account', 'populations', ...PLANTED_HEADER], smallRows),
+    '### Planted accounts by their own sample count',
+    table(['band', 'planted n', 'accounts', 'flagged', `≥ ${WATCH_SCORE}`, 'median score', 'score range'], smallSplitRows),
+    '### Non-planted (clean) accounts of the same populations (per 1,000 accounts)',
+    table(['samples per account', 'accounts', 'insufficient', 'flagged k/n', 'per 1,000', '95 % CI', `≥ ${WATCH_SCORE} k/n`, 'per 1,000', '95 % CI', 'p99', 'max'], smallCleanRows),
+  );
+
   // What drives the highest clean scores
   const tops: string[] = [];
   tops.push(describeTop('Study 1, non-planted accounts (all shifts)', topClean(detection, TOP_CLEAN_SHOWN)));
   tops.push(describeTop('Study 2, clean', topClean(clean, TOP_CLEAN_SHOWN)));
   for (const v of STRESS_VARIANTS) tops.push(describeTop(`Study 3, ${v.name}`, topClean(outcomes(results, tasks, 'stress', v.name), TOP_CLEAN_SHOWN)));
+  for (const b of SMALL_N_BANDS) tops.push(describeTop(`Study 4, ${b.name}, non-planted accounts`, topClean(outcomes(results, tasks, 'small-n detection', b.name), TOP_CLEAN_SHOWN)));
   push(
     '## Highest-scoring clean accounts and their evidence',
     `The ${TOP_CLEAN_SHOWN} highest clean scores per study / variant, with every evidence item (signal, kind, points, sentence as in the report).`,
@@ -536,6 +616,7 @@ async function main(): Promise<void> {
       `- Study 2 (flagged < 1 per 1,000 clean accounts): ${verdict(cleanFlagged, clean.length, CLEAN_FLAG_TARGET)}; ${cleanFlagged}/${int(clean.length)}.`,
       ...STRESS_VARIANTS.map((v, i) => `- Study 3, ${v.name} (≥ ${WATCH_SCORE} in < 1 % of clean accounts): ${stressRows[i]![6]}; ${stressRows[i]![3]}.`),
       misses.length === 0 ? '- Every study 3 variant meets its target on the point estimate.' : `- Missed in study 3: ${misses.join(', ')}.`,
+      ...smallSummary,
     ].join('\n'),
     '## Appendix: generator defaults (`DEFAULT_OPTIONS`; the seed is set per population)',
     `\`\`\`\n${Object.entries({ ...DEFAULT_OPTIONS, seed: 'per population' })
