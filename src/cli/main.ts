@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { VERSION } from './version.js';
 import { registerScan } from './scan.js';
 import { registerFormats } from './formats.js';
+import { registerVerify } from './verify.js';
 import { isKeylagError } from '../errors.js';
 import { terminalSafe } from '../report/sanitize.js';
 
@@ -33,6 +34,7 @@ Examples:
 Exit codes: 0 success, 1 an account scored at or above --fail-on, 2 usage or input error, 3 internal error.`);
   registerScan(program);
   registerFormats(program);
+  registerVerify(program);
   return program;
 }
 
@@ -62,3 +64,5 @@ async function main(argv: string[]): Promise<void> {
 }
 
 await main(process.argv);
+// Test hook: the reliability corpus checks peak memory of every run.
+if (process.env.KEYLAG_REPORT_PEAK_RSS === '1') process.stderr.write(`keylag: peak rss ${process.resourceUsage().maxRSS} KiB\n`);

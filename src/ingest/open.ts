@@ -33,7 +33,8 @@ export interface OpenLimits {
 export const DEFAULT_OPEN_LIMITS: OpenLimits = {
   maxDecompressedBytes: 64 * 1024 ** 3,
   maxCompressionRatio: 200,
-  ratioGraceBytes: 100 * 1024 ** 2,
+  // No real export compresses 200:1; 32 MB is enough to judge and small enough to stop a bomb early.
+  ratioGraceBytes: 32 * 1024 ** 2,
 };
 
 const HEAD_BYTES = 64 * 1024;

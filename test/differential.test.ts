@@ -1,0 +1,80 @@
+// Differential test of the delimited fast path (issue 7): on random and adversarial files it must
+// yield exactly the samples, rejections and errors of the plain csv-parse path.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { genericAdapter } from '../src/ingest/adapters/generic.js';
+import { SideData, DEFAULT_READ_LIMITS, type RawSample } from '../src/ingest/adapter.js';
+import { isKeylagError } from '../src/errors.js';
+
+async function* chunked(buf: Buffer, size: number): AsyncGenerator<Buffer> {
+  for (let i = 0; i < buf.length; i += size) yield buf.subarray(i, i + size);
+}
+
+async function readWith(parser: 'fast' | 'csv-parse', bytes: Buffer, chunkSize: number) {
+  const samples: RawSample[] = [];
+  const rejections: [number, string, string][] = [];
+  try {
+    await genericAdapter.read(chunked(bytes, chunkSize), {
+      file: 'f.csv', columns: {}, options: parser === 'csv-parse' ? { csvParser: 'csv-parse' } : {}, side: new SideData(),
+      limits: DEFAULT_READ_LIMITS, note: () => undefined,
+      emit: (s) => samples.push(s),
+      reject: (line, reason, detail) => rejections.push([line, reason, detail]),
+    });
+    return { samples, rejections, error: null as string | null };
+  } catch (err) {
+    assert.ok(isKeylagError(err), `not a clean error: ${String(err)}`);
+    return { samples, rejections, error: err.category };
+  }
+}
+
+const cell = fc.oneof(
+  fc.constantFrom('alice', 'Bob', 'CORP\\carol', 'dave@corp.example', '', ' ', '12', '12.5', '-3', '1e3', 'NaN', 'x', '0x10'),
+  fc.constantFrom('2026-03-02T10:00:00Z', '1772460191', '1772460191123', 'not-a-time', '2026-03-02 10:00:00'),
+  fc.constantFrom('"quoted"', '"with, comma"', '"two\nlines"', '"cr\r\nlf"', '"esc ""q"""', '"12"', '"alice"', 'a"b', '"unclosed'),
+  fc.string({ maxLength: 6 }),
+);
+
+const fileArb = fc.record({
+  header: fc.constantFrom('user,timestamp,rtt_ms', 'user,timestamp,rtt_ms,echo_ms', 'account,time,latency_ms,note', 'user,ts,kind,value'),
+  rows: fc.array(fc.array(cell, { minLength: 0, maxLength: 6 }), { maxLength: 30 }),
+  eol: fc.constantFrom('\n', '\r\n'),
+  bom: fc.boolean(),
+  blankLines: fc.array(fc.nat(40), { maxLength: 3 }),
+  trailingNewline: fc.boolean(),
+  chunkSize: fc.integer({ min: 1, max: 64 }),
+});
+
+type FileSpec = typeof fileArb extends fc.Arbitrary<infer T> ? T : never;
+function render(f: FileSpec): Buffer {
+  const lines = [f.header, ...f.rows.map((r) => r.join(','))];
+  for (const at of f.blankLines) lines.splice(Math.min(at, lines.length), 0, '');
+  let text = lines.join(f.eol) + (f.trailingNewline ? f.eol : '');
+  if (f.bom) text = '\uFEFF' + text;
+  return Buffer.from(text, 'utf8');
+}
+
+test('fast path == csv-parse path on random files (samples, rejections, errors)', async () => {
+  await fc.assert(
+    fc.asyncProperty(fileArb, async (f) => {
+      const bytes = render(f);
+      const fast = await readWith('fast', bytes, f.chunkSize);
+      const reference = await readWith('csv-parse', bytes, f.chunkSize);
+      assert.equal(fast.error, reference.error);
+      if (reference.error === null) {
+        assert.deepEqual(fast.rejections, reference.rejections);
+        assert.deepEqual(fast.samples, reference.samples);
+      }
+    }),
+    { numRuns: 400, seed: 20260301 },
+  );
+});
+
+test('fast path == csv-parse path on the bundled sample', async () => {
+  const { readFileSync } = await import('node:fs');
+  const bytes = readFileSync(new URL('../../fixtures/sample/sessions.csv', import.meta.url));
+  const fast = await readWith('fast', bytes, 65536);
+  const reference = await readWith('csv-parse', bytes, 65536);
+  assert.equal(fast.samples.length, 57341);
+  assert.deepEqual(fast.samples, reference.samples);
+});
