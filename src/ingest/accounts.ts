@@ -1,7 +1,7 @@
 // Account names from evidence files are matched after one documented normalisation:
 //   1. Unicode NFKC, trim, lower case;
 //   2. `DOMAIN\user` -> `user` (the last backslash-separated part);
-//   3. `user@domain` -> `user` (the part before the last '@').
+//   3. `user@domain` -> `user` (the part before the first '@'; a user part never holds one).
 // So `CORP\JDoe`, `jdoe@corp.example` and `jdoe` are one account. The raw spellings are kept as aliases.
 import { readFile } from 'node:fs/promises';
 import { inputError } from '../errors.js';
@@ -10,7 +10,7 @@ export function normaliseAccount(raw: string): string {
   let key = raw.normalize('NFKC').trim().toLowerCase();
   const backslash = key.lastIndexOf('\\');
   if (backslash >= 0 && backslash < key.length - 1) key = key.slice(backslash + 1);
-  const at = key.lastIndexOf('@');
+  const at = key.indexOf('@');
   if (at > 0) key = key.slice(0, at);
   return key.trim();
 }
