@@ -8,15 +8,17 @@ import { quantileRank } from './stats.js';
 export const DAILY_KEEP = 16;
 const US_PER_DAY = 86_400_000_000;
 
+// A plain array, not a typed one: hundreds of thousands of account-days each holding a separate
+// ArrayBuffer cost far more memory than the numbers themselves.
 class DayLowest {
   n = 0;
-  readonly lowest = new Float64Array(DAILY_KEEP);
-  kept = 0;
+  readonly lowest: number[] = [];
   add(v: number): void {
     this.n++;
     const a = this.lowest;
-    if (this.kept === DAILY_KEEP && v >= a[DAILY_KEEP - 1]!) return;
-    let i = this.kept < DAILY_KEEP ? this.kept++ : DAILY_KEEP - 1;
+    if (a.length === DAILY_KEEP && v >= a[DAILY_KEEP - 1]!) return;
+    let i = a.length < DAILY_KEEP ? a.length : DAILY_KEEP - 1;
+    if (a.length < DAILY_KEEP) a.push(v);
     while (i > 0 && a[i - 1]! > v) { a[i] = a[i - 1]!; i--; }
     a[i] = v;
   }

@@ -2,7 +2,8 @@
 // leaving itself out. Peer group = the roster's site when that site has enough accounts with data;
 // otherwise everyone (`unassigned` is a label, not a group).
 import type { Kind, KindStats } from '../types.js';
-import { cliffsDelta, ksTwoSample, ksCriticalD, robustZ, median, type WeightedPoints } from '../analyze/stats.js';
+import { cliffsDelta, ksTwoSample, ksCriticalD, MAD_TO_SD, type WeightedPoints } from '../analyze/stats.js';
+import { LeaveOneOut } from '../analyze/loo.js';
 import { comparisonMapping } from '../analyze/store.js';
 import { FLOOR_QUANTILE } from '../analyze/distribution.js';
 
@@ -77,18 +78,35 @@ export function assignPeerGroups(accounts: string[], siteOf: (account: string) =
   return groups;
 }
 
-type Pool = Map<number, number>;
+/**
+ * A group's pooled distribution on fixed, sorted keys. Leave-one-out pools are made by subtracting
+ * one member's counts from a copy: O(keys) per account instead of rebuilding and sorting a map.
+ */
+class Pool {
+  readonly keys: number[];
+  private readonly index = new Map<number, number>();
+  readonly counts: Float64Array;
 
-function addInto(pool: Pool, points: WeightedPoints, sign: 1 | -1): void {
-  points.values.forEach((v, i) => {
-    const next = (pool.get(v) ?? 0) + sign * points.counts[i]!;
-    if (next <= 1e-9) pool.delete(v); else pool.set(v, next);
-  });
-}
+  constructor(parts: WeightedPoints[]) {
+    const all = new Set<number>();
+    for (const p of parts) for (const v of p.values) all.add(v);
+    this.keys = [...all].sort((a, b) => a - b);
+    this.keys.forEach((k, i) => this.index.set(k, i));
+    this.counts = new Float64Array(this.keys.length);
+    for (const p of parts) p.values.forEach((v, i) => { this.counts[this.index.get(v)!] += p.counts[i]!; });
+  }
 
-function toPoints(pool: Pool): WeightedPoints {
-  const values = [...pool.keys()].sort((a, b) => a - b);
-  return { values, counts: values.map((v) => pool.get(v)!) };
+  /** The pool without one member's points (counts of that member must be in the pool). */
+  without(member: WeightedPoints): WeightedPoints {
+    const counts = this.counts.slice();
+    member.values.forEach((v, i) => { counts[this.index.get(v)!] -= member.counts[i]!; });
+    const values: number[] = [];
+    const kept: number[] = [];
+    for (let i = 0; i < counts.length; i++) {
+      if (counts[i]! > 1e-9) { values.push(this.keys[i]!); kept.push(counts[i]!); }
+    }
+    return { values, counts: kept };
+  }
 }
 
 /** Values relative to the own floor, re-binned on the shared log grid (sign kept) so pools stay small. */
@@ -101,7 +119,8 @@ export function shapeAboveFloor(points: WeightedPoints, floorMs: number): Weight
     const snapped = ax <= mapping.minPossible ? 0 : Math.sign(x) * mapping.value(mapping.key(ax));
     binned.set(snapped, (binned.get(snapped) ?? 0) + points.counts[i]!);
   });
-  return toPoints(binned);
+  const values = [...binned.keys()].sort((a, b) => a - b);
+  return { values, counts: values.map((v) => binned.get(v)!) };
 }
 
 interface Member {
@@ -110,27 +129,38 @@ interface Member {
   body: number;
 }
 
-interface GroupPools {
+/** Everything about one group that every member's comparison reuses. */
+interface GroupBaseline {
   members: Member[];
   raw: Pool;
   shape: Pool;
-  looShapeD: Map<string, number>;
+  floors: LeaveOneOut;
+  medians: LeaveOneOut;
+  bodies: LeaveOneOut;
+  shapeDs: LeaveOneOut;
+  shapeDOf: Map<string, number>;
+  resolutionMs: number;
 }
 
-function buildPools(members: Member[]): GroupPools {
-  const raw: Pool = new Map();
-  const shape: Pool = new Map();
-  for (const m of members) { addInto(raw, m.summary.binned, 1); addInto(shape, m.shape, 1); }
+function buildGroup(members: Member[]): GroupBaseline {
+  const raw = new Pool(members.map((m) => m.summary.binned));
+  const shape = new Pool(members.map((m) => m.shape));
   // Each member's shape distance to the pool of the others: how different shapes in this group usually are.
-  const looShapeD = new Map<string, number>();
+  const shapeDOf = new Map<string, number>();
   if (members.length >= 2) {
-    for (const m of members) {
-      addInto(shape, m.shape, -1);
-      looShapeD.set(m.summary.account, ksTwoSample(m.shape, toPoints(shape)).d);
-      addInto(shape, m.shape, 1);
-    }
+    for (const m of members) shapeDOf.set(m.summary.account, ksTwoSample(m.shape, shape.without(m.shape)).d);
   }
-  return { members, raw, shape, looShapeD };
+  return {
+    members,
+    raw,
+    shape,
+    floors: new LeaveOneOut(members.map((m) => m.summary.stats.floor.valueMs)),
+    medians: new LeaveOneOut(members.map((m) => m.summary.stats.medianMs)),
+    bodies: new LeaveOneOut(members.map((m) => m.body)),
+    shapeDs: new LeaveOneOut([...shapeDOf.values()]),
+    shapeDOf,
+    resolutionMs: Math.max(...members.map((m) => m.summary.stats.resolutionMs)),
+  };
 }
 
 /**
@@ -150,12 +180,12 @@ export function comparePeers(summaries: KindSummary[], groups: Map<string, strin
     if (!byGroup.has(g)) byGroup.set(g, []);
     byGroup.get(g)!.push(m);
   }
-  const pools = new Map<string, GroupPools>();
-  const poolsFor = (group: string): GroupPools => {
-    let entry = pools.get(group);
+  const baselines = new Map<string, GroupBaseline>();
+  const baselineOf = (group: string): GroupBaseline => {
+    let entry = baselines.get(group);
     if (!entry) {
-      entry = buildPools(group === EVERYONE ? members : byGroup.get(group)!);
-      pools.set(group, entry);
+      entry = buildGroup(group === EVERYONE ? members : byGroup.get(group)!);
+      baselines.set(group, entry);
     }
     return entry;
   };
@@ -164,35 +194,30 @@ export function comparePeers(summaries: KindSummary[], groups: Map<string, strin
     const account = self.summary.account;
     const stats = self.summary.stats;
     const group = groups.get(account) ?? EVERYONE;
-    const pool = poolsFor(group);
-    const peers = pool.members.filter((m) => m.summary.account !== account);
-    if (peers.length < MIN_PEERS) continue;
-    const resolution = Math.max(stats.resolutionMs, ...peers.map((p) => p.summary.stats.resolutionMs));
-    const floorZ = robustZ(stats.floor.valueMs, peers.map((p) => p.summary.stats.floor.valueMs), resolution);
+    const base = baselineOf(group);
+    const peerCount = base.members.length - 1;
+    if (peerCount < MIN_PEERS) continue;
+    const floorZ = base.floors.robustZ(stats.floor.valueMs, base.resolutionMs);
     const fromInterval = stats.floorInterval.lowerMs !== null;
     const lowMs = stats.floorInterval.lowerMs ?? stats.minMs;
     const lowConfidence = fromInterval ? 1 - (1 - stats.floorInterval.confidence) / 2 : 1 - (1 - FLOOR_QUANTILE) ** stats.n;
 
-    addInto(pool.raw, self.summary.binned, -1);
-    addInto(pool.shape, self.shape, -1);
-    const othersRaw = toPoints(pool.raw);
-    const othersShape = toPoints(pool.shape);
+    const othersRaw = base.raw.without(self.summary.binned);
+    const othersShape = base.shape.without(self.shape);
     const ks = ksTwoSample(self.summary.binned, othersRaw);
     const delta = cliffsDelta(self.summary.binned, othersRaw);
     const shapeD = ksTwoSample(self.shape, othersShape).d;
     const shapeDelta = cliffsDelta(self.shape, othersShape);
-    addInto(pool.raw, self.summary.binned, 1);
-    addInto(pool.shape, self.shape, 1);
     const othersN = othersRaw.counts.reduce((a, b) => a + b, 0);
 
-    const peerShapeDs = peers.map((p) => pool.looShapeD.get(p.summary.account)!);
-    const dz = robustZ(0, peerShapeDs, D_SCALE_FLOOR);
+    const peerShapeD = base.shapeDs.without(base.shapeDOf.get(account)!);
+    const shapeScale = MAD_TO_SD * Math.max(peerShapeD.mad, D_SCALE_FLOOR);
     const crit = ksCriticalD(stats.n, othersN, 0.05);
     const shapeDLow = Math.max(0, shapeD - crit);
     out.set(account, {
       kind: self.summary.kind,
       group,
-      peerCount: peers.length,
+      peerCount,
       peerFloorMs: floorZ.median,
       peerFloorScaleMs: floorZ.scale,
       floorZ: floorZ.z,
@@ -207,14 +232,14 @@ export function comparePeers(summaries: KindSummary[], groups: Map<string, strin
       ksMethod: ks.method,
       ksCriticalD: crit,
       cliffsDelta: delta,
-      medianShiftMs: stats.medianMs - median(peers.map((p) => p.summary.stats.medianMs)),
+      medianShiftMs: stats.medianMs - base.medians.without(stats.medianMs).median,
       shapeD,
       shapeCliffsDelta: shapeDelta,
-      peerShapeDMedian: dz.median,
-      peerShapeDScale: dz.scale,
-      shapeDZLow: (shapeDLow - dz.median) / dz.scale,
+      peerShapeDMedian: peerShapeD.median,
+      peerShapeDScale: shapeScale,
+      shapeDZLow: (shapeDLow - peerShapeD.median) / shapeScale,
       bodyMs: self.body,
-      peerBodyMs: median(peers.map((p) => p.body)),
+      peerBodyMs: base.bodies.without(self.body).median,
     });
   }
   return out;

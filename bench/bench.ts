@@ -1,0 +1,76 @@
+// `npm run bench`: keylag against DuckDB and a raw-read floor on generated timing CSVs.
+// Each method runs in its own process (best of N, file in page cache after a warm-up read);
+// every process reports its own peak RSS. Results go to stdout and bench/RESULTS.md.
+//   node dist/bench/bench.js [--rows 1000000,10000000] [--runs 3] [--with-100m]
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, platform, release } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeBenchCsv } from './generate-rows.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const DATA = join(ROOT, 'bench/data');
+const HERE = dirname(fileURLToPath(import.meta.url));
+
+interface Measure { wallS: number; peakRssMb: number; }
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+function runOnce(command: string[], env: NodeJS.ProcessEnv = {}): Measure {
+  const started = process.hrtime.bigint();
+  const r = spawnSync(command[0]!, command.slice(1), { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 30 });
+  const wallS = Number(process.hrtime.bigint() - started) / 1e9;
+  if (r.status !== 0) throw new Error(`${command.join(' ')} failed (${r.status}): ${r.stderr}`);
+  const rss = /peak rss (\d+) KiB/.exec(r.stderr) ?? /peak rss (\d+) KiB/.exec(r.stdout);
+  return { wallS, peakRssMb: rss ? Number(rss[1]) / 1024 : NaN };
+}
+
+function best(command: string[], runs: number, env: NodeJS.ProcessEnv = {}): Measure {
+  const all = Array.from({ length: runs }, () => runOnce(command, env));
+  return all.reduce((a, b) => (b.wallS < a.wallS ? b : a));
+}
+
+async function main(): Promise<void> {
+  const rowsList = (arg('--rows') ?? '1000000,10000000').split(',').map(Number);
+  if (process.argv.includes('--with-100m')) rowsList.push(100_000_000);
+  const runs = Number(arg('--runs') ?? '3');
+  mkdirSync(DATA, { recursive: true });
+  const node = process.execPath;
+  const rows: string[][] = [];
+  for (const n of rowsList) {
+    const file = join(DATA, `timing-${n}.csv`);
+    if (!existsSync(file)) {
+      process.stderr.write(`generating ${file} ...\n`);
+      await writeBenchCsv(file, n);
+    }
+    const mb = statSync(file).size / 1e6;
+    runOnce([node, join(HERE, 'raw-read.js'), file]); // warm the page cache
+    const raw = best([node, join(HERE, 'raw-read.js'), file], runs);
+    const duck2 = best([node, join(HERE, 'duckdb-aggregate.js'), file, '2'], runs);
+    const duck1 = best([node, join(HERE, 'duckdb-aggregate.js'), file, '1'], runs);
+    const keylag = best([node, join(ROOT, 'bin/keylag.js'), 'scan', file, '--format', 'json', '-o', '/dev/null'], runs, { KEYLAG_REPORT_PEAK_RSS: '1' });
+    const fmt = (m: Measure) => `${m.wallS.toFixed(2)} s, ${m.peakRssMb.toFixed(0)} MB`;
+    rows.push([
+      n.toLocaleString('en-US'), mb.toFixed(0), fmt(raw), fmt(duck2), fmt(duck1), fmt(keylag),
+      `${(n / keylag.wallS / 1e6).toFixed(2)} M rows/s, ${(mb / keylag.wallS).toFixed(0)} MB/s`,
+      (keylag.wallS / duck2.wallS).toFixed(2), (keylag.wallS / duck1.wallS).toFixed(2), (keylag.wallS / raw.wallS).toFixed(1),
+    ]);
+    process.stderr.write(`${n} rows done\n`);
+  }
+  const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${platform()} ${release()}, Node ${process.version}`;
+  const header = ['rows', 'MB', 'raw read (floor)', 'DuckDB 2 threads', 'DuckDB 1 thread', 'keylag scan --format json', 'keylag throughput', 'keylag / DuckDB-2', 'keylag / DuckDB-1', 'keylag / floor'];
+  const table = [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
+  const text = `# Benchmark results\n\nMachine: ${machine}. Best of ${runs} runs each, file in page cache.\n`
+    + 'Input: `user,timestamp,rtt_ms`, ISO 8601 times with ms, 10,000 accounts (bench/generate-rows.ts, seed 7).\n'
+    + 'DuckDB (@duckdb/node-api) computes per-user count/min/p5/median/p95/max with `read_csv` + `GROUP BY`; '
+    + 'keylag computes its full report (every distribution, peer comparison, score) as JSON.\n\n'
+    + `${table}\n\nRegenerate: \`npm run bench\` (add \`-- --with-100m\` for 100M rows).\n`;
+  writeFileSync(join(ROOT, 'bench/RESULTS.md'), text);
+  process.stdout.write(text);
+}
+
+await main();

@@ -1,0 +1,57 @@
+// Leave-one-out median and MAD for every member of a group in O(n log n) overall, instead of
+// recomputing them over n-1 peers for each of n accounts (O(n^2): 10,000 accounts in one
+// "everyone" group made that the bottleneck). Results equal `median`/`mad` of the peers exactly.
+import { MAD_TO_SD } from './stats.js';
+
+function medianSkipping(sorted: Float64Array, skip: number): number {
+  // Median of `sorted` without the element at index `skip`; the middle two are interpolated exactly
+  // as simple-statistics does (lo + 0.5 * (hi - lo)), so the result equals `median` to the bit.
+  const m = sorted.length - 1;
+  const at = (k: number) => sorted[k < skip ? k : k + 1]!;
+  if (m % 2 === 1) return at((m - 1) / 2);
+  const lo = at(m / 2 - 1);
+  return lo + 0.5 * (at(m / 2) - lo);
+}
+
+function indexOfValue(sorted: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const v = sorted[mid]!;
+    if (v < x) lo = mid + 1; else if (v > x) hi = mid - 1; else return mid;
+  }
+  throw new RangeError(`leave-one-out: ${x} is not a member`);
+}
+
+export class LeaveOneOut {
+  private readonly sorted: Float64Array;
+  private readonly deviationsByCentre = new Map<number, Float64Array>();
+
+  constructor(values: ArrayLike<number>) {
+    this.sorted = Float64Array.from(values).sort();
+  }
+
+  get size(): number { return this.sorted.length; }
+
+  /** Median and raw MAD of the members other than one occurrence of `x`. Needs >= 2 members. */
+  without(x: number): { median: number; mad: number } {
+    const median = medianSkipping(this.sorted, indexOfValue(this.sorted, x));
+    let deviations = this.deviationsByCentre.get(median);
+    if (deviations === undefined) {
+      deviations = this.sorted.map((v) => Math.abs(v - median)).sort();
+      this.deviationsByCentre.set(median, deviations);
+    }
+    const mad = medianSkipping(deviations, indexOfValue(deviations, Math.abs(x - median)));
+    return { median, mad };
+  }
+
+  /** Robust z of `x` against the other members, MAD floored at `resolution` (as `robustZ`). */
+  robustZ(x: number, resolution: number): { z: number; median: number; mad: number; scale: number } {
+    const { median, mad } = this.without(x);
+    const scale = MAD_TO_SD * Math.max(mad, resolution);
+    const diff = x - median;
+    const z = scale > 0 ? diff / scale : diff === 0 ? 0 : Math.sign(diff) * Infinity;
+    return { z, median, mad, scale };
+  }
+}
