@@ -203,7 +203,6 @@ async function readDelimitedFast(chunks: AsyncIterable<Buffer>, ctx: AdapterCont
   const decoder = new TextDecoder('utf-8');
   let processor: RecordProcessor | null = null;
   let lineNo = 0;
-  let pending = '';
   let first = true;
   // A quoted record still open across lines: its text so far and where it started.
   let openRecord: string | null = null;
@@ -240,14 +239,16 @@ async function readDelimitedFast(chunks: AsyncIterable<Buffer>, ctx: AdapterCont
     return n;
   };
 
+  let openQuotes = 0;
   const handleLine = (raw: string): void => {
     lineNo++;
     let line = raw;
     if (first) { first = false; if (line.charCodeAt(0) === 0xfeff) line = line.slice(1); }
     if (openRecord !== null) {
       openRecord += '\n' + line;
+      openQuotes += countQuotes(line);
       if (openRecord.length > maxBytes) throw inputError(`a record is longer than the limit of ${maxBytes} bytes (--max-record-bytes)`, ctx.file, openStart);
-      if (countQuotes(openRecord) % 2 === 0) {
+      if (openQuotes % 2 === 0) {
         const text = openRecord.endsWith('\r') ? openRecord.slice(0, -1) : openRecord;
         openRecord = null;
         quotedRecord(text, openStart);
@@ -257,23 +258,31 @@ async function readDelimitedFast(chunks: AsyncIterable<Buffer>, ctx: AdapterCont
     const text = line.endsWith('\r') ? line.slice(0, -1) : line;
     if (text.length === 0) return;
     if (text.indexOf('"') < 0) { dispatch(text.split(delimiter), lineNo); return; }
-    if (countQuotes(text) % 2 === 0) { quotedRecord(text, lineNo); return; }
+    const quotes = countQuotes(text);
+    if (quotes % 2 === 0) { quotedRecord(text, lineNo); return; }
     openRecord = line;
+    openQuotes = quotes;
     openStart = lineNo;
   };
 
+  // The unfinished line is kept as parts and joined once its newline arrives, so that a long line
+  // delivered in many small chunks costs linear, not quadratic, time.
+  const parts: string[] = [];
+  let partsLength = 0;
   for await (const chunk of chunks) {
-    const text = pending + decoder.decode(chunk, { stream: true });
+    const text = decoder.decode(chunk, { stream: true });
     let start = 0;
     for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
-      handleLine(text.slice(start, nl));
+      const piece = text.slice(start, nl);
+      if (parts.length > 0) { parts.push(piece); handleLine(parts.join('')); parts.length = 0; partsLength = 0; }
+      else handleLine(piece);
       start = nl + 1;
     }
-    pending = text.slice(start);
-    if (pending.length > maxBytes) throw inputError(`a record is longer than the limit of ${maxBytes} bytes (--max-record-bytes)`, ctx.file, lineNo + 1);
+    if (start < text.length) { parts.push(text.slice(start)); partsLength += text.length - start; }
+    if (partsLength > maxBytes) throw inputError(`a record is longer than the limit of ${maxBytes} bytes (--max-record-bytes)`, ctx.file, lineNo + 1);
   }
-  pending += decoder.decode();
-  if (pending.length > 0) handleLine(pending);
+  const rest = parts.join('') + decoder.decode();
+  if (rest.length > 0) handleLine(rest);
   if (openRecord !== null) {
     const e = 'Quote Not Closed';
     throw inputError(`malformed CSV: ${e} (CSV_QUOTE_NOT_CLOSED)`, ctx.file, openStart);
