@@ -13,8 +13,10 @@ import { ExactBudget, packRef, unpackRef, type RowRef } from './analyze/store.js
 import { benjaminiHochberg, median } from './analyze/stats.js';
 import { assignPeerGroups, comparePeers, EVERYONE, type KindSummary, type PeerComparison } from './baseline/peers.js';
 import { peerEvidence, peerRelativePValue, type AccountContext, type EvidenceProvider } from './score/evidence.js';
+import { relayEvidence } from './score/relay.js';
 import { countEvidence, scoreFromPoints, FLAG_SCORE } from './score/combine.js';
 import { coverageOf } from './score/coverage.js';
+import { LocationSignals, type LocationOptions } from './score/location.js';
 import { createHash } from 'node:crypto';
 
 export const TOOL_NAME = 'keylag';
@@ -24,7 +26,7 @@ export const DEFAULT_MIN_SAMPLES = 30;
 /** Values kept exactly across the whole run before the largest accounts move to sketches. */
 export const DEFAULT_MEMORY_BUDGET_VALUES = 4_000_000;
 
-export interface ScanRequest extends IngestRequest {
+export interface ScanRequest extends IngestRequest, LocationOptions {
   rosterPath: string | null;
   since: { us: number; text: string } | null;
   until: { us: number; text: string } | null;
@@ -67,6 +69,9 @@ export async function runScan(req: ScanRequest): Promise<Report> {
     };
   }
 
+  // Signals 3 and 7 (claimed location, activity hours): claims and servers resolved before reading.
+  const location = await LocationSignals.prepare(req, roster, req.strict);
+
   const budget = new ExactBudget(req.memoryBudgetValues, req.exactPerAccount ?? Infinity);
   const accounts = new Map<string, AccountAccumulator>();
   const keyCache = new Map<string, string>();
@@ -98,6 +103,7 @@ export async function runScan(req: ScanRequest): Promise<Report> {
     kindAcc.add(raw.valueMs, raw.timeUs, `${fileIndex}\u0000${raw.session}`, packRef(fileIndex, raw.line));
     account.samples++;
     samplesUsed++;
+    location?.observe(key, raw);
   });
   const rejectionCounts = ingested.rejectionCounts;
   if (unnamedSamples > 0) rejectionCounts.set('account_missing', (rejectionCounts.get('account_missing') ?? 0) + unnamedSamples);
@@ -135,8 +141,21 @@ export async function runScan(req: ScanRequest): Promise<Report> {
     if (ofKind.length > 0) comparisons.set(kind, comparePeers(ofKind, groups));
   }
 
+  if (location) {
+    location.finish(accountKeys.map((k) => ({ key: k, ...finished.get(k)! })), groups, scoredKeys);
+    warnings.push(...location.warnings);
+    for (const r of location.rejections) {
+      rejectionCounts.set(r.reason, (rejectionCounts.get(r.reason) ?? 0) + 1);
+      req.onRejection?.(r);
+    }
+  }
+
   // score: every provider sees each scored account
-  const evidenceProviders: EvidenceProvider[] = [peerEvidence];
+  const evidenceProviders: EvidenceProvider[] = [
+    peerEvidence, relayEvidence, ...(location?.physicsProviders() ?? []),
+    // Activity hours last: it may only add to what the others found.
+    ...(location?.activityProviders() ?? []),
+  ];
   const reports: AccountReport[] = [];
   for (const key of accountKeys) {
     const acc = accounts.get(key)!;
@@ -149,7 +168,13 @@ export async function runScan(req: ScanRequest): Promise<Report> {
       if (c) accountComparisons.set(kind, c);
     }
     const context: AccountContext = { account: key, kinds: stats, summaries, roster: entry, comparisons: accountComparisons };
-    const evidence: Evidence[] = scored ? evidenceProviders.flatMap((provide) => provide(context)) : [];
+    context.peerKinds = () => {
+      const group = groups.get(key) ?? EVERYONE;
+      return scoredKeys.filter((k) => k !== key && (group === EVERYONE || (groups.get(k) ?? EVERYONE) === group)).map((k) => finished.get(k)!.stats);
+    };
+    // Each provider sees the items of those before it (`prior`).
+    const evidence: Evidence[] = [];
+    if (scored) for (const provide of evidenceProviders) evidence.push(...provide({ ...context, prior: evidence.slice() }));
     const { total, counted } = countEvidence(evidence);
     for (const item of evidence) if (!counted.includes(item) && item.points > 0) {
       item.sentence += ` (not counted: the same signal scores on another kind)`;
@@ -181,6 +206,7 @@ export async function runScan(req: ScanRequest): Promise<Report> {
       inRoster: entry !== null,
       location: entry?.location ?? null,
       timeZone: entry?.timeZone ?? null,
+      physics: location?.physicsOf(key, scored) ?? null,
       status: scored ? 'scored' : 'insufficient_data',
       score,
       flagged: scored && score >= FLAG_SCORE,
@@ -265,6 +291,7 @@ export async function runScan(req: ScanRequest): Promise<Report> {
     header,
     accounts: [...scoredReports, ...insufficient],
     peerGroups,
+    physicalModel: location?.report() ?? null,
     summary: {
       accounts: reports.length,
       scored: scoredReports.length,

@@ -134,6 +134,8 @@ export interface RosterEntry {
   site: string | null;
   location: string | null;
   timeZone: string | null;
+  /** Access link class as written (`satellite`, `cellular`, ...): widens the physical model's range. */
+  access: string | null;
   source: SourceRef;
 }
 
@@ -162,6 +164,81 @@ export interface Evidence {
 
 export type AccountStatus = 'scored' | 'insufficient_data';
 
+/** A place resolved for the physical model (src/geo/gazetteer.ts). */
+export interface ResolvedLocation {
+  /** As written (roster cell, --server-location, servers file). */
+  query: string;
+  /** Canonical label, e.g. "Austin, TX, US", "Asia/Tokyo (time zone)". */
+  label: string;
+  lat: number;
+  lon: number;
+  /** 'time_zone': a zone's representative point (zone1970.tab), low precision. */
+  precision: 'coordinates' | 'city' | 'time_zone';
+  /** How far the true point may lie from this one, km. */
+  uncertaintyKm: number;
+  /** Where the point came from (GeoNames id, tz table row, or "coordinates as given"). */
+  source: string;
+}
+
+/** Outcome of the physical check of an account's claimed location. */
+export type PhysicsVerdict = 'impossible' | 'beyond' | 'fits' | 'below_expected' | 'not_assessed';
+
+/** Every figure of the physical model for one account (src/baseline/physical.ts). */
+export interface AccountPhysics {
+  claimed: ResolvedLocation | null;
+  /** Servers the account's samples went to, most samples first. */
+  servers: { name: string; location: ResolvedLocation; samples: number; distanceKm: number | null }[];
+  /** Access class used (`fixed` unless the roster says otherwise). */
+  access: string;
+  /** Kind whose floor was checked (the most telling distance-bounding kind). */
+  kind: Kind | null;
+  verdict: PhysicsVerdict;
+  /** Why the check was not made, when it was not. */
+  reason: string | null;
+  /** Claimed location to the (main) server, great circle, km. */
+  distanceKm: number | null;
+  hardBoundMs: number | null;
+  expectedLowMs: number | null;
+  expectedPointMs: number | null;
+  expectedHighMs: number | null;
+  floorMs: number | null;
+  floorLowMs: number | null;
+  floorHighMs: number | null;
+  /** Distance from the server the floor implies: at least (worst-case inflation), and point estimate. */
+  impliedDistanceKmLow: number | null;
+  impliedDistanceKmPoint: number | null;
+  /** Calibration the expected range came from. */
+  model: 'peers' | 'constants' | null;
+}
+
+/** The physical model of a run: constants, server location and each kind's calibration. */
+export interface PhysicalModelReport {
+  kmPerMsRtt: number;
+  fiberGroupIndex: number;
+  /** --server-location, when given. */
+  server: ResolvedLocation | null;
+  /** --servers file, when given. */
+  serversFile: string | null;
+  geoipDb: string | null;
+  worstCaseInflation: number;
+  models: {
+    kind: Kind;
+    source: 'peers' | 'constants';
+    fixedLowMs: number;
+    fixedMidMs: number;
+    fixedHighMs: number;
+    inflationLow: number;
+    inflationMid: number;
+    inflationHigh: number;
+    calibrationAccounts: number;
+    calibrationMinKm: number | null;
+    calibrationMaxKm: number | null;
+    note: string;
+  }[];
+  /** Roster locations: resolved, of which ambiguous (most populous taken) and time-zone only; unknown. */
+  locations: { resolved: number; ambiguous: number; timeZoneOnly: number; unknown: number };
+}
+
 export interface AccountReport {
   rank: number | null;
   account: string;
@@ -174,6 +251,8 @@ export interface AccountReport {
   inRoster: boolean;
   location: string | null;
   timeZone: string | null;
+  /** Physical plausibility of the claimed location (signal 3); null when no server location was given. */
+  physics: AccountPhysics | null;
   status: AccountStatus;
   score: number;
   flagged: boolean;
@@ -234,5 +313,7 @@ export interface Report {
   accounts: AccountReport[];
   /** Every (peer group, kind) that accounts were compared with. */
   peerGroups: PeerGroupSummary[];
+  /** The physical model (signal 3); null when no server location was given. */
+  physicalModel: PhysicalModelReport | null;
   summary: { accounts: number; scored: number; insufficient: number; flagged: number; flagThreshold: number };
 }

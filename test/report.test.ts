@@ -56,8 +56,8 @@ function parseCsv(text: string): string[][] {
 
 // ---------------------------------------------------------------- registry
 
-test('registry offers table, json, jsonl and csv', () => {
-  assert.deepEqual(Object.keys(renderers).sort(), ['csv', 'json', 'jsonl', 'table']);
+test('registry offers table, json, jsonl, csv, md and html', () => {
+  assert.deepEqual(Object.keys(renderers).sort(), ['csv', 'html', 'json', 'jsonl', 'md', 'table']);
   for (const render of Object.values(renderers)) {
     const out = render(sampleReport(), PLAIN);
     assert.ok(out.length > 100 && out.endsWith('\n'));
@@ -97,9 +97,9 @@ test('json: parses, validates against the schema, 2-space indent, trailing newli
 
 test('json: key order follows types.ts', () => {
   const parsed = JSON.parse(renderJson(sampleReport()));
-  assert.deepEqual(Object.keys(parsed), ['header', 'accounts', 'peerGroups', 'summary']);
+  assert.deepEqual(Object.keys(parsed), ['header', 'accounts', 'peerGroups', 'physicalModel', 'summary']);
   assert.deepEqual(Object.keys(parsed.accounts[0]), [
-    'rank', 'account', 'aliases', 'site', 'peerGroup', 'peerCount', 'inRoster', 'location', 'timeZone', 'status',
+    'rank', 'account', 'aliases', 'site', 'peerGroup', 'peerCount', 'inRoster', 'location', 'timeZone', 'physics', 'status',
     'score', 'flagged', 'qValue', 'pValue', 'headlineKind', 'floorMs', 'peerFloorMs', 'strongest', 'coverage',
     'kinds', 'evidence', 'samples',
   ]);

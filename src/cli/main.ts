@@ -5,6 +5,7 @@ import { VERSION } from './version.js';
 import { registerScan } from './scan.js';
 import { registerFormats } from './formats.js';
 import { registerVerify } from './verify.js';
+import { registerExtract } from './extract.js';
 import { isKeylagError } from '../errors.js';
 import { terminalSafe } from '../report/sanitize.js';
 
@@ -35,6 +36,7 @@ Exit codes: 0 success, 1 an account scored at or above --fail-on, 2 usage or inp
   registerScan(program);
   registerFormats(program);
   registerVerify(program);
+  registerExtract(program);
   return program;
 }
 

@@ -1,6 +1,8 @@
 // The only place that decides colour and writes results: stdout, or a file given with -o.
 import { createWriteStream } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { basename, dirname, join, resolve } from 'node:path';
 import { usageError } from '../errors.js';
 
 /** Colour once, here: only on a TTY, never with NO_COLOR (any non-empty value) or --no-color. */
@@ -32,4 +34,34 @@ export async function writeStdout(text: string): Promise<void> {
   await new Promise<void>((resolvePromise) => {
     process.stdout.write(text, () => resolvePromise());
   });
+}
+
+/** Folder for the files a report writes beside itself (md charts): `case.md` -> `case-charts`, relative to the report's folder. */
+export function chartDirFor(outPath: string): string {
+  const base = basename(outPath);
+  return `${base.replace(/\.[^.]*$/, '') || base}-charts`;
+}
+
+/**
+ * Write the files a renderer returned beside the report at `outPath` (their paths are relative
+ * to its folder). A path that is absolute, climbs out with `..` or names an input is refused.
+ */
+export async function writeBesideReport(
+  outPath: string,
+  files: readonly { path: string; text: string }[],
+  inputs: string[],
+): Promise<{ path: string; sha256: string }[]> {
+  const written: { path: string; sha256: string }[] = [];
+  for (const f of files) {
+    const segments = f.path.split('/');
+    if (f.path.startsWith('/') || segments.some((s) => s === '' || s === '.' || s === '..' || s.includes('\\'))) {
+      throw new Error(`refusing to write a report file outside the report's folder: ${f.path}`);
+    }
+    const target = join(dirname(outPath), ...segments);
+    guardOutputPath(target, inputs, 'chart file');
+    await mkdir(dirname(target), { recursive: true });
+    await writeFileText(target, f.text);
+    written.push({ path: target, sha256: createHash('sha256').update(f.text).digest('hex') });
+  }
+  return written;
 }

@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { runScan, DEFAULT_MIN_SAMPLES, DEFAULT_MEMORY_BUDGET_VALUES } from '../pipeline.js';
-import { renderers, type RenderOptions } from '../report/index.js';
+import { renderReport, type RenderOptions } from '../report/index.js';
 import { terminalSafe } from '../report/sanitize.js';
 import { usageError } from '../errors.js';
 import { parseBound } from '../ingest/time.js';
@@ -12,10 +12,10 @@ import type { Unit } from '../ingest/columns.js';
 import { DEFAULT_READ_LIMITS } from '../ingest/adapter.js';
 import { DEFAULT_OPEN_LIMITS } from '../ingest/open.js';
 import { VERSION } from './version.js';
-import { decideColor, guardOutputPath, writeFileText, writeStdout } from './output.js';
+import { chartDirFor, decideColor, guardOutputPath, writeBesideReport, writeFileText, writeStdout } from './output.js';
 import { EXIT_GATE } from './exit-codes.js';
 
-const FORMATS = ['table', 'json', 'jsonl', 'csv'] as const;
+const FORMATS = ['table', 'json', 'jsonl', 'csv', 'md', 'html'] as const;
 type Format = (typeof FORMATS)[number];
 
 interface ScanFlags {
@@ -45,6 +45,16 @@ interface ScanFlags {
   maxDecompressedBytes: number;
   caseId?: string;
   analyst?: string;
+  dateOrder?: string;
+  sessions?: string;
+  recordedAt?: string;
+  accountName?: string;
+  accounts?: string;
+  serverLocation?: string;
+  servers?: string;
+  geoipDb?: string;
+  serverCol?: string;
+  ipCol?: string;
   color: boolean;
 }
 
@@ -101,13 +111,24 @@ export function registerScan(program: Command): void {
     .option('--exact-per-account <values>', 'values of one account and kind kept exactly before it moves to a sketch (default: no per-account limit)', positiveInt('--exact-per-account'))
     .option('--max-record-bytes <bytes>', 'longest record (line) accepted', positiveInt('--max-record-bytes'), DEFAULT_READ_LIMITS.maxRecordBytes)
     .option('--max-fields <n>', 'most fields accepted in a header', positiveInt('--max-fields'), DEFAULT_READ_LIMITS.maxFields)
-    .option('--max-decompressed-bytes <bytes>', 'absolute limit on the decompressed size of one .gz input (a ratio limit of 200:1 after 100 MB also applies)', positiveInt('--max-decompressed-bytes'), DEFAULT_OPEN_LIMITS.maxDecompressedBytes)
+    .option('--max-decompressed-bytes <bytes>', 'absolute limit on the decompressed size of one .gz input (a ratio limit of 200:1 after 32 MB also applies)', positiveInt('--max-decompressed-bytes'), DEFAULT_OPEN_LIMITS.maxDecompressedBytes)
     .option('--case-id <id>', 'case reference recorded in the report header')
     .option('--analyst <name>', 'analyst recorded in the report header')
+    .addOption(new Option('--date-order <order>', 'day/month order of locale dates such as 2/3/2025 when the data cannot tell (Azure portal exports)').choices(['mdy', 'dmy']))
+    .option('--sessions <file>', 'session -> account map for performance counter CSVs: saved qwinsta / query session output, or a host,session,account CSV')
+    .addOption(new Option('--recorded-at <side>', 'where terminal recordings were made (client: keystroke-to-echo app_rtt; server: reaction)').choices(['client', 'server']))
+    .option('--account-name <name>', 'account of terminal recordings that name no user (default: from the file name, alice.cast -> alice)')
+    .option('--accounts <file>', 'accounts map for packet captures and tshark exports: IP, IP:port or FILE#stream -> account, one per line')
+    .option('--server-location <place>', 'where the server is ("Ashburn, US", "Ashburn, VA, US" or "lat,lon"): turns on the physical check of claimed locations')
+    .option('--servers <file>', 'CSV of server name and location, for inputs with a per-row server column (see --server-col)')
+    .option('--server-col <col>', 'column naming the server of each row (default: detected: server, session_host, gateway, ...)')
+    .option('--geoip-db <file>', 'MaxMind DB (.mmdb, City) to locate client addresses and compare them with the floor')
+    .option('--ip-col <col>', 'column holding the client IP address (default: detected: client_ip, source_ip, ip, ...)')
     .option('--no-color', 'no colour (also: NO_COLOR=1)')
     .addHelpText('after', `
 Examples:
   $ keylag scan fixtures/sample/sessions.csv --roster fixtures/sample/roster.csv
+  $ keylag scan fixtures/sample/sessions.csv --roster fixtures/sample/roster.csv --server-location "Ashburn, US"
   $ keylag scan vdi.csv.gz --value-col rtt:rtt --value-col echo:app_rtt --format json -o report.json
   $ zcat export.csv.gz | keylag scan - --since 2026-03-01 --exclude service-accounts.txt --fail-on 70`)
     .action(async (inputs: string[], flags: ScanFlags, command: Command) => {
@@ -123,12 +144,20 @@ Examples:
       const rawArgs = command.parent ? process.argv.slice(2) : [];
       try {
         const report = await runScan({
-          inputs,
+          inputs: flags.sessions ? [...inputs, flags.sessions] : inputs,
+          adapterOptions: {
+            dateOrder: flags.dateOrder, recordedAt: flags.recordedAt, accountName: flags.accountName,
+            sessionsFile: flags.sessions,
+            accounts: flags.accounts,
+          },
           rosterPath: flags.roster ?? null,
           columns: {
             accountCol: flags.accountCol, timeCol: flags.timeCol, sessionCol: flags.sessionCol, kindCol: flags.kindCol,
-            valueCols: flags.valueCol, unit: flags.unit,
+            valueCols: flags.valueCol, unit: flags.unit, serverCol: flags.serverCol, ipCol: flags.ipCol,
           },
+          serverLocation: flags.serverLocation ?? null,
+          serversPath: flags.servers ?? null,
+          geoipPath: flags.geoipDb ?? null,
           inputFormat: flags.inputFormat ?? null,
           since: bound('--since', flags.since),
           until: bound('--until', flags.until),
@@ -154,11 +183,12 @@ Examples:
           top: flags.top ?? null,
           width: process.stdout.columns,
         };
-        const text = renderers[flags.format](report, options);
+        const { text, files } = renderReport(flags.format, report, { ...options, chartDir: flags.out ? chartDirFor(flags.out) : null });
         if (flags.out) {
           await writeFileText(flags.out, text);
           const sha = createHash('sha256').update(text).digest('hex');
           process.stderr.write(`keylag: wrote ${terminalSafe(flags.out)} (sha256 ${sha})\n`);
+          for (const f of await writeBesideReport(flags.out, files, inputs)) process.stderr.write(`keylag: wrote ${terminalSafe(f.path)} (sha256 ${f.sha256})\n`);
         } else {
           await writeStdout(text);
         }

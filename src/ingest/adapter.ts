@@ -14,6 +14,8 @@ export interface RawSample {
   sourceId?: string;
   /** Client address as the source states it (for IP-location checks and linked accounts). */
   clientAddress?: string;
+  /** Server (or region) the round trip went to, as the source names it; located through --servers. */
+  server?: string;
 }
 
 /** Adapter-specific options from the command line; adapters read only what concerns them. */

@@ -22,6 +22,15 @@ export const SESSION_ALIASES = [
   'stream', 'stream_id', 'tcp.stream', 'sid',
 ];
 export const KIND_ALIASES = ['kind', 'metric', 'latency_kind', 'measure', 'measurement'];
+/** Optional per-row server (for --servers: where the round trip ended) and client address (for --geoip-db). */
+export const SERVER_ALIASES = [
+  'server', 'server_name', 'servername', 'session_host', 'sessionhost', 'sessionhostname', 'session_host_name', 'gateway',
+  'datacenter', 'data_center', 'server_region', 'server_location',
+];
+export const CLIENT_ADDRESS_ALIASES = [
+  'client_ip', 'clientip', 'client_ip_address', 'clientipaddress', 'client_address', 'client_addr', 'client_public_ip',
+  'source_ip', 'src_ip', 'ip_src', 'remote_ip', 'remote_addr', 'c_ip', 'ip', 'ip_address', 'ipaddress',
+];
 
 /** Value column aliases: name -> kind and unit. `value*` columns take their kind from the kind column. */
 export const VALUE_ALIASES: { name: string; kind: Kind | null; unit: Unit | null }[] = [
@@ -74,6 +83,10 @@ export interface ColumnOptions {
   /** `COL` or `COL:KIND`, repeatable. */
   valueCols?: string[] | undefined;
   unit?: Unit | undefined;
+  /** Column naming the server of each row (default: detected from SERVER_ALIASES). */
+  serverCol?: string | undefined;
+  /** Column holding the client's IP address (default: detected from CLIENT_ADDRESS_ALIASES). */
+  ipCol?: string | undefined;
 }
 
 export interface ValueColumn {
@@ -93,6 +106,9 @@ export interface ColumnPlan {
   values: ValueColumn[];
   /** Human notes for the report header, e.g. "rtt_ms -> rtt (ms)". */
   notes: string[];
+  /** Server and client-address columns, when the file has them (physical model, IP location). */
+  server?: number | null;
+  clientAddress?: number | null;
 }
 
 function normaliseHeader(name: string): string {
@@ -175,5 +191,14 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
     const kindText = v.kind ?? (kindIdx >= 0 ? `kind from column '${header[kindIdx]}'` : 'input_lag');
     notes.push(`${v.name} -> ${kindText} (${v.unitLabel})`);
   }
-  return { account, time, session: sessionIdx >= 0 ? sessionIdx : null, kind: kindIdx >= 0 ? kindIdx : null, values, notes };
+  const taken = new Set(roleColumns);
+  const optional = (wanted: string | undefined, role: string, aliases: readonly string[]): number | null => {
+    const i = wanted ? findByOption(header, wanted, file, role) : findAlias(normalised, aliases);
+    if (i < 0 || (!wanted && taken.has(i))) return null;
+    notes.push(`${header[i]} -> ${role}`);
+    return i;
+  };
+  const server = optional(options.serverCol, 'server', SERVER_ALIASES);
+  const clientAddress = optional(options.ipCol, 'ip', CLIENT_ADDRESS_ALIASES);
+  return { account, time, session: sessionIdx >= 0 ? sessionIdx : null, kind: kindIdx >= 0 ? kindIdx : null, values, notes, server, clientAddress };
 }

@@ -1,9 +1,12 @@
 // Input adapters, detected from the first bytes or forced with --input-format.
 import type { InputAdapter } from './adapter.js';
 import { genericAdapter } from './adapters/generic.js';
+import { SESSION_EXPORT_ADAPTERS } from './adapters/session-exports.js';
+import { tsharkAdapter } from './adapters/tshark.js';
+import { pcapAdapter } from './adapters/pcap.js';
 import { usageError } from '../errors.js';
 
-export const ADAPTERS: readonly InputAdapter[] = [genericAdapter];
+export const ADAPTERS: readonly InputAdapter[] = [genericAdapter, ...SESSION_EXPORT_ADAPTERS, tsharkAdapter, pcapAdapter];
 
 export function adapterByName(name: string): InputAdapter {
   const found = ADAPTERS.find((a) => a.name === name);

@@ -10,6 +10,8 @@ const ROSTER_ACCOUNT = [...ACCOUNT_ALIASES, 'name', 'employee_id'];
 const ROSTER_SITE = ['site', 'peer_group', 'peergroup', 'group', 'team', 'office', 'region', 'department'];
 const ROSTER_LOCATION = ['location', 'home_location', 'claimed_location', 'city', 'home', 'address', 'home_city', 'lat_lon', 'latlon'];
 const ROSTER_TZ = ['time_zone', 'timezone', 'tz', 'iana_tz'];
+/** Access link class (satellite, cellular, ...), read for the physical model. */
+const ROSTER_ACCESS = ['access', 'access_type', 'access_link', 'connection_type', 'link_type', 'network_type', 'uplink'];
 
 export interface Roster {
   path: string;
@@ -54,6 +56,7 @@ export async function readRoster(path: string): Promise<{ roster: Roster; bytes:
   const siteIdx = find(ROSTER_SITE);
   const locationIdx = find(ROSTER_LOCATION);
   const tzIdx = find(ROSTER_TZ);
+  const accessIdx = find(ROSTER_ACCESS);
   const entries: RosterEntry[] = [];
   const byKey = new Map<string, RosterEntry>();
   const warnings: string[] = [];
@@ -64,7 +67,7 @@ export async function readRoster(path: string): Promise<{ roster: Roster; bytes:
     const cell = (i: number): string | null => (i < 0 ? null : (record[i] ?? '').trim() || null);
     const entry: RosterEntry = {
       account, key: normaliseAccount(account), site: cell(siteIdx), location: cell(locationIdx), timeZone: cell(tzIdx),
-      source: { file: path, line },
+      access: cell(accessIdx), source: { file: path, line },
     };
     const previous = byKey.get(entry.key);
     if (previous) {

@@ -4,7 +4,9 @@
 
 import type { Report } from '../types.js';
 import { renderCsv } from './csv.js';
+import { renderHtml } from './html.js';
 import { renderJson, renderJsonl } from './json.js';
+import { renderMarkdown, type RenderedFile } from './markdown.js';
 import { renderTable } from './table.js';
 
 export interface RenderOptions {
@@ -14,9 +16,15 @@ export interface RenderOptions {
   top: number | null;
   /** Terminal width in columns (table only); a fixed default when absent. */
   width?: number;
+  /**
+   * Folder, relative to the report file, where a format may put files beside it (md: chart SVGs);
+   * null/absent when the report goes to stdout (charts are then omitted with a note). Only
+   * `renderReport` returns such files.
+   */
+  chartDir?: string | null;
 }
 
-export type ReportFormat = 'table' | 'json' | 'jsonl' | 'csv';
+export type ReportFormat = 'table' | 'json' | 'jsonl' | 'csv' | 'md' | 'html';
 
 export type Renderer = (report: Report, opts: RenderOptions) => string;
 
@@ -25,7 +33,28 @@ export const renderers: Record<ReportFormat, Renderer> = {
   json: (report, opts) => renderJson(report, { top: opts.top }),
   jsonl: (report, opts) => renderJsonl(report, { top: opts.top }),
   csv: (report, opts) => renderCsv(report, { top: opts.top }),
+  md: (report, opts) => renderMarkdown(report, { top: opts.top }).text,
+  html: (report, opts) => renderHtml(report, { top: opts.top }),
 };
+
+export type { RenderedFile } from './markdown.js';
+
+/** A rendered report and the files to write beside it (paths relative to the report's folder). */
+export interface RenderResult {
+  text: string;
+  files: RenderedFile[];
+}
+
+/** Formats that can write files beside the report (when `opts.chartDir` is set). */
+const fileRenderers: Partial<Record<ReportFormat, (report: Report, opts: RenderOptions) => RenderResult>> = {
+  md: (report, opts) => renderMarkdown(report, { top: opts.top, chartDir: opts.chartDir ?? null }),
+};
+
+/** What the CLI calls: the text, plus files for formats that have them (else none). */
+export function renderReport(format: ReportFormat, report: Report, opts: RenderOptions): RenderResult {
+  const withFiles = fileRenderers[format];
+  return withFiles ? withFiles(report, opts) : { text: renderers[format](report, opts), files: [] };
+}
 
 export const REPORT_FORMATS = Object.keys(renderers) as ReportFormat[];
 
@@ -37,3 +66,6 @@ export { CSV_COLUMNS, renderCsv } from './csv.js';
 export { SCHEMA_ID, SCHEMA_VERSION, canonicalReport, renderJson, renderJsonl, roundMs, roundSig, selectAccounts } from './json.js';
 export { csvCell, escapeControls, htmlEscape, markdownEscape, terminalSafe } from './sanitize.js';
 export { renderTable, sparkline } from './table.js';
+export { renderHtml, CSP } from './html.js';
+export { renderMarkdown } from './markdown.js';
+export { renderAccountChart, type AccountChartOptions } from './terminal-chart.js';

@@ -25,13 +25,16 @@
 //   file is safe to print and parses back to the identical strings.
 
 import type {
+  AccountPhysics,
   AccountReport,
   Evidence,
   InputFileInfo,
   KindStats,
   PeerGroupSummary,
+  PhysicalModelReport,
   QuantileInterval,
   Report,
+  ResolvedLocation,
   RunHeader,
   SourceRef,
 } from '../types.js';
@@ -269,6 +272,68 @@ export function canonicalEvidence(e: Evidence): JsonObject {
   };
 }
 
+function location(l: ResolvedLocation): JsonObject {
+  return {
+    query: l.query,
+    label: l.label,
+    lat: roundSig(l.lat),
+    lon: roundSig(l.lon),
+    precision: l.precision,
+    uncertaintyKm: roundSig(l.uncertaintyKm),
+    source: l.source,
+  };
+}
+
+/** Physical model figures of an account: `...Ms` to 3 decimals, km and the rest to 6 significant digits. */
+export function canonicalPhysics(p: AccountPhysics): JsonObject {
+  const sig = roundSigOrNull;
+  return {
+    claimed: p.claimed === null ? null : location(p.claimed),
+    servers: p.servers.map((s) => ({ name: s.name, location: location(s.location), samples: s.samples, distanceKm: sig(s.distanceKm) })),
+    access: p.access,
+    kind: p.kind,
+    verdict: p.verdict,
+    reason: p.reason,
+    distanceKm: sig(p.distanceKm),
+    hardBoundMs: roundMsOrNull(p.hardBoundMs),
+    expectedLowMs: roundMsOrNull(p.expectedLowMs),
+    expectedPointMs: roundMsOrNull(p.expectedPointMs),
+    expectedHighMs: roundMsOrNull(p.expectedHighMs),
+    floorMs: roundMsOrNull(p.floorMs),
+    floorLowMs: roundMsOrNull(p.floorLowMs),
+    floorHighMs: roundMsOrNull(p.floorHighMs),
+    impliedDistanceKmLow: sig(p.impliedDistanceKmLow),
+    impliedDistanceKmPoint: sig(p.impliedDistanceKmPoint),
+    model: p.model,
+  };
+}
+
+export function canonicalPhysicalModel(m: PhysicalModelReport): JsonObject {
+  return {
+    kmPerMsRtt: roundSig(m.kmPerMsRtt),
+    fiberGroupIndex: roundSig(m.fiberGroupIndex),
+    server: m.server === null ? null : location(m.server),
+    serversFile: m.serversFile,
+    geoipDb: m.geoipDb,
+    worstCaseInflation: roundSig(m.worstCaseInflation),
+    models: m.models.map((x) => ({
+      kind: x.kind,
+      source: x.source,
+      fixedLowMs: roundMs(x.fixedLowMs),
+      fixedMidMs: roundMs(x.fixedMidMs),
+      fixedHighMs: roundMs(x.fixedHighMs),
+      inflationLow: roundSig(x.inflationLow),
+      inflationMid: roundSig(x.inflationMid),
+      inflationHigh: roundSig(x.inflationHigh),
+      calibrationAccounts: x.calibrationAccounts,
+      calibrationMinKm: roundSigOrNull(x.calibrationMinKm),
+      calibrationMaxKm: roundSigOrNull(x.calibrationMaxKm),
+      note: x.note,
+    })),
+    locations: { resolved: m.locations.resolved, ambiguous: m.locations.ambiguous, timeZoneOnly: m.locations.timeZoneOnly, unknown: m.locations.unknown },
+  };
+}
+
 export function canonicalAccount(a: AccountReport): JsonObject {
   return {
     rank: a.rank,
@@ -280,6 +345,7 @@ export function canonicalAccount(a: AccountReport): JsonObject {
     inRoster: a.inRoster,
     location: a.location,
     timeZone: a.timeZone,
+    physics: a.physics === null ? null : canonicalPhysics(a.physics),
     status: a.status,
     score: roundSig(a.score),
     flagged: a.flagged,
@@ -312,6 +378,7 @@ export function canonicalReport(report: Report, top: number | null = null): Json
     header: canonicalHeader(report.header),
     accounts: listedAccounts(report, top).map(canonicalAccount),
     peerGroups: report.peerGroups.map(canonicalPeerGroup),
+    physicalModel: report.physicalModel === null ? null : canonicalPhysicalModel(report.physicalModel),
     summary: canonicalSummary(report.summary),
   };
 }

@@ -277,15 +277,35 @@ function histCell(a: AccountReport): string {
   return k ? sparkline(k.histogram.counts) : '';
 }
 
+/** Claimed location cell: the resolved label, cut to stay small. */
+const CLAIM_CHARS = 16;
+
+function physicsCells(a: AccountReport): string[] {
+  const p = a.physics;
+  if (p === null || p.claimed === null) return ['-', '-', '-'];
+  const label = terminalSafe(p.claimed.label);
+  const claimed = label.length > CLAIM_CHARS ? `${label.slice(0, CLAIM_CHARS - 1)}…` : label;
+  const dist = p.distanceKm === null ? '-' : groupDigits(Math.round(p.distanceKm));
+  const implied = p.verdict === 'impossible' ? 'impossible'
+    : p.verdict === 'beyond' && p.impliedDistanceKmLow !== null ? `>=${groupDigits(Math.round(p.impliedDistanceKmLow))}`
+      : p.verdict === 'fits' ? 'fits' : '-';
+  return [claimed, dist, implied];
+}
+
 /**
  * The ranked table. Wide layout (enough width for a readable evidence column):
  * one row per account with the strongest evidence as the last column. Narrow
  * layout: the numeric columns on one row and the strongest evidence on a second
- * row spanning them.
+ * row spanning them. With a physical model (--server-location), the histogram
+ * gives way to three columns: claimed location, its distance from the server,
+ * and the distance the floor implies (at least; or `impossible`, or `fits`).
  */
-function rankedTable(ctx: Ctx, ranked: AccountReport[]): string {
+function rankedTable(ctx: Ctx, ranked: AccountReport[], physics = false): string {
   const { c, width } = ctx;
-  const head = ['#', 'account', 'score', 'q', 'floor ms', 'peer ms', 'hist', 'strongest evidence'];
+  // With physics the histogram gives way to the location columns (the table must fit 120 columns).
+  const head = ['#', 'account', 'score', 'q', 'floor ms', 'peer ms', ...(physics ? ['claimed', 'dist km', 'implied km'] : ['hist']), 'strongest evidence'];
+  const last = head.length - 1;
+  const rightAligned = new Set(physics ? [0, 2, 3, 4, 5, 7, 8] : [0, 2, 3, 4, 5]);
   const rows = ranked.map((a) => ({
     a,
     cells: [
@@ -295,51 +315,49 @@ function rankedTable(ctx: Ctx, ranked: AccountReport[]): string {
       formatQ(a.qValue),
       a.floorMs === null ? '-' : `${ms(a.floorMs)}${a.headlineKind !== null ? ' ' + terminalSafe(a.headlineKind) : ''}`,
       ms(a.peerFloorMs),
-      histCell(a),
+      ...(physics ? physicsCells(a) : [histCell(a)]),
       terminalSafe(a.strongest),
     ],
   }));
   // Widths include one space of padding on each side.
   const natural = head.map((h, i) => Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r.cells[i] ?? ''))) + 2);
-  const fixedCols = [0, 2, 3, 4, 5, 6];
+  const fixedCols = head.map((_, i) => i).filter((i) => i !== 1 && i !== last);
   const fixedSum = fixedCols.reduce((sum, i) => sum + (natural[i] ?? 0), 0);
   const MIN_ACCOUNT = 12;
   const MIN_EVIDENCE = 32;
   const wideAvail = width - fixedSum - (head.length + 1);
   const wide = wideAvail >= MIN_ACCOUNT + MIN_EVIDENCE;
+  // The physics columns are extra: on a terminal too narrow for them, the table is drawn without them.
+  if (physics && !wide && fixedSum + MIN_ACCOUNT + head.length > width) return rankedTable(ctx, ranked, false);
   const style = { head: [], border: [], 'padding-left': 1, 'padding-right': 1 };
-  const numeric = (a: AccountReport, cells: string[], accountW: number) => [
-    { content: cells[0], hAlign: 'right' as const },
-    wrapText(cells[1] ?? '', accountW - 2).join('\n'),
-    { content: scoreCell(c, a), hAlign: 'right' as const },
-    { content: cells[3], hAlign: 'right' as const },
-    { content: cells[4], hAlign: 'right' as const },
-    { content: cells[5], hAlign: 'right' as const },
-    cells[6] ?? '',
-  ];
+  const numeric = (a: AccountReport, cells: string[], accountW: number) => cells.slice(0, last).map((cell, i) =>
+    i === 1 ? wrapText(cell, accountW - 2).join('\n')
+      : i === 2 ? { content: scoreCell(c, a), hAlign: 'right' as const }
+        : rightAligned.has(i) ? { content: cell, hAlign: 'right' as const } : cell);
 
   if (wide) {
     const accountW = Math.min(natural[1] ?? MIN_ACCOUNT, Math.max(MIN_ACCOUNT, Math.floor(wideAvail * 0.35)));
-    const evidenceW = Math.min(natural[7] ?? MIN_EVIDENCE, wideAvail - accountW);
-    const colWidths = natural.map((w, i) => (i === 1 ? accountW : i === 7 ? evidenceW : w));
+    const evidenceW = Math.min(natural[last] ?? MIN_EVIDENCE, wideAvail - accountW);
+    const colWidths = natural.map((w, i) => (i === 1 ? accountW : i === last ? evidenceW : w));
     const table = new Table({ head: head.map((h) => c.bold(h)), colWidths, wordWrap: false, style });
     for (const { a, cells } of rows) {
-      table.push([...numeric(a, cells, accountW), wrapText(cells[7] ?? '', evidenceW - 2).join('\n')]);
+      table.push([...numeric(a, cells, accountW), wrapText(cells[last] ?? '', evidenceW - 2).join('\n')]);
     }
     return table.toString();
   }
 
-  const narrowHead = head.slice(0, 7);
+  const narrowHead = head.slice(0, last);
   const narrowAvail = width - fixedSum - (narrowHead.length + 1);
   const accountW = Math.max(MIN_ACCOUNT, Math.min(natural[1] ?? 0, narrowAvail));
-  const colWidths = natural.slice(0, 7).map((w, i) => (i === 1 ? accountW : w));
-  // A cell spanning columns 1..6 is as wide as they are, plus the 5 borders between them.
-  const spanW = colWidths.slice(1).reduce((sum, w) => sum + w, 0) + 5;
+  const colWidths = natural.slice(0, last).map((w, i) => (i === 1 ? accountW : w));
+  // A cell spanning columns 1..last-1 is as wide as they are, plus the borders between them.
+  const span = last - 1;
+  const spanW = colWidths.slice(1).reduce((sum, w) => sum + w, 0) + (span - 1);
   const table = new Table({ head: narrowHead.map((h) => c.bold(h)), colWidths, wordWrap: false, style });
-  table.push(['', { content: c.bold('> strongest evidence'), colSpan: 6 }]);
+  table.push(['', { content: c.bold('> strongest evidence'), colSpan: span }]);
   for (const { a, cells } of rows) {
     table.push(numeric(a, cells, accountW));
-    table.push(['', { content: wrapText('> ' + (cells[7] ?? ''), spanW - 2).join('\n'), colSpan: 6 }]);
+    table.push(['', { content: wrapText('> ' + (cells[last] ?? ''), spanW - 2).join('\n'), colSpan: span }]);
   }
   return table.toString();
 }
@@ -397,7 +415,7 @@ export function renderTable(report: Report, opts: TableRenderOptions): string {
       : `${groupDigits(sel.rankedTotal)}`;
   out.push(c.bold(`Ranked accounts (${shown})`));
   if (sel.rankedTotal === 0) out.push('  No account had enough data to be scored.');
-  else if (sel.ranked.length > 0) out.push(rankedTable(ctx, sel.ranked));
+  else if (sel.ranked.length > 0) out.push(rankedTable(ctx, sel.ranked, report.physicalModel !== null));
 
   if (sel.insufficient.length > 0) {
     out.push('');

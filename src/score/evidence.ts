@@ -13,6 +13,14 @@ export interface AccountContext {
   roster: RosterEntry | null;
   /** Peer comparison per kind, when the account has peers of that kind. */
   comparisons: Map<Kind, PeerComparison>;
+  /**
+   * Items of the providers registered before this one, for signals that qualify others (physics
+   * takes back what distance explains of the peer floor excess; activity hours only add to
+   * evidence already there).
+   */
+  prior?: readonly Evidence[];
+  /** Kinds of the other scored accounts of the peer group (leave-one-out), for signals comparing derived figures. */
+  peerKinds?: () => KindStats[][];
 }
 
 export type EvidenceProvider = (ctx: AccountContext) => Evidence[];

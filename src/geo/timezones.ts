@@ -1,0 +1,91 @@
+// IANA time zone -> representative point, from the tz database's own tables (data/tz/, public domain,
+// see data/tz/README.md): zone1970.tab first (the zone's principal location), zone.tab for zones that
+// zone1970.tab folds into another (e.g. Europe/Amsterdam), and the database's links for old names
+// (US/Eastern -> America/New_York). A point from a zone stands for a whole region: low precision.
+import { readFileSync } from 'node:fs';
+import type { LatLon } from './distance.js';
+
+export interface ZonePoint extends LatLon {
+  /** The zone whose row gave the point (after following links). */
+  zone: string;
+  /** ISO 3166 codes of the countries the zone overlaps (first: the one of the principal location). */
+  countries: string[];
+  /** Which table the point came from. */
+  table: 'zone1970.tab' | 'zone.tab';
+}
+
+const DATA_DIR = new URL('../../../data/tz/', import.meta.url);
+
+/** `+DDMM+DDDMM` or `+DDMMSS+DDDMMSS` (ISO 6709 sign-degrees-minutes[-seconds]) -> degrees. */
+export function parseIso6709(text: string): LatLon | null {
+  const m = /^([+-])(\d{2})(\d{2})(\d{2})?([+-])(\d{3})(\d{2})(\d{2})?$/.exec(text.trim());
+  if (!m) return null;
+  const part = (sign: string, d: string, mm: string, ss: string | undefined): number =>
+    (sign === '-' ? -1 : 1) * (Number(d) + Number(mm) / 60 + Number(ss ?? '0') / 3600);
+  return { lat: part(m[1]!, m[2]!, m[3]!, m[4]), lon: part(m[5]!, m[6]!, m[7]!, m[8]) };
+}
+
+interface Tables {
+  rows: Map<string, ZonePoint>;
+  links: Map<string, string>;
+}
+
+let tables: Tables | null = null;
+
+function readTable(name: 'zone1970.tab' | 'zone.tab', into: Map<string, ZonePoint>): void {
+  const text = readFileSync(new URL(name, DATA_DIR), 'utf8');
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#') || line.trim() === '') continue;
+    const [codes, coords, zone] = line.split('\t');
+    if (!codes || !coords || !zone || into.has(zone)) continue;
+    const point = parseIso6709(coords);
+    if (point) into.set(zone, { ...point, zone, countries: codes.split(','), table: name });
+  }
+}
+
+function load(): Tables {
+  if (tables) return tables;
+  const rows = new Map<string, ZonePoint>();
+  readTable('zone1970.tab', rows);
+  readTable('zone.tab', rows);
+  const links = new Map<string, string>();
+  for (const line of readFileSync(new URL('links.zi', DATA_DIR), 'utf8').split('\n')) {
+    const m = /^L\s+(\S+)\s+(\S+)/.exec(line);
+    if (m) links.set(m[2]!, m[1]!);
+  }
+  tables = { rows, links };
+  return tables;
+}
+
+/** True when the runtime (ICU) knows the zone. */
+export function isValidTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Looks like an IANA zone name (Area/Location) rather than a place name. */
+export function looksLikeTimeZone(text: string): boolean {
+  return /^[A-Za-z_]+(?:\/[A-Za-z0-9_+-]+)+$/.test(text.trim()) || /^(UTC|GMT|Etc\/.+)$/i.test(text.trim());
+}
+
+/** The representative point of an IANA zone, or null (unknown zone, or a zone without a place such as UTC). */
+export function zonePoint(zone: string): ZonePoint | null {
+  const { rows, links } = load();
+  let name = zone.trim();
+  for (let hops = 0; hops < 4; hops++) {
+    const row = rows.get(name);
+    if (row) return row;
+    const target = links.get(name);
+    if (!target) break;
+    name = target;
+  }
+  // Case-insensitive match as a last resort (rosters written by hand: "america/new_york").
+  const lower = zone.trim().toLowerCase();
+  for (const [key, row] of rows) if (key.toLowerCase() === lower) return row;
+  for (const [key, target] of links) if (key.toLowerCase() === lower) return rows.get(target) ?? null;
+  return null;
+}

@@ -1,0 +1,243 @@
+// Azure Virtual Desktop, Log Analytics exports (issue 9, preset 1).
+//
+// Field names as Microsoft documents them (Azure Monitor table reference, checked 2026-11):
+//  - WVDConnectionNetworkData: https://learn.microsoft.com/azure/azure-monitor/reference/tables/wvdconnectionnetworkdata
+//    TimeGenerated (datetime, UTC: "timestamp (UTC) of when the network event was generated on the VM"),
+//    CorrelationId ("the correlation ID of the activity"), EstRoundTripTimeInMs (int, "average of estimated
+//    network round trip times (milliseconds) in the last evaluated connection time interval"),
+//    EstAvailableBandwidthKBps (int), no user column.
+//  - WVDConnections: https://learn.microsoft.com/azure/azure-monitor/reference/tables/wvdconnections
+//    UserName ("the user who initiated the connection"), CorrelationId ("the activity Id"), State,
+//    ClientSideIPAddress ("the remote IP address from the client side"), SessionHostName, ClientOS,
+//    GatewayRegion, ... one row per state change (Started, Connected, Completed) of a connection.
+//  - The join itself is Microsoft's own sample query for WVDConnectionNetworkData
+//    (https://learn.microsoft.com/azure/azure-monitor/reference/queries/wvdconnectionnetworkdata,
+//    "Top 10 users with the highest round trip time"): `WVDConnectionNetworkData | join kind=leftouter
+//    (WVDConnections | where State == "Completed" | distinct CorrelationId, UserName) on CorrelationId`.
+//
+// Two file shapes: the Log Analytics portal's "Export to CSV" (header `TimeGenerated [UTC]`, time cells
+// like `2/25/2025, 9:19:25.391 AM` in the browser's locale, always UTC) and scripted exports
+// (`Invoke-AzOperationalInsightsQuery ... | Export-Csv`, `az monitor log-analytics query`) with plain
+// `TimeGenerated` and ISO 8601. EstRoundTripTimeInMs is a transport round trip: kind `rtt` (DESIGN 2).
+import type { AdapterContext, AdapterResult, InputAdapter } from '../adapter.js';
+import { inputError } from '../../errors.js';
+import { parseTimestamp, MIN_TIME_US, MAX_TIME_US } from '../time.js';
+import { parseLatency } from './generic.js';
+import {
+  csvHeaderOf, csvRecords, headerKey, orderEvidence, parseDateOrderOption, parseSlashDate, slashDateToUs,
+  type DateOrder, type SlashDate,
+} from './export-util.js';
+
+export interface AvdConnection {
+  user: string;
+  clientAddress: string | null;
+  sessionHost: string | null;
+  file: string;
+  line: number;
+}
+
+/** Side-data key: CorrelationId (lower case) -> the connection's user. */
+export const AVD_CONNECTIONS_KEY = 'avd.connections';
+/** Rows buffered while the day/month order is still open (then: error asking for --date-order). */
+export const DATE_ORDER_BUFFER_ROWS = 2_000_000;
+
+const CONNECTION_HINTS = ['state', 'clientsideipaddress', 'sessionhostname', 'gatewayregion', 'clientos', 'connectiontype', 'clienttype'];
+
+function isNetworkHeader(cols: string[]): boolean {
+  return cols.includes('correlationid') && cols.includes('estroundtriptimeinms') && cols.includes('timegenerated');
+}
+
+function isConnectionsHeader(cols: string[]): boolean {
+  return cols.includes('correlationid') && cols.includes('username') && !cols.includes('estroundtriptimeinms')
+    && CONNECTION_HINTS.some((h) => cols.includes(h));
+}
+
+function truncate(text: string, max = 80): string {
+  return text.length > max ? `${text.slice(0, max)}...(${text.length} chars)` : text;
+}
+
+function connectionsOf(ctx: AdapterContext): Map<string, AvdConnection> {
+  let map = ctx.side.get<Map<string, AvdConnection>>(AVD_CONNECTIONS_KEY);
+  if (map === undefined) { map = new Map(); ctx.side.set(AVD_CONNECTIONS_KEY, map); }
+  return map;
+}
+
+/** Header row (skipping PowerShell's `#TYPE` line); returns the normalised column names. */
+function isTypeLine(fields: string[]): boolean {
+  return fields.length === 1 && /^#TYPE\s/i.test(fields[0] ?? '');
+}
+
+export const avdConnectionsAdapter: InputAdapter = {
+  name: 'avd-connections',
+  role: 'side',
+  description: 'Azure Virtual Desktop WVDConnections export (Log Analytics CSV): UserName and ClientSideIPAddress per CorrelationId, joined to WVDConnectionNetworkData in the same run',
+  example: '"TimeGenerated [UTC]",CorrelationId,UserName,State,ClientSideIPAddress,SessionHostName\n"2/25/2025, 9:19:20.102 AM","0b5c1e0e-3f4e-4d1f-9a43-5a6c3e2f8a11","jdoe@contoso.com",Connected,"203.0.113.24","avd-sh-0.contoso.com"',
+  detect(head) {
+    return isConnectionsHeader(csvHeaderOf(head)) ? 0.9 : 0;
+  },
+  async read(chunks, ctx): Promise<AdapterResult> {
+    const map = connectionsOf(ctx);
+    let cols: string[] | null = null;
+    let records = 0;
+    let conflicts = 0;
+    let iCorr = -1, iUser = -1, iIp = -1, iHost = -1;
+    for await (const { fields, line } of csvRecords(chunks, ctx)) {
+      if (cols === null) {
+        if (isTypeLine(fields)) continue;
+        cols = fields.map(headerKey);
+        iCorr = cols.indexOf('correlationid');
+        iUser = cols.indexOf('username');
+        iIp = cols.indexOf('clientsideipaddress');
+        iHost = cols.indexOf('sessionhostname');
+        if (iCorr < 0 || iUser < 0) throw inputError('WVDConnections export without CorrelationId and UserName columns', ctx.file, line);
+        continue;
+      }
+      records++;
+      if (fields.length !== cols.length) { ctx.reject(line, 'row_ragged', `${fields.length} fields where the header has ${cols.length}`); continue; }
+      const corr = (fields[iCorr] ?? '').trim().toLowerCase();
+      const user = (fields[iUser] ?? '').trim();
+      if (corr === '') { ctx.reject(line, 'correlation_id_missing', 'empty CorrelationId'); continue; }
+      if (user === '') continue; // a Started row may come before the user is known; other rows of the connection name it
+      const ip = iIp >= 0 ? (fields[iIp] ?? '').trim() : '';
+      const host = iHost >= 0 ? (fields[iHost] ?? '').trim() : '';
+      const known = map.get(corr);
+      if (known === undefined) {
+        map.set(corr, { user, clientAddress: ip || null, sessionHost: host || null, file: ctx.file, line });
+      } else {
+        if (known.user.toLowerCase() !== user.toLowerCase()) {
+          conflicts++;
+          ctx.reject(line, 'join_conflict', `CorrelationId ${corr} names ${user}, earlier ${known.user} (${known.file}:${known.line}); the first is kept`);
+        }
+        if (known.clientAddress === null && ip) known.clientAddress = ip;
+        if (known.sessionHost === null && host) known.sessionHost = host;
+      }
+    }
+    if (cols === null) throw inputError('empty input: no header line', ctx.file);
+    ctx.note(`WVDConnections: ${map.size} connection(s) with a user so far${conflicts > 0 ? `, ${conflicts} conflicting row(s)` : ''}`);
+    return { records, dialect: 'WVDConnections CSV (side file)', timeFormats: [] };
+  },
+};
+
+interface PendingRow { fields: string[]; line: number; date: SlashDate }
+
+export const avdAdapter: InputAdapter = {
+  name: 'avd',
+  description: 'Azure Virtual Desktop WVDConnectionNetworkData export (Log Analytics CSV, portal or scripted; or pre-joined with WVDConnections): EstRoundTripTimeInMs as rtt',
+  example: '"TimeGenerated [UTC]",CorrelationId,EstRoundTripTimeInMs,EstAvailableBandwidthKBps\n"2/25/2025, 9:19:25.391 AM","0b5c1e0e-3f4e-4d1f-9a43-5a6c3e2f8a11",23,51840',
+  detect(head) {
+    return isNetworkHeader(csvHeaderOf(head)) ? 0.9 : 0;
+  },
+  async read(chunks, ctx): Promise<AdapterResult> {
+    const optionOrder = parseDateOrderOption(ctx.options.dateOrder, ctx.file);
+    const connections = ctx.side.get<Map<string, AvdConnection>>(AVD_CONNECTIONS_KEY);
+    const timeFormats = new Set<string>();
+    let cols: string[] | null = null;
+    let iTime = -1, iCorr = -1, iRtt = -1, iUser = -1, iIp = -1;
+    let records = 0;
+    let order: DateOrder | null = optionOrder;
+    let evidenceLine = 0;
+    const pending: PendingRow[] = [];
+    let portal = false;
+
+    const finish = (fields: string[], line: number, timeUs: number): void => {
+      if (timeUs < MIN_TIME_US || timeUs >= MAX_TIME_US) {
+        ctx.reject(line, 'time_out_of_range', `${truncate(fields[iTime] ?? '')} (outside 1990..2099)`);
+        return;
+      }
+      const corrRaw = (fields[iCorr] ?? '').trim();
+      if (corrRaw === '') { ctx.reject(line, 'correlation_id_missing', 'empty CorrelationId'); return; }
+      const joined = connections?.get(corrRaw.toLowerCase());
+      const own = iUser >= 0 ? (fields[iUser] ?? '').trim() : '';
+      const user = own || joined?.user || '';
+      if (user === '') {
+        ctx.reject(line, 'join_no_user', `CorrelationId ${truncate(corrRaw)} has no user in WVDConnections`);
+        return;
+      }
+      const check = parseLatency(fields[iRtt] ?? '', 1);
+      if (!check.ok) { ctx.reject(line, check.reason, `EstRoundTripTimeInMs=${truncate(fields[iRtt] ?? '')}`); return; }
+      const ownIp = iIp >= 0 ? (fields[iIp] ?? '').trim() : '';
+      const clientAddress = ownIp || joined?.clientAddress || undefined;
+      ctx.emit({
+        account: user, session: corrRaw, timeUs, kind: 'rtt', valueMs: check.valueMs, line, sourceId: corrRaw,
+        ...(clientAddress ? { clientAddress } : {}),
+      });
+    };
+
+    const flush = (): void => {
+      for (const row of pending.splice(0)) {
+        const us = slashDateToUs(row.date, order!);
+        if (us === null) ctx.reject(row.line, 'time_unparseable', `${truncate(row.fields[iTime] ?? '')} (no such date in ${order} order)`);
+        else finish(row.fields, row.line, us);
+      }
+    };
+
+    for await (const { fields, line } of csvRecords(chunks, ctx)) {
+      if (cols === null) {
+        if (isTypeLine(fields)) continue;
+        if (fields.length > ctx.limits.maxFields) throw inputError(`header has ${fields.length} fields, more than the limit of ${ctx.limits.maxFields} (--max-fields)`, ctx.file, line);
+        cols = fields.map(headerKey);
+        iTime = cols.indexOf('timegenerated');
+        iCorr = cols.indexOf('correlationid');
+        iRtt = cols.indexOf('estroundtriptimeinms');
+        iUser = cols.indexOf('username');
+        iIp = cols.indexOf('clientsideipaddress');
+        if (iTime < 0 || iCorr < 0 || iRtt < 0) {
+          throw inputError('WVDConnectionNetworkData export needs TimeGenerated, CorrelationId and EstRoundTripTimeInMs columns', ctx.file, line);
+        }
+        portal = /\[utc\]\s*"?\s*$/i.test(fields[iTime] ?? '');
+        if (iUser < 0 && (connections === undefined || connections.size === 0)) {
+          throw inputError('WVDConnectionNetworkData has no user column: give the WVDConnections export of the same period in the same run (it is recognised by its columns), or export the two tables joined on CorrelationId', ctx.file, line);
+        }
+        ctx.note(iUser >= 0 ? 'pre-joined export: UserName from the row (WVDConnections used where it is empty)' : `joined on CorrelationId with WVDConnections (${connections!.size} connections)`);
+        ctx.note('EstRoundTripTimeInMs -> rtt (ms)');
+        continue;
+      }
+      records++;
+      if (fields.length !== cols.length) { ctx.reject(line, 'row_ragged', `${fields.length} fields where the header has ${cols.length}`); continue; }
+      const timeText = fields[iTime] ?? '';
+      const iso = parseTimestamp(timeText);
+      if (iso !== null) {
+        timeFormats.add(iso.format === 'iso8601-no-offset' ? 'ISO 8601 without offset (Log Analytics times are UTC)' : 'ISO 8601 with UTC offset');
+        finish(fields, line, iso.timeUs);
+        continue;
+      }
+      const date = parseSlashDate(timeText);
+      if (date === null) { ctx.reject(line, 'time_unparseable', truncate(timeText)); continue; }
+      timeFormats.add(portal ? 'Azure portal export: locale date and time, UTC' : 'locale date and time, read as UTC');
+      const says = orderEvidence(date);
+      if (order === null) {
+        if (says !== null) {
+          order = says;
+          evidenceLine = line;
+          ctx.note(`day/month order ${order === 'mdy' ? 'month first (M/D/YYYY)' : 'day first (D/M/YYYY)'}, decided from the data (line ${line}: ${timeText.trim()})`);
+          flush();
+        } else {
+          if (pending.length >= DATE_ORDER_BUFFER_ROWS) {
+            throw inputError(`day/month order still undecided after ${DATE_ORDER_BUFFER_ROWS} rows (every day so far is 12 or less): give --date-order mdy or dmy`, ctx.file, line);
+          }
+          pending.push({ fields, line, date });
+          continue;
+        }
+      } else if (says !== null && says !== order) {
+        if (optionOrder === null) {
+          throw inputError(`dates in both day/month orders: line ${evidenceLine} is ${order}, this one is ${says}; give --date-order mdy or dmy`, ctx.file, line);
+        }
+        ctx.reject(line, 'time_unparseable', `${truncate(timeText)} (not a ${order} date, --date-order)`);
+        continue;
+      }
+      const us = slashDateToUs(date, order);
+      if (us === null) { ctx.reject(line, 'time_unparseable', `${truncate(timeText)} (no such date in ${order} order)`); continue; }
+      finish(fields, line, us);
+    }
+    if (cols === null) throw inputError('empty input: no header line', ctx.file);
+    if (pending.length > 0) {
+      // Only dates whose day and month are the same number read alike in both orders.
+      if (pending.every((p) => p.date.first === p.date.second)) { order = 'mdy'; flush(); }
+      else {
+        throw inputError(`the day/month order of these dates cannot be decided from the data (no day above 12, e.g. '${(pending.find((p) => p.date.first !== p.date.second)!.fields[iTime] ?? '').trim()}'): give --date-order mdy or dmy`, ctx.file, pending[0]!.line);
+      }
+    }
+    if (optionOrder !== null && timeFormats.size > 0) ctx.note(`day/month order ${optionOrder} (--date-order)`);
+    return { records, dialect: `WVDConnectionNetworkData CSV (${portal ? 'portal export' : 'scripted export'})`, timeFormats: [...timeFormats] };
+  },
+};

@@ -1,0 +1,211 @@
+// Helpers shared by the vendor-export and recording adapters (issue 9): CSV records with their
+// physical line numbers, text lines, header-cell matching, locale-style dates with a day/month
+// order decided from the data, and a whole-document reader for JSON exports.
+import { parse } from 'csv-parse';
+import type { AdapterContext } from '../adapter.js';
+import { inputError } from '../../errors.js';
+
+/** Header cell as compared: BOM and quotes gone, trimmed, lower case, a trailing ` [UTC]` dropped. */
+export function headerKey(cell: string): string {
+  return cell.replace(/^\uFEFF/, '').trim().replace(/^"|"$/g, '').trim().toLowerCase().replace(/\s*\[utc\]$/, '');
+}
+
+/** First non-empty line of a head, BOM removed. */
+export function firstLine(head: string): string {
+  const text = head.replace(/^\uFEFF/, '');
+  for (const line of text.split(/\r?\n/)) if (line.trim() !== '') return line;
+  return '';
+}
+
+/** Split one CSV line (no embedded newlines) into cells; enough for detecting headers. */
+export function splitCsvLine(line: string, delimiter = ','): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (c === '"') {
+      if (quoted && line[i + 1] === '"') { cur += '"'; i++; } else quoted = !quoted;
+    } else if (c === delimiter && !quoted) {
+      out.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  out.push(cur);
+  return out;
+}
+
+/** Header line of a CSV export, skipping PowerShell's `#TYPE ...` line (Export-Csv without -NoTypeInformation). */
+export function csvHeaderOf(head: string): string[] {
+  const lines = head.replace(/^\uFEFF/, '').split(/\r?\n/).filter((l) => l.trim() !== '');
+  const first = lines[0] ?? '';
+  const header = /^#TYPE\s/i.test(first) ? (lines[1] ?? '') : first;
+  return splitCsvLine(header).map(headerKey);
+}
+
+export interface CsvRecord { fields: string[]; line: number }
+
+/**
+ * CSV records with the physical line each starts on. Blank lines are skipped; a malformed quote
+ * stops the file with file:line; records longer than the read limit are an error.
+ */
+export async function* csvRecords(chunks: AsyncIterable<Buffer>, ctx: AdapterContext, delimiter = ','): AsyncGenerator<CsvRecord> {
+  const parser = parse({
+    delimiter,
+    bom: true,
+    info: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    max_record_size: ctx.limits.maxRecordBytes,
+  });
+  const feed = (async () => {
+    for await (const chunk of chunks) {
+      if (!parser.write(chunk)) await new Promise<void>((resolve) => parser.once('drain', resolve));
+    }
+    parser.end();
+  })();
+  feed.catch((err) => parser.destroy(err as Error));
+  let drift = 0;
+  try {
+    for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      let newlines = 0;
+      let crlf = 0;
+      for (const f of item.record) {
+        if (f.indexOf('\n') < 0 && f.indexOf('\r') < 0) continue;
+        for (let i = 0; i < f.length; i++) {
+          const c = f.charCodeAt(i);
+          if (c === 10) newlines++;
+          else if (c === 13) { newlines++; if (f.charCodeAt(i + 1) === 10) { crlf++; i++; } }
+        }
+      }
+      const endLine = item.info.lines - drift - crlf;
+      drift += crlf;
+      yield { fields: item.record, line: endLine - newlines };
+    }
+  } catch (err) {
+    if ((err as { category?: string }).category) throw err;
+    const e = err as { code?: string; message: string; lines?: number };
+    if (e.code === 'CSV_MAX_RECORD_SIZE') {
+      throw inputError(`a record is longer than the limit of ${ctx.limits.maxRecordBytes} bytes (--max-record-bytes)`, ctx.file, e.lines ?? null);
+    }
+    if (e.code?.startsWith('CSV_')) {
+      throw inputError(`malformed CSV: ${e.message.replace(/\s+at line \d+.*$/, '').replace(/:.*$/, '')} (${e.code})`, ctx.file, e.lines ?? null);
+    }
+    throw err;
+  }
+  await feed;
+}
+
+/** Text lines (LF or CRLF) with 1-based numbers; a line over the read limit is an error. */
+export async function* textLines(chunks: AsyncIterable<Buffer>, ctx: AdapterContext): AsyncGenerator<{ text: string; line: number }> {
+  const decoder = new TextDecoder('utf-8');
+  let pending = '';
+  let line = 0;
+  for await (const chunk of chunks) {
+    pending += decoder.decode(chunk, { stream: true });
+    let start = 0;
+    for (;;) {
+      const nl = pending.indexOf('\n', start);
+      if (nl < 0) break;
+      let text = pending.slice(start, nl);
+      if (text.endsWith('\r')) text = text.slice(0, -1);
+      line++;
+      yield { text: line === 1 ? text.replace(/^\uFEFF/, '') : text, line };
+      start = nl + 1;
+    }
+    pending = pending.slice(start);
+    if (pending.length > ctx.limits.maxRecordBytes) {
+      throw inputError(`a line is longer than the limit of ${ctx.limits.maxRecordBytes} bytes (--max-record-bytes)`, ctx.file, line + 1);
+    }
+  }
+  pending += decoder.decode();
+  if (pending.length > 0) {
+    line++;
+    const text = pending.endsWith('\r') ? pending.slice(0, -1) : pending;
+    yield { text: line === 1 ? text.replace(/^\uFEFF/, '') : text, line };
+  }
+}
+
+/** The whole input as text (JSON documents), bounded by the read limit. */
+export async function wholeText(chunks: AsyncIterable<Buffer>, ctx: AdapterContext, limitBytes = Math.max(ctx.limits.maxRecordBytes, 256 * 1024 * 1024)): Promise<string> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of chunks) {
+    size += chunk.length;
+    if (size > limitBytes) throw inputError(`document larger than ${limitBytes} bytes: split the export into pages`, ctx.file);
+    parts.push(chunk);
+  }
+  return Buffer.concat(parts).toString('utf8').replace(/^\uFEFF/, '');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Locale-style dates: `2/25/2025, 9:19:25.391 AM` (Azure portal, en-US), `25/02/2025 09:19:25`,
+// PDH's `02/25/2025 09:19:25.391`. Which of the first two numbers is the day is decided from the
+// data (a number above 12 can only be a day), or given with --date-order.
+
+export type DateOrder = 'mdy' | 'dmy';
+
+export interface SlashDate {
+  first: number;
+  second: number;
+  year: number;
+  hour: number;
+  minute: number;
+  second_: number;
+  fracUs: number;
+}
+
+const SLASH_RE = /^\s*(\d{1,2})\/(\d{1,2})\/(\d{4}),?\s+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*([AaPp]\.?[Mm]\.?)?\s*$/;
+
+export function parseSlashDate(text: string): SlashDate | null {
+  const m = SLASH_RE.exec(text);
+  if (m === null) return null;
+  let hour = Number(m[4]);
+  const ampm = m[8]?.replace(/\./g, '').toUpperCase();
+  if (ampm !== undefined) {
+    if (hour < 1 || hour > 12) return null;
+    if (ampm === 'AM' && hour === 12) hour = 0;
+    if (ampm === 'PM' && hour !== 12) hour += 12;
+  }
+  const minute = Number(m[5]);
+  const sec = m[6] === undefined ? 0 : Number(m[6]);
+  if (hour > 23 || minute > 59 || sec > 59) return null;
+  const fracUs = m[7] === undefined ? 0 : Math.floor(Number(('0.' + m[7]).slice(0, 8)) * 1e6 + 1e-7);
+  return { first: Number(m[1]), second: Number(m[2]), year: Number(m[3]), hour, minute, second_: sec, fracUs };
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Epoch µs of a slash date read in `order`, minus `offsetMinutes` (local = UTC + offset); null if no such date. */
+export function slashDateToUs(d: SlashDate, order: DateOrder, offsetMinutes = 0): number | null {
+  const month = order === 'mdy' ? d.first : d.second;
+  const day = order === 'mdy' ? d.second : d.first;
+  if (month < 1 || month > 12 || day < 1) return null;
+  const leap = (d.year % 4 === 0 && d.year % 100 !== 0) || d.year % 400 === 0;
+  const dim = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!;
+  if (day > dim) return null;
+  const ms = Date.UTC(d.year, month - 1, day, d.hour, d.minute, d.second_) - offsetMinutes * 60000;
+  return ms * 1000 + d.fracUs;
+}
+
+/** What a date says about the order: a first number above 12 proves day-first, a second above 12 month-first. */
+export function orderEvidence(d: SlashDate): DateOrder | null {
+  if (d.first > 12 && d.second <= 12) return 'dmy';
+  if (d.second > 12 && d.first <= 12) return 'mdy';
+  return null;
+}
+
+export function parseDateOrderOption(value: string | undefined, file: string): DateOrder | null {
+  if (value === undefined || value === '') return null;
+  const v = value.trim().toLowerCase();
+  if (v === 'mdy' || v === 'm/d/y' || v === 'month-first') return 'mdy';
+  if (v === 'dmy' || v === 'd/m/y' || v === 'day-first') return 'dmy';
+  throw inputError(`--date-order must be mdy or dmy, got '${value}'`, file);
+}
+
+/** Base name without directories and extensions: `exports/alice.cast.gz` -> `alice`. */
+export function stemOf(path: string): string {
+  const base = path.replace(/\\/g, '/').split('/').pop() ?? path;
+  const dot = base.indexOf('.');
+  return dot > 0 ? base.slice(0, dot) : base;
+}

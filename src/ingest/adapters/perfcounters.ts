@@ -1,0 +1,116 @@
+// Windows performance counter CSVs (issue 9, preset 2): typeperf, relog and Performance Monitor write
+// PDH's CSV format. Layout (typeperf: https://learn.microsoft.com/windows-server/administration/windows-commands/typeperf,
+// relog: https://learn.microsoft.com/windows-server/administration/windows-commands/relog):
+//   "(PDH-CSV 4.0) (Pacific Standard Time)(480)","\\HOST\Object(Instance)\Counter",...
+//   "02/25/2025 09:19:25.391","23.000000"," ",...
+// The first header cell names the logging machine's time zone and its bias in minutes (Windows
+// convention: UTC = local time + bias; Win32_TimeZone.Bias); the time column is that local time,
+// month first, milliseconds. Every cell is quoted; a counter that was not sampled is a blank cell
+// (`" "`), skipped, not rejected. typeperf writing to the console (or redirected) adds status lines
+// after the data ("Exiting, please wait...", "The command completed successfully."): ignored.
+//
+// Counters read, all transport round trips (kind rtt, ms):
+//   RemoteFX Network(<session>)\Current TCP RTT, \Current UDP RTT      (RDP; instance `RDP-Tcp 3`)
+//   VMware Blast Session Counters(<session>)\RTT (also Horizon Blast)    (instance `session id: 3; (main)`)
+//   PCoIP Session Network Statistics(<instance>)\Round Trip Latency ms  (instance `PCoIP Session`)
+// Instances name sessions, not people: accounts come from a side file (sessions.ts).
+import type { AdapterResult, InputAdapter } from '../adapter.js';
+import type { Kind } from '../../types.js';
+import { inputError } from '../../errors.js';
+import { MIN_TIME_US, MAX_TIME_US } from '../time.js';
+import { parseLatency } from './generic.js';
+import { csvRecords, firstLine, parseSlashDate, slashDateToUs } from './export-util.js';
+import { lookupSession, SESSIONS_KEY, type SessionMap } from './sessions.js';
+
+const PDH_RE = /^\uFEFF?"?\(PDH-CSV 4\.0\) \(([^)]*)\)\((-?\d+)\)"?/;
+const PATH_RE = /^\\\\([^\\]+)\\(.+?)\((.*)\)\\(.+)$/;
+
+interface CounterSpec { object: RegExp; counter: RegExp; kind: Kind; label: string }
+
+const COUNTERS: CounterSpec[] = [
+  { object: /^RemoteFX Network$/i, counter: /^Current (TCP|UDP) RTT$/i, kind: 'rtt', label: 'RemoteFX Network RTT' },
+  { object: /^(VMware|Horizon) Blast Session Counters$/i, counter: /^RTT$/i, kind: 'rtt', label: 'Blast RTT' },
+  { object: /^PCoIP Session Network Statistics$/i, counter: /^Round Trip Latency ms$/i, kind: 'rtt', label: 'PCoIP round trip latency' },
+];
+
+interface Column { index: number; host: string; instance: string; path: string; kind: Kind }
+
+export const perfCountersAdapter: InputAdapter = {
+  name: 'perfcounters',
+  description: 'Windows performance counter CSV (typeperf / relog / Performance Monitor, PDH-CSV 4.0): RemoteFX TCP/UDP RTT, Blast RTT, PCoIP round trip latency as rtt; accounts from a qwinsta listing or host,session,account CSV',
+  example: '"(PDH-CSV 4.0) (W. Europe Standard Time)(-60)","\\\\VDI-01\\RemoteFX Network(RDP-Tcp 3)\\Current TCP RTT"\n"02/25/2025 10:19:25.391","23.000000"',
+  detect(head) {
+    return PDH_RE.test(firstLine(head)) ? 0.95 : 0;
+  },
+  async read(chunks, ctx): Promise<AdapterResult> {
+    const sessions = ctx.side.get<SessionMap>(SESSIONS_KEY);
+    let columns: Column[] | null = null;
+    let width = 0;
+    let biasMin = 0;
+    let records = 0;
+    let trailing = 0;
+    let blanks = 0;
+    const mapped = new Map<string, string>();
+    for await (const { fields, line } of csvRecords(chunks, ctx)) {
+      if (columns === null) {
+        const m = PDH_RE.exec(fields[0] ?? '');
+        if (m === null) {
+          if (fields.length === 1 && (fields[0] ?? '').trim() === '') continue;
+          throw inputError('not a PDH-CSV header: the first cell should be "(PDH-CSV 4.0) (<time zone>)(<bias>)"', ctx.file, line);
+        }
+        if (fields.length > ctx.limits.maxFields) throw inputError(`header has ${fields.length} fields, more than the limit of ${ctx.limits.maxFields} (--max-fields)`, ctx.file, line);
+        biasMin = Number(m[2]);
+        width = fields.length;
+        columns = [];
+        let ignored = 0;
+        fields.forEach((cell, index) => {
+          if (index === 0) return;
+          const p = PATH_RE.exec(cell.trim());
+          const spec = p ? COUNTERS.find((c) => c.object.test(p[2]!) && c.counter.test(p[4]!)) : undefined;
+          if (!p || !spec) { ignored++; return; }
+          columns!.push({ index, host: p[1]!, instance: p[3]!, path: cell.trim(), kind: spec.kind });
+        });
+        ctx.note(`time zone '${m[1]}', bias ${biasMin} min: local times read as UTC ${biasMin >= 0 ? '+' : '-'} ${Math.abs(biasMin)} min`);
+        ctx.note(`${columns.length} round-trip counter column(s) -> rtt (ms)${ignored > 0 ? `; ${ignored} other counter column(s) ignored` : ''}`);
+        if (columns.length > 0 && (sessions === undefined || sessions.hosts.size === 0)) {
+          const hosts = [...new Set(columns.map((c) => c.host))].join(', ');
+          throw inputError(`performance counters name sessions, not accounts: give the saved 'qwinsta' output of ${hosts} (file named after the host) or a host,session,account CSV among the inputs, or --sessions FILE`, ctx.file, line);
+        }
+        continue;
+      }
+      if (fields.length !== width && !/^\s*\d{1,2}\/\d{1,2}\/\d{4}/.test(fields[0] ?? '')) {
+        // typeperf's status lines after the data ("Exiting, please wait...", "The command completed successfully.")
+        trailing++;
+        continue;
+      }
+      records++;
+      if (fields.length !== width) { ctx.reject(line, 'row_ragged', `${fields.length} fields where the header has ${width}`); continue; }
+      const date = parseSlashDate(fields[0] ?? '');
+      // PDH writes MM/DD/YYYY whatever the locale.
+      const timeUs = date === null ? null : slashDateToUs(date, 'mdy', -biasMin);
+      if (timeUs === null) { ctx.reject(line, 'time_unparseable', (fields[0] ?? '').slice(0, 80)); continue; }
+      if (timeUs < MIN_TIME_US || timeUs >= MAX_TIME_US) { ctx.reject(line, 'time_out_of_range', `${fields[0]} (outside 1990..2099)`); continue; }
+      for (const col of columns) {
+        const cell = fields[col.index] ?? '';
+        if (cell.trim() === '') { blanks++; continue; }
+        const check = parseLatency(cell, 1);
+        if (!check.ok) { ctx.reject(line, check.reason, `${col.path}=${cell.slice(0, 40)}`); continue; }
+        const found = lookupSession(sessions!, col.host, col.instance);
+        if (!found.ok) { ctx.reject(line, 'session_unmapped', found.detail); continue; }
+        const key = `${col.host}\u0000${col.instance}`;
+        if (!mapped.has(key)) {
+          mapped.set(key, found.entry.account);
+          ctx.note(`${col.host} ${col.instance} -> ${found.entry.account} (${found.how}, ${found.entry.file}:${found.entry.line})`);
+        }
+        ctx.emit({
+          account: found.entry.account, session: `${col.host}/${col.instance}`, timeUs, kind: col.kind, valueMs: check.valueMs, line,
+          sourceId: col.path,
+        });
+      }
+    }
+    if (columns === null) throw inputError('empty input: no PDH-CSV header line', ctx.file);
+    if (blanks > 0) ctx.note(`${blanks} blank cell(s) (counter not sampled) skipped`);
+    if (trailing > 0) ctx.note(`${trailing} typeperf status line(s) after the data ignored`);
+    return { records, dialect: 'PDH-CSV 4.0', timeFormats: [`local time MM/DD/YYYY, converted with the header's bias (${biasMin} min)`] };
+  },
+};

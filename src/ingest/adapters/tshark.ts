@@ -1,0 +1,142 @@
+// tshark field exports: the CSV that
+//   tshark -r CAP -T fields -E header=y -E separator=, -E quote=d -E occurrence=f \
+//     -e frame.number -e frame.time_epoch -e ip.src -e ip.dst -e ipv6.src -e ipv6.dst \
+//     -e tcp.srcport -e tcp.dstport -e tcp.stream -e tcp.len -e tcp.flags -e tcp.seq_raw -e tcp.ack_raw tcp
+// writes. Columns are found by their header names (any order; extra fields are ignored); every
+// timing is derived from these raw fields by src/ingest/derive (Wireshark's tcp.analysis.* results
+// are not used, so the raw-capture adapter can reproduce the same samples exactly).
+import { parse } from 'csv-parse';
+import type { AdapterContext, AdapterResult, InputAdapter } from '../adapter.js';
+import { inputError } from '../../errors.js';
+import { MIN_TIME_US, MAX_TIME_US } from '../time.js';
+import { PacketCollector, accountsMapFor } from '../derive/collect.js';
+import type { TcpPacket } from '../derive/tcp.js';
+
+export const TSHARK_REQUIRED = [
+  'frame.number', 'frame.time_epoch', 'tcp.srcport', 'tcp.dstport', 'tcp.stream', 'tcp.len', 'tcp.flags', 'tcp.seq_raw', 'tcp.ack_raw',
+] as const;
+/** At least one complete pair of address columns is required. */
+export const TSHARK_ADDRESS_PAIRS = [['ip.src', 'ip.dst'], ['ipv6.src', 'ipv6.dst']] as const;
+
+export const TSHARK_COMMAND = 'tshark -r CAPTURE -T fields -E header=y -E separator=, -E quote=d -E occurrence=f '
+  + '-e frame.number -e frame.time_epoch -e ip.src -e ip.dst -e ipv6.src -e ipv6.dst '
+  + '-e tcp.srcport -e tcp.dstport -e tcp.stream -e tcp.len -e tcp.flags -e tcp.seq_raw -e tcp.ack_raw tcp';
+
+const EPOCH_RE = /^(\d{1,11})(?:\.(\d{1,9}))?$/;
+const UINT_RE = /^\d{1,10}$/;
+
+/** `1795610898.839318123` -> epoch microseconds, truncated (as the raw-capture path does). */
+export function parseEpochToUs(text: string): number | null {
+  const m = EPOCH_RE.exec(text.trim());
+  if (!m) return null;
+  const frac = (m[2] ?? '').padEnd(6, '0').slice(0, 6);
+  return Number(m[1]) * 1_000_000 + Number(frac);
+}
+
+function firstValue(cell: string | undefined): string {
+  if (cell === undefined) return '';
+  const t = cell.trim();
+  const comma = t.indexOf(',');
+  return comma < 0 ? t : t.slice(0, comma);
+}
+
+function parseUint(text: string, max: number): number | null {
+  if (!UINT_RE.test(text)) return null;
+  const n = Number(text);
+  return n <= max ? n : null;
+}
+
+function parseFlags(text: string): number | null {
+  if (/^0x[0-9a-fA-F]{1,4}$/.test(text)) return parseInt(text.slice(2), 16);
+  return parseUint(text, 0xffff);
+}
+
+function headerOf(head: string): string[] {
+  const text = head.replace(/^\uFEFF/, '');
+  const end = text.search(/\r?\n/);
+  const first = end < 0 ? text : text.slice(0, end);
+  return first.split(/[,\t;|]/).map((f) => f.trim().replace(/^"|"$/g, '').toLowerCase());
+}
+
+export const tsharkAdapter: InputAdapter = {
+  name: 'tshark',
+  description: 'tshark field export (CSV, header=y) of TCP packets: rtt, app_rtt, reaction and keystroke timing derived per stream; --accounts maps streams to accounts',
+  example: 'frame.number,frame.time_epoch,ip.src,ip.dst,ipv6.src,ipv6.dst,tcp.srcport,tcp.dstport,tcp.stream,tcp.len,tcp.flags,tcp.seq_raw,tcp.ack_raw\n'
+    + '"1","1772445791.412003000","10.55.1.2","10.55.0.2",,,"40490","22","0","0","0x0002","1890053992","0"',
+  detect(head: string): number {
+    const fields = headerOf(head);
+    if (!fields.includes('frame.time_epoch')) return 0;
+    const tcp = fields.filter((f) => f.startsWith('tcp.') && !f.startsWith('tcp.analysis.')).length;
+    if (tcp === 0) return 0;
+    // A per-account timing file that happens to use tshark names (account column present) stays generic.
+    if (fields.some((f) => /^(account|user|username|user_name|upn|login)$/.test(f))) return 0.1;
+    return 0.9;
+  },
+  async read(chunks, ctx: AdapterContext): Promise<AdapterResult> {
+    const map = await accountsMapFor(ctx);
+    const parser = parse({ delimiter: ',', bom: true, info: true, relax_column_count: true, skip_empty_lines: true, max_record_size: 1 << 20 });
+    const feed = (async () => {
+      for await (const chunk of chunks) {
+        if (!parser.write(chunk)) await new Promise<void>((resolve) => parser.once('drain', resolve));
+      }
+      parser.end();
+    })();
+    feed.catch((err) => parser.destroy(err as Error));
+    const collector = new PacketCollector();
+    let col: Record<string, number> | null = null;
+    let records = 0;
+    try {
+      for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+        const line = item.info.lines;
+        if (col === null) {
+          const names = item.record.map((h) => h.trim().toLowerCase());
+          col = {};
+          names.forEach((n, i) => { if (col![n] === undefined) col![n] = i; });
+          const missing: string[] = TSHARK_REQUIRED.filter((f) => col![f] === undefined);
+          if (!TSHARK_ADDRESS_PAIRS.some((pair) => pair.every((f) => col![f] !== undefined))) missing.push('ip.src+ip.dst or ipv6.src+ipv6.dst');
+          if (missing.length > 0) {
+            throw inputError(`tshark export lacks required field(s): ${missing.join(', ')} (export with: ${TSHARK_COMMAND})`, ctx.file, line);
+          }
+          ctx.note(`tshark fields: ${names.length} columns, ${names.filter((n) => !TSHARK_REQUIRED.includes(n as never) && !['ip.src', 'ip.dst', 'ipv6.src', 'ipv6.dst'].includes(n)).length} extra ignored`);
+          continue;
+        }
+        records++;
+        const r = item.record;
+        const get = (name: string): string => (col![name] === undefined ? '' : firstValue(r[col![name]!]));
+        const stream = get('tcp.stream');
+        if (stream === '' && get('tcp.srcport') === '') { ctx.reject(line, 'packet_not_tcp', 'no TCP fields'); continue; }
+        const src = get('ip.src') || get('ipv6.src');
+        const dst = get('ip.dst') || get('ipv6.dst');
+        const frame = parseUint(get('frame.number'), 2 ** 32);
+        const timeUs = parseEpochToUs(get('frame.time_epoch'));
+        const srcPort = parseUint(get('tcp.srcport'), 65535);
+        const dstPort = parseUint(get('tcp.dstport'), 65535);
+        const streamNo = parseUint(stream, 2 ** 32);
+        const len = parseUint(get('tcp.len'), 1 << 20);
+        const flags = parseFlags(get('tcp.flags'));
+        const seq = parseUint(get('tcp.seq_raw'), 2 ** 32 - 1);
+        const ack = parseUint(get('tcp.ack_raw'), 2 ** 32 - 1);
+        const bad = ([['frame.number', frame], ['frame.time_epoch', timeUs], ['tcp.srcport', srcPort], ['tcp.dstport', dstPort],
+          ['tcp.stream', streamNo], ['tcp.len', len], ['tcp.flags', flags], ['tcp.seq_raw', seq], ['tcp.ack_raw', ack]] as const)
+          .filter(([, v]) => v === null).map(([n]) => n);
+        if (src === '' || dst === '') bad.push('ip.src/ip.dst' as never);
+        if (bad.length > 0) { ctx.reject(line, 'packet_malformed', `unreadable ${bad.join(', ')}`); continue; }
+        if (timeUs! < MIN_TIME_US || timeUs! >= MAX_TIME_US) { ctx.reject(line, 'time_out_of_range', `${get('frame.time_epoch')} (outside 1990..2099)`); continue; }
+        const packet: TcpPacket = {
+          frame: frame!, timeUs: timeUs!, src: src.toLowerCase(), dst: dst.toLowerCase(), srcPort: srcPort!, dstPort: dstPort!,
+          stream: streamNo!, len: len!, flags: flags!, seq: seq!, ack: ack!, line,
+        };
+        collector.add(packet);
+      }
+    } catch (err) {
+      if ((err as { category?: string }).category) throw err;
+      const e = err as { code?: string; message: string; lines?: number };
+      if (e.code?.startsWith('CSV_')) throw inputError(`malformed CSV (${e.code})`, ctx.file, e.lines ?? null);
+      throw err;
+    }
+    await feed;
+    if (col === null) throw inputError('empty input: no header line', ctx.file);
+    collector.finish(ctx, map);
+    return { records, dialect: 'tshark fields CSV', timeFormats: records > 0 ? ['epoch-s'] : [] };
+  },
+};

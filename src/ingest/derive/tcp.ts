@@ -1,0 +1,411 @@
+// Shared derivations from TCP packets (DESIGN sections 2 and 4): one TCP stream's packets in,
+// timing samples out. Both the tshark-CSV adapter and the raw pcap/pcapng adapter feed this module
+// with the same packet records (raw header fields only: never Wireshark's tcp.analysis.* results),
+// so that the two paths give identical samples for the same capture.
+//
+// What a capture can measure depends on where it was taken (the "vantage"):
+//
+//   capture near the server (bastion, VPN concentrator, the SSH server itself)
+//     rtt        SYN-ACK -> handshake ACK; server data -> the client's ACK covering it.
+//                Both end at the TCP peer, which for a relayed session is the relay.
+//     app_rtt    server message -> the client's *dependent* reply. For SSH: the lock-step
+//                key-exchange / authentication / channel-setup turns before typing starts, and
+//                server-initiated keep-alive requests (sshd ClientAliveInterval) answered by the
+//                SSH client. These travel to the SSH client, i.e. to the person's machine when the
+//                relay only forwards TCP. A keystroke's echo at the server side is NOT a round trip
+//                (keystroke in, echo out a fraction of a millisecond later): never emitted as such.
+//     reaction   server output (more than a bare echo) -> the user's next keystroke: the path to
+//                the person and back plus human think time. This is what still carries the far leg
+//                when SSH itself ends at the relay (nested hop).
+//     keystroke_interval  gaps between consecutive keystroke packets within a typed line.
+//
+//   capture near the client
+//     rtt        SYN -> SYN-ACK; client data -> the server's ACK covering it.
+//     app_rtt    client request -> the first server data that acknowledges exactly that request
+//                (keystroke -> echo for SSH; request -> response for other protocols).
+//     keystroke_interval as above; no reaction (think time alone, no path in it).
+//
+// OpenSSH 9.5+ ObscureKeystrokeTiming sends keystrokes on a 20 ms grid and fills the grid with
+// chaff (SSH2_MSG_PING, answered by the server, same size as a keystroke) while typing and for a
+// while after. Runs of keystroke-sized client packets on a ~20 ms grid are recognised; they give no
+// keystroke intervals and no reactions (only the first packet of a run, the real key that started
+// it, can), and the stream is reported as obfuscated.
+import type { Kind } from '../../types.js';
+
+export const TCP_FIN = 0x01;
+export const TCP_SYN = 0x02;
+export const TCP_RST = 0x04;
+export const TCP_ACK = 0x10;
+
+/** One TCP packet as both capture paths describe it. */
+export interface TcpPacket {
+  /** 1-based frame number in the capture (tshark's frame.number). */
+  frame: number;
+  /** Epoch microseconds (truncated, never rounded, from the capture's resolution). */
+  timeUs: number;
+  src: string;
+  dst: string;
+  srcPort: number;
+  dstPort: number;
+  /** Stream index as tshark numbers them (tcp.stream). */
+  stream: number;
+  /** TCP payload length (tcp.len). */
+  len: number;
+  flags: number;
+  /** Raw (absolute) sequence and acknowledgement numbers. */
+  seq: number;
+  ack: number;
+  /** Input line (tshark CSV) or frame number (raw capture) for traceability. */
+  line: number;
+}
+
+export interface DerivedSample {
+  kind: Kind;
+  timeUs: number;
+  valueMs: number;
+  /** Frame whose arrival completed the measurement. */
+  frame: number;
+  line: number;
+  /** Frame that started it. */
+  fromFrame: number;
+}
+
+export type Vantage = 'server' | 'client';
+
+export interface StreamSummary {
+  stream: number;
+  client: string;
+  clientPort: number;
+  server: string;
+  serverPort: number;
+  vantage: Vantage;
+  vantageFrom: 'handshake' | 'ack-timing' | 'assumed';
+  ssh: boolean;
+  packets: number;
+  firstTimeUs: number;
+  /** Keystroke-sized client packets on the obfuscation grid (chaff or quantised keys). */
+  gridPackets: number;
+  obfuscated: boolean;
+  counts: Record<Kind, number>;
+}
+
+/** Ports read as interactive SSH (where keystroke, reaction and keep-alive rules apply). */
+export const SSH_PORTS: ReadonlySet<number> = new Set([22, 2222]);
+
+/** Parameters of the rules, in microseconds unless named otherwise. Documented in the README. */
+export const DERIVE = {
+  /** A pause this long between server data segments starts a new server turn. */
+  turnSplitUs: 300_000,
+  /** A setup-phase server turn whose data spans more than this is ambiguous (which message was answered?). */
+  burstWindowUs: 10_000,
+  /** Client silence before a server turn that makes it server-initiated (keep-alive request). */
+  keepAliveIdleUs: 500_000,
+  /** Keep-alive request and reply are single small messages (bytes of TCP payload). */
+  keepAliveMaxBytes: 128,
+  /** Gaps between keystrokes longer than this are pauses, not typing rhythm. */
+  keyGapMaxUs: 3_000_000,
+  /** Obfuscation: a keystroke-sized packet with at least gridDenseMin others within +-gridWindowUs is
+   *  denser than any typist (10 keys/s gives ~2); a stream with at least gridStreamMin such packets whose
+   *  median gap (gaps up to gridGapMaxUs) lies in [gridMedianLowUs, gridMedianHighUs] is obfuscated. */
+  gridWindowUs: 100_000,
+  gridDenseMin: 4,
+  gridStreamMin: 8,
+  gridGapMaxUs: 45_000,
+  gridMedianLowUs: 15_000,
+  gridMedianHighUs: 25_000,
+  /** In an obfuscated stream only a key starting a burst (this long after the previous client packet) can be a reaction. */
+  burstStartUs: 250_000,
+  /** OpenSSH's setup takes about 9 client messages; past this many the turns are no longer lock-step. */
+  setupMaxClientMessages: 16,
+  /** A keep-alive reply is not answered: server data this soon after it means it was a keystroke (echoed). */
+  replyQuietUs: 100_000,
+  /** No person reacts to output this fast: shorter gaps are type-ahead or machine replies. */
+  reactionMinUs: 100_000,
+  /** Client data this close before the client's FIN/RST is session teardown, not typing. */
+  teardownUs: 300_000,
+} as const;
+
+const u32 = (x: number): number => x >>> 0;
+
+interface DataEvent {
+  fromClient: boolean;
+  timeUs: number;
+  frame: number;
+  line: number;
+  len: number;
+  /** Relative sequence range in the sender's space. */
+  start: number;
+  end: number;
+  /** Relative ack in the receiver's (other side's) space; -1 without ACK flag or before its start. */
+  ackRel: number;
+}
+
+interface Outstanding {
+  end: number;
+  timeUs: number;
+  frame: number;
+  retransmitted: boolean;
+}
+
+const emptyCounts = (): Record<Kind, number> => ({ rtt: 0, app_rtt: 0, reaction: 0, keystroke_interval: 0, input_lag: 0 });
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor((s.length - 1) / 2)]!;
+}
+
+/**
+ * Derive samples from one stream's packets, given in capture (frame) order.
+ * Pure and deterministic: the same packets give the same samples in the same order.
+ */
+export function deriveStream(packets: readonly TcpPacket[]): { summary: StreamSummary; samples: DerivedSample[] } {
+  const first = packets[0]!;
+  // --- who is the client: the SYN sender; else the SYN-ACK receiver; else the higher port ---
+  const syn = packets.find((p) => (p.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN);
+  const synAckAny = packets.find((p) => (p.flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK));
+  let client: string;
+  let clientPort: number;
+  if (syn) { client = syn.src; clientPort = syn.srcPort; }
+  else if (synAckAny) { client = synAckAny.dst; clientPort = synAckAny.dstPort; }
+  else if (first.srcPort > first.dstPort || (first.srcPort === first.dstPort && first.src > first.dst)) { client = first.src; clientPort = first.srcPort; }
+  else { client = first.dst; clientPort = first.dstPort; }
+  const isClient = (p: TcpPacket): boolean => p.src === client && p.srcPort === clientPort;
+  const serverPkt = packets.find((p) => !isClient(p));
+  const server = isClient(first) ? first.dst : first.src;
+  const serverPort = isClient(first) ? first.dstPort : first.srcPort;
+  void serverPkt;
+  const ssh = SSH_PORTS.has(serverPort);
+
+  // --- sequence spaces: relative to the SYN (or the first packet seen) of each direction ---
+  const isn: [number | null, number | null] = [null, null]; // [client, server]
+  for (const p of packets) {
+    const d = isClient(p) ? 0 : 1;
+    if (isn[d] === null) isn[d] = (p.flags & TCP_SYN) ? p.seq : u32(p.seq - 1);
+    if (isn[0] !== null && isn[1] !== null) break;
+  }
+  const rel = (value: number, d: 0 | 1): number => {
+    const base = isn[d];
+    if (base === null) return -1;
+    const r = u32(value - base);
+    return r >= 0x80000000 ? -1 : r; // before the start of what we saw
+  };
+
+  // --- handshake ---
+  const synCount = packets.filter((p) => (p.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN).length;
+  const synAckCount = packets.filter((p) => (p.flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK)).length;
+  const synAck = syn ? packets.find((p) => p.frame > syn.frame && !isClient(p) && (p.flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK)) : undefined;
+  const hsAck = synAck ? packets.find((p) => p.frame > synAck.frame && isClient(p) && (p.flags & TCP_ACK) && !(p.flags & TCP_SYN) && u32(p.ack) === u32(synAck.seq + 1)) : undefined;
+
+  // --- vantage ---
+  let vantage: Vantage = 'server';
+  let vantageFrom: StreamSummary['vantageFrom'] = 'assumed';
+  if (syn && synAck && hsAck) {
+    vantage = synAck.timeUs - syn.timeUs <= hsAck.timeUs - synAck.timeUs ? 'server' : 'client';
+    vantageFrom = 'handshake';
+  } else {
+    // The end near the capture acknowledges the other's data quickly; the far end after a round trip.
+    const fastest: [number, number] = [Infinity, Infinity]; // fastest ACK *by* [client, server]
+    const pending: [{ end: number; t: number }[], { end: number; t: number }[]] = [[], []];
+    for (const p of packets) {
+      const d = isClient(p) ? 0 : 1;
+      const o = (1 - d) as 0 | 1;
+      if (p.len > 0) { const s = rel(p.seq, d as 0 | 1); if (s >= 0) pending[d].push({ end: s + p.len, t: p.timeUs }); }
+      if (p.flags & TCP_ACK) {
+        const a = rel(p.ack, o);
+        while (pending[o].length > 0 && a >= 0 && pending[o][0]!.end <= a) {
+          fastest[d] = Math.min(fastest[d], p.timeUs - pending[o][0]!.t);
+          pending[o].shift();
+        }
+      }
+    }
+    if (Number.isFinite(fastest[0]) || Number.isFinite(fastest[1])) {
+      vantage = fastest[1] <= fastest[0] ? 'server' : 'client';
+      vantageFrom = 'ack-timing';
+    }
+  }
+  const near: 0 | 1 = vantage === 'client' ? 0 : 1; // direction index of the end near the capture
+
+  const samples: DerivedSample[] = [];
+  const push = (kind: Kind, to: { timeUs: number; frame: number; line: number }, fromTimeUs: number, fromFrame: number): void => {
+    const us = to.timeUs - fromTimeUs;
+    if (us < 0) return;
+    samples.push({ kind, timeUs: to.timeUs, valueMs: us / 1000, frame: to.frame, line: to.line, fromFrame });
+  };
+
+  if (syn && synAck && hsAck && synCount === 1 && synAckCount === 1) {
+    if (vantage === 'server') push('rtt', hsAck, synAck.timeUs, synAck.frame);
+    else push('rtt', synAck, syn.timeUs, syn.frame);
+  }
+
+  // --- one pass: ACK round trips of the near end's data, data events for the application rules ---
+  const outstanding: Outstanding[] = [];
+  const highestEnd: [number, number] = [0, 0];
+  const ackedTo: [number, number] = [0, 0];
+  const events: DataEvent[] = [];
+  for (const p of packets) {
+    const d = (isClient(p) ? 0 : 1) as 0 | 1;
+    const o = (1 - d) as 0 | 1;
+    if (p.len > 0) {
+      const start = rel(p.seq, d);
+      if (start >= 0) {
+        const end = start + p.len;
+        if (end <= highestEnd[d]) {
+          // Retransmission (Karn): neither it nor the original gives a round trip.
+          if (d === near) for (const seg of outstanding) if (seg.end > start && seg.end - p.len < end) seg.retransmitted = true;
+        } else {
+          const partial = start < highestEnd[d];
+          highestEnd[d] = end;
+          if (d === near) outstanding.push({ end, timeUs: p.timeUs, frame: p.frame, retransmitted: partial });
+          if (!partial) {
+            events.push({ fromClient: d === 0, timeUs: p.timeUs, frame: p.frame, line: p.line, len: p.len, start, end, ackRel: (p.flags & TCP_ACK) ? rel(p.ack, o) : -1 });
+          }
+        }
+      }
+    }
+    // Only pure ACKs time the transport: an ACK riding on data left when the application had data.
+    if ((p.flags & TCP_ACK) && d !== near && p.len === 0 && !(p.flags & (TCP_SYN | TCP_FIN | TCP_RST))) {
+      const a = rel(p.ack, near);
+      if (a > ackedTo[near]) {
+        ackedTo[near] = a;
+        let covered = -1;
+        while (covered + 1 < outstanding.length && outstanding[covered + 1]!.end <= a) covered++;
+        if (covered >= 0) {
+          const seg = outstanding[covered]!;
+          if (!seg.retransmitted && !outstanding.slice(0, covered + 1).some((s) => s.retransmitted)) push('rtt', p, seg.timeUs, seg.frame);
+          outstanding.splice(0, covered + 1);
+        }
+      }
+    }
+  }
+
+  // --- application-level rules ---
+  const clientEvents = events.filter((e) => e.fromClient);
+  const serverEvents = events.filter((e) => !e.fromClient);
+  let gridPackets = 0;
+  const clientEnd = packets.find((p) => isClient(p) && (p.flags & (TCP_FIN | TCP_RST)));
+  const teardownFromUs = clientEnd === undefined ? Infinity : clientEnd.timeUs - DERIVE.teardownUs;
+  if (ssh) {
+    const keyLen = Math.min(...clientEvents.map((e) => e.len));
+    const keyCount = clientEvents.filter((e) => e.len === keyLen).length;
+    const typing = Number.isFinite(keyLen) && keyCount >= 3;
+    // The lock-step setup ends at the first keystroke, and after at most setupMaxClientMessages client messages.
+    const keyStart = typing ? events.findIndex((e) => e.fromClient && e.len === keyLen) : events.length;
+    let setupEnd = keyStart;
+    let clientSeen = 0;
+    for (let i = 0; i < keyStart; i++) {
+      if (events[i]!.fromClient && ++clientSeen > DERIVE.setupMaxClientMessages) { setupEnd = i; break; }
+    }
+    const echoLen = Math.min(...serverEvents.filter((e) => events.indexOf(e) >= setupEnd).map((e) => e.len));
+
+    // Obfuscation: keystroke-sized client packets far denser than typing, on a ~20 ms grid.
+    let obfuscated = false;
+    if (typing) {
+      const keys = clientEvents.filter((e) => e.len === keyLen);
+      const dense: DataEvent[] = [];
+      let lo = 0;
+      let hi = 0;
+      for (let i = 0; i < keys.length; i++) {
+        const t = keys[i]!.timeUs;
+        while (keys[lo]!.timeUs < t - DERIVE.gridWindowUs) lo++;
+        while (hi + 1 < keys.length && keys[hi + 1]!.timeUs <= t + DERIVE.gridWindowUs) hi++;
+        if (hi - lo >= DERIVE.gridDenseMin) dense.push(keys[i]!);
+      }
+      const gaps = dense.slice(1).map((e, i) => e.timeUs - dense[i]!.timeUs).filter((g) => g <= DERIVE.gridGapMaxUs);
+      if (dense.length >= DERIVE.gridStreamMin && gaps.length > 0) {
+        const m = median(gaps);
+        obfuscated = m >= DERIVE.gridMedianLowUs && m <= DERIVE.gridMedianHighUs;
+      }
+      if (obfuscated) gridPackets = dense.length;
+    }
+
+    if (vantage === 'server') {
+      let turn: { first: DataEvent; last: DataEvent; segments: number; bytes: number; afterIdle: boolean } | null = null;
+      let lastClient: DataEvent | null = null;
+      let outputSinceClient = false;
+      let prevKey: DataEvent | null = null;
+      for (let i = 0; i < events.length; i++) {
+        const e = events[i]!;
+        if (!e.fromClient) {
+          if (turn === null || e.timeUs - turn.last.timeUs >= DERIVE.turnSplitUs) {
+            const idleUs = lastClient === null ? Infinity : e.timeUs - lastClient.timeUs;
+            turn = { first: e, last: e, segments: 1, bytes: e.len, afterIdle: idleUs >= DERIVE.keepAliveIdleUs };
+          } else {
+            turn.last = e; turn.segments++; turn.bytes += e.len;
+          }
+          if (e.len > echoLen) outputSinceClient = true;
+          continue;
+        }
+        // a client data event
+        let keepAliveReply = false;
+        const next = events[i + 1];
+        const answered = next !== undefined && !next.fromClient && next.timeUs - e.timeUs < DERIVE.replyQuietUs;
+        const burstStart = lastClient === null || e.timeUs - lastClient.timeUs >= DERIVE.burstStartUs;
+        if (turn !== null) {
+          // A lone small message after client silence is a keep-alive request, not output a person reads.
+          const keepAliveLike = turn.afterIdle && turn.segments === 1 && turn.bytes <= DERIVE.keepAliveMaxBytes;
+          const coversFirst = e.ackRel >= turn.first.end;
+          const coversLast = e.ackRel >= turn.last.end;
+          if (i < setupEnd) {
+            if (coversFirst && turn.last.timeUs - turn.first.timeUs <= DERIVE.burstWindowUs) push('app_rtt', e, turn.first.timeUs, turn.first.frame);
+          } else if (keepAliveLike && e.len <= DERIVE.keepAliveMaxBytes && coversFirst && !answered) {
+            push('app_rtt', e, turn.first.timeUs, turn.first.frame);
+            keepAliveReply = true;
+          } else if (typing && e.len === keyLen && outputSinceClient && coversLast && (!obfuscated || burstStart) && !keepAliveLike
+            && e.timeUs - turn.last.timeUs >= DERIVE.reactionMinUs && e.timeUs < teardownFromUs) {
+            push('reaction', e, turn.last.timeUs, turn.last.frame);
+          }
+        }
+        if (typing && i >= setupEnd && e.len === keyLen && !keepAliveReply) {
+          // Obfuscated streams give no typing rhythm at all: keys are quantised and mixed with chaff.
+          if (obfuscated) prevKey = null;
+          else {
+            if (prevKey !== null && !outputSinceClient && e.timeUs - prevKey.timeUs <= DERIVE.keyGapMaxUs && e.timeUs < teardownFromUs) push('keystroke_interval', e, prevKey.timeUs, prevKey.frame);
+            prevKey = e;
+          }
+        } else if (i >= setupEnd) {
+          prevKey = null;
+        }
+        turn = null;
+        lastClient = e;
+        outputSinceClient = false;
+      }
+    } else {
+      // client vantage: keystroke intervals (the dependent replies are handled below for all protocols)
+      let prevKey: DataEvent | null = null;
+      let outputSinceKey = false;
+      for (let i = setupEnd; i < events.length; i++) {
+        const e = events[i]!;
+        if (!e.fromClient) { if (e.len > echoLen) outputSinceKey = true; continue; }
+        if (!typing || e.len !== keyLen || obfuscated) { prevKey = null; continue; }
+        if (prevKey !== null && !outputSinceKey && e.timeUs - prevKey.timeUs <= DERIVE.keyGapMaxUs && e.timeUs < teardownFromUs) push('keystroke_interval', e, prevKey.timeUs, prevKey.frame);
+        prevKey = e;
+        outputSinceKey = false;
+      }
+    }
+  }
+
+  if (vantage === 'client') {
+    // Request -> dependent reply: the first server data acknowledging exactly the latest request.
+    let ci = 0;
+    let answeredTo = -1;
+    for (const s of serverEvents) {
+      if (s.ackRel < 0) continue;
+      while (ci + 1 < clientEvents.length && clientEvents[ci + 1]!.end <= s.ackRel && clientEvents[ci + 1]!.frame < s.frame) ci++;
+      const c = clientEvents[ci];
+      if (c === undefined || c.end > s.ackRel || c.frame > s.frame || c.end !== s.ackRel || c.end <= answeredTo) continue;
+      answeredTo = c.end;
+      push('app_rtt', s, c.timeUs, c.frame);
+    }
+  }
+
+  samples.sort((a, b) => a.timeUs - b.timeUs || a.frame - b.frame || (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0));
+  const counts = emptyCounts();
+  for (const s of samples) counts[s.kind]++;
+  return {
+    summary: {
+      stream: first.stream, client, clientPort, server, serverPort, vantage, vantageFrom, ssh,
+      packets: packets.length, firstTimeUs: first.timeUs, gridPackets, obfuscated: gridPackets > 0, counts,
+    },
+    samples,
+  };
+}

@@ -1,0 +1,143 @@
+// Azure Virtual Desktop exports (issue 9, preset 1): detection, fields, times, day/month order, joins, bad rows.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { avdAdapter, avdConnectionsAdapter } from '../src/ingest/adapters/avd.js';
+import { detectAdapter } from '../src/ingest/registry.js';
+import { SideData } from '../src/ingest/adapter.js';
+import { isKeylagError } from '../src/errors.js';
+import { avdExports, exportPopulation } from '../fixtures/generate-exports.js';
+import { runAdapter, reasons } from './helpers/adapter-run.js';
+
+const CONN_HEADER = '"TimeGenerated [UTC]",CorrelationId,UserName,State,ClientSideIPAddress,SessionHostName';
+const NET_HEADER = '"TimeGenerated [UTC]",CorrelationId,EstRoundTripTimeInMs,EstAvailableBandwidthKBps';
+
+async function joined(connections: string, network: string, options: Record<string, string> = {}) {
+  const side = new SideData();
+  await runAdapter(avdConnectionsAdapter, connections, {}, side, 'WVDConnections.csv');
+  return runAdapter(avdAdapter, network, options, side, 'WVDConnectionNetworkData.csv');
+}
+
+async function rejectsWith(p: Promise<unknown>, pattern: RegExp, line?: number): Promise<void> {
+  await assert.rejects(p, (err: unknown) => {
+    assert.ok(isKeylagError(err), String(err));
+    assert.match(err.message, pattern);
+    if (line !== undefined) assert.equal(err.line, line);
+    return true;
+  });
+}
+
+test('detection: network data, connections (portal, scripted, Export-Csv #TYPE) beat the generic adapter', () => {
+  assert.equal(detectAdapter(`${NET_HEADER}\n"2/25/2025, 9:19:25.391 AM",abc,23,5000\n`)?.name, 'avd');
+  assert.equal(detectAdapter(`${CONN_HEADER}\n`)?.name, 'avd-connections');
+  assert.equal(detectAdapter('"TimeGenerated","CorrelationId","EstRoundTripTimeInMs"\r\n')?.name, 'avd');
+  assert.equal(detectAdapter('#TYPE System.Management.Automation.PSCustomObject\r\n"TimeGenerated","CorrelationId","UserName","State"\r\n')?.name, 'avd-connections');
+  // a pre-joined export (both kinds of columns) is a sample file, not a side file
+  assert.equal(detectAdapter('TimeGenerated,CorrelationId,EstRoundTripTimeInMs,UserName,State\n')?.name, 'avd');
+  // a generic timing file stays generic
+  assert.equal(detectAdapter('timestamp,user,rtt_ms\n2026-03-02T14:03:11Z,jdoe,20\n')?.name, 'generic');
+  assert.equal(avdConnectionsAdapter.role, 'side');
+});
+
+test('every documented field: user via CorrelationId, EstRoundTripTimeInMs as rtt, ClientSideIPAddress, CorrelationId as source id', async () => {
+  const run = await joined(
+    `${CONN_HEADER}\n"2/25/2025, 9:19:20.102 AM","0B5C-1",JDoe@contoso.com,Started,"198.51.100.7","sh-1"\n"2/25/2025, 9:19:21.000 AM","0B5C-1",JDoe@contoso.com,Connected,"198.51.100.7","sh-1"\n`,
+    `${NET_HEADER}\n"2/25/2025, 9:19:25.391 AM","0b5c-1",23,51840\n"2/25/2025, 12:00:00.000 PM","0b5c-1",31,40000\n"2/26/2025, 12:00:01.5 AM","0b5c-1",27.5,40000\n`,
+  );
+  assert.deepEqual(run.rejections, []);
+  assert.equal(run.samples.length, 3);
+  const [a, b, c] = run.samples;
+  assert.deepEqual(a, {
+    account: 'JDoe@contoso.com', session: '0b5c-1', timeUs: Date.UTC(2025, 1, 25, 9, 19, 25, 391) * 1000, kind: 'rtt',
+    valueMs: 23, line: 2, sourceId: '0b5c-1', clientAddress: '198.51.100.7',
+  });
+  assert.equal(b!.timeUs, Date.UTC(2025, 1, 25, 12, 0, 0) * 1000, '12 PM is noon');
+  assert.equal(c!.timeUs, Date.UTC(2025, 1, 26, 0, 0, 1, 500) * 1000, '12 AM is midnight');
+  assert.equal(c!.valueMs, 27.5);
+  assert.equal(run.result.dialect, 'WVDConnectionNetworkData CSV (portal export)');
+  assert.deepEqual(run.result.timeFormats, ['Azure portal export: locale date and time, UTC']);
+  assert.ok(run.notes.some((n) => /month first.*decided from the data \(line 2/.test(n)), run.notes.join('|'));
+});
+
+test('scripted exports: ISO 8601 with Z or an offset, all cells quoted, CRLF, PowerShell #TYPE line', async () => {
+  const run = await joined(
+    '#TYPE System.Management.Automation.PSCustomObject\r\n"TimeGenerated","CorrelationId","UserName","State"\r\n"2025-02-25T09:19:20Z","c1","ann@corp.example","Connected"\r\n',
+    '"TimeGenerated","CorrelationId","EstRoundTripTimeInMs"\r\n"2025-02-25T09:19:25.3910000Z","c1","23"\r\n"2025-02-25T11:19:25+02:00","c1","24"\r\n',
+  );
+  assert.deepEqual(run.samples.map((s) => [s.account, s.timeUs, s.valueMs, s.line]), [
+    ['ann@corp.example', Date.UTC(2025, 1, 25, 9, 19, 25, 391) * 1000, 23, 2],
+    ['ann@corp.example', Date.UTC(2025, 1, 25, 9, 19, 25) * 1000, 24, 3],
+  ]);
+  assert.deepEqual(run.result.timeFormats, ['ISO 8601 with UTC offset']);
+  assert.match(run.result.dialect, /scripted export/);
+});
+
+test('day/month order: decided from the data in either order, rows before the evidence are kept', async () => {
+  const conn = `${CONN_HEADER}\nx,c1,ann,Connected,,\n`.replace('x,', '"2/1/2025, 1:00:00.000 AM",');
+  const us = await joined(conn, `${NET_HEADER}\n"3/4/2025, 9:00:00.000 AM",c1,20,1\n"3/14/2025, 9:00:00.000 AM",c1,21,1\n`);
+  assert.deepEqual(us.samples.map((s) => s.timeUs), [Date.UTC(2025, 2, 4, 9) * 1000, Date.UTC(2025, 2, 14, 9) * 1000]);
+  const gb = await joined(conn, `${NET_HEADER}\n"03/04/2025, 09:00:00.000",c1,20,1\n"14/03/2025, 21:00:00.000",c1,21,1\n`);
+  assert.deepEqual(gb.samples.map((s) => s.timeUs), [Date.UTC(2025, 3, 3, 9) * 1000, Date.UTC(2025, 2, 14, 21) * 1000]);
+  assert.ok(gb.notes.some((n) => /day first.*line 3/.test(n)));
+  // generated en-GB export of a whole week
+  const files = avdExports({ locale: 'en-GB', accounts: exportPopulation().slice(0, 3), connectionsPerAccount: 2, rowsPerConnection: 3 });
+  const week = await joined(files.connections, files.network);
+  assert.equal(week.samples.length, 18);
+  assert.deepEqual(week.rejections, []);
+});
+
+test('day/month order that the data cannot decide is an error asking for --date-order; the option settles it', async () => {
+  const conn = `${CONN_HEADER}\n"2/1/2025, 1:00:00.000 AM",c1,ann,Connected,,\n`;
+  const net = `${NET_HEADER}\n"3/4/2025, 9:00:00.000 AM",c1,20,1\n"3/5/2025, 9:00:00.000 AM",c1,21,1\n`;
+  await rejectsWith(joined(conn, net), /cannot be decided.*--date-order mdy or dmy/, 2);
+  const dmy = await joined(conn, net, { dateOrder: 'dmy' });
+  assert.deepEqual(dmy.samples.map((s) => s.timeUs), [Date.UTC(2025, 3, 3, 9) * 1000, Date.UTC(2025, 4, 3, 9) * 1000]);
+  const mdy = await joined(conn, net, { dateOrder: 'mdy' });
+  assert.deepEqual(mdy.samples.map((s) => s.timeUs), [Date.UTC(2025, 2, 4, 9) * 1000, Date.UTC(2025, 2, 5, 9) * 1000]);
+  // with the option, a date that contradicts it is a counted rejection, not a silent misreading
+  const bad = await joined(conn, `${NET_HEADER}\n"3/14/2025, 9:00:00.000 AM",c1,20,1\n`, { dateOrder: 'dmy' });
+  assert.deepEqual(reasons(bad), { time_unparseable: 1 });
+  await rejectsWith(joined(conn, net, { dateOrder: 'ymd' }), /--date-order must be mdy or dmy/);
+  // without the option, dates in both orders in one file stop it
+  await rejectsWith(joined(conn, `${NET_HEADER}\n"3/14/2025, 9:00:00.000 AM",c1,20,1\n"14/3/2025, 9:00:00.000 AM",c1,20,1\n`), /both day\/month orders/, 3);
+  // days equal to months read the same either way
+  const same = await joined(conn, `${NET_HEADER}\n"3/3/2025, 9:00:00.000 AM",c1,20,1\n`);
+  assert.equal(same.samples[0]!.timeUs, Date.UTC(2025, 2, 3, 9) * 1000);
+});
+
+test('missing joins: a CorrelationId without a user is a counted rejection; no WVDConnections at all is an error', async () => {
+  const accounts = exportPopulation().slice(0, 4);
+  const files = avdExports({ accounts, connectionsPerAccount: 2, rowsPerConnection: 5, dropJoinFor: 3 });
+  const run = await joined(files.connections, files.network);
+  assert.equal(reasons(run).join_no_user, 15);
+  assert.equal(run.samples.length, 25);
+  const missing = run.rejections.find((r) => r.reason === 'join_no_user')!;
+  assert.match(missing.detail, /CorrelationId [0-9a-f-]{36} has no user in WVDConnections/);
+  assert.ok(missing.line >= 2);
+  await rejectsWith(runAdapter(avdAdapter, files.network), /no user column: give the WVDConnections export/, 1);
+  // pre-joined export needs no side file
+  const pre = avdExports({ accounts, connectionsPerAccount: 1, rowsPerConnection: 2, prejoined: true, style: 'scripted' });
+  const alone = await runAdapter(avdAdapter, pre.network);
+  assert.equal(alone.samples.length, 8);
+  assert.deepEqual(new Set(alone.samples.map((s) => s.account)), new Set(accounts.map((a) => a.upn)));
+  assert.ok(alone.samples.every((s) => s.clientAddress?.startsWith('203.0.113.')));
+});
+
+test('conflicting users for one CorrelationId are counted; ragged rows, bad values and bad times are counted with their line', async () => {
+  const side = new SideData();
+  const c = await runAdapter(avdConnectionsAdapter, `${CONN_HEADER}\n"2/1/2025, 1:00:00.000 AM",c1,ann,Started,,\n"2/1/2025, 1:00:01.000 AM",c1,bob,Connected,,\n"2/1/2025, 1:00:02.000 AM",c2,cid,Connected\n`, {}, side);
+  assert.deepEqual(c.rejections.map((r) => [r.line, r.reason]), [[3, 'join_conflict'], [4, 'row_ragged']]);
+  const run = await runAdapter(avdAdapter, `${NET_HEADER}\n"2/13/2025, 1:00:00.000 AM",c1,abc,1\n"2/13/2025, 1:00:00.000 AM",c1,-4,1\n"2/13/2025, 1:00:00.000 AM",c1,20\n"yesterday",c1,20,1\n"2/30/2025, 1:00:00.000 AM",c1,20,1\n"2/13/2025, 1:00:00.000 AM",,20,1\n"2/13/2025, 1:00:00.000 AM",c1,20,1\n`, {}, side);
+  assert.deepEqual(run.rejections.map((r) => [r.line, r.reason]), [
+    [2, 'value_not_numeric'], [3, 'value_negative'], [4, 'row_ragged'], [5, 'time_unparseable'], [6, 'time_unparseable'], [7, 'correlation_id_missing'],
+  ]);
+  assert.deepEqual(run.samples.map((s) => [s.account, s.line]), [['ann', 8]]);
+  assert.equal(run.result.records, 7);
+});
+
+test('a broken quote stops the file with file:line; an empty file or a header without the needed columns is an error', async () => {
+  const side = new SideData();
+  await runAdapter(avdConnectionsAdapter, `${CONN_HEADER}\n"2/1/2025, 1:00:00.000 AM",c1,ann,Started,,\n`, {}, side);
+  await rejectsWith(runAdapter(avdAdapter, `${NET_HEADER}\n"2/13/2025, 1:00:00.000 AM",c1,20,1\n"2/13/2025, 1:00:00.000 AM,c1,20,1\n`, {}, side), /malformed CSV/);
+  await rejectsWith(runAdapter(avdAdapter, '', {}, side), /empty input/);
+  await rejectsWith(runAdapter(avdAdapter, 'TimeGenerated,CorrelationId\n', {}, side), /needs TimeGenerated, CorrelationId and EstRoundTripTimeInMs/, 1);
+});

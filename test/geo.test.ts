@@ -1,0 +1,117 @@
+// Great-circle distance, gazetteer and time-zone points (src/geo/).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { greatCircleKm, EARTH_RADIUS_KM } from '../src/geo/distance.js';
+import { countryCode, foldName, resolvePlace } from '../src/geo/gazetteer.js';
+import { parseIso6709, zonePoint } from '../src/geo/timezones.js';
+
+const dms = (d: number, m: number, s: number): number => d + m / 60 + s / 3600;
+
+/**
+ * Published distances between city (and survey) points. Geodesic figures are on the WGS84 ellipsoid;
+ * a sphere is within 0.5 % of them, which is what keylag claims.
+ */
+const PUBLISHED: { name: string; a: [number, number]; b: [number, number]; km: number; source: string }[] = [
+  {
+    name: 'Wellington, NZ - Salamanca, ES', a: [-41.32, 174.81], b: [40.96, -5.5], km: 19959.679267,
+    source: 'GeographicLib (C. Karney) documentation example: Geodesic.WGS84.Inverse -> 19959679.267 m',
+  },
+  {
+    name: 'New York JFK - London LHR', a: [40.6, -73.8], b: [51.6, -0.5], km: 5551.76,
+    source: 'GeographicLib example-Geodesic-small.cpp: "5551.76 km"',
+  },
+  {
+    name: 'Nashville BNA - Los Angeles LAX', a: [36.12, -86.67], b: [33.94, -118.4], km: 2887.2599506,
+    source: 'Rosetta Code "Haversine formula" task (R = 6372.8 km): 2887.2599506071106 km',
+  },
+  {
+    name: 'Flinders Peak - Buninyong (Victoria, AU)', a: [-dms(37, 57, 3.7203), dms(144, 25, 29.5244)], b: [-dms(37, 39, 10.1561), dms(143, 55, 35.3839)],
+    km: 54.972271, source: 'Geoscience Australia, Vincenty inverse worked example: 54,972.271 m',
+  },
+];
+
+test('great-circle distances of published pairs are within 0.5 %', () => {
+  for (const p of PUBLISHED) {
+    const d = greatCircleKm({ lat: p.a[0], lon: p.a[1] }, { lat: p.b[0], lon: p.b[1] });
+    const rel = Math.abs(d - p.km) / p.km;
+    assert.ok(rel < 0.005, `${p.name}: ${d.toFixed(3)} km vs published ${p.km} km (${(rel * 100).toFixed(3)} %; ${p.source})`);
+  }
+  assert.equal(greatCircleKm({ lat: 10, lon: 20 }, { lat: 10, lon: 20 }), 0);
+  // Antipodes: half the circumference.
+  assert.ok(Math.abs(greatCircleKm({ lat: 0, lon: 0 }, { lat: 0, lon: 180 }) - Math.PI * EARTH_RADIUS_KM) < 1e-6);
+});
+
+test('the Azure fixture\'s great_circle_km column agrees with greatCircleKm', async () => {
+  const { readFileSync } = await import('node:fs');
+  const lines = readFileSync(new URL('../../fixtures/azure/azure-inter-region-rtt-p50.csv', import.meta.url), 'utf8').trim().split('\n').slice(1);
+  for (const line of lines) {
+    const f = line.split(',');
+    const d = greatCircleKm({ lat: Number(f[2]), lon: Number(f[3]) }, { lat: Number(f[4]), lon: Number(f[5]) });
+    assert.ok(Math.abs(d - Number(f[7])) <= 0.06, `${f[0]} -> ${f[1]}: ${d} vs ${f[7]}`);
+  }
+});
+
+test('gazetteer: City, Region, Country; ISO codes and country names; alternate names', () => {
+  const austin = resolvePlace('Austin, TX, US');
+  assert.ok(austin.ok);
+  assert.equal(austin.place.label, 'Austin, TX, US');
+  assert.equal(austin.place.precision, 'city');
+  assert.ok(Math.abs(austin.place.lat - 30.267) < 0.01 && Math.abs(austin.place.lon + 97.743) < 0.01);
+  assert.equal(austin.place.timeZone, 'America/Chicago');
+  assert.equal(austin.alternatives.length, 0);
+
+  const tokyo = resolvePlace('Tokyo, Japan');
+  assert.ok(tokyo.ok && tokyo.place.country === 'JP');
+  const sp = resolvePlace('Sao Paulo, Brazil');
+  assert.ok(sp.ok && sp.place.label === 'São Paulo, BR');
+  // GeoNames calls it "New York City"; "New York" is one of its alternate names.
+  const ny = resolvePlace('New York, US');
+  assert.ok(ny.ok && ny.place.label === 'New York City, NY, US');
+  assert.ok(ny.notes.some((n) => n.includes('alternate name')));
+  // A US state code that is also a country code (CO = Colombia): read as the region when the country has no such place.
+  const denver = resolvePlace('Denver, CO');
+  assert.ok(denver.ok && denver.place.label === 'Denver, CO, US');
+  assert.equal(countryCode('United States'), 'US');
+  assert.equal(countryCode('usa'), 'US');
+  assert.equal(countryCode('gb'), 'GB');
+  assert.equal(countryCode('Atlantis'), null);
+  assert.equal(foldName('  São  Paulo '), 'sao paulo');
+});
+
+test('gazetteer: ambiguous names take the most populous and list the alternatives', () => {
+  const r = resolvePlace('Austin, US');
+  assert.ok(r.ok);
+  assert.equal(r.place.label, 'Austin, TX, US');
+  assert.deepEqual(r.alternatives.map((a) => a.label), ['Austin, MN, US', 'Austin, IN, US', 'Austin, AR, US']);
+  assert.ok(r.alternatives.every((a) => a.population < r.place.population!));
+  const ashburn = resolvePlace('Ashburn, US');
+  assert.ok(ashburn.ok && ashburn.place.label === 'Ashburn, VA, US' && ashburn.alternatives.length === 2);
+});
+
+test('gazetteer: coordinates, time zones, unknown places', () => {
+  const c = resolvePlace('40.7128, -74.0060');
+  assert.ok(c.ok && c.place.precision === 'coordinates' && c.place.lat === 40.7128 && c.place.lon === -74.006);
+  assert.equal(resolvePlace('91, 10').ok, false);
+  const z = resolvePlace('Asia/Tokyo');
+  assert.ok(z.ok);
+  assert.equal(z.place.precision, 'time_zone');
+  assert.ok(z.place.uncertaintyKm >= 1000);
+  // zone1970.tab: JP,AU +353916+1394441 Asia/Tokyo
+  assert.ok(Math.abs(z.place.lat - dms(35, 39, 16)) < 1e-9 && Math.abs(z.place.lon - dms(139, 44, 41)) < 1e-9);
+  const unknown = resolvePlace('Atlantis, XX');
+  assert.equal(unknown.ok, false);
+  assert.equal(resolvePlace('Nowhere/Zone').ok, false);
+  assert.equal(resolvePlace('Xqzzyville, US').ok, false);
+});
+
+test('tz tables: ISO 6709 coordinates, zone.tab fallback and links', () => {
+  assert.deepEqual(parseIso6709('+4230+00131'), { lat: 42.5, lon: 1 + 31 / 60 });
+  const ny = parseIso6709('+404251-0740023')!;
+  assert.ok(Math.abs(ny.lat - dms(40, 42, 51)) < 1e-12 && Math.abs(ny.lon + dms(74, 0, 23)) < 1e-12);
+  assert.equal(parseIso6709('nonsense'), null);
+  assert.equal(zonePoint('America/New_York')!.table, 'zone1970.tab');
+  assert.equal(zonePoint('Europe/Amsterdam')!.table, 'zone.tab');
+  assert.equal(zonePoint('US/Eastern')!.zone, 'America/New_York');
+  assert.equal(zonePoint('Asia/Calcutta')!.zone, 'Asia/Kolkata');
+  assert.equal(zonePoint('UTC'), null);
+});

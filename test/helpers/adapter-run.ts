@@ -1,0 +1,34 @@
+// Run one input adapter on in-memory text, as ingest would (issue 9 tests).
+import { SideData, DEFAULT_READ_LIMITS, type AdapterOptions, type AdapterResult, type InputAdapter, type RawSample } from '../../src/ingest/adapter.js';
+
+export async function* chunksOf(text: string | Buffer, size = 97): AsyncGenerator<Buffer> {
+  const buf = typeof text === 'string' ? Buffer.from(text) : text;
+  for (let i = 0; i < buf.length; i += size) yield buf.subarray(i, i + size);
+}
+
+export interface AdapterRun {
+  samples: RawSample[];
+  rejections: { line: number; reason: string; detail: string }[];
+  notes: string[];
+  result: AdapterResult;
+  side: SideData;
+}
+
+export async function runAdapter(adapter: InputAdapter, text: string | Buffer, options: AdapterOptions = {}, side = new SideData(), file = 'test-input'): Promise<AdapterRun> {
+  const samples: RawSample[] = [];
+  const rejections: { line: number; reason: string; detail: string }[] = [];
+  const notes: string[] = [];
+  const result = await adapter.read(chunksOf(text), {
+    file, limits: DEFAULT_READ_LIMITS, columns: {}, options, side,
+    emit: (s) => samples.push(s),
+    reject: (line, reason, detail) => rejections.push({ line, reason, detail }),
+    note: (n) => notes.push(n),
+  });
+  return { samples, rejections, notes, result, side };
+}
+
+export function reasons(run: AdapterRun): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of run.rejections) out[r.reason] = (out[r.reason] ?? 0) + 1;
+  return out;
+}

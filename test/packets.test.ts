@@ -1,0 +1,174 @@
+// Packet timing (issue 5): tshark exports and raw captures of the lab's real OpenSSH traffic give
+// the same samples; every pcap dialect reads the same; broken captures fail with one line, exit 2.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { tsharkAdapter, parseEpochToUs } from '../src/ingest/adapters/tshark.js';
+import { pcapAdapter, formatIpv6 } from '../src/ingest/adapters/pcap.js';
+import { isKeylagError } from '../src/errors.js';
+import { runCli } from './helpers/cli.js';
+import { LAB, comparable, labBytes, labPath, parsePcapLE, readWith, relink, writePcap } from './helpers/packets.js';
+
+const accounts = { accounts: labPath('accounts.csv') };
+const tmp = mkdtempSync(join(tmpdir(), 'keylag-packets-'));
+
+test('tshark CSV and raw pcap give the same samples, frame by frame, times equal to the microsecond', async () => {
+  for (const [cap, csv] of [['server.pcap', 'server.tshark.csv'], ['alice-client.pcapng', 'alice-client.tshark.csv']] as const) {
+    const fromPcap = await readWith(pcapAdapter, labBytes(cap), accounts);
+    const fromCsv = await readWith(tsharkAdapter, labBytes(csv), accounts);
+    assert.ok(fromPcap.samples.length > 500, `${cap}: ${fromPcap.samples.length} samples`);
+    assert.deepEqual(fromPcap.samples.map(comparable), fromCsv.samples.map(comparable), cap);
+    assert.equal(fromPcap.result.records, fromCsv.result.records, `${cap}: every frame is TCP in this capture`);
+    // the raw path's line is the frame number
+    for (const s of fromPcap.samples.slice(0, 50)) assert.equal(s.sourceId, `frame ${s.line}`);
+  }
+});
+
+test('every pcap dialect reads the same: big-endian, nanoseconds, Linux SLL, SLL2, raw IP, gzip', async () => {
+  const base = parsePcapLE(labBytes('server.pcap'));
+  assert.equal(base.linkType, 1);
+  const reference = (await readWith(pcapAdapter, labBytes('server.pcap'), accounts)).samples.map(comparable);
+  const variants: [string, Buffer][] = [
+    ['big-endian', writePcap(base, { bigEndian: true })],
+    ['nanosecond', writePcap(base, { nano: true })],
+    ['big-endian nanosecond', writePcap(base, { bigEndian: true, nano: true })],
+    ['linux sll', writePcap(relink(base, 'sll'))],
+    ['linux sll2', writePcap(relink(base, 'sll2'))],
+    ['raw ip', writePcap(relink(base, 'raw'), { nano: true })],
+  ];
+  for (const [name, bytes] of variants) {
+    assert.equal(pcapAdapter.detect('', bytes), 1, name);
+    const got = await readWith(pcapAdapter, bytes, accounts, 'capture', 1000);
+    assert.deepEqual(got.samples.map(comparable), reference, name);
+  }
+});
+
+test('pcapng from dumpcap: interface block, enhanced packets, same samples as its tshark export', async () => {
+  const bytes = labBytes('alice-client.pcapng');
+  assert.equal(bytes.readUInt32LE(0), 0x0a0d0d0a);
+  const got = await readWith(pcapAdapter, bytes, accounts);
+  assert.ok(got.notes.some((n) => n.startsWith('pcapng, little-endian')));
+  assert.ok(got.notes.some((n) => /near the client in 4/.test(n)), got.notes.join(' | '));
+  // a client-side capture measures keystroke -> echo as the application round trip
+  const app = got.samples.filter((s) => s.kind === 'app_rtt').map((s) => s.valueMs).sort((a, b) => a - b);
+  assert.ok(app.length > 100 && app[0]! > 5 && app[0]! < 10, `app_rtt floor ${app[0]}`);
+  assert.equal(got.samples.filter((s) => s.kind === 'reaction').length, 0, 'no reaction from a client-side capture');
+});
+
+test('tshark adapter: field order and extra fields do not matter; missing required fields are listed', async () => {
+  const text = labBytes('server.tshark.csv').toString('utf8').split('\n').slice(0, 3000);
+  const rows = text.filter((l) => l !== '').map((l) => l.split(','));
+  const order = [12, 0, 5, 3, 2, 4, 11, 10, 9, 8, 7, 6, 1];
+  const shuffled = rows.map((r, i) => [...order.map((j) => r[j]!), i === 0 ? 'tcp.analysis.ack_rtt' : '"0.1"'].join(',')).join('\n') + '\n';
+  const a = await readWith(tsharkAdapter, Buffer.from(text.join('\n') + '\n'), accounts);
+  const b = await readWith(tsharkAdapter, Buffer.from(shuffled), accounts);
+  assert.ok(a.samples.length > 100);
+  assert.deepEqual(b.samples.map(comparable), a.samples.map(comparable));
+  assert.ok(b.notes.includes('tshark fields: 14 columns, 1 extra ignored'));
+
+  const lacking = 'frame.time_epoch,ip.src,ip.dst,tcp.srcport,tcp.dstport,tcp.stream,tcp.len\n"1772445791.0","10.0.0.1","10.0.0.2","1","22","0","0"\n';
+  assert.equal(tsharkAdapter.detect(lacking, Buffer.from(lacking)), 0.9);
+  await assert.rejects(readWith(tsharkAdapter, Buffer.from(lacking)), (err: unknown) => {
+    assert.ok(isKeylagError(err));
+    assert.match(err.message, /lacks required field\(s\): frame\.number, tcp\.flags, tcp\.seq_raw, tcp\.ack_raw \(export with: tshark -r CAPTURE/);
+    return true;
+  });
+  assert.equal(parseEpochToUs('1795610898.839318999'), 1795610898839318);
+  assert.equal(parseEpochToUs('1795610898'), 1795610898000000);
+  assert.equal(parseEpochToUs('nope'), null);
+});
+
+test('IPv6 addresses print as tshark prints them (RFC 5952)', () => {
+  const b = Buffer.from('20010db8000000000000000000000001fe800000000000000211223344556677', 'hex');
+  assert.equal(formatIpv6(b, 0), '2001:db8::1');
+  assert.equal(formatIpv6(b, 16), 'fe80::211:2233:4455:6677');
+  assert.equal(formatIpv6(Buffer.alloc(16), 0), '::');
+});
+
+test('broken captures: one line on stderr, exit 2', () => {
+  const good = labBytes('server.pcap');
+  const cases: [string, Buffer, RegExp][] = [
+    ['truncated.pcap', good.subarray(0, 5000), /truncated capture: frame \d+ cut off/],
+    ['header.pcap', good.subarray(0, 10), /truncated capture: pcap file header cut off/],
+    ['zero.pcap', Buffer.alloc(0), /empty input/],
+    ['garbage.pcap', Buffer.concat([good.subarray(0, 24), Buffer.alloc(64, 0xff)]), /corrupt capture: frame 1 at byte 24 has an impossible header/],
+    ['truncated.pcapng', labBytes('alice-client.pcapng').subarray(0, 3001), /truncated capture: pcapng block \d+ cut off/],
+  ];
+  for (const [name, bytes, pattern] of cases) {
+    const path = join(tmp, name);
+    writeFileSync(path, bytes);
+    const r = runCli(['scan', path, '--format', 'json']);
+    assert.equal(r.status, 2, `${name}: ${r.stderr}`);
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0]!, pattern);
+    assert.equal(r.stdout, '');
+  }
+  // random bytes that are no known format at all
+  const path = join(tmp, 'random.pcap');
+  writeFileSync(path, Buffer.from(Array.from({ length: 300 }, (_, i) => (i * 97 + 13) % 256)));
+  const r = runCli(['scan', path, '--input-format', 'pcap']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr.trim(), /^keylag: error: .*random\.pcap: not a pcap or pcapng capture \(magic 0x0d[0-9a-f]{6}\)$/);
+});
+
+interface JsonReport {
+  header: { inputs: { format: string; notes: string[] }[] };
+  accounts: { rank: number | null; account: string; score: number; flagged: boolean; strongest: string; kinds: { kind: string; n: number; floor: { valueMs: number } }[];
+    evidence: { signal: string; kind: string; points: number; sentence: string }[] }[];
+}
+
+function scanJson(args: string[]): JsonReport {
+  const r = runCli(['scan', ...args, '--format', 'json']);
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout) as JsonReport;
+}
+
+for (const input of ['server.tshark.csv', 'server.pcap']) {
+  test(`done-when on the lab capture (${input}): the relayed account leads with the relay signature`, () => {
+    const report = scanJson([`${LAB}/${input}`, '--accounts', `${LAB}/accounts.csv`]);
+    const by = new Map(report.accounts.map((a) => [a.account, a]));
+    const mallory = by.get('mallory')!;
+    const direct = ['alice', 'bob', 'carol', 'dave', 'erin'];
+    for (const d of direct) assert.ok(mallory.score > by.get(d)!.score, `mallory above ${d}`);
+    assert.equal(mallory.rank, 1);
+    const counted = mallory.evidence.filter((e) => e.points > 0).sort((a, b) => b.points - a.points);
+    assert.equal(counted[0]!.signal, 'relay_signature');
+    assert.equal(counted[0]!.kind, 'app_rtt');
+    assert.match(mallory.strongest, /^application round trip 1\d\d\.\d ms vs transport \d\.\d ms: TCP ends ~10\d ms short of the person/);
+    // far but honest: a high floor, no relay signature
+    const erin = by.get('erin')!;
+    const erinRtt = erin.kinds.find((k) => k.kind === 'rtt')!;
+    assert.ok(erinRtt.floor.valueMs > 100);
+    const erinRelay = erin.evidence.find((e) => e.signal === 'relay_signature' && e.kind === 'app_rtt')!;
+    assert.equal(erinRelay.points, 0);
+    assert.match(erinRelay.sentence, /no gap beyond processing/);
+    // near direct accounts are not flagged
+    for (const d of ['alice', 'bob', 'carol', 'dave']) assert.equal(by.get(d)!.flagged, false, d);
+    // obfuscation: reported, and no keystroke intervals from chaff
+    const notes = report.header.inputs[0]!.notes.join('\n');
+    assert.match(notes, /keystroke timing obfuscation .* in 4 stream\(s\): stream 3 \(dave, \d+ packets on the grid\)/);
+    assert.equal(by.get('dave')!.kinds.find((k) => k.kind === 'keystroke_interval'), undefined);
+    for (const d of ['alice', 'bob', 'carol']) {
+      const ki = by.get(d)!.kinds.find((k) => k.kind === 'keystroke_interval')!;
+      assert.ok(ki.n > 150 && ki.floor.valueMs > 30, `${d} keystroke floor ${ki.floor.valueMs}`);
+    }
+  });
+}
+
+test('keylag extract: scanning the extract gives the same accounts as scanning the capture', () => {
+  for (const format of ['csv', 'jsonl']) {
+    const out = join(tmp, `extract.${format}`);
+    const r = runCli(['extract', `${LAB}/server.pcap`, '--accounts', `${LAB}/accounts.csv`, '--format', format, '-o', out]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /wrote 4\d{3} samples/);
+    const text = readFileSync(out, 'utf8');
+    if (format === 'csv') assert.ok(text.startsWith('time,account,session,kind,value_ms,source,source_id\n'));
+    const strip = (rep: JsonReport) => JSON.stringify(rep.accounts, (k, v) => (k === 'source' || k === 'lowerSource' || k === 'upperSource' ? undefined : v));
+    const direct = scanJson([`${LAB}/server.pcap`, '--accounts', `${LAB}/accounts.csv`]);
+    const viaExtract = scanJson([out]);
+    assert.equal(strip(viaExtract), strip(direct), format);
+  }
+});

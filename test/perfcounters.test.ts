@@ -1,0 +1,132 @@
+// Windows performance counter CSVs and session maps (issue 9, preset 2).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { perfCountersAdapter } from '../src/ingest/adapters/perfcounters.js';
+import { sessionsAdapter, hostFromFileName, sessionNameKey, lookupSession, SESSIONS_KEY, type SessionMap } from '../src/ingest/adapters/sessions.js';
+import { detectAdapter } from '../src/ingest/registry.js';
+import { SideData } from '../src/ingest/adapter.js';
+import { isKeylagError } from '../src/errors.js';
+import { exportPopulation, horizonCsv, qwinstaText, remoteFxCsv } from '../fixtures/generate-exports.js';
+import { runAdapter, reasons } from './helpers/adapter-run.js';
+
+const QWINSTA = qwinstaText([
+  { name: 'console', user: 'Administrator', id: 1, state: 'Active' },
+  { name: 'rdp-tcp#3', user: 'jdoe', id: 2, state: 'Active' },
+  { name: 'rdp-tcp#4', user: 'asmith', id: 3, state: 'Active' },
+  { name: '', user: 'gone', id: 5, state: 'Disc' },
+]);
+
+const H = '"(PDH-CSV 4.0) (Pacific Standard Time)(480)","\\\\VDI-01\\RemoteFX Network(RDP-Tcp 3)\\Current TCP RTT","\\\\VDI-01\\RemoteFX Network(RDP-Tcp 3)\\Current UDP RTT","\\\\VDI-01\\Memory\\Available MBytes"';
+
+async function withSessions(text: string, perf: string, file = 'VDI-01.qwinsta.txt', perfFile = 'perf.csv') {
+  const side = new SideData();
+  await runAdapter(sessionsAdapter, text, {}, side, file);
+  return runAdapter(perfCountersAdapter, perf, {}, side, perfFile);
+}
+
+async function rejectsWith(p: Promise<unknown>, pattern: RegExp, line?: number): Promise<void> {
+  await assert.rejects(p, (err: unknown) => {
+    assert.ok(isKeylagError(err), String(err));
+    assert.match(err.message, pattern);
+    if (line !== undefined) assert.equal(err.line, line);
+    return true;
+  });
+}
+
+test('detection: PDH-CSV header, qwinsta listing and host,session,account CSV beat the generic adapter', () => {
+  assert.equal(detectAdapter(`${H}\r\n`)?.name, 'perfcounters');
+  assert.equal(detectAdapter(`\r\n${H}\r\n`)?.name, 'perfcounters', 'typeperf console output starts with an empty line');
+  assert.equal(detectAdapter(QWINSTA)?.name, 'sessions');
+  assert.equal(detectAdapter('host,session,account\nVDI-01,RDP-Tcp#3,jdoe\n')?.name, 'sessions');
+  assert.equal(detectAdapter(' SITZUNGSNAME      BENUTZERNAME             ID  STATUS  TYP         GERÄT\n')?.name, 'sessions');
+  assert.equal(sessionsAdapter.role, 'side');
+});
+
+test('RemoteFX TCP and UDP RTT per session, mapped through qwinsta (RDP-Tcp#3 == RDP-Tcp 3); other counters ignored', async () => {
+  const run = await withSessions(QWINSTA, `${H}\r\n"02/25/2025 09:19:25.391","23.000000","21.000000","5120.000000"\r\n`);
+  assert.deepEqual(run.rejections, []);
+  assert.deepEqual(run.samples, [
+    { account: 'jdoe', session: 'VDI-01/RDP-Tcp 3', timeUs: Date.UTC(2025, 1, 25, 17, 19, 25, 391) * 1000, kind: 'rtt', valueMs: 23, line: 2, sourceId: '\\\\VDI-01\\RemoteFX Network(RDP-Tcp 3)\\Current TCP RTT' },
+    { account: 'jdoe', session: 'VDI-01/RDP-Tcp 3', timeUs: Date.UTC(2025, 1, 25, 17, 19, 25, 391) * 1000, kind: 'rtt', valueMs: 21, line: 2, sourceId: '\\\\VDI-01\\RemoteFX Network(RDP-Tcp 3)\\Current UDP RTT' },
+  ]);
+  assert.ok(run.notes.some((n) => /2 round-trip counter column\(s\) -> rtt \(ms\); 1 other counter column\(s\) ignored/.test(n)));
+  assert.ok(run.notes.some((n) => /RDP-Tcp 3 -> jdoe \(session name, VDI-01.qwinsta.txt:4\)/.test(n)), run.notes.join('|'));
+  assert.equal(sessionNameKey('RDP-Tcp#3'), sessionNameKey('RDP-Tcp 3'));
+});
+
+test('local time to UTC with the header bias, in both directions; PDH dates are month first', async () => {
+  const east = await withSessions(QWINSTA, H.replace('(Pacific Standard Time)(480)', '(W. Europe Daylight Time)(-120)') + '\n"07/04/2025 00:30:00.000","20.000000"," ","1"\n');
+  assert.equal(east.samples[0]!.timeUs, Date.UTC(2025, 6, 3, 22, 30) * 1000);
+  const india = await withSessions(QWINSTA, H.replace('(Pacific Standard Time)(480)', '(India Standard Time)(-330)') + '\n"01/01/2025 05:30:00.000","20.000000"," ","1"\n');
+  assert.equal(india.samples[0]!.timeUs, Date.UTC(2025, 0, 1, 0, 0) * 1000);
+  const dayFirst = await withSessions(QWINSTA, `${H}\n"25/02/2025 09:19:25.391","20.000000"," ","1"\n`);
+  assert.deepEqual(reasons(dayFirst), { time_unparseable: 1 }, 'a day-first date is rejected, never misread');
+});
+
+test('typeperf console output: leading empty line, blank cells skipped (not rejected), trailing status lines ignored', async () => {
+  const accounts = exportPopulation().slice(0, 2);
+  const csv = remoteFxCsv({
+    host: 'VDI-01', console: true, minutes: 10, intervalS: 60,
+    sessions: [
+      { account: accounts[0]!, rdpName: 'RDP-Tcp#3', id: 2, startMin: 0, endMin: 10 },
+      { account: accounts[1]!, rdpName: 'RDP-Tcp#4', id: 3, startMin: 5, endMin: 10 },
+    ],
+  });
+  assert.match(csv, /^\r\n"\(PDH-CSV 4\.0\)/);
+  assert.match(csv, /The command completed successfully\.\r\n$/);
+  const run = await withSessions(QWINSTA, csv);
+  assert.deepEqual(run.rejections, []);
+  assert.equal(run.result.records, 11);
+  assert.equal(run.samples.length, 11 * 2 + 6 * 2);
+  assert.deepEqual(new Set(run.samples.map((s) => s.account)), new Set(['jdoe', 'asmith']));
+  assert.ok(run.notes.includes('10 blank cell(s) (counter not sampled) skipped'));
+  assert.ok(run.notes.includes('2 typeperf status line(s) after the data ignored'));
+});
+
+test('Horizon: Blast RTT by session ID, PCoIP round trip latency through the only active session', async () => {
+  const uma = exportPopulation().find((a) => a.name === 'uma')!;
+  const csv = horizonCsv({ host: 'HZN-07', minutes: 4, intervalS: 60, blastUntilMin: 2, sessions: [{ account: uma, rdpName: 'console', id: 2, startMin: 0, endMin: 4 }] });
+  const listing = qwinstaText([{ name: 'console', user: 'uma', id: 2, state: 'Active' }]);
+  const run = await withSessions(listing, csv, 'HZN-07_qwinsta.txt');
+  assert.deepEqual(run.rejections, []);
+  assert.deepEqual(run.samples.map((s) => [s.account, s.session, s.line]), [
+    ['uma', 'HZN-07/session id: 2; (main)', 2], ['uma', 'HZN-07/session id: 2; (main)', 3],
+    ['uma', 'HZN-07/PCoIP Session', 4], ['uma', 'HZN-07/PCoIP Session', 5], ['uma', 'HZN-07/PCoIP Session', 6],
+  ]);
+  assert.equal(run.samples[0]!.timeUs, Date.UTC(2025, 6, 24, 7, 0, 0, 250) * 1000, 'W. Europe Daylight Time, bias -120');
+  assert.ok(run.notes.some((n) => /session ID 2/.test(n)) && run.notes.some((n) => /only active session/.test(n)));
+  // two active sessions: PCoIP's instance cannot say which one
+  const two = qwinstaText([{ name: 'console', user: 'uma', id: 2, state: 'Active' }, { name: 'rdp-tcp#0', user: 'vic', id: 3, state: 'Active' }]);
+  const amb = await withSessions(two, csv, 'HZN-07.qwinsta.txt');
+  assert.equal(reasons(amb).session_unmapped, 3);
+  assert.match(amb.rejections[0]!.detail, /names no session and host HZN-07 has 2 active sessions/);
+});
+
+test('host,session,account CSV: names and IDs; a listing without a host name serves every host', async () => {
+  const perf = '"(PDH-CSV 4.0) (UTC)(0)","\\\\A\\RemoteFX Network(RDP-Tcp 7)\\Current TCP RTT","\\\\B\\VMware Blast Session Counters(session id: 4; (main))\\RTT"\n"03/01/2025 10:00:00.000","30.000000","40.000000"\n';
+  const run = await withSessions('host,session,account\nA,RDP-Tcp#7,CORP\\kim\nB,4,leo@corp.example\n', perf, 'map.csv');
+  assert.deepEqual(run.samples.map((s) => [s.account, s.valueMs]), [['CORP\\kim', 30], ['leo@corp.example', 40]]);
+  const anyHost = await withSessions(QWINSTA.replace('rdp-tcp#3', 'rdp-tcp#7'), perf, 'qwinsta.txt');
+  assert.deepEqual(anyHost.samples.map((s) => s.account), ['jdoe']);
+  assert.deepEqual(reasons(anyHost), { session_unmapped: 1 });
+  assert.equal(hostFromFileName('exports/VDI-01.qwinsta.txt'), 'vdi-01');
+  assert.equal(hostFromFileName('VDI-02_query-session.txt'), 'vdi-02');
+  assert.equal(hostFromFileName('qwinsta.txt'), '');
+  const side = new SideData();
+  await runAdapter(sessionsAdapter, QWINSTA, {}, side, 'VDI-01.qwinsta.txt');
+  const map = side.get<SessionMap>(SESSIONS_KEY)!;
+  assert.deepEqual(map.hosts.get('vdi-01')!.map((s) => [s.name, s.account, s.id, s.state]), [
+    ['console', 'Administrator', 1, 'Active'], ['rdp-tcp#3', 'jdoe', 2, 'Active'], ['rdp-tcp#4', 'asmith', 3, 'Active'], ['', 'gone', 5, 'Disc'],
+  ]);
+  assert.deepEqual(lookupSession(map, 'VDI-01', 'RDP-Tcp 9'), { ok: false, detail: "host VDI-01 has no session named 'RDP-Tcp 9'" });
+});
+
+test('missing joins and malformed lines: no session map is an error; unmapped sessions, ragged rows, bad values are counted with their line', async () => {
+  await rejectsWith(runAdapter(perfCountersAdapter, `${H}\n"02/25/2025 09:19:25.391","23.000000"," ","1"\n`), /name sessions, not accounts: give the saved 'qwinsta' output of VDI-01/, 1);
+  const run = await withSessions(QWINSTA.replace('rdp-tcp#3', 'rdp-tcp#8'),
+    `${H}\n"02/25/2025 09:19:25.391","23.000000"," ","1"\n"02/25/2025 09:19:26.391","x","1"\n"02/25/2025 09:19:27.391","-1.000000"," ","1"\n"02/25/2025 09:19:28.391","1e999"," ","1"\n`);
+  assert.deepEqual(run.rejections.map((r) => [r.line, r.reason]), [[2, 'session_unmapped'], [3, 'row_ragged'], [4, 'value_negative'], [5, 'value_not_finite']]);
+  await rejectsWith(withSessions(QWINSTA, `${H}\n"02/25/2025 09:19:25.391,"23.000000"," ","1"\n`), /malformed CSV/);
+  await rejectsWith(withSessions(QWINSTA, '"Time","\\\\VDI-01\\RemoteFX Network(RDP-Tcp 3)\\Current TCP RTT"\n'), /not a PDH-CSV header/, 1);
+  await rejectsWith(runAdapter(sessionsAdapter, 'host,session,account\n', {}, new SideData(), 'm.csv').then(() => runAdapter(sessionsAdapter, 'host,account\nA,b\n', {}, new SideData(), 'm.csv')), /needs host, session and account/);
+});
