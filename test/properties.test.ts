@@ -120,3 +120,23 @@ test('score is monotone in points', () => {
     assert.ok(scoreFromPoints(p + extra) >= scoreFromPoints(p));
   }), { numRuns: 1000, seed: SEED });
 });
+
+test('every registered adapter: random bytes (and bytes behind its own example header) give samples or a clean input error', async () => {
+  const { ADAPTERS } = await import('../src/ingest/registry.js');
+  for (const adapter of ADAPTERS) {
+    const prefix = adapter.binary ? Buffer.alloc(0) : Buffer.from(adapter.example.split('\n')[0] + '\n');
+    await fc.assert(fc.asyncProperty(fc.uint8Array({ maxLength: 300 }), fc.boolean(), async (bytes, withPrefix) => {
+      const input = withPrefix ? Buffer.concat([prefix, Buffer.from(bytes)]) : Buffer.from(bytes);
+      try {
+        await adapter.read(once(input), {
+          file: 'x', columns: {}, options: {}, side: new SideData(), limits: DEFAULT_READ_LIMITS,
+          emit: (s) => { assert.ok(Number.isFinite(s.valueMs) && s.valueMs >= 0, `${adapter.name}: bad value ${s.valueMs}`); },
+          reject: () => undefined, note: () => undefined,
+        });
+      } catch (err) {
+        // The ingest stage turns a CSV parser's complaint into an input error for every adapter.
+        assert.ok(isKeylagError(err) || (err as Error).constructor.name === 'CsvError', `${adapter.name}: unclean error ${String(err)}`);
+      }
+    }), { numRuns: 150, seed: SEED });
+  }
+});

@@ -127,3 +127,19 @@ test('corpus: a genuine large .gz under the ratio still reads (the guard is not 
   assertSane(o, 'sample gz');
   assert.equal(o.status, 0, o.stderr);
 });
+
+// --- other adapters: CSV-based presets and captures
+expectError('a tshark CSV with a broken quote (forced format)', file('broken-tshark.csv', Buffer.from([0, 34, 10])), /broken-tshark\.csv(:\d+)?: malformed CSV/, ['--input-format', 'tshark']);
+
+function pcapHeader(): Buffer {
+  const h = Buffer.alloc(24);
+  h.writeUInt32LE(0xa1b2c3d4, 0); h.writeUInt16LE(2, 4); h.writeUInt16LE(4, 6); h.writeUInt32LE(65535, 16); h.writeUInt32LE(1, 20);
+  return h;
+}
+const impossible = Buffer.alloc(16);
+impossible.writeUInt32LE(1772460191, 0); impossible.writeUInt32LE(0xfffffff0, 8); impossible.writeUInt32LE(0xfffffff0, 12);
+expectError('a pcap record claiming 4 GB', file('impossible.pcap', Buffer.concat([pcapHeader(), impossible])), /impossible\.pcap(:\d+)?: /);
+const loop = Buffer.alloc(28);
+loop.writeUInt32LE(0x0a0d0d0a, 0); loop.writeUInt32LE(28, 4); loop.writeUInt32LE(0x1a2b3c4d, 8); loop.writeUInt16LE(1, 12); loop.writeUInt32LE(28, 24);
+const zeroBlock = Buffer.alloc(12); zeroBlock.writeUInt32LE(6, 0); zeroBlock.writeUInt32LE(0, 4);
+expectError('a pcapng block of length 0 (would loop)', file('loop.pcapng', Buffer.concat([loop, zeroBlock])), /loop\.pcapng(:\d+)?: /);

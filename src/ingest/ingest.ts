@@ -58,6 +58,17 @@ export async function expandInputs(inputs: string[]): Promise<string[]> {
   return out;
 }
 
+/**
+ * Whatever adapter reads a file, a CSV parser's complaint about it is bad input (exit 2 with the
+ * line), never an internal error: adapters built on csv-parse need not each translate its errors.
+ */
+function asInputError(err: unknown, path: string): unknown {
+  if (isKeylagError(err) || (err as Error)?.constructor?.name !== 'CsvError') return err;
+  const e = err as { code?: string; message: string; lines?: number };
+  const reason = e.message.replace(/\s+at line \d+.*$/s, '').replace(/:.*$/s, '');
+  return inputError(`malformed CSV: ${reason}${e.code ? ` (${e.code})` : ''}`, path, e.lines ?? null);
+}
+
 export async function ingest(req: IngestRequest, onSample: (raw: RawSample, fileIndex: number, path: string) => void): Promise<IngestResult> {
   if (req.inputs.length === 0) throw usageError('no input files given (use - for standard input)');
   if (req.inputs.filter((p) => p === '-').length > 1) throw usageError('standard input (-) can be read only once');
@@ -146,7 +157,7 @@ export async function ingest(req: IngestRequest, onSample: (raw: RawSample, file
       info.timeFormat = formats.length === 0 ? null : formats.map((f) => TIME_FORMAT_LABEL[f] ?? f).join('; ');
       if (formats.includes('iso8601-no-offset')) warnings.push(`${path}: timestamps without a UTC offset were read as UTC`);
     } catch (err) {
-      fail(info, err);
+      fail(info, asInputError(err, path));
     }
   }
   return { paths, inputs: infos, recordsRead, samplesEmitted, rejectionCounts, warnings, side };
