@@ -4,7 +4,7 @@
 //   node dist/bench/bench.js [--rows 1000000,10000000] [--runs 3] [--with-100m]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem, platform, release } from 'node:os';
+import { cpus, loadavg, totalmem, platform, release } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeBenchCsv } from './generate-rows.js';
@@ -61,7 +61,8 @@ async function main(): Promise<void> {
     ]);
     process.stderr.write(`${n} rows done\n`);
   }
-  const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${platform()} ${release()}, Node ${process.version}`;
+  const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${platform()} ${release()}, Node ${process.version}; `
+    + `load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' / ')} (other work on the machine inflates every figure)`;
   const header = ['rows', 'MB', 'raw read (floor)', 'DuckDB 2 threads', 'DuckDB 1 thread', 'keylag scan --format json', 'keylag throughput', 'keylag / DuckDB-2', 'keylag / DuckDB-1', 'keylag / floor'];
   const table = [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
   const text = `# Benchmark results\n\nMachine: ${machine}. Best of ${runs} runs each, file in page cache.\n`
