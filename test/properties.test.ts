@@ -140,3 +140,33 @@ test('every registered adapter: random bytes (and bytes behind its own example h
     }), { numRuns: 150, seed: SEED });
   }
 });
+
+test('merging value stores is associative: (a+b)+c and a+(b+c) give the same quantiles, exact or sketched', () => {
+  const arr = fc.array(fc.double({ min: 0.1, max: 5000, noNaN: true }), { minLength: 1, maxLength: 80 });
+  fc.assert(fc.property(arr, arr, arr, fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }), (a, b, c, sketched) => {
+    const make = (values: number[], sketch: boolean) => {
+      const s = new ValueStore(null, true);
+      values.forEach((v, i) => s.add(v, i));
+      if (sketch) s.toSketch();
+      return s;
+    };
+    const left = make(a, sketched[0]!); const ab = make(b, sketched[1]!); ab.mergeFrom(make(c, sketched[2]!));
+    left.mergeFrom(ab);
+    const right = make(a, sketched[0]!); right.mergeFrom(make(b, sketched[1]!)); right.mergeFrom(make(c, sketched[2]!));
+    assert.equal(left.n, a.length + b.length + c.length);
+    assert.equal(right.n, left.n);
+    const all = [...a, ...b, ...c].sort((x, y) => x - y);
+    for (const p of [0.05, 0.5, 0.95]) {
+      const exact = all[Math.max(1, Math.ceil(p * all.length)) - 1]!;
+      for (const store of [left, right]) {
+        const q = store.quantile(p);
+        const tolerance = store.isExact() ? 0 : 0.005;
+        // A sketch answers within its relative error of a value within one rank of the exact one.
+        const lo = all[Math.max(0, Math.ceil(p * all.length) - 2)]!;
+        const hi = all[Math.min(all.length - 1, Math.ceil(p * all.length))]!;
+        assert.ok(q >= Math.min(exact, lo) * (1 - tolerance) - 1e-9 && q <= Math.max(exact, hi) * (1 + tolerance) + 1e-9, `p${p}: ${q} vs ${exact}`);
+      }
+      if (left.isExact() && right.isExact()) assert.equal(left.quantile(p), right.quantile(p));
+    }
+  }), { numRuns: 300, seed: SEED });
+});

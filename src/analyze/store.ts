@@ -109,6 +109,22 @@ export class ValueStore {
 
   relativeError(): number { return this.sketch === null ? 0 : SKETCH_RELATIVE_ACCURACY; }
 
+  /**
+   * Add every value of `other` (shards, profiles of several months). Exact + exact stays exact
+   * (rows keep their references); anything with a sketch becomes a sketch, whose bins add up, so
+   * merging is associative and commutative up to the sketch's relative error.
+   */
+  mergeFrom(other: ValueStore): void {
+    if (other.sketch === null) {
+      for (let i = 0; i < other.length; i++) this.add(other.values![i]!, other.refs ? other.refs[i]! : 0);
+      return;
+    }
+    this.toSketch();
+    this.sketch!.merge(other.sketch);
+    this.n += other.n;
+    this.sorted = null;
+  }
+
   private sortedValues(): Float64Array {
     if (this.sorted === null) this.sorted = this.values!.slice(0, this.length).sort();
     return this.sorted;
