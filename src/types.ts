@@ -212,6 +212,25 @@ export interface AccountPhysics {
 }
 
 /** The physical model of a run: constants, server location and each kind's calibration. */
+/** A calibrated expected range: every figure the report shows of the physical model. */
+export interface RangeModel {
+  kind: Kind;
+  source: 'peers' | 'constants';
+  fixedLowMs: number;
+  fixedMidMs: number;
+  fixedHighMs: number;
+  inflationLow: number;
+  inflationMid: number;
+  inflationHigh: number;
+  /** Accounts the `peers` fit used; 0 for constants. */
+  calibrationAccounts: number;
+  /** Distance span of those accounts, km (null for constants). */
+  calibrationMinKm: number | null;
+  calibrationMaxKm: number | null;
+  /** Why this source: e.g. "12 accounts with a located claim; at least 20 needed". */
+  note: string;
+}
+
 export interface PhysicalModelReport {
   kmPerMsRtt: number;
   fiberGroupIndex: number;
@@ -221,20 +240,7 @@ export interface PhysicalModelReport {
   serversFile: string | null;
   geoipDb: string | null;
   worstCaseInflation: number;
-  models: {
-    kind: Kind;
-    source: 'peers' | 'constants';
-    fixedLowMs: number;
-    fixedMidMs: number;
-    fixedHighMs: number;
-    inflationLow: number;
-    inflationMid: number;
-    inflationHigh: number;
-    calibrationAccounts: number;
-    calibrationMinKm: number | null;
-    calibrationMaxKm: number | null;
-    note: string;
-  }[];
+  models: RangeModel[];
   /** Roster locations: resolved, of which ambiguous (most populous taken) and time-zone only; unknown. */
   locations: { resolved: number; ambiguous: number; timeZoneOnly: number; unknown: number };
 }

@@ -13,7 +13,7 @@
 // - `peers`: the organisation's own accounts with claimed locations, by a robust (Theil-Sen) fit of
 //   floor against distance; the fixed range from the fit's residuals, the inflation spread relative
 //   to its median taken over from the constants (one organisation's few sites cannot show it).
-import type { Kind } from '../types.js';
+import type { Kind, RangeModel } from '../types.js';
 import { MAD_TO_SD, mad, median } from '../analyze/stats.js';
 
 /** Speed of light in vacuum, km/s (exact, SI definition of the metre). */
@@ -157,26 +157,8 @@ export function worstCaseInflation(points: readonly DistanceRtt[], fixedMs = AZU
   return quantileSorted(r, p);
 }
 
-export type ModelSource = 'peers' | 'constants';
-
-/** A calibrated expected range: every figure the report shows of the model. */
-export interface RangeModel {
-  kind: Kind;
-  source: ModelSource;
-  fixedLowMs: number;
-  fixedMidMs: number;
-  fixedHighMs: number;
-  inflationLow: number;
-  inflationMid: number;
-  inflationHigh: number;
-  /** Accounts the `peers` fit used; 0 for constants. */
-  calibrationAccounts: number;
-  /** Distance span of those accounts, km (null for constants). */
-  calibrationMinKm: number | null;
-  calibrationMaxKm: number | null;
-  /** Why this source: e.g. "12 accounts with a located claim; at least 20 needed". */
-  note: string;
-}
+export type ModelSource = RangeModel['source'];
+export type { RangeModel };
 
 export function constantsModel(kind: Kind, note: string): RangeModel {
   return {

@@ -88,10 +88,10 @@ export async function* csvRecords(chunks: AsyncIterable<Buffer>, ctx: AdapterCon
     if (e.code === 'CSV_MAX_RECORD_SIZE') {
       throw inputError(`a record is longer than the limit of ${ctx.limits.maxRecordBytes} bytes (--max-record-bytes)`, ctx.file, e.lines ?? null);
     }
-    if (e.code?.startsWith('CSV_')) {
-      throw inputError(`malformed CSV: ${e.message.replace(/\s+at line \d+.*$/, '').replace(/:.*$/, '')} (${e.code})`, ctx.file, e.lines ?? null);
-    }
-    throw err;
+    // Anything the CSV parser throws is malformed input, never an internal error.
+    if ((err as Error).constructor?.name !== 'CsvError') throw err;
+    const reason = e.message.replace(/\s+at line \d+.*$/s, '').replace(/:.*$/s, '');
+    throw inputError(`malformed CSV: ${reason}${e.code ? ` (${e.code})` : ''}`, ctx.file, e.lines ?? null);
   }
   await feed;
 }

@@ -1,7 +1,7 @@
 // Generic timing files: CSV, TSV (or ';'/'|' separated) and JSON Lines with an account, a time and
 // one or more latency columns (DESIGN section 4). Header names map to roles and kinds via columns.ts.
-import { parse } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
+import { csvRecords } from './export-util.js';
 import type { AdapterContext, AdapterResult, InputAdapter, RawSample } from '../adapter.js';
 import { resolveColumns, kindFromText, type ColumnPlan } from '../columns.js';
 import { parseTimestamp, MIN_TIME_US, MAX_TIME_US } from '../time.js';
@@ -114,82 +114,23 @@ function isJsonLines(head: string): boolean {
   return head.replace(/^\uFEFF/, '').trimStart().startsWith('{');
 }
 
-/**
- * Physical start lines of records. csv-parse's own line counter counts a CRLF *inside* a quoted
- * field as two lines and drifts from then on; evidence needs the line an editor shows, so the drift
- * is tracked and removed here.
- */
-class LineTracker {
-  private drift = 0;
-  startLine(record: string[], parserLines: number): number {
-    let newlines = 0;
-    let crlf = 0;
-    for (const f of record) {
-      if (f.indexOf('\n') < 0 && f.indexOf('\r') < 0) continue;
-      for (let i = 0; i < f.length; i++) {
-        const c = f.charCodeAt(i);
-        if (c === 10) newlines++;
-        else if (c === 13) {
-          newlines++;
-          if (f.charCodeAt(i + 1) === 10) { crlf++; i++; }
-        }
-      }
-    }
-    const endLine = parserLines - this.drift - crlf;
-    this.drift += crlf;
-    return endLine - newlines;
-  }
-}
-
+/** The reference path: csv-parse for every record (`--csv-parser csv-parse`, and the differential test). */
 async function readDelimited(chunks: AsyncIterable<Buffer>, ctx: AdapterContext, delimiter: string): Promise<AdapterResult> {
-  const parser = parse({
-    delimiter,
-    bom: true,
-    info: true,
-    relax_column_count: true,
-    skip_empty_lines: true,
-    // A runaway quote or a giant line stops with a clear error instead of eating memory.
-    max_record_size: ctx.limits.maxRecordBytes,
-  });
   let processor: RecordProcessor | null = null;
-  let headerLine = 0;
-  const lines = new LineTracker();
-  const feed = (async () => {
-    for await (const chunk of chunks) {
-      if (!parser.write(chunk)) await new Promise<void>((resolve) => parser.once('drain', resolve));
+  for await (const { fields, line } of csvRecords(chunks, ctx, delimiter)) {
+    if (processor === null) {
+      checkFieldCount(fields.length, ctx);
+      const plan = resolveColumns(fields, ctx.columns, ctx.file);
+      plan.notes.forEach((n) => ctx.note(n));
+      processor = new RecordProcessor(plan, fields.length, ctx);
+      continue;
     }
-    parser.end();
-  })();
-  feed.catch((err) => parser.destroy(err as Error));
-  try {
-    for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      const line = lines.startLine(item.record, item.info.lines);
-      if (processor === null) {
-        headerLine = line;
-        const header = item.record;
-        checkFieldCount(header.length, ctx);
-        const plan = resolveColumns(header, ctx.columns, ctx.file);
-        plan.notes.forEach((n) => ctx.note(n));
-        processor = new RecordProcessor(plan, header.length, ctx);
-        continue;
-      }
-      processor.process(item.record, line);
-    }
-  } catch (err) {
-    if ((err as { category?: string }).category) throw err;
-    const e = err as { code?: string; message: string; lines?: number };
-    if (e.code === 'CSV_MAX_RECORD_SIZE') {
-      throw inputError(`a record is longer than the limit of ${ctx.limits.maxRecordBytes} bytes (--max-record-bytes)`, ctx.file, e.lines ?? null);
-    }
-    // Anything else the CSV parser throws is malformed input, never an internal error.
-    if ((err as Error).constructor?.name !== 'CsvError') throw err;
-    const reason = e.message.replace(/\s+at line \d+.*$/s, '').replace(/:.*$/s, '');
-    throw inputError(`malformed CSV: ${reason}${e.code ? ` (${e.code})` : ''}`, ctx.file, e.lines ?? null);
+    processor.process(fields, line);
   }
-  await feed;
-  if (processor === null) throw inputError('empty input: no header line', ctx.file, headerLine || null);
+  if (processor === null) throw inputError('empty input: no header line', ctx.file, null);
+  const p = processor as RecordProcessor;
   const label = delimiter === '\t' ? 'TSV' : delimiter === ',' ? 'CSV' : `delimited ('${delimiter}')`;
-  return { records: processor.records, dialect: label, timeFormats: [...processor.timeFormats] };
+  return { records: p.records, dialect: label, timeFormats: [...p.timeFormats] };
 }
 
 /**
