@@ -4,9 +4,8 @@ import assert from 'node:assert/strict';
 import { avdAdapter, avdConnectionsAdapter } from '../src/ingest/adapters/avd.js';
 import { detectAdapter } from '../src/ingest/registry.js';
 import { SideData } from '../src/ingest/adapter.js';
-import { isKeylagError } from '../src/errors.js';
 import { avdExports, exportPopulation } from '../fixtures/generate-exports.js';
-import { runAdapter, reasons } from './helpers/adapter-run.js';
+import { runAdapter, reasons, rejectsWith } from './helpers/adapter-run.js';
 
 const CONN_HEADER = '"TimeGenerated [UTC]",CorrelationId,UserName,State,ClientSideIPAddress,SessionHostName';
 const NET_HEADER = '"TimeGenerated [UTC]",CorrelationId,EstRoundTripTimeInMs,EstAvailableBandwidthKBps';
@@ -15,15 +14,6 @@ async function joined(connections: string, network: string, options: Record<stri
   const side = new SideData();
   await runAdapter(avdConnectionsAdapter, connections, {}, side, 'WVDConnections.csv');
   return runAdapter(avdAdapter, network, options, side, 'WVDConnectionNetworkData.csv');
-}
-
-async function rejectsWith(p: Promise<unknown>, pattern: RegExp, line?: number): Promise<void> {
-  await assert.rejects(p, (err: unknown) => {
-    assert.ok(isKeylagError(err), String(err));
-    assert.match(err.message, pattern);
-    if (line !== undefined) assert.equal(err.line, line);
-    return true;
-  });
 }
 
 test('detection: network data, connections (portal, scripted, Export-Csv #TYPE) beat the generic adapter', () => {

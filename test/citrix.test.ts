@@ -4,9 +4,8 @@ import assert from 'node:assert/strict';
 import { citrixAdapter, citrixSideAdapter } from '../src/ingest/adapters/citrix.js';
 import { detectAdapter } from '../src/ingest/registry.js';
 import { SideData } from '../src/ingest/adapter.js';
-import { isKeylagError } from '../src/errors.js';
 import { citrixOData, exportPopulation } from '../fixtures/generate-exports.js';
-import { runAdapter, reasons } from './helpers/adapter-run.js';
+import { runAdapter, reasons, rejectsWith } from './helpers/adapter-run.js';
 
 const CTX = 'https://ddc/Citrix/Monitor/OData/v4/Data/$metadata#';
 const USERS = JSON.stringify({ '@odata.context': `${CTX}Users`, value: [{ Id: 42, Sid: 'S-1-5-21-1', UserName: 'jdoe', Upn: 'jdoe@corp.example', FullName: 'J Doe', Domain: 'CORP' }, { Id: 43, UserName: 'ann', Domain: 'CORP', Upn: null }] });
@@ -16,15 +15,6 @@ async function withSide(metrics: string, side = [USERS, SESSIONS]) {
   const data = new SideData();
   for (const s of side) await runAdapter(citrixSideAdapter, s, {}, data, 'side.json');
   return runAdapter(citrixAdapter, metrics, {}, data, 'SessionMetrics.json');
-}
-
-async function rejectsWith(p: Promise<unknown>, pattern: RegExp, line?: number): Promise<void> {
-  await assert.rejects(p, (err: unknown) => {
-    assert.ok(isKeylagError(err), String(err));
-    assert.match(err.message, pattern);
-    if (line !== undefined) assert.equal(err.line, line);
-    return true;
-  });
 }
 
 test('detection: SessionMetrics (compact or indented, v3 or v4) beats the generic JSON Lines adapter; Sessions/Users are side files', () => {

@@ -5,9 +5,8 @@ import { perfCountersAdapter } from '../src/ingest/adapters/perfcounters.js';
 import { sessionsAdapter, hostFromFileName, sessionNameKey, lookupSession, SESSIONS_KEY, type SessionMap } from '../src/ingest/adapters/sessions.js';
 import { detectAdapter } from '../src/ingest/registry.js';
 import { SideData } from '../src/ingest/adapter.js';
-import { isKeylagError } from '../src/errors.js';
 import { exportPopulation, horizonCsv, qwinstaText, remoteFxCsv } from '../fixtures/generate-exports.js';
-import { runAdapter, reasons } from './helpers/adapter-run.js';
+import { runAdapter, reasons, rejectsWith } from './helpers/adapter-run.js';
 
 const QWINSTA = qwinstaText([
   { name: 'console', user: 'Administrator', id: 1, state: 'Active' },
@@ -22,15 +21,6 @@ async function withSessions(text: string, perf: string, file = 'VDI-01.qwinsta.t
   const side = new SideData();
   await runAdapter(sessionsAdapter, text, {}, side, file);
   return runAdapter(perfCountersAdapter, perf, {}, side, perfFile);
-}
-
-async function rejectsWith(p: Promise<unknown>, pattern: RegExp, line?: number): Promise<void> {
-  await assert.rejects(p, (err: unknown) => {
-    assert.ok(isKeylagError(err), String(err));
-    assert.match(err.message, pattern);
-    if (line !== undefined) assert.equal(err.line, line);
-    return true;
-  });
 }
 
 test('detection: PDH-CSV header, qwinsta listing and host,session,account CSV beat the generic adapter', () => {

@@ -1,4 +1,6 @@
 // Run one input adapter on in-memory text, as ingest would (issue 9 tests).
+import assert from 'node:assert/strict';
+import { isKeylagError } from '../../src/errors.js';
 import { SideData, DEFAULT_READ_LIMITS, type AdapterOptions, type AdapterResult, type InputAdapter, type RawSample } from '../../src/ingest/adapter.js';
 
 export async function* chunksOf(text: string | Buffer, size = 97): AsyncGenerator<Buffer> {
@@ -31,4 +33,14 @@ export function reasons(run: AdapterRun): Record<string, number> {
   const out: Record<string, number> = {};
   for (const r of run.rejections) out[r.reason] = (out[r.reason] ?? 0) + 1;
   return out;
+}
+
+/** The promise fails with a KeylagError whose message matches, at the given line when one is given. */
+export async function rejectsWith(p: Promise<unknown>, pattern: RegExp, line?: number): Promise<void> {
+  await assert.rejects(p, (err: unknown) => {
+    assert.ok(isKeylagError(err), String(err));
+    assert.match(err.message, pattern);
+    if (line !== undefined) assert.equal(err.line, line);
+    return true;
+  });
 }
