@@ -3,7 +3,7 @@ import type {
   AccountReport, Evidence, InputFileInfo, Kind, KindStats, PeerGroupSummary, Report, RunHeader, SourceRef,
 } from './types.js';
 import { HEADLINE_KIND_ORDER, KINDS } from './types.js';
-import { KeylagError, inputError, usageError } from './errors.js';
+import { inputError, usageError } from './errors.js';
 import { ingest, type IngestRequest } from './ingest/ingest.js';
 import { normaliseAccount, type ExcludeList } from './ingest/accounts.js';
 import { readRoster, type Roster } from './ingest/roster.js';
@@ -39,8 +39,6 @@ export interface ScanRequest extends IngestRequest, LocationOptions {
   analyst?: string | null;
   arguments: string[];
   version: string;
-  /** Progress for long runs (bytes so far); the CLI decides whether to show it. */
-  onProgress?: (bytes: number) => void;
 }
 
 class AccountAccumulator {
@@ -301,5 +299,3 @@ export async function runScan(req: ScanRequest): Promise<Report> {
     },
   };
 }
-
-export { KeylagError };
