@@ -7,6 +7,7 @@ import { KeylagError, inputError, isKeylagError, usageError } from '../errors.js
 import { openInput, DEFAULT_OPEN_LIMITS, type OpenLimits, type OpenedInput } from './open.js';
 import { adapterByName, detectAdapter } from './registry.js';
 import { SideData, DEFAULT_READ_LIMITS, type AdapterOptions, type InputAdapter, type RawSample, type ReadLimits } from './adapter.js';
+import { csvInputError } from './csv-errors.js';
 import { decodeHead, sniffEncoding, toUtf8, type TextEncodingName } from './encoding.js';
 import type { ColumnOptions } from './columns.js';
 import { TIME_FORMAT_LABEL, type TimeFormat } from './time.js';
@@ -56,17 +57,6 @@ export async function expandInputs(inputs: string[]): Promise<string[]> {
     await walk(input);
   }
   return out;
-}
-
-/**
- * Whatever adapter reads a file, a CSV parser's complaint about it is bad input (exit 2 with the
- * line), never an internal error: adapters built on csv-parse need not each translate its errors.
- */
-function asInputError(err: unknown, path: string): unknown {
-  if (isKeylagError(err) || (err as Error)?.constructor?.name !== 'CsvError') return err;
-  const e = err as { code?: string; message: string; lines?: number };
-  const reason = e.message.replace(/\s+at line \d+.*$/s, '').replace(/:.*$/s, '');
-  return inputError(`malformed CSV: ${reason}${e.code ? ` (${e.code})` : ''}`, path, e.lines ?? null);
 }
 
 export async function ingest(req: IngestRequest, onSample: (raw: RawSample, fileIndex: number, path: string) => void): Promise<IngestResult> {
@@ -157,7 +147,8 @@ export async function ingest(req: IngestRequest, onSample: (raw: RawSample, file
       info.timeFormat = formats.length === 0 ? null : formats.map((f) => TIME_FORMAT_LABEL[f] ?? f).join('; ');
       if (formats.includes('iso8601-no-offset')) warnings.push(`${path}: timestamps without a UTC offset were read as UTC`);
     } catch (err) {
-      fail(info, asInputError(err, path));
+      // Whatever adapter read the file, a CSV parser's complaint is bad input, never an internal error.
+      fail(info, csvInputError(err, path, null, (req.readLimits ?? DEFAULT_READ_LIMITS).maxRecordBytes));
     }
   }
   return { paths, inputs: infos, recordsRead, samplesEmitted, rejectionCounts, warnings, side };

@@ -4,6 +4,7 @@
 import { parse } from 'csv-parse';
 import type { AdapterContext } from '../adapter.js';
 import { inputError } from '../../errors.js';
+import { csvInputError } from '../csv-errors.js';
 
 /** Header cell as compared: BOM and quotes gone, trimmed, lower case, a trailing ` [UTC]` dropped. */
 export function headerKey(cell: string): string {
@@ -83,15 +84,7 @@ export async function* csvRecords(chunks: AsyncIterable<Buffer>, ctx: AdapterCon
       yield { fields: item.record, line: endLine - newlines };
     }
   } catch (err) {
-    if ((err as { category?: string }).category) throw err;
-    const e = err as { code?: string; message: string; lines?: number };
-    if (e.code === 'CSV_MAX_RECORD_SIZE') {
-      throw inputError(`a record is longer than the limit of ${ctx.limits.maxRecordBytes} bytes (--max-record-bytes)`, ctx.file, e.lines ?? null);
-    }
-    // Anything the CSV parser throws is malformed input, never an internal error.
-    if ((err as Error).constructor?.name !== 'CsvError') throw err;
-    const reason = e.message.replace(/\s+at line \d+.*$/s, '').replace(/:.*$/s, '');
-    throw inputError(`malformed CSV: ${reason}${e.code ? ` (${e.code})` : ''}`, ctx.file, e.lines ?? null);
+    throw csvInputError(err, ctx.file, null, ctx.limits.maxRecordBytes);
   }
   await feed;
 }

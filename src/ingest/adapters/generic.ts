@@ -2,6 +2,7 @@
 // one or more latency columns (DESIGN section 4). Header names map to roles and kinds via columns.ts.
 import { parse as parseSync } from 'csv-parse/sync';
 import { csvRecords } from './export-util.js';
+import { csvInputError, recordTooLong } from '../csv-errors.js';
 import type { AdapterContext, AdapterResult, InputAdapter, RawSample } from '../adapter.js';
 import { resolveColumns, kindFromText, type ColumnPlan } from '../columns.js';
 import { parseTimestamp, MIN_TIME_US, MAX_TIME_US } from '../time.js';
@@ -114,23 +115,34 @@ function isJsonLines(head: string): boolean {
   return head.replace(/^\uFEFF/, '').trimStart().startsWith('{');
 }
 
+/** Header from the first record, rows after it: the one consumer of both delimited paths. */
+class DelimitedTable {
+  private processor: RecordProcessor | null = null;
+  constructor(private readonly ctx: AdapterContext) {}
+
+  record(fields: string[], line: number): void {
+    if (this.processor === null) {
+      checkFieldCount(fields.length, this.ctx);
+      const plan = resolveColumns(fields, this.ctx.columns, this.ctx.file);
+      plan.notes.forEach((n) => this.ctx.note(n));
+      this.processor = new RecordProcessor(plan, fields.length, this.ctx);
+      return;
+    }
+    this.processor.process(fields, line);
+  }
+
+  finish(delimiter: string): AdapterResult {
+    if (this.processor === null) throw inputError('empty input: no header line', this.ctx.file, null);
+    const label = delimiter === '\t' ? 'TSV' : delimiter === ',' ? 'CSV' : `delimited ('${delimiter}')`;
+    return { records: this.processor.records, dialect: label, timeFormats: [...this.processor.timeFormats] };
+  }
+}
+
 /** The reference path: csv-parse for every record (`--csv-parser csv-parse`, and the differential test). */
 async function readDelimited(chunks: AsyncIterable<Buffer>, ctx: AdapterContext, delimiter: string): Promise<AdapterResult> {
-  let processor: RecordProcessor | null = null;
-  for await (const { fields, line } of csvRecords(chunks, ctx, delimiter)) {
-    if (processor === null) {
-      checkFieldCount(fields.length, ctx);
-      const plan = resolveColumns(fields, ctx.columns, ctx.file);
-      plan.notes.forEach((n) => ctx.note(n));
-      processor = new RecordProcessor(plan, fields.length, ctx);
-      continue;
-    }
-    processor.process(fields, line);
-  }
-  if (processor === null) throw inputError('empty input: no header line', ctx.file, null);
-  const p = processor as RecordProcessor;
-  const label = delimiter === '\t' ? 'TSV' : delimiter === ',' ? 'CSV' : `delimited ('${delimiter}')`;
-  return { records: p.records, dialect: label, timeFormats: [...p.timeFormats] };
+  const table = new DelimitedTable(ctx);
+  for await (const { fields, line } of csvRecords(chunks, ctx, delimiter)) table.record(fields, line);
+  return table.finish(delimiter);
 }
 
 /**
@@ -142,7 +154,8 @@ async function readDelimited(chunks: AsyncIterable<Buffer>, ctx: AdapterContext,
  */
 async function readDelimitedFast(chunks: AsyncIterable<Buffer>, ctx: AdapterContext, delimiter: string): Promise<AdapterResult> {
   const decoder = new TextDecoder('utf-8');
-  let processor: RecordProcessor | null = null;
+  const table = new DelimitedTable(ctx);
+  const dispatch = (fields: string[], line: number): void => table.record(fields, line);
   let lineNo = 0;
   let first = true;
   // A quoted record still open across lines: its text so far and where it started.
@@ -150,26 +163,12 @@ async function readDelimitedFast(chunks: AsyncIterable<Buffer>, ctx: AdapterCont
   let openStart = 0;
   const maxBytes = ctx.limits.maxRecordBytes;
 
-  const dispatch = (fields: string[], line: number): void => {
-    if (processor === null) {
-      checkFieldCount(fields.length, ctx);
-      const plan = resolveColumns(fields, ctx.columns, ctx.file);
-      plan.notes.forEach((n) => ctx.note(n));
-      processor = new RecordProcessor(plan, fields.length, ctx);
-      return;
-    }
-    processor.process(fields, line);
-  };
-
   const quotedRecord = (text: string, line: number): void => {
     let records: string[][];
     try {
       records = parseSync(text, { delimiter, relax_column_count: true, skip_empty_lines: true, max_record_size: maxBytes });
     } catch (err) {
-      const e = err as { code?: string; message: string };
-      if (e.code === 'CSV_MAX_RECORD_SIZE') throw inputError(`a record is longer than the limit of ${maxBytes} bytes (--max-record-bytes)`, ctx.file, line);
-      const reason = e.message.replace(/\s+at line \d+.*$/s, '').replace(/:.*$/s, '');
-      throw inputError(`malformed CSV: ${reason}${e.code ? ` (${e.code})` : ''}`, ctx.file, line);
+      throw csvInputError(err, ctx.file, line, maxBytes);
     }
     for (const record of records) dispatch(record, line);
   };
@@ -188,7 +187,7 @@ async function readDelimitedFast(chunks: AsyncIterable<Buffer>, ctx: AdapterCont
     if (openRecord !== null) {
       openRecord += '\n' + line;
       openQuotes += countQuotes(line);
-      if (openRecord.length > maxBytes) throw inputError(`a record is longer than the limit of ${maxBytes} bytes (--max-record-bytes)`, ctx.file, openStart);
+      if (openRecord.length > maxBytes) throw recordTooLong(ctx.file, openStart, maxBytes);
       if (openQuotes % 2 === 0) {
         const text = openRecord.endsWith('\r') ? openRecord.slice(0, -1) : openRecord;
         openRecord = null;
@@ -220,18 +219,13 @@ async function readDelimitedFast(chunks: AsyncIterable<Buffer>, ctx: AdapterCont
       start = nl + 1;
     }
     if (start < text.length) { parts.push(text.slice(start)); partsLength += text.length - start; }
-    if (partsLength > maxBytes) throw inputError(`a record is longer than the limit of ${maxBytes} bytes (--max-record-bytes)`, ctx.file, lineNo + 1);
+    if (partsLength > maxBytes) throw recordTooLong(ctx.file, lineNo + 1, maxBytes);
   }
   const rest = parts.join('') + decoder.decode();
   if (rest.length > 0) handleLine(rest);
-  if (openRecord !== null) {
-    const e = 'Quote Not Closed';
-    throw inputError(`malformed CSV: ${e} (CSV_QUOTE_NOT_CLOSED)`, ctx.file, openStart);
-  }
-  if (processor === null) throw inputError('empty input: no header line', ctx.file, null);
-  const p = processor as RecordProcessor;
-  const label = delimiter === '\t' ? 'TSV' : delimiter === ',' ? 'CSV' : `delimited ('${delimiter}')`;
-  return { records: p.records, dialect: label, timeFormats: [...p.timeFormats] };
+  // The same message csv-parse gives for a quote left open at the end of the input.
+  if (openRecord !== null) throw inputError('malformed CSV: Quote Not Closed (CSV_QUOTE_NOT_CLOSED)', ctx.file, openStart);
+  return table.finish(delimiter);
 }
 
 /** JSON Lines: one object per line; a bad line is a counted rejection, not the end of the file. */
