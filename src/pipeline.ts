@@ -1,15 +1,12 @@
 // ingest -> analyze -> baseline -> score, shared by the commands. Returns a Report; prints nothing.
 import type {
-  AccountReport, Evidence, InputFileInfo, Kind, KindStats, PeerGroupSummary, Report, RunHeader, SourceRef,
+  AccountReport, Evidence, InputFileInfo, Kind, PeerGroupSummary, Report, RunHeader,
 } from './types.js';
 import { HEADLINE_KIND_ORDER, KINDS } from './types.js';
-import { inputError, usageError } from './errors.js';
-import { ingest, type IngestRequest } from './ingest/ingest.js';
-import { normaliseAccount, type ExcludeList } from './ingest/accounts.js';
+import { usageError } from './errors.js';
 import { readRoster, type Roster } from './ingest/roster.js';
 import { formatTimeUs } from './ingest/time.js';
-import { KindAccumulator } from './analyze/distribution.js';
-import { ExactBudget, packRef, unpackRef, type RowRef } from './analyze/store.js';
+import { collect, compareText, finishAccounts, type CollectRequest } from './collect.js';
 import { benjaminiHochberg, median } from './analyze/stats.js';
 import { assignPeerGroups, comparePeers, EVERYONE, type KindSummary, type PeerComparison } from './baseline/peers.js';
 import { peerEvidence, peerRelativePValue, type AccountContext, type EvidenceProvider } from './score/evidence.js';
@@ -26,29 +23,13 @@ export const DEFAULT_MIN_SAMPLES = 30;
 /** Values kept exactly across the whole run before the largest accounts move to sketches. */
 export const DEFAULT_MEMORY_BUDGET_VALUES = 4_000_000;
 
-export interface ScanRequest extends IngestRequest, LocationOptions {
+export interface ScanRequest extends CollectRequest, LocationOptions {
   rosterPath: string | null;
-  since: { us: number; text: string } | null;
-  until: { us: number; text: string } | null;
-  exclude: ExcludeList | null;
   minSamples: number;
-  memoryBudgetValues: number;
-  /** Values of one account and kind kept exactly before that one moves to a sketch. */
-  exactPerAccount?: number;
   caseId?: string | null;
   analyst?: string | null;
   arguments: string[];
   version: string;
-}
-
-class AccountAccumulator {
-  readonly aliases = new Set<string>();
-  readonly kinds = new Map<Kind, KindAccumulator>();
-  samples = 0;
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 export async function runScan(req: ScanRequest): Promise<Report> {
@@ -70,64 +51,14 @@ export async function runScan(req: ScanRequest): Promise<Report> {
   // Signals 3 and 7 (claimed location, activity hours): claims and servers resolved before reading.
   const location = await LocationSignals.prepare(req, roster, req.strict);
 
-  const budget = new ExactBudget(req.memoryBudgetValues, req.exactPerAccount ?? Infinity);
-  const accounts = new Map<string, AccountAccumulator>();
-  const keyCache = new Map<string, string>();
-  let samplesUsed = 0;
-  let excludedSamples = 0;
-  let unnamedSamples = 0;
-  const excludedAccounts = new Set<string>();
-  let outsideWindow = 0;
-
-  const ingested = await ingest(req, (raw, fileIndex, path) => {
-    let key = keyCache.get(raw.account);
-    if (key === undefined) {
-      key = normaliseAccount(raw.account);
-      if (keyCache.size < 1_000_000) keyCache.set(raw.account, key);
-    }
-    if (key === '') {
-      unnamedSamples++;
-      req.onRejection?.({ source: { file: path, line: raw.line }, reason: 'account_missing', detail: `'${raw.account}' normalises to nothing` });
-      if (req.strict) throw inputError(`account_missing: '${raw.account}' normalises to nothing (--strict)`, path, raw.line);
-      return;
-    }
-    if (req.exclude?.matches(key)) { excludedSamples++; excludedAccounts.add(key); return; }
-    if ((req.since && raw.timeUs < req.since.us) || (req.until && raw.timeUs >= req.until.us)) { outsideWindow++; return; }
-    let account = accounts.get(key);
-    if (account === undefined) { account = new AccountAccumulator(); accounts.set(key, account); }
-    if (account.aliases.size < 32) account.aliases.add(raw.account);
-    let kindAcc = account.kinds.get(raw.kind);
-    if (kindAcc === undefined) { kindAcc = new KindAccumulator(raw.kind, budget); account.kinds.set(raw.kind, kindAcc); }
-    kindAcc.add(raw.valueMs, raw.timeUs, `${fileIndex}\u0000${raw.session}`, packRef(fileIndex, raw.line));
-    account.samples++;
-    samplesUsed++;
-    location?.observe(key, raw);
-  });
+  const collected = await collect(req, location ? [location] : []);
+  const { ingested, accounts, budget, samplesUsed, excludedSamples, excludedAccounts, outsideWindow, accountKeys } = collected;
   const rejectionCounts = ingested.rejectionCounts;
-  if (unnamedSamples > 0) rejectionCounts.set('account_missing', (rejectionCounts.get('account_missing') ?? 0) + unnamedSamples);
   warnings.push(...ingested.warnings);
   const { inputs, recordsRead, samplesEmitted } = ingested;
 
   // analyze: finish every distribution
-  const sourceOf = (ref: RowRef): SourceRef => {
-    const { fileIndex, line } = unpackRef(ref);
-    return { file: ingested.paths[fileIndex]!, line };
-  };
-  const accountKeys = [...accounts.keys()].sort(compareText);
-  const finished = new Map<string, { stats: KindStats[]; summaries: KindSummary[] }>();
-  for (const key of accountKeys) {
-    const acc = accounts.get(key)!;
-    const stats: KindStats[] = [];
-    const summaries: KindSummary[] = [];
-    for (const kind of KINDS) {
-      const kindAcc = acc.kinds.get(kind);
-      if (!kindAcc) continue;
-      const done = kindAcc.finish(sourceOf);
-      stats.push(done.stats);
-      if (done.stats.n >= req.minSamples) summaries.push({ account: key, kind, stats: done.stats, binned: done.binned });
-    }
-    finished.set(key, { stats, summaries });
-  }
+  const finished = finishAccounts(collected, req.minSamples);
 
   // baseline: peer groups over scored accounts, then per-kind comparisons
   const scoredKeys = accountKeys.filter((k) => finished.get(k)!.summaries.length > 0);
