@@ -4,7 +4,7 @@ import type { Kind, KindStats, SourceRef } from './types.js';
 import { KINDS } from './types.js';
 import { inputError } from './errors.js';
 import { ingest, type IngestRequest, type IngestResult } from './ingest/ingest.js';
-import type { RawSample } from './ingest/adapter.js';
+import type { RawSample, SampleColumns } from './ingest/adapter.js';
 import { normaliseAccount, type ExcludeList } from './ingest/accounts.js';
 import { KindAccumulator } from './analyze/distribution.js';
 import { ExactBudget, packRef, unpackRef, type RowRef } from './analyze/store.js';
@@ -19,10 +19,22 @@ export interface CollectRequest extends IngestRequest {
   exactPerAccount?: number;
 }
 
-/** Sees every sample that is used, after normalisation and filtering (location, linked accounts...). */
+/**
+ * Sees every sample that is used, after normalisation and filtering (location, linked accounts...).
+ * `raw` may be a scratch object reused for the next sample: read it at once, keep none of it.
+ */
 export interface SampleObserver {
   observe(account: string, raw: RawSample, fileIndex: number): void;
 }
+
+interface NameSlot {
+  rawName: string;
+  key: string;
+  excluded: boolean;
+  account: AccountAccumulator | null;
+}
+
+const KIND_INDEX = new Map<Kind, number>(KINDS.map((k, i) => [k, i]));
 
 export class AccountAccumulator {
   readonly aliases = new Set<string>();
@@ -49,38 +61,208 @@ export function compareText(a: string, b: string): number {
 
 export async function collect(req: CollectRequest, observers: readonly SampleObserver[] = []): Promise<Collected> {
   const budget = new ExactBudget(req.memoryBudgetValues, req.exactPerAccount ?? Infinity);
+  budget.deferred = true;
   const accounts = new Map<string, AccountAccumulator>();
-  const keyCache = new Map<string, string>();
   let samplesUsed = 0;
   let excludedSamples = 0;
   let unnamedSamples = 0;
   const excludedAccounts = new Set<string>();
   let outsideWindow = 0;
+  const sinceUs = req.since?.us ?? -Infinity;
+  const untilUs = req.until?.us ?? Infinity;
 
-  const ingested = await ingest(req, (raw, fileIndex, path) => {
-    let key = keyCache.get(raw.account);
-    if (key === undefined) {
-      key = normaliseAccount(raw.account);
-      if (keyCache.size < 1_000_000) keyCache.set(raw.account, key);
+  // Per raw account name: its key and where its samples go, resolved once (not per row).
+  const slots = new Map<string, NameSlot>();
+  const slotOf = (rawName: string): NameSlot => {
+    let slot = slots.get(rawName);
+    if (slot === undefined) {
+      const key = normaliseAccount(rawName);
+      slot = { rawName, key, excluded: key !== '' && (req.exclude?.matches(key) ?? false), account: null };
+      if (slots.size < 1_000_000) slots.set(rawName, slot);
     }
-    if (key === '') {
+    return slot;
+  };
+  // Sessions are numbered per (input file, session id): jitter never pairs rows of different files.
+  const sessionNumbers = new Map<string, number>();
+  const sessionNumber = (fileIndex: number, session: string): number => {
+    const text = `${fileIndex}\u0000${session}`;
+    let n = sessionNumbers.get(text);
+    if (n === undefined) { n = sessionNumbers.size; sessionNumbers.set(text, n); }
+    return n;
+  };
+
+  // Every distribution gets a dense number, for grouping a batch's rows by distribution.
+  const targets: { kindAcc: KindAccumulator; account: AccountAccumulator }[] = [];
+  const targetIds = new Map<KindAccumulator, number>();
+
+  /**
+   * Where samples of this name and kind go: a distribution's number, or -1 when they are not used
+   * (no account after normalisation, or excluded). Counts nothing.
+   */
+  const resolve = (slot: NameSlot, kindIndex: number): number => {
+    if (slot.key === '' || slot.excluded) return -1;
+    let account = slot.account;
+    if (account === null) {
+      account = accounts.get(slot.key) ?? null;
+      if (account === null) { account = new AccountAccumulator(); accounts.set(slot.key, account); }
+      if (account.aliases.size < 32) account.aliases.add(slot.rawName);
+      slot.account = account;
+    }
+    const kind = KINDS[kindIndex]!;
+    let kindAcc = account.kinds.get(kind);
+    if (kindAcc === undefined) { kindAcc = new KindAccumulator(kind, budget); account.kinds.set(kind, kindAcc); }
+    let id = targetIds.get(kindAcc);
+    if (id === undefined) { id = targets.length; targets.push({ kindAcc, account }); targetIds.set(kindAcc, id); }
+    return id;
+  };
+
+  /** A sample that is not used: counted by why (and a rejection where it is one). */
+  const notUsed = (slot: NameSlot, line: number, path: string): void => {
+    if (slot.key === '') {
       unnamedSamples++;
-      req.onRejection?.({ source: { file: path, line: raw.line }, reason: 'account_missing', detail: `'${raw.account}' normalises to nothing` });
-      if (req.strict) throw inputError(`account_missing: '${raw.account}' normalises to nothing (--strict)`, path, raw.line);
+      req.onRejection?.({ source: { file: path, line }, reason: 'account_missing', detail: `'${slot.rawName}' normalises to nothing` });
+      if (req.strict) throw inputError(`account_missing: '${slot.rawName}' normalises to nothing (--strict)`, path, line);
       return;
     }
-    if (req.exclude?.matches(key)) { excludedSamples++; excludedAccounts.add(key); return; }
-    if ((req.since && raw.timeUs < req.since.us) || (req.until && raw.timeUs >= req.until.us)) { outsideWindow++; return; }
-    let account = accounts.get(key);
-    if (account === undefined) { account = new AccountAccumulator(); accounts.set(key, account); }
-    if (account.aliases.size < 32) account.aliases.add(raw.account);
-    let kindAcc = account.kinds.get(raw.kind);
-    if (kindAcc === undefined) { kindAcc = new KindAccumulator(raw.kind, budget); account.kinds.set(raw.kind, kindAcc); }
-    kindAcc.add(raw.valueMs, raw.timeUs, `${fileIndex}\u0000${raw.session}`, packRef(fileIndex, raw.line));
+    excludedSamples++;
+    excludedAccounts.add(slot.key);
+  };
+
+  let lastSessionFile = -1;
+  let lastSessionText = '';
+  let lastSession = -1;
+  const onSample = (raw: RawSample, fileIndex: number, path: string): void => {
+    const slot = slotOf(raw.account);
+    const id = resolve(slot, KIND_INDEX.get(raw.kind)!);
+    if (id < 0) { notUsed(slot, raw.line, path); return; }
+    if (raw.timeUs < sinceUs || raw.timeUs >= untilUs) { outsideWindow++; return; }
+    if (fileIndex !== lastSessionFile || raw.session !== lastSessionText) {
+      lastSession = sessionNumber(fileIndex, raw.session);
+      lastSessionFile = fileIndex;
+      lastSessionText = raw.session;
+    }
+    const { kindAcc, account } = targets[id]!;
+    kindAcc.add(raw.valueMs, raw.timeUs, lastSession, packRef(fileIndex, raw.line));
     account.samples++;
     samplesUsed++;
-    for (const o of observers) o.observe(key, raw, fileIndex);
-  });
+    budget.enforce();
+    for (const o of observers) o.observe(slot.key, raw, fileIndex);
+  };
+
+  // Column batches: ids index the file's text table, so names, kinds and sessions resolve once per
+  // file into dense arrays. Rows are then added grouped by distribution (a stable counting sort, so
+  // each distribution sees its rows in input order): its state stays in the CPU cache for its rows
+  // instead of being fetched for every row, which is what a per-row loop over 10,000 accounts pays.
+  let batchTexts: readonly string[] | null = null;
+  let batchFile = -1;
+  let slotOfText: (NameSlot | undefined)[] = [];
+  let sessionOfText = new Float64Array(0);
+  /** Per (text id << 3 | kind): distribution number + 1; 0 unresolved; -1 not used. */
+  let targetOfTextKind = new Int32Array(0);
+  const scratch: RawSample = { account: '', session: '', timeUs: 0, kind: 'rtt', valueMs: 0, line: 0 };
+  let rowTarget = new Int32Array(0);
+  let rowSession = new Float64Array(0);
+  let order = new Int32Array(0);
+  let groupCount = new Int32Array(0);
+  let groupStart = new Int32Array(0);
+  const touched: number[] = [];
+  const onColumns = (batch: SampleColumns, fileIndex: number, path: string): void => {
+    const { texts } = batch;
+    const n = batch.length;
+    if (texts !== batchTexts || fileIndex !== batchFile) {
+      batchTexts = texts;
+      batchFile = fileIndex;
+      slotOfText = [];
+      sessionOfText = new Float64Array(0);
+      targetOfTextKind = new Int32Array(0);
+    }
+    if (targetOfTextKind.length < texts.length * 8) {
+      const grown = new Int32Array(Math.max(1024, texts.length * 16));
+      grown.set(targetOfTextKind);
+      targetOfTextKind = grown;
+      const sessions = new Float64Array(texts.length * 2).fill(-1);
+      sessions.set(sessionOfText);
+      sessionOfText = sessions;
+    }
+    if (rowTarget.length < n) {
+      rowTarget = new Int32Array(n);
+      rowSession = new Float64Array(n);
+      order = new Int32Array(n);
+    }
+    if (groupCount.length < targets.length + 1024) {
+      const size = (targets.length + 1024) * 2;
+      const grown = new Int32Array(size);
+      grown.set(groupCount);
+      groupCount = grown;
+      groupStart = new Int32Array(size);
+    }
+    const noSession = sessionNumber(fileIndex, '');
+    const { account: accountCol, kind: kindCol, timeUs: timeCol, session: sessionCol } = batch;
+    for (let i = 0; i < n; i++) {
+      const accountId = accountCol[i]!;
+      const at = (accountId << 3) | kindCol[i]!;
+      let id = targetOfTextKind[at]! - 1;
+      if (id === -1) {
+        const slot = slotOfText[accountId] ?? (slotOfText[accountId] = slotOf(texts[accountId]!));
+        id = resolve(slot, kindCol[i]!);
+        targetOfTextKind[at] = id < 0 ? -1 : id + 1;
+        if (id >= groupCount.length) {
+          const grown = new Int32Array(groupCount.length * 2);
+          grown.set(groupCount);
+          groupCount = grown;
+          groupStart = new Int32Array(grown.length);
+        }
+      }
+      if (id < 0) { rowTarget[i] = -1; notUsed(slotOfText[accountId]!, batch.line[i]!, path); continue; }
+      const timeUs = timeCol[i]!;
+      if (timeUs < sinceUs || timeUs >= untilUs) { rowTarget[i] = -1; outsideWindow++; continue; }
+      rowTarget[i] = id;
+      if (groupCount[id]++ === 0) touched.push(id);
+      const sessionId = sessionCol[i]!;
+      if (sessionId < 0) rowSession[i] = noSession;
+      else {
+        let session = sessionOfText[sessionId]!;
+        if (session < 0) { session = sessionNumber(fileIndex, texts[sessionId]!); sessionOfText[sessionId] = session; }
+        rowSession[i] = session;
+      }
+      if (observers.length > 0) {
+        // One scratch object for every row: observers read it at once and keep nothing of it.
+        const server = batch.server[i]!;
+        const client = batch.clientAddress[i]!;
+        const slot = slotOfText[accountId] ?? (slotOfText[accountId] = slotOf(texts[accountId]!));
+        scratch.account = slot.rawName;
+        scratch.session = sessionId < 0 ? '' : texts[sessionId]!;
+        scratch.timeUs = timeUs;
+        scratch.kind = KINDS[kindCol[i]!]!;
+        scratch.valueMs = batch.valueMs[i]!;
+        scratch.line = batch.line[i]!;
+        scratch.server = server >= 0 && texts[server] !== '' ? texts[server] : undefined;
+        scratch.clientAddress = client >= 0 && texts[client] !== '' ? texts[client] : undefined;
+        for (const o of observers) o.observe(slot.key, scratch, fileIndex);
+      }
+    }
+    // Counting sort of the used rows by distribution, in first-seen order of the distributions.
+    let next = 0;
+    for (const id of touched) { groupStart[id] = next; next += groupCount[id]!; }
+    for (let i = 0; i < n; i++) {
+      const id = rowTarget[i]!;
+      if (id >= 0) order[groupStart[id]++] = i;
+    }
+    let from = 0;
+    for (const id of touched) {
+      const count = groupCount[id]!;
+      const { kindAcc, account } = targets[id]!;
+      kindAcc.addRows(batch.valueMs, batch.timeUs, rowSession, batch.line, fileIndex, order, from, from + count);
+      account.samples += count;
+      samplesUsed += count;
+      from += count;
+      groupCount[id] = 0;
+    }
+    touched.length = 0;
+    budget.enforce();
+  };
+
+  const ingested = await ingest(req, onSample, onColumns);
   if (unnamedSamples > 0) {
     ingested.rejectionCounts.set('account_missing', (ingested.rejectionCounts.get('account_missing') ?? 0) + unnamedSamples);
   }

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KindAccumulator } from '../src/analyze/distribution.js';
 import { ExactBudget, packRef, unpackRef } from '../src/analyze/store.js';
+import { REORDER_WINDOW } from '../src/analyze/jitter.js';
 
 const VALUES = [27.4, 28.8, 26.3, 24.3, 25.6, 24.1, 27.7, 36.5, 25.5, 25.1, 29.9, 29.2, 27.9, 24.2, 27.3, 31.2, 23.3, 25.6, 22.4, 23.4, 22.4, 26.4, 23.5, 28.7, 28.1, 26.6, 21.6, 25.3, 27.2, 27.9, 23.0, 25.5, 24.1, 24.5, 34.0, 24.6, 27.2, 32.6, 25.2, 26.9, 27.9, 27.7, 23.5, 27.7, 36.7, 22.9, 32.4, 27.9, 25.0, 44.5, 31.7, 23.6, 27.7, 30.4, 26.6, 31.1, 27.1, 31.0, 37.5, 24.9, 28.3, 25.6, 28.0, 23.6, 25.2, 26.6, 32.7, 34.7, 23.3, 24.6, 30.9, 22.2, 25.6, 27.0, 35.7, 31.2, 26.1, 25.9, 26.4, 38.4, 25.7, 26.2, 29.1, 26.9, 26.6, 23.8, 27.3, 25.7, 34.9, 30.9, 27.3, 31.0, 26.0, 33.9, 27.4, 30.5, 23.4, 29.1, 22.7, 22.2, 26.2, 24.3, 28.2, 48.4, 24.5, 25.1, 28.4, 29.9, 26.6, 26.5, 31.3, 30.1, 24.0, 27.0, 27.5, 23.9, 28.6, 24.4, 33.2, 28.3, 27.8, 25.2, 26.9, 22.2, 23.7, 29.2, 22.1, 32.3, 22.6, 31.6, 24.4, 31.8, 28.0, 22.9, 35.6, 37.5, 27.1, 26.3, 26.7, 24.1, 34.3, 25.3, 27.2, 24.6, 25.1, 23.4, 35.7, 26.7, 33.2, 27.4, 24.9, 26.1, 25.3, 27.4, 25.9, 26.2, 23.2, 24.6, 39.9, 24.9, 23.9, 29.0, 37.2, 23.1, 26.5, 25.1, 22.6, 31.5, 27.3, 27.7, 24.7, 29.7, 25.3, 26.8, 23.8, 23.6, 36.5, 25.5, 28.8, 27.2, 25.7, 25.4, 30.8, 26.2, 26.7, 27.5, 35.0, 31.1, 29.3, 25.3, 23.2, 33.1, 33.2, 26.8, 30.2, 31.8, 32.2, 32.8, 25.6, 38.3];
 const T0 = 1772460191000000;
@@ -52,10 +53,21 @@ test('the floor and its interval point at real input rows holding those values',
 });
 
 test('rows out of time order give the same jitter as in order (within the reorder window)', () => {
-  const shuffled = VALUES.map((_, i) => i).sort((a, b) => ((a * 7919) % 200) - ((b * 7919) % 200));
+  // Shuffled within blocks of 100 rows: no row lands more than 99 places from its turn (< REORDER_WINDOW).
+  assert.ok(REORDER_WINDOW > 100);
+  const block = (i: number) => Math.floor(i / 100);
+  const shuffled = VALUES.map((_, i) => i).sort((a, b) => block(a) - block(b) || ((a * 7919) % 100) - ((b * 7919) % 100));
   const s = accumulate(VALUES, null, shuffled);
   assert.ok(Math.abs(s.jitterMs! - 3.599999999999998) < 1e-9);
   assert.equal(s.jitterLateSamples, 0);
+});
+
+test('a row further out of order than the reorder window is counted late, not folded in', () => {
+  // The oldest row arrives last, after 199 younger ones: its turn left the window long before.
+  const order = [...VALUES.map((_, i) => i).slice(1), 0];
+  const s = accumulate(VALUES, null, order);
+  assert.equal(s.jitterLateSamples, 1);
+  assert.equal(s.jitterPairs, VALUES.length - 2);
 });
 
 test('past the memory budget the store becomes a sketch within its relative error', () => {

@@ -7,37 +7,67 @@ import { quantileRank } from './stats.js';
 
 export const DAILY_KEEP = 16;
 const US_PER_DAY = 86_400_000_000;
+/** Doubles per day record: the count, then the DAILY_KEEP lowest values in ascending order. */
+const RECORD = DAILY_KEEP + 1;
 
-// A plain array, not a typed one: hundreds of thousands of account-days each holding a separate
-// ArrayBuffer cost far more memory than the numbers themselves.
-class DayLowest {
-  n = 0;
-  readonly lowest: number[] = [];
-  add(v: number): void {
-    this.n++;
-    const a = this.lowest;
-    if (a.length === DAILY_KEEP && v >= a[DAILY_KEEP - 1]!) return;
-    let i = a.length < DAILY_KEEP ? a.length : DAILY_KEEP - 1;
-    if (a.length < DAILY_KEEP) a.push(v);
-    while (i > 0 && a[i - 1]! > v) { a[i] = a[i - 1]!; i--; }
-    a[i] = v;
-  }
-}
-
+// Day records live in one typed array per account and kind, not one object per day: hundreds of
+// thousands of account-days as separate objects cost far more memory and GC time than the numbers.
 export class DailyFloors {
-  private readonly days = new Map<number, DayLowest>();
+  private readonly dayIndex = new Map<number, number>();
+  private records = new Float64Array(RECORD * 4);
+  private used = 0;
+  // Rows of one day usually come together: the last day's record saves the map look-up.
+  private lastDay = NaN;
+  private lastOffset = -1;
 
   add(timeUs: number, valueMs: number): void {
     const day = Math.floor(timeUs / US_PER_DAY);
-    let d = this.days.get(day);
-    if (d === undefined) { d = new DayLowest(); this.days.set(day, d); }
-    d.add(valueMs);
+    let at = this.lastOffset;
+    if (day !== this.lastDay) {
+      const known = this.dayIndex.get(day);
+      if (known === undefined) {
+        if (this.used === this.records.length) {
+          // x1.5: a month of days costs little slack.
+          const grown = new Float64Array(Math.ceil(this.records.length / RECORD * 1.5) * RECORD);
+          grown.set(this.records);
+          this.records = grown;
+        }
+        at = this.used;
+        this.used += RECORD;
+        this.dayIndex.set(day, at);
+      } else at = known;
+      this.lastDay = day;
+      this.lastOffset = at;
+    }
+    const r = this.records;
+    const n = r[at]!;
+    r[at] = n + 1;
+    const kept = n < DAILY_KEEP ? n : DAILY_KEEP;
+    if (kept === DAILY_KEEP && valueMs >= r[at + DAILY_KEEP]!) return;
+    // Insertion into the sorted lowest values (the largest falls off when full).
+    let i = kept < DAILY_KEEP ? kept : DAILY_KEEP - 1;
+    while (i > 0 && r[at + i]! > valueMs) { r[at + 1 + i] = r[at + i]!; i--; }
+    r[at + 1 + i] = valueMs;
+  }
+
+  /** Rows `order[from..to)` of a column batch. */
+  addRows(timeUs: Float64Array, valueMs: Float64Array, order: Int32Array, from: number, to: number): void {
+    for (let j = from; j < to; j++) {
+      const i = order[j]!;
+      this.add(timeUs[i]!, valueMs[i]!);
+    }
   }
 
   finish(): DailyFloor[] {
-    return [...this.days.entries()].sort((a, b) => a[0] - b[0]).map(([day, d]) => {
-      const rank = Math.min(quantileRank(d.n, 0.05), DAILY_KEEP);
-      return { day: new Date(day * 86_400_000).toISOString().slice(0, 10), n: d.n, floorMs: d.lowest[rank - 1]!, rank };
+    return [...this.dayIndex.entries()].sort((a, b) => a[0] - b[0]).map(([day, at]) => {
+      const n = this.records[at]!;
+      const rank = Math.min(quantileRank(n, 0.05), DAILY_KEEP);
+      return { day: dayText(day), n, floorMs: this.records[at + rank]!, rank };
     });
   }
+}
+
+/** YYYY-MM-DD of a UTC day number (days since 1970-01-01), machine-independent. */
+function dayText(day: number): string {
+  return new Date(day * 86_400_000).toISOString().slice(0, 10);
 }

@@ -1,21 +1,27 @@
 // Jitter: median absolute successive difference within a session, in time order.
 // Rows may arrive out of time order; instead of a global sort (unbounded memory) each session keeps a
-// reorder window. Samples older than what already left the window cannot be placed and are counted
-// as "late", never silently folded in.
+// reorder window of the REORDER_WINDOW latest samples in time order, in a small ring. A sample older
+// than what already left the window cannot be placed and is counted as "late", never silently
+// folded in. Memory: sessions x REORDER_WINDOW, whatever the number of rows.
 import { ValueStore, type ExactBudget } from './store.js';
 
-/** Samples buffered per session before the oldest are released in time order. */
-export const REORDER_WINDOW = 512;
+/** Samples held per session before the oldest is released in time order (ring of 128 at most). */
+export const REORDER_WINDOW = 127;
 
 class SessionSeries {
-  times: number[] = [];
-  values: number[] = [];
+  // Ring of (time, value) pairs sorted by time from `head`; grows up to REORDER_WINDOW + 1.
+  times = new Float64Array(16);
+  values = new Float64Array(16);
+  head = 0;
+  count = 0;
   lastTime = -Infinity;
   lastValue = NaN;
 }
 
 export class JitterTracker {
-  private readonly sessions = new Map<string, SessionSeries>();
+  private readonly sessions = new Map<string | number, SessionSeries>();
+  private lastKey: string | number | undefined = undefined;
+  private lastSeries: SessionSeries | null = null;
   readonly diffs: ValueStore;
   late = 0;
   pairs = 0;
@@ -24,37 +30,83 @@ export class JitterTracker {
     this.diffs = new ValueStore(budget, false);
   }
 
-  add(session: string, timeUs: number, valueMs: number): void {
-    let series = this.sessions.get(session);
-    if (series === undefined) { series = new SessionSeries(); this.sessions.set(session, series); }
+  add(session: string | number, timeUs: number, valueMs: number): void {
+    let series = this.lastSeries;
+    if (session !== this.lastKey || series === null) {
+      series = this.sessions.get(session) ?? null;
+      if (series === null) { series = new SessionSeries(); this.sessions.set(session, series); }
+      this.lastKey = session;
+      this.lastSeries = series;
+    }
     if (timeUs < series.lastTime) { this.late++; return; }
+    if (series.count === series.times.length) growRing(series);
     const { times, values } = series;
-    // Insert in time order; stable for equal times (input order kept).
-    let i = times.length;
-    while (i > 0 && times[i - 1]! > timeUs) i--;
-    times.splice(i, 0, timeUs);
-    values.splice(i, 0, valueMs);
-    if (times.length >= 2 * REORDER_WINDOW) this.release(series, REORDER_WINDOW);
+    const mask = times.length - 1;
+    // Insert in time order from the newest end; stable for equal times (input order kept).
+    let i = series.count;
+    while (i > 0 && times[(series.head + i - 1) & mask]! > timeUs) {
+      const from = (series.head + i - 1) & mask;
+      const to = (series.head + i) & mask;
+      times[to] = times[from]!;
+      values[to] = values[from]!;
+      i--;
+    }
+    times[(series.head + i) & mask] = timeUs;
+    values[(series.head + i) & mask] = valueMs;
+    series.count++;
+    if (series.count > REORDER_WINDOW) this.releaseOldest(series);
   }
 
-  private release(series: SessionSeries, count: number): void {
-    for (let i = 0; i < count; i++) {
-      const v = series.values[i]!;
-      if (!Number.isNaN(series.lastValue)) {
-        this.diffs.add(Math.abs(v - series.lastValue), 0);
-        this.pairs++;
-      }
-      series.lastValue = v;
-      series.lastTime = series.times[i]!;
+  /** Rows `order[from..to)` of a column batch; differences reach the store once per batch. */
+  addRows(session: Float64Array, timeUs: Float64Array, valueMs: Float64Array, order: Int32Array, from: number, to: number): void {
+    this.pendingLimit = to - from + 1;
+    if (this.pending.length < this.pendingLimit) this.pending = new Float64Array(this.pendingLimit);
+    for (let j = from; j < to; j++) {
+      const i = order[j]!;
+      this.add(session[i]!, timeUs[i]!, valueMs[i]!);
     }
-    series.times.splice(0, count);
-    series.values.splice(0, count);
+    this.diffs.addValues(this.pending, this.pendingCount);
+    this.pendingCount = 0;
+    this.pendingLimit = 0;
+  }
+
+  // Differences released during addRows wait here, then go to the store in one call.
+  private pending = new Float64Array(0);
+  private pendingCount = 0;
+  private pendingLimit = 0;
+
+  private releaseOldest(series: SessionSeries): void {
+    const v = series.values[series.head]!;
+    if (!Number.isNaN(series.lastValue)) {
+      const diff = Math.abs(v - series.lastValue);
+      if (this.pendingCount < this.pendingLimit) this.pending[this.pendingCount++] = diff;
+      else this.diffs.add(diff, 0);
+      this.pairs++;
+    }
+    series.lastValue = v;
+    series.lastTime = series.times[series.head]!;
+    series.head = (series.head + 1) & (series.times.length - 1);
+    series.count--;
   }
 
   sessionCount(): number { return this.sessions.size; }
 
   /** Flush every window; call once at the end. */
   finish(): void {
-    for (const series of this.sessions.values()) this.release(series, series.times.length);
+    for (const series of this.sessions.values()) while (series.count > 0) this.releaseOldest(series);
   }
+}
+
+function growRing(series: SessionSeries): void {
+  const capacity = series.times.length * 2;
+  const times = new Float64Array(capacity);
+  const values = new Float64Array(capacity);
+  const mask = series.times.length - 1;
+  for (let i = 0; i < series.count; i++) {
+    times[i] = series.times[(series.head + i) & mask]!;
+    values[i] = series.values[(series.head + i) & mask]!;
+  }
+  series.times = times;
+  series.values = values;
+  series.head = 0;
 }

@@ -33,6 +33,11 @@ export class ExactBudget {
    * @param perStoreLimit values kept exactly in one store (one account and kind)
    */
   constructor(readonly limit: number, readonly perStoreLimit: number = Infinity) {}
+  /**
+   * Deferred: the run-wide limit is enforced only when `enforce()` is called (after each batch of
+   * samples), so which stores move to a sketch does not depend on the order of rows within a batch.
+   */
+  deferred = false;
   register(store: ValueStore): void { this.stores.push(store); }
   /** Called after an exact value was added to `store`: sketch it past its cap, or the largest stores past the budget. */
   charge(store: ValueStore): void {
@@ -43,6 +48,25 @@ export class ExactBudget {
       this.sketchedByCap++;
       return;
     }
+    if (this.used <= this.limit || this.deferred) return;
+    this.enforce();
+  }
+
+  /** `count` exact values were added to `store` at once (batches). */
+  chargeMany(store: ValueStore, count: number): void {
+    this.used += count;
+    if (store.exactCount() > this.perStoreLimit) {
+      this.used -= store.exactCount();
+      store.toSketch();
+      this.sketchedByCap++;
+      return;
+    }
+    if (this.used <= this.limit || this.deferred) return;
+    this.enforce();
+  }
+
+  /** Past the limit: the largest exact stores move to sketches until 90 % of it is used. */
+  enforce(): void {
     if (this.used <= this.limit) return;
     while (this.used > this.limit * 0.9) {
       let largest: ValueStore | null = null;
@@ -94,6 +118,60 @@ export class ValueStore {
     if (this.refs) this.refs[this.length] = ref;
     this.length++;
     this.budget?.charge(this);
+  }
+
+  /** Rows `order[from..to)` of a column batch: values, and their rows as references into `fileIndex`. */
+  addRows(valueMs: Float64Array, line: Float64Array, fileIndex: number, order: Int32Array, from: number, to: number): void {
+    const count = to - from;
+    this.n += count;
+    this.sorted = null;
+    if (this.sketch !== null) {
+      for (let j = from; j < to; j++) this.sketch.accept(valueMs[order[j]!]!);
+      return;
+    }
+    this.reserve(this.length + count);
+    const values = this.values!;
+    const refs = this.refs;
+    const base = fileIndex * 4294967296;
+    let at = this.length;
+    for (let j = from; j < to; j++) {
+      const i = order[j]!;
+      values[at] = valueMs[i]!;
+      if (refs !== null) refs[at] = base + line[i]!;
+      at++;
+    }
+    this.length = at;
+    this.budget?.chargeMany(this, count);
+  }
+
+  /** Exact values of a list (jitter differences): no input rows. */
+  addValues(list: Float64Array, count: number): void {
+    this.n += count;
+    this.sorted = null;
+    if (this.sketch !== null) {
+      for (let j = 0; j < count; j++) this.sketch.accept(list[j]!);
+      return;
+    }
+    this.reserve(this.length + count);
+    const values = this.values!;
+    for (let j = 0; j < count; j++) values[this.length + j] = list[j]!;
+    if (this.refs !== null) this.refs.fill(0, this.length, this.length + count);
+    this.length += count;
+    this.budget?.chargeMany(this, count);
+  }
+
+  private reserve(size: number): void {
+    if (size <= this.values!.length) return;
+    let capacity = this.values!.length * 2;
+    while (capacity < size) capacity *= 2;
+    const grown = new Float64Array(capacity);
+    grown.set(this.values!.subarray(0, this.length));
+    this.values = grown;
+    if (this.refs) {
+      const grownRefs = new Float64Array(capacity);
+      grownRefs.set(this.refs.subarray(0, this.length));
+      this.refs = grownRefs;
+    }
   }
 
   toSketch(): void {

@@ -1,5 +1,5 @@
 // The one small interface every input format implements.
-import type { Kind } from '../types.js';
+import { KINDS, type Kind } from '../types.js';
 import type { ColumnOptions } from './columns.js';
 
 /** What an adapter hands on for each measurement (account not yet normalised). */
@@ -16,6 +16,24 @@ export interface RawSample {
   clientAddress?: string;
   /** Server (or region) the round trip went to, as the source names it; located through --servers. */
   server?: string;
+}
+
+/**
+ * Samples in columns, for fast paths: one batch instead of one object per sample. The id columns
+ * index `texts` (-1: none); `texts` is append-only for the whole file, so consumers may cache by id.
+ * `kind` indexes KINDS. A batch is read synchronously by the consumer and then reused.
+ */
+export interface SampleColumns {
+  length: number;
+  texts: readonly string[];
+  account: Int32Array;
+  session: Int32Array;
+  server: Int32Array;
+  clientAddress: Int32Array;
+  kind: Uint8Array;
+  timeUs: Float64Array;
+  valueMs: Float64Array;
+  line: Float64Array;
 }
 
 /** Adapter-specific options from the command line; adapters read only what concerns them. */
@@ -53,6 +71,8 @@ export interface AdapterContext {
   options: AdapterOptions;
   side: SideData;
   emit(sample: RawSample): void;
+  /** The same as `emit` for each row of a column batch, in order (fast paths; see `emitBatch`). */
+  emitColumns?(batch: SampleColumns): void;
   /** A value or a row not used: counted by reason, listed with --rejects, fatal with --strict. */
   reject(line: number, reason: string, detail: string): void;
   /** A line for the report header (format details, time format, column mapping). */
@@ -83,4 +103,27 @@ export interface InputAdapter {
    */
   detect(head: string, bytes: Buffer): number;
   read(chunks: AsyncIterable<Buffer>, ctx: AdapterContext): Promise<AdapterResult>;
+}
+
+/** Unrolls a column batch into RawSample objects, for consumers without a batch path. */
+export function unrollColumns(batch: SampleColumns, onSample: (raw: RawSample) => void): void {
+  const { texts } = batch;
+  for (let i = 0; i < batch.length; i++) {
+    const session = batch.session[i]!;
+    const raw: RawSample = {
+      account: texts[batch.account[i]!]!, session: session < 0 ? '' : texts[session]!, timeUs: batch.timeUs[i]!,
+      kind: KINDS[batch.kind[i]!]!, valueMs: batch.valueMs[i]!, line: batch.line[i]!,
+    };
+    const server = batch.server[i]!;
+    const client = batch.clientAddress[i]!;
+    if (server >= 0 && texts[server] !== '') raw.server = texts[server]!;
+    if (client >= 0 && texts[client] !== '') raw.clientAddress = texts[client]!;
+    onSample(raw);
+  }
+}
+
+/** Hands a batch to the context: in columns where it takes them, else sample by sample. */
+export function emitBatch(ctx: AdapterContext, batch: SampleColumns): void {
+  if (ctx.emitColumns) ctx.emitColumns(batch);
+  else unrollColumns(batch, (raw) => ctx.emit(raw));
 }

@@ -6,7 +6,7 @@ import type { InputFileInfo, Rejection } from '../types.js';
 import { KeylagError, inputError, isKeylagError, usageError } from '../errors.js';
 import { openInput, DEFAULT_OPEN_LIMITS, type OpenLimits, type OpenedInput } from './open.js';
 import { adapterByName, detectAdapter } from './registry.js';
-import { SideData, DEFAULT_READ_LIMITS, type AdapterOptions, type InputAdapter, type RawSample, type ReadLimits } from './adapter.js';
+import { SideData, DEFAULT_READ_LIMITS, type AdapterOptions, type InputAdapter, type RawSample, type ReadLimits, type SampleColumns, unrollColumns } from './adapter.js';
 import { csvInputError } from './csv-errors.js';
 import { decodeHead, sniffEncoding, toUtf8, type TextEncodingName } from './encoding.js';
 import type { ColumnOptions } from './columns.js';
@@ -59,7 +59,11 @@ export async function expandInputs(inputs: string[]): Promise<string[]> {
   return out;
 }
 
-export async function ingest(req: IngestRequest, onSample: (raw: RawSample, fileIndex: number, path: string) => void): Promise<IngestResult> {
+export async function ingest(
+  req: IngestRequest,
+  onSample: (raw: RawSample, fileIndex: number, path: string) => void,
+  onColumns?: (batch: SampleColumns, fileIndex: number, path: string) => void,
+): Promise<IngestResult> {
   if (req.inputs.length === 0) throw usageError('no input files given (use - for standard input)');
   if (req.inputs.filter((p) => p === '-').length > 1) throw usageError('standard input (-) can be read only once');
   const paths = await expandInputs(req.inputs);
@@ -135,6 +139,12 @@ export async function ingest(req: IngestRequest, onSample: (raw: RawSample, file
           samplesEmitted++;
           info.samples++;
           onSample(raw, index, path);
+        },
+        emitColumns: (batch) => {
+          samplesEmitted += batch.length;
+          info.samples += batch.length;
+          if (onColumns) onColumns(batch, index, path);
+          else unrollColumns(batch, (raw) => onSample(raw, index, path));
         },
       });
       const digest = opened.digest();

@@ -2,8 +2,9 @@
 // one or more latency columns (DESIGN section 4). Header names map to roles and kinds via columns.ts.
 import { parse as parseSync } from 'csv-parse/sync';
 import { csvRecords } from './export-util.js';
+import { ByteLane } from './generic-bytes.js';
 import { csvInputError, recordTooLong } from '../csv-errors.js';
-import type { AdapterContext, AdapterResult, InputAdapter, RawSample } from '../adapter.js';
+import { emitBatch, type AdapterContext, type AdapterResult, type InputAdapter, type RawSample } from '../adapter.js';
 import { resolveColumns, kindFromText, type ColumnPlan } from '../columns.js';
 import { parseTimestamp, MIN_TIME_US, MAX_TIME_US } from '../time.js';
 import { inputError } from '../../errors.js';
@@ -38,7 +39,7 @@ function truncate(text: string, max = 80): string {
 class RecordProcessor {
   readonly timeFormats = new Set<string>();
   records = 0;
-  constructor(private readonly plan: ColumnPlan, private readonly width: number | null, private readonly ctx: AdapterContext) {}
+  constructor(readonly plan: ColumnPlan, readonly width: number | null, private readonly ctx: AdapterContext) {}
 
   process(fields: string[], line: number): void {
     this.records++;
@@ -117,7 +118,7 @@ function isJsonLines(head: string): boolean {
 
 /** Header from the first record, rows after it: the one consumer of both delimited paths. */
 class DelimitedTable {
-  private processor: RecordProcessor | null = null;
+  processor: RecordProcessor | null = null;
   constructor(private readonly ctx: AdapterContext) {}
 
   record(fields: string[], line: number): void {
@@ -147,13 +148,15 @@ async function readDelimited(chunks: AsyncIterable<Buffer>, ctx: AdapterContext,
 
 /**
  * Fast path for delimited files: most evidence exports are plain lines without quotes, and
- * csv-parse spends most of its time on per-record bookkeeping. Lines are split here; any record
- * holding a quote (including one that spans lines) is handed to csv-parse whole, so quoting rules
- * stay csv-parse's. A differential test checks that both paths yield the same samples and
- * rejections on random and adversarial files.
+ * csv-parse spends most of its time on per-record bookkeeping. After the header, plain lines are
+ * parsed from bytes into sample columns (generic-bytes.ts); a line the byte lane does not take is
+ * split here as text, and any record holding a quote (including one that spans lines) is handed to
+ * csv-parse whole, so quoting rules stay csv-parse's. A differential test checks that every path
+ * yields the same samples and rejections on random and adversarial files.
  */
 async function readDelimitedFast(chunks: AsyncIterable<Buffer>, ctx: AdapterContext, delimiter: string): Promise<AdapterResult> {
-  const decoder = new TextDecoder('utf-8');
+  const firstLineDecoder = new TextDecoder('utf-8');
+  const lineDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
   const table = new DelimitedTable(ctx);
   const dispatch = (fields: string[], line: number): void => table.record(fields, line);
   let lineNo = 0;
@@ -162,6 +165,8 @@ async function readDelimitedFast(chunks: AsyncIterable<Buffer>, ctx: AdapterCont
   let openRecord: string | null = null;
   let openStart = 0;
   const maxBytes = ctx.limits.maxRecordBytes;
+  const delimiterByte = delimiter.charCodeAt(0);
+  let lane: ByteLane | null = null;
 
   const quotedRecord = (text: string, line: number): void => {
     let records: string[][];
@@ -205,24 +210,49 @@ async function readDelimitedFast(chunks: AsyncIterable<Buffer>, ctx: AdapterCont
     openStart = lineNo;
   };
 
+  // One physical line [a, b) of `buf`, newline excluded.
+  const handleBytes = (buf: Buffer, a: number, b: number): void => {
+    if (lane === null && table.processor !== null && delimiter.length === 1) {
+      lane = new ByteLane(table.processor.plan, table.processor.width!, delimiterByte, (batch) => emitBatch(ctx, batch));
+    }
+    if (lane !== null && openRecord === null) {
+      const end = b > a && buf[b - 1] === 13 ? b - 1 : b;
+      if (end === a) { lineNo++; return; }
+      if (lane.row(buf, a, end, lineNo + 1)) { lineNo++; table.processor!.records++; return; }
+      lane.drain();
+    }
+    handleLine(first ? firstLineDecoder.decode(buf.subarray(a, b)) : lineDecoder.decode(buf.subarray(a, b)));
+  };
+
   // The unfinished line is kept as parts and joined once its newline arrives, so that a long line
   // delivered in many small chunks costs linear, not quadratic, time.
-  const parts: string[] = [];
+  const parts: Buffer[] = [];
   let partsLength = 0;
   for await (const chunk of chunks) {
-    const text = decoder.decode(chunk, { stream: true });
     let start = 0;
-    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
-      const piece = text.slice(start, nl);
-      if (parts.length > 0) { parts.push(piece); handleLine(parts.join('')); parts.length = 0; partsLength = 0; }
-      else handleLine(piece);
+    for (let nl = chunk.indexOf(10); nl >= 0; nl = chunk.indexOf(10, start)) {
+      if (parts.length > 0) {
+        parts.push(chunk.subarray(start, nl));
+        const whole = Buffer.concat(parts);
+        parts.length = 0;
+        partsLength = 0;
+        handleBytes(whole, 0, whole.length);
+      } else handleBytes(chunk, start, nl);
       start = nl + 1;
     }
-    if (start < text.length) { parts.push(text.slice(start)); partsLength += text.length - start; }
+    if (start < chunk.length) {
+      // Copied: the reader may reuse the chunk's memory.
+      parts.push(Buffer.from(chunk.subarray(start)));
+      partsLength += chunk.length - start;
+    }
     if (partsLength > maxBytes) throw recordTooLong(ctx.file, lineNo + 1, maxBytes);
   }
-  const rest = parts.join('') + decoder.decode();
-  if (rest.length > 0) handleLine(rest);
+  if (parts.length > 0) {
+    const whole = Buffer.concat(parts);
+    handleBytes(whole, 0, whole.length);
+  }
+  (lane as ByteLane | null)?.drain();
+  if (lane !== null) for (const f of (lane as ByteLane).timeFormats) table.processor!.timeFormats.add(f);
   // The same message csv-parse gives for a quote left open at the end of the input.
   if (openRecord !== null) throw inputError('malformed CSV: Quote Not Closed (CSV_QUOTE_NOT_CLOSED)', ctx.file, openStart);
   return table.finish(delimiter);

@@ -1,0 +1,353 @@
+// The byte lane of the generic delimited reader: plain lines (no quote, the header's field count,
+// well-formed cells) are parsed from bytes straight into sample columns, without a string, an
+// array or an object per row. Every other line goes back to the string path (csv-parse semantics
+// for quotes, and every rejection rule), so the byte lane decides nothing the string path would
+// decide differently; test/differential.test.ts checks that on random and adversarial files.
+//
+// Hand-written on purpose: this is the product's hot loop (DESIGN "speed"); no CSV package parses
+// into typed columns without per-row allocations, and the cell rules must equal the string path's.
+import { KINDS, type Kind } from '../../types.js';
+import type { SampleColumns } from '../adapter.js';
+import { kindFromText, type ColumnPlan } from '../columns.js';
+import { MIN_TIME_US, MAX_TIME_US, parseTimestamp, type TimeFormat } from '../time.js';
+
+/** Samples per column batch handed on at once. */
+export const BATCH_ROWS = 65536;
+const ABSURD_MS = 3_600_000;
+const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * Texts (account names, sessions, servers, addresses) interned by their bytes: a row costs a hash,
+ * not a string. Ids are append-only for the whole file, so consumers may cache per id.
+ */
+export class ByteInterner {
+  readonly texts: string[] = [];
+  private slots = new Int32Array(4096).fill(-1);
+  private hashes = new Int32Array(1024);
+  private starts = new Int32Array(1024);
+  private lengths = new Int32Array(1024);
+  private arena = new Uint8Array(65536);
+  private arenaUsed = 0;
+  private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+
+  intern(buf: Uint8Array, a: number, b: number): number {
+    let h = 0x811c9dc5 | 0;
+    for (let i = a; i < b; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
+    const mask = this.slots.length - 1;
+    const len = b - a;
+    let s = h & mask;
+    for (;;) {
+      const id = this.slots[s]!;
+      if (id < 0) break;
+      if (this.hashes[id] === h && this.lengths[id] === len) {
+        const start = this.starts[id]!;
+        let same = true;
+        for (let i = 0; i < len; i++) if (this.arena[start + i] !== buf[a + i]) { same = false; break; }
+        if (same) return id;
+      }
+      s = (s + 1) & mask;
+    }
+    return this.add(buf, a, b, h, s);
+  }
+
+  private add(buf: Uint8Array, a: number, b: number, h: number, slot: number): number {
+    const id = this.texts.length;
+    const len = b - a;
+    if (id === this.hashes.length) {
+      this.hashes = grow(this.hashes);
+      this.starts = grow(this.starts);
+      this.lengths = grow(this.lengths);
+    }
+    if (this.arenaUsed + len > this.arena.length) {
+      const bigger = new Uint8Array(Math.max(this.arena.length * 2, this.arenaUsed + len));
+      bigger.set(this.arena.subarray(0, this.arenaUsed));
+      this.arena = bigger;
+    }
+    this.arena.set(buf.subarray(a, b), this.arenaUsed);
+    this.hashes[id] = h;
+    this.starts[id] = this.arenaUsed;
+    this.lengths[id] = len;
+    this.arenaUsed += len;
+    this.texts.push(this.decoder.decode(buf.subarray(a, b)));
+    this.slots[slot] = id;
+    if ((id + 1) * 2 > this.slots.length) this.rehash();
+    return id;
+  }
+
+  private rehash(): void {
+    const slots = new Int32Array(this.slots.length * 2).fill(-1);
+    const mask = slots.length - 1;
+    for (let id = 0; id < this.texts.length; id++) {
+      let s = this.hashes[id]! & mask;
+      while (slots[s]! >= 0) s = (s + 1) & mask;
+      slots[s] = id;
+    }
+    this.slots = slots;
+  }
+}
+
+function grow(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
+}
+
+/** A reusable column batch (the consumer reads it synchronously; the lane then refills it). */
+export function newColumns(texts: string[], capacity = BATCH_ROWS): SampleColumns {
+  return {
+    length: 0,
+    texts,
+    account: new Int32Array(capacity),
+    session: new Int32Array(capacity),
+    server: new Int32Array(capacity),
+    clientAddress: new Int32Array(capacity),
+    kind: new Uint8Array(capacity),
+    timeUs: new Float64Array(capacity),
+    valueMs: new Float64Array(capacity),
+    line: new Float64Array(capacity),
+  };
+}
+
+const KIND_INDEX = new Map<Kind, number>(KINDS.map((k, i) => [k, i]));
+
+/** A cell whose first or last byte is whitespace or non-ASCII: `trim()` may change it, the string path decides. */
+function needsTrim(buf: Uint8Array, a: number, b: number): boolean {
+  if (b <= a) return false;
+  const first = buf[a]!;
+  const last = buf[b - 1]!;
+  return first <= 0x20 || first >= 0x80 || last <= 0x20 || last >= 0x80;
+}
+
+const digitAt = (buf: Uint8Array, i: number): number => {
+  const d = buf[i]! - 48;
+  return d >= 0 && d <= 9 ? d : -1;
+};
+const two = (buf: Uint8Array, i: number): number => {
+  const x = digitAt(buf, i);
+  const y = digitAt(buf, i + 1);
+  return x < 0 || y < 0 ? -1 : x * 10 + y;
+};
+
+/**
+ * The byte lane for one file, after its header resolved into `plan`. `row` returns false when the
+ * line must go to the string path (nothing was emitted for it then).
+ */
+export class ByteLane {
+  readonly interner = new ByteInterner();
+  readonly columns: SampleColumns;
+  readonly timeFormats = new Set<TimeFormat>();
+  private readonly ends: Int32Array;
+  private readonly starts: Int32Array;
+  private readonly valueKinds: number[];
+  private readonly untypedValues: boolean;
+  private readonly kindOfText: number[] = [];
+  // Last date seen (10 bytes) and its epoch ms: rows of one day share the calendar work.
+  private readonly lastDate = new Uint8Array(10);
+  private lastDateMs = NaN;
+  private readonly scratchValues: Float64Array;
+  private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+
+  constructor(private readonly plan: ColumnPlan, private readonly width: number, private readonly delimiter: number,
+    private readonly flush: (columns: SampleColumns) => void) {
+    this.columns = newColumns(this.interner.texts);
+    this.starts = new Int32Array(width);
+    this.ends = new Int32Array(width);
+    this.valueKinds = plan.values.map((v) => (v.kind === null ? -1 : KIND_INDEX.get(v.kind)!));
+    this.untypedValues = plan.values.some((v) => v.kind === null);
+    this.scratchValues = new Float64Array(plan.values.length);
+  }
+
+  /** Hand on what is batched (before any string-path row, to keep the input order). */
+  drain(): void {
+    if (this.columns.length > 0) { this.flush(this.columns); this.columns.length = 0; }
+  }
+
+  /** One physical line [a, b) without its newline (CR already removed), number `line`. */
+  row(buf: Uint8Array, a: number, b: number, line: number): boolean {
+    const { starts, ends, width, delimiter, plan } = this;
+    let field = 0;
+    starts[0] = a;
+    for (let i = a; i < b; i++) {
+      const c = buf[i]!;
+      if (c === delimiter) {
+        if (field + 1 >= width) return false;
+        ends[field] = i;
+        field++;
+        starts[field] = i + 1;
+      } else if (c === 0x22) return false;
+    }
+    if (field + 1 !== width) return false;
+    ends[field] = b;
+
+    const accountA = starts[plan.account]!;
+    const accountB = ends[plan.account]!;
+    if (accountB === accountA || needsTrim(buf, accountA, accountB)) return false;
+
+    const timeUs = this.time(buf, starts[plan.time]!, ends[plan.time]!);
+    if (timeUs === null) return false;
+
+    let rowKind = -1;
+    if (plan.kind !== null) {
+      const ka = starts[plan.kind]!;
+      const kb = ends[plan.kind]!;
+      if (needsTrim(buf, ka, kb)) return false;
+      if (kb > ka) {
+        const id = this.interner.intern(buf, ka, kb);
+        let k = this.kindOfText[id];
+        if (k === undefined) {
+          const kind = kindFromText(this.interner.texts[id]!);
+          k = kind === null ? -2 : KIND_INDEX.get(kind)!;
+          this.kindOfText[id] = k;
+        }
+        if (k === -2) { if (this.untypedValues) return false; } else rowKind = k;
+      } else if (this.untypedValues) return false;
+    }
+    const values = this.scratchValues;
+    for (let v = 0; v < plan.values.length; v++) {
+      const column = plan.values[v]!;
+      const ms = plainDecimal(buf, starts[column.index]!, ends[column.index]!) * column.toMs;
+      // NaN (not plain), negative zero and absurd values: the string path says why.
+      if (!(ms >= 0 && ms <= ABSURD_MS)) return false;
+      values[v] = ms === 0 ? 0 : ms;
+    }
+    const session = plan.session === null ? -1 : this.text(buf, starts[plan.session]!, ends[plan.session]!);
+    if (session === -2) return false;
+    const server = plan.server == null ? -1 : this.text(buf, starts[plan.server]!, ends[plan.server]!);
+    if (server === -2) return false;
+    const client = plan.clientAddress == null ? -1 : this.text(buf, starts[plan.clientAddress]!, ends[plan.clientAddress]!);
+    if (client === -2) return false;
+    const account = this.interner.intern(buf, accountA, accountB);
+
+    const cols = this.columns;
+    for (let v = 0; v < values.length; v++) {
+      const i = cols.length;
+      cols.account[i] = account;
+      cols.session[i] = session;
+      cols.server[i] = server;
+      cols.clientAddress[i] = client;
+      const kind = this.valueKinds[v]!;
+      // input_lag (index 4) when neither the column nor the row names a kind, as the string path does.
+      cols.kind[i] = kind >= 0 ? kind : rowKind >= 0 ? rowKind : 4;
+      cols.timeUs[i] = timeUs;
+      cols.valueMs[i] = values[v]!;
+      cols.line[i] = line;
+      cols.length = i + 1;
+      if (cols.length === cols.account.length) this.drain();
+    }
+    return true;
+  }
+
+  /** Interned id of an optional text cell ('' -> id of ''), -2 when trimming would change it. */
+  private text(buf: Uint8Array, a: number, b: number): number {
+    if (needsTrim(buf, a, b)) return -2;
+    return this.interner.intern(buf, a, b);
+  }
+
+  /** Epoch µs of a time cell, or null for the string path (also when out of range). */
+  private time(buf: Uint8Array, a: number, b: number): number | null {
+    let t = this.isoTime(buf, a, b);
+    if (t === undefined) {
+      // Not the common ISO shape: the string path's own parser, on this cell only.
+      if (b - a > 64) return null;
+      const parsed = parseTimestamp(this.decoder.decode(buf.subarray(a, b)));
+      if (parsed === null) return null;
+      this.timeFormats.add(parsed.format);
+      t = parsed.timeUs;
+    }
+    if (t === null || t < MIN_TIME_US || t >= MAX_TIME_US) return null;
+    return t;
+  }
+
+  /**
+   * `YYYY-MM-DD[T ]HH:MM:SS[.f…][Z|±HH:MM|±HHMM|±HH]`, the shape nearly every export writes; the
+   * same arithmetic as parseTimestamp. undefined: another shape (parseTimestamp decides); null: invalid.
+   */
+  private isoTime(buf: Uint8Array, a: number, b: number): number | null | undefined {
+    if (b - a < 19 || buf[a + 4] !== 0x2d || buf[a + 7] !== 0x2d || buf[a + 13] !== 0x3a || buf[a + 16] !== 0x3a) return undefined;
+    const sep = buf[a + 10];
+    if (sep !== 0x54 && sep !== 0x20 && sep !== 0x74) return undefined;
+    let dayMs = this.lastDateMs;
+    const d = this.lastDate;
+    if (!(d[0] === buf[a] && d[1] === buf[a + 1] && d[2] === buf[a + 2] && d[3] === buf[a + 3] && d[5] === buf[a + 5]
+      && d[6] === buf[a + 6] && d[8] === buf[a + 8] && d[9] === buf[a + 9]) || Number.isNaN(dayMs)) {
+      const y1 = two(buf, a);
+      const y2 = two(buf, a + 2);
+      const month = two(buf, a + 5);
+      const day = two(buf, a + 8);
+      if (y1 < 0 || y2 < 0 || month < 0 || day < 0) return undefined;
+      const year = y1 * 100 + y2;
+      if (month < 1 || month > 12 || day < 1) return null;
+      const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+      const dim = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!;
+      if (day > dim) return null;
+      dayMs = Date.UTC(year, month - 1, day);
+      for (let i = 0; i < 10; i++) d[i] = buf[a + i]!;
+      this.lastDateMs = dayMs;
+    }
+    const hour = two(buf, a + 11);
+    const minute = two(buf, a + 14);
+    const second = two(buf, a + 17);
+    if (hour < 0 || minute < 0 || second < 0) return undefined;
+    if (hour > 23 || minute > 59 || second > 60) return null;
+    let i = a + 19;
+    let fracUs = 0;
+    if (i < b && (buf[i] === 0x2e || buf[i] === 0x2c)) {
+      i++;
+      const fracStart = i;
+      while (i < b && digitAt(buf, i) >= 0) i++;
+      const digits = i - fracStart;
+      if (digits < 1 || digits > 9) return undefined;
+      // parseTimestamp keeps the first six digits (µs) and floors: the same, in integers.
+      for (let k = 0; k < 6; k++) fracUs = fracUs * 10 + (k < digits ? buf[fracStart + k]! - 48 : 0);
+    }
+    let offsetMin = 0;
+    let zoned = false;
+    if (i < b) {
+      const c = buf[i]!;
+      if ((c === 0x5a || c === 0x7a) && i + 1 === b) zoned = true;
+      else if (c === 0x2b || c === 0x2d) {
+        const rest = b - i - 1;
+        const oh = two(buf, i + 1);
+        let om = 0;
+        if (rest === 2) om = 0;
+        else if (rest === 5 && buf[i + 3] === 0x3a) om = two(buf, i + 4);
+        else if (rest === 4) om = two(buf, i + 3);
+        else return undefined;
+        if (oh < 0 || om < 0) return undefined;
+        if (oh > 18 || om > 59) return null;
+        offsetMin = (c === 0x2d ? -1 : 1) * (oh * 60 + om);
+        zoned = true;
+      } else return undefined;
+    }
+    this.timeFormats.add(zoned ? 'iso8601' : 'iso8601-no-offset');
+    const ms = dayMs + hour * 3_600_000 + minute * 60_000 + Math.min(second, 59) * 1000 - offsetMin * 60000;
+    return ms * 1000 + fracUs;
+  }
+}
+
+/**
+ * `digits[.digits]` (no sign, exponent or space) as a double; NaN otherwise. m / 10^k of exact
+ * integers is correctly rounded, so it equals Number(text) bit for bit while m < 2^53.
+ */
+export function plainDecimal(buf: Uint8Array, a: number, b: number): number {
+  if (b <= a || b - a > 17) return NaN;
+  let m = 0;
+  let scale = -1;
+  let digits = 0;
+  for (let i = a; i < b; i++) {
+    const c = buf[i]!;
+    if (c === 0x2e) {
+      if (scale >= 0) return NaN;
+      scale = 0;
+      continue;
+    }
+    const d = c - 48;
+    if (d < 0 || d > 9) return NaN;
+    m = m * 10 + d;
+    digits++;
+    if (scale >= 0) scale++;
+  }
+  if (digits === 0 || digits > 15) return NaN;
+  return scale > 0 ? m / POW10[scale]! : m;
+}
