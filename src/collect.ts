@@ -266,13 +266,18 @@ export async function collect(req: CollectRequest, observers: readonly SampleObs
   if (unnamedSamples > 0) {
     ingested.rejectionCounts.set('account_missing', (ingested.rejectionCounts.get('account_missing') ?? 0) + unnamedSamples);
   }
-  const sourceOf = (ref: RowRef): SourceRef => {
-    const { fileIndex, line } = unpackRef(ref);
-    return { file: ingested.paths[fileIndex]!, line };
-  };
+  const sourceOf = sourceResolver(ingested.paths);
   return {
     ingested, accounts, budget, samplesUsed, excludedSamples, excludedAccounts, outsideWindow,
     accountKeys: [...accounts.keys()].sort(compareText), sourceOf,
+  };
+}
+
+// Outside `collect`: a closure made there would keep the whole per-row state of the run alive.
+function sourceResolver(paths: readonly string[]): (ref: RowRef) => SourceRef {
+  return (ref) => {
+    const { fileIndex, line } = unpackRef(ref);
+    return { file: paths[fileIndex]!, line };
   };
 }
 
@@ -282,8 +287,11 @@ export interface FinishedAccount {
   summaries: { account: string; kind: Kind; stats: KindStats; binned: WeightedPoints }[];
 }
 
-/** Analyze: finish every distribution, in account-key order. */
-export function finishAccounts(collected: Collected, minSamples: number): Map<string, FinishedAccount> {
+/**
+ * Analyze: finish every distribution, in account-key order. With `release`, each accumulator is
+ * dropped once finished, so its values and sketches are freed before scoring and rendering.
+ */
+export function finishAccounts(collected: Collected, minSamples: number, release = false): Map<string, FinishedAccount> {
   const finished = new Map<string, FinishedAccount>();
   for (const key of collected.accountKeys) {
     const acc = collected.accounts.get(key)!;
@@ -296,6 +304,7 @@ export function finishAccounts(collected: Collected, minSamples: number): Map<st
       stats.push(done.stats);
       if (done.stats.n >= minSamples) summaries.push({ account: key, kind, stats: done.stats, binned: done.binned });
     }
+    if (release) acc.kinds.clear();
     finished.set(key, { stats, summaries });
   }
   return finished;

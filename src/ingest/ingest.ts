@@ -23,6 +23,20 @@ export interface IngestRequest {
   readLimits?: ReadLimits;
   stdin: NodeJS.ReadableStream;
   onRejection?: (rejection: Rejection) => void;
+  /** Called as input is read (after each chunk): for a progress display. */
+  onProgress?: (progress: IngestProgress) => void;
+}
+
+export interface IngestProgress {
+  path: string;
+  /** 0-based position of this input among `files`. */
+  fileIndex: number;
+  files: number;
+  bytesRead: number;
+  /** File size (compressed size for gzip); null for stdin. */
+  sizeBytes: number | null;
+  /** Samples handed on so far, all inputs. */
+  samples: number;
 }
 
 export interface IngestResult {
@@ -123,7 +137,15 @@ export async function ingest(
       if (opened.compressed) info.notes.push('gzip-compressed (SHA-256 is of the compressed file)');
       const text = !adapter.binary && encoding !== 'utf-8';
       if (text) info.notes.push(`text encoding ${encoding}, read as UTF-8`);
-      const result = await adapter.read(text ? toUtf8(opened.chunks, encoding) : opened.chunks, {
+      const onProgress = req.onProgress;
+      const counted = onProgress === undefined ? opened.chunks : (async function* () {
+        const files = paths.length;
+        for await (const chunk of opened.chunks) {
+          yield chunk;
+          onProgress({ path, fileIndex: index, files, bytesRead: opened.bytesSoFar(), sizeBytes: opened.sizeBytes, samples: samplesEmitted });
+        }
+      })();
+      const result = await adapter.read(text ? toUtf8(counted, encoding) : counted, {
         file: path,
         limits: req.readLimits ?? DEFAULT_READ_LIMITS,
         columns: req.columns,

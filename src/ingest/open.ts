@@ -18,6 +18,8 @@ export interface OpenedInput {
   mtime: string | null;
   /** Release the file without reading further (after a look at the head). */
   close(): void;
+  /** Bytes of the file (compressed, for gzip) read so far: for progress reports. */
+  bytesSoFar(): number;
   /** Valid once `chunks` has been consumed to the end. */
   digest(): { sha256: string; bytesRead: number; decompressedBytes: number };
 }
@@ -166,6 +168,7 @@ export async function openInput(path: string, stdin: NodeJS.ReadableStream, limi
     compressed,
     sizeBytes,
     mtime,
+    bytesSoFar: () => bytesRead,
     digest: () => {
       sha256 ??= hash.digest('hex');
       return { sha256, bytesRead, decompressedBytes };
