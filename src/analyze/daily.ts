@@ -14,7 +14,8 @@ const RECORD = DAILY_KEEP + 1;
 // thousands of account-days as separate objects cost far more memory and GC time than the numbers.
 export class DailyFloors {
   private readonly dayIndex = new Map<number, number>();
-  private records = new Float64Array(RECORD * 4);
+  // A plain array (see store.ts: many small typed arrays slow the garbage collector down).
+  private records: number[] = new Array<number>(RECORD * 4).fill(0);
   private used = 0;
   // Rows of one day usually come together: the last day's record saves the map look-up.
   private lastDay = NaN;
@@ -27,10 +28,7 @@ export class DailyFloors {
       const known = this.dayIndex.get(day);
       if (known === undefined) {
         if (this.used === this.records.length) {
-          // x1.5: a month of days costs little slack.
-          const grown = new Float64Array(Math.ceil(this.records.length / RECORD * 1.5) * RECORD);
-          grown.set(this.records);
-          this.records = grown;
+          for (let k = 0; k < RECORD * 4; k++) this.records.push(0);
         }
         at = this.used;
         this.used += RECORD;

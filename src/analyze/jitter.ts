@@ -5,18 +5,25 @@
 // folded in. Memory: sessions x REORDER_WINDOW, whatever the number of rows.
 import { ValueStore, type ExactBudget } from './store.js';
 
+/** Relative error of the jitter figure once its differences are sketched (only their median is reported). */
+export const JITTER_RELATIVE_ACCURACY = 0.02;
+
 /** Samples held per session before the oldest is released in time order (ring of 128 at most). */
 export const REORDER_WINDOW = 127;
 
 class SessionSeries {
   // Ring of (time, value) pairs sorted by time from `head`; grows up to REORDER_WINDOW + 1.
-  times = new Float64Array(16);
-  values = new Float64Array(16);
+  // Plain arrays (see store.ts: many small typed arrays slow the garbage collector down).
+  times: number[] = new Array<number>(16).fill(0);
+  values: number[] = new Array<number>(16).fill(0);
   head = 0;
   count = 0;
   lastTime = -Infinity;
   lastValue = NaN;
 }
+
+/** Differences released during one addRows call (one buffer for all trackers: calls do not nest). */
+let pending = new Float64Array(1024);
 
 export class JitterTracker {
   private readonly sessions = new Map<string | number, SessionSeries>();
@@ -27,7 +34,7 @@ export class JitterTracker {
   pairs = 0;
 
   constructor(budget: ExactBudget | null) {
-    this.diffs = new ValueStore(budget, false);
+    this.diffs = new ValueStore(budget, false, JITTER_RELATIVE_ACCURACY);
   }
 
   add(session: string | number, timeUs: number, valueMs: number): void {
@@ -60,18 +67,17 @@ export class JitterTracker {
   /** Rows `order[from..to)` of a column batch; differences reach the store once per batch. */
   addRows(session: Float64Array, timeUs: Float64Array, valueMs: Float64Array, order: Int32Array, from: number, to: number): void {
     this.pendingLimit = to - from + 1;
-    if (this.pending.length < this.pendingLimit) this.pending = new Float64Array(this.pendingLimit);
+    if (pending.length < this.pendingLimit) pending = new Float64Array(this.pendingLimit * 2);
     for (let j = from; j < to; j++) {
       const i = order[j]!;
       this.add(session[i]!, timeUs[i]!, valueMs[i]!);
     }
-    this.diffs.addValues(this.pending, this.pendingCount);
+    this.diffs.addValues(pending, this.pendingCount);
     this.pendingCount = 0;
     this.pendingLimit = 0;
   }
 
   // Differences released during addRows wait here, then go to the store in one call.
-  private pending = new Float64Array(0);
   private pendingCount = 0;
   private pendingLimit = 0;
 
@@ -79,7 +85,7 @@ export class JitterTracker {
     const v = series.values[series.head]!;
     if (!Number.isNaN(series.lastValue)) {
       const diff = Math.abs(v - series.lastValue);
-      if (this.pendingCount < this.pendingLimit) this.pending[this.pendingCount++] = diff;
+      if (this.pendingCount < this.pendingLimit) pending[this.pendingCount++] = diff;
       else this.diffs.add(diff, 0);
       this.pairs++;
     }
@@ -99,8 +105,8 @@ export class JitterTracker {
 
 function growRing(series: SessionSeries): void {
   const capacity = series.times.length * 2;
-  const times = new Float64Array(capacity);
-  const values = new Float64Array(capacity);
+  const times = new Array<number>(capacity).fill(0);
+  const values = new Array<number>(capacity).fill(0);
   const mask = series.times.length - 1;
   for (let i = 0; i < series.count; i++) {
     times[i] = series.times[(series.head + i) & mask]!;

@@ -85,15 +85,22 @@ export interface OrderStatistic {
 }
 
 export class ValueStore {
-  private values: Float64Array | null = new Float64Array(64);
-  private refs: Float64Array | null;
+  // Plain arrays of doubles, not typed arrays: tens of thousands of small ArrayBuffers make V8's
+  // garbage collector slow (each is tracked outside the heap); these live in the heap, unboxed.
+  private values: number[] | null = [];
+  private refs: number[] | null;
   private length = 0;
   private sketch: DDSketch | null = null;
   private sorted: Float64Array | null = null;
   n = 0;
 
-  constructor(private readonly budget: ExactBudget | null, keepRefs: boolean) {
-    this.refs = keepRefs ? new Float64Array(64) : null;
+  /**
+   * @param relativeAccuracy of the sketch this store may become; coarser for figures that only need
+   *   a median (jitter), since a sketch's bins are most of a large run's memory
+   */
+  constructor(private readonly budget: ExactBudget | null, keepRefs: boolean,
+    private readonly relativeAccuracy = SKETCH_RELATIVE_ACCURACY) {
+    this.refs = keepRefs ? [] : null;
     budget?.register(this);
   }
 
@@ -104,18 +111,8 @@ export class ValueStore {
     this.n++;
     this.sorted = null;
     if (this.sketch !== null) { this.sketch.accept(valueMs); return; }
-    if (this.length === this.values!.length) {
-      const grown = new Float64Array(this.length * 2);
-      grown.set(this.values!);
-      this.values = grown;
-      if (this.refs) {
-        const grownRefs = new Float64Array(this.length * 2);
-        grownRefs.set(this.refs);
-        this.refs = grownRefs;
-      }
-    }
-    this.values![this.length] = valueMs;
-    if (this.refs) this.refs[this.length] = ref;
+    this.values!.push(valueMs);
+    if (this.refs) this.refs.push(ref);
     this.length++;
     this.budget?.charge(this);
   }
@@ -129,15 +126,14 @@ export class ValueStore {
       for (let j = from; j < to; j++) this.sketch.accept(valueMs[order[j]!]!);
       return;
     }
-    this.reserve(this.length + count);
     const values = this.values!;
     const refs = this.refs;
     const base = fileIndex * 4294967296;
     let at = this.length;
     for (let j = from; j < to; j++) {
       const i = order[j]!;
-      values[at] = valueMs[i]!;
-      if (refs !== null) refs[at] = base + line[i]!;
+      values.push(valueMs[i]!);
+      if (refs !== null) refs.push(base + line[i]!);
       at++;
     }
     this.length = at;
@@ -152,31 +148,16 @@ export class ValueStore {
       for (let j = 0; j < count; j++) this.sketch.accept(list[j]!);
       return;
     }
-    this.reserve(this.length + count);
     const values = this.values!;
-    for (let j = 0; j < count; j++) values[this.length + j] = list[j]!;
-    if (this.refs !== null) this.refs.fill(0, this.length, this.length + count);
+    for (let j = 0; j < count; j++) values.push(list[j]!);
+    if (this.refs !== null) for (let j = 0; j < count; j++) this.refs.push(0);
     this.length += count;
     this.budget?.chargeMany(this, count);
   }
 
-  private reserve(size: number): void {
-    if (size <= this.values!.length) return;
-    let capacity = this.values!.length * 2;
-    while (capacity < size) capacity *= 2;
-    const grown = new Float64Array(capacity);
-    grown.set(this.values!.subarray(0, this.length));
-    this.values = grown;
-    if (this.refs) {
-      const grownRefs = new Float64Array(capacity);
-      grownRefs.set(this.refs.subarray(0, this.length));
-      this.refs = grownRefs;
-    }
-  }
-
   toSketch(): void {
     if (this.sketch !== null) return;
-    const sketch = new DDSketch({ relativeAccuracy: SKETCH_RELATIVE_ACCURACY });
+    const sketch = new DDSketch({ relativeAccuracy: this.relativeAccuracy });
     for (let i = 0; i < this.length; i++) sketch.accept(this.values![i]!);
     this.sketch = sketch;
     this.values = null;
@@ -185,7 +166,7 @@ export class ValueStore {
     this.length = 0;
   }
 
-  relativeError(): number { return this.sketch === null ? 0 : SKETCH_RELATIVE_ACCURACY; }
+  relativeError(): number { return this.sketch === null ? 0 : this.relativeAccuracy; }
 
   /**
    * Add every value of `other` (shards, profiles of several months). Exact + exact stays exact
@@ -204,7 +185,7 @@ export class ValueStore {
   }
 
   private sortedValues(): Float64Array {
-    if (this.sorted === null) this.sorted = this.values!.slice(0, this.length).sort();
+    if (this.sorted === null) this.sorted = Float64Array.from(this.values!).sort();
     return this.sorted;
   }
 
@@ -212,8 +193,7 @@ export class ValueStore {
   orderStatistic(rank: number, withRow = true): OrderStatistic {
     const r = Math.min(Math.max(rank, 1), this.n);
     if (this.sketch !== null) {
-      const q = this.n <= 1 ? 0 : (r - 1) / (this.n - 1);
-      return { valueMs: this.sketch.getValueAtQuantile(q), ref: null };
+      return { valueMs: valueAtRank(this.sketch, r, this.n), ref: null };
     }
     const valueMs = this.sortedValues()[r - 1]!;
     let ref: RowRef | null = null;
@@ -229,7 +209,7 @@ export class ValueStore {
   quantile(p: number): number {
     if (this.n === 0) return NaN;
     const rank = Math.min(Math.max(Math.ceil(this.n * p), 1), this.n);
-    if (this.sketch !== null) return this.sketch.getValueAtQuantile(this.n <= 1 ? 0 : (rank - 1) / (this.n - 1));
+    if (this.sketch !== null) return valueAtRank(this.sketch, rank, this.n);
     return this.sortedValues()[rank - 1]!;
   }
 
@@ -260,4 +240,14 @@ export class ValueStore {
     for (const k of keys) { values.push(mapping.value(k)); weights.push(counts.get(k)!); }
     return { values, counts: weights };
   }
+}
+
+/**
+ * The sketch's value at 1-based rank r of n. DDSketch looks up rank q*(n-1) and takes the first bin
+ * whose running count exceeds it; q = (r-1)/(n-1) in floating point can land just below r-1 and
+ * return the value one rank lower. Half a rank up (clamped) always lands in the r-th value's bin.
+ */
+function valueAtRank(sketch: DDSketch, r: number, n: number): number {
+  if (n <= 1) return sketch.getValueAtQuantile(0);
+  return sketch.getValueAtQuantile(Math.min(1, (r - 0.5) / (n - 1)));
 }

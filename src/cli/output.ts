@@ -25,15 +25,38 @@ export async function writeFileText(path: string, text: string): Promise<void> {
   await new Promise<void>((resolvePromise, reject) => {
     const stream = createWriteStream(path, { flags: 'w' });
     stream.on('error', reject);
-    stream.end(text, () => resolvePromise());
+    writeInSlices(stream, text, () => stream.end(() => resolvePromise()));
   });
 }
 
 /** Write to stdout; a closed pipe (e.g. `| head`) ends quietly. */
 export async function writeStdout(text: string): Promise<void> {
   await new Promise<void>((resolvePromise) => {
-    process.stdout.write(text, () => resolvePromise());
+    writeInSlices(process.stdout, text, resolvePromise);
   });
+}
+
+/** Slices of 1 MiB characters: a 100 MB report is never copied into one 100 MB buffer. */
+const SLICE = 1 << 20;
+
+function writeInSlices(stream: NodeJS.WritableStream, text: string, done: () => void): void {
+  let at = 0;
+  let finished = false;
+  const finish = (): void => { if (!finished) { finished = true; done(); } };
+  const next = (): void => {
+    while (at < text.length) {
+      const slice = text.slice(at, at + SLICE);
+      at += SLICE;
+      const last = at >= text.length;
+      const ok = stream.write(slice, last ? () => finish() : undefined);
+      if (last) return;
+      if (!ok) { stream.once('drain', next); return; }
+    }
+    finish();
+  };
+  // A closed pipe never drains: end quietly (main.ts turns EPIPE into exit 0).
+  stream.once('error', finish);
+  next();
 }
 
 /** Folder for the files a report writes beside itself (md charts): `case.md` -> `case-charts`, relative to the report's folder. */
