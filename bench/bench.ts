@@ -1,13 +1,14 @@
 // `npm run bench`: keylag against DuckDB and a raw-read floor on generated timing CSVs.
 // Each method runs in its own process (best of N, file in page cache after a warm-up read);
 // every process reports its own peak RSS. Results go to stdout and bench/RESULTS.md.
-//   node dist/bench/bench.js [--rows 1000000,10000000] [--runs 3] [--with-100m]
+//   node dist/bench/bench.js [--rows 1000000,10000000] [--runs 3] [--with-100m] [--capture-copies 100]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, platform, release } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeBenchCsv } from './generate-rows.js';
+import { writeBenchCapture } from './generate-capture.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const DATA = join(ROOT, 'bench/data');
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
   mkdirSync(DATA, { recursive: true });
   const node = process.execPath;
   const rows: string[][] = [];
+  const rssOf: number[] = [];
   for (const n of rowsList) {
     const file = join(DATA, `timing-${n}.csv`);
     if (!existsSync(file)) {
@@ -53,6 +55,7 @@ async function main(): Promise<void> {
     const duck2 = best([node, join(HERE, 'duckdb-aggregate.js'), file, '2'], runs);
     const duck1 = best([node, join(HERE, 'duckdb-aggregate.js'), file, '1'], runs);
     const keylag = best([node, join(ROOT, 'bin/keylag.js'), 'scan', file, '--format', 'json', '-o', '/dev/null'], runs, { KEYLAG_REPORT_PEAK_RSS: '1' });
+    rssOf.push(keylag.peakRssMb);
     const fmt = (m: Measure) => `${m.wallS.toFixed(2)} s, ${m.peakRssMb.toFixed(0)} MB`;
     rows.push([
       n.toLocaleString('en-US'), mb.toFixed(0), fmt(raw), fmt(duck2), fmt(duck1), fmt(keylag),
@@ -61,6 +64,30 @@ async function main(): Promise<void> {
     ]);
     process.stderr.write(`${n} rows done\n`);
   }
+  // Packets: keylag's raw-capture derivation against tshark exporting the fields keylag needs.
+  const copies = Number(arg('--capture-copies') ?? '100');
+  const capture = join(DATA, `capture-x${copies}.pcap`);
+  if (!existsSync(capture)) {
+    process.stderr.write(`generating ${capture} ...\n`);
+    await writeBenchCapture(join(ROOT, 'fixtures/lab/captures/server.pcap'), capture, copies);
+  }
+  const captureMb = statSync(capture).size / 1e6;
+  const tsharkFields = ['frame.number', 'frame.time_epoch', 'ip.src', 'ip.dst', 'ipv6.src', 'ipv6.dst', 'tcp.srcport', 'tcp.dstport',
+    'tcp.stream', 'tcp.len', 'tcp.flags', 'tcp.seq_raw', 'tcp.ack_raw'].flatMap((f) => ['-e', f]);
+  let packetLine = '';
+  const tsharkAvailable = spawnSync('tshark', ['--version'], { encoding: 'utf8' }).status === 0;
+  if (tsharkAvailable) {
+    runOnce([node, join(HERE, 'raw-read.js'), capture]);
+    const tshark = best(['bash', '-c', `/usr/bin/time -f 'peak rss %M KiB' tshark -r '${capture}' -T fields -E header=y -E separator=, -E quote=d -E occurrence=f ${tsharkFields.join(' ')} tcp > /dev/null`], runs);
+    const keylagPcap = best([node, join(ROOT, 'bin/keylag.js'), 'scan', capture, '--format', 'json', '-o', '/dev/null'], runs, { KEYLAG_REPORT_PEAK_RSS: '1' });
+    packetLine = `\n\nPackets: ${capture.replace(ROOT + '/', '')} (${captureMb.toFixed(0)} MB, the lab's server capture repeated ${copies} times with moved client ports; bench/generate-capture.ts). `
+      + `tshark -T fields (the 13 fields keylag needs) ${tshark.wallS.toFixed(2)} s, ${tshark.peakRssMb.toFixed(0)} MB peak; keylag scan of the raw capture (every derivation, full report) `
+      + `${keylagPcap.wallS.toFixed(2)} s, ${keylagPcap.peakRssMb.toFixed(0)} MB peak; ratio tshark / keylag ${(tshark.wallS / keylagPcap.wallS).toFixed(2)} (goal >= 3).`;
+  } else packetLine = '\n\nPackets: tshark not installed here; the packet comparison was not run.';
+  const flat = rows.length >= 2
+    ? `\n\nPeak RSS from ${rowsList[0]!.toLocaleString('en-US')} to ${rowsList[rowsList.length - 1]!.toLocaleString('en-US')} rows: `
+      + `${rssOf[0]!.toFixed(0)} -> ${rssOf[rssOf.length - 1]!.toFixed(0)} MB (target < 300 MB, flat within 10 % from 10M to 100M).`
+    : '';
   const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${platform()} ${release()}, Node ${process.version}; `
     + `load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' / ')} (other work on the machine inflates every figure)`;
   const header = ['rows', 'MB', 'raw read (floor)', 'DuckDB 2 threads', 'DuckDB 1 thread', 'keylag scan --format json', 'keylag throughput', 'keylag / DuckDB-2', 'keylag / DuckDB-1', 'keylag / floor'];
@@ -69,7 +96,7 @@ async function main(): Promise<void> {
     + 'Input: `user,timestamp,rtt_ms`, ISO 8601 times with ms, 10,000 accounts (bench/generate-rows.ts, seed 7).\n'
     + 'DuckDB (@duckdb/node-api) computes per-user count/min/p5/median/p95/max with `read_csv` + `GROUP BY`; '
     + 'keylag computes its full report (every distribution, peer comparison, score) as JSON.\n\n'
-    + `${table}\n\nRegenerate: \`npm run bench\` (add \`-- --with-100m\` for 100M rows).\n`;
+    + `${table}${flat}${packetLine}\n\nRegenerate: \`npm run bench\` (add \`-- --with-100m\` for 100M rows).\n`;
   writeFileSync(join(ROOT, 'bench/RESULTS.md'), text);
   process.stdout.write(text);
 }

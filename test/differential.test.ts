@@ -78,3 +78,46 @@ test('fast path == csv-parse path on the bundled sample', async () => {
   assert.equal(fast.samples.length, 57341);
   assert.deepEqual(fast.samples, reference.samples);
 });
+
+// Rows shaped like real exports, with the edge cases the byte lane must leave to the string path
+// (or parse exactly as it would): every time shape parseTimestamp knows, odd numbers, padding,
+// non-ASCII names, kind and session columns.
+const timeCell = fc.oneof(
+  fc.record({
+    y: fc.constantFrom('2026', '1999', '2099', '0090', '1989'), mo: fc.constantFrom('01', '02', '12', '13', '00'),
+    d: fc.constantFrom('01', '28', '29', '30', '31', '00'), sep: fc.constantFrom('T', ' ', 't'),
+    h: fc.constantFrom('00', '23', '24'), mi: fc.constantFrom('00', '59', '60'), s: fc.constantFrom('00', '59', '60', '61'),
+    frac: fc.constantFrom('', '.1', '.123', ',5', '.123456', '.1234567', '.123456789', '.1234567890', '.'),
+    zone: fc.constantFrom('', 'Z', 'z', '+00:00', '-05:00', '+0530', '+09', '+19:00', '+05:60', ' Z', 'UTC', '+5'),
+  }).map((t) => `${t.y}-${t.mo}-${t.d}${t.sep}${t.h}:${t.mi}:${t.s}${t.frac}${t.zone}`),
+  fc.constantFrom('1772460191', '1772460191.5', '1772460191123', '1772460191123456', '1772460191123456789', ' 1772460191', '2026-03-02', '2026-03-02T10:00'),
+);
+const valueCell = fc.oneof(
+  fc.double({ min: 0, max: 5000, noNaN: true }).map((v) => v.toFixed(3)),
+  fc.constantFrom('0', '0.0', '.5', '5.', '007.50', '23', '3600000', '3600000.1', '1234567890123456', '12345678901234567',
+    '-0', '-1', '+1', '1e2', ' 12', '12 ', '', 'NaN', 'inf', '1.2.3'),
+);
+const nameCell = fc.constantFrom('alice', 'Bob', 'CORP\\carol', 'dave@corp.example', 'émile', 'ünïcödé', ' alice', 'alice ', '', '\u00a0x', 'x\t');
+const rowArb = fc.tuple(nameCell, timeCell, valueCell, fc.constantFrom('rtt', 'app_rtt', '', 'bogus', 'RTT'), fc.constantFrom('s1', 's2', '', ' s3'),
+  fc.constantFrom('203.0.113.7', '', '2001:db8::1'));
+
+test('byte lane == csv-parse path on export-shaped rows (times, numbers, padding, kinds, sessions)', async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(rowArb, { minLength: 1, maxLength: 60 }), fc.constantFrom('\n', '\r\n'), fc.integer({ min: 1, max: 200 }), fc.boolean(),
+      async (rows, eol, chunkSize, withKind) => {
+        const header = withKind ? 'user,timestamp,latency_ms,kind,session_id,client_ip' : 'user,timestamp,rtt_ms,echo_ms,session_id,client_ip';
+        const lines = rows.map(([n, t, v, k, s, ip]) => (withKind ? [n, t, v, k, s, ip] : [n, t, v, v === '' ? '1' : v, s, ip]).join(','));
+        const bytes = Buffer.from([header, ...lines].join(eol) + eol, 'utf8');
+        const fast = await readWith('fast', bytes, chunkSize);
+        const reference = await readWith('csv-parse', bytes, chunkSize);
+        assert.equal(fast.error, reference.error);
+        if (reference.error === null) {
+          assert.deepEqual(fast.rejections, reference.rejections);
+          assert.deepEqual(fast.samples, reference.samples);
+        }
+      },
+    ),
+    { numRuns: 500, seed: 20261125 },
+  );
+});

@@ -144,7 +144,11 @@ export class KindAccumulator {
 function weightedMad(binned: WeightedPoints, medianMs: number, store: ValueStore): number {
   const deviations: { d: number; c: number }[] = [];
   if (store.isExact()) {
-    for (let r = 1; r <= store.n; r++) deviations.push({ d: Math.abs(store.orderStatistic(r, false).valueMs - medianMs), c: 1 });
+    // Every value counts once: the type-1 median of the absolute deviations, numerically sorted.
+    const d = new Float64Array(store.n);
+    for (let r = 1; r <= store.n; r++) d[r - 1] = Math.abs(store.orderStatistic(r, false).valueMs - medianMs);
+    d.sort();
+    return store.n === 0 ? 0 : d[quantileRank(store.n, 0.5) - 1]!;
   } else {
     binned.values.forEach((x, i) => deviations.push({ d: Math.abs(x - medianMs), c: binned.counts[i]! }));
   }
