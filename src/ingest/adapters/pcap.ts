@@ -311,7 +311,7 @@ export const pcapAdapter: InputAdapter = {
     if (magic.length === 0) throw inputError('empty capture (zero bytes)', ctx.file);
     const kind = kindOfMagic(magic);
     if (kind === null) throw inputError(`not a pcap or pcapng capture (magic 0x${magic.toString('hex')})`, ctx.file);
-    const collector = new PacketCollector();
+    const collector = new PacketCollector(ctx, map);
     const numberer = new StreamNumberer();
     let frame = 0;
     let untimed = 0;
@@ -331,7 +331,7 @@ export const pcapAdapter: InputAdapter = {
     if (unsupported.length > 0) ctx.note(`link type(s) ${unsupported.join(', ')} not decoded (supported: Ethernet, Linux SLL/SLL2, raw IP, loopback)`);
     if (untimed > 0) ctx.note(`${untimed} simple packet block(s) without timestamps skipped`);
     ctx.note(`${frame} frames, ${collector.packets} TCP`);
-    collector.finish(ctx, map);
+    collector.finish();
     return { records: frame, dialect: kind, timeFormats: ['epoch-us'] };
   },
 };

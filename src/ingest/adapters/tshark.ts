@@ -82,7 +82,7 @@ export const tsharkAdapter: InputAdapter = {
       parser.end();
     })();
     feed.catch((err) => parser.destroy(err as Error));
-    const collector = new PacketCollector();
+    const collector = new PacketCollector(ctx, map);
     let col: Record<string, number> | null = null;
     let records = 0;
     try {
@@ -136,7 +136,7 @@ export const tsharkAdapter: InputAdapter = {
     }
     await feed;
     if (col === null) throw inputError('empty input: no header line', ctx.file);
-    collector.finish(ctx, map);
+    collector.finish();
     return { records, dialect: 'tshark fields CSV', timeFormats: records > 0 ? ['epoch-s'] : [] };
   },
 };

@@ -1,15 +1,27 @@
-// Glue between a packet source (tshark CSV rows, raw capture records) and the stream derivations:
-// packets are grouped by stream, each stream is derived when the input ends, and samples are
-// emitted stream by stream (stream order, then time order) with the account from the accounts map.
-// Captures are held in memory as compact packet records (~100 bytes each).
+// Glue between a packet source (tshark CSV rows, raw capture records) and the stream derivations,
+// with memory bounded by constants, not by the size of the capture:
+//   - packets are grouped by stream and held as compact records (~100 bytes each) only while their
+//     stream is open; a stream is derived and its samples emitted as soon as it is over: both FINs
+//     (or an RST) seen and COLLECT.lingerUs of capture time passed (the last ACKs arrive), or no
+//     packet for COLLECT.idleUs; the rest at the end of the input;
+//   - a stream holding COLLECT.segmentPackets packets is derived as a segment at once, carrying the
+//     state the rules need into the next segment (deriveStream's StreamCarry, constant size), and
+//     if all open streams together hold COLLECT.maxHeld packets the largest are cut that way. So at most
+//     COLLECT.maxHeld packets (~100 MB) are held, plus one StreamCarry per open stream and one per
+//     recently ended stream (COLLECT.endedKept). Cuts for size are named in a note, never silent.
+// Samples of a stream come out in the same order as before (time order within the stream; a cut
+// stream segment after segment); streams come out in the order they end (ties and the end of input
+// by stream number): a function of the input alone, so reports stay byte-identical run to run.
 import type { AdapterContext } from '../adapter.js';
 import type { Kind } from '../../types.js';
-import { deriveStream, type StreamSummary, type TcpPacket } from './tcp.js';
+import { deriveStream, TCP_FIN, TCP_RST, type StreamCarry, type TcpPacket, type Vantage } from './tcp.js';
 import { accountOf, readAccountsMap, type AccountsMap } from './accounts-map.js';
 
 /** Adapter option naming the accounts map file (`--accounts FILE`). */
 export const ACCOUNTS_OPTION = 'accounts';
 const SIDE_KEY = 'tcp.accountsMap';
+/** Side-data key: the most packets held at once by any capture of the run (tests read it). */
+export const PEAK_HELD_KEY = 'tcp.peakHeld';
 
 export async function accountsMapFor(ctx: AdapterContext): Promise<AccountsMap | null> {
   const path = ctx.options[ACCOUNTS_OPTION];
@@ -21,53 +33,196 @@ export async function accountsMapFor(ctx: AdapterContext): Promise<AccountsMap |
   return map;
 }
 
+/** The bounds, in capture-time microseconds and packets. Documented in the README (packet inputs). */
+export const COLLECT = {
+  /** An open stream with no packet for this long is derived with what it has. 10 minutes: longer than
+   *  any keep-alive interval in use (sshd ClientAliveInterval and ssh ServerAliveInterval are seconds to
+   *  a few minutes where set), so a live session that keeps alive is never split, while an idle one
+   *  stops holding memory. If it resumes later, it continues from its carried state (same stream). */
+  idleUs: 600_000_000,
+  /** After both FINs or an RST, packets still arriving within this time (the last ACK, a repeated FIN
+   *  or RST) belong to the stream before it is derived. */
+  lingerUs: 5_000_000,
+  /** Open streams are checked for idleness and closing when capture time has advanced this much. */
+  sweepUs: 1_000_000,
+  /** A stream holding this many packets is derived as a segment (about 10 MB; every lab stream is far shorter). */
+  segmentPackets: 100_000,
+  /** A cut for size is made at the last pause of at least this long in the newer half of what the stream
+   *  holds (the packets after it stay held): every rule looks at most DERIVE.teardownUs (300 ms) ahead, so a
+   *  cut at a 1 s pause splits no pair, no typed line and no obfuscation run. Without such a pause, at the end. */
+  cutGapUs: 1_000_000,
+  /** All open streams together hold at most this many packets (about 100 MB); past it the streams holding
+   *  most are cut until half of it is free. */
+  maxHeld: 1_000_000,
+  /** Carried state kept for this many ended streams, so that late packets continue them. */
+  endedKept: 4096,
+  /** At most this many streams are listed by name in a note. */
+  noteList: 20,
+};
+
+interface OpenStream {
+  id: number;
+  packets: TcpPacket[];
+  carry: StreamCarry | undefined;
+  lastTimeUs: number;
+  /** Source endpoints that sent a FIN (two different ones close the stream). */
+  finFrom: string | null;
+  closedAtUs: number | null;
+}
+
 export class PacketCollector {
-  private readonly streams = new Map<number, TcpPacket[]>();
+  private readonly open = new Map<number, OpenStream>();
+  private readonly ended = new Map<number, StreamCarry>();
+  private readonly limits: typeof COLLECT;
+  /** TCP packets added. */
   packets = 0;
+  /** Packets held right now, and the most ever held at once (the memory bound, tested). */
+  held = 0;
+  peakHeld = 0;
+  private nowUs = -Infinity;
+  private lastSweepUs = -Infinity;
+  private streams = 0;
+  private readonly byVantage: Record<Vantage, number> = { server: 0, client: 0 };
+  private unmapped = 0;
+  private readonly totals: Record<Kind, number> = { rtt: 0, app_rtt: 0, reaction: 0, keystroke_interval: 0, input_lag: 0 };
+  private readonly obfuscated = new Map<number, { account: string; grid: number }>();
+  private obfuscatedMore = 0;
+  private readonly cut = new Map<number, number>();
+  private cutMore = 0;
+  /** Highest stream number seen: both paths number streams in order of their first packet, so an unknown
+   *  stream at or below it is one whose carried state was dropped (endedKept), said in a note. */
+  private maxStreamSeen = -1;
+  private restarted = 0;
+
+  constructor(private readonly ctx: AdapterContext, private readonly map: AccountsMap | null, limits: Partial<typeof COLLECT> = {}) {
+    this.limits = { ...COLLECT, ...limits };
+  }
 
   add(p: TcpPacket): void {
     this.packets++;
-    let list = this.streams.get(p.stream);
-    if (list === undefined) { list = []; this.streams.set(p.stream, list); }
-    list.push(p);
+    // time first: a stream idle until this packet is over before the packet joins it (then it continues)
+    if (p.timeUs > this.nowUs) this.nowUs = p.timeUs;
+    if (this.nowUs - this.lastSweepUs >= this.limits.sweepUs) this.sweep();
+    let s = this.open.get(p.stream);
+    if (s === undefined) {
+      const carry = this.ended.get(p.stream);
+      if (carry !== undefined) this.ended.delete(p.stream);
+      else if (p.stream <= this.maxStreamSeen) this.restarted++;
+      if (p.stream > this.maxStreamSeen) this.maxStreamSeen = p.stream;
+      s = { id: p.stream, packets: [], carry, lastTimeUs: p.timeUs, finFrom: null, closedAtUs: null };
+      this.open.set(p.stream, s);
+    }
+    s.packets.push(p);
+    s.lastTimeUs = p.timeUs;
+    if (++this.held > this.peakHeld) this.peakHeld = this.held;
+    if (s.closedAtUs === null) {
+      if (p.flags & TCP_RST) s.closedAtUs = p.timeUs;
+      else if (p.flags & TCP_FIN) {
+        const from = `${p.src}|${p.srcPort}`;
+        if (s.finFrom === null) s.finFrom = from;
+        else if (s.finFrom !== from) s.closedAtUs = p.timeUs;
+      }
+    }
+    if (s.packets.length >= this.limits.segmentPackets) this.derive(s, true);
+    if (this.held >= this.limits.maxHeld) {
+      // Cut the streams holding most (ties by number) until half the budget is free: young streams keep
+      // their handshake and first exchanges whole.
+      const bySize = [...this.open.values()].sort((a, b) => b.packets.length - a.packets.length || a.id - b.id);
+      for (const o of bySize) {
+        if (this.held <= this.limits.maxHeld / 2 || o.packets.length === 0) break;
+        this.derive(o, true);
+      }
+    }
   }
 
-  /** Derive every stream and emit its samples; returns the per-stream summaries. */
-  finish(ctx: AdapterContext, map: AccountsMap | null): StreamSummary[] {
-    const summaries: StreamSummary[] = [];
-    const streamIds = [...this.streams.keys()].sort((a, b) => a - b);
-    let unmapped = 0;
-    const obfuscated: string[] = [];
-    const byVantage = { server: 0, client: 0 };
-    const totals: Record<Kind, number> = { rtt: 0, app_rtt: 0, reaction: 0, keystroke_interval: 0, input_lag: 0 };
-    for (const id of streamIds) {
-      const packets = this.streams.get(id)!;
-      packets.sort((a, b) => a.frame - b.frame);
-      const { summary, samples } = deriveStream(packets);
-      summaries.push(summary);
-      const { account, via } = accountOf(map, ctx.file, summary);
-      if (via === null) unmapped++;
-      byVantage[summary.vantage]++;
-      if (summary.obfuscated) {
-        obfuscated.push(`stream ${id} (${account}, ${summary.gridPackets} packets on the grid)`);
+  /** End the streams that are over (closed and lingered, or idle), in stream order. */
+  private sweep(): void {
+    this.lastSweepUs = this.nowUs;
+    const over: OpenStream[] = [];
+    for (const s of this.open.values()) {
+      if ((s.closedAtUs !== null && this.nowUs - s.closedAtUs >= this.limits.lingerUs) || this.nowUs - s.lastTimeUs > this.limits.idleUs) over.push(s);
+    }
+    over.sort((a, b) => a.id - b.id);
+    for (const s of over) this.end(s);
+  }
+
+  private end(s: OpenStream): void {
+    this.open.delete(s.id);
+    if (s.packets.length > 0) this.derive(s, false);
+    if (s.carry === undefined) return;
+    this.ended.set(s.id, s.carry);
+    if (this.ended.size > this.limits.endedKept) {
+      this.ended.delete(this.ended.keys().next().value!);
+    }
+  }
+
+  /** Derive the packets a stream holds (continuing its carried state) and emit the samples. */
+  private derive(s: OpenStream, forSize: boolean): void {
+    s.packets.sort((a, b) => a.frame - b.frame);
+    let cutAt = s.packets.length;
+    if (forSize) {
+      for (let i = s.packets.length - 1; i > s.packets.length / 2; i--) {
+        if (s.packets[i]!.timeUs - s.packets[i - 1]!.timeUs >= this.limits.cutGapUs) { cutAt = i; break; }
       }
-      for (const s of samples) {
-        totals[s.kind]++;
-        ctx.emit({
-          account, session: String(id), timeUs: s.timeUs, kind: s.kind, valueMs: s.valueMs, line: s.line,
-          sourceId: `frame ${s.frame}`, clientAddress: summary.client,
-        });
-      }
     }
-    if (streamIds.length > 0) {
-      ctx.note(`${streamIds.length} TCP streams; capture point near the server in ${byVantage.server}, near the client in ${byVantage.client}`);
-      ctx.note(`derived: ${(Object.keys(totals) as Kind[]).filter((k) => totals[k] > 0).map((k) => `${totals[k]} ${k}`).join(', ') || 'no samples'}`);
+    const packets = cutAt === s.packets.length ? s.packets : s.packets.slice(0, cutAt);
+    s.packets = cutAt === s.packets.length ? [] : s.packets.slice(cutAt);
+    this.held -= packets.length;
+    const { summary, samples, carry } = deriveStream(packets, s.carry);
+    const { ctx } = this;
+    const { account, via } = accountOf(this.map, ctx.file, summary);
+    if (s.carry === undefined) {
+      // first segment of this stream (or of one whose carried state was dropped: counted, and said)
+      this.streams++;
+      this.byVantage[summary.vantage]++;
+      if (via === null) this.unmapped++;
     }
-    if (obfuscated.length > 0) {
-      ctx.note(`keystroke timing obfuscation (OpenSSH ObscureKeystrokeTiming, 20 ms grid with chaff) in ${obfuscated.length} stream(s): ${obfuscated.join('; ')}; their grid packets give no keystroke intervals or reactions`);
+    s.carry = carry;
+    if (forSize || this.cut.has(s.id)) {
+      // segments of streams cut for size (the last one included), for the note
+      const n = this.cut.get(s.id);
+      if (n !== undefined) this.cut.set(s.id, n + 1);
+      else if (this.cut.size < this.limits.noteList) this.cut.set(s.id, 1);
+      else this.cutMore++;
     }
+    if (summary.gridPackets > 0) {
+      const o = this.obfuscated.get(s.id);
+      if (o !== undefined) o.grid += summary.gridPackets;
+      else if (this.obfuscated.size < this.limits.noteList) this.obfuscated.set(s.id, { account, grid: summary.gridPackets });
+      else this.obfuscatedMore++;
+    }
+    for (const x of samples) {
+      this.totals[x.kind]++;
+      ctx.emit({
+        account, session: String(s.id), timeUs: x.timeUs, kind: x.kind, valueMs: x.valueMs, line: x.line,
+        sourceId: `frame ${x.frame}`, clientAddress: summary.client,
+      });
+    }
+  }
+
+  /** Derive every stream still open (in stream order) and write the notes. */
+  finish(): void {
+    for (const s of [...this.open.values()].sort((a, b) => a.id - b.id)) this.end(s);
+    const { ctx, map, limits } = this;
+    ctx.side.set(PEAK_HELD_KEY, Math.max(this.peakHeld, ctx.side.get<number>(PEAK_HELD_KEY) ?? 0));
+    if (this.streams > 0) {
+      ctx.note(`${this.streams} TCP streams; capture point near the server in ${this.byVantage.server}, near the client in ${this.byVantage.client}`);
+      ctx.note(`derived: ${(Object.keys(this.totals) as Kind[]).filter((k) => this.totals[k] > 0).map((k) => `${this.totals[k]} ${k}`).join(', ') || 'no samples'}`);
+    }
+    if (this.obfuscated.size > 0) {
+      const list = [...this.obfuscated].sort((a, b) => a[0] - b[0]).map(([id, o]) => `stream ${id} (${o.account}, ${o.grid} packets on the grid)`);
+      const more = this.obfuscatedMore > 0 ? ` and ${this.obfuscatedMore} more` : '';
+      ctx.note(`keystroke timing obfuscation (OpenSSH ObscureKeystrokeTiming, 20 ms grid with chaff) in ${this.obfuscated.size + this.obfuscatedMore} stream(s): ${list.join('; ')}${more}; their grid packets give no keystroke intervals or reactions`);
+    }
+    if (this.cut.size > 0) {
+      const list = [...this.cut].sort((a, b) => a[0] - b[0]).map(([id, n]) => `stream ${id} (${n} segment${n === 1 ? '' : 's'})`);
+      const more = this.cutMore > 0 ? ` and ${this.cutMore} segment(s) of further streams` : '';
+      ctx.note(`memory bound: ${list.join('; ')}${more} derived in segments of at most ${limits.segmentPackets} packets (${limits.maxHeld} held in all), `
+        + `cut at a pause of ${limits.cutGapUs / 1e6} s where there is one; the rules' state carries across a cut, but a keystroke or echo size first seen `
+        + 'after a cut does not reach back, so a sample or two at a cut may differ from deriving the stream whole');
+    }
+    if (this.restarted > 0) ctx.note(`${this.restarted} stream(s) resumed after their carried state was dropped (more than ${limits.endedKept} streams ended since): counted and derived again as new streams`);
     if (map === null) ctx.note('no accounts map (--accounts): streams are named by their client address');
-    else if (unmapped > 0) ctx.note(`${unmapped} stream(s) not in the accounts map ${map.path}: named by their client address`);
-    return summaries;
+    else if (this.unmapped > 0) ctx.note(`${this.unmapped} stream(s) not in the accounts map ${map.path}: named by their client address`);
   }
 }

@@ -127,7 +127,7 @@ export const DERIVE = {
 
 const u32 = (x: number): number => x >>> 0;
 
-interface DataEvent {
+export interface DataEvent {
   fromClient: boolean;
   timeUs: number;
   frame: number;
@@ -140,7 +140,7 @@ interface DataEvent {
   ackRel: number;
 }
 
-interface Outstanding {
+export interface Outstanding {
   end: number;
   timeUs: number;
   frame: number;
@@ -148,6 +148,47 @@ interface Outstanding {
 }
 
 const emptyCounts = (): Record<Kind, number> => ({ rtt: 0, app_rtt: 0, reaction: 0, keystroke_interval: 0, input_lag: 0 });
+
+/** At most this many unacknowledged segments and unanswered requests are carried into the next
+ *  segment of a stream (older ones are dropped: they could only time a round trip of minutes). */
+export const CARRY_MAX_PENDING = 256;
+
+/**
+ * What one segment of a stream hands to the next when a long stream is derived in segments
+ * (src/ingest/derive/collect.ts): the endpoints, sequence bases and vantage decided at the start,
+ * the transport's unacknowledged data, and the state of the application rules (current server turn,
+ * last client message, last keystroke, request awaiting its reply). Constant size: every list is
+ * capped at CARRY_MAX_PENDING entries.
+ */
+export interface StreamCarry {
+  stream: number;
+  firstTimeUs: number;
+  client: string;
+  clientPort: number;
+  server: string;
+  serverPort: number;
+  vantage: Vantage;
+  vantageFrom: StreamSummary['vantageFrom'];
+  isn: [number | null, number | null];
+  highestEnd: [number, number];
+  ackedTo: [number, number];
+  outstanding: Outstanding[];
+  setupDone: boolean;
+  setupClientSeen: number;
+  /** Smallest client message so far (the keystroke size), how many of that size, smallest server message after setup. */
+  keyLen: number;
+  keyCount: number;
+  echoLen: number;
+  obfuscated: boolean;
+  turn: Turn | null;
+  lastClient: DataEvent | null;
+  outputSinceClient: boolean;
+  prevKey: DataEvent | null;
+  pendingRequests: DataEvent[];
+  answeredTo: number;
+}
+
+export interface Turn { first: DataEvent; last: DataEvent; segments: number; bytes: number; afterIdle: boolean }
 
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
@@ -157,27 +198,30 @@ function median(values: number[]): number {
 /**
  * Derive samples from one stream's packets, given in capture (frame) order.
  * Pure and deterministic: the same packets give the same samples in the same order.
+ * With `carry` (what the previous segment of the same stream returned) the packets continue that
+ * stream: endpoints, vantage and sequence bases come from the carry, and pairs that straddle the
+ * boundary are completed. Rules that look at a whole stream (keystroke size, echo size, the
+ * obfuscation grid, teardown) then see one segment at a time.
  */
-export function deriveStream(packets: readonly TcpPacket[]): { summary: StreamSummary; samples: DerivedSample[] } {
+export function deriveStream(packets: readonly TcpPacket[], carry?: StreamCarry): { summary: StreamSummary; samples: DerivedSample[]; carry: StreamCarry } {
   const first = packets[0]!;
   // --- who is the client: the SYN sender; else the SYN-ACK receiver; else the higher port ---
-  const syn = packets.find((p) => (p.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN);
-  const synAckAny = packets.find((p) => (p.flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK));
+  const syn = carry ? undefined : packets.find((p) => (p.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN);
+  const synAckAny = carry ? undefined : packets.find((p) => (p.flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK));
   let client: string;
   let clientPort: number;
-  if (syn) { client = syn.src; clientPort = syn.srcPort; }
+  if (carry) { client = carry.client; clientPort = carry.clientPort; }
+  else if (syn) { client = syn.src; clientPort = syn.srcPort; }
   else if (synAckAny) { client = synAckAny.dst; clientPort = synAckAny.dstPort; }
   else if (first.srcPort > first.dstPort || (first.srcPort === first.dstPort && first.src > first.dst)) { client = first.src; clientPort = first.srcPort; }
   else { client = first.dst; clientPort = first.dstPort; }
   const isClient = (p: TcpPacket): boolean => p.src === client && p.srcPort === clientPort;
-  const serverPkt = packets.find((p) => !isClient(p));
-  const server = isClient(first) ? first.dst : first.src;
-  const serverPort = isClient(first) ? first.dstPort : first.srcPort;
-  void serverPkt;
+  const server = carry ? carry.server : isClient(first) ? first.dst : first.src;
+  const serverPort = carry ? carry.serverPort : isClient(first) ? first.dstPort : first.srcPort;
   const ssh = SSH_PORTS.has(serverPort);
 
   // --- sequence spaces: relative to the SYN (or the first packet seen) of each direction ---
-  const isn: [number | null, number | null] = [null, null]; // [client, server]
+  const isn: [number | null, number | null] = carry ? [carry.isn[0], carry.isn[1]] : [null, null]; // [client, server]
   for (const p of packets) {
     const d = isClient(p) ? 0 : 1;
     if (isn[d] === null) isn[d] = (p.flags & TCP_SYN) ? p.seq : u32(p.seq - 1);
@@ -190,31 +234,34 @@ export function deriveStream(packets: readonly TcpPacket[]): { summary: StreamSu
     return r >= 0x80000000 ? -1 : r; // before the start of what we saw
   };
 
-  // --- handshake ---
-  const synCount = packets.filter((p) => (p.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN).length;
-  const synAckCount = packets.filter((p) => (p.flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK)).length;
+  // --- handshake (first segment only) ---
+  const synCount = carry ? 0 : packets.filter((p) => (p.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN).length;
+  const synAckCount = carry ? 0 : packets.filter((p) => (p.flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK)).length;
   const synAck = syn ? packets.find((p) => p.frame > syn.frame && !isClient(p) && (p.flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK)) : undefined;
   const hsAck = synAck ? packets.find((p) => p.frame > synAck.frame && isClient(p) && (p.flags & TCP_ACK) && !(p.flags & TCP_SYN) && u32(p.ack) === u32(synAck.seq + 1)) : undefined;
 
   // --- vantage ---
-  let vantage: Vantage = 'server';
-  let vantageFrom: StreamSummary['vantageFrom'] = 'assumed';
-  if (syn && synAck && hsAck) {
+  let vantage: Vantage = carry ? carry.vantage : 'server';
+  let vantageFrom: StreamSummary['vantageFrom'] = carry ? carry.vantageFrom : 'assumed';
+  if (carry) {
+    // decided by the first segment
+  } else if (syn && synAck && hsAck) {
     vantage = synAck.timeUs - syn.timeUs <= hsAck.timeUs - synAck.timeUs ? 'server' : 'client';
     vantageFrom = 'handshake';
   } else {
     // The end near the capture acknowledges the other's data quickly; the far end after a round trip.
     const fastest: [number, number] = [Infinity, Infinity]; // fastest ACK *by* [client, server]
     const pending: [{ end: number; t: number }[], { end: number; t: number }[]] = [[], []];
+    const head: [number, number] = [0, 0]; // consumed prefix of pending (no O(n) shift per ACK)
     for (const p of packets) {
       const d = isClient(p) ? 0 : 1;
       const o = (1 - d) as 0 | 1;
       if (p.len > 0) { const s = rel(p.seq, d as 0 | 1); if (s >= 0) pending[d].push({ end: s + p.len, t: p.timeUs }); }
       if (p.flags & TCP_ACK) {
         const a = rel(p.ack, o);
-        while (pending[o].length > 0 && a >= 0 && pending[o][0]!.end <= a) {
-          fastest[d] = Math.min(fastest[d], p.timeUs - pending[o][0]!.t);
-          pending[o].shift();
+        while (head[o] < pending[o].length && a >= 0 && pending[o][head[o]]!.end <= a) {
+          fastest[d] = Math.min(fastest[d], p.timeUs - pending[o][head[o]]!.t);
+          head[o]++;
         }
       }
     }
@@ -238,9 +285,9 @@ export function deriveStream(packets: readonly TcpPacket[]): { summary: StreamSu
   }
 
   // --- one pass: ACK round trips of the near end's data, data events for the application rules ---
-  const outstanding: Outstanding[] = [];
-  const highestEnd: [number, number] = [0, 0];
-  const ackedTo: [number, number] = [0, 0];
+  const outstanding: Outstanding[] = carry ? carry.outstanding.map((o) => ({ ...o })) : [];
+  const highestEnd: [number, number] = carry ? [carry.highestEnd[0], carry.highestEnd[1]] : [0, 0];
+  const ackedTo: [number, number] = carry ? [carry.ackedTo[0], carry.ackedTo[1]] : [0, 0];
   const events: DataEvent[] = [];
   for (const p of packets) {
     const d = (isClient(p) ? 0 : 1) as 0 | 1;
@@ -284,21 +331,40 @@ export function deriveStream(packets: readonly TcpPacket[]): { summary: StreamSu
   let gridPackets = 0;
   const clientEnd = packets.find((p) => isClient(p) && (p.flags & (TCP_FIN | TCP_RST)));
   const teardownFromUs = clientEnd === undefined ? Infinity : clientEnd.timeUs - DERIVE.teardownUs;
+  // application-rule state, continued from the previous segment when there is one
+  let setupDone = carry ? carry.setupDone : false;
+  let setupClientSeen = carry ? carry.setupClientSeen : 0;
+  let turn: Turn | null = carry ? carry.turn : null;
+  let lastClient: DataEvent | null = carry ? carry.lastClient : null;
+  let outputSinceClient = carry ? carry.outputSinceClient : false;
+  let prevKey: DataEvent | null = carry ? carry.prevKey : null;
+  let keyLen = Infinity;
+  let keyCount = 0;
+  let echoLen = Infinity;
+  let obfuscated = false;
   if (ssh) {
-    const keyLen = Math.min(...clientEvents.map((e) => e.len));
-    const keyCount = clientEvents.filter((e) => e.len === keyLen).length;
+    // Loops, not Math.min(...list): a long stream has more events than a call has arguments.
+    // Keystroke size, echo size and the obfuscation verdict are whole-stream properties: a later
+    // segment starts from what the earlier ones found (smallest sizes so far; obfuscated stays so).
+    keyLen = carry ? carry.keyLen : Infinity;
+    for (const e of clientEvents) if (e.len < keyLen) keyLen = e.len;
+    keyCount = carry && carry.keyLen === keyLen ? carry.keyCount : 0;
+    for (const e of clientEvents) if (e.len === keyLen) keyCount++;
     const typing = Number.isFinite(keyLen) && keyCount >= 3;
     // The lock-step setup ends at the first keystroke, and after at most setupMaxClientMessages client messages.
     const keyStart = typing ? events.findIndex((e) => e.fromClient && e.len === keyLen) : events.length;
-    let setupEnd = keyStart;
-    let clientSeen = 0;
-    for (let i = 0; i < keyStart; i++) {
-      if (events[i]!.fromClient && ++clientSeen > DERIVE.setupMaxClientMessages) { setupEnd = i; break; }
+    let setupEnd = setupDone ? 0 : keyStart;
+    if (!setupDone) {
+      for (let i = 0; i < keyStart; i++) {
+        if (events[i]!.fromClient && ++setupClientSeen > DERIVE.setupMaxClientMessages) { setupEnd = i; break; }
+      }
+      setupDone = setupEnd < events.length;
     }
-    const echoLen = Math.min(...serverEvents.filter((e) => events.indexOf(e) >= setupEnd).map((e) => e.len));
+    echoLen = carry ? carry.echoLen : Infinity;
+    for (let i = setupEnd; i < events.length; i++) if (!events[i]!.fromClient && events[i]!.len < echoLen) echoLen = events[i]!.len;
 
     // Obfuscation: keystroke-sized client packets far denser than typing, on a ~20 ms grid.
-    let obfuscated = false;
+    obfuscated = carry ? carry.obfuscated : false;
     if (typing) {
       const keys = clientEvents.filter((e) => e.len === keyLen);
       const dense: DataEvent[] = [];
@@ -313,16 +379,12 @@ export function deriveStream(packets: readonly TcpPacket[]): { summary: StreamSu
       const gaps = dense.slice(1).map((e, i) => e.timeUs - dense[i]!.timeUs).filter((g) => g <= DERIVE.gridGapMaxUs);
       if (dense.length >= DERIVE.gridStreamMin && gaps.length > 0) {
         const m = median(gaps);
-        obfuscated = m >= DERIVE.gridMedianLowUs && m <= DERIVE.gridMedianHighUs;
+        if (m >= DERIVE.gridMedianLowUs && m <= DERIVE.gridMedianHighUs) obfuscated = true;
       }
       if (obfuscated) gridPackets = dense.length;
     }
 
     if (vantage === 'server') {
-      let turn: { first: DataEvent; last: DataEvent; segments: number; bytes: number; afterIdle: boolean } | null = null;
-      let lastClient: DataEvent | null = null;
-      let outputSinceClient = false;
-      let prevKey: DataEvent | null = null;
       for (let i = 0; i < events.length; i++) {
         const e = events[i]!;
         if (!e.fromClient) {
@@ -370,42 +432,51 @@ export function deriveStream(packets: readonly TcpPacket[]): { summary: StreamSu
         outputSinceClient = false;
       }
     } else {
-      // client vantage: keystroke intervals (the dependent replies are handled below for all protocols)
-      let prevKey: DataEvent | null = null;
-      let outputSinceKey = false;
+      // client vantage: keystroke intervals (the dependent replies are handled below for all protocols);
+      // outputSinceClient here means output since the last keystroke
       for (let i = setupEnd; i < events.length; i++) {
         const e = events[i]!;
-        if (!e.fromClient) { if (e.len > echoLen) outputSinceKey = true; continue; }
+        if (!e.fromClient) { if (e.len > echoLen) outputSinceClient = true; continue; }
         if (!typing || e.len !== keyLen || obfuscated) { prevKey = null; continue; }
-        if (prevKey !== null && !outputSinceKey && e.timeUs - prevKey.timeUs <= DERIVE.keyGapMaxUs && e.timeUs < teardownFromUs) push('keystroke_interval', e, prevKey.timeUs, prevKey.frame);
+        if (prevKey !== null && !outputSinceClient && e.timeUs - prevKey.timeUs <= DERIVE.keyGapMaxUs && e.timeUs < teardownFromUs) push('keystroke_interval', e, prevKey.timeUs, prevKey.frame);
         prevKey = e;
-        outputSinceKey = false;
+        outputSinceClient = false;
       }
     }
   }
 
+  let pendingRequests: DataEvent[] = carry ? carry.pendingRequests : [];
+  let answeredTo = carry ? carry.answeredTo : -1;
   if (vantage === 'client') {
     // Request -> dependent reply: the first server data acknowledging exactly the latest request.
+    // Requests not yet passed by a reply at the end of the segment carry over (pendingRequests).
+    const requests = pendingRequests.length > 0 ? [...pendingRequests, ...clientEvents] : clientEvents;
     let ci = 0;
-    let answeredTo = -1;
     for (const s of serverEvents) {
       if (s.ackRel < 0) continue;
-      while (ci + 1 < clientEvents.length && clientEvents[ci + 1]!.end <= s.ackRel && clientEvents[ci + 1]!.frame < s.frame) ci++;
-      const c = clientEvents[ci];
+      while (ci + 1 < requests.length && requests[ci + 1]!.end <= s.ackRel && requests[ci + 1]!.frame < s.frame) ci++;
+      const c = requests[ci];
       if (c === undefined || c.end > s.ackRel || c.frame > s.frame || c.end !== s.ackRel || c.end <= answeredTo) continue;
       answeredTo = c.end;
       push('app_rtt', s, c.timeUs, c.frame);
     }
+    pendingRequests = requests.slice(Math.max(ci, requests.length - CARRY_MAX_PENDING));
   }
 
   samples.sort((a, b) => a.timeUs - b.timeUs || a.frame - b.frame || (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0));
   const counts = emptyCounts();
   for (const s of samples) counts[s.kind]++;
+  const firstTimeUs = carry ? carry.firstTimeUs : first.timeUs;
   return {
     summary: {
       stream: first.stream, client, clientPort, server, serverPort, vantage, vantageFrom, ssh,
-      packets: packets.length, firstTimeUs: first.timeUs, gridPackets, obfuscated: gridPackets > 0, counts,
+      packets: packets.length, firstTimeUs, gridPackets, obfuscated: gridPackets > 0, counts,
     },
     samples,
+    carry: {
+      stream: first.stream, firstTimeUs, client, clientPort, server, serverPort, vantage, vantageFrom,
+      isn, highestEnd, ackedTo, outstanding: outstanding.slice(-CARRY_MAX_PENDING),
+      setupDone, setupClientSeen, keyLen, keyCount, echoLen, obfuscated, turn, lastClient, outputSinceClient, prevKey, pendingRequests, answeredTo,
+    },
   };
 }
