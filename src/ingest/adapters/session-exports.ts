@@ -8,6 +8,7 @@ import { sessionsAdapter } from './sessions.js';
 import { citrixAdapter, citrixSideAdapter } from './citrix.js';
 import { asciicastAdapter } from './asciicast.js';
 import { tlogAdapter } from './tlog.js';
+import { teleportAdapter } from './teleport.js';
 import { scriptLogAdapter, scriptTimingAdapter } from './script-timing.js';
 
 export const SESSION_EXPORT_ADAPTERS: readonly InputAdapter[] = [
@@ -21,4 +22,5 @@ export const SESSION_EXPORT_ADAPTERS: readonly InputAdapter[] = [
   scriptTimingAdapter,
   asciicastAdapter,
   tlogAdapter,
+  teleportAdapter,
 ];

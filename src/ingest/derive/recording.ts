@@ -15,7 +15,7 @@
 // succession: their intervals are then 0, which is itself evidence, DESIGN 3 signal 6); a longer one is a
 // paste, and an escape sequence (arrows, function keys) is no typing: both reset the echo queue and break
 // the keystroke-interval chain.
-import type { AdapterContext } from '../adapter.js';
+import type { AdapterContext, RawSample } from '../adapter.js';
 
 export type RecordingSide = 'client' | 'server' | 'unknown';
 
@@ -26,6 +26,10 @@ export interface TermEvent {
   data: string | null;
   length: number;
   line: number;
+  /** Keys an input event of unknown content stands for (default: its length, one key per byte). */
+  keys?: number;
+  /** The source's own identifier of the event (Teleport's `ei`); default `<sourcePrefix>:<line>`. */
+  sourceId?: string;
 }
 
 export const KEYSTROKE_GAP_MAX_MS = 5000;
@@ -64,7 +68,10 @@ export const MAX_KEYS_PER_EVENT = 8;
  * keys) or a paste (more than MAX_KEYS_PER_EVENT characters). Unknown content: one wildcard per byte.
  */
 function keysOf(ev: TermEvent): (string | null)[] | null {
-  if (ev.data === null) return ev.length >= 1 && ev.length <= MAX_KEYS_PER_EVENT ? Array.from({ length: ev.length }, () => null) : null;
+  if (ev.data === null) {
+    const n = ev.keys ?? ev.length;
+    return n >= 1 && n <= MAX_KEYS_PER_EVENT ? Array.from({ length: n }, () => null) : null;
+  }
   if (ev.data.startsWith('\x1b')) return null;
   const chars = [...ev.data.replace(/\r\n/g, '\r')];
   return chars.length >= 1 && chars.length <= MAX_KEYS_PER_EVENT ? chars : null;
@@ -77,6 +84,8 @@ export interface DeriveTarget {
   ctx: AdapterContext;
   /** Prefix of sourceId, e.g. the recording's file stem. */
   sourcePrefix: string;
+  /** Client address as the recording states it (Teleport's `addr.remote`), kept on every sample. */
+  clientAddress?: string;
 }
 
 export function deriveRecording(events: TermEvent[], target: DeriveTarget): DeriveStats {
@@ -85,7 +94,9 @@ export function deriveRecording(events: TermEvent[], target: DeriveTarget): Deri
   const emit = (kind: 'app_rtt' | 'keystroke_interval' | 'reaction', fromUs: number, ev: TermEvent) => {
     const ms = (ev.timeUs - fromUs) / 1000;
     if (!(ms >= 0)) return;
-    ctx.emit({ account, session, timeUs: ev.timeUs, kind, valueMs: Math.round(ms * 1000) / 1000, line: ev.line, sourceId: `${target.sourcePrefix}:${ev.line}` });
+    const sample: RawSample = { account, session, timeUs: ev.timeUs, kind, valueMs: Math.round(ms * 1000) / 1000, line: ev.line, sourceId: ev.sourceId ?? `${target.sourcePrefix}:${ev.line}` };
+    if (target.clientAddress !== undefined) sample.clientAddress = target.clientAddress;
+    ctx.emit(sample);
   };
   const pending: { echo: string | null; timeUs: number }[] = [];
   let lastKey: TermEvent | null = null;
@@ -176,4 +187,36 @@ export function noteRecording(ctx: AdapterContext, side: { side: RecordingSide; 
   if (side.side === 'server') derived.push(`${stats.reactions} reaction`);
   if (side.side === 'unknown') derived.push('no app_rtt or reaction: give --recorded-at client|server');
   ctx.note(`${stats.keystrokes} keystroke(s): ${derived.join(', ')}`);
+}
+
+/** Most bytes a print may carry and still be the echo of one key: a UTF-8 character, Enter's CR LF, readline's `\b\x1b[K`. */
+export const ECHO_MAX_BYTES = 4;
+
+/** Echo of one key when the content is known: one printable character, CR LF, or a backspace that erases. */
+function isEchoText(data: string): boolean {
+  const text = stripAnsi(data);
+  if (text === '\r\n' || text === '\r' || text === '\n') return true;
+  if (/^\x08( \x08)?$/.test(text)) return true; // BS, or BS SP BS
+  const chars = [...text];
+  return chars.length === 1 && chars[0]! >= ' ' && chars[0] !== '\x7f';
+}
+
+/**
+ * Output-only recordings made on the server (Teleport's print events): the echo of a key is the only trace
+ * of the key. Every small print (1..ECHO_MAX_BYTES bytes; with known content, the echo of one key) is taken
+ * as one key that reached the server just before its echo: an input event of one key (and of the echo's
+ * length, so that the echo is not taken for an output burst) at the echo's time is put in front of it.
+ * deriveRecording on side 'server' then gives keystroke_interval between consecutive echoes and reaction
+ * from the end of an output burst to the next echo after an idle gap; app_rtt is impossible (a key has no
+ * time apart from its echo's). Programs that print single characters on their own (spinners, full-screen
+ * editors) add false keys; an Enter whose echo shares a print with the command's output is not counted.
+ */
+export function echoesAsKeystrokes(outputs: readonly TermEvent[]): TermEvent[] {
+  const out: TermEvent[] = [];
+  for (const ev of outputs) {
+    const echo = ev.type === 'o' && ev.length >= 1 && ev.length <= ECHO_MAX_BYTES && (ev.data === null || isEchoText(ev.data));
+    if (echo) out.push({ ...ev, type: 'i', data: null, keys: 1 });
+    out.push(ev);
+  }
+  return out;
 }
