@@ -1,6 +1,6 @@
 // ingest -> analyze -> baseline -> score, shared by the commands. Returns a Report; prints nothing.
 import type {
-  AccountReport, Evidence, InputFileInfo, Kind, PeerGroupSummary, Report, RunHeader,
+  AccountReport, AllowListInfo, Evidence, InputFileInfo, Kind, PeerGroupSummary, Report, RunHeader,
 } from './types.js';
 import { HEADLINE_KIND_ORDER, KINDS } from './types.js';
 import { usageError } from './errors.js';
@@ -14,6 +14,12 @@ import { relayEvidence } from './score/relay.js';
 import { countEvidence, scoreFromPoints, FLAG_SCORE } from './score/combine.js';
 import { coverageOf } from './score/coverage.js';
 import { LocationSignals, type LocationOptions } from './score/location.js';
+import { BaselineIndex, historyProvider, typingRhythmProvider } from './score/history.js';
+import { readProfile } from './baseline/profile.js';
+import { ClientAddressTracker } from './analyze/client-addresses.js';
+import { changePointEvidence, detectChanges } from './score/changepoints.js';
+import { linkAccounts } from './score/linked.js';
+import { applyAllowList, readAllowList } from './baseline/allow.js';
 import { createHash } from 'node:crypto';
 
 export const TOOL_NAME = 'keylag';
@@ -21,7 +27,7 @@ export const SCHEMA_VERSION = '1.0.0';
 /** Below this many samples of a kind, an account is listed as insufficient data, not scored. */
 export const DEFAULT_MIN_SAMPLES = 30;
 /** Values kept exactly across the whole run before the largest accounts move to sketches. */
-export const DEFAULT_MEMORY_BUDGET_VALUES = 4_000_000;
+export const DEFAULT_MEMORY_BUDGET_VALUES = 2_000_000;
 
 export interface ScanRequest extends CollectRequest, LocationOptions {
   rosterPath: string | null;
@@ -30,6 +36,12 @@ export interface ScanRequest extends CollectRequest, LocationOptions {
   analyst?: string | null;
   arguments: string[];
   version: string;
+  /** Known exceptions (--allow FILE): allowed accounts are still scored; they only do not trip the gate. */
+  allowPath?: string | null;
+  /** Time that allow-list expiry is judged against: --now, else the clock (the CLI decides). */
+  now?: { us: number; source: 'option' | 'clock' } | null;
+  /** History profile (--baseline FILE, from `keylag baseline build`): history-shift and typing-rhythm evidence. */
+  baselinePath?: string | null;
 }
 
 export async function runScan(req: ScanRequest): Promise<Report> {
@@ -48,17 +60,25 @@ export async function runScan(req: ScanRequest): Promise<Report> {
     };
   }
 
+  // Known exceptions: read (and validated) before the inputs, so a bad entry stops the run early.
+  const allowList = req.allowPath ? await readAllowList(req.allowPath) : null;
+
+  // Signal 5 (history): the profile is read and checked before the inputs, so a bad one stops the run early.
+  const baseline = req.baselinePath ? new BaselineIndex(await readProfile(req.baselinePath)) : null;
+
   // Signals 3 and 7 (claimed location, activity hours): claims and servers resolved before reading.
   const location = await LocationSignals.prepare(req, roster, req.strict);
 
-  const collected = await collect(req, location ? [location] : []);
+  // Linked accounts (issue 6): which client addresses each account's samples came from.
+  const clientAddresses = new ClientAddressTracker();
+  const collected = await collect(req, location ? [location, clientAddresses] : [clientAddresses]);
   const { ingested, accounts, budget, samplesUsed, excludedSamples, excludedAccounts, outsideWindow, accountKeys } = collected;
   const rejectionCounts = ingested.rejectionCounts;
   warnings.push(...ingested.warnings);
   const { inputs, recordsRead, samplesEmitted } = ingested;
 
   // analyze: finish every distribution
-  const finished = finishAccounts(collected, req.minSamples);
+  const finished = finishAccounts(collected, req.minSamples, true);
 
   // baseline: peer groups over scored accounts, then per-kind comparisons
   const scoredKeys = accountKeys.filter((k) => finished.get(k)!.summaries.length > 0);
@@ -79,9 +99,16 @@ export async function runScan(req: ScanRequest): Promise<Report> {
     }
   }
 
+  // Signal 5 within the window (change points, on-off floors), once per account and kind; then
+  // linked accounts (shared client address, the same change), which need every account's changes.
+  const floorChanges = detectChanges(scoredKeys.map((k) => ({ account: k, summaries: finished.get(k)!.summaries })));
+  const linkage = linkAccounts(scoredKeys.map((k) => ({ account: k, summaries: finished.get(k)!.summaries })), floorChanges, (k) => clientAddresses.addressesOf(k));
+
   // score: every provider sees each scored account
   const evidenceProviders: EvidenceProvider[] = [
-    peerEvidence, relayEvidence, ...(location?.physicsProviders() ?? []),
+    peerEvidence, relayEvidence, changePointEvidence(floorChanges, linkage.widespread), linkage.provider, ...(location?.physicsProviders() ?? []),
+    // Signals 5 and 6: history against the saved profile; typing rhythm against peers (and the profile).
+    ...(baseline ? [historyProvider(baseline)] : []), typingRhythmProvider(baseline),
     // Activity hours last: it may only add to what the others found.
     ...(location?.activityProviders() ?? []),
   ];
@@ -100,6 +127,10 @@ export async function runScan(req: ScanRequest): Promise<Report> {
     context.peerKinds = () => {
       const group = groups.get(key) ?? EVERYONE;
       return scoredKeys.filter((k) => k !== key && (group === EVERYONE || (groups.get(k) ?? EVERYONE) === group)).map((k) => finished.get(k)!.stats);
+    };
+    context.peerSummaries = () => {
+      const group = groups.get(key) ?? EVERYONE;
+      return scoredKeys.filter((k) => k !== key && (group === EVERYONE || (groups.get(k) ?? EVERYONE) === group)).map((k) => finished.get(k)!.summaries);
     };
     // Each provider sees the items of those before it (`prior`).
     const evidence: Evidence[] = [];
@@ -175,6 +206,17 @@ export async function runScan(req: ScanRequest): Promise<Report> {
       + `${req.exactPerAccount ? `, --exact-per-account ${req.exactPerAccount}` : ''}) and were sketched: their quantiles carry a relative error of 0.5 % and their floors no input row`);
   }
 
+  let allowInfo: AllowListInfo | undefined;
+  if (allowList) {
+    if (!req.now) throw usageError('--allow needs the time to judge expiry against (--now, or the clock)');
+    const applied = applyAllowList(allowList, reports, (k) => clientAddresses.addressesOf(k), req.now.us);
+    allowInfo = applied.info;
+    warnings.push(...applied.warnings);
+  }
+  if (req.now && req.now.source === 'clock' && allowList) {
+    warnings.push(`allow-list expiry judged against the clock (${formatTimeUs(req.now.us)}): give --now for a reproducible report`);
+  }
+
   const scoredReports = reports.filter((r) => r.status === 'scored');
   const qValues = benjaminiHochberg(scoredReports.map((r) => r.pValue));
   scoredReports.forEach((r, i) => { r.qValue = qValues[i] ?? null; });
@@ -216,6 +258,19 @@ export async function runScan(req: ScanRequest): Promise<Report> {
     },
     warnings,
   };
+  if (req.now) header.now = formatTimeUs(req.now.us);
+  if (allowInfo) header.allowList = allowInfo;
+  if (baseline) {
+    const p = baseline.loaded.profile;
+    header.baseline = {
+      path: baseline.loaded.path,
+      sha256: baseline.loaded.sha256,
+      formatVersion: p.formatVersion,
+      accounts: p.summary.accounts,
+      period: p.period ? { first: p.period.first, last: p.period.last } : null,
+      newAccounts: baseline.newAccounts,
+    };
+  }
   return {
     header,
     accounts: [...scoredReports, ...insufficient],
@@ -228,5 +283,6 @@ export async function runScan(req: ScanRequest): Promise<Report> {
       flagged: scoredReports.filter((r) => r.flagged).length,
       flagThreshold: FLAG_SCORE,
     },
+    clusters: linkage.clusters,
   };
 }

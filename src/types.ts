@@ -274,6 +274,8 @@ export interface AccountReport {
   kinds: KindStats[];
   evidence: Evidence[];
   samples: number;
+  /** Known exception (--allow) that matched the account; null when none did. Absent when no allow list was given. */
+  allowed?: AllowedStatus | null;
 }
 
 export interface InputFileInfo {
@@ -312,6 +314,26 @@ export interface RunHeader {
   accountsNotInRoster: string[];
   settings: Record<string, string | number | boolean | null>;
   warnings: string[];
+  /** Time against which allow-list expiry was judged (ISO 8601 UTC); present with --now or --allow. */
+  now?: string;
+  /** The allow list (--allow), when given. */
+  allowList?: AllowListInfo;
+  /** The history profile (--baseline), when given. */
+  baseline?: BaselineInfo;
+}
+
+/** The history profile a scan compared with (chain of custody, and what it covered). */
+export interface BaselineInfo {
+  /** Path as given on the command line. */
+  path: string;
+  sha256: string;
+  formatVersion: number;
+  /** Accounts in the profile. */
+  accounts: number;
+  /** Earliest and latest sample in the profile (ISO 8601 UTC); null for an empty profile. */
+  period: { first: string; last: string } | null;
+  /** Scored accounts of this run that the profile has no history of (each carries a `no_history` item). */
+  newAccounts: number;
 }
 
 export interface Report {
@@ -322,4 +344,62 @@ export interface Report {
   /** The physical model (signal 3); null when no server location was given. */
   physicalModel: PhysicalModelReport | null;
   summary: { accounts: number; scored: number; insufficient: number; flagged: number; flagThreshold: number };
+  /** Linked accounts (src/score/linked.ts): clusters by shared client address and/or the same floor change. */
+  clusters: AccountCluster[];
+}
+
+/**
+ * Accounts that show up together: a shared client address, floors of one kind that rose on the
+ * same day to the same level, or both. Each member also carries a `linked_accounts` evidence item.
+ */
+export interface AccountCluster {
+  /** `C1`, `C2`... in report order: `both`, then `same_change`, then `shared_client_address`; then by first member. */
+  id: string;
+  /** Account keys, sorted. */
+  members: string[];
+  reason: 'shared_client_address' | 'same_change' | 'both';
+  /** Kind whose floors are compared (the change's kind, else the first member's headline kind). */
+  kind: Kind | null;
+  /** The shared client address (`shared_client_address`, `both`); null for `same_change`. */
+  address: string | null;
+  /** First day of the new level (YYYY-MM-DD, UTC), earliest among the members whose floor rose. */
+  changeDay: string | null;
+  /** Range of the members' floors: the new level where a floor rose, else the floor. */
+  floorLowMs: number | null;
+  floorHighMs: number | null;
+  sentence: string;
+}
+
+/** A known exception (--allow) that matched an account. */
+export interface AllowedStatus {
+  reason: string;
+  owner: string;
+  /** Expiry as written in the allow list (date or date-time); null when it does not expire. */
+  expires: string | null;
+  /** True when the entry had expired at the report's `now`: it no longer keeps the account from the gate. */
+  expired: boolean;
+  matchedBy: 'account' | 'site' | 'address';
+  /** Account name or pattern, site, or address / CIDR as written in the entry. */
+  match: string;
+  entrySource: SourceRef;
+}
+
+/** The allow list of a run, as the header records it (chain of custody). */
+export interface AllowListInfo {
+  path: string;
+  sha256: string;
+  format: 'yaml' | 'csv';
+  entries: {
+    matchedBy: 'account' | 'site' | 'address';
+    match: string;
+    reason: string;
+    owner: string;
+    expires: string | null;
+    /** First instant the entry no longer applies (a date runs to the end of that UTC day). */
+    expiresAt: string | null;
+    expired: boolean;
+    /** Accounts of this run the entry matched. */
+    accounts: number;
+    source: SourceRef;
+  }[];
 }

@@ -19,6 +19,9 @@ const cases: { name: string; args: string[] }[] = [
   { name: 'sample.csv', args: ['scan', SAMPLE, '--roster', ROSTER, '--exclude', EXCLUDE, '--format', 'csv'] },
   { name: 'sample.jsonl', args: ['scan', SAMPLE, '--roster', ROSTER, '--exclude', EXCLUDE, '--format', 'jsonl', '--top', '3'] },
   { name: 'sample.table.txt', args: ['scan', SAMPLE, '--roster', ROSTER, '--exclude', EXCLUDE, '--top', '5', '--no-color'] },
+  // Drill-down on the planted farm account (issue 6): test/inspect.test.ts checks that its file:line rows are real.
+  { name: 'sample.inspect.txt', args: ['inspect', 'lucia.lee', SAMPLE, '--roster', ROSTER, '--no-color'] },
+  { name: 'sample.inspect.json', args: ['inspect', 'lucia.lee', SAMPLE, '--roster', ROSTER, '--format', 'json'] },
 ];
 
 for (const c of cases) {

@@ -27,12 +27,12 @@ test('scan --format md -o: the report and its chart SVGs beside it, each named o
   assert.equal(r.stdout, '');
   const md = readFileSync(out, 'utf8');
   const charts = readdirSync(join(tmp, 'case-charts')).sort();
-  // Two flagged accounts on the sample (lucia.lee and svc-backup): a histogram and a floor chart each.
-  assert.deepEqual(charts, ['case-1-floor-input_lag.svg', 'case-1-histogram-input_lag.svg', 'case-2-floor-input_lag.svg', 'case-2-histogram-input_lag.svg']);
+  // Three flagged accounts on the sample (lucia.lee, svc-backup and wpatel): a histogram and a floor chart each.
+  assert.deepEqual(charts, [1, 2, 3].flatMap((i) => [`case-${i}-floor-input_lag.svg`, `case-${i}-histogram-input_lag.svg`]));
   const links = [...md.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => m[1]!);
   assert.deepEqual(links.sort(), charts.map((c) => `case-charts/${c}`));
   const lines = r.stderr.trim().split('\n');
-  assert.equal(lines.length, 5);
+  assert.equal(lines.length, 7);
   assert.equal(lines[0], `keylag: wrote ${out} (sha256 ${sha(md)})`);
   for (const c of charts) {
     const p = join(tmp, 'case-charts', c);

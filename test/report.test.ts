@@ -97,7 +97,7 @@ test('json: parses, validates against the schema, 2-space indent, trailing newli
 
 test('json: key order follows types.ts', () => {
   const parsed = JSON.parse(renderJson(sampleReport()));
-  assert.deepEqual(Object.keys(parsed), ['header', 'accounts', 'peerGroups', 'physicalModel', 'summary']);
+  assert.deepEqual(Object.keys(parsed), ['header', 'accounts', 'peerGroups', 'physicalModel', 'summary', 'clusters']);
   assert.deepEqual(Object.keys(parsed.accounts[0]), [
     'rank', 'account', 'aliases', 'site', 'peerGroup', 'peerCount', 'inRoster', 'location', 'timeZone', 'physics', 'status',
     'score', 'flagged', 'qValue', 'pValue', 'headlineKind', 'floorMs', 'peerFloorMs', 'strongest', 'coverage',
@@ -254,7 +254,7 @@ test('csv: header row is the exported column list; constant column count; LF and
   assert.equal(text.split('\n')[0], CSV_COLUMNS.join(','));
   assert.equal(
     CSV_COLUMNS.join(','),
-    'rank,account,score,flagged,q_value,status,site,peer_group,peer_count,headline_kind,floor_ms,floor_ci_low_ms,floor_ci_high_ms,peer_floor_ms,median_ms,p95_ms,jitter_ms,n,kinds,strongest_evidence,evidence_points',
+    'rank,account,score,flagged,q_value,status,site,peer_group,peer_count,headline_kind,floor_ms,floor_ci_low_ms,floor_ci_high_ms,peer_floor_ms,median_ms,p95_ms,jitter_ms,n,kinds,strongest_evidence,evidence_points,allowed',
   );
   const rows = parseCsv(text);
   assert.equal(rows.length, 1 + 11);

@@ -6,6 +6,8 @@ import { registerScan } from './scan.js';
 import { registerFormats } from './formats.js';
 import { registerVerify } from './verify.js';
 import { registerExtract } from './extract.js';
+import { registerInspect } from './inspect.js';
+import { registerBaseline } from './baseline.js';
 import { isKeylagError } from '../errors.js';
 import { terminalSafe } from '../report/sanitize.js';
 
@@ -37,6 +39,8 @@ Exit codes: 0 success, 1 an account scored at or above --fail-on, 2 usage or inp
   registerFormats(program);
   registerVerify(program);
   registerExtract(program);
+  registerInspect(program);
+  registerBaseline(program);
   return program;
 }
 

@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { createHash } from 'node:crypto';
+import { progressDisplay } from './progress.js';
 import { runScan, DEFAULT_MIN_SAMPLES, DEFAULT_MEMORY_BUDGET_VALUES } from '../pipeline.js';
 import { renderReport, type RenderOptions } from '../report/index.js';
 import { terminalSafe } from '../report/sanitize.js';
@@ -14,51 +15,33 @@ import { DEFAULT_OPEN_LIMITS } from '../ingest/open.js';
 import { VERSION } from './version.js';
 import { chartDirFor, decideColor, guardOutputPath, writeBesideReport, writeFileText, writeStdout } from './output.js';
 import { EXIT_GATE } from './exit-codes.js';
+import type { CollectRequest } from '../collect.js';
+import { gateDecision } from '../score/gate.js';
 
 const FORMATS = ['table', 'json', 'jsonl', 'csv', 'md', 'html'] as const;
 type Format = (typeof FORMATS)[number];
 
-interface ScanFlags {
+interface ScanFlags extends InputFlags {
   roster?: string;
   format: Format;
   out?: string;
   top?: number;
   rejects?: string;
+  progress?: boolean;
   failOn?: number;
-  strict?: boolean;
-  keepGoing?: boolean;
-  inputFormat?: string;
-  accountCol?: string;
-  timeCol?: string;
-  sessionCol?: string;
-  kindCol?: string;
-  valueCol?: string[];
-  unit?: Unit;
-  since?: string;
-  until?: string;
-  exclude?: string;
   minSamples: number;
-  memoryBudget: number;
-  exactPerAccount?: number;
-  maxRecordBytes: number;
-  maxFields: number;
-  maxDecompressedBytes: number;
   caseId?: string;
   analyst?: string;
-  dateOrder?: string;
-  sessions?: string;
-  recordedAt?: string;
-  accountName?: string;
-  accounts?: string;
+  allow?: string;
+  baseline?: string;
+  now?: string;
   serverLocation?: string;
   servers?: string;
   geoipDb?: string;
-  serverCol?: string;
-  ipCol?: string;
   color: boolean;
 }
 
-function positiveInt(name: string) {
+export function positiveInt(name: string) {
   return (text: string): number => {
     const n = Number(text);
     if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < 1) throw usageError(`${name} expects a positive integer, got '${text}'`);
@@ -84,47 +67,24 @@ function bound(flag: string, text: string | undefined): { us: number; text: stri
 }
 
 export function registerScan(program: Command): void {
-  program
+  const command = program
     .command('scan')
     .description('rank accounts by how suspicious their latency is, with the evidence for each')
     .argument('<inputs...>', 'timing files (CSV, TSV, JSON Lines; .gz read transparently; - for stdin)')
-    .option('-r, --roster <file>', 'roster CSV: account, site (peer group), claimed location, time zone')
     .addOption(new Option('-f, --format <format>', 'report format').choices([...FORMATS]).default('table'))
     .option('-o, --out <file>', 'write the report to a file instead of stdout')
     .option('--top <n>', 'list only the top N ranked accounts (counts still cover all)', positiveInt('--top'))
     .option('--rejects <file>', 'write every rejected value or row as file:line: reason: detail')
-    .option('--fail-on <score>', 'exit 1 when any account scores at or above this (70 = flagged)', score)
-    .option('--strict', 'stop at the first rejected value or row (exit 2)')
-    .option('--keep-going', 'skip a missing or unreadable input and list it in the header, instead of exit 2')
-    .option('--input-format <name>', 'force an input format (see: keylag formats)')
-    .option('--account-col <col>', 'column holding the account (default: detected from aliases)')
-    .option('--time-col <col>', 'column holding the timestamp')
-    .option('--session-col <col>', 'column holding the session/connection id')
-    .option('--kind-col <col>', 'column naming the kind of each row (rtt, app_rtt, input_lag, reaction, keystroke_interval)')
-    .option('--value-col <col[:kind]>', 'latency column, optionally with its kind; repeatable', collect)
-    .addOption(new Option('--unit <unit>', 'unit of the latency columns').choices(['ms', 's', 'us']))
-    .option('--since <time>', 'ignore samples before this time (ISO 8601, offset-less = UTC, or epoch)')
-    .option('--until <time>', 'ignore samples at or after this time')
-    .option('--exclude <file>', 'file of account names or glob patterns to drop (service accounts); counted in the header')
-    .option('--min-samples <n>', 'fewer samples of every kind than this: listed as insufficient data, not scored', positiveInt('--min-samples'), DEFAULT_MIN_SAMPLES)
-    .option('--memory-budget <values>', 'values kept exactly in the whole run before large accounts move to sketches', positiveInt('--memory-budget'), DEFAULT_MEMORY_BUDGET_VALUES)
-    .option('--exact-per-account <values>', 'values of one account and kind kept exactly before it moves to a sketch (default: no per-account limit)', positiveInt('--exact-per-account'))
-    .option('--max-record-bytes <bytes>', 'longest record (line) accepted', positiveInt('--max-record-bytes'), DEFAULT_READ_LIMITS.maxRecordBytes)
-    .option('--max-fields <n>', 'most fields accepted in a header', positiveInt('--max-fields'), DEFAULT_READ_LIMITS.maxFields)
-    .option('--max-decompressed-bytes <bytes>', 'absolute limit on the decompressed size of one .gz input (a ratio limit of 200:1 after 32 MB also applies)', positiveInt('--max-decompressed-bytes'), DEFAULT_OPEN_LIMITS.maxDecompressedBytes)
+    .option('--fail-on <score>', 'exit 1 when any account scores at or above this (70 = flagged)', score);
+  addInputOptions(command)
+    .option('--min-samples <n>', 'fewer samples of every kind than this: listed as insufficient data, not scored', positiveInt('--min-samples'), DEFAULT_MIN_SAMPLES);
+  addLimitOptions(command)
     .option('--case-id <id>', 'case reference recorded in the report header')
-    .option('--analyst <name>', 'analyst recorded in the report header')
-    .addOption(new Option('--date-order <order>', 'day/month order of locale dates such as 2/3/2025 when the data cannot tell (Azure portal exports)').choices(['mdy', 'dmy']))
-    .option('--sessions <file>', 'session -> account map for performance counter CSVs: saved qwinsta / query session output, or a host,session,account CSV')
-    .addOption(new Option('--recorded-at <side>', 'where terminal recordings were made (client: keystroke-to-echo app_rtt; server: reaction)').choices(['client', 'server']))
-    .option('--account-name <name>', 'account of terminal recordings that name no user (default: from the file name, alice.cast -> alice)')
-    .option('--accounts <file>', 'accounts map for packet captures and tshark exports: IP, IP:port or FILE#stream -> account, one per line')
-    .option('--server-location <place>', 'where the server is ("Ashburn, US", "Ashburn, VA, US" or "lat,lon"): turns on the physical check of claimed locations')
-    .option('--servers <file>', 'CSV of server name and location, for inputs with a per-row server column (see --server-col)')
-    .option('--server-col <col>', 'column naming the server of each row (default: detected: server, session_host, gateway, ...)')
-    .option('--geoip-db <file>', 'MaxMind DB (.mmdb, City) to locate client addresses and compare them with the floor')
-    .option('--ip-col <col>', 'column holding the client IP address (default: detected: client_ip, source_ip, ip, ...)')
+    .option('--analyst <name>', 'analyst recorded in the report header');
+  addAdapterOptions(command);
+  addScoringOptions(command)
     .option('--no-color', 'no colour (also: NO_COLOR=1)')
+    .option('--no-progress', 'no progress bar on stderr (shown only when stderr is a terminal and the input is over 64 MB)')
     .addHelpText('after', `
 Examples:
   $ keylag scan fixtures/sample/sessions.csv --roster fixtures/sample/roster.csv
@@ -135,49 +95,36 @@ Examples:
       if (flags.out) guardOutputPath(flags.out, inputs, '--out');
       if (flags.rejects) guardOutputPath(flags.rejects, inputs, '--rejects');
       if (flags.roster) guardOutputPath(flags.roster, flags.out ? [flags.out] : [], 'roster');
-      const exclude = flags.exclude ? await readExcludeFile(flags.exclude) : null;
+      if (flags.baseline && flags.out) guardOutputPath(flags.out, [flags.baseline], '--out');
       let rejectStream: WriteStream | null = null;
       if (flags.rejects) {
         rejectStream = createWriteStream(flags.rejects, { flags: 'w' });
         rejectStream.on('error', () => undefined);
       }
       const rawArgs = command.parent ? process.argv.slice(2) : [];
+      const progress = progressDisplay(process.stderr, flags.progress !== false);
       try {
         const report = await runScan({
-          inputs: flags.sessions ? [...inputs, flags.sessions] : inputs,
-          adapterOptions: {
-            dateOrder: flags.dateOrder, recordedAt: flags.recordedAt, accountName: flags.accountName,
-            sessionsFile: flags.sessions,
-            accounts: flags.accounts,
-          },
+          ...(await collectRequestFrom(inputs, flags)),
           rosterPath: flags.roster ?? null,
-          columns: {
-            accountCol: flags.accountCol, timeCol: flags.timeCol, sessionCol: flags.sessionCol, kindCol: flags.kindCol,
-            valueCols: flags.valueCol, unit: flags.unit, serverCol: flags.serverCol, ipCol: flags.ipCol,
-          },
           serverLocation: flags.serverLocation ?? null,
           serversPath: flags.servers ?? null,
           geoipPath: flags.geoipDb ?? null,
-          inputFormat: flags.inputFormat ?? null,
-          since: bound('--since', flags.since),
-          until: bound('--until', flags.until),
-          exclude,
           minSamples: flags.minSamples,
-          strict: flags.strict ?? false,
-          keepGoing: flags.keepGoing ?? false,
-          memoryBudgetValues: flags.memoryBudget,
-          exactPerAccount: flags.exactPerAccount,
-          readLimits: { maxRecordBytes: flags.maxRecordBytes, maxFields: flags.maxFields },
-          openLimits: { ...DEFAULT_OPEN_LIMITS, maxDecompressedBytes: flags.maxDecompressedBytes },
           caseId: flags.caseId ?? null,
           analyst: flags.analyst ?? null,
           arguments: rawArgs,
           version: VERSION,
+          allowPath: flags.allow ?? null,
+          now: nowFrom(flags.now, flags.allow !== undefined),
+          baselinePath: flags.baseline ?? null,
           stdin: process.stdin,
+          onProgress: progress ? (p) => progress.update(p) : undefined,
           onRejection: rejectStream
             ? (r) => { rejectStream!.write(`${r.source.file}:${r.source.line}: ${r.reason}: ${terminalSafe(r.detail)}\n`); }
             : undefined,
         });
+        progress?.stop();
         const options: RenderOptions = {
           color: decideColor(flags.color, flags.out !== undefined, process.env, Boolean(process.stdout.isTTY)),
           top: flags.top ?? null,
@@ -192,11 +139,135 @@ Examples:
         } else {
           await writeStdout(text);
         }
-        if (flags.failOn !== undefined && report.accounts.some((a) => a.status === 'scored' && a.score >= flags.failOn!)) {
-          process.exitCode = EXIT_GATE;
+        if (flags.failOn !== undefined) {
+          const gate = gateDecision(report, flags.failOn);
+          // Say why the gate passed although accounts are at or above it: CI logs must explain the exit code.
+          if (gate.allowed.length > 0) {
+            process.stderr.write(`keylag: --fail-on ${flags.failOn}: ${gate.allowed.length} account(s) at or above it exempt by the allow list (${gate.allowed.map(terminalSafe).join(', ')})\n`);
+          }
+          if (gate.tripped) process.exitCode = EXIT_GATE;
         }
       } finally {
+        progress?.stop();
         if (rejectStream) await new Promise<void>((r) => rejectStream!.end(() => r()));
       }
     });
+}
+
+// Option groups shared by every command that reads inputs (scan, baseline build, inspect), so the
+// same flag means the same thing everywhere.
+
+/** Input reading: strictness, format, columns, time window, exclusions. */
+export function addInputOptions(command: Command): Command {
+  return command
+    .option('--strict', 'stop at the first rejected value or row (exit 2)')
+    .option('--keep-going', 'skip a missing or unreadable input and list it in the header, instead of exit 2')
+    .option('--input-format <name>', 'force an input format (see: keylag formats)')
+    .option('--account-col <col>', 'column holding the account (default: detected from aliases)')
+    .option('--time-col <col>', 'column holding the timestamp')
+    .option('--session-col <col>', 'column holding the session/connection id')
+    .option('--kind-col <col>', 'column naming the kind of each row (rtt, app_rtt, input_lag, reaction, keystroke_interval)')
+    .option('--value-col <col[:kind]>', 'latency column, optionally with its kind; repeatable', collect)
+    .addOption(new Option('--unit <unit>', 'unit of the latency columns').choices(['ms', 's', 'us']))
+    .option('--since <time>', 'ignore samples before this time (ISO 8601, offset-less = UTC, or epoch)')
+    .option('--until <time>', 'ignore samples at or after this time')
+    .option('--exclude <file>', 'file of account names or glob patterns to drop (service accounts); counted in the header');
+}
+
+/** Memory and size limits. */
+export function addLimitOptions(command: Command): Command {
+  return command
+    .option('--memory-budget <values>', 'values kept exactly in the whole run before large accounts move to sketches', positiveInt('--memory-budget'), DEFAULT_MEMORY_BUDGET_VALUES)
+    .option('--exact-per-account <values>', 'values of one account and kind kept exactly before it moves to a sketch (default: no per-account limit)', positiveInt('--exact-per-account'))
+    .option('--max-record-bytes <bytes>', 'longest record (line) accepted', positiveInt('--max-record-bytes'), DEFAULT_READ_LIMITS.maxRecordBytes)
+    .option('--max-fields <n>', 'most fields accepted in a header', positiveInt('--max-fields'), DEFAULT_READ_LIMITS.maxFields)
+    .option('--max-decompressed-bytes <bytes>', 'absolute limit on the decompressed size of one .gz input (a ratio limit of 200:1 after 32 MB also applies)', positiveInt('--max-decompressed-bytes'), DEFAULT_OPEN_LIMITS.maxDecompressedBytes);
+}
+
+/** Options of particular input formats (exports, recordings, captures). */
+export function addAdapterOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--date-order <order>', 'day/month order of locale dates such as 2/3/2025 when the data cannot tell (Azure portal exports)').choices(['mdy', 'dmy']))
+    .option('--sessions <file>', 'session -> account map for performance counter CSVs: saved qwinsta / query session output, or a host,session,account CSV')
+    .addOption(new Option('--recorded-at <side>', 'where terminal recordings were made (client: keystroke-to-echo app_rtt; server: reaction)').choices(['client', 'server']))
+    .option('--account-name <name>', 'account of terminal recordings that name no user (default: from the file name, alice.cast -> alice)')
+    .option('--accounts <file>', 'accounts map for packet captures and tshark exports: IP, IP:port or FILE#stream -> account, one per line');
+}
+
+/** The flags the three groups above define. */
+export interface InputFlags {
+  strict?: boolean;
+  keepGoing?: boolean;
+  inputFormat?: string;
+  accountCol?: string;
+  timeCol?: string;
+  sessionCol?: string;
+  kindCol?: string;
+  valueCol?: string[];
+  unit?: Unit;
+  since?: string;
+  until?: string;
+  exclude?: string;
+  memoryBudget: number;
+  exactPerAccount?: number;
+  maxRecordBytes: number;
+  maxFields: number;
+  maxDecompressedBytes: number;
+  dateOrder?: string;
+  sessions?: string;
+  recordedAt?: string;
+  accountName?: string;
+  accounts?: string;
+  serverCol?: string;
+  ipCol?: string;
+}
+
+/** The collect stage's request from the shared flags (everything but stdin and the rejection hook). */
+export async function collectRequestFrom(inputs: string[], flags: InputFlags): Promise<Omit<CollectRequest, 'stdin' | 'onRejection'>> {
+  return {
+    inputs: flags.sessions ? [...inputs, flags.sessions] : inputs,
+    adapterOptions: {
+      dateOrder: flags.dateOrder, recordedAt: flags.recordedAt, accountName: flags.accountName,
+      sessionsFile: flags.sessions,
+      accounts: flags.accounts,
+    },
+    columns: {
+      accountCol: flags.accountCol, timeCol: flags.timeCol, sessionCol: flags.sessionCol, kindCol: flags.kindCol,
+      valueCols: flags.valueCol, unit: flags.unit, serverCol: flags.serverCol, ipCol: flags.ipCol,
+    },
+    inputFormat: flags.inputFormat ?? null,
+    since: bound('--since', flags.since),
+    until: bound('--until', flags.until),
+    exclude: flags.exclude ? await readExcludeFile(flags.exclude) : null,
+    strict: flags.strict ?? false,
+    keepGoing: flags.keepGoing ?? false,
+    memoryBudgetValues: flags.memoryBudget,
+    exactPerAccount: flags.exactPerAccount,
+    readLimits: { maxRecordBytes: flags.maxRecordBytes, maxFields: flags.maxFields },
+    openLimits: { ...DEFAULT_OPEN_LIMITS, maxDecompressedBytes: flags.maxDecompressedBytes },
+  };
+}
+
+/** Options that shape scoring and its context: roster, physical model, known exceptions (scan, inspect). */
+export function addScoringOptions(command: Command): Command {
+  return command
+    .option('-r, --roster <file>', 'roster CSV: account, site (peer group), claimed location, time zone')
+    .option('--server-location <place>', 'where the server is ("Ashburn, US", "Ashburn, VA, US" or "lat,lon"): turns on the physical check of claimed locations')
+    .option('--servers <file>', 'CSV of server name and location, for inputs with a per-row server column (see --server-col)')
+    .option('--server-col <col>', 'column naming the server of each row (default: detected: server, session_host, gateway, ...)')
+    .option('--geoip-db <file>', 'MaxMind DB (.mmdb, City) to locate client addresses and compare them with the floor')
+    .option('--ip-col <col>', 'column holding the client IP address (default: detected: client_ip, source_ip, ip, ...)')
+    .option('--allow <file>', 'known exceptions (YAML or CSV): accounts, sites or client addresses with a reason, an owner and an optional expiry; still scored and shown, never trip --fail-on until they expire')
+    .option('--now <time>', 'time against which allow-list expiry is judged (ISO 8601 or epoch; default: the clock); recorded in the report header')
+    .option('--baseline <profile>', 'history profile (keylag baseline build/merge): each account\'s floor and shape now vs then, typing rhythm vs its own history');
+}
+
+/** `--now` as given, else the clock when an allow list needs a time; null when nothing needs one. */
+export function nowFrom(text: string | undefined, needed: boolean): { us: number; source: 'option' | 'clock' } | null {
+  if (text !== undefined) {
+    const us = parseBound(text);
+    if (us === null) throw usageError(`--now expects an ISO 8601 date/time or epoch, got '${text}'`);
+    return { us, source: 'option' };
+  }
+  return needed ? { us: Date.now() * 1000, source: 'clock' } : null;
 }

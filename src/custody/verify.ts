@@ -41,7 +41,7 @@ export async function sha256OfFile(path: string): Promise<{ sha256: string; byte
   return { sha256: hash.digest('hex'), bytes };
 }
 
-/** The recorded inputs (and roster) of a keylag JSON report. */
+/** The recorded inputs (and roster, and baseline profile) of a keylag JSON report. */
 export async function readReportInputs(reportPath: string): Promise<{ tool: string; version: string; caseId: string | null; inputs: RecordedInput[] }> {
   let text: string;
   try {
@@ -61,6 +61,10 @@ export async function readReportInputs(reportPath: string): Promise<{ tool: stri
   }
   const recorded = [...(header.inputs as RecordedInput[])];
   if (header.roster && typeof header.roster === 'object') recorded.push(header.roster as RecordedInput);
+  // The history profile a scan compared with (--baseline) is evidence too.
+  if (header.baseline && typeof header.baseline === 'object') recorded.push(header.baseline as RecordedInput);
+  // So is the allow list (--allow) that kept accounts from the gate.
+  if (header.allowList && typeof header.allowList === 'object') recorded.push(header.allowList as RecordedInput);
   return {
     tool: String(header.tool),
     version: String(header.version ?? ''),

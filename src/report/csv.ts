@@ -5,6 +5,7 @@
 import type { AccountReport, Report } from '../types.js';
 import { headlineStats, listedAccounts, roundMsOrNull, roundSig, roundSigOrNull, signedPoints } from './json.js';
 import { csvRow, type CsvValue } from './sanitize.js';
+import { allowedLabel } from './allowed.js';
 
 /**
  * Columns, in order. Per-kind figures (`floor_ci_*`, `median_ms`, `p95_ms`,
@@ -33,6 +34,7 @@ export const CSV_COLUMNS = [
   'kinds', // kind:n;kind:n for every kind the account has
   'strongest_evidence', // the strongest evidence sentence
   'evidence_points', // signal:+points;signal:-points (one decimal)
+  'allowed', // known exception (--allow): "allowed: reason (owner, until ...)" or the expired form; empty when none
 ] as const;
 
 export type CsvColumn = (typeof CSV_COLUMNS)[number];
@@ -66,6 +68,7 @@ function accountRow(a: AccountReport): Record<CsvColumn, CsvValue> {
     kinds: a.kinds.map((k) => `${k.kind}:${k.n}`).join(';'),
     strongest_evidence: a.strongest,
     evidence_points: a.evidence.map((e) => `${e.signal}:${signedPoints(e.points)}`).join(';'),
+    allowed: a.allowed ? allowedLabel(a.allowed) : null,
   };
 }
 

@@ -18,6 +18,7 @@ import { caseAccounts, caseView, type CaseView } from './case.js';
 import { fixed, headlineStats, selectAccounts, signedPoints } from './json.js';
 import { CHART_CSS, miniHistSvg, paletteCss, svgEscape as e } from './svg.js';
 import { formatQ, groupDigits, WATCH_SCORE } from './table.js';
+import { allowedLabel, allowHeaderLine, strongestWithAllowed } from './allowed.js';
 
 export interface HtmlRenderOptions {
   /** Limit the ranked accounts listed; null for all. Counts still cover all accounts. */
@@ -119,6 +120,11 @@ function runSection(report: Report): string {
   const tw = h.timeWindow;
   const window = tw.since === null && tw.until === null ? 'all times' : `${e(tw.since ?? '(start)')} .. ${e(tw.until ?? '(end)')}`;
   fact('Time window', `${window}; ${groupDigits(tw.outsideWindow)} outside`);
+  if (h.baseline) {
+    const b = h.baseline;
+    fact('Baseline', `${e(b.path)} (sha256 ${b.sha256.slice(0, 16)}, ${plural(b.accounts, 'account')}, `
+      + `${b.period ? `${e(b.period.first.slice(0, 10))}..${e(b.period.last.slice(0, 10))}` : 'empty'}); ${plural(b.newAccounts, 'scored account')} with no history`);
+  }
   if (h.roster !== null || h.rosterUnmatched.length > 0) {
     fact(`Roster entries with no data (${groupDigits(h.rosterUnmatched.length)})`, h.rosterUnmatched.length ? h.rosterUnmatched.map(e).join(', ') : 'none');
   }
@@ -127,6 +133,8 @@ function runSection(report: Report): string {
   }
   const settings = Object.entries(h.settings).map(([k, v]) => `${e(k)}=${e(String(v))}`).join(', ');
   if (settings) fact('Settings', settings);
+  const allowLine = allowHeaderLine(h);
+  if (allowLine !== null) fact('Allow list', e(allowLine.replace(/^Allow list: /, '')));
   out.push('</dl>');
   if (h.warnings.length) {
     out.push(`<h4 class="warn">Warnings (${h.warnings.length})</h4><ul class="warnings">`);
@@ -168,7 +176,7 @@ function rankedSection(report: Report, top: number | null, caseIds: Map<AccountR
       `<tr${cls ? ` class="${cls}"` : ''} data-account="${e(a.account)}" data-rank="${a.rank ?? ''}"><td class="num">${a.rank ?? '-'}</td><td>${name}</td>` +
         `<td class="num">${fixed(a.score, 1)}${scoreBadge(a)}</td><td class="num">${e(formatQ(a.qValue))}</td>` +
         `<td class="num">${msOrDash(a.floorMs)}</td><td>${e(a.headlineKind ?? '-')}</td><td class="num">${msOrDash(a.peerFloorMs)}</td>` +
-        `<td>${hist}</td><td>${e(a.strongest)}</td></tr>`,
+        `<td>${hist}</td><td>${e(strongestWithAllowed(a))}</td></tr>`,
     );
   }
   out.push('</tbody></table></div>', '</section>');
@@ -180,7 +188,7 @@ function insufficientSection(accounts: AccountReport[]): string {
   const out = ['<section id="insufficient">', `<h2>Insufficient data (${plural(accounts.length, 'account')}, not ranked)</h2>`, '<ul>'];
   for (const a of accounts) {
     const kinds = a.kinds.map((k) => `${e(k.kind)} ${groupDigits(k.n)}`).join(', ');
-    out.push(`<li data-account="${e(a.account)}"><b>${e(a.account)}</b>: ${plural(a.samples, 'sample')}${kinds ? ` (${kinds})` : ''}. ${e(a.strongest)}</li>`);
+    out.push(`<li data-account="${e(a.account)}"><b>${e(a.account)}</b>: ${plural(a.samples, 'sample')}${kinds ? ` (${kinds})` : ''}. ${e(strongestWithAllowed(a))}</li>`);
   }
   out.push('</ul>', '</section>');
   return out.join('\n');
@@ -206,6 +214,7 @@ function caseSection(view: CaseView, id: string): string {
   out.push(`<p class="lead">score <b>${fixed(a.score, 1)}</b> · q ${e(formatQ(a.qValue))}${floor}</p>`);
   out.push('<dl class="facts">');
   const fact = (k: string, v: string) => out.push(`<dt>${e(k)}</dt><dd>${v}</dd>`);
+  if (a.allowed) fact(a.allowed.expired ? 'Allow list (expired)' : 'Allow list', `${e(allowedLabel(a.allowed))} (${e(`${a.allowed.entrySource.file}:${a.allowed.entrySource.line}`)})`);
   fact('Site', e(a.site ?? '-') + (a.inRoster ? '' : ' (not in the roster)'));
   fact('Compared with', `${e(a.peerGroup)} (${plural(a.peerCount, 'peer')})`);
   fact('Claimed location', e(a.location ?? '-'));

@@ -20,13 +20,18 @@
 //   come out as `null` (which the schema then rejects where null is not allowed).
 // - Accounts: scored accounts in rank order (cut to `top` when set), then
 //   insufficient-data accounts by name. `summary` always counts all accounts.
+// - Known exceptions: `header.now` and `header.allowList` are present only with --now / --allow;
+//   `accounts[].allowed` (object or null) only when an allow list was given.
 // - Strings are exact. JSON.stringify escapes C0 controls; DEL, C1, bidi and
 //   invisible characters are additionally written as `\uXXXX` escapes, so the
 //   file is safe to print and parses back to the identical strings.
 
 import type {
+  AccountCluster,
   AccountPhysics,
   AccountReport,
+  AllowedStatus,
+  AllowListInfo,
   Evidence,
   InputFileInfo,
   KindStats,
@@ -161,7 +166,7 @@ function openMap(m: Record<string, string | number | boolean | null>): JsonObjec
 }
 
 export function canonicalHeader(h: RunHeader): JsonObject {
-  return {
+  const o: JsonObject = {
     tool: h.tool,
     version: h.version,
     schemaVersion: h.schemaVersion,
@@ -185,6 +190,52 @@ export function canonicalHeader(h: RunHeader): JsonObject {
     accountsNotInRoster: [...h.accountsNotInRoster],
     settings: openMap(h.settings),
     warnings: [...h.warnings],
+  };
+  // Optional (present only with --now / --allow), so reports without them keep their bytes.
+  if (h.now !== undefined) o.now = h.now;
+  if (h.allowList !== undefined) o.allowList = canonicalAllowList(h.allowList);
+  // Present only with --baseline.
+  if (h.baseline !== undefined) {
+    o.baseline = {
+      path: h.baseline.path,
+      sha256: h.baseline.sha256,
+      formatVersion: h.baseline.formatVersion,
+      accounts: h.baseline.accounts,
+      period: h.baseline.period === null ? null : { first: h.baseline.period.first, last: h.baseline.period.last },
+      newAccounts: h.baseline.newAccounts,
+    };
+  }
+  return o;
+}
+
+export function canonicalAllowList(l: AllowListInfo): JsonObject {
+  return {
+    path: l.path,
+    sha256: l.sha256,
+    format: l.format,
+    entries: l.entries.map((e) => ({
+      matchedBy: e.matchedBy,
+      match: e.match,
+      reason: e.reason,
+      owner: e.owner,
+      expires: e.expires,
+      expiresAt: e.expiresAt,
+      expired: e.expired,
+      accounts: e.accounts,
+      source: sourceRef(e.source),
+    })),
+  };
+}
+
+export function canonicalAllowed(a: AllowedStatus): JsonObject {
+  return {
+    reason: a.reason,
+    owner: a.owner,
+    expires: a.expires,
+    expired: a.expired,
+    matchedBy: a.matchedBy,
+    match: a.match,
+    entrySource: sourceRef(a.entrySource),
   };
 }
 
@@ -335,7 +386,7 @@ export function canonicalPhysicalModel(m: PhysicalModelReport): JsonObject {
 }
 
 export function canonicalAccount(a: AccountReport): JsonObject {
-  return {
+  const o: JsonObject = {
     rank: a.rank,
     account: a.account,
     aliases: [...a.aliases],
@@ -360,6 +411,9 @@ export function canonicalAccount(a: AccountReport): JsonObject {
     evidence: a.evidence.map(canonicalEvidence),
     samples: a.samples,
   };
+  // Present (object or null) whenever the run had an allow list.
+  if (a.allowed !== undefined) o.allowed = a.allowed === null ? null : canonicalAllowed(a.allowed);
+  return o;
 }
 
 export function canonicalSummary(s: Report['summary']): JsonObject {
@@ -372,6 +426,20 @@ export function canonicalSummary(s: Report['summary']): JsonObject {
   };
 }
 
+export function canonicalCluster(c: AccountCluster): JsonObject {
+  return {
+    id: c.id,
+    members: [...c.members],
+    reason: c.reason,
+    kind: c.kind,
+    address: c.address,
+    changeDay: c.changeDay,
+    floorLowMs: roundMsOrNull(c.floorLowMs),
+    floorHighMs: roundMsOrNull(c.floorHighMs),
+    sentence: c.sentence,
+  };
+}
+
 /** The report as a plain JSON value: canonical key order, rounding and account list. */
 export function canonicalReport(report: Report, top: number | null = null): JsonObject {
   return {
@@ -380,6 +448,7 @@ export function canonicalReport(report: Report, top: number | null = null): Json
     peerGroups: report.peerGroups.map(canonicalPeerGroup),
     physicalModel: report.physicalModel === null ? null : canonicalPhysicalModel(report.physicalModel),
     summary: canonicalSummary(report.summary),
+    clusters: report.clusters.map(canonicalCluster),
   };
 }
 
@@ -392,7 +461,22 @@ export interface JsonRenderOptions {
 
 /** Pretty JSON (2-space indent), canonical form, LF line endings, trailing newline. */
 export function renderJson(report: Report, opts: JsonRenderOptions = {}): string {
-  return escapeJsonText(JSON.stringify(canonicalReport(report, opts.top ?? null), null, 2)) + '\n';
+  // The same text as JSON.stringify(canonicalReport(...), null, 2), built one account at a time:
+  // a run with 10,000 accounts never holds a second, canonical copy of all of them at once.
+  const listed = listedAccounts(report, opts.top ?? null);
+  const text = JSON.stringify(canonicalReport({ ...report, accounts: [] }), null, 2);
+  const marker = '\n  "accounts": []';
+  const at = text.indexOf(marker);
+  if (listed.length === 0 || at < 0) {
+    return escapeJsonText(JSON.stringify(canonicalReport(report, opts.top ?? null), null, 2)) + '\n';
+  }
+  const parts: string[] = [escapeJsonText(text.slice(0, at)), '\n  "accounts": [\n'];
+  listed.forEach((a, i) => {
+    const one = JSON.stringify(canonicalAccount(a), null, 2).replace(/\n/g, '\n    ');
+    parts.push(`    ${escapeJsonText(one)}${i + 1 < listed.length ? ',\n' : '\n'}`);
+  });
+  parts.push('  ]', escapeJsonText(text.slice(at + marker.length)), '\n');
+  return parts.join('');
 }
 
 /**

@@ -13,6 +13,7 @@ import { caseAccounts, caseView } from './case.js';
 import { fixed, headlineStats, selectAccounts, signedPoints } from './json.js';
 import { markdownEscape as md } from './sanitize.js';
 import { formatQ, groupDigits, sparkline } from './table.js';
+import { allowedLabel, allowHeaderLine, strongestWithAllowed } from './allowed.js';
 
 export interface MarkdownRenderOptions {
   top?: number | null;
@@ -83,12 +84,19 @@ export function renderMarkdown(report: Report, opts: MarkdownRenderOptions = {})
   const tw = h.timeWindow;
   const window = tw.since === null && tw.until === null ? 'all times' : `${md(tw.since ?? '(start)')} .. ${md(tw.until ?? '(end)')}`;
   out.push(`- Time window: ${window}; ${groupDigits(tw.outsideWindow)} outside`);
+  if (h.baseline) {
+    const b = h.baseline;
+    out.push(`- Baseline: ${md(b.path)} (sha256 ${b.sha256.slice(0, 16)}, ${plural(b.accounts, 'account')}, `
+      + `${b.period ? `${md(b.period.first.slice(0, 10))}..${md(b.period.last.slice(0, 10))}` : 'empty'}); ${plural(b.newAccounts, 'scored account')} with no history`);
+  }
   if (h.roster !== null || h.rosterUnmatched.length > 0) {
     out.push(`- Roster entries with no data (${groupDigits(h.rosterUnmatched.length)}): ${h.rosterUnmatched.length ? h.rosterUnmatched.map(md).join(', ') : 'none'}`);
   }
   if (h.roster !== null || h.accountsNotInRoster.length > 0) {
     out.push(`- Data accounts not in roster (${groupDigits(h.accountsNotInRoster.length)}): ${h.accountsNotInRoster.length ? h.accountsNotInRoster.map(md).join(', ') : 'none'}`);
   }
+  const allowLine = allowHeaderLine(h);
+  if (allowLine !== null) out.push(`- ${md(allowLine)}`);
   for (const w of h.warnings) out.push(`- **Warning**: ${md(w)}`);
   out.push('');
   out.push('| role | path | status | format | records | samples | SHA-256 |', '|---|---|---|---|--:|--:|---|');
@@ -109,7 +117,7 @@ export function renderMarkdown(report: Report, opts: MarkdownRenderOptions = {})
       const score = `${fixed(a.score, 1)}${a.flagged ? ' **FLAGGED**' : ''}`;
       out.push(
         `| ${a.rank ?? '-'} | ${md(a.account)} | ${score} | ${md(formatQ(a.qValue))} | ${msOrDash(a.floorMs)} | ${md(a.headlineKind ?? '-')} | ` +
-          `${msOrDash(a.peerFloorMs)} | ${spark} | ${md(a.strongest)} |`,
+          `${msOrDash(a.peerFloorMs)} | ${spark} | ${md(strongestWithAllowed(a))} |`,
       );
     }
     out.push('');
@@ -119,7 +127,18 @@ export function renderMarkdown(report: Report, opts: MarkdownRenderOptions = {})
     out.push(`## Insufficient data (${plural(sel.insufficient.length, 'account')}, not ranked)`, '');
     for (const a of sel.insufficient) {
       const kinds = a.kinds.map((k) => `${md(k.kind)} ${groupDigits(k.n)}`).join(', ');
-      out.push(`- ${md(a.account)}: ${plural(a.samples, 'sample')}${kinds ? ` (${kinds})` : ''}. ${md(a.strongest)}`);
+      out.push(`- ${md(a.account)}: ${plural(a.samples, 'sample')}${kinds ? ` (${kinds})` : ''}. ${md(strongestWithAllowed(a))}`);
+    }
+    out.push('');
+  }
+
+  // Linked accounts (src/score/linked.ts): only when there are any.
+  if (report.clusters.length > 0) {
+    out.push(`## Linked accounts (${report.clusters.length})`, '');
+    out.push('| id | reason | members | address | change day | floors ms | sentence |', '|---|---|---|---|---|---|---|');
+    for (const k of report.clusters) {
+      const floors = k.floorLowMs === null ? '-' : k.floorLowMs === k.floorHighMs ? fixed(k.floorLowMs, 1) : `${fixed(k.floorLowMs, 1)}-${fixed(k.floorHighMs!, 1)}`;
+      out.push(`| ${k.id} | ${md(k.reason)} | ${k.members.map(md).join(', ')} | ${md(k.address ?? '-')} | ${k.changeDay ?? '-'} | ${floors} | ${md(k.sentence)} |`);
     }
     out.push('');
   }
@@ -137,6 +156,7 @@ export function renderMarkdown(report: Report, opts: MarkdownRenderOptions = {})
     out.push(`### ${a.rank ?? '-'}. ${md(a.account)}${a.flagged ? ' (FLAGGED)' : ''}`, '');
     const floor = a.floorMs === null ? '' : `; floor ${fixed(a.floorMs, 1)} ms (${md(a.headlineKind ?? '-')}) vs peer floor ${msOrDash(a.peerFloorMs)} ms`;
     out.push(`- Score **${fixed(a.score, 1)}**, q ${md(formatQ(a.qValue))}${floor}`);
+    if (a.allowed) out.push(`- **${md(allowedLabel(a.allowed))}** (${md(`${a.allowed.entrySource.file}:${a.allowed.entrySource.line}`)})`);
     out.push(`- Site: ${md(a.site ?? '-')}${a.inRoster ? '' : ' (not in the roster)'}; compared with ${md(a.peerGroup)} (${plural(a.peerCount, 'peer')})`);
     out.push(`- Claimed location: ${md(a.location ?? '-')}; time zone: ${md(a.timeZone ?? '-')}`);
     if (a.aliases.length > 1 || (a.aliases[0] !== undefined && a.aliases[0] !== a.account)) out.push(`- Names seen: ${a.aliases.map(md).join(', ')}`);

@@ -10,6 +10,7 @@ import Table from 'cli-table3';
 import type { AccountReport, InputFileInfo, KindStats, Report } from '../types.js';
 import { fixed, headlineStats, selectAccounts, signedPoints } from './json.js';
 import { terminalSafe } from './sanitize.js';
+import { allowedLabel, allowHeaderLine, strongestWithAllowed } from './allowed.js';
 
 export interface TableRenderOptions {
   color: boolean;
@@ -252,12 +253,19 @@ function headerBlock(ctx: Ctx, report: Report): string[] {
       ? 'all times'
       : `${tw.since === null ? '(start)' : terminalSafe(tw.since)} .. ${tw.until === null ? '(end)' : terminalSafe(tw.until)}`;
   out.push(`Time window: ${window}; ${groupDigits(tw.outsideWindow)} outside`);
+  if (h.baseline) {
+    const b = h.baseline;
+    out.push(...hanging('Baseline: ', `${terminalSafe(b.path)} (sha256 ${b.sha256.slice(0, 16)}, ${plural(b.accounts, 'account')}, `
+      + `${b.period ? `${terminalSafe(b.period.first.slice(0, 10))}..${terminalSafe(b.period.last.slice(0, 10))}` : 'empty'}); ${plural(b.newAccounts, 'scored account')} with no history`, width, 10));
+  }
   if (h.roster !== null || h.rosterUnmatched.length > 0) {
     out.push(...hanging(`Roster entries with no data (${groupDigits(h.rosterUnmatched.length)}): `, nameList(h.rosterUnmatched) || 'none', width, 4));
   }
   if (h.roster !== null || h.accountsNotInRoster.length > 0) {
     out.push(...hanging(`Data accounts not in roster (${groupDigits(h.accountsNotInRoster.length)}): `, nameList(h.accountsNotInRoster) || 'none', width, 4));
   }
+  const allowLine = allowHeaderLine(h);
+  if (allowLine !== null) out.push(...hanging('', terminalSafe(allowLine), width, 4));
   if (h.warnings.length > 0) {
     out.push(c.yellow(c.bold(`Warnings (${h.warnings.length})`)));
     for (const w of h.warnings) out.push(...hanging('  ! ', terminalSafe(w), width, 4).map((l) => c.yellow(l)));
@@ -316,7 +324,7 @@ function rankedTable(ctx: Ctx, ranked: AccountReport[], physics = false): string
       a.floorMs === null ? '-' : `${ms(a.floorMs)}${a.headlineKind !== null ? ' ' + terminalSafe(a.headlineKind) : ''}`,
       ms(a.peerFloorMs),
       ...(physics ? physicsCells(a) : [histCell(a)]),
-      terminalSafe(a.strongest),
+      terminalSafe(strongestWithAllowed(a)),
     ],
   }));
   // Widths include one space of padding on each side.
@@ -367,7 +375,7 @@ function insufficientBlock(ctx: Ctx, accounts: AccountReport[]): string[] {
   const out = [c.bold(`Insufficient data (${plural(accounts.length, 'account')}, not ranked)`)];
   for (const a of accounts) {
     const kinds = a.kinds.map((k) => `${terminalSafe(k.kind)} ${groupDigits(k.n)}`).join(', ');
-    const text = `${terminalSafe(a.account)}: ${plural(a.samples, 'sample')}${kinds ? ' (' + kinds + ')' : ''}. ${terminalSafe(a.strongest)}`;
+    const text = `${terminalSafe(a.account)}: ${plural(a.samples, 'sample')}${kinds ? ' (' + kinds + ')' : ''}. ${terminalSafe(strongestWithAllowed(a))}`;
     out.push(...hanging('  ', text, width, 4));
   }
   return out;
@@ -386,6 +394,7 @@ function evidenceBlock(ctx: Ctx, a: AccountReport): string[] {
     `compared with ${peers}`,
   ].join('  ');
   out.push(...hanging('', title, width, 2));
+  if (a.allowed) out.push(...hanging('  ', terminalSafe(allowedLabel(a.allowed)), width, 4).map((l) => (a.allowed!.expired ? c.red(l) : c.yellow(l))));
   for (const e of a.evidence) {
     const lead = `  ${signedPoints(e.points).padStart(6)}  ${terminalSafe(e.signal)} (${terminalSafe(e.kind)}): `;
     out.push(...hanging(lead, terminalSafe(e.sentence), width, 10));
@@ -420,6 +429,13 @@ export function renderTable(report: Report, opts: TableRenderOptions): string {
   if (sel.insufficient.length > 0) {
     out.push('');
     out.push(...insufficientBlock(ctx, sel.insufficient));
+  }
+
+  // Linked accounts (src/score/linked.ts): only when there are any, so other reports keep their lines.
+  if (report.clusters.length > 0) {
+    out.push('');
+    out.push(c.bold(`Linked accounts (${report.clusters.length})`));
+    for (const k of report.clusters) out.push(...hanging(`  ${k.id} ${k.reason}: `, terminalSafe(k.sentence), width, 4));
   }
 
   const flaggedShown = sel.ranked.filter((a) => a.flagged);

@@ -21,6 +21,8 @@ export interface AccountContext {
   prior?: readonly Evidence[];
   /** Kinds of the other scored accounts of the peer group (leave-one-out), for signals comparing derived figures. */
   peerKinds?: () => KindStats[][];
+  /** The same peers' scored kinds with their binned values (typing rhythm compares shares and shapes). */
+  peerSummaries?: () => KindSummary[][];
 }
 
 export type EvidenceProvider = (ctx: AccountContext) => Evidence[];

@@ -11,7 +11,7 @@
 // - seven clean peers at nyc-hq.
 // sampleReport() returns a fresh object each call, so tests may corrupt it.
 
-import type { AccountReport, Evidence, Kind, KindStats, PhysicalModelReport, Report } from '../../src/types.js';
+import type { AccountCluster, AccountReport, Evidence, Kind, KindStats, PhysicalModelReport, Report } from '../../src/types.js';
 
 export const HOSTILE_NAME = "evil\u001b[31m\u0007=cmd|'/c calc'!A1";
 export const SCRIPT_NAME = '<script>alert(1)</script>';
@@ -564,6 +564,94 @@ export function sampleReport(): Report {
     // A filled model is SAMPLE_PHYSICAL_MODEL (the table then gains three columns; tests set it where they need it).
     physicalModel: null,
     summary: { accounts: 11, scored: 10, insufficient: 1, flagged: 1, flagThreshold: 70 },
+    // Linked accounts: none in the plain sample; SAMPLE_CLUSTERS / sampleReportWithClusters() for renderer tests.
+    clusters: [],
   };
   return structuredClone(report);
+}
+
+/** Two clusters as runScan builds them (src/score/linked.ts): a farm (address and change) and an office NAT. */
+export const SAMPLE_CLUSTERS: AccountCluster[] = [
+  {
+    id: 'C1', members: ['erin.p', 'mallory.k'], reason: 'both', kind: 'app_rtt', address: '203.0.113.7', changeDay: '2026-03-11',
+    floorLowMs: 118.2, floorHighMs: 121.5,
+    sentence: '2 accounts, same client IP 203.0.113.7, app_rtt floors 118.2-121.5 ms since 2026-03-11 (erin.p, mallory.k)',
+  },
+  {
+    id: 'C2', members: ['alice.w', 'bob.t'], reason: 'shared_client_address', kind: 'app_rtt', address: '198.51.100.20', changeDay: null,
+    floorLowMs: 24.1, floorHighMs: 27.3,
+    sentence: '2 accounts share client IP 198.51.100.20 (alice.w, bob.t), floors 24.1-27.3 ms, no floor change together: context only (an office or home NAT looks the same)',
+  },
+];
+
+/** The sample report with SAMPLE_CLUSTERS (a separate function so tests of the plain sample keep their bytes). */
+export function sampleReportWithClusters(): Report {
+  const r = sampleReport();
+  r.clusters = structuredClone(SAMPLE_CLUSTERS);
+  return r;
+}
+
+/**
+ * The sample report as a run with `--baseline profile.json` would give it: the header's baseline
+ * record, a history_shift item on mallory.k (floor up 108 ms since the baseline) and a no_history
+ * item on the hostile name. A separate function so renderer tests of the plain sample keep their bytes.
+ */
+export function sampleReportWithBaseline(): Report {
+  const r = sampleReport();
+  r.header.baseline = {
+    path: 'profile-2026-02.json', sha256: 'b'.repeat(64), formatVersion: 1, accounts: 10,
+    period: { first: '2026-02-01T08:00:00.000Z', last: '2026-02-28T17:59:59.500Z' }, newAccounts: 1,
+  };
+  const mallory = r.accounts.find((a) => a.account === 'mallory.k')!;
+  mallory.evidence.push({
+    signal: 'history_shift', kind: 'app_rtt', observed: 131.2, baseline: 23.1, unit: 'ms', effect: 108.1,
+    effectName: 'floor now minus floor in the baseline (ms)', interval: [104.2, 111.9], pValue: 1e-40,
+    stats: { riseLowMs: 104.2, allowanceMs: 10, weight: 1, ksD: 0.93, ksPValue: 0, n: 4210, baselineN: 3900 },
+    points: 94.2,
+    sentence: 'floor 131.2 ms now vs 23.1 ms in the baseline (2026-02-01..2026-02-28, n=3,900): +108.1 ms (at least +104.2 ms, beyond the 10.0 ms month-to-month allowance; KS D 0.93 vs the baseline distribution, n=4,210 now)',
+  });
+  const evil = r.accounts.find((a) => a.account === HOSTILE_NAME)!;
+  evil.evidence.push({
+    signal: 'no_history', kind: evil.headlineKind ?? 'rtt', observed: evil.samples, baseline: 0, unit: 'samples', effect: 0,
+    effectName: 'samples in the baseline', interval: null, pValue: null, stats: { n: evil.samples }, points: 0,
+    sentence: 'no history: the account is not in the baseline profile (2026-02-01..2026-02-28); new since then, or renamed',
+  });
+  return r;
+}
+
+/**
+ * The sample report as a run with `--allow allow.yaml --now 2026-04-02T00:00:00Z` would give it:
+ * mallory.k allowed by an unexpired account entry (hostile reason text), the hostile name matched by
+ * an expired site entry. A separate function so renderer tests of the plain sample keep their bytes.
+ */
+export function sampleReportWithAllowList(): Report {
+  const r = sampleReport();
+  r.header.now = '2026-04-02T00:00:00.000Z';
+  r.header.allowList = {
+    path: 'allow.yaml',
+    sha256: 'a'.repeat(64),
+    format: 'yaml',
+    entries: [
+      {
+        matchedBy: 'account', match: 'mallory.k', reason: 'sanctioned jump host <b>\u001b[31m', owner: 'secops@corp.example',
+        expires: '2026-06-30', expiresAt: '2026-07-01T00:00:00.000Z', expired: false, accounts: 1, source: { file: 'allow.yaml', line: 2 },
+      },
+      {
+        matchedBy: 'site', match: FORMULA_SITE, reason: 'approved travel', owner: 'hr',
+        expires: '2026-03-15T12:00:00Z', expiresAt: '2026-03-15T12:00:00.000Z', expired: true, accounts: 1, source: { file: 'allow.yaml', line: 6 },
+      },
+    ],
+  };
+  for (const a of r.accounts) a.allowed = null;
+  const mallory = r.accounts.find((a) => a.account === 'mallory.k')!;
+  mallory.allowed = {
+    reason: 'sanctioned jump host <b>\u001b[31m', owner: 'secops@corp.example', expires: '2026-06-30', expired: false,
+    matchedBy: 'account', match: 'mallory.k', entrySource: { file: 'allow.yaml', line: 2 },
+  };
+  const evil = r.accounts.find((a) => a.account === HOSTILE_NAME)!;
+  evil.allowed = {
+    reason: 'approved travel', owner: 'hr', expires: '2026-03-15T12:00:00Z', expired: true,
+    matchedBy: 'site', match: FORMULA_SITE, entrySource: { file: 'allow.yaml', line: 6 },
+  };
+  return r;
 }

@@ -1,0 +1,45 @@
+// `baseline build` and `baseline merge` as stages: collect -> profile, and read -> merge.
+// Returns profiles; prints and writes nothing (src/cli/baseline.ts does).
+import { collect, type CollectRequest } from './collect.js';
+import { formatTimeUs } from './ingest/time.js';
+import { usageError } from './errors.js';
+import {
+  buildProfile, DailyLowestTracker, mergeProfiles, readProfile, runFromInputs, type Profile,
+} from './baseline/profile.js';
+
+export interface BaselineBuildRequest extends CollectRequest {
+  arguments: string[];
+  version: string;
+}
+
+export interface BaselineBuildResult {
+  profile: Profile;
+  /** Rejected rows by reason, and warnings of the ingest stage: for the command to show. */
+  rejections: { reason: string; count: number }[];
+  warnings: string[];
+}
+
+export async function runBaselineBuild(req: BaselineBuildRequest): Promise<BaselineBuildResult> {
+  const daily = new DailyLowestTracker();
+  const collected = await collect(req, [daily]);
+  const run = runFromInputs(collected.ingested.inputs, {
+    toolVersion: req.version,
+    arguments: req.arguments,
+    since: req.since ? formatTimeUs(req.since.us) : null,
+    until: req.until ? formatTimeUs(req.until.us) : null,
+    excludePatterns: req.exclude?.patterns ?? [],
+    samplesUsed: collected.samplesUsed,
+  });
+  const profile = buildProfile({ accounts: collected.accounts, accountKeys: collected.accountKeys, daily, run, toolVersion: req.version });
+  const rejections = [...collected.ingested.rejectionCounts.entries()]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map(([reason, count]) => ({ reason, count }));
+  return { profile, rejections, warnings: collected.ingested.warnings };
+}
+
+export async function runBaselineMerge(paths: string[], version: string): Promise<Profile> {
+  if (paths.length < 2) throw usageError('baseline merge needs at least two profiles');
+  const loaded = [];
+  for (const p of paths) loaded.push(await readProfile(p));
+  return mergeProfiles(loaded, version);
+}

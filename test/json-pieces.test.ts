@@ -1,0 +1,47 @@
+// renderJson builds its text one account at a time (bounded memory for 10,000-account reports); it
+// must be byte-identical to stringifying the whole canonical report at once, escapes included.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { renderJson, canonicalReport } from '../src/report/json.js';
+import { escapeJsonText } from '../src/report/sanitize.js';
+import { sampleReport, sampleReportWithClusters, HOSTILE_NAME } from './helpers/sample-report.js';
+
+const whole = (report: ReturnType<typeof sampleReport>, top: number | null): string =>
+  escapeJsonText(JSON.stringify(canonicalReport(report, top), null, 2)) + '\n';
+
+test('renderJson, built per account, equals the whole canonical report stringified at once', () => {
+  for (const report of [sampleReport(), sampleReportWithClusters()]) {
+    assert.ok(report.accounts.length > 1);
+    for (const top of [null, 1, 0]) assert.equal(renderJson(report, { top }), whole(report, top));
+    const empty = { ...report, accounts: [] };
+    assert.equal(renderJson(empty), whole(empty, null));
+  }
+});
+
+test('renderJson per account still escapes hostile names (the escaper sees every piece)', () => {
+  const report = sampleReport();
+  assert.ok(report.accounts.some((a) => a.account === HOSTILE_NAME || a.aliases.includes(HOSTILE_NAME)));
+  const text = renderJson(report);
+  assert.ok(!text.includes('\u001b'), 'no raw ESC in the JSON text');
+  assert.equal(text, whole(report, null));
+});
+
+test('a report larger than one write slice reaches stdout and -o files whole and identical', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { mkdtempSync, readFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const args = ['dist/src/cli/main.js', 'scan', 'fixtures/sample/sessions.csv', '--roster', 'fixtures/sample/roster.csv', '--format', 'json'];
+  const out = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 28 });
+  assert.equal(out.status, 0, out.stderr);
+  assert.ok(out.stdout.length > (1 << 20), `report of ${out.stdout.length} chars spans several 1 MiB slices`);
+  const file = join(mkdtempSync(join(tmpdir(), 'keylag-slices-')), 'r.json');
+  const toFile = spawnSync(process.execPath, [...args, '-o', file], { encoding: 'utf8' });
+  assert.equal(toFile.status, 0, toFile.stderr);
+  // The same report but for the arguments it records (`-o file`).
+  const strip = (text: string) => { const r = JSON.parse(text); delete r.header.arguments; return r; };
+  const written = readFileSync(file, 'utf8');
+  assert.ok(written.endsWith('}\n'));
+  assert.deepEqual(strip(written), strip(out.stdout));
+  assert.equal(strip(out.stdout).accounts.length, 202, 'every account of the sample (svc accounts included without --exclude)');
+});
