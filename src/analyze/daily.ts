@@ -66,6 +66,13 @@ export class DailyFloors {
 }
 
 /** YYYY-MM-DD of a UTC day number (days since 1970-01-01), machine-independent. */
+const dayTexts = new Map<number, string>();
 function dayText(day: number): string {
-  return new Date(day * 86_400_000).toISOString().slice(0, 10);
+  // Ten thousand accounts share the same few dozen days: format each day once.
+  let text = dayTexts.get(day);
+  if (text === undefined) {
+    text = new Date(day * 86_400_000).toISOString().slice(0, 10);
+    if (dayTexts.size < 100_000) dayTexts.set(day, text);
+  }
+  return text;
 }

@@ -472,7 +472,7 @@ export function renderJson(report: Report, opts: JsonRenderOptions = {}): string
   }
   const parts: string[] = [escapeJsonText(text.slice(0, at)), '\n  "accounts": [\n'];
   listed.forEach((a, i) => {
-    const one = JSON.stringify(canonicalAccount(a), null, 2).replace(/\n/g, '\n    ');
+    const one = JSON.stringify(canonicalAccount(a), null, 2).split('\n').join('\n    ');
     parts.push(`    ${escapeJsonText(one)}${i + 1 < listed.length ? ',\n' : '\n'}`);
   });
   parts.push('  ]', escapeJsonText(text.slice(at + marker.length)), '\n');
