@@ -10,7 +10,8 @@ import { collect, compareText, finishAccounts, type CollectRequest } from './col
 import { benjaminiHochberg, median } from './analyze/stats.js';
 import { assignPeerGroups, comparePeers, EVERYONE, type KindSummary, type PeerComparison } from './baseline/peers.js';
 import { peerEvidence, peerRelativePValue, type AccountContext, type EvidenceProvider } from './score/evidence.js';
-import { relayEvidence } from './score/relay.js';
+import { relayEvidenceWith } from './score/relay.js';
+import { SessionFloorTracker } from './analyze/session-floors.js';
 import { countEvidence, scoreFromPoints, FLAG_SCORE } from './score/combine.js';
 import { coverageOf } from './score/coverage.js';
 import { LocationSignals, type LocationOptions } from './score/location.js';
@@ -71,7 +72,8 @@ export async function runScan(req: ScanRequest): Promise<Report> {
 
   // Linked accounts (issue 6): which client addresses each account's samples came from.
   const clientAddresses = new ClientAddressTracker();
-  const collected = await collect(req, location ? [location, clientAddresses] : [clientAddresses]);
+  const sessionFloors = new SessionFloorTracker();
+  const collected = await collect(req, location ? [location, clientAddresses, sessionFloors] : [clientAddresses, sessionFloors]);
   const { ingested, accounts, budget, samplesUsed, excludedSamples, excludedAccounts, outsideWindow, accountKeys } = collected;
   const rejectionCounts = ingested.rejectionCounts;
   warnings.push(...ingested.warnings);
@@ -106,7 +108,7 @@ export async function runScan(req: ScanRequest): Promise<Report> {
 
   // score: every provider sees each scored account
   const evidenceProviders: EvidenceProvider[] = [
-    peerEvidence, relayEvidence, changePointEvidence(floorChanges, linkage.widespread), linkage.provider, ...(location?.physicsProviders() ?? []),
+    peerEvidence, relayEvidenceWith(sessionFloors), changePointEvidence(floorChanges, linkage.widespread), linkage.provider, ...(location?.physicsProviders() ?? []),
     // Signals 5 and 6: history against the saved profile; typing rhythm against peers (and the profile).
     ...(baseline ? [historyProvider(baseline)] : []), typingRhythmProvider(baseline),
     // Activity hours last: it may only add to what the others found.

@@ -16,6 +16,7 @@
 import type { Evidence, KindStats } from '../types.js';
 import type { AccountContext, EvidenceProvider } from './evidence.js';
 import { binomialCdf, median, mad, MAD_TO_SD, normalSf } from '../analyze/stats.js';
+import type { SessionFloor, SessionFloors, SessionFloorTracker } from '../analyze/session-floors.js';
 
 export const RELAY_SIGNAL = 'relay_signature';
 /** Processing a direct client adds to an application round trip: max(ms, fraction of the rtt floor). */
@@ -145,16 +146,62 @@ export function reactionItem(reaction: KindStats, rtt: KindStats, peers: KindSta
   };
 }
 
-export const relayEvidence: EvidenceProvider = (ctx: AccountContext) => {
+/** The figures appItem reads, from a session's kept lowest values. */
+function asStats(kind: 'app_rtt' | 'rtt', f: SessionFloor): KindStats {
+  return {
+    kind, n: f.n, minMs: f.minMs, floor: { valueMs: f.floorMs },
+    floorInterval: { confidence: f.confidence, sided: f.lowerRank === null ? 'upper-only' : 'two-sided', lowerMs: f.lowerMs, upperMs: f.upperMs, lowerRank: f.lowerRank, upperRank: f.upperRank },
+  } as KindStats;
+}
+
+/**
+ * The relay signature per session: the session with the largest conservative gap. Used in place of
+ * the account-level item when it scores more (an account relayed in some sessions only has its
+ * app_rtt floor set by the direct ones).
+ */
+export function sessionRelayItem(sessions: readonly SessionFloors[]): { item: Evidence; session: string; checked: number } | null {
+  let best: { item: Evidence; session: string } | null = null;
+  let checked = 0;
+  for (const s of sessions) {
+    if (s.app === null || s.rtt === null || s.app.n < RELAY_MIN_APP) continue;
+    checked++;
+    const item = appItem(asStats('app_rtt', s.app), asStats('rtt', s.rtt));
+    if (best === null || item.points > best.item.points || (item.points === best.item.points && item.stats.gapLowMs! > best.item.stats.gapLowMs!)) {
+      best = { item, session: s.session };
+    }
+  }
+  return best === null ? null : { ...best, checked };
+}
+
+/** Signal 4; with per-session floors (src/analyze/session-floors.ts) the app_rtt gap is also judged per session. */
+export function relayEvidenceWith(sessionFloors: SessionFloorTracker | null): EvidenceProvider {
+  return (ctx) => relayItems(ctx, sessionFloors);
+}
+
+export const relayEvidence: EvidenceProvider = (ctx: AccountContext) => relayItems(ctx, null);
+
+function relayItems(ctx: AccountContext, sessionFloors: SessionFloorTracker | null): Evidence[] {
   const rtt = ctx.kinds.find((k) => k.kind === 'rtt');
   if (!rtt) return [];
   const items: Evidence[] = [];
   const app = ctx.kinds.find((k) => k.kind === 'app_rtt');
-  if (app && app.n >= RELAY_MIN_APP) items.push(appItem(app, rtt));
+  let accountItem = app && app.n >= RELAY_MIN_APP ? appItem(app, rtt) : null;
+  const perSession = sessionFloors ? sessionRelayItem(sessionFloors.sessionsOf(ctx.account)) : null;
+  if (perSession && perSession.item.points > (accountItem?.points ?? 0)) {
+    const { item, session, checked } = perSession;
+    const label = session.slice(session.indexOf(':') + 1);
+    item.sentence = `session ${label || '(none)'}: ${item.sentence}; the account as a whole does not show it `
+      + `(${accountItem ? `account-level gap ${r1(accountItem.observed)} ms` : 'too few application round trips overall'}), `
+      + `so some sessions went through a relay (best of ${checked} sessions with both kinds)`;
+    item.stats.sessionsChecked = checked;
+    item.stats.accountGapMs = accountItem ? accountItem.observed : null;
+    accountItem = item;
+  }
+  if (accountItem) items.push(accountItem);
   const reaction = ctx.kinds.find((k) => k.kind === 'reaction');
   if (reaction && reaction.n >= RELAY_MIN_REACTIONS && ctx.peerKinds) {
     const item = reactionItem(reaction, rtt, ctx.peerKinds());
     if (item) items.push(item);
   }
   return items;
-};
+}
