@@ -25,6 +25,11 @@ export interface CollectRequest extends IngestRequest {
  */
 export interface SampleObserver {
   observe(account: string, raw: RawSample, fileIndex: number): void;
+  /**
+   * Which samples it needs (all when absent): the batch path then skips the others without building
+   * a sample for them, which on a plain timing CSV is most of the per-row cost of observing.
+   */
+  readonly wants?: { kinds?: ReadonlySet<Kind>; clientAddress?: boolean; session?: boolean };
 }
 
 interface NameSlot {
@@ -226,19 +231,29 @@ export async function collect(req: CollectRequest, observers: readonly SampleObs
         rowSession[i] = session;
       }
       if (observers.length > 0) {
-        // One scratch object for every row: observers read it at once and keep nothing of it.
-        const server = batch.server[i]!;
         const client = batch.clientAddress[i]!;
-        const slot = slotOfText[accountId] ?? (slotOfText[accountId] = slotOf(texts[accountId]!));
-        scratch.account = slot.rawName;
-        scratch.session = sessionId < 0 ? '' : texts[sessionId]!;
-        scratch.timeUs = timeUs;
-        scratch.kind = KINDS[kindCol[i]!]!;
-        scratch.valueMs = batch.valueMs[i]!;
-        scratch.line = batch.line[i]!;
-        scratch.server = server >= 0 && texts[server] !== '' ? texts[server] : undefined;
-        scratch.clientAddress = client >= 0 && texts[client] !== '' ? texts[client] : undefined;
-        for (const o of observers) o.observe(slot.key, scratch, fileIndex);
+        const hasClient = client >= 0 && texts[client] !== '';
+        const hasSession = sessionId >= 0 && texts[sessionId] !== '';
+        const kind = KINDS[kindCol[i]!]!;
+        let filled = false;
+        for (const o of observers) {
+          const w = o.wants;
+          if (w !== undefined && ((w.kinds !== undefined && !w.kinds.has(kind)) || (w.clientAddress && !hasClient) || (w.session && !hasSession))) continue;
+          if (!filled) {
+            // One scratch object for every row: observers read it at once and keep nothing of it.
+            const server = batch.server[i]!;
+            scratch.account = slotOfText[accountId]!.rawName;
+            scratch.session = sessionId < 0 ? '' : texts[sessionId]!;
+            scratch.timeUs = timeUs;
+            scratch.kind = kind;
+            scratch.valueMs = batch.valueMs[i]!;
+            scratch.line = batch.line[i]!;
+            scratch.server = server >= 0 && texts[server] !== '' ? texts[server] : undefined;
+            scratch.clientAddress = hasClient ? texts[client] : undefined;
+            filled = true;
+          }
+          o.observe(slotOfText[accountId]!.key, scratch, fileIndex);
+        }
       }
     }
     // Counting sort of the used rows by distribution, in first-seen order of the distributions.

@@ -15,6 +15,7 @@ interface AccountAddresses {
 }
 
 export class ClientAddressTracker implements SampleObserver {
+  readonly wants = { clientAddress: true };
   private readonly byAccount = new Map<string, AccountAddresses>();
 
   observe(account: string, raw: RawSample, _fileIndex: number): void {

@@ -71,11 +71,13 @@ interface AccountSessions {
 }
 
 export class SessionFloorTracker implements SampleObserver {
+  // Without a session id the account-level figures are already the session's.
+  readonly wants = { kinds: TRACKED, session: true };
   private readonly accounts = new Map<string, AccountSessions>();
   private readonly overflow = new Map<string, number>();
 
   observe(account: string, raw: RawSample, fileIndex: number): void {
-    if (!TRACKED.has(raw.kind)) return;
+    if (!TRACKED.has(raw.kind) || raw.session === '') return;
     let a = this.accounts.get(account);
     if (a === undefined) { a = { sessions: new Map(), lastFile: -1, lastSession: '', lastEntry: null }; this.accounts.set(account, a); }
     let entry = a.lastEntry;

@@ -54,22 +54,46 @@ export function totalCount(p: WeightedPoints): number {
   return s;
 }
 
-function checkWeighted(p: WeightedPoints, name: string): number {
+// Validated samples: a leave-one-out pool is checked once although the KS test and Cliff's delta
+// both read it (thousands of accounts, each against a pool of hundreds of bins). keylag builds a
+// WeightedPoints once and never changes it; a changed length is still noticed and re-checked.
+const validated = new WeakMap<WeightedPoints, { n: number; integer: boolean; length: number }>();
+
+/** Validate a weighted sample in one pass: its total count, and whether every count is whole. */
+function checkWeightedFull(p: WeightedPoints, name: string): { n: number; integer: boolean } {
+  const known = validated.get(p);
+  if (known !== undefined && known.length === p.counts.length && known.length === p.values.length) return known;
   if (p.values.length !== p.counts.length) throw new RangeError(`${name}: values and counts differ in length`);
+  let n = 0;
+  let integer = true;
+  let previous = -Infinity;
   for (let i = 0; i < p.counts.length; i++) {
     const c = p.counts[i]!;
+    const v = p.values[i]!;
     if (!(c > 0) || !Number.isFinite(c)) throw new RangeError(`${name}: count ${c} is not positive`);
-    if (!Number.isFinite(p.values[i]!)) throw new RangeError(`${name}: non-finite value ${p.values[i]}`);
-    if (i > 0 && !(p.values[i]! > p.values[i - 1]!)) throw new RangeError(`${name}: values not strictly ascending`);
+    if (!Number.isFinite(v)) throw new RangeError(`${name}: non-finite value ${v}`);
+    if (i > 0 && !(v > previous)) throw new RangeError(`${name}: values not strictly ascending`);
+    previous = v;
+    n += c;
+    if (integer && !Number.isInteger(c)) integer = false;
   }
-  const n = totalCount(p);
   if (!(n > 0)) throw new RangeError(`${name}: empty sample`);
-  return n;
+  const result = { n, integer, length: p.counts.length };
+  validated.set(p, result);
+  return result;
 }
 
-function allIntegers(xs: number[]): boolean {
-  for (const x of xs) if (!Number.isInteger(x)) return false;
-  return true;
+/**
+ * For samples built valid by construction (ascending keys, positive counts), with their total and
+ * whether every count is whole: the tests then skip the validation pass.
+ */
+export function trustWeighted(p: WeightedPoints, n: number, integer: boolean): WeightedPoints {
+  if (n > 0) validated.set(p, { n, integer, length: p.counts.length });
+  return p;
+}
+
+function checkWeighted(p: WeightedPoints, name: string): number {
+  return checkWeightedFull(p, name).n;
 }
 
 function gcd(a: number, b: number): number {
@@ -115,9 +139,11 @@ export function ksTwoSample(
   b: WeightedPoints,
   method: 'auto' | 'exact' | 'asymptotic' = 'auto',
 ): { d: number; pValue: number; method: 'exact' | 'asymptotic' } {
-  const n1 = checkWeighted(a, 'ksTwoSample(a)');
-  const n2 = checkWeighted(b, 'ksTwoSample(b)');
-  const integer = allIntegers(a.counts) && allIntegers(b.counts);
+  const checkedA = checkWeightedFull(a, 'ksTwoSample(a)');
+  const checkedB = checkWeightedFull(b, 'ksTwoSample(b)');
+  const n1 = checkedA.n;
+  const n2 = checkedB.n;
+  const integer = checkedA.integer && checkedB.integer;
   if (method === 'exact' && !(integer && n1 * n2 <= Number.MAX_SAFE_INTEGER)) {
     throw new RangeError('ksTwoSample: the exact p-value needs whole counts');
   }

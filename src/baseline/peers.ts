@@ -2,7 +2,7 @@
 // leaving itself out. Peer group = the roster's site when that site has enough accounts with data;
 // otherwise everyone (`unassigned` is a label, not a group).
 import type { Kind, KindStats } from '../types.js';
-import { cliffsDelta, ksTwoSample, ksCriticalD, MAD_TO_SD, type WeightedPoints } from '../analyze/stats.js';
+import { cliffsDelta, ksTwoSample, ksCriticalD, MAD_TO_SD, trustWeighted, type WeightedPoints } from '../analyze/stats.js';
 import { LeaveOneOut } from '../analyze/loo.js';
 import { comparisonMapping } from '../analyze/store.js';
 import { FLOOR_QUANTILE } from '../analyze/distribution.js';
@@ -102,10 +102,19 @@ class Pool {
     member.values.forEach((v, i) => { counts[this.index.get(v)!] -= member.counts[i]!; });
     const values: number[] = [];
     const kept: number[] = [];
+    let n = 0;
+    let integer = true;
     for (let i = 0; i < counts.length; i++) {
-      if (counts[i]! > 1e-9) { values.push(this.keys[i]!); kept.push(counts[i]!); }
+      const c = counts[i]!;
+      if (c > 1e-9) {
+        values.push(this.keys[i]!);
+        kept.push(c);
+        n += c;
+        if (integer && !Number.isInteger(c)) integer = false;
+      }
     }
-    return { values, counts: kept };
+    // Keys are sorted and distinct, counts positive: valid by construction.
+    return trustWeighted({ values, counts: kept }, n, integer);
   }
 }
 
