@@ -167,7 +167,10 @@ export async function collect(req: CollectRequest, observers: readonly SampleObs
   const scratch: RawSample = { account: '', session: '', timeUs: 0, kind: 'rtt', valueMs: 0, line: 0 };
   let rowTarget = new Int32Array(0);
   let rowSession = new Float64Array(0);
-  let order = new Int32Array(0);
+  let groupedValue = new Float64Array(0);
+  let groupedTime = new Float64Array(0);
+  let groupedSession = new Float64Array(0);
+  let groupedLine = new Float64Array(0);
   let groupCount = new Int32Array(0);
   let groupStart = new Int32Array(0);
   const touched: number[] = [];
@@ -192,7 +195,10 @@ export async function collect(req: CollectRequest, observers: readonly SampleObs
     if (rowTarget.length < n) {
       rowTarget = new Int32Array(n);
       rowSession = new Float64Array(n);
-      order = new Int32Array(n);
+      groupedValue = new Float64Array(n);
+      groupedTime = new Float64Array(n);
+      groupedSession = new Float64Array(n);
+      groupedLine = new Float64Array(n);
     }
     if (groupCount.length < targets.length + 1024) {
       const size = (targets.length + 1024) * 2;
@@ -259,15 +265,22 @@ export async function collect(req: CollectRequest, observers: readonly SampleObs
     // Counting sort of the used rows by distribution, in first-seen order of the distributions.
     let next = 0;
     for (const id of touched) { groupStart[id] = next; next += groupCount[id]!; }
+    // Scattered into grouped columns (reads in input order, each group then read contiguously).
+    const { valueMs, timeUs, line } = batch;
     for (let i = 0; i < n; i++) {
       const id = rowTarget[i]!;
-      if (id >= 0) order[groupStart[id]++] = i;
+      if (id < 0) continue;
+      const at = groupStart[id]++;
+      groupedValue[at] = valueMs[i]!;
+      groupedTime[at] = timeUs[i]!;
+      groupedSession[at] = rowSession[i]!;
+      groupedLine[at] = line[i]!;
     }
     let from = 0;
     for (const id of touched) {
       const count = groupCount[id]!;
       const { kindAcc, account } = targets[id]!;
-      kindAcc.addRows(batch.valueMs, batch.timeUs, rowSession, batch.line, fileIndex, order, from, from + count);
+      kindAcc.addRows(groupedValue, groupedTime, groupedSession, groupedLine, fileIndex, from, from + count);
       account.samples += count;
       samplesUsed += count;
       from += count;

@@ -121,3 +121,18 @@ test('byte lane == csv-parse path on export-shaped rows (times, numbers, padding
     { numRuns: 500, seed: 20261125 },
   );
 });
+
+test('byte lane == csv-parse path across batch growth in the middle of a row (three values per row)', async () => {
+  const lines = ['user,timestamp,rtt_ms,echo_ms,latency_ms'];
+  for (let i = 0; i < 12_000; i++) {
+    const t = new Date(Date.UTC(2026, 2, 1) + i * 1500).toISOString();
+    lines.push(`user${i % 37},${t},${(10 + (i % 97) / 10).toFixed(1)},${(20 + (i % 89) / 10).toFixed(1)},${i % 211 === 0 ? 'x' : (30 + (i % 83) / 10).toFixed(1)}`);
+  }
+  const bytes = Buffer.from(lines.join('\n') + '\n');
+  const fast = await readWith('fast', bytes, 65536);
+  const reference = await readWith('csv-parse', bytes, 65536);
+  assert.equal(fast.samples.length, 12_000 * 3 - Math.ceil(12_000 / 211));
+  assert.ok(fast.samples.length > 8192 * 4, 'past the first two growths of the batch');
+  assert.deepEqual(fast.rejections, reference.rejections);
+  assert.deepEqual(fast.samples, reference.samples);
+});

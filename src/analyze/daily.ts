@@ -48,10 +48,9 @@ export class DailyFloors {
     r[at + 1 + i] = valueMs;
   }
 
-  /** Rows `order[from..to)` of a column batch. */
-  addRows(timeUs: Float64Array, valueMs: Float64Array, order: Int32Array, from: number, to: number): void {
-    for (let j = from; j < to; j++) {
-      const i = order[j]!;
+  /** Rows [from, to) of grouped batch columns. */
+  addRows(timeUs: Float64Array, valueMs: Float64Array, from: number, to: number): void {
+    for (let i = from; i < to; i++) {
       this.add(timeUs[i]!, valueMs[i]!);
     }
   }

@@ -52,14 +52,13 @@ export class KindAccumulator {
   }
 
   /**
-   * Rows `order[from..to)` of a column batch, in that order (the caller groups a batch's rows per
+   * Rows [from, to) of grouped batch columns, in that order (the caller groups a batch's rows per
    * distribution): the same figures as `add` row by row, in tight loops over typed arrays.
    */
   addRows(valueMs: Float64Array, timeUs: Float64Array, session: Float64Array, line: Float64Array, fileIndex: number,
-    order: Int32Array, from: number, to: number): void {
+    from: number, to: number): void {
     let { n, min, max, mean, m2, firstTimeUs, lastTimeUs, decimals } = this;
-    for (let j = from; j < to; j++) {
-      const i = order[j]!;
+    for (let i = from; i < to; i++) {
       const v = valueMs[i]!;
       const t = timeUs[i]!;
       n++;
@@ -74,9 +73,9 @@ export class KindAccumulator {
     }
     this.n = n; this.min = min; this.max = max; this.mean = mean; this.m2 = m2;
     this.firstTimeUs = firstTimeUs; this.lastTimeUs = lastTimeUs; this.decimals = decimals;
-    this.values.addRows(valueMs, line, fileIndex, order, from, to);
-    this.jitter.addRows(session, timeUs, valueMs, order, from, to);
-    this.daily.addRows(timeUs, valueMs, order, from, to);
+    this.values.addRows(valueMs, line, fileIndex, from, to);
+    this.jitter.addRows(session, timeUs, valueMs, from, to);
+    this.daily.addRows(timeUs, valueMs, from, to);
   }
 
   resolutionMs(): number { return 10 ** -this.decimals; }

@@ -64,12 +64,11 @@ export class JitterTracker {
     if (series.count > REORDER_WINDOW) this.releaseOldest(series);
   }
 
-  /** Rows `order[from..to)` of a column batch; differences reach the store once per batch. */
-  addRows(session: Float64Array, timeUs: Float64Array, valueMs: Float64Array, order: Int32Array, from: number, to: number): void {
+  /** Rows [from, to) of grouped batch columns; differences reach the store once per call. */
+  addRows(session: Float64Array, timeUs: Float64Array, valueMs: Float64Array, from: number, to: number): void {
     this.pendingLimit = to - from + 1;
     if (pending.length < this.pendingLimit) pending = new Float64Array(this.pendingLimit * 2);
-    for (let j = from; j < to; j++) {
-      const i = order[j]!;
+    for (let i = from; i < to; i++) {
       this.add(session[i]!, timeUs[i]!, valueMs[i]!);
     }
     this.diffs.addValues(pending, this.pendingCount);

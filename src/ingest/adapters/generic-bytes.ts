@@ -11,8 +11,8 @@ import type { SampleColumns } from '../adapter.js';
 import { kindFromText, type ColumnPlan } from '../columns.js';
 import { MIN_TIME_US, MAX_TIME_US, parseTimestamp, type TimeFormat } from '../time.js';
 
-/** Samples per column batch handed on at once. */
-export const BATCH_ROWS = 65536;
+/** Samples per column batch handed on at once: large, so that each account gets a run of rows per batch (10,000 accounts: ~100). */
+export const BATCH_ROWS = 1_048_576;
 const ABSURD_MS = 3_600_000;
 const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
@@ -135,7 +135,7 @@ const two = (buf: Uint8Array, i: number): number => {
  */
 export class ByteLane {
   readonly interner = new ByteInterner();
-  readonly columns: SampleColumns;
+  columns: SampleColumns;
   readonly timeFormats = new Set<TimeFormat>();
   private readonly ends: Int32Array;
   private readonly starts: Int32Array;
@@ -150,12 +150,28 @@ export class ByteLane {
 
   constructor(private readonly plan: ColumnPlan, private readonly width: number, private readonly delimiter: number,
     private readonly flush: (columns: SampleColumns) => void) {
-    this.columns = newColumns(this.interner.texts);
+    this.columns = newColumns(this.interner.texts, 8192);
     this.starts = new Int32Array(width);
     this.ends = new Int32Array(width);
     this.valueKinds = plan.values.map((v) => (v.kind === null ? -1 : KIND_INDEX.get(v.kind)!));
     this.untypedValues = plan.values.some((v) => v.kind === null);
     this.scratchValues = new Float64Array(plan.values.length);
+  }
+
+  private grow(): void {
+    const old = this.columns;
+    const capacity = Math.min(BATCH_ROWS, old.account.length * 4);
+    const bigger = newColumns(this.interner.texts, capacity);
+    bigger.length = old.length;
+    bigger.account.set(old.account);
+    bigger.session.set(old.session);
+    bigger.server.set(old.server);
+    bigger.clientAddress.set(old.clientAddress);
+    bigger.kind.set(old.kind);
+    bigger.timeUs.set(old.timeUs);
+    bigger.valueMs.set(old.valueMs);
+    bigger.line.set(old.line);
+    this.columns = bigger;
   }
 
   /** Hand on what is batched (before any string-path row, to keep the input order). */
@@ -219,8 +235,8 @@ export class ByteLane {
     if (client === -2) return false;
     const account = this.interner.intern(buf, accountA, accountB);
 
-    const cols = this.columns;
     for (let v = 0; v < values.length; v++) {
+      const cols = this.columns; // grow() may replace it between two values of one row
       const i = cols.length;
       cols.account[i] = account;
       cols.session[i] = session;
@@ -233,7 +249,10 @@ export class ByteLane {
       cols.valueMs[i] = values[v]!;
       cols.line[i] = line;
       cols.length = i + 1;
-      if (cols.length === cols.account.length) this.drain();
+      if (cols.length === cols.account.length) {
+        // Small files stay small; large ones reach full batches.
+        if (cols.length < BATCH_ROWS) this.grow(); else this.drain();
+      }
     }
     return true;
   }
