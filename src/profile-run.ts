@@ -4,7 +4,7 @@ import { collect, type CollectRequest } from './collect.js';
 import { formatTimeUs } from './ingest/time.js';
 import { usageError } from './errors.js';
 import {
-  buildProfile, DailyLowestTracker, mergeProfiles, readProfile, runFromInputs, type Profile,
+  buildProfile, mergeProfiles, readProfile, runFromInputs, type Profile,
 } from './baseline/profile.js';
 
 export interface BaselineBuildRequest extends CollectRequest {
@@ -20,8 +20,7 @@ export interface BaselineBuildResult {
 }
 
 export async function runBaselineBuild(req: BaselineBuildRequest): Promise<BaselineBuildResult> {
-  const daily = new DailyLowestTracker();
-  const collected = await collect(req, [daily]);
+  const collected = await collect(req);
   const run = runFromInputs(collected.ingested.inputs, {
     toolVersion: req.version,
     arguments: req.arguments,
@@ -30,7 +29,7 @@ export async function runBaselineBuild(req: BaselineBuildRequest): Promise<Basel
     excludePatterns: req.exclude?.patterns ?? [],
     samplesUsed: collected.samplesUsed,
   });
-  const profile = buildProfile({ accounts: collected.accounts, accountKeys: collected.accountKeys, daily, run, toolVersion: req.version });
+  const profile = buildProfile({ accounts: collected.accounts, accountKeys: collected.accountKeys, run, toolVersion: req.version });
   const rejections = [...collected.ingested.rejectionCounts.entries()]
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
     .map(([reason, count]) => ({ reason, count }));

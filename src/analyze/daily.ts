@@ -55,6 +55,14 @@ export class DailyFloors {
     }
   }
 
+  /** Every day in order with its count and kept lowest values (ascending): what a profile stores. */
+  lowestByDay(): { day: string; n: number; lowest: number[] }[] {
+    return [...this.dayIndex.entries()].sort((a, b) => a[0] - b[0]).map(([day, at]) => {
+      const n = this.records[at]!;
+      return { day: dayText(day), n, lowest: this.records.slice(at + 1, at + 1 + Math.min(n, DAILY_KEEP)) };
+    });
+  }
+
   finish(): DailyFloor[] {
     return [...this.dayIndex.entries()].sort((a, b) => a[0] - b[0]).map(([day, at]) => {
       const n = this.records[at]!;

@@ -19,7 +19,8 @@ const DECIMAL_SCALE = [1, 10, 100, 1000];
 export class KindAccumulator {
   readonly values: ValueStore;
   readonly jitter: JitterTracker;
-  private readonly daily = new DailyFloors();
+  /** Per-day floors; profiles (src/baseline/profile.ts) read its kept lowest values too. */
+  readonly daily = new DailyFloors();
   n = 0;
   min = Infinity;
   max = -Infinity;

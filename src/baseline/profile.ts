@@ -21,8 +21,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { Kind, InputFileInfo } from '../types.js';
 import { KINDS } from '../types.js';
 import { inputError } from '../errors.js';
-import type { AccountAccumulator, SampleObserver } from '../collect.js';
-import type { RawSample } from '../ingest/adapter.js';
+import type { AccountAccumulator } from '../collect.js';
 import { KindAccumulator, FLOOR_QUANTILE, FLOOR_CONFIDENCE } from '../analyze/distribution.js';
 import { comparisonMapping, SKETCH_RELATIVE_ACCURACY } from '../analyze/store.js';
 import { DAILY_KEEP } from '../analyze/daily.js';
@@ -44,7 +43,6 @@ export const PROFILE_EXACT_LIMIT = 1000;
  */
 export const NEAR_ZERO_MS = 5;
 const MAX_ALIASES = 32;
-const US_PER_DAY = 86_400_000_000;
 
 export type ProfileValues =
   | { mode: 'exact'; values: number[] }
@@ -239,10 +237,6 @@ export function floorOf(values: ProfileValues, n: number): ProfileFloor {
 
 // ------------------------------------------------------------------ daily lowest values
 
-function dayOf(timeUs: number): string {
-  return new Date(Math.floor(timeUs / US_PER_DAY) * 86_400_000).toISOString().slice(0, 10);
-}
-
 function insertLowest(lowest: number[], v: number): void {
   if (lowest.length === DAILY_KEEP && v >= lowest[DAILY_KEEP - 1]!) return;
   let i = lowest.length < DAILY_KEEP ? lowest.length : DAILY_KEEP - 1;
@@ -256,38 +250,11 @@ function finishDay(day: string, n: number, lowest: number[]): ProfileDay {
   return { day, n, floorMs: lowest[rank - 1]!, rank, lowest };
 }
 
-/**
- * Sees every used sample (a collect observer) and keeps, per account, kind and UTC day, the count
- * and the lowest DAILY_KEEP values: the same rule as the report's per-day floors, in a mergeable form.
- */
-export class DailyLowestTracker implements SampleObserver {
-  private readonly days = new Map<string, Map<string, { n: number; lowest: number[] }>>();
-
-  observe(account: string, raw: RawSample): void {
-    this.add(account, raw.kind, raw.timeUs, raw.valueMs);
-  }
-
-  add(account: string, kind: Kind, timeUs: number, valueMs: number): void {
-    const key = `${account}\u0000${kind}`;
-    let byDay = this.days.get(key);
-    if (byDay === undefined) { byDay = new Map(); this.days.set(key, byDay); }
-    const day = dayOf(timeUs);
-    let d = byDay.get(day);
-    if (d === undefined) { d = { n: 0, lowest: [] }; byDay.set(day, d); }
-    d.n++;
-    insertLowest(d.lowest, valueMs);
-  }
-
-  daysOf(account: string, kind: Kind): ProfileDay[] {
-    const byDay = this.days.get(`${account}\u0000${kind}`);
-    if (!byDay) return [];
-    return [...byDay.entries()].sort((a, b) => compareText(a[0], b[0])).map(([day, d]) => finishDay(day, d.n, d.lowest.slice()));
-  }
-}
-
 // ------------------------------------------------------------------ build
 
-function kindProfile(kindAcc: KindAccumulator, daily: ProfileDay[]): KindProfile {
+function kindProfile(kindAcc: KindAccumulator): KindProfile {
+  // The accumulator's own day records: the same rule as the report's per-day floors.
+  const daily = kindAcc.daily.lowestByDay().map((d) => finishDay(d.day, d.n, d.lowest));
   // finish() gives the binned values and the moments; the row references are not kept in a profile.
   const { stats, binned } = kindAcc.finish(() => ({ file: '', line: 0 }));
   const n = stats.n;
@@ -331,7 +298,6 @@ function finishKind(c: KindCore): KindProfile {
 export interface BuildInput {
   accounts: Map<string, AccountAccumulator>;
   accountKeys: string[];
-  daily: DailyLowestTracker;
   run: ProfileRun;
   toolVersion: string;
 }
@@ -344,7 +310,7 @@ export function buildProfile(input: BuildInput): Profile {
     const kinds: KindProfile[] = [];
     for (const kind of KINDS) {
       const kindAcc = acc.kinds.get(kind);
-      if (kindAcc) kinds.push(kindProfile(kindAcc, input.daily.daysOf(key, kind)));
+      if (kindAcc) kinds.push(kindProfile(kindAcc));
     }
     accounts.push({ account: key, aliases: [...acc.aliases].sort(compareText).slice(0, MAX_ALIASES), kinds });
   }
@@ -362,7 +328,6 @@ export interface ProfileSample {
 /** The same profile `baseline build` writes, from samples in memory (same accumulators, same rules). */
 export function profileFromSamples(samples: Iterable<ProfileSample>, run: ProfileRun, toolVersion: string): Profile {
   const accounts = new Map<string, AccountAccumulator>();
-  const daily = new DailyLowestTracker();
   for (const s of samples) {
     let acc = accounts.get(s.account);
     if (acc === undefined) {
@@ -374,9 +339,8 @@ export function profileFromSamples(samples: Iterable<ProfileSample>, run: Profil
     if (kindAcc === undefined) { kindAcc = new KindAccumulator(s.kind, null); acc.kinds.set(s.kind, kindAcc); }
     kindAcc.add(s.valueMs, s.timeUs, '', 0);
     acc.samples++;
-    daily.add(s.account, s.kind, s.timeUs, s.valueMs);
   }
-  return buildProfile({ accounts, accountKeys: [...accounts.keys()].sort(compareText), daily, run, toolVersion });
+  return buildProfile({ accounts, accountKeys: [...accounts.keys()].sort(compareText), run, toolVersion });
 }
 
 function assemble(accounts: AccountProfile[], runs: ProfileRun[], mergedFrom: Profile['mergedFrom'], toolVersion: string): Profile {
