@@ -72,6 +72,15 @@ export class DailyFloors {
   }
 }
 
+/** Insert `v` into `lowest` (ascending, at most `keep` values): the largest falls off when full. */
+export function insertLowest(lowest: number[], v: number, keep: number): void {
+  if (lowest.length === keep && v >= lowest[keep - 1]!) return;
+  let i = lowest.length < keep ? lowest.length : keep - 1;
+  if (lowest.length < keep) lowest.push(v);
+  while (i > 0 && lowest[i - 1]! > v) { lowest[i] = lowest[i - 1]!; i--; }
+  lowest[i] = v;
+}
+
 /** YYYY-MM-DD of a UTC day number (days since 1970-01-01), machine-independent. */
 const dayTexts = new Map<number, string>();
 function dayText(day: number): string {

@@ -8,6 +8,7 @@ import type { RawSample } from '../ingest/adapter.js';
 import type { SampleObserver } from '../collect.js';
 import { orderStatisticInterval, quantileRank } from './stats.js';
 import { FLOOR_CONFIDENCE, FLOOR_QUANTILE } from './distribution.js';
+import { insertLowest } from './daily.js';
 
 /** Lowest values kept per session and kind: exact floors and intervals up to ~700 samples. */
 export const SESSION_KEEP = 48;
@@ -30,12 +31,7 @@ class Lowest {
   readonly values: number[] = [];
   add(v: number): void {
     this.n++;
-    const a = this.values;
-    if (a.length === SESSION_KEEP && v >= a[SESSION_KEEP - 1]!) return;
-    let i = a.length < SESSION_KEEP ? a.length : SESSION_KEEP - 1;
-    if (a.length < SESSION_KEEP) a.push(v);
-    while (i > 0 && a[i - 1]! > v) { a[i] = a[i - 1]!; i--; }
-    a[i] = v;
+    insertLowest(this.values, v, SESSION_KEEP);
   }
   floor(): SessionFloor | null {
     const interval = orderStatisticInterval(this.n, FLOOR_QUANTILE, FLOOR_CONFIDENCE);

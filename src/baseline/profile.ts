@@ -24,7 +24,7 @@ import { inputError } from '../errors.js';
 import type { AccountAccumulator } from '../collect.js';
 import { KindAccumulator, FLOOR_QUANTILE, FLOOR_CONFIDENCE } from '../analyze/distribution.js';
 import { comparisonMapping, SKETCH_RELATIVE_ACCURACY } from '../analyze/store.js';
-import { DAILY_KEEP } from '../analyze/daily.js';
+import { DAILY_KEEP, insertLowest } from '../analyze/daily.js';
 import { orderStatisticInterval, quantileRank, type WeightedPoints } from '../analyze/stats.js';
 import { formatTimeUs } from '../ingest/time.js';
 
@@ -237,14 +237,6 @@ export function floorOf(values: ProfileValues, n: number): ProfileFloor {
 
 // ------------------------------------------------------------------ daily lowest values
 
-function insertLowest(lowest: number[], v: number): void {
-  if (lowest.length === DAILY_KEEP && v >= lowest[DAILY_KEEP - 1]!) return;
-  let i = lowest.length < DAILY_KEEP ? lowest.length : DAILY_KEEP - 1;
-  if (lowest.length < DAILY_KEEP) lowest.push(v);
-  while (i > 0 && lowest[i - 1]! > v) { lowest[i] = lowest[i - 1]!; i--; }
-  lowest[i] = v;
-}
-
 function finishDay(day: string, n: number, lowest: number[]): ProfileDay {
   const rank = Math.min(quantileRank(n, FLOOR_QUANTILE), DAILY_KEEP, lowest.length);
   return { day, n, floorMs: lowest[rank - 1]!, rank, lowest };
@@ -378,7 +370,7 @@ function mergeDays(a: ProfileDay[], b: ProfileDay[]): ProfileDay[] {
     const cur = byDay.get(d.day);
     if (cur === undefined) { byDay.set(d.day, { n: d.n, lowest: d.lowest.slice() }); continue; }
     cur.n += d.n;
-    for (const v of d.lowest) insertLowest(cur.lowest, v);
+    for (const v of d.lowest) insertLowest(cur.lowest, v, DAILY_KEEP);
   }
   return [...byDay.entries()].sort((x, y) => compareText(x[0], y[0])).map(([day, d]) => finishDay(day, d.n, d.lowest));
 }
