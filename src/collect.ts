@@ -4,7 +4,7 @@ import type { Kind, KindStats, SourceRef } from './types.js';
 import { KINDS } from './types.js';
 import { inputError } from './errors.js';
 import { ingest, type IngestRequest, type IngestResult } from './ingest/ingest.js';
-import type { RawSample, SampleColumns } from './ingest/adapter.js';
+import { KIND_INDEX, type RawSample, type SampleColumns } from './ingest/adapter.js';
 import { normaliseAccount, type ExcludeList } from './ingest/accounts.js';
 import { KindAccumulator } from './analyze/distribution.js';
 import { ExactBudget, packRef, unpackRef, type RowRef } from './analyze/store.js';
@@ -38,8 +38,6 @@ interface NameSlot {
   excluded: boolean;
   account: AccountAccumulator | null;
 }
-
-const KIND_INDEX = new Map<Kind, number>(KINDS.map((k, i) => [k, i]));
 
 export class AccountAccumulator {
   readonly aliases = new Set<string>();

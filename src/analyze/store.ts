@@ -41,15 +41,7 @@ export class ExactBudget {
   register(store: ValueStore): void { this.stores.push(store); }
   /** Called after an exact value was added to `store`: sketch it past its cap, or the largest stores past the budget. */
   charge(store: ValueStore): void {
-    this.used++;
-    if (store.exactCount() > this.perStoreLimit) {
-      this.used -= store.exactCount();
-      store.toSketch();
-      this.sketchedByCap++;
-      return;
-    }
-    if (this.used <= this.limit || this.deferred) return;
-    this.enforce();
+    this.chargeMany(store, 1);
   }
 
   /** `count` exact values were added to `store` at once (batches). */

@@ -105,6 +105,9 @@ export interface InputAdapter {
   read(chunks: AsyncIterable<Buffer>, ctx: AdapterContext): Promise<AdapterResult>;
 }
 
+/** Index of each kind in KINDS: what `SampleColumns.kind` holds. */
+export const KIND_INDEX: ReadonlyMap<Kind, number> = new Map<Kind, number>(KINDS.map((k, i) => [k, i]));
+
 /** Unrolls a column batch into RawSample objects, for consumers without a batch path. */
 export function unrollColumns(batch: SampleColumns, onSample: (raw: RawSample) => void): void {
   const { texts } = batch;

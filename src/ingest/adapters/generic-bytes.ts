@@ -6,8 +6,7 @@
 //
 // Hand-written on purpose: this is the product's hot loop (DESIGN "speed"); no CSV package parses
 // into typed columns without per-row allocations, and the cell rules must equal the string path's.
-import { KINDS, type Kind } from '../../types.js';
-import type { SampleColumns } from '../adapter.js';
+import { KIND_INDEX, type SampleColumns } from '../adapter.js';
 import { kindFromText, type ColumnPlan } from '../columns.js';
 import { MIN_TIME_US, MAX_TIME_US, parseTimestamp, type TimeFormat } from '../time.js';
 
@@ -108,8 +107,6 @@ export function newColumns(texts: string[], capacity = BATCH_ROWS): SampleColumn
     line: new Float64Array(capacity),
   };
 }
-
-const KIND_INDEX = new Map<Kind, number>(KINDS.map((k, i) => [k, i]));
 
 /** A cell whose first or last byte is whitespace or non-ASCII: `trim()` may change it, the string path decides. */
 function needsTrim(buf: Uint8Array, a: number, b: number): boolean {
