@@ -9,20 +9,13 @@ import { terminalSafe } from '../report/sanitize.js';
 import { VERSION } from './version.js';
 import { decideColor, guardOutputPath, writeFileText, writeStdout } from './output.js';
 import {
-  addAdapterOptions, addInputOptions, addLimitOptions, addScoringOptions, collectRequestFrom, nowFrom, positiveInt, type InputFlags,
+  addAdapterOptions, addInputOptions, addLimitOptions, addScoringOptions, collectRequestFrom, positiveInt, scoringRequestFrom, type InputFlags, type ScoringFlags,
 } from './scan.js';
 
-interface InspectFlags extends InputFlags {
+interface InspectFlags extends InputFlags, ScoringFlags {
   format: 'text' | 'json';
   out?: string;
   minSamples: number;
-  roster?: string;
-  serverLocation?: string;
-  servers?: string;
-  geoipDb?: string;
-  allow?: string;
-  now?: string;
-  baseline?: string;
   color: boolean;
 }
 
@@ -50,16 +43,10 @@ Examples:
       const rawArgs = cmd.parent ? process.argv.slice(2) : [];
       const report = await runScan({
         ...base,
-        rosterPath: flags.roster ?? null,
-        serverLocation: flags.serverLocation ?? null,
-        serversPath: flags.servers ?? null,
-        geoipPath: flags.geoipDb ?? null,
+        ...scoringRequestFrom(flags),
         minSamples: flags.minSamples,
         arguments: rawArgs,
         version: VERSION,
-        allowPath: flags.allow ?? null,
-        now: nowFrom(flags.now, flags.allow !== undefined),
-        baselinePath: flags.baseline ?? null,
         stdin: process.stdin,
       });
       const account = selectAccount(report, accountName, base.exclude ? (k) => base.exclude!.matches(k) : undefined);

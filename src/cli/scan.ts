@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { progressDisplay } from './progress.js';
-import { runScan, DEFAULT_MIN_SAMPLES, DEFAULT_MEMORY_BUDGET_VALUES } from '../pipeline.js';
+import { runScan, DEFAULT_MIN_SAMPLES, DEFAULT_MEMORY_BUDGET_VALUES, type ScanRequest } from '../pipeline.js';
 import { renderReport, type RenderOptions } from '../report/index.js';
 import { terminalSafe } from '../report/sanitize.js';
 import { usageError } from '../errors.js';
@@ -21,8 +21,7 @@ import { gateDecision } from '../score/gate.js';
 const FORMATS = ['table', 'json', 'jsonl', 'csv', 'md', 'html'] as const;
 type Format = (typeof FORMATS)[number];
 
-interface ScanFlags extends InputFlags {
-  roster?: string;
+interface ScanFlags extends InputFlags, ScoringFlags {
   format: Format;
   out?: string;
   top?: number;
@@ -32,12 +31,6 @@ interface ScanFlags extends InputFlags {
   minSamples: number;
   caseId?: string;
   analyst?: string;
-  allow?: string;
-  baseline?: string;
-  now?: string;
-  serverLocation?: string;
-  servers?: string;
-  geoipDb?: string;
   color: boolean;
 }
 
@@ -106,18 +99,12 @@ Examples:
       try {
         const report = await runScan({
           ...(await collectRequestFrom(inputs, flags)),
-          rosterPath: flags.roster ?? null,
-          serverLocation: flags.serverLocation ?? null,
-          serversPath: flags.servers ?? null,
-          geoipPath: flags.geoipDb ?? null,
+          ...scoringRequestFrom(flags),
           minSamples: flags.minSamples,
           caseId: flags.caseId ?? null,
           analyst: flags.analyst ?? null,
           arguments: rawArgs,
           version: VERSION,
-          allowPath: flags.allow ?? null,
-          now: nowFrom(flags.now, flags.allow !== undefined),
-          baselinePath: flags.baseline ?? null,
           stdin: process.stdin,
           onProgress: progress ? (p) => progress.update(p) : undefined,
           onRejection: rejectStream
@@ -260,6 +247,31 @@ export function addScoringOptions(command: Command): Command {
     .option('--allow <file>', 'known exceptions (YAML or CSV): accounts, sites or client addresses with a reason, an owner and an optional expiry; still scored and shown, never trip --fail-on until they expire')
     .option('--now <time>', 'time against which allow-list expiry is judged (ISO 8601 or epoch; default: the clock); recorded in the report header')
     .option('--baseline <profile>', 'history profile (keylag baseline build/merge): each account\'s floor and shape now vs then, typing rhythm vs its own history');
+}
+
+/** The flags addScoringOptions defines (those that are not column options, see InputFlags). */
+export interface ScoringFlags {
+  roster?: string;
+  serverLocation?: string;
+  servers?: string;
+  geoipDb?: string;
+  allow?: string;
+  now?: string;
+  baseline?: string;
+}
+
+/** The scoring part of a scan request from those flags (scan and inspect). */
+export function scoringRequestFrom(flags: ScoringFlags): Pick<ScanRequest,
+  'rosterPath' | 'serverLocation' | 'serversPath' | 'geoipPath' | 'allowPath' | 'now' | 'baselinePath'> {
+  return {
+    rosterPath: flags.roster ?? null,
+    serverLocation: flags.serverLocation ?? null,
+    serversPath: flags.servers ?? null,
+    geoipPath: flags.geoipDb ?? null,
+    allowPath: flags.allow ?? null,
+    now: nowFrom(flags.now, flags.allow !== undefined),
+    baselinePath: flags.baseline ?? null,
+  };
 }
 
 /** `--now` as given, else the clock when an allow list needs a time; null when nothing needs one. */
