@@ -18,7 +18,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import type { Kind, InputFileInfo } from '../types.js';
+import type { Kind, InputFileInfo, QuantileInterval } from '../types.js';
 import { KINDS } from '../types.js';
 import { inputError } from '../errors.js';
 import type { AccountAccumulator } from '../collect.js';
@@ -48,14 +48,9 @@ export type ProfileValues =
   | { mode: 'exact'; values: number[] }
   | { mode: 'sketch'; zeroCount: number; keys: number[]; counts: number[] };
 
-export interface ProfileFloor {
+/** The floor with its order-statistic interval (the report's, without input rows: a profile keeps none). */
+export interface ProfileFloor extends Omit<QuantileInterval, 'lowerSource' | 'upperSource'> {
   valueMs: number;
-  confidence: number;
-  sided: 'two-sided' | 'upper-only';
-  lowerMs: number | null;
-  upperMs: number;
-  lowerRank: number | null;
-  upperRank: number;
 }
 
 export interface ProfileDay {
