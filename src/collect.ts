@@ -198,13 +198,6 @@ export async function collect(req: CollectRequest, observers: readonly SampleObs
       groupedSession = new Float64Array(n);
       groupedLine = new Float64Array(n);
     }
-    if (groupCount.length < targets.length + 1024) {
-      const size = (targets.length + 1024) * 2;
-      const grown = new Int32Array(size);
-      grown.set(groupCount);
-      groupCount = grown;
-      groupStart = new Int32Array(size);
-    }
     const noSession = sessionNumber(fileIndex, '');
     const { account: accountCol, kind: kindCol, timeUs: timeCol, session: sessionCol } = batch;
     for (let i = 0; i < n; i++) {
@@ -216,7 +209,7 @@ export async function collect(req: CollectRequest, observers: readonly SampleObs
         id = resolve(slot, kindCol[i]!);
         targetOfTextKind[at] = id < 0 ? -1 : id + 1;
         if (id >= groupCount.length) {
-          const grown = new Int32Array(groupCount.length * 2);
+          const grown = new Int32Array(Math.max(1024, (id + 1) * 2));
           grown.set(groupCount);
           groupCount = grown;
           groupStart = new Int32Array(grown.length);
