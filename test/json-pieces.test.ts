@@ -45,3 +45,36 @@ test('a report larger than one write slice reaches stdout and -o files whole and
   assert.deepEqual(strip(written), strip(out.stdout));
   assert.equal(strip(out.stdout).accounts.length, 202, 'every account of the sample (svc accounts included without --exclude)');
 });
+
+test('writePieces writes pieces as they come, returns the SHA-256 of the whole, and reports a failed file', async () => {
+  const { writePieces } = await import('../src/cli/output.js');
+  const { createHash } = await import('node:crypto');
+  const { mkdtempSync, readFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'keylag-pieces-'));
+  const file = join(dir, 'out.json');
+  // Pieces larger and smaller than a write slice, and non-ASCII text (UTF-8 bytes != characters).
+  const pieces = ['{"a": "µs→', 'x'.repeat((1 << 20) + 17), '", "b": [', ...Array.from({ length: 500 }, (_, i) => `${i},`), '0]}\n'];
+  let asked = 0;
+  function* lazily(): Generator<string> { for (const p of pieces) { asked++; yield p; } }
+  const sha = await writePieces(file, lazily());
+  const whole = pieces.join('');
+  assert.equal(asked, pieces.length);
+  assert.equal(readFileSync(file, 'utf8'), whole);
+  assert.equal(sha, createHash('sha256').update(whole).digest('hex'));
+  await assert.rejects(writePieces(join(dir, 'no-such-dir', 'x.json'), ['text']), /ENOENT/);
+});
+
+test('scan -o prints the SHA-256 of exactly the bytes it wrote', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { createHash } = await import('node:crypto');
+  const { mkdtempSync, readFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const file = join(mkdtempSync(join(tmpdir(), 'keylag-sha-')), 'r.json');
+  const run = spawnSync(process.execPath, ['dist/src/cli/main.js', 'scan', 'fixtures/sample/sessions.csv', '--format', 'json', '-o', file], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  const said = /sha256 ([0-9a-f]{64})/.exec(run.stderr)?.[1];
+  assert.equal(said, createHash('sha256').update(readFileSync(file)).digest('hex'));
+});

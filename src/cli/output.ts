@@ -22,41 +22,56 @@ export function guardOutputPath(outPath: string, inputs: string[], what: string)
 }
 
 export async function writeFileText(path: string, text: string): Promise<void> {
-  await new Promise<void>((resolvePromise, reject) => {
-    const stream = createWriteStream(path, { flags: 'w' });
-    stream.on('error', reject);
-    writeInSlices(stream, text, () => stream.end(() => resolvePromise()));
-  });
+  await writePieces(path, [text]);
 }
 
 /** Write to stdout; a closed pipe (e.g. `| head`) ends quietly. */
 export async function writeStdout(text: string): Promise<void> {
-  await new Promise<void>((resolvePromise) => {
-    writeInSlices(process.stdout, text, resolvePromise);
-  });
+  await writePieces(null, [text]);
 }
 
-/** Slices of 1 MiB characters: a 100 MB report is never copied into one 100 MB buffer. */
+/** Slices of 1 MiB characters: a 100 MB piece is never copied into one 100 MB buffer. */
 const SLICE = 1 << 20;
 
-function writeInSlices(stream: NodeJS.WritableStream, text: string, done: () => void): void {
-  let at = 0;
-  let finished = false;
-  const finish = (): void => { if (!finished) { finished = true; done(); } };
-  const next = (): void => {
-    while (at < text.length) {
-      const slice = text.slice(at, at + SLICE);
-      at += SLICE;
-      const last = at >= text.length;
-      const ok = stream.write(slice, last ? () => finish() : undefined);
-      if (last) return;
-      if (!ok) { stream.once('drain', next); return; }
-    }
-    finish();
+/**
+ * Writes pieces of text as they come (to the file at `path`, or stdout when null), waiting for the
+ * stream to drain, so a report rendered piece by piece is never held whole. Returns the SHA-256 of
+ * everything written. On stdout a closed pipe ends quietly (main.ts turns EPIPE into exit 0).
+ */
+export async function writePieces(path: string | null, pieces: Iterable<string>): Promise<string> {
+  const hash = createHash('sha256');
+  const stream: NodeJS.WritableStream = path === null ? process.stdout : createWriteStream(path, { flags: 'w' });
+  let failure: Error | null = null;
+  let closed = false;
+  const waiters: (() => void)[] = [];
+  const wake = (): void => { for (const w of waiters.splice(0)) w(); };
+  const onError = (err: Error): void => {
+    if (path === null) closed = true; else failure = err;
+    wake();
   };
-  // A closed pipe never drains: end quietly (main.ts turns EPIPE into exit 0).
-  stream.once('error', finish);
-  next();
+  stream.on('error', onError);
+  const drained = (): Promise<void> => new Promise((resolveDrain) => {
+    waiters.push(resolveDrain);
+    stream.once('drain', wake);
+  });
+  try {
+    for (const piece of pieces) {
+      hash.update(piece);
+      for (let at = 0; at < piece.length && !closed && failure === null; at += SLICE) {
+        const slice = at === 0 && piece.length <= SLICE ? piece : piece.slice(at, at + SLICE);
+        if (!stream.write(slice)) await drained();
+      }
+      if (closed || failure !== null) break;
+    }
+    if (path !== null && failure === null) {
+      await new Promise<void>((resolveEnd) => { waiters.push(resolveEnd); stream.end(wake); });
+    }
+  } finally {
+    stream.removeListener('error', onError);
+    if (path !== null && failure === null) stream.on('error', () => undefined);
+  }
+  if (failure !== null) throw failure;
+  return hash.digest('hex');
 }
 
 /** Folder for the files a report writes beside itself (md charts): `case.md` -> `case-charts`, relative to the report's folder. */

@@ -1,10 +1,9 @@
 // `keylag scan`: wires options to the pipeline and a renderer. No analysis here.
 import { Command, Option } from 'commander';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { createHash } from 'node:crypto';
 import { progressDisplay } from './progress.js';
 import { runScan, DEFAULT_MIN_SAMPLES, DEFAULT_MEMORY_BUDGET_VALUES, type ScanRequest } from '../pipeline.js';
-import { renderReport, type RenderOptions } from '../report/index.js';
+import { renderReportPieces, type RenderOptions } from '../report/index.js';
 import { terminalSafe } from '../report/sanitize.js';
 import { usageError } from '../errors.js';
 import { parseBound } from '../ingest/time.js';
@@ -13,7 +12,7 @@ import type { Unit } from '../ingest/columns.js';
 import { DEFAULT_READ_LIMITS } from '../ingest/adapter.js';
 import { DEFAULT_OPEN_LIMITS } from '../ingest/open.js';
 import { VERSION } from './version.js';
-import { chartDirFor, decideColor, guardOutputPath, writeBesideReport, writeFileText, writeStdout } from './output.js';
+import { chartDirFor, decideColor, guardOutputPath, writeBesideReport, writePieces } from './output.js';
 import { EXIT_GATE } from './exit-codes.js';
 import type { CollectRequest } from '../collect.js';
 import { gateDecision } from '../score/gate.js';
@@ -117,14 +116,13 @@ Examples:
           top: flags.top ?? null,
           width: process.stdout.columns,
         };
-        const { text, files } = renderReport(flags.format, report, { ...options, chartDir: flags.out ? chartDirFor(flags.out) : null });
+        const { pieces, files } = renderReportPieces(flags.format, report, { ...options, chartDir: flags.out ? chartDirFor(flags.out) : null });
         if (flags.out) {
-          await writeFileText(flags.out, text);
-          const sha = createHash('sha256').update(text).digest('hex');
+          const sha = await writePieces(flags.out, pieces);
           process.stderr.write(`keylag: wrote ${terminalSafe(flags.out)} (sha256 ${sha})\n`);
           for (const f of await writeBesideReport(flags.out, files, inputs)) process.stderr.write(`keylag: wrote ${terminalSafe(f.path)} (sha256 ${f.sha256})\n`);
         } else {
-          await writeStdout(text);
+          await writePieces(null, pieces);
         }
         if (flags.failOn !== undefined) {
           const gate = gateDecision(report, flags.failOn);

@@ -5,7 +5,7 @@
 import type { Report } from '../types.js';
 import { renderCsv } from './csv.js';
 import { renderHtml } from './html.js';
-import { renderJson, renderJsonl } from './json.js';
+import { renderJson, renderJsonPieces, renderJsonl, renderJsonlPieces } from './json.js';
 import { renderMarkdown, type RenderedFile } from './markdown.js';
 import { renderTable } from './table.js';
 
@@ -54,6 +54,24 @@ const fileRenderers: Partial<Record<ReportFormat, (report: Report, opts: RenderO
 export function renderReport(format: ReportFormat, report: Report, opts: RenderOptions): RenderResult {
   const withFiles = fileRenderers[format];
   return withFiles ? withFiles(report, opts) : { text: renderers[format](report, opts), files: [] };
+}
+
+/** Formats rendered piece by piece (one account at a time), for writing as they come. */
+const pieceRenderers: Partial<Record<ReportFormat, (report: Report, opts: RenderOptions) => Iterable<string>>> = {
+  json: (report, opts) => renderJsonPieces(report, { top: opts.top }),
+  jsonl: (report, opts) => renderJsonlPieces(report, { top: opts.top }),
+};
+
+/**
+ * What the CLI writes from: the text in pieces whose concatenation is `renderReport(...).text`.
+ * JSON and JSON Lines come one account at a time, so the whole text of a 10,000-account report is
+ * never in memory at once; other formats come as one piece.
+ */
+export function renderReportPieces(format: ReportFormat, report: Report, opts: RenderOptions): { pieces: Iterable<string>; files: RenderedFile[] } {
+  const streamed = pieceRenderers[format];
+  if (streamed) return { pieces: streamed(report, opts), files: [] };
+  const { text, files } = renderReport(format, report, opts);
+  return { pieces: [text], files };
 }
 
 export const REPORT_FORMATS = Object.keys(renderers) as ReportFormat[];

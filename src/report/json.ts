@@ -461,22 +461,31 @@ export interface JsonRenderOptions {
 
 /** Pretty JSON (2-space indent), canonical form, LF line endings, trailing newline. */
 export function renderJson(report: Report, opts: JsonRenderOptions = {}): string {
-  // The same text as JSON.stringify(canonicalReport(...), null, 2), built one account at a time:
-  // a run with 10,000 accounts never holds a second, canonical copy of all of them at once.
+  return [...renderJsonPieces(report, opts)].join('');
+}
+
+/**
+ * The text of `renderJson` in pieces, one per account: the CLI writes each as it comes, so a run
+ * with 10,000 accounts never holds its whole report text, nor a canonical copy of every account.
+ */
+export function* renderJsonPieces(report: Report, opts: JsonRenderOptions = {}): Generator<string> {
+  // The same text as JSON.stringify(canonicalReport(...), null, 2), built one account at a time.
   const listed = listedAccounts(report, opts.top ?? null);
   const text = JSON.stringify(canonicalReport({ ...report, accounts: [] }), null, 2);
   const marker = '\n  "accounts": []';
   const at = text.indexOf(marker);
   if (listed.length === 0 || at < 0) {
-    return escapeJsonText(JSON.stringify(canonicalReport(report, opts.top ?? null), null, 2)) + '\n';
+    yield escapeJsonText(JSON.stringify(canonicalReport(report, opts.top ?? null), null, 2)) + '\n';
+    return;
   }
-  const parts: string[] = [escapeJsonText(text.slice(0, at)), '\n  "accounts": [\n'];
-  listed.forEach((a, i) => {
-    const one = JSON.stringify(canonicalAccount(a), null, 2).split('\n').join('\n    ');
-    parts.push(`    ${escapeJsonText(one)}${i + 1 < listed.length ? ',\n' : '\n'}`);
-  });
-  parts.push('  ]', escapeJsonText(text.slice(at + marker.length)), '\n');
-  return parts.join('');
+  yield escapeJsonText(text.slice(0, at)) + '\n  "accounts": [\n';
+  for (let i = 0; i < listed.length; i++) {
+    // Stringified two lists deep, the account comes out at its final indentation (four spaces):
+    // one string per account, no re-indenting pass over its lines. `[\n  [\n` ... `\n  ]\n]` cut off.
+    const nested = JSON.stringify([[canonicalAccount(listed[i]!)]], null, 2);
+    yield `${escapeJsonText(nested.slice(6, -6))}${i + 1 < listed.length ? ',\n' : '\n'}`;
+  }
+  yield '  ]' + escapeJsonText(text.slice(at + marker.length)) + '\n';
 }
 
 /**
@@ -485,11 +494,14 @@ export function renderJson(report: Report, opts: JsonRenderOptions = {}): string
  * order. Compact, one record per LF-terminated line.
  */
 export function renderJsonl(report: Report, opts: JsonRenderOptions = {}): string {
-  const lines: string[] = [];
+  return [...renderJsonlPieces(report, opts)].join('');
+}
+
+/** The text of `renderJsonl`, one line per piece. */
+export function* renderJsonlPieces(report: Report, opts: JsonRenderOptions = {}): Generator<string> {
   const head: JsonObject = { type: 'header', ...canonicalHeader(report.header), summary: canonicalSummary(report.summary) };
-  lines.push(JSON.stringify(head));
+  yield escapeJsonText(JSON.stringify(head)) + '\n';
   for (const a of listedAccounts(report, opts.top ?? null)) {
-    lines.push(JSON.stringify({ type: 'account', ...canonicalAccount(a) }));
+    yield escapeJsonText(JSON.stringify({ type: 'account', ...canonicalAccount(a) })) + '\n';
   }
-  return lines.map(escapeJsonText).join('\n') + '\n';
 }
