@@ -48,6 +48,12 @@ export function toWeightedPoints(values: ArrayLike<number>): WeightedPoints {
   return out;
 }
 
+/** A read-only weighted sample whose columns may be typed arrays or views (leave-one-out pools). */
+export interface WeightedView {
+  readonly values: ArrayLike<number>;
+  readonly counts: ArrayLike<number>;
+}
+
 export function totalCount(p: WeightedPoints): number {
   let s = 0;
   for (const c of p.counts) s += c;
@@ -57,10 +63,10 @@ export function totalCount(p: WeightedPoints): number {
 // Validated samples: a leave-one-out pool is checked once although the KS test and Cliff's delta
 // both read it (thousands of accounts, each against a pool of hundreds of bins). keylag builds a
 // WeightedPoints once and never changes it; a changed length is still noticed and re-checked.
-const validated = new WeakMap<WeightedPoints, { n: number; integer: boolean; length: number }>();
+const validated = new WeakMap<WeightedView, { n: number; integer: boolean; length: number }>();
 
 /** Validate a weighted sample in one pass: its total count, and whether every count is whole. */
-function checkWeightedFull(p: WeightedPoints, name: string): { n: number; integer: boolean } {
+function checkWeightedFull(p: WeightedView, name: string): { n: number; integer: boolean } {
   const known = validated.get(p);
   if (known !== undefined && known.length === p.counts.length && known.length === p.values.length) return known;
   if (p.values.length !== p.counts.length) throw new RangeError(`${name}: values and counts differ in length`);
@@ -87,12 +93,12 @@ function checkWeightedFull(p: WeightedPoints, name: string): { n: number; intege
  * For samples built valid by construction (ascending keys, positive counts), with their total and
  * whether every count is whole: the tests then skip the validation pass.
  */
-export function trustWeighted(p: WeightedPoints, n: number, integer: boolean): WeightedPoints {
+export function trustWeighted<T extends WeightedView>(p: T, n: number, integer: boolean): T {
   if (n > 0) validated.set(p, { n, integer, length: p.counts.length });
   return p;
 }
 
-function checkWeighted(p: WeightedPoints, name: string): number {
+function checkWeighted(p: WeightedView, name: string): number {
   return checkWeightedFull(p, name).n;
 }
 
@@ -135,8 +141,8 @@ export const KS_EXACT_MAX_PRODUCT = 10_000;
  * never too small.
  */
 export function ksTwoSample(
-  a: WeightedPoints,
-  b: WeightedPoints,
+  a: WeightedView,
+  b: WeightedView,
   method: 'auto' | 'exact' | 'asymptotic' = 'auto',
 ): { d: number; pValue: number; method: 'exact' | 'asymptotic' } {
   const checkedA = checkWeightedFull(a, 'ksTwoSample(a)');
@@ -301,7 +307,7 @@ export function kolmogorovIsf(alpha: number): number {
  * One merge pass: for each distinct value of A, the weight of B strictly below and strictly
  * above it, so O(distinct values) whatever the counts.
  */
-export function cliffsDelta(a: WeightedPoints, b: WeightedPoints): number {
+export function cliffsDelta(a: WeightedView, b: WeightedView): number {
   const n1 = checkWeighted(a, 'cliffsDelta(a)');
   const n2 = checkWeighted(b, 'cliffsDelta(b)');
   let j = 0;
