@@ -159,15 +159,15 @@ export async function collect(req: CollectRequest, observers: readonly SampleObs
   let batchTexts: readonly string[] | null = null;
   let batchFile = -1;
   let slotOfText: (NameSlot | undefined)[] = [];
-  let sessionOfText = new Float64Array(0);
+  let sessionOfText = new Int32Array(0);
   /** Per (text id << 3 | kind): distribution number + 1; 0 unresolved; -1 not used. */
   let targetOfTextKind = new Int32Array(0);
   const scratch: RawSample = { account: '', session: '', timeUs: 0, kind: 'rtt', valueMs: 0, line: 0 };
   let rowTarget = new Int32Array(0);
-  let rowSession = new Float64Array(0);
+  let rowSession = new Int32Array(0);
   let groupedValue = new Float64Array(0);
   let groupedTime = new Float64Array(0);
-  let groupedSession = new Float64Array(0);
+  let groupedSession = new Int32Array(0);
   let groupedLine = new Float64Array(0);
   let groupCount = new Int32Array(0);
   let groupStart = new Int32Array(0);
@@ -179,23 +179,23 @@ export async function collect(req: CollectRequest, observers: readonly SampleObs
       batchTexts = texts;
       batchFile = fileIndex;
       slotOfText = [];
-      sessionOfText = new Float64Array(0);
+      sessionOfText = new Int32Array(0);
       targetOfTextKind = new Int32Array(0);
     }
     if (targetOfTextKind.length < texts.length * 8) {
       const grown = new Int32Array(Math.max(1024, texts.length * 16));
       grown.set(targetOfTextKind);
       targetOfTextKind = grown;
-      const sessions = new Float64Array(texts.length * 2).fill(-1);
+      const sessions = new Int32Array(texts.length * 2).fill(-1);
       sessions.set(sessionOfText);
       sessionOfText = sessions;
     }
     if (rowTarget.length < n) {
       rowTarget = new Int32Array(n);
-      rowSession = new Float64Array(n);
+      rowSession = new Int32Array(n);
       groupedValue = new Float64Array(n);
       groupedTime = new Float64Array(n);
-      groupedSession = new Float64Array(n);
+      groupedSession = new Int32Array(n);
       groupedLine = new Float64Array(n);
     }
     const noSession = sessionNumber(fileIndex, '');

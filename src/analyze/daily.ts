@@ -9,6 +9,9 @@ export const DAILY_KEEP = 16;
 const US_PER_DAY = 86_400_000_000;
 /** Doubles per day record: the count, then the DAILY_KEEP lowest values in ascending order. */
 const RECORD = DAILY_KEEP + 1;
+/** One-row columns for `add` (the single-sample path shares the batch loop). */
+const ONE_TIME = new Float64Array(1);
+const ONE_VALUE = new Float64Array(1);
 
 // Day records live in one typed array per account and kind, not one object per day: hundreds of
 // thousands of account-days as separate objects cost far more memory and GC time than the numbers.
@@ -22,37 +25,48 @@ export class DailyFloors {
   private lastOffset = -1;
 
   add(timeUs: number, valueMs: number): void {
-    const day = Math.floor(timeUs / US_PER_DAY);
-    let at = this.lastOffset;
-    if (day !== this.lastDay) {
-      const known = this.dayIndex.get(day);
-      if (known === undefined) {
-        if (this.used === this.records.length) {
-          for (let k = 0; k < RECORD * 4; k++) this.records.push(0);
-        }
-        at = this.used;
-        this.used += RECORD;
-        this.dayIndex.set(day, at);
-      } else at = known;
-      this.lastDay = day;
-      this.lastOffset = at;
-    }
-    const r = this.records;
-    const n = r[at]!;
-    r[at] = n + 1;
-    const kept = n < DAILY_KEEP ? n : DAILY_KEEP;
-    if (kept === DAILY_KEEP && valueMs >= r[at + DAILY_KEEP]!) return;
-    // Insertion into the sorted lowest values (the largest falls off when full).
-    let i = kept < DAILY_KEEP ? kept : DAILY_KEEP - 1;
-    while (i > 0 && r[at + i]! > valueMs) { r[at + 1 + i] = r[at + i]!; i--; }
-    r[at + 1 + i] = valueMs;
+    ONE_TIME[0] = timeUs;
+    ONE_VALUE[0] = valueMs;
+    this.addRows(ONE_TIME, ONE_VALUE, 0, 1);
   }
 
-  /** Rows [from, to) of grouped batch columns. */
+  /**
+   * Rows [from, to) of grouped batch columns. The per-row work stays in this loop: a call per row
+   * with double arguments would box each of them, ~30 B of garbage a row.
+   */
   addRows(timeUs: Float64Array, valueMs: Float64Array, from: number, to: number): void {
     for (let i = from; i < to; i++) {
-      this.add(timeUs[i]!, valueMs[i]!);
+      // A small integer (| 0: days fit int32 for any time keylag accepts), so the look-up never boxes it.
+      const day = Math.floor(timeUs[i]! / US_PER_DAY) | 0;
+      const v = valueMs[i]!;
+      let at = this.lastOffset;
+      if (day !== this.lastDay) at = this.recordOf(day);
+      const r = this.records;
+      const n = r[at]!;
+      r[at] = n + 1;
+      const kept = n < DAILY_KEEP ? n : DAILY_KEEP;
+      if (kept === DAILY_KEEP && v >= r[at + DAILY_KEEP]!) continue;
+      // Insertion into the sorted lowest values (the largest falls off when full).
+      let k = kept < DAILY_KEEP ? kept : DAILY_KEEP - 1;
+      while (k > 0 && r[at + k]! > v) { r[at + 1 + k] = r[at + k]!; k--; }
+      r[at + 1 + k] = v;
     }
+  }
+
+  /** Offset of the day's record (a new one when the day is new); the day becomes the last day. */
+  private recordOf(day: number): number {
+    let at = this.dayIndex.get(day);
+    if (at === undefined) {
+      if (this.used === this.records.length) {
+        for (let k = 0; k < RECORD * 4; k++) this.records.push(0);
+      }
+      at = this.used;
+      this.used += RECORD;
+      this.dayIndex.set(day, at);
+    }
+    this.lastDay = day;
+    this.lastOffset = at;
+    return at;
   }
 
   /** Every day in order with its count and kept lowest values (ascending): what a profile stores. */

@@ -56,7 +56,7 @@ export class KindAccumulator {
    * Rows [from, to) of grouped batch columns, in that order (the caller groups a batch's rows per
    * distribution): the same figures as `add` row by row, in tight loops over typed arrays.
    */
-  addRows(valueMs: Float64Array, timeUs: Float64Array, session: Float64Array, line: Float64Array, fileIndex: number,
+  addRows(valueMs: Float64Array, timeUs: Float64Array, session: Int32Array, line: Float64Array, fileIndex: number,
     from: number, to: number): void {
     let { n, min, max, mean, m2, firstTimeUs, lastTimeUs, decimals } = this;
     for (let i = from; i < to; i++) {

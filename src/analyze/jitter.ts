@@ -24,6 +24,9 @@ class SessionSeries {
 
 /** Differences released during one addRows call (one buffer for all trackers: calls do not nest). */
 let pending = new Float64Array(1024);
+/** One-row columns for `add` (the single-sample path shares the batch path's insert). */
+const ONE_TIME = new Float64Array(1);
+const ONE_VALUE = new Float64Array(1);
 
 export class JitterTracker {
   private readonly sessions = new Map<string | number, SessionSeries>();
@@ -38,13 +41,40 @@ export class JitterTracker {
   }
 
   add(session: string | number, timeUs: number, valueMs: number): void {
-    let series = this.lastSeries;
-    if (session !== this.lastKey || series === null) {
-      series = this.sessions.get(session) ?? null;
-      if (series === null) { series = new SessionSeries(); this.sessions.set(session, series); }
-      this.lastKey = session;
-      this.lastSeries = series;
+    ONE_TIME[0] = timeUs;
+    ONE_VALUE[0] = valueMs;
+    this.insert(this.seriesOf(session), ONE_TIME, ONE_VALUE, 0);
+  }
+
+  /**
+   * Rows [from, to) of grouped batch columns; differences reach the store once per call. Rows are
+   * passed on as (columns, index), never as doubles: a call per row with double arguments boxes
+   * each of them (garbage for every row of a 10M-row run).
+   */
+  addRows(session: Int32Array, timeUs: Float64Array, valueMs: Float64Array, from: number, to: number): void {
+    this.pendingLimit = to - from + 1;
+    if (pending.length < this.pendingLimit) pending = new Float64Array(this.pendingLimit * 2);
+    for (let i = from; i < to; i++) {
+      const key = session[i]!;
+      const series = key === this.lastKey && this.lastSeries !== null ? this.lastSeries : this.seriesOf(key);
+      this.insert(series, timeUs, valueMs, i);
     }
+    this.diffs.addValues(pending, this.pendingCount);
+    this.pendingCount = 0;
+    this.pendingLimit = 0;
+  }
+
+  private seriesOf(session: string | number): SessionSeries {
+    let series = this.sessions.get(session);
+    if (series === undefined) { series = new SessionSeries(); this.sessions.set(session, series); }
+    this.lastKey = session;
+    this.lastSeries = series;
+    return series;
+  }
+
+  /** Row i of the columns into the session's window, in time order. */
+  private insert(series: SessionSeries, timeCol: Float64Array, valueCol: Float64Array, row: number): void {
+    const timeUs = timeCol[row]!;
     if (timeUs < series.lastTime) { this.late++; return; }
     if (series.count === series.times.length) growRing(series);
     const { times, values } = series;
@@ -59,21 +89,9 @@ export class JitterTracker {
       i--;
     }
     times[(series.head + i) & mask] = timeUs;
-    values[(series.head + i) & mask] = valueMs;
+    values[(series.head + i) & mask] = valueCol[row]!;
     series.count++;
     if (series.count > REORDER_WINDOW) this.releaseOldest(series);
-  }
-
-  /** Rows [from, to) of grouped batch columns; differences reach the store once per call. */
-  addRows(session: Float64Array, timeUs: Float64Array, valueMs: Float64Array, from: number, to: number): void {
-    this.pendingLimit = to - from + 1;
-    if (pending.length < this.pendingLimit) pending = new Float64Array(this.pendingLimit * 2);
-    for (let i = from; i < to; i++) {
-      this.add(session[i]!, timeUs[i]!, valueMs[i]!);
-    }
-    this.diffs.addValues(pending, this.pendingCount);
-    this.pendingCount = 0;
-    this.pendingLimit = 0;
   }
 
   // Differences released during addRows wait here, then go to the store in one call.

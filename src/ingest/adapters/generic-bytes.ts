@@ -10,9 +10,14 @@ import { KIND_INDEX, type SampleColumns } from '../adapter.js';
 import { kindFromText, type ColumnPlan } from '../columns.js';
 import { MIN_TIME_US, MAX_TIME_US, parseTimestamp, type TimeFormat } from '../time.js';
 
-/** Samples per column batch handed on at once: large, so that each account gets a run of rows per batch (10,000 accounts: ~100). */
-export const BATCH_ROWS = 1_048_576;
+/** Samples per column batch handed on at once: large enough that each account gets a run of rows per batch (10,000 accounts: ~26), small enough that the batch columns (~40 B a row here, as much again in collect) stay ~20 MB. */
+export const BATCH_ROWS = 262_144;
 const ABSURD_MS = 3_600_000;
+/** What `isoTime` found (small integers, not a returned double: see `parsedTime`). */
+const ISO_PARSED = 0;
+const ISO_OTHER_SHAPE = 1;
+const ISO_INVALID = 2;
+type IsoShape = typeof ISO_PARSED | typeof ISO_OTHER_SHAPE | typeof ISO_INVALID;
 const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
@@ -197,8 +202,8 @@ export class ByteLane {
     const accountB = ends[plan.account]!;
     if (accountB === accountA || needsTrim(buf, accountA, accountB)) return false;
 
-    const timeUs = this.time(buf, starts[plan.time]!, ends[plan.time]!);
-    if (timeUs === null) return false;
+    if (!this.time(buf, starts[plan.time]!, ends[plan.time]!)) return false;
+    const timeUs = this.parsedTime[0]!;
 
     let rowKind = -1;
     if (plan.kind !== null) {
@@ -260,29 +265,38 @@ export class ByteLane {
     return this.interner.intern(buf, a, b);
   }
 
-  /** Epoch µs of a time cell, or null for the string path (also when out of range). */
-  private time(buf: Uint8Array, a: number, b: number): number | null {
-    let t = this.isoTime(buf, a, b);
-    if (t === undefined) {
+  // The time of the last cell read by `time`/`isoTime`, in a one-element typed array: a returned
+  // double (epoch µs is beyond small integers), or one stored in a field, is a fresh heap number
+  // per row, 10M rows of garbage.
+  private readonly parsedTime = new Float64Array(1);
+  // Time formats seen, noted once each rather than added to the set on every row.
+  private sawZoned = false;
+  private sawUnzoned = false;
+
+  /** Epoch µs of a time cell into `parsedTime`; false for the string path (also when out of range). */
+  private time(buf: Uint8Array, a: number, b: number): boolean {
+    const shape = this.isoTime(buf, a, b);
+    if (shape === ISO_INVALID) return false;
+    if (shape === ISO_OTHER_SHAPE) {
       // Not the common ISO shape: the string path's own parser, on this cell only.
-      if (b - a > 64) return null;
+      if (b - a > 64) return false;
       const parsed = parseTimestamp(this.decoder.decode(buf.subarray(a, b)));
-      if (parsed === null) return null;
+      if (parsed === null) return false;
       this.timeFormats.add(parsed.format);
-      t = parsed.timeUs;
+      this.parsedTime[0] = parsed.timeUs;
     }
-    if (t === null || t < MIN_TIME_US || t >= MAX_TIME_US) return null;
-    return t;
+    const t = this.parsedTime[0]!;
+    return t >= MIN_TIME_US && t < MAX_TIME_US;
   }
 
   /**
    * `YYYY-MM-DD[T ]HH:MM:SS[.f…][Z|±HH:MM|±HHMM|±HH]`, the shape nearly every export writes; the
-   * same arithmetic as parseTimestamp. undefined: another shape (parseTimestamp decides); null: invalid.
+   * same arithmetic as parseTimestamp, into `parsedTime`. ISO_OTHER_SHAPE: parseTimestamp decides.
    */
-  private isoTime(buf: Uint8Array, a: number, b: number): number | null | undefined {
-    if (b - a < 19 || buf[a + 4] !== 0x2d || buf[a + 7] !== 0x2d || buf[a + 13] !== 0x3a || buf[a + 16] !== 0x3a) return undefined;
+  private isoTime(buf: Uint8Array, a: number, b: number): IsoShape {
+    if (b - a < 19 || buf[a + 4] !== 0x2d || buf[a + 7] !== 0x2d || buf[a + 13] !== 0x3a || buf[a + 16] !== 0x3a) return ISO_OTHER_SHAPE;
     const sep = buf[a + 10];
-    if (sep !== 0x54 && sep !== 0x20 && sep !== 0x74) return undefined;
+    if (sep !== 0x54 && sep !== 0x20 && sep !== 0x74) return ISO_OTHER_SHAPE;
     let dayMs = this.lastDateMs;
     const d = this.lastDate;
     if (!(d[0] === buf[a] && d[1] === buf[a + 1] && d[2] === buf[a + 2] && d[3] === buf[a + 3] && d[5] === buf[a + 5]
@@ -291,12 +305,12 @@ export class ByteLane {
       const y2 = two(buf, a + 2);
       const month = two(buf, a + 5);
       const day = two(buf, a + 8);
-      if (y1 < 0 || y2 < 0 || month < 0 || day < 0) return undefined;
+      if (y1 < 0 || y2 < 0 || month < 0 || day < 0) return ISO_OTHER_SHAPE;
       const year = y1 * 100 + y2;
-      if (month < 1 || month > 12 || day < 1) return null;
+      if (month < 1 || month > 12 || day < 1) return ISO_INVALID;
       const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
       const dim = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!;
-      if (day > dim) return null;
+      if (day > dim) return ISO_INVALID;
       dayMs = Date.UTC(year, month - 1, day);
       for (let i = 0; i < 10; i++) d[i] = buf[a + i]!;
       this.lastDateMs = dayMs;
@@ -304,8 +318,8 @@ export class ByteLane {
     const hour = two(buf, a + 11);
     const minute = two(buf, a + 14);
     const second = two(buf, a + 17);
-    if (hour < 0 || minute < 0 || second < 0) return undefined;
-    if (hour > 23 || minute > 59 || second > 60) return null;
+    if (hour < 0 || minute < 0 || second < 0) return ISO_OTHER_SHAPE;
+    if (hour > 23 || minute > 59 || second > 60) return ISO_INVALID;
     let i = a + 19;
     let fracUs = 0;
     if (i < b && (buf[i] === 0x2e || buf[i] === 0x2c)) {
@@ -313,7 +327,7 @@ export class ByteLane {
       const fracStart = i;
       while (i < b && digitAt(buf, i) >= 0) i++;
       const digits = i - fracStart;
-      if (digits < 1 || digits > 9) return undefined;
+      if (digits < 1 || digits > 9) return ISO_OTHER_SHAPE;
       // parseTimestamp keeps the first six digits (µs) and floors: the same, in integers.
       for (let k = 0; k < 6; k++) fracUs = fracUs * 10 + (k < digits ? buf[fracStart + k]! - 48 : 0);
     }
@@ -329,16 +343,18 @@ export class ByteLane {
         if (rest === 2) om = 0;
         else if (rest === 5 && buf[i + 3] === 0x3a) om = two(buf, i + 4);
         else if (rest === 4) om = two(buf, i + 3);
-        else return undefined;
-        if (oh < 0 || om < 0) return undefined;
-        if (oh > 18 || om > 59) return null;
+        else return ISO_OTHER_SHAPE;
+        if (oh < 0 || om < 0) return ISO_OTHER_SHAPE;
+        if (oh > 18 || om > 59) return ISO_INVALID;
         offsetMin = (c === 0x2d ? -1 : 1) * (oh * 60 + om);
         zoned = true;
-      } else return undefined;
+      } else return ISO_OTHER_SHAPE;
     }
-    this.timeFormats.add(zoned ? 'iso8601' : 'iso8601-no-offset');
+    if (zoned) { if (!this.sawZoned) { this.sawZoned = true; this.timeFormats.add('iso8601'); } }
+    else if (!this.sawUnzoned) { this.sawUnzoned = true; this.timeFormats.add('iso8601-no-offset'); }
     const ms = dayMs + hour * 3_600_000 + minute * 60_000 + Math.min(second, 59) * 1000 - offsetMin * 60000;
-    return ms * 1000 + fracUs;
+    this.parsedTime[0] = ms * 1000 + fracUs;
+    return ISO_PARSED;
   }
 }
 
