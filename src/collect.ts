@@ -233,7 +233,9 @@ export async function collect(req: CollectRequest, observers: readonly SampleObs
         const hasSession = sessionId >= 0 && texts[sessionId] !== '';
         const kind = KINDS[kindCol[i]!]!;
         let filled = false;
-        for (const o of observers) {
+        // An indexed loop: an iterator per row is garbage for every row of the run.
+        for (let k = 0; k < observers.length; k++) {
+          const o = observers[k]!;
           const w = o.wants;
           if (w !== undefined && ((w.kinds !== undefined && !w.kinds.has(kind)) || (w.clientAddress && !hasClient) || (w.session && !hasSession))) continue;
           if (!filled) {

@@ -29,7 +29,7 @@ export class LeaveOneOut {
   private readonly deviationsByCentre = new Map<number, Float64Array>();
 
   constructor(values: ArrayLike<number>) {
-    this.sorted = Float64Array.from(values).sort();
+    this.sorted = new Float64Array(values).sort();
   }
 
   get size(): number { return this.sorted.length; }

@@ -30,7 +30,7 @@ export interface WeightedPoints {
 
 /** Sort ascending and collapse ties. Throws RangeError on NaN or infinite values. */
 export function toWeightedPoints(values: ArrayLike<number>): WeightedPoints {
-  const sorted = Float64Array.from(values);
+  const sorted = new Float64Array(values);
   for (let i = 0; i < sorted.length; i++) {
     const v = sorted[i]!;
     if (!Number.isFinite(v)) throw new RangeError(`toWeightedPoints: non-finite value ${v}`);

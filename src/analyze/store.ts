@@ -184,7 +184,7 @@ export class ValueStore {
   }
 
   private sortedValues(): Float64Array {
-    if (this.sorted === null) this.sorted = Float64Array.from(this.values!).sort();
+    if (this.sorted === null) this.sorted = new Float64Array(this.values!).sort();
     return this.sorted;
   }
 

@@ -91,14 +91,14 @@ class Pool {
   private readonly scratchValues: Float64Array;
   private readonly scratchCounts: Float64Array;
 
-  constructor(parts: WeightedPoints[]) {
+  constructor(parts: WeightedView[]) {
     const all = new Set<number>();
-    for (const p of parts) for (const v of p.values) all.add(v);
+    for (const p of parts) for (let i = 0; i < p.values.length; i++) all.add(p.values[i]!);
     this.keys = Float64Array.from(all).sort();
     const index = new Map<number, number>();
     this.keys.forEach((k, i) => index.set(k, i));
     this.counts = new Float64Array(this.keys.length);
-    for (const p of parts) p.values.forEach((v, i) => { this.counts[index.get(v)!] += p.counts[i]!; });
+    for (const p of parts) for (let i = 0; i < p.values.length; i++) this.counts[index.get(p.values[i]!)!] += p.counts[i]!;
     this.scratchValues = new Float64Array(this.keys.length);
     this.scratchCounts = new Float64Array(this.keys.length);
   }
@@ -107,7 +107,7 @@ class Pool {
    * The pool without one member's points (the member's values and counts must be in the pool).
    * Overwritten by the next call: read it before asking for another.
    */
-  without(member: WeightedPoints): WeightedView {
+  without(member: WeightedView): WeightedView {
     const { keys, counts, scratchValues: values, scratchCounts: kept } = this;
     let j = 0;
     let used = 0;
@@ -131,6 +131,15 @@ class Pool {
   }
 }
 
+/**
+ * The same points in typed arrays. Every sample the tests read in comparePeers is then a typed array
+ * of doubles: mixed with plain arrays (of small integers or of doubles) the tests' loops read
+ * numbers of several representations and box every running sum (~15 KB of garbage per test).
+ */
+function typedPoints(p: WeightedPoints): WeightedView {
+  return { values: new Float64Array(p.values), counts: new Float64Array(p.counts) };
+}
+
 /** Values relative to the own floor, re-binned on the shared log grid (sign kept) so pools stay small. */
 export function shapeAboveFloor(points: WeightedPoints, floorMs: number): WeightedPoints {
   const mapping = comparisonMapping();
@@ -147,7 +156,9 @@ export function shapeAboveFloor(points: WeightedPoints, floorMs: number): Weight
 
 interface Member {
   summary: KindSummary;
-  shape: WeightedPoints;
+  /** The account's binned points and its shape, in typed arrays like the pools (see `typedPoints`). */
+  binned: WeightedView;
+  shape: WeightedView;
   body: number;
 }
 
@@ -165,7 +176,7 @@ interface GroupBaseline {
 }
 
 function buildGroup(members: Member[]): GroupBaseline {
-  const raw = new Pool(members.map((m) => m.summary.binned));
+  const raw = new Pool(members.map((m) => m.binned));
   const shape = new Pool(members.map((m) => m.shape));
   // Each member's shape distance to the pool of the others: how different shapes in this group usually are.
   const shapeDOf = new Map<string, number>();
@@ -193,7 +204,8 @@ export function comparePeers(summaries: KindSummary[], groups: Map<string, strin
   const out = new Map<string, PeerComparison>();
   const members: Member[] = summaries.map((summary) => ({
     summary,
-    shape: shapeAboveFloor(summary.binned, summary.stats.floor.valueMs),
+    binned: typedPoints(summary.binned),
+    shape: typedPoints(shapeAboveFloor(summary.binned, summary.stats.floor.valueMs)),
     body: summary.stats.p75Ms - summary.stats.floor.valueMs,
   }));
   const byGroup = new Map<string, Member[]>();
@@ -224,10 +236,10 @@ export function comparePeers(summaries: KindSummary[], groups: Map<string, strin
     const lowMs = stats.floorInterval.lowerMs ?? stats.minMs;
     const lowConfidence = fromInterval ? 1 - (1 - stats.floorInterval.confidence) / 2 : 1 - (1 - FLOOR_QUANTILE) ** stats.n;
 
-    const othersRaw = base.raw.without(self.summary.binned);
+    const othersRaw = base.raw.without(self.binned);
     const othersShape = base.shape.without(self.shape);
-    const ks = ksTwoSample(self.summary.binned, othersRaw);
-    const delta = cliffsDelta(self.summary.binned, othersRaw);
+    const ks = ksTwoSample(self.binned, othersRaw);
+    const delta = cliffsDelta(self.binned, othersRaw);
     const shapeD = ksTwoSample(self.shape, othersShape).d;
     const shapeDelta = cliffsDelta(self.shape, othersShape);
     let othersN = 0;

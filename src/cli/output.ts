@@ -54,15 +54,30 @@ export async function writePieces(path: string | null, pieces: Iterable<string>)
     waiters.push(resolveDrain);
     stream.once('drain', wake);
   });
+  // Small pieces (one account: a few KB) are gathered up to a slice before each write: a write
+  // per piece waited for the stream to drain every few KB (~0.5 s of idle time at 10,000 accounts).
+  let gathered: string[] = [];
+  let gatheredLength = 0;
+  const write = async (text: string): Promise<void> => {
+    for (let at = 0; at < text.length && !closed && failure === null; at += SLICE) {
+      const slice = at === 0 && text.length <= SLICE ? text : text.slice(at, at + SLICE);
+      if (!stream.write(slice)) await drained();
+    }
+  };
   try {
     for (const piece of pieces) {
       hash.update(piece);
-      for (let at = 0; at < piece.length && !closed && failure === null; at += SLICE) {
-        const slice = at === 0 && piece.length <= SLICE ? piece : piece.slice(at, at + SLICE);
-        if (!stream.write(slice)) await drained();
+      gathered.push(piece);
+      gatheredLength += piece.length;
+      if (gatheredLength >= SLICE) {
+        const text = gathered.join('');
+        gathered = [];
+        gatheredLength = 0;
+        await write(text);
       }
       if (closed || failure !== null) break;
     }
+    if (gatheredLength > 0 && !closed && failure === null) await write(gathered.join(''));
     if (path !== null && failure === null) {
       await new Promise<void>((resolveEnd) => { waiters.push(resolveEnd); stream.end(wake); });
     }
