@@ -64,6 +64,13 @@ test('writePieces writes pieces as they come, returns the SHA-256 of the whole, 
   assert.equal(readFileSync(file, 'utf8'), whole);
   assert.equal(sha, createHash('sha256').update(whole).digest('hex'));
   await assert.rejects(writePieces(join(dir, 'no-such-dir', 'x.json'), ['text']), /ENOENT/);
+  // One piece of several slices with a surrogate pair (an emoji) astride each slice boundary.
+  const emoji = '\u{1F600}';
+  const huge = 'a'.repeat((1 << 20) - 1) + emoji + 'b'.repeat((1 << 20) - 2) + emoji + 'c'.repeat((1 << 20) + 5);
+  const hugeFile = join(dir, 'huge.txt');
+  const hugeSha = await writePieces(hugeFile, [huge]);
+  assert.equal(readFileSync(hugeFile, 'utf8'), huge, 'no pair split into two U+FFFD');
+  assert.equal(hugeSha, createHash('sha256').update(huge).digest('hex'));
 });
 
 test('scan -o prints the SHA-256 of exactly the bytes it wrote', async () => {

@@ -59,14 +59,22 @@ export async function writePieces(path: string | null, pieces: Iterable<string>)
   let gathered: string[] = [];
   let gatheredLength = 0;
   const write = async (text: string): Promise<void> => {
-    for (let at = 0; at < text.length && !closed && failure === null; at += SLICE) {
-      const slice = at === 0 && text.length <= SLICE ? text : text.slice(at, at + SLICE);
-      if (!stream.write(slice)) await drained();
+    let at = 0;
+    while (at < text.length && !closed && failure === null) {
+      // Gathered text (just over a slice) goes whole; only one huge piece is cut, never inside a
+      // surrogate pair (each half alone would be encoded as U+FFFD).
+      let end = text.length - at <= 2 * SLICE ? text.length : at + SLICE;
+      const last = text.charCodeAt(end - 1);
+      if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
+      // Encoded once: the same bytes are hashed and written.
+      const bytes = Buffer.from(at === 0 && end === text.length ? text : text.slice(at, end), 'utf8');
+      hash.update(bytes);
+      at = end;
+      if (!stream.write(bytes)) await drained();
     }
   };
   try {
     for (const piece of pieces) {
-      hash.update(piece);
       gathered.push(piece);
       gatheredLength += piece.length;
       if (gatheredLength >= SLICE) {
