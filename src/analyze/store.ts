@@ -215,28 +215,31 @@ export class ValueStore {
   /** Counts on the shared log grid: identical whether the store is exact or sketched. */
   binned(): WeightedPoints {
     const mapping = comparisonMapping();
-    const counts = new Map<number, number>();
-    let zeros = 0;
+    const values: number[] = [];
+    const weights: number[] = [];
     if (this.sketch !== null) {
-      zeros = this.sketch.zeroCount;
+      // The sketch's bins are its keys in ascending order.
+      if (this.sketch.zeroCount > 0) { values.push(0); weights.push(this.sketch.zeroCount); }
       const store = this.sketch.store;
       for (let i = 0; i < store.bins.length; i++) {
         const c = store.bins[i]!;
-        if (c > 0) counts.set(i + store.offset, c);
+        if (c > 0) { values.push(mapping.value(i + store.offset)); weights.push(c); }
       }
-    } else {
-      for (let i = 0; i < this.length; i++) {
-        const v = this.values![i]!;
-        if (v <= mapping.minPossible) { zeros++; continue; }
-        const key = mapping.key(v);
-        counts.set(key, (counts.get(key) ?? 0) + 1);
-      }
+      return { values, counts: weights };
     }
-    const keys = [...counts.keys()].sort((a, b) => a - b);
-    const values: number[] = [];
-    const weights: number[] = [];
-    if (zeros > 0) { values.push(0); weights.push(zeros); }
-    for (const k of keys) { values.push(mapping.value(k)); weights.push(counts.get(k)!); }
+    // Exact: one pass over the sorted values (sorted once for the quantiles anyway), whose keys then
+    // come in ascending runs: no map and no sort of keys per account.
+    const sorted = this.sortedValues();
+    let i = 0;
+    while (i < sorted.length && sorted[i]! <= mapping.minPossible) i++;
+    if (i > 0) { values.push(0); weights.push(i); }
+    while (i < sorted.length) {
+      const key = mapping.key(sorted[i]!);
+      const start = i;
+      do i++; while (i < sorted.length && mapping.key(sorted[i]!) === key);
+      values.push(mapping.value(key));
+      weights.push(i - start);
+    }
     return { values, counts: weights };
   }
 }
