@@ -13,8 +13,8 @@ const RECORD = DAILY_KEEP + 1;
 const ONE_TIME = new Float64Array(1);
 const ONE_VALUE = new Float64Array(1);
 
-// Day records live in one typed array per account and kind, not one object per day: hundreds of
-// thousands of account-days as separate objects cost far more memory and GC time than the numbers.
+// Day records live in one array of doubles per account and kind, not one object per day: hundreds
+// of thousands of account-days as separate objects cost far more memory and GC time than the numbers.
 export class DailyFloors {
   private readonly dayIndex = new Map<number, number>();
   // A plain array (see store.ts: many small typed arrays slow the garbage collector down).

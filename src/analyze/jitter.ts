@@ -55,16 +55,16 @@ export class JitterTracker {
     this.pendingLimit = to - from + 1;
     if (pending.length < this.pendingLimit) pending = new Float64Array(this.pendingLimit * 2);
     for (let i = from; i < to; i++) {
-      const key = session[i]!;
-      const series = key === this.lastKey && this.lastSeries !== null ? this.lastSeries : this.seriesOf(key);
-      this.insert(series, timeUs, valueMs, i);
+      this.insert(this.seriesOf(session[i]!), timeUs, valueMs, i);
     }
     this.diffs.addValues(pending, this.pendingCount);
     this.pendingCount = 0;
     this.pendingLimit = 0;
   }
 
+  /** The session's window; rows of one session usually come together, so the last one saves the look-up. */
   private seriesOf(session: string | number): SessionSeries {
+    if (session === this.lastKey && this.lastSeries !== null) return this.lastSeries;
     let series = this.sessions.get(session);
     if (series === undefined) { series = new SessionSeries(); this.sessions.set(session, series); }
     this.lastKey = session;
