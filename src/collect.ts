@@ -314,6 +314,7 @@ export interface FinishedAccount {
  */
 export function finishAccounts(collected: Collected, minSamples: number, release = false): Map<string, FinishedAccount> {
   const finished = new Map<string, FinishedAccount>();
+  if (release) collected.budget.releaseStores();
   for (const key of collected.accountKeys) {
     const acc = collected.accounts.get(key)!;
     const stats: KindStats[] = [];

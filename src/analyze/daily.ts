@@ -9,6 +9,8 @@ export const DAILY_KEEP = 16;
 const US_PER_DAY = 86_400_000_000;
 /** Doubles per day record: the count, then the DAILY_KEEP lowest values in ascending order. */
 const RECORD = DAILY_KEEP + 1;
+/** Day records added at a time when an account's array is full. */
+const GROW_DAYS = 8;
 /** One-row columns for `add` (the single-sample path shares the batch loop). */
 const ONE_TIME = new Float64Array(1);
 const ONE_VALUE = new Float64Array(1);
@@ -16,11 +18,15 @@ const ONE_VALUE = new Float64Array(1);
 // Day records live in one array of doubles per account and kind, not one object per day: hundreds
 // of thousands of account-days as separate objects cost far more memory and GC time than the numbers.
 export class DailyFloors {
-  private readonly dayIndex = new Map<number, number>();
-  // A plain array (see store.ts: many small typed arrays slow the garbage collector down).
-  private records: number[] = new Array<number>(RECORD * 4).fill(0);
+  // Day numbers in the order first seen; day i's record starts at i * RECORD. Plain arrays, not a
+  // Map per account and kind: 10,000 maps of a few dozen days were ~10 MB of a large run's heap.
+  private readonly days: number[] = [];
+  // A plain array (see store.ts: many small typed arrays slow the garbage collector down), grown by
+  // GROW_DAYS records at a time into an array of exactly that size: growing by push let V8 keep up
+  // to half again as much as the records need.
+  private records: number[] = new Array<number>(RECORD * GROW_DAYS).fill(0);
   private used = 0;
-  // Rows of one day usually come together: the last day's record saves the map look-up.
+  // Rows of one day usually come together: the last day's record saves the search.
   private lastDay = NaN;
   private lastOffset = -1;
 
@@ -55,30 +61,41 @@ export class DailyFloors {
 
   /** Offset of the day's record (a new one when the day is new); the day becomes the last day. */
   private recordOf(day: number): number {
-    let at = this.dayIndex.get(day);
-    if (at === undefined) {
+    const days = this.days;
+    // Newest first: rows mostly move forward in time, so the day is usually at the end.
+    let index = days.length - 1;
+    while (index >= 0 && days[index] !== day) index--;
+    if (index < 0) {
       if (this.used === this.records.length) {
-        for (let k = 0; k < RECORD * 4; k++) this.records.push(0);
+        const grown = new Array<number>(this.records.length + RECORD * GROW_DAYS).fill(0);
+        for (let k = 0; k < this.used; k++) grown[k] = this.records[k]!;
+        this.records = grown;
       }
-      at = this.used;
+      index = days.length;
+      days.push(day);
       this.used += RECORD;
-      this.dayIndex.set(day, at);
     }
+    const at = index * RECORD;
     this.lastDay = day;
     this.lastOffset = at;
     return at;
   }
 
+  /** [day, record offset] in day order. */
+  private byDay(): [number, number][] {
+    return this.days.map((day, index): [number, number] => [day, index * RECORD]).sort((a, b) => a[0] - b[0]);
+  }
+
   /** Every day in order with its count and kept lowest values (ascending): what a profile stores. */
   lowestByDay(): { day: string; n: number; lowest: number[] }[] {
-    return [...this.dayIndex.entries()].sort((a, b) => a[0] - b[0]).map(([day, at]) => {
+    return this.byDay().map(([day, at]) => {
       const n = this.records[at]!;
       return { day: dayText(day), n, lowest: this.records.slice(at + 1, at + 1 + Math.min(n, DAILY_KEEP)) };
     });
   }
 
   finish(): DailyFloor[] {
-    return [...this.dayIndex.entries()].sort((a, b) => a[0] - b[0]).map(([day, at]) => {
+    return this.byDay().map(([day, at]) => {
       const n = this.records[at]!;
       const rank = Math.min(quantileRank(n, 0.05), DAILY_KEEP);
       return { day: dayText(day), n, floorMs: this.records[at + rank]!, rank };

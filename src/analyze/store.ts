@@ -3,6 +3,7 @@
 // Peak memory then depends on the number of accounts, not the number of rows.
 import { DDSketch } from '@datadog/sketches-js';
 import type { WeightedPoints } from './stats.js';
+import { CompactDenseStore } from './compact-store.js';
 
 /** Relative accuracy of sketched quantiles (and of the shared comparison grid). */
 export const SKETCH_RELATIVE_ACCURACY = 0.005;
@@ -39,6 +40,11 @@ export class ExactBudget {
    */
   deferred = false;
   register(store: ValueStore): void { this.stores.push(store); }
+  /**
+   * No more values will be added (the distributions are being finished): the budget lets go of its
+   * stores, so that each is freed with its distribution instead of all living to the end of the run.
+   */
+  releaseStores(): void { this.stores.length = 0; }
   /** Called after an exact value was added to `store`: sketch it past its cap, or the largest stores past the budget. */
   charge(store: ValueStore): void {
     this.chargeMany(store, 1);
@@ -156,7 +162,7 @@ export class ValueStore {
 
   toSketch(): void {
     if (this.sketch !== null) return;
-    const sketch = new DDSketch({ relativeAccuracy: this.relativeAccuracy });
+    const sketch = newSketch(this.relativeAccuracy);
     for (let i = 0; i < this.length; i++) sketch.accept(this.values![i]!);
     this.sketch = sketch;
     this.values = null;
@@ -242,6 +248,13 @@ export class ValueStore {
     }
     return { values, counts: weights };
   }
+}
+
+/** A DDSketch whose positive bins live in a CompactDenseStore (see compact-store.ts for why). */
+function newSketch(relativeAccuracy: number): DDSketch {
+  const sketch = new DDSketch({ relativeAccuracy });
+  sketch.store = new CompactDenseStore() as unknown as DDSketch['store'];
+  return sketch;
 }
 
 /**

@@ -67,7 +67,7 @@ export async function openInput(path: string, stdin: NodeJS.ReadableStream, limi
       throw inputError(describeOpenError(err as NodeJS.ErrnoException), path);
     }
     // Evidence is only ever opened for reading.
-    raw = createReadStream(path, { flags: 'r', highWaterMark: 1 << 20 });
+    raw = createReadStream(path, { flags: 'r', highWaterMark: 1 << 18 });
   }
 
   const hash = createHash('sha256');

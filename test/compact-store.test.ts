@@ -1,0 +1,68 @@
+// The compact bin store behaves exactly like the package's DenseStore inside a DDSketch: the same
+// quantile for every rank, the same bins by key, the same merges (fast-check, seeded). The reference
+// is @datadog/sketches-js's own DDSketch with its DenseStore, fed the same values.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { DDSketch } from '@datadog/sketches-js';
+import { CompactDenseStore } from '../src/analyze/compact-store.js';
+
+const SEED = 7;
+
+function compactSketch(relativeAccuracy: number): DDSketch {
+  const s = new DDSketch({ relativeAccuracy });
+  s.store = new CompactDenseStore() as unknown as DDSketch['store'];
+  return s;
+}
+
+/** Non-zero bins by key, for either store. */
+function binsByKey(store: { bins: ArrayLike<number>; offset: number }): [number, number][] {
+  const out: [number, number][] = [];
+  for (let i = 0; i < store.bins.length; i++) if (store.bins[i]! > 0) out.push([i + store.offset, store.bins[i]!]);
+  return out;
+}
+
+const values = fc.array(fc.oneof(
+  fc.double({ min: 0.001, max: 1e6, noNaN: true }),
+  fc.double({ min: 20, max: 30, noNaN: true }),
+  fc.constantFrom(0, 1, 1000, 1e-12),
+), { minLength: 1, maxLength: 400 });
+
+test('compact store: every quantile and bin equals DenseStore on the same values', () => {
+  fc.assert(fc.property(values, fc.constantFrom(0.005, 0.02), (xs, accuracy) => {
+    const reference = new DDSketch({ relativeAccuracy: accuracy });
+    const compact = compactSketch(accuracy);
+    for (const x of xs) { reference.accept(x); compact.accept(x); }
+    assert.deepEqual(binsByKey(compact.store as unknown as CompactDenseStore), binsByKey(reference.store));
+    assert.equal(compact.store.count, reference.store.count);
+    for (let r = 0; r <= xs.length; r++) {
+      const q = xs.length === 1 ? 0 : Math.min(1, r / (xs.length - 1));
+      assert.equal(compact.getValueAtQuantile(q), reference.getValueAtQuantile(q), `q=${q}`);
+    }
+  }), { numRuns: 300, seed: SEED });
+});
+
+test('compact store: merges (either side empty, overlapping or disjoint ranges) equal DenseStore merges', () => {
+  fc.assert(fc.property(fc.array(fc.double({ min: 0.01, max: 5e4, noNaN: true }), { maxLength: 200 }),
+    fc.array(fc.double({ min: 0.01, max: 5e4, noNaN: true }), { maxLength: 200 }), (a, b) => {
+      const [ra, rb, ca, cb] = [new DDSketch({ relativeAccuracy: 0.005 }), new DDSketch({ relativeAccuracy: 0.005 }), compactSketch(0.005), compactSketch(0.005)];
+      for (const x of a) { ra.accept(x); ca.accept(x); }
+      for (const x of b) { rb.accept(x); cb.accept(x); }
+      ra.merge(rb);
+      ca.merge(cb);
+      assert.deepEqual(binsByKey(ca.store as unknown as CompactDenseStore), binsByKey(ra.store));
+      for (const q of [0, 0.05, 0.5, 0.95, 1]) assert.equal(ca.getValueAtQuantile(q), ra.getValueAtQuantile(q));
+    }), { numRuns: 200, seed: SEED });
+});
+
+test('compact store: keeps 4 bytes a bin, and moves to doubles rather than wrap past 2^32', () => {
+  const store = new CompactDenseStore();
+  for (let k = 100; k < 300; k++) store.add(k);
+  assert.ok(store.bins instanceof Uint32Array);
+  assert.ok(store.bins.length <= 200 + 2 * 16, `${store.bins.length} bins for 200 keys`);
+  store.add(150, 0xffffffff);
+  assert.ok(store.bins instanceof Float64Array);
+  assert.equal(store.bins[150 - store.offset], 0x100000000);
+  assert.equal(store.count, 200 + 0xffffffff);
+  assert.equal(store.keyAtRank(0xffffffff), 150);
+});
