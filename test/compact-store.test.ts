@@ -66,3 +66,23 @@ test('compact store: keeps 4 bytes a bin, and moves to doubles rather than wrap 
   assert.equal(store.count, 200 + 0xffffffff);
   assert.equal(store.keyAtRank(0xffffffff), 150);
 });
+
+test('record slab: records are zeroed, disjoint, and slabs grow geometrically to a cap', async () => {
+  const { RecordSlab } = await import('../src/analyze/slab.js');
+  const slab = new RecordSlab(17);
+  const seen = new Set<string>();
+  let slabs = new Set<Float64Array>();
+  for (let i = 0; i < 100_000; i++) {
+    const { slab: s, offset } = slab.allocate();
+    assert.equal(s[offset], 0);
+    assert.ok(offset + 17 <= s.length);
+    s[offset] = i + 1;
+    slabs.add(s);
+    if (i < 2000) seen.add(`${slabs.size}:${offset}`);
+  }
+  assert.equal(seen.size, 2000, 'no record handed out twice');
+  // 16, 32, ... 65,536 records: 13 slabs hold the first 131,056; 100,000 need 13.
+  assert.equal(slabs.size, 13);
+  assert.ok(slab.heldDoubles() < 2 * 100_000 * 17, `${slab.heldDoubles()} doubles held for 100,000 records`);
+  slabs = new Set();
+});

@@ -4,31 +4,35 @@
 // a slightly lower quantile that still tracks a floor shift from one day to the next.
 import type { DailyFloor } from '../types.js';
 import { quantileRank } from './stats.js';
+import { RecordSlab } from './slab.js';
 
 export const DAILY_KEEP = 16;
 const US_PER_DAY = 86_400_000_000;
 /** Doubles per day record: the count, then the DAILY_KEEP lowest values in ascending order. */
 const RECORD = DAILY_KEEP + 1;
-/** Day records added at a time when an account's array is full. */
-const GROW_DAYS = 8;
 /** One-row columns for `add` (the single-sample path shares the batch loop). */
 const ONE_TIME = new Float64Array(1);
 const ONE_VALUE = new Float64Array(1);
+const NO_RECORD = new Float64Array(0);
 
-// Day records live in one array of doubles per account and kind, not one object per day: hundreds
-// of thousands of account-days as separate objects cost far more memory and GC time than the numbers.
+// Day records live in large slabs shared by every distribution of a run (slab.ts), not one
+// object per day: hundreds of thousands of account-days as separate objects cost far more memory
+// and GC time than the numbers.
 export class DailyFloors {
-  // Day numbers in the order first seen; day i's record starts at i * RECORD. Plain arrays, not a
-  // Map per account and kind: 10,000 maps of a few dozen days were ~10 MB of a large run's heap.
+  /** A slab for day records; one per run (ExactBudget.dayRecords), shared by its distributions. */
+  static newSlab(): RecordSlab { return new RecordSlab(RECORD); }
+
+  // Day numbers in the order first seen, with where each day's record is. Plain arrays, not a Map
+  // per account and kind: 10,000 maps of a few dozen days were ~10 MB of a large run's heap.
   private readonly days: number[] = [];
-  // A plain array (see store.ts: many small typed arrays slow the garbage collector down), grown by
-  // GROW_DAYS records at a time into an array of exactly that size: growing by push let V8 keep up
-  // to half again as much as the records need.
-  private records: number[] = new Array<number>(RECORD * GROW_DAYS).fill(0);
-  private used = 0;
+  private readonly recordSlabs: Float64Array[] = [];
+  private readonly recordOffsets: number[] = [];
   // Rows of one day usually come together: the last day's record saves the search.
   private lastDay = NaN;
+  private lastSlab: Float64Array = NO_RECORD;
   private lastOffset = -1;
+
+  constructor(private readonly slab: RecordSlab = DailyFloors.newSlab()) {}
 
   add(timeUs: number, valueMs: number): void {
     ONE_TIME[0] = timeUs;
@@ -45,9 +49,9 @@ export class DailyFloors {
       // A small integer (| 0: days fit int32 for any time keylag accepts), so the look-up never boxes it.
       const day = Math.floor(timeUs[i]! / US_PER_DAY) | 0;
       const v = valueMs[i]!;
-      let at = this.lastOffset;
-      if (day !== this.lastDay) at = this.recordOf(day);
-      const r = this.records;
+      if (day !== this.lastDay) this.recordOf(day);
+      const r = this.lastSlab;
+      const at = this.lastOffset;
       const n = r[at]!;
       r[at] = n + 1;
       const kept = n < DAILY_KEEP ? n : DAILY_KEEP;
@@ -59,46 +63,46 @@ export class DailyFloors {
     }
   }
 
-  /** Offset of the day's record (a new one when the day is new); the day becomes the last day. */
-  private recordOf(day: number): number {
+  /** The day's record (a new one when the day is new) becomes the last day's. */
+  private recordOf(day: number): void {
     const days = this.days;
     // Newest first: rows mostly move forward in time, so the day is usually at the end.
     let index = days.length - 1;
     while (index >= 0 && days[index] !== day) index--;
     if (index < 0) {
-      if (this.used === this.records.length) {
-        const grown = new Array<number>(this.records.length + RECORD * GROW_DAYS).fill(0);
-        for (let k = 0; k < this.used; k++) grown[k] = this.records[k]!;
-        this.records = grown;
-      }
+      const { slab, offset } = this.slab.allocate();
       index = days.length;
       days.push(day);
-      this.used += RECORD;
+      this.recordSlabs.push(slab);
+      this.recordOffsets.push(offset);
     }
-    const at = index * RECORD;
     this.lastDay = day;
-    this.lastOffset = at;
-    return at;
+    this.lastSlab = this.recordSlabs[index]!;
+    this.lastOffset = this.recordOffsets[index]!;
   }
 
-  /** [day, record offset] in day order. */
+  /** [day, index] in day order. */
   private byDay(): [number, number][] {
-    return this.days.map((day, index): [number, number] => [day, index * RECORD]).sort((a, b) => a[0] - b[0]);
+    return this.days.map((day, index): [number, number] => [day, index]).sort((a, b) => a[0] - b[0]);
   }
 
   /** Every day in order with its count and kept lowest values (ascending): what a profile stores. */
   lowestByDay(): { day: string; n: number; lowest: number[] }[] {
-    return this.byDay().map(([day, at]) => {
-      const n = this.records[at]!;
-      return { day: dayText(day), n, lowest: this.records.slice(at + 1, at + 1 + Math.min(n, DAILY_KEEP)) };
+    return this.byDay().map(([day, index]) => {
+      const r = this.recordSlabs[index]!;
+      const at = this.recordOffsets[index]!;
+      const n = r[at]!;
+      return { day: dayText(day), n, lowest: Array.from(r.subarray(at + 1, at + 1 + Math.min(n, DAILY_KEEP))) };
     });
   }
 
   finish(): DailyFloor[] {
-    return this.byDay().map(([day, at]) => {
-      const n = this.records[at]!;
+    return this.byDay().map(([day, index]) => {
+      const r = this.recordSlabs[index]!;
+      const at = this.recordOffsets[index]!;
+      const n = r[at]!;
       const rank = Math.min(quantileRank(n, 0.05), DAILY_KEEP);
-      return { day: dayText(day), n, floorMs: this.records[at + rank]!, rank };
+      return { day: dayText(day), n, floorMs: r[at + rank]!, rank };
     });
   }
 }

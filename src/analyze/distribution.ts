@@ -20,7 +20,7 @@ export class KindAccumulator {
   readonly values: ValueStore;
   readonly jitter: JitterTracker;
   /** Per-day floors; profiles (src/baseline/profile.ts) read its kept lowest values too. */
-  readonly daily = new DailyFloors();
+  readonly daily: DailyFloors;
   n = 0;
   min = Infinity;
   max = -Infinity;
@@ -34,6 +34,7 @@ export class KindAccumulator {
   constructor(readonly kind: Kind, budget: ExactBudget | null) {
     this.values = new ValueStore(budget, true);
     this.jitter = new JitterTracker(budget);
+    this.daily = budget === null ? new DailyFloors() : new DailyFloors(budget.dayRecords ??= DailyFloors.newSlab());
   }
 
   add(valueMs: number, timeUs: number, session: string | number, ref: RowRef): void {

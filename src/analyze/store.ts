@@ -4,6 +4,7 @@
 import { DDSketch } from '@datadog/sketches-js';
 import type { WeightedPoints } from './stats.js';
 import { CompactDenseStore } from './compact-store.js';
+import type { RecordSlab } from './slab.js';
 
 /** Relative accuracy of sketched quantiles (and of the shared comparison grid). */
 export const SKETCH_RELATIVE_ACCURACY = 0.005;
@@ -39,12 +40,14 @@ export class ExactBudget {
    * samples), so which stores move to a sketch does not depend on the order of rows within a batch.
    */
   deferred = false;
+  /** Day records of every distribution of the run (daily.ts), made by the first that needs it. */
+  dayRecords: RecordSlab | null = null;
   register(store: ValueStore): void { this.stores.push(store); }
   /**
    * No more values will be added (the distributions are being finished): the budget lets go of its
    * stores, so that each is freed with its distribution instead of all living to the end of the run.
    */
-  releaseStores(): void { this.stores.length = 0; }
+  releaseStores(): void { this.stores.length = 0; this.dayRecords = null; }
   /** Called after an exact value was added to `store`: sketch it past its cap, or the largest stores past the budget. */
   charge(store: ValueStore): void {
     this.chargeMany(store, 1);

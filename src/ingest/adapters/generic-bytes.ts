@@ -144,9 +144,11 @@ export class ByteLane {
   private readonly valueKinds: number[];
   private readonly untypedValues: boolean;
   private readonly kindOfText: number[] = [];
-  // Last date seen (10 bytes) and its epoch ms: rows of one day share the calendar work.
+  // Last date seen (10 bytes) and its epoch ms: rows of one day share the calendar work. The ms
+  // live in a one-element typed array, not a field or a local merged with Date.UTC's result: either
+  // way V8 boxes the double, a heap number for every row (see `parsedTime`).
   private readonly lastDate = new Uint8Array(10);
-  private lastDateMs = NaN;
+  private readonly lastDateMs = new Float64Array([NaN]);
   private readonly scratchValues: Float64Array;
   private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
@@ -203,7 +205,6 @@ export class ByteLane {
     if (accountB === accountA || needsTrim(buf, accountA, accountB)) return false;
 
     if (!this.time(buf, starts[plan.time]!, ends[plan.time]!)) return false;
-    const timeUs = this.parsedTime[0]!;
 
     let rowKind = -1;
     if (plan.kind !== null) {
@@ -224,10 +225,12 @@ export class ByteLane {
     const values = this.scratchValues;
     for (let v = 0; v < plan.values.length; v++) {
       const column = plan.values[v]!;
-      const ms = plainDecimal(buf, starts[column.index]!, ends[column.index]!) * column.toMs;
+      plainDecimalInto(buf, starts[column.index]!, ends[column.index]!);
+      const ms = DECIMAL[0]! * column.toMs;
       // NaN (not plain), negative zero and absurd values: the string path says why.
       if (!(ms >= 0 && ms <= ABSURD_MS)) return false;
-      values[v] = ms === 0 ? 0 : ms;
+      // + 0 turns -0 into 0 and keeps a double (a `? 0 :` merge with an integer would box it).
+      values[v] = ms + 0;
     }
     const session = plan.session === null ? -1 : this.text(buf, starts[plan.session]!, ends[plan.session]!);
     if (session === -2) return false;
@@ -247,7 +250,8 @@ export class ByteLane {
       const kind = this.valueKinds[v]!;
       // input_lag (index 4) when neither the column nor the row names a kind, as the string path does.
       cols.kind[i] = kind >= 0 ? kind : rowKind >= 0 ? rowKind : 4;
-      cols.timeUs[i] = timeUs;
+      // Read from the cell here, not held in a local across the calls below (boxed if it were).
+      cols.timeUs[i] = this.parsedTime[0]!;
       cols.valueMs[i] = values[v]!;
       cols.line[i] = line;
       cols.length = i + 1;
@@ -297,10 +301,9 @@ export class ByteLane {
     if (b - a < 19 || buf[a + 4] !== 0x2d || buf[a + 7] !== 0x2d || buf[a + 13] !== 0x3a || buf[a + 16] !== 0x3a) return ISO_OTHER_SHAPE;
     const sep = buf[a + 10];
     if (sep !== 0x54 && sep !== 0x20 && sep !== 0x74) return ISO_OTHER_SHAPE;
-    let dayMs = this.lastDateMs;
     const d = this.lastDate;
     if (!(d[0] === buf[a] && d[1] === buf[a + 1] && d[2] === buf[a + 2] && d[3] === buf[a + 3] && d[5] === buf[a + 5]
-      && d[6] === buf[a + 6] && d[8] === buf[a + 8] && d[9] === buf[a + 9]) || Number.isNaN(dayMs)) {
+      && d[6] === buf[a + 6] && d[8] === buf[a + 8] && d[9] === buf[a + 9]) || Number.isNaN(this.lastDateMs[0]!)) {
       const y1 = two(buf, a);
       const y2 = two(buf, a + 2);
       const month = two(buf, a + 5);
@@ -311,9 +314,8 @@ export class ByteLane {
       const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
       const dim = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!;
       if (day > dim) return ISO_INVALID;
-      dayMs = Date.UTC(year, month - 1, day);
+      this.lastDateMs[0] = Date.UTC(year, month - 1, day);
       for (let i = 0; i < 10; i++) d[i] = buf[a + i]!;
-      this.lastDateMs = dayMs;
     }
     const hour = two(buf, a + 11);
     const minute = two(buf, a + 14);
@@ -352,7 +354,7 @@ export class ByteLane {
     }
     if (zoned) { if (!this.sawZoned) { this.sawZoned = true; this.timeFormats.add('iso8601'); } }
     else if (!this.sawUnzoned) { this.sawUnzoned = true; this.timeFormats.add('iso8601-no-offset'); }
-    const ms = dayMs + hour * 3_600_000 + minute * 60_000 + Math.min(second, 59) * 1000 - offsetMin * 60000;
+    const ms = this.lastDateMs[0]! + hour * 3_600_000 + minute * 60_000 + Math.min(second, 59) * 1000 - offsetMin * 60000;
     this.parsedTime[0] = ms * 1000 + fracUs;
     return ISO_PARSED;
   }
@@ -363,23 +365,33 @@ export class ByteLane {
  * integers is correctly rounded, so it equals Number(text) bit for bit while m < 2^53.
  */
 export function plainDecimal(buf: Uint8Array, a: number, b: number): number {
-  if (b <= a || b - a > 17) return NaN;
+  plainDecimalInto(buf, a, b);
+  return DECIMAL[0]!;
+}
+
+/** Where `plainDecimalInto` leaves its result: a returned double is a heap number per row. */
+const DECIMAL = new Float64Array(1);
+
+/** `plainDecimal` into DECIMAL[0] (the byte lane's form: no double crosses a call). */
+function plainDecimalInto(buf: Uint8Array, a: number, b: number): void {
+  DECIMAL[0] = NaN;
+  if (b <= a || b - a > 17) return;
   let m = 0;
   let scale = -1;
   let digits = 0;
   for (let i = a; i < b; i++) {
     const c = buf[i]!;
     if (c === 0x2e) {
-      if (scale >= 0) return NaN;
+      if (scale >= 0) return;
       scale = 0;
       continue;
     }
     const d = c - 48;
-    if (d < 0 || d > 9) return NaN;
+    if (d < 0 || d > 9) return;
     m = m * 10 + d;
     digits++;
     if (scale >= 0) scale++;
   }
-  if (digits === 0 || digits > 15) return NaN;
-  return scale > 0 ? m / POW10[scale]! : m;
+  if (digits === 0 || digits > 15) return;
+  DECIMAL[0] = scale > 0 ? m / POW10[scale]! : m;
 }
