@@ -27,8 +27,13 @@ export const TOOL_NAME = 'keylag';
 export const SCHEMA_VERSION = '1.0.0';
 /** Below this many samples of a kind, an account is listed as insufficient data, not scored. */
 export const DEFAULT_MIN_SAMPLES = 30;
-/** Values kept exactly across the whole run before the largest accounts move to sketches. */
-export const DEFAULT_MEMORY_BUDGET_VALUES = 2_000_000;
+/**
+ * Values kept exactly across the whole run before the largest accounts move to sketches: ~8 MB
+ * (a value and its input row). A sketch of one account costs about as much as ~100 exact values,
+ * so at 10,000 accounts a larger budget buys exactness for a few hundred accounts at ~16 B a value
+ * of a peak that must stay under 300 MB (issue 7).
+ */
+export const DEFAULT_MEMORY_BUDGET_VALUES = 500_000;
 
 export interface ScanRequest extends CollectRequest, LocationOptions {
   rosterPath: string | null;
@@ -43,6 +48,11 @@ export interface ScanRequest extends CollectRequest, LocationOptions {
   now?: { us: number; source: 'option' | 'clock' } | null;
   /** History profile (--baseline FILE, from `keylag baseline build`): history-shift and typing-rhythm evidence. */
   baselinePath?: string | null;
+  /**
+   * Called when a stage has let go of what it held (`collected`: every row read; `finished`: the
+   * accumulators replaced by their figures). The CLI collects garbage there (cli/memory.ts).
+   */
+  onStageEnd?: (stage: 'collected' | 'finished') => void;
 }
 
 export async function runScan(req: ScanRequest): Promise<Report> {
@@ -79,8 +89,10 @@ export async function runScan(req: ScanRequest): Promise<Report> {
   warnings.push(...ingested.warnings);
   const { inputs, recordsRead, samplesEmitted } = ingested;
 
+  req.onStageEnd?.('collected');
   // analyze: finish every distribution
   const finished = finishAccounts(collected, req.minSamples, true);
+  req.onStageEnd?.('finished');
 
   // baseline: peer groups over scored accounts, then per-kind comparisons
   const scoredKeys = accountKeys.filter((k) => finished.get(k)!.summaries.length > 0);

@@ -12,14 +12,9 @@ import { isKeylagError } from '../errors.js';
 import { terminalSafe } from '../report/sanitize.js';
 
 import { EXIT_OK, EXIT_USAGE, EXIT_INTERNAL } from './exit-codes.js';
-import { setFlagsFromString } from 'node:v8';
 
-// Peak memory is part of the tool's contract (issue 7). By default V8 lets the heap grow to up to
-// ~4x what survived the last full collection before collecting again; at 10,000 accounts that slack,
-// not the data, was most of the peak (10M rows: 594 MB peak at ~180 MB live). Growing by at most
-// 50 % between full collections measured 424 MB for ~13 % more time (bench/RESULTS.md). Only the CLI
-// sets it: the library leaves the embedding process's heap policy alone.
-setFlagsFromString('--heap-growing-percent=50');
+// Heap policy (growth between collections, collections between stages): see memory.ts.
+import './memory.js';
 
 // A closed pipe ends quietly: `keylag scan ... | head` must not print an EPIPE trace.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {

@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { progressDisplay } from './progress.js';
+import { releaseBetweenStages } from './memory.js';
 import { runScan, DEFAULT_MIN_SAMPLES, DEFAULT_MEMORY_BUDGET_VALUES, type ScanRequest } from '../pipeline.js';
 import { renderReportPieces, type RenderOptions } from '../report/index.js';
 import { terminalSafe } from '../report/sanitize.js';
@@ -106,11 +107,13 @@ Examples:
           version: VERSION,
           stdin: process.stdin,
           onProgress: progress ? (p) => progress.update(p) : undefined,
+          onStageEnd: releaseBetweenStages,
           onRejection: rejectStream
             ? (r) => { rejectStream!.write(`${r.source.file}:${r.source.line}: ${r.reason}: ${terminalSafe(r.detail)}\n`); }
             : undefined,
         });
         progress?.stop();
+        releaseBetweenStages();
         const options: RenderOptions = {
           color: decideColor(flags.color, flags.out !== undefined, process.env, Boolean(process.stdout.isTTY)),
           top: flags.top ?? null,
