@@ -172,6 +172,11 @@ export async function collect(req: CollectRequest, observers: readonly SampleObs
   let groupCount = new Int32Array(0);
   let groupStart = new Int32Array(0);
   const touched: number[] = [];
+  // Per (observer, kind index): 1 when the observer wants that kind; read per row instead of a set.
+  const observerKinds = new Uint8Array(observers.length * KINDS.length);
+  observers.forEach((o, k) => KINDS.forEach((kind, j) => {
+    observerKinds[k * KINDS.length + j] = o.wants?.kinds === undefined || o.wants.kinds.has(kind) ? 1 : 0;
+  }));
   const onColumns = (batch: SampleColumns, fileIndex: number, path: string): void => {
     const { texts } = batch;
     const n = batch.length;
@@ -231,20 +236,21 @@ export async function collect(req: CollectRequest, observers: readonly SampleObs
         const client = batch.clientAddress[i]!;
         const hasClient = client >= 0 && texts[client] !== '';
         const hasSession = sessionId >= 0 && texts[sessionId] !== '';
-        const kind = KINDS[kindCol[i]!]!;
+        const kindIndex = kindCol[i]!;
         let filled = false;
         // An indexed loop: an iterator per row is garbage for every row of the run.
         for (let k = 0; k < observers.length; k++) {
+          if (observerKinds[k * KINDS.length + kindIndex] === 0) continue;
           const o = observers[k]!;
           const w = o.wants;
-          if (w !== undefined && ((w.kinds !== undefined && !w.kinds.has(kind)) || (w.clientAddress && !hasClient) || (w.session && !hasSession))) continue;
+          if (w !== undefined && ((w.clientAddress && !hasClient) || (w.session && !hasSession))) continue;
           if (!filled) {
             // One scratch object for every row: observers read it at once and keep nothing of it.
             const server = batch.server[i]!;
             scratch.account = slotOfText[accountId]!.rawName;
             scratch.session = sessionId < 0 ? '' : texts[sessionId]!;
             scratch.timeUs = timeUs;
-            scratch.kind = kind;
+            scratch.kind = KINDS[kindIndex]!;
             scratch.valueMs = batch.valueMs[i]!;
             scratch.line = batch.line[i]!;
             scratch.server = server >= 0 && texts[server] !== '' ? texts[server] : undefined;

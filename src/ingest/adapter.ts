@@ -98,6 +98,11 @@ export interface InputAdapter {
   /** Reads bytes as they are (captures): no text decoding, detection sees the raw bytes. */
   binary?: boolean;
   /**
+   * `read` never touches a chunk, or a view of one, after asking for the next (it copies what it
+   * keeps): a file may then be read into reused buffers (open.ts, `lendChunks`).
+   */
+  lendableChunks?: boolean;
+  /**
    * 0 = not this format, 1 = certainly this format; decided from the first bytes only.
    * `head` is the start decoded as text (UTF-8, or UTF-16/Windows-1252 re-encoded); `bytes` the raw start.
    */

@@ -131,7 +131,9 @@ export async function ingest(
     const path = paths[index]!;
     const info = infos[index]!;
     try {
-      const opened = preOpened ?? await openInput(path, req.stdin, limits);
+      // Text re-encoding (toUtf8) is not written to the lending rule: only UTF-8 and binary inputs are lent.
+      const lendChunks = adapter.lendableChunks === true && (adapter.binary === true || encoding === 'utf-8');
+      const opened = preOpened ?? await openInput(path, req.stdin, limits, { lendChunks });
       info.sizeBytes = opened.sizeBytes;
       info.mtime = opened.mtime;
       if (opened.compressed) info.notes.push('gzip-compressed (SHA-256 is of the compressed file)');

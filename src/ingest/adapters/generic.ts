@@ -139,10 +139,15 @@ class DelimitedTable {
   }
 }
 
+async function* copiedChunks(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  for await (const chunk of chunks) yield Buffer.from(chunk);
+}
+
 /** The reference path: csv-parse for every record (`--csv-parser csv-parse`, and the differential test). */
 async function readDelimited(chunks: AsyncIterable<Buffer>, ctx: AdapterContext, delimiter: string): Promise<AdapterResult> {
   const table = new DelimitedTable(ctx);
-  for await (const { fields, line } of csvRecords(chunks, ctx, delimiter)) table.record(fields, line);
+  // csv-parse may keep a chunk (or a view of it) past the next one: it gets copies (lendableChunks).
+  for await (const { fields, line } of csvRecords(copiedChunks(chunks), ctx, delimiter)) table.record(fields, line);
   return table.finish(delimiter);
 }
 
@@ -336,6 +341,9 @@ async function readJsonLines(chunks: AsyncIterable<Buffer>, ctx: AdapterContext)
 
 export const genericAdapter: InputAdapter = {
   name: 'generic',
+  // Every path copies what it keeps: the byte lane reads each chunk at once and copies an
+  // unfinished line, JSON Lines decode to text, the csv-parse reference path gets copies.
+  lendableChunks: true,
   description: 'Generic timing CSV/TSV/JSON Lines: an account column, a time column, one or more latency columns',
   example: 'timestamp,user,session_id,latency_ms\n2026-03-02T14:03:11.412Z,jdoe,s-1,23.4',
   detect(head: string): number {
@@ -352,7 +360,8 @@ export const genericAdapter: InputAdapter = {
     while (headBytes < 65536) {
       const next = await iterator.next();
       if (next.done) { done = true; break; }
-      headChunks.push(next.value);
+      // Copied: the head is replayed after later chunks were read (lendableChunks).
+      headChunks.push(Buffer.from(next.value));
       headBytes += next.value.length;
       if (next.value.includes(10)) break;
     }
