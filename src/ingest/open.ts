@@ -55,19 +55,26 @@ export interface OpenOptions {
   lendChunks?: boolean;
 }
 
-/** A regular file read into LENT_POOL reused buffers, in order; the handle closes at the end or on return(). */
+/**
+ * A regular file read into LENT_POOL reused buffers, in order, one read ahead of the consumer (as a
+ * read stream is); the handle closes at the end or on return().
+ */
 async function* lentFileChunks(path: string): AsyncGenerator<Buffer> {
   // Evidence is only ever opened for reading.
   const handle = await open(path, 'r');
+  const pool = Array.from({ length: LENT_POOL }, () => Buffer.allocUnsafeSlow(READ_CHUNK));
+  let ahead: Promise<{ bytesRead: number }> | null = handle.read(pool[0]!, 0, READ_CHUNK, null);
   try {
-    const pool = Array.from({ length: LENT_POOL }, () => Buffer.allocUnsafeSlow(READ_CHUNK));
     for (let k = 0; ; k = (k + 1) % LENT_POOL) {
-      const buffer = pool[k]!;
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      const { bytesRead } = await ahead!;
+      ahead = null;
       if (bytesRead === 0) return;
-      yield buffer.subarray(0, bytesRead);
+      // The next buffer is not the consumer's: it holds only the chunk it was given last.
+      ahead = handle.read(pool[(k + 1) % LENT_POOL]!, 0, READ_CHUNK, null);
+      yield pool[k]!.subarray(0, bytesRead);
     }
   } finally {
+    await ahead?.catch(() => undefined);
     await handle.close();
   }
 }
