@@ -169,7 +169,8 @@ export function addLimitOptions(command: Command): Command {
     .option('--exact-per-account <values>', 'values of one account and kind kept exactly before it moves to a sketch (default: no per-account limit)', positiveInt('--exact-per-account'))
     .option('--max-record-bytes <bytes>', 'longest record (line) accepted', positiveInt('--max-record-bytes'), DEFAULT_READ_LIMITS.maxRecordBytes)
     .option('--max-fields <n>', 'most fields accepted in a header', positiveInt('--max-fields'), DEFAULT_READ_LIMITS.maxFields)
-    .option('--max-decompressed-bytes <bytes>', 'absolute limit on the decompressed size of one .gz input (a ratio limit of 200:1 after 32 MB also applies)', positiveInt('--max-decompressed-bytes'), DEFAULT_OPEN_LIMITS.maxDecompressedBytes);
+    .option('--max-decompressed-bytes <bytes>', 'absolute limit on the decompressed size of one .gz input (a ratio limit of 200:1 after 32 MB also applies)', positiveInt('--max-decompressed-bytes'), DEFAULT_OPEN_LIMITS.maxDecompressedBytes)
+    .addOption(new Option('--threads <n>', 'threads that read: 2 parses inputs over 64 MB in a reader thread while this one adds them up (same results); 1 reads in one thread').choices(['1', '2']).default('2'));
 }
 
 /** Options of particular input formats (exports, recordings, captures). */
@@ -201,6 +202,7 @@ export interface InputFlags {
   maxRecordBytes: number;
   maxFields: number;
   maxDecompressedBytes: number;
+  threads?: string;
   dateOrder?: string;
   sessions?: string;
   recordedAt?: string;
@@ -233,6 +235,7 @@ export async function collectRequestFrom(inputs: string[], flags: InputFlags): P
     exactPerAccount: flags.exactPerAccount,
     readLimits: { maxRecordBytes: flags.maxRecordBytes, maxFields: flags.maxFields },
     openLimits: { ...DEFAULT_OPEN_LIMITS, maxDecompressedBytes: flags.maxDecompressedBytes },
+    ...(flags.threads === '1' ? { parallelMinBytes: Infinity } : {}),
   };
 }
 

@@ -103,6 +103,11 @@ export interface InputAdapter {
    */
   lendableChunks?: boolean;
   /**
+   * `read` may run in a reader thread (parallel-read.ts): it uses no side data, and of its context
+   * only emit, emitColumns, reject and note, whose calls reach the main thread in order.
+   */
+  parallelRead?: boolean;
+  /**
    * 0 = not this format, 1 = certainly this format; decided from the first bytes only.
    * `head` is the start decoded as text (UTF-8, or UTF-16/Windows-1252 re-encoded); `bytes` the raw start.
    */

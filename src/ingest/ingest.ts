@@ -6,7 +6,8 @@ import type { InputFileInfo, Rejection } from '../types.js';
 import { KeylagError, inputError, isKeylagError, usageError } from '../errors.js';
 import { openInput, DEFAULT_OPEN_LIMITS, type OpenLimits, type OpenedInput } from './open.js';
 import { adapterByName, detectAdapter } from './registry.js';
-import { SideData, DEFAULT_READ_LIMITS, type AdapterOptions, type InputAdapter, type RawSample, type ReadLimits, type SampleColumns, unrollColumns } from './adapter.js';
+import { readInWorker, PARALLEL_MIN_BYTES } from './parallel-read.js';
+import { SideData, DEFAULT_READ_LIMITS, type AdapterContext, type AdapterResult, type AdapterOptions, type InputAdapter, type RawSample, type ReadLimits, type SampleColumns, unrollColumns } from './adapter.js';
 import { csvInputError } from './csv-errors.js';
 import { decodeHead, sniffEncoding, toUtf8, type TextEncodingName } from './encoding.js';
 import type { ColumnOptions } from './columns.js';
@@ -25,6 +26,11 @@ export interface IngestRequest {
   onRejection?: (rejection: Rejection) => void;
   /** Called as input is read (after each chunk): for a progress display. */
   onProgress?: (progress: IngestProgress) => void;
+  /**
+   * Files at least this large whose adapter allows it are read in a reader thread (parallel-read.ts);
+   * default PARALLEL_MIN_BYTES, Infinity never (`--threads 1`).
+   */
+  parallelMinBytes?: number;
 }
 
 export interface IngestProgress {
@@ -112,14 +118,14 @@ export async function ingest(
   };
 
   // Pass 1: which adapter reads each input. Files are looked at and released; stdin stays open.
-  const plan: { index: number; adapter: InputAdapter; encoding: TextEncodingName; opened: OpenedInput | null }[] = [];
+  const plan: { index: number; adapter: InputAdapter; encoding: TextEncodingName; opened: OpenedInput | null; sizeBytes: number | null }[] = [];
   for (let index = 0; index < paths.length; index++) {
     const path = paths[index]!;
     try {
       const opened = await openInput(path, req.stdin, limits);
       const { adapter, encoding } = detect(opened, path);
-      if (path === '-') plan.push({ index, adapter, encoding, opened });
-      else { opened.close(); plan.push({ index, adapter, encoding, opened: null }); }
+      if (path === '-') plan.push({ index, adapter, encoding, opened, sizeBytes: null });
+      else { opened.close(); plan.push({ index, adapter, encoding, opened: null, sizeBytes: opened.sizeBytes }); }
     } catch (err) {
       fail(infos[index]!, err);
     }
@@ -127,29 +133,15 @@ export async function ingest(
   // Side files first, so that sample files can join against them; otherwise the order as given.
   const ordered = [...plan.filter((p) => p.adapter.role === 'side'), ...plan.filter((p) => p.adapter.role !== 'side')];
 
-  for (const { index, adapter, encoding, opened: preOpened } of ordered) {
+  const parallelMinBytes = req.parallelMinBytes ?? PARALLEL_MIN_BYTES;
+  for (const { index, adapter, encoding, opened: preOpened, sizeBytes } of ordered) {
     const path = paths[index]!;
     const info = infos[index]!;
     try {
-      // Text re-encoding (toUtf8) is not written to the lending rule: only UTF-8 and binary inputs are lent.
-      const lendChunks = adapter.lendableChunks === true && (adapter.binary === true || encoding === 'utf-8');
-      const opened = preOpened ?? await openInput(path, req.stdin, limits, { lendChunks });
-      info.sizeBytes = opened.sizeBytes;
-      info.mtime = opened.mtime;
-      if (opened.compressed) info.notes.push('gzip-compressed (SHA-256 is of the compressed file)');
-      const text = !adapter.binary && encoding !== 'utf-8';
-      if (text) info.notes.push(`text encoding ${encoding}, read as UTF-8`);
-      const onProgress = req.onProgress;
-      const counted = onProgress === undefined ? opened.chunks : (async function* () {
-        const files = paths.length;
-        for await (const chunk of opened.chunks) {
-          yield chunk;
-          onProgress({ path, fileIndex: index, files, bytesRead: opened.bytesSoFar(), sizeBytes: opened.sizeBytes, samples: samplesEmitted });
-        }
-      })();
-      const result = await adapter.read(text ? toUtf8(counted, encoding) : counted, {
+      const readLimits = req.readLimits ?? DEFAULT_READ_LIMITS;
+      const ctx: AdapterContext = {
         file: path,
-        limits: req.readLimits ?? DEFAULT_READ_LIMITS,
+        limits: readLimits,
         columns: req.columns,
         options: req.adapterOptions ?? {},
         side,
@@ -170,8 +162,37 @@ export async function ingest(
           if (onColumns) onColumns(batch, index, path);
           else unrollColumns(batch, (raw) => onSample(raw, index, path));
         },
+      };
+      const noteOpened = (o: { sizeBytes: number | null; mtime: string | null; compressed: boolean }): void => {
+        info.sizeBytes = o.sizeBytes;
+        info.mtime = o.mtime;
+        if (o.compressed) info.notes.push('gzip-compressed (SHA-256 is of the compressed file)');
+      };
+      const progress = (bytesRead: number): void => req.onProgress?.({
+        path, fileIndex: index, files: paths.length, bytesRead, sizeBytes: info.sizeBytes, samples: samplesEmitted,
       });
-      const digest = opened.digest();
+      let result: AdapterResult;
+      let digest: { sha256: string; bytesRead: number; decompressedBytes: number };
+      if (adapter.parallelRead === true && preOpened === null && encoding === 'utf-8' && sizeBytes !== null && sizeBytes >= parallelMinBytes) {
+        ({ result, digest } = await readInWorker({
+          path, adapter: adapter.name, openLimits: limits, readLimits, columns: req.columns, options: req.adapterOptions ?? {},
+        }, ctx, { opened: noteOpened, progress }));
+      } else {
+        // Text re-encoding (toUtf8) is not written to the lending rule: only UTF-8 and binary inputs are lent.
+        const lendChunks = adapter.lendableChunks === true && (adapter.binary === true || encoding === 'utf-8');
+        const opened = preOpened ?? await openInput(path, req.stdin, limits, { lendChunks });
+        noteOpened(opened);
+        const text = !adapter.binary && encoding !== 'utf-8';
+        if (text) info.notes.push(`text encoding ${encoding}, read as UTF-8`);
+        const counted = req.onProgress === undefined ? opened.chunks : (async function* () {
+          for await (const chunk of opened.chunks) {
+            yield chunk;
+            progress(opened.bytesSoFar());
+          }
+        })();
+        result = await adapter.read(text ? toUtf8(counted, encoding) : counted, ctx);
+        digest = opened.digest();
+      }
       info.sha256 = digest.sha256;
       if (info.sizeBytes === null) info.sizeBytes = digest.bytesRead;
       info.records = result.records;

@@ -344,6 +344,8 @@ export const genericAdapter: InputAdapter = {
   // Every path copies what it keeps: the byte lane reads each chunk at once and copies an
   // unfinished line, JSON Lines decode to text, the csv-parse reference path gets copies.
   lendableChunks: true,
+  // Reads no side data; its context calls are emit, emitColumns, reject and note only.
+  parallelRead: true,
   description: 'Generic timing CSV/TSV/JSON Lines: an account column, a time column, one or more latency columns',
   example: 'timestamp,user,session_id,latency_ms\n2026-03-02T14:03:11.412Z,jdoe,s-1,23.4',
   detect(head: string): number {

@@ -1,0 +1,114 @@
+// The reader thread (parallel-read.ts) against a read in one thread, on the same inputs: whole
+// reports byte for byte, rejections in the same order, the same errors under --strict and
+// --keep-going, gzip, and the progress it reports. parallelMinBytes 0 forces the thread on small files.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runScan, DEFAULT_MEMORY_BUDGET_VALUES, type ScanRequest } from '../src/pipeline.js';
+import { renderJson } from '../src/report/json.js';
+import { isKeylagError } from '../src/errors.js';
+import type { Rejection } from '../src/types.js';
+import { SAMPLE, ROSTER, runCli } from './helpers/cli.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'keylag-parallel-'));
+
+function request(inputs: string[], extra: Partial<ScanRequest> = {}): ScanRequest {
+  return {
+    inputs, columns: {}, inputFormat: null, strict: false, keepGoing: false, stdin: process.stdin,
+    since: null, until: null, exclude: null, memoryBudgetValues: DEFAULT_MEMORY_BUDGET_VALUES,
+    rosterPath: null, minSamples: 30, arguments: [], version: 'test', serverLocation: null, serversPath: null, geoipPath: null,
+    ...extra,
+  } as ScanRequest;
+}
+
+/** Rows with quoted, multi-line and bad records among plain ones; more than one batch of 262,144. */
+function messyCsv(rows: number): string {
+  const lines = ['user,timestamp,rtt_ms,session,note'];
+  for (let i = 0; i < rows; i++) {
+    const t = new Date(Date.UTC(2026, 2, 1) + i * 331).toISOString();
+    const v = i % 9_001 === 5 ? 'n/a' : i % 12_345 === 7 ? '-3' : (8 + ((i * 7919) % 1300) / 10).toFixed(1);
+    const note = i % 50_000 === 11 ? '"two\nlines"' : i % 7_777 === 3 ? '"a ""q"""' : '';
+    lines.push(`u${i % 300},${t},${v},${i % 5 === 0 ? `s${i % 17}` : ''},${note}`);
+  }
+  const path = join(tmp, `messy-${rows}.csv`);
+  writeFileSync(path, lines.join('\n') + '\n');
+  return path;
+}
+
+async function both(inputs: string[], extra: Partial<ScanRequest> = {}): Promise<{ threaded: string; single: string; rejectsThreaded: Rejection[]; rejectsSingle: Rejection[] }> {
+  const rejectsThreaded: Rejection[] = [];
+  const rejectsSingle: Rejection[] = [];
+  const threaded = await runScan(request(inputs, { ...extra, parallelMinBytes: 0, onRejection: (r) => rejectsThreaded.push(r) }));
+  const single = await runScan(request(inputs, { ...extra, parallelMinBytes: Infinity, onRejection: (r) => rejectsSingle.push(r) }));
+  return { threaded: renderJson(threaded, {}), single: renderJson(single, {}), rejectsThreaded, rejectsSingle };
+}
+
+test('reader thread: the bundled sample gives the same report, byte for byte', async () => {
+  const r = await both([SAMPLE], { rosterPath: ROSTER });
+  assert.equal(r.threaded, r.single);
+});
+
+test('reader thread: several batches with quoted, multi-line and rejected rows give the same report and rejections in order', async () => {
+  const path = messyCsv(600_000);
+  const r = await both([path], { memoryBudgetValues: 100_000 });
+  assert.equal(r.threaded, r.single);
+  assert.ok(r.rejectsSingle.length > 50, `${r.rejectsSingle.length} rejections`);
+  assert.deepEqual(r.rejectsThreaded, r.rejectsSingle);
+  const report = JSON.parse(r.threaded) as { header: { samplesUsed: number; settings: { sketchedAtBudget: number } } };
+  assert.ok(report.header.settings.sketchedAtBudget > 0, 'the budget sketched: its decisions follow the same batches');
+});
+
+test('reader thread: a .gz input and a plain one side by side give the same report', async () => {
+  const path = messyCsv(50_000);
+  const gz = join(tmp, 'messy.csv.gz');
+  writeFileSync(gz, gzipSync(readFileSync(path)));
+  const r = await both([gz, SAMPLE]);
+  assert.equal(r.threaded, r.single);
+});
+
+test('reader thread: --strict stops at the same row with the same error', async () => {
+  const path = messyCsv(30_000);
+  const errorOf = async (parallelMinBytes: number): Promise<string> => {
+    try {
+      await runScan(request([path], { strict: true, parallelMinBytes }));
+    } catch (err) {
+      assert.ok(isKeylagError(err), String(err));
+      return err.oneLine();
+    }
+    return 'no error';
+  };
+  const threaded = await errorOf(0);
+  assert.match(threaded, /messy-30000\.csv:\d+: /);
+  assert.equal(threaded, await errorOf(Infinity));
+});
+
+test('reader thread: --keep-going after a fatal error mid-file gives the same partial input and report', async () => {
+  const good = messyCsv(20_000);
+  const text = readFileSync(good, 'utf8').split('\n');
+  text.splice(15_000, 0, `u1,2026-03-01T00:00:00Z,12,s1,"${'x'.repeat(2_000)}`);
+  const broken = join(tmp, 'broken.csv');
+  writeFileSync(broken, text.join('\n'));
+  const r = await both([broken, SAMPLE], { keepGoing: true, readLimits: { maxRecordBytes: 1_000, maxFields: 1_000 } });
+  assert.equal(r.threaded, r.single);
+  const input = (JSON.parse(r.threaded) as { header: { inputs: { status: string; error?: string }[] } }).header.inputs[0]!;
+  assert.equal(input.status, 'partial');
+  assert.match(input.error ?? '', /broken\.csv:15001:/);
+});
+
+test('reader thread: progress is reported while reading', async () => {
+  const path = messyCsv(200_000);
+  const seen: number[] = [];
+  await runScan(request([path], { parallelMinBytes: 0, onProgress: (p) => seen.push(p.bytesRead) }));
+  assert.ok(seen.length >= 2, `${seen.length} progress calls`);
+  assert.ok(seen.every((b, i) => i === 0 || b >= seen[i - 1]!), 'bytes only grow');
+});
+
+test('--threads takes 1 or 2 only (exit 2 otherwise)', () => {
+  const r = runCli(['scan', SAMPLE, '--threads', '3', '--format', 'json']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /--threads/);
+  assert.equal(runCli(['scan', SAMPLE, '--threads', '1', '--format', 'json', '--top', '1']).status, 0);
+});
