@@ -84,9 +84,14 @@ async function main(): Promise<void> {
       + `tshark -T fields (the 13 fields keylag needs) ${tshark.wallS.toFixed(2)} s, ${tshark.peakRssMb.toFixed(0)} MB peak; keylag scan of the raw capture (every derivation, full report) `
       + `${keylagPcap.wallS.toFixed(2)} s, ${keylagPcap.peakRssMb.toFixed(0)} MB peak; ratio tshark / keylag ${(tshark.wallS / keylagPcap.wallS).toFixed(2)} (goal >= 3).`;
   } else packetLine = '\n\nPackets: tshark not installed here; the packet comparison was not run.';
+  const at10M = rowsList.indexOf(10_000_000);
+  const at100M = rowsList.indexOf(100_000_000);
+  const flatness = at10M >= 0 && at100M >= 0
+    ? `; 10M -> 100M: ${rssOf[at10M]!.toFixed(0)} -> ${rssOf[at100M]!.toFixed(0)} MB, ${((rssOf[at100M]! / rssOf[at10M]! - 1) * 100).toFixed(1)} %`
+    : '';
   const flat = rows.length >= 2
     ? `\n\nPeak RSS from ${rowsList[0]!.toLocaleString('en-US')} to ${rowsList[rowsList.length - 1]!.toLocaleString('en-US')} rows: `
-      + `${rssOf[0]!.toFixed(0)} -> ${rssOf[rssOf.length - 1]!.toFixed(0)} MB (target < 300 MB, flat within 10 % from 10M to 100M).`
+      + `${rssOf[0]!.toFixed(0)} -> ${rssOf[rssOf.length - 1]!.toFixed(0)} MB${flatness} (target < 300 MB, flat within 10 % from 10M to 100M).`
     : '';
   const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${platform()} ${release()}, Node ${process.version}; `
     + `load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' / ')} (other work on the machine inflates every figure)`;

@@ -79,8 +79,8 @@ async function* lentFileChunks(path: string): AsyncGenerator<Buffer> {
   }
 }
 
-/** Fresh copies of lent chunks, for consumers that hold on to what they are given (zlib). */
-async function* copied(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+/** Fresh copies of lent chunks, for consumers that hold on to what they are given (zlib, csv-parse). */
+export async function* copiedChunks(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   for await (const chunk of chunks) yield Buffer.from(chunk);
 }
 
@@ -157,7 +157,7 @@ export async function openInput(path: string, stdin: NodeJS.ReadableStream, limi
   let decoded: AsyncIterable<Buffer>;
   if (compressed) {
     const gunzip = createGunzip();
-    Readable.from(lent ? copied(hashed(firstRaw)) : hashed(firstRaw)).on('error', (e) => gunzip.destroy(e)).pipe(gunzip);
+    Readable.from(lent ? copiedChunks(hashed(firstRaw)) : hashed(firstRaw)).on('error', (e) => gunzip.destroy(e)).pipe(gunzip);
     decoded = (async function* () {
       try {
         for await (const chunk of gunzip as AsyncIterable<Buffer>) {

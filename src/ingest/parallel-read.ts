@@ -29,16 +29,24 @@ export interface ReaderJob {
   returnPort: MessagePort;
 }
 
+/** One batch's columns as they cross between the threads; an id column of only -1 travels as null. */
+export interface ColumnSet {
+  account: Int32Array; session: Int32Array | null; server: Int32Array | null; clientAddress: Int32Array | null;
+  kind: Uint8Array; timeUs: Float64Array; valueMs: Float64Array; line: Float64Array;
+}
+
+/** The buffers of a column set, to transfer (never copy) it to the other thread. */
+export function transferables(set: ColumnSet): ArrayBuffer[] {
+  return Object.values(set).filter((c): c is NonNullable<typeof c> => c !== null).map((c) => c.buffer as ArrayBuffer);
+}
+
 export type ReaderMessage =
   | { type: 'opened'; sizeBytes: number | null; mtime: string | null; compressed: boolean }
   | { type: 'progress'; bytesRead: number }
   | { type: 'samples'; samples: RawSample[] }
   | { type: 'reject'; line: number; reason: string; detail: string }
   | { type: 'note'; text: string }
-  | {
-    type: 'columns'; length: number; texts: string[]; account: Int32Array; session: Int32Array | null; server: Int32Array | null;
-    clientAddress: Int32Array | null; kind: Uint8Array; timeUs: Float64Array; valueMs: Float64Array; line: Float64Array;
-  }
+  | ({ type: 'columns'; length: number; texts: string[] } & ColumnSet)
   | { type: 'done'; result: AdapterResult; digest: { sha256: string; bytesRead: number; decompressedBytes: number } }
   | { type: 'error'; error: { category: ErrorCategory | null; message: string; file: string | null; line: number | null } };
 
@@ -113,8 +121,8 @@ export function readInWorker(job: Omit<ReaderJob, 'gate' | 'returnPort'>, ctx: A
             } finally {
               // Read whole by now (consumers keep nothing of a batch): back to the reader for reuse.
               const { account, session, server, clientAddress, kind, timeUs, valueMs, line } = m;
-              const set = { account, session, server, clientAddress, kind, timeUs, valueMs, line };
-              giveBack.postMessage(set, Object.values(set).filter((c): c is NonNullable<typeof c> => c !== null).map((c) => c.buffer as ArrayBuffer));
+              const set: ColumnSet = { account, session, server, clientAddress, kind, timeUs, valueMs, line };
+              giveBack.postMessage(set, transferables(set));
               Atomics.sub(held, 0, 1);
               Atomics.notify(held, 0);
             }

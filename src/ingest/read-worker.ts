@@ -8,7 +8,7 @@ import { adapterByName } from './registry.js';
 import { SideData, type AdapterContext, type RawSample, type SampleColumns } from './adapter.js';
 import { csvInputError } from './csv-errors.js';
 import { isKeylagError } from '../errors.js';
-import { MAX_IN_FLIGHT, type ReaderJob, type ReaderMessage } from './parallel-read.js';
+import { MAX_IN_FLIGHT, transferables, type ColumnSet, type ReaderJob, type ReaderMessage } from './parallel-read.js';
 
 const job = workerData as ReaderJob;
 const port = parentPort!;
@@ -17,11 +17,6 @@ const gate = new Int32Array(job.gate);
 /** Column sets the main thread has finished with and sent back: reused, so no batch is garbage. */
 const returned = job.returnPort as MessagePort;
 const free: ColumnSet[] = [];
-
-interface ColumnSet {
-  account: Int32Array; session: Int32Array | null; server: Int32Array | null; clientAddress: Int32Array | null;
-  kind: Uint8Array; timeUs: Float64Array; valueMs: Float64Array; line: Float64Array;
-}
 
 /** A set with room for `n` rows: one sent back if there is one, else a new one. */
 function columnSet(n: number): ColumnSet {
@@ -96,8 +91,7 @@ async function read(): Promise<void> {
       set.server = idColumn(batch.server, n, set.server, capacity);
       set.clientAddress = idColumn(batch.clientAddress, n, set.clientAddress, capacity);
       Atomics.add(gate, 0, 1);
-      post({ type: 'columns', length: n, texts, ...set },
-        Object.values(set).filter((c): c is NonNullable<typeof c> => c !== null).map((c) => c.buffer as ArrayBuffer));
+      post({ type: 'columns', length: n, texts, ...set }, transferables(set));
     },
     reject: (line, reason, detail) => { flushSamples(); post({ type: 'reject', line, reason, detail }); },
     note: (text) => { flushSamples(); post({ type: 'note', text }); },

@@ -3,6 +3,7 @@
 import { parse as parseSync } from 'csv-parse/sync';
 import { csvRecords } from './export-util.js';
 import { ByteLane } from './generic-bytes.js';
+import { copiedChunks } from '../open.js';
 import { csvInputError, recordTooLong } from '../csv-errors.js';
 import { emitBatch, type AdapterContext, type AdapterResult, type InputAdapter, type RawSample } from '../adapter.js';
 import { resolveColumns, kindFromText, type ColumnPlan } from '../columns.js';
@@ -137,10 +138,6 @@ class DelimitedTable {
     const label = delimiter === '\t' ? 'TSV' : delimiter === ',' ? 'CSV' : `delimited ('${delimiter}')`;
     return { records: this.processor.records, dialect: label, timeFormats: [...this.processor.timeFormats] };
   }
-}
-
-async function* copiedChunks(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-  for await (const chunk of chunks) yield Buffer.from(chunk);
 }
 
 /** The reference path: csv-parse for every record (`--csv-parser csv-parse`, and the differential test). */
