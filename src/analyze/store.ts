@@ -45,7 +45,8 @@ export class ExactBudget {
   register(store: ValueStore): void { this.stores.push(store); }
   /**
    * No more values will be added (the distributions are being finished): the budget lets go of its
-   * stores, so that each is freed with its distribution instead of all living to the end of the run.
+   * stores and of the day-record slab, so that each is freed with its distribution instead of all
+   * living to the end of the run.
    */
   releaseStores(): void { this.stores.length = 0; this.dayRecords = null; }
   /** Called after an exact value was added to `store`: sketch it past its cap, or the largest stores past the budget. */

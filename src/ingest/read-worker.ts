@@ -1,7 +1,7 @@
 // The reader thread (parallel-read.ts): opens one input, runs its adapter and posts every call the
 // adapter makes on its context to the main thread, in the order made. Column batches are copied
-// into fresh buffers and transferred; at most MAX_IN_FLIGHT wait for the main thread at a time, so
-// this thread runs one batch ahead and memory stays bounded.
+// into buffers that are transferred there and sent back for reuse; at most MAX_IN_FLIGHT wait for
+// the main thread at a time, so this thread parses one batch ahead and memory stays bounded.
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { openInput } from './open.js';
 import { adapterByName } from './registry.js';
