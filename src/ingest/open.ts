@@ -48,7 +48,7 @@ const LENT_POOL = 4;
 export interface OpenOptions {
   /**
    * The consumer never touches a chunk (or a view of one) after asking for the next, and copies
-   * what it keeps: a regular, uncompressed file is then read into a few reused buffers. A fresh
+   * what it keeps: a regular file is then read into a few reused buffers (zlib gets copies). A fresh
    * 256 KiB buffer per read is garbage that V8 frees only at its next collection, and the allocator
    * keeps what it freed: at 100M rows that was ~25 MB of the peak (issue 7).
    */
