@@ -6,6 +6,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import {
   benjaminiHochberg,
   binomialCdf,
@@ -23,6 +24,7 @@ import {
   orderStatisticInterval,
   quantileRank,
   robustZ,
+  sortedMedianAbsoluteDeviation,
   toWeightedPoints,
   totalCount,
   type WeightedPoints,
@@ -583,4 +585,29 @@ test('property: BH q-values are monotone in p and at least p (seeded)', () => {
       }
     }
   }
+});
+
+test('sortedMedianAbsoluteDeviation equals the sort-based type-1 median of deviations (weighted and not)', () => {
+  // The definition it replaces: every deviation, sorted, then the value at rank ceil(total / 2).
+  const bySorting = (values: number[], counts: number[] | null, centre: number): number => {
+    const d = values.map((x, i) => ({ d: Math.abs(x - centre), c: counts === null ? 1 : counts[i]! })).sort((a, b) => a.d - b.d);
+    const total = d.reduce((s, p) => s + p.c, 0);
+    if (total === 0) return 0;
+    const rank = quantileRank(total, 0.5);
+    let seen = 0;
+    for (const p of d) { seen += p.c; if (seen >= rank) return p.d; }
+    return 0;
+  };
+  fc.assert(fc.property(
+    fc.array(fc.oneof(fc.double({ min: 0, max: 500, noNaN: true }), fc.constantFrom(0, 10, 20, 20, 30)), { maxLength: 60 }),
+    fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 60, maxLength: 60 }),
+    fc.boolean(), fc.oneof(fc.double({ min: -10, max: 600, noNaN: true }), fc.constantFrom(0, 20)),
+    (raw, weights, weighted, centre) => {
+      const values = [...raw].sort((a, b) => a - b);
+      const counts = weighted ? weights.slice(0, values.length) : null;
+      assert.equal(sortedMedianAbsoluteDeviation(values, counts, centre), bySorting(values, counts, centre));
+    }), { numRuns: 2000, seed: 11 });
+  // Textbook: {1, 1, 2, 2, 4, 6, 9} about its median 2 -> deviations {1, 1, 0, 0, 2, 4, 7}, type-1 median 1.
+  assert.equal(sortedMedianAbsoluteDeviation([1, 1, 2, 2, 4, 6, 9], null, 2), 1);
+  assert.equal(sortedMedianAbsoluteDeviation([], null, 5), 0);
 });

@@ -3,7 +3,7 @@ import type { Kind, KindStats, SourceRef } from '../types.js';
 import { ValueStore, type ExactBudget, type RowRef, unpackRef } from './store.js';
 import { JitterTracker } from './jitter.js';
 import { DailyFloors } from './daily.js';
-import { orderStatisticInterval, quantileRank, type WeightedPoints } from './stats.js';
+import { orderStatisticInterval, quantileRank, sortedMedianAbsoluteDeviation, type WeightedPoints } from './stats.js';
 
 /** The floor is this low quantile: congestion only adds delay, distance sets the floor. */
 export const FLOOR_QUANTILE = 0.05;
@@ -143,22 +143,10 @@ export class KindAccumulator {
  * exact when the values are kept, else from the sketch's bins (within its relative error).
  */
 function weightedMad(binned: WeightedPoints, medianMs: number, store: ValueStore): number {
-  const deviations: { d: number; c: number }[] = [];
-  if (store.isExact()) {
-    // Every value counts once: the type-1 median of the absolute deviations, numerically sorted.
-    const d = new Float64Array(store.n);
-    for (let r = 1; r <= store.n; r++) d[r - 1] = Math.abs(store.orderStatistic(r, false).valueMs - medianMs);
-    d.sort();
-    return store.n === 0 ? 0 : d[quantileRank(store.n, 0.5) - 1]!;
-  } else {
-    binned.values.forEach((x, i) => deviations.push({ d: Math.abs(x - medianMs), c: binned.counts[i]! }));
-  }
-  deviations.sort((a, b) => a.d - b.d);
-  const total = deviations.reduce((s, p) => s + p.c, 0);
-  const rank = quantileRank(total, 0.5);
-  let seen = 0;
-  for (const p of deviations) { seen += p.c; if (seen >= rank) return p.d; }
-  return 0;
+  // Exact: every value counts once. Sketched: each bin's value counts as often as the bin.
+  return store.isExact()
+    ? sortedMedianAbsoluteDeviation(store.sortedExactValues(), null, medianMs)
+    : sortedMedianAbsoluteDeviation(binned.values, binned.counts, medianMs);
 }
 
 function histogramOf(binned: WeightedPoints): KindStats['histogram'] {

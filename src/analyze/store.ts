@@ -198,6 +198,12 @@ export class ValueStore {
     return this.sorted;
   }
 
+  /** Every exact value in ascending order (shared: read only). Exact stores only. */
+  sortedExactValues(): Float64Array {
+    if (this.sketch !== null) throw new RangeError('sortedExactValues: the store is sketched');
+    return this.sortedValues();
+  }
+
   /** The r-th smallest value (1-based), with the earliest input row holding that value when exact. */
   orderStatistic(rank: number, withRow = true): OrderStatistic {
     const r = Math.min(Math.max(rank, 1), this.n);
