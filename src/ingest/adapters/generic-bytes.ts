@@ -360,19 +360,13 @@ export class ByteLane {
   }
 }
 
-/**
- * `digits[.digits]` (no sign, exponent or space) as a double; NaN otherwise. m / 10^k of exact
- * integers is correctly rounded, so it equals Number(text) bit for bit while m < 2^53.
- */
-export function plainDecimal(buf: Uint8Array, a: number, b: number): number {
-  plainDecimalInto(buf, a, b);
-  return DECIMAL[0]!;
-}
-
 /** Where `plainDecimalInto` leaves its result: a returned double is a heap number per row. */
 const DECIMAL = new Float64Array(1);
 
-/** `plainDecimal` into DECIMAL[0] (the byte lane's form: no double crosses a call). */
+/**
+ * `digits[.digits]` (no sign, exponent or space) as a double into DECIMAL[0]; NaN otherwise. m / 10^k
+ * of exact integers is correctly rounded, so it equals Number(text) bit for bit while m < 2^53.
+ */
 function plainDecimalInto(buf: Uint8Array, a: number, b: number): void {
   DECIMAL[0] = NaN;
   if (b <= a || b - a > 17) return;
