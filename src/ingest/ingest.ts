@@ -4,7 +4,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { InputFileInfo, Rejection } from '../types.js';
 import { KeylagError, inputError, isKeylagError, usageError } from '../errors.js';
-import { openInput, DEFAULT_OPEN_LIMITS, type OpenLimits, type OpenedInput } from './open.js';
+import { openInput, DEFAULT_OPEN_LIMITS, type InputDigest, type OpenLimits, type OpenedFacts, type OpenedInput } from './open.js';
 import { adapterByName, detectAdapter } from './registry.js';
 import { readInWorker, PARALLEL_MIN_BYTES } from './parallel-read.js';
 import { SideData, DEFAULT_READ_LIMITS, type AdapterContext, type AdapterResult, type AdapterOptions, type InputAdapter, type RawSample, type ReadLimits, type SampleColumns, unrollColumns } from './adapter.js';
@@ -163,7 +163,7 @@ export async function ingest(
           else unrollColumns(batch, (raw) => onSample(raw, index, path));
         },
       };
-      const noteOpened = (o: { sizeBytes: number | null; mtime: string | null; compressed: boolean }): void => {
+      const noteOpened = (o: OpenedFacts): void => {
         info.sizeBytes = o.sizeBytes;
         info.mtime = o.mtime;
         if (o.compressed) info.notes.push('gzip-compressed (SHA-256 is of the compressed file)');
@@ -172,7 +172,7 @@ export async function ingest(
         path, fileIndex: index, files: paths.length, bytesRead, sizeBytes: info.sizeBytes, samples: samplesEmitted,
       });
       let result: AdapterResult;
-      let digest: { sha256: string; bytesRead: number; decompressedBytes: number };
+      let digest: InputDigest;
       if (adapter.parallelRead === true && preOpened === null && encoding === 'utf-8' && sizeBytes !== null && sizeBytes >= parallelMinBytes) {
         ({ result, digest } = await readInWorker({
           path, adapter: adapter.name, openLimits: limits, readLimits, columns: req.columns, options: req.adapterOptions ?? {},

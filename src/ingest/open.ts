@@ -7,21 +7,32 @@ import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { inputError } from '../errors.js';
 
-export interface OpenedInput {
+/** What opening tells of an input before it is read. */
+export interface OpenedFacts {
+  sizeBytes: number | null;
+  mtime: string | null;
+  compressed: boolean;
+}
+
+/** Of an input read to the end: SHA-256 of its bytes as given, and how many (compressed and not). */
+export interface InputDigest {
+  sha256: string;
+  bytesRead: number;
+  decompressedBytes: number;
+}
+
+export interface OpenedInput extends OpenedFacts {
   path: string;
   /** Decompressed bytes, in order. */
   chunks: AsyncIterable<Buffer>;
   /** First decompressed bytes (up to ~64 KiB), for format detection; also the start of `chunks`. */
   head: Buffer;
-  compressed: boolean;
-  sizeBytes: number | null;
-  mtime: string | null;
   /** Release the file without reading further (after a look at the head). */
   close(): void;
   /** Bytes of the file (compressed, for gzip) read so far: for progress reports. */
   bytesSoFar(): number;
   /** Valid once `chunks` has been consumed to the end. */
-  digest(): { sha256: string; bytesRead: number; decompressedBytes: number };
+  digest(): InputDigest;
 }
 
 export interface OpenLimits {

@@ -9,7 +9,7 @@ import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { KeylagError, type ErrorCategory } from '../errors.js';
 import type { AdapterContext, AdapterOptions, AdapterResult, RawSample, ReadLimits, SampleColumns } from './adapter.js';
 import type { ColumnOptions } from './columns.js';
-import type { OpenLimits } from './open.js';
+import type { InputDigest, OpenedFacts, OpenLimits } from './open.js';
 
 /** Batches the reader may have handed over that this thread has not finished: the reader parses the next meanwhile. */
 export const MAX_IN_FLIGHT = 1;
@@ -41,18 +41,18 @@ export function transferables(set: ColumnSet): ArrayBuffer[] {
 }
 
 export type ReaderMessage =
-  | { type: 'opened'; sizeBytes: number | null; mtime: string | null; compressed: boolean }
+  | ({ type: 'opened' } & OpenedFacts)
   | { type: 'progress'; bytesRead: number }
   | { type: 'samples'; samples: RawSample[] }
   | { type: 'reject'; line: number; reason: string; detail: string }
   | { type: 'note'; text: string }
   | ({ type: 'columns'; length: number; texts: string[] } & ColumnSet)
-  | { type: 'done'; result: AdapterResult; digest: { sha256: string; bytesRead: number; decompressedBytes: number } }
+  | { type: 'done'; result: AdapterResult; digest: InputDigest }
   | { type: 'error'; error: { category: ErrorCategory | null; message: string; file: string | null; line: number | null } };
 
 export interface ParallelReadHooks {
   /** The file was opened (before any other call): what openInput says of it. */
-  opened(info: { sizeBytes: number | null; mtime: string | null; compressed: boolean }): void;
+  opened(info: OpenedFacts): void;
   progress(bytesRead: number): void;
 }
 
@@ -72,7 +72,7 @@ function absentIds(n: number): Int32Array {
  * here would have thrown (or the one a context call threw: --strict).
  */
 export function readInWorker(job: Omit<ReaderJob, 'gate' | 'returnPort'>, ctx: AdapterContext, hooks: ParallelReadHooks): Promise<{
-  result: AdapterResult; digest: { sha256: string; bytesRead: number; decompressedBytes: number };
+  result: AdapterResult; digest: InputDigest;
 }> {
   const gate = new SharedArrayBuffer(4);
   const held = new Int32Array(gate);
