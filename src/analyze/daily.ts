@@ -8,7 +8,10 @@ import { RecordSlab } from './slab.js';
 
 export const DAILY_KEEP = 16;
 const US_PER_DAY = 86_400_000_000;
-/** Doubles per day record: the count, then the DAILY_KEEP lowest values in ascending order. */
+/**
+ * Doubles per day record: the count, then the DAILY_KEEP lowest values in descending order (the
+ * largest kept first, beside the count: the one value most rows compare with).
+ */
 const RECORD = DAILY_KEEP + 1;
 /** One-row columns for `add` (the single-sample path shares the batch loop). */
 const ONE_TIME = new Float64Array(1);
@@ -27,8 +30,9 @@ export class DailyFloors {
   private readonly days: number[] = [];
   private readonly recordSlabs: Float64Array[] = [];
   private readonly recordOffsets: number[] = [];
-  // Rows of one day usually come together: the last day's record saves the search.
-  private lastDay = NaN;
+  // Rows of one day usually come together: the last day's record saves the search. Its day's
+  // [start, end) in epoch µs, in a typed array so that the doubles are never boxed.
+  private readonly lastDayBounds = new Float64Array([NaN, NaN]);
   private lastSlab: Float64Array = NO_RECORD;
   private lastOffset = -1;
 
@@ -45,26 +49,33 @@ export class DailyFloors {
    * with double arguments would box each of them, ~30 B of garbage a row.
    */
   addRows(timeUs: Float64Array, valueMs: Float64Array, from: number, to: number): void {
+    const bounds = this.lastDayBounds;
     for (let i = from; i < to; i++) {
-      // A small integer (| 0: days fit int32 for any time keylag accepts), so the look-up never boxes it.
-      const day = Math.floor(timeUs[i]! / US_PER_DAY) | 0;
+      const t = timeUs[i]!;
       const v = valueMs[i]!;
-      if (day !== this.lastDay) this.recordOf(day);
+      // Within the last row's day: no division per row (rows of a day come together).
+      if (!(t >= bounds[0]! && t < bounds[1]!)) this.recordOf(t);
       const r = this.lastSlab;
       const at = this.lastOffset;
       const n = r[at]!;
       r[at] = n + 1;
+      // The largest kept value sits next to the count: a full day's usual row reads one cache line.
+      if (n >= DAILY_KEEP && v >= r[at + 1]!) continue;
+      // Insertion into the kept values (slot at + 1 + j holds the (DAILY_KEEP - j)-th lowest); when
+      // full, the largest falls off.
       const kept = n < DAILY_KEEP ? n : DAILY_KEEP;
-      if (kept === DAILY_KEEP && v >= r[at + DAILY_KEEP]!) continue;
-      // Insertion into the sorted lowest values (the largest falls off when full).
-      let k = kept < DAILY_KEEP ? kept : DAILY_KEEP - 1;
-      while (k > 0 && r[at + k]! > v) { r[at + 1 + k] = r[at + k]!; k--; }
-      r[at + 1 + k] = v;
+      let j = kept < DAILY_KEEP ? DAILY_KEEP - 1 - kept : 0;
+      while (j < DAILY_KEEP - 1 && r[at + 2 + j]! > v) { r[at + 1 + j] = r[at + 2 + j]!; j++; }
+      r[at + 1 + j] = v;
     }
   }
 
-  /** The day's record (a new one when the day is new) becomes the last day's. */
-  private recordOf(day: number): void {
+  /** The record of the day holding `timeUs` (a new one when the day is new) becomes the last day's. */
+  private recordOf(timeUs: number): void {
+    // A small integer (| 0: days fit int32 for any time keylag accepts), so the look-up never boxes it.
+    // The bounds below hold exactly the times of this day: for the double just under any midnight
+    // from 1860 to 2298 (keylag accepts 1990-2100) the division does not round up (checked by hand).
+    const day = Math.floor(timeUs / US_PER_DAY) | 0;
     const days = this.days;
     // Newest first: rows mostly move forward in time, so the day is usually at the end.
     let index = days.length - 1;
@@ -76,9 +87,18 @@ export class DailyFloors {
       this.recordSlabs.push(slab);
       this.recordOffsets.push(offset);
     }
-    this.lastDay = day;
+    this.lastDayBounds[0] = day * US_PER_DAY;
+    this.lastDayBounds[1] = (day + 1) * US_PER_DAY;
     this.lastSlab = this.recordSlabs[index]!;
     this.lastOffset = this.recordOffsets[index]!;
+  }
+
+  /** The kept lowest values of a record, ascending (at most DAILY_KEEP). */
+  private lowestOf(r: Float64Array, at: number): number[] {
+    const kept = Math.min(r[at]!, DAILY_KEEP);
+    const lowest = new Array<number>(kept);
+    for (let p = 0; p < kept; p++) lowest[p] = r[at + DAILY_KEEP - p]!;
+    return lowest;
   }
 
   /** [day, index] in day order. */
@@ -92,7 +112,7 @@ export class DailyFloors {
       const r = this.recordSlabs[index]!;
       const at = this.recordOffsets[index]!;
       const n = r[at]!;
-      return { day: dayText(day), n, lowest: Array.from(r.subarray(at + 1, at + 1 + Math.min(n, DAILY_KEEP))) };
+      return { day: dayText(day), n, lowest: this.lowestOf(r, at) };
     });
   }
 
@@ -102,7 +122,8 @@ export class DailyFloors {
       const at = this.recordOffsets[index]!;
       const n = r[at]!;
       const rank = Math.min(quantileRank(n, 0.05), DAILY_KEEP);
-      return { day: dayText(day), n, floorMs: r[at + rank]!, rank };
+      // The rank-th lowest value: slot DAILY_KEEP + 1 - rank.
+      return { day: dayText(day), n, floorMs: r[at + DAILY_KEEP + 1 - rank]!, rank };
     });
   }
 }

@@ -1,0 +1,63 @@
+// Per-day floors against a reference that keeps every value of every day and sorts it (fast-check,
+// seeded): the same days, counts, floors and ranks, and the same kept lowest values, for rows in any
+// time order, in batches or one by one, with times on and just around midnight.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { DAILY_KEEP, DailyFloors } from '../src/analyze/daily.js';
+import { quantileRank } from '../src/analyze/stats.js';
+
+const SEED = 11;
+const US_PER_DAY = 86_400_000_000;
+const MARCH_1 = Date.UTC(2026, 2, 1) * 1000;
+
+/** Times in a few days, many on or one µs around a midnight. */
+const timeUs = fc.oneof(
+  fc.integer({ min: 0, max: 5 * US_PER_DAY - 1 }).map((t) => MARCH_1 + t),
+  fc.tuple(fc.integer({ min: 0, max: 5 }), fc.constantFrom(-1, 0, 1)).map(([d, e]) => MARCH_1 + d * US_PER_DAY + e),
+);
+const rows = fc.array(fc.tuple(timeUs, fc.integer({ min: 1, max: 400 }).map((v) => v / 10)), { minLength: 1, maxLength: 600 });
+
+function reference(list: [number, number][]): { day: string; n: number; floorMs: number; rank: number; lowest: number[] }[] {
+  const byDay = new Map<number, number[]>();
+  for (const [t, v] of list) {
+    const day = Math.floor(t / US_PER_DAY);
+    if (!byDay.has(day)) byDay.set(day, []);
+    byDay.get(day)!.push(v);
+  }
+  return [...byDay.keys()].sort((a, b) => a - b).map((day) => {
+    const values = byDay.get(day)!.sort((a, b) => a - b);
+    const rank = Math.min(quantileRank(values.length, 0.05), DAILY_KEEP);
+    return {
+      day: new Date(day * 86_400_000).toISOString().slice(0, 10),
+      n: values.length, floorMs: values[rank - 1]!, rank, lowest: values.slice(0, DAILY_KEEP),
+    };
+  });
+}
+
+test('daily floors: days, counts, floors, ranks and kept lowest values equal a full sort per day', () => {
+  fc.assert(fc.property(rows, fc.integer({ min: 1, max: 50 }), (list, batch) => {
+    const batched = new DailyFloors();
+    const single = new DailyFloors();
+    for (let from = 0; from < list.length; from += batch) {
+      const part = list.slice(from, from + batch);
+      batched.addRows(Float64Array.from(part, (r) => r[0]), Float64Array.from(part, (r) => r[1]), 0, part.length);
+    }
+    for (const [t, v] of list) single.add(t, v);
+    const expected = reference(list);
+    for (const floors of [batched, single]) {
+      assert.deepEqual(floors.finish(), expected.map(({ day, n, floorMs, rank }) => ({ day, n, floorMs, rank })));
+      assert.deepEqual(floors.lowestByDay(), expected.map(({ day, n, lowest }) => ({ day, n, lowest })));
+    }
+  }), { seed: SEED, numRuns: 300 });
+});
+
+test('daily floors: the last microsecond of a day and the first of the next are different days', () => {
+  const floors = new DailyFloors();
+  const midnight = MARCH_1 + US_PER_DAY;
+  floors.addRows(Float64Array.of(midnight - 1, midnight, midnight - 1), Float64Array.of(30, 20, 25), 0, 3);
+  assert.deepEqual(floors.finish(), [
+    { day: '2026-03-01', n: 2, floorMs: 25, rank: 1 },
+    { day: '2026-03-02', n: 1, floorMs: 20, rank: 1 },
+  ]);
+});
