@@ -5,6 +5,7 @@ import { KINDS } from './types.js';
 import { inputError } from './errors.js';
 import { ingest, type IngestRequest, type IngestResult } from './ingest/ingest.js';
 import { KIND_INDEX, type RawSample, type SampleColumns } from './ingest/adapter.js';
+import { ungroup, UngroupScratch, type ColumnGroups } from './ingest/group-rows.js';
 import { normaliseAccount, type ExcludeList } from './ingest/accounts.js';
 import { KindAccumulator } from './analyze/distribution.js';
 import { ExactBudget, packRef, unpackRef, type RowRef } from './analyze/store.js';
@@ -172,12 +173,40 @@ export async function collect(req: CollectRequest, observers: readonly SampleObs
   let groupCount = new Int32Array(0);
   let groupStart = new Int32Array(0);
   const touched: number[] = [];
+  // Grouped batches: each group's distribution; per distribution, the last batch it was seen in.
+  let groupTarget = new Int32Array(0);
+  let batchOfTarget = new Int32Array(0);
+  let batchStamp = 0;
+  let inputOrder = new Int32Array(0);
+  const ungroupScratch = new UngroupScratch();
   // Per (observer, kind index): 1 when the observer wants that kind; read per row instead of a set.
   const observerKinds = new Uint8Array(observers.length * KINDS.length);
   observers.forEach((o, k) => KINDS.forEach((kind, j) => {
     observerKinds[k * KINDS.length + j] = o.wants?.kinds === undefined || o.wants.kinds.has(kind) ? 1 : 0;
   }));
-  const onColumns = (batch: SampleColumns, fileIndex: number, path: string): void => {
+  /** Distribution of (text id, kind index) through the per-file cache: resolved once per pair. */
+  const targetOf = (accountId: number, kindIndex: number, texts: readonly string[]): number => {
+    const at = (accountId << 3) | kindIndex;
+    let id = targetOfTextKind[at]! - 1;
+    if (id === -1) {
+      const slot = slotOfText[accountId] ?? (slotOfText[accountId] = slotOf(texts[accountId]!));
+      id = resolve(slot, kindIndex);
+      targetOfTextKind[at] = id < 0 ? -1 : id + 1;
+      if (id >= groupCount.length) {
+        const grown = new Int32Array(Math.max(1024, (id + 1) * 2));
+        grown.set(groupCount);
+        groupCount = grown;
+        groupStart = new Int32Array(grown.length);
+        // Stamps are kept: a batch may resolve new distributions after others were stamped.
+        const stamps = new Int32Array(grown.length);
+        stamps.set(batchOfTarget);
+        batchOfTarget = stamps;
+      }
+    }
+    return id;
+  };
+  /** Per-file caches sized for the batch's texts, scratch columns for its rows. */
+  const prepare = (batch: SampleColumns, fileIndex: number): void => {
     const { texts } = batch;
     const n = batch.length;
     if (texts !== batchTexts || fileIndex !== batchFile) {
@@ -203,63 +232,81 @@ export async function collect(req: CollectRequest, observers: readonly SampleObs
       groupedSession = new Int32Array(n);
       groupedLine = new Float64Array(n);
     }
+  };
+  /** Session number of a row's session text id (-1: none), through the per-file cache. */
+  const sessionOf = (sessionId: number, noSession: number, texts: readonly string[], fileIndex: number): number => {
+    if (sessionId < 0) return noSession;
+    let session = sessionOfText[sessionId]!;
+    if (session < 0) { session = sessionNumber(fileIndex, texts[sessionId]!); sessionOfText[sessionId] = session; }
+    return session;
+  };
+  /** Observers that may want a row of this batch: none want rows without what they need. */
+  const observersFor = (batch: SampleColumns): boolean => {
+    if (observers.length === 0) return false;
+    const anyOf = (column: Int32Array): boolean => {
+      for (let i = 0; i < batch.length; i++) if (column[i]! >= 0 && batch.texts[column[i]!] !== '') return true;
+      return false;
+    };
+    let anyClient: boolean | null = null;
+    let anySession: boolean | null = null;
+    return observers.some((o) => {
+      const w = o.wants;
+      if (w?.clientAddress && !(anyClient ??= anyOf(batch.clientAddress))) return false;
+      if (w?.session && !(anySession ??= anyOf(batch.session))) return false;
+      return true;
+    });
+  };
+  /** Row i of the batch to every observer that wants it (a used row, inside the window). */
+  const observeRow = (batch: SampleColumns, i: number, fileIndex: number): void => {
+    const { texts } = batch;
+    const accountId = batch.account[i]!;
+    const sessionId = batch.session[i]!;
+    const client = batch.clientAddress[i]!;
+    const hasClient = client >= 0 && texts[client] !== '';
+    const hasSession = sessionId >= 0 && texts[sessionId] !== '';
+    const kindIndex = batch.kind[i]!;
+    let filled = false;
+    // An indexed loop: an iterator per row is garbage for every row of the run.
+    for (let k = 0; k < observers.length; k++) {
+      if (observerKinds[k * KINDS.length + kindIndex] === 0) continue;
+      const o = observers[k]!;
+      const w = o.wants;
+      if (w !== undefined && ((w.clientAddress && !hasClient) || (w.session && !hasSession))) continue;
+      if (!filled) {
+        // One scratch object for every row: observers read it at once and keep nothing of it.
+        const server = batch.server[i]!;
+        scratch.account = slotOfText[accountId]!.rawName;
+        scratch.session = sessionId < 0 ? '' : texts[sessionId]!;
+        scratch.timeUs = batch.timeUs[i]!;
+        scratch.kind = KINDS[kindIndex]!;
+        scratch.valueMs = batch.valueMs[i]!;
+        scratch.line = batch.line[i]!;
+        scratch.server = server >= 0 && texts[server] !== '' ? texts[server] : undefined;
+        scratch.clientAddress = hasClient ? texts[client] : undefined;
+        filled = true;
+      }
+      o.observe(slotOfText[accountId]!.key, scratch, fileIndex);
+    }
+  };
+
+  /** A batch in input order: each row's distribution, then its rows grouped per distribution. */
+  const onRowColumns = (batch: SampleColumns, fileIndex: number, path: string): void => {
+    prepare(batch, fileIndex);
+    const { texts } = batch;
+    const n = batch.length;
     const noSession = sessionNumber(fileIndex, '');
+    const observing = observersFor(batch);
     const { account: accountCol, kind: kindCol, timeUs: timeCol, session: sessionCol } = batch;
     for (let i = 0; i < n; i++) {
       const accountId = accountCol[i]!;
-      const at = (accountId << 3) | kindCol[i]!;
-      let id = targetOfTextKind[at]! - 1;
-      if (id === -1) {
-        const slot = slotOfText[accountId] ?? (slotOfText[accountId] = slotOf(texts[accountId]!));
-        id = resolve(slot, kindCol[i]!);
-        targetOfTextKind[at] = id < 0 ? -1 : id + 1;
-        if (id >= groupCount.length) {
-          const grown = new Int32Array(Math.max(1024, (id + 1) * 2));
-          grown.set(groupCount);
-          groupCount = grown;
-          groupStart = new Int32Array(grown.length);
-        }
-      }
+      const id = targetOf(accountId, kindCol[i]!, texts);
       if (id < 0) { rowTarget[i] = -1; notUsed(slotOfText[accountId]!, batch.line[i]!, path); continue; }
       const timeUs = timeCol[i]!;
       if (timeUs < sinceUs || timeUs >= untilUs) { rowTarget[i] = -1; outsideWindow++; continue; }
       rowTarget[i] = id;
       if (groupCount[id]++ === 0) touched.push(id);
-      const sessionId = sessionCol[i]!;
-      if (sessionId < 0) rowSession[i] = noSession;
-      else {
-        let session = sessionOfText[sessionId]!;
-        if (session < 0) { session = sessionNumber(fileIndex, texts[sessionId]!); sessionOfText[sessionId] = session; }
-        rowSession[i] = session;
-      }
-      if (observers.length > 0) {
-        const client = batch.clientAddress[i]!;
-        const hasClient = client >= 0 && texts[client] !== '';
-        const hasSession = sessionId >= 0 && texts[sessionId] !== '';
-        const kindIndex = kindCol[i]!;
-        let filled = false;
-        // An indexed loop: an iterator per row is garbage for every row of the run.
-        for (let k = 0; k < observers.length; k++) {
-          if (observerKinds[k * KINDS.length + kindIndex] === 0) continue;
-          const o = observers[k]!;
-          const w = o.wants;
-          if (w !== undefined && ((w.clientAddress && !hasClient) || (w.session && !hasSession))) continue;
-          if (!filled) {
-            // One scratch object for every row: observers read it at once and keep nothing of it.
-            const server = batch.server[i]!;
-            scratch.account = slotOfText[accountId]!.rawName;
-            scratch.session = sessionId < 0 ? '' : texts[sessionId]!;
-            scratch.timeUs = timeUs;
-            scratch.kind = KINDS[kindIndex]!;
-            scratch.valueMs = batch.valueMs[i]!;
-            scratch.line = batch.line[i]!;
-            scratch.server = server >= 0 && texts[server] !== '' ? texts[server] : undefined;
-            scratch.clientAddress = hasClient ? texts[client] : undefined;
-            filled = true;
-          }
-          o.observe(slotOfText[accountId]!.key, scratch, fileIndex);
-        }
-      }
+      rowSession[i] = sessionOf(sessionCol[i]!, noSession, texts, fileIndex);
+      if (observing) observeRow(batch, i, fileIndex);
     }
     // Counting sort of the used rows by distribution, in first-seen order of the distributions.
     let next = 0;
@@ -289,7 +336,91 @@ export async function collect(req: CollectRequest, observers: readonly SampleObs
     budget.enforce();
   };
 
-  const ingested = await ingest(req, onSample, onColumns);
+  /**
+   * A batch the reader grouped by (text id, kind) (group-rows.ts): each group is added to its
+   * distribution as it stands, and an excluded account's group is counted whole. A batch where a
+   * name normalises to nothing (its rows are rejected one by one, in input order) or where two
+   * groups are one distribution (names that normalise alike, whose rows interleave) goes the row
+   * path in input order instead. Session numbers may be handed out in another order than the row
+   * path's: they only tell sessions apart.
+   */
+  const onGroupedColumns = (batch: SampleColumns, groups: ColumnGroups, fileIndex: number, path: string): void => {
+    prepare(batch, fileIndex);
+    const { texts } = batch;
+    const { lengths, order } = groups;
+    batchStamp++;
+    let from = 0;
+    for (let g = 0; g < groups.count; g++) {
+      const accountId = batch.account[from]!;
+      const id = targetOf(accountId, batch.kind[from]!, texts);
+      if ((id < 0 && slotOfText[accountId]!.key === '') || (id >= 0 && batchOfTarget[id] === batchStamp)) {
+        onRowColumns(ungroup(batch, order, ungroupScratch), fileIndex, path);
+        return;
+      }
+      if (id >= 0) batchOfTarget[id] = batchStamp;
+      groupTarget[g] = id;
+      from += lengths[g]!;
+    }
+    if (observersFor(batch)) {
+      // Observers see the rows in input order, as on the row path.
+      const n = batch.length;
+      for (let k = 0; k < n; k++) inputOrder[order[k]!] = k;
+      for (let i = 0; i < n; i++) {
+        const k = inputOrder[i]!;
+        const timeUs = batch.timeUs[k]!;
+        // Not an excluded account's row (-1 in the cache: the only unused rows left here).
+        if (targetOfTextKind[(batch.account[k]! << 3) | batch.kind[k]!] === -1) continue;
+        if (timeUs >= sinceUs && timeUs < untilUs) observeRow(batch, k, fileIndex);
+      }
+    }
+    const noSession = sessionNumber(fileIndex, '');
+    const { valueMs, timeUs, line, session: sessionCol } = batch;
+    const windowed = sinceUs > -Infinity || untilUs < Infinity;
+    from = 0;
+    for (let g = 0; g < groups.count; g++) {
+      const to = from + lengths[g]!;
+      const id = groupTarget[g]!;
+      if (id < 0) {
+        // An excluded account: counted, whatever the window (as on the row path).
+        excludedSamples += to - from;
+        excludedAccounts.add(slotOfText[batch.account[from]!]!.key);
+        from = to;
+        continue;
+      }
+      let kept = from;
+      for (let i = from; i < to; i++) {
+        if (windowed) {
+          const t = timeUs[i]!;
+          if (t < sinceUs || t >= untilUs) { outsideWindow++; continue; }
+          // Rows of the window move up over those left out (the batch is this thread's until returned).
+          valueMs[kept] = valueMs[i]!;
+          timeUs[kept] = t;
+          line[kept] = line[i]!;
+        }
+        rowSession[kept] = sessionOf(sessionCol[i]!, noSession, texts, fileIndex);
+        kept++;
+      }
+      const { kindAcc, account } = targets[id]!;
+      if (kept > from) {
+        kindAcc.addRows(valueMs, timeUs, rowSession, line, fileIndex, from, kept);
+        account.samples += kept - from;
+        samplesUsed += kept - from;
+      }
+      from = to;
+    }
+    budget.enforce();
+  };
+
+  const onColumns = (batch: SampleColumns, fileIndex: number, path: string): void => {
+    if (batch.groups === undefined) onRowColumns(batch, fileIndex, path);
+    else {
+      if (groupTarget.length < batch.groups.count) groupTarget = new Int32Array(batch.length);
+      if (inputOrder.length < batch.length) inputOrder = new Int32Array(batch.length);
+      onGroupedColumns(batch, batch.groups, fileIndex, path);
+    }
+  };
+
+  const ingested = await ingest({ ...req, groupedColumns: true }, onSample, onColumns);
   if (unnamedSamples > 0) {
     ingested.rejectionCounts.set('account_missing', (ingested.rejectionCounts.get('account_missing') ?? 0) + unnamedSamples);
   }

@@ -61,6 +61,54 @@ test('reader thread: several batches with quoted, multi-line and rejected rows g
   assert.ok(report.header.settings.sketchedAtBudget > 0, 'the budget sketched: its decisions follow the same batches');
 });
 
+/**
+ * What the grouped batches (group-rows.ts) must hand back to the row path or count whole: names
+ * that normalise to one account in the same batch (`Alice`, `ALICE`, `CORP\\alice`), excluded
+ * accounts; with kinds, sessions and client addresses (the observers) and rows outside a time
+ * window. A blank name goes the string path between batches and is rejected there, in input order.
+ */
+function groupingCsv(rows: number): string {
+  const lines = ['user,timestamp,kind,value_ms,session,client_ip'];
+  const names = ['Alice', 'ALICE', 'CORP\\alice', 'bob', 'svc-backup', 'carol@corp.example', 'Carol'];
+  for (let i = 0; i < rows; i++) {
+    const t = new Date(Date.UTC(2026, 2, 1) + i * 997).toISOString();
+    // Most batches hold only plain names (u0..u399): the grouped path; a few hold the awkward ones.
+    const inAwkwardStretch = Math.floor(i / 100_000) % 3 === 1 && i % 10 === 0;
+    // Blank names only in a stretch of their own: each ends a batch (string path), and batches of a
+    // few rows would hide what grouping does to the aliases' order.
+    const blank = i >= 400_000 && i < 410_000 && i % 1_000 === 0;
+    const user = blank ? ' ' : inAwkwardStretch ? names[(i / 10) % names.length]! : `u${i % 400}`;
+    const kind = i % 3 === 0 ? 'app_rtt' : 'rtt';
+    const v = (10 + ((i * 7919) % 1500) / 10).toFixed(1);
+    // The aliases' rows have no session: added group after group, their times would go back by far
+    // more than the jitter's reorder window (late samples, other figures).
+    const session = i % 4 === 0 && !inAwkwardStretch ? `s${i % 23}` : '';
+    lines.push(`${user},${t},${kind},${v},${session},${i % 6 === 0 ? `10.0.${i % 7}.${i % 5}` : ''}`);
+  }
+  const path = join(tmp, `grouping-${rows}.csv`);
+  writeFileSync(path, lines.join('\n') + '\n');
+  return path;
+}
+
+test('reader thread: grouped batches with aliases, unnamed and excluded accounts, a window, sessions and addresses give the same report', async () => {
+  const path = groupingCsv(700_000);
+  const { buildExcludeList } = await import('../src/ingest/accounts.js');
+  const since = Date.UTC(2026, 2, 2) * 1000;
+  const until = Date.UTC(2026, 2, 8) * 1000;
+  const r = await both([path], {
+    exclude: buildExcludeList(['svc-*', 'u7']),
+    since: { us: since, text: '2026-03-02' }, until: { us: until, text: '2026-03-08' },
+    memoryBudgetValues: 200_000,
+  });
+  assert.equal(r.threaded, r.single);
+  assert.ok(r.rejectsSingle.some((x) => x.reason === 'account_missing'), 'names that normalise to nothing were rejected');
+  assert.deepEqual(r.rejectsThreaded, r.rejectsSingle);
+  const report = JSON.parse(r.threaded) as { header: { excluded: { count: number }; outsideWindow?: number }; accounts: { account: string; aliases: string[] }[] };
+  assert.ok(report.header.excluded.count > 0, 'excluded rows were counted');
+  const alice = report.accounts.find((a) => a.account === 'alice');
+  assert.ok(alice !== undefined && alice.aliases.length === 3, `alice's aliases: ${JSON.stringify(alice?.aliases)}`);
+});
+
 test('reader thread: a .gz input and a plain one side by side give the same report', async () => {
   const path = messyCsv(50_000);
   const gz = join(tmp, 'messy.csv.gz');

@@ -1,4 +1,5 @@
 // The one small interface every input format implements.
+import type { ColumnGroups } from './group-rows.js';
 import { KINDS, type Kind } from '../types.js';
 import type { ColumnOptions } from './columns.js';
 
@@ -26,6 +27,11 @@ export interface RawSample {
 export interface SampleColumns {
   length: number;
   texts: readonly string[];
+  /**
+   * Present when the rows are grouped by (account id, kind), not in input order (group-rows.ts):
+   * only a consumer that asked for it (IngestRequest.groupedColumns) is given such a batch.
+   */
+  groups?: ColumnGroups;
   account: Int32Array;
   session: Int32Array;
   server: Int32Array;

@@ -31,6 +31,11 @@ export interface IngestRequest {
    * default PARALLEL_MIN_BYTES, Infinity never (`--threads 1`).
    */
   parallelMinBytes?: number;
+  /**
+   * The `onColumns` consumer takes batches grouped by account and kind (SampleColumns.groups); the
+   * reader thread then groups them. Batches read in this thread stay in input order either way.
+   */
+  groupedColumns?: boolean;
 }
 
 export interface IngestProgress {
@@ -176,6 +181,7 @@ export async function ingest(
       if (adapter.parallelRead === true && preOpened === null && encoding === 'utf-8' && sizeBytes !== null && sizeBytes >= parallelMinBytes) {
         ({ result, digest } = await readInWorker({
           path, adapter: adapter.name, openLimits: limits, readLimits, columns: req.columns, options: req.adapterOptions ?? {},
+          groupRows: req.groupedColumns === true && onColumns !== undefined,
         }, ctx, { opened: noteOpened, progress }));
       } else {
         // Text re-encoding (toUtf8) is not written to the lending rule: only UTF-8 and binary inputs are lent.

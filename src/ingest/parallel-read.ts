@@ -27,12 +27,16 @@ export interface ReaderJob {
   gate: SharedArrayBuffer;
   /** Where this thread sends each batch's columns back for reuse. */
   returnPort: MessagePort;
+  /** Batches are grouped by account and kind in the reader (the consumer takes SampleColumns.groups). */
+  groupRows: boolean;
 }
 
 /** One batch's columns as they cross between the threads; an id column of only -1 travels as null. */
 export interface ColumnSet {
   account: Int32Array; session: Int32Array | null; server: Int32Array | null; clientAddress: Int32Array | null;
   kind: Uint8Array; timeUs: Float64Array; valueMs: Float64Array; line: Float64Array;
+  /** ColumnGroups' arrays when the reader groups rows (ReaderJob.groupRows), else null. */
+  order: Int32Array | null; lengths: Int32Array | null;
 }
 
 /** The buffers of a column set, to transfer (never copy) it to the other thread. */
@@ -46,7 +50,7 @@ export type ReaderMessage =
   | { type: 'samples'; samples: RawSample[] }
   | { type: 'reject'; line: number; reason: string; detail: string }
   | { type: 'note'; text: string }
-  | ({ type: 'columns'; length: number; texts: string[] } & ColumnSet)
+  | ({ type: 'columns'; length: number; texts: string[]; groups: number } & ColumnSet)
   | { type: 'done'; result: AdapterResult; digest: InputDigest }
   | { type: 'error'; error: { category: ErrorCategory | null; message: string; file: string | null; line: number | null } };
 
@@ -116,12 +120,13 @@ export function readInWorker(job: Omit<ReaderJob, 'gate' | 'returnPort'>, ctx: A
               length: n, texts, account: m.account, session: m.session ?? absentIds(n), server: m.server ?? absentIds(n),
               clientAddress: m.clientAddress ?? absentIds(n), kind: m.kind, timeUs: m.timeUs, valueMs: m.valueMs, line: m.line,
             };
+            if (m.order !== null && m.lengths !== null) batch.groups = { count: m.groups, lengths: m.lengths, order: m.order };
             try {
               ctx.emitColumns!(batch);
             } finally {
               // Read whole by now (consumers keep nothing of a batch): back to the reader for reuse.
-              const { account, session, server, clientAddress, kind, timeUs, valueMs, line } = m;
-              const set: ColumnSet = { account, session, server, clientAddress, kind, timeUs, valueMs, line };
+              const { account, session, server, clientAddress, kind, timeUs, valueMs, line, order, lengths } = m;
+              const set: ColumnSet = { account, session, server, clientAddress, kind, timeUs, valueMs, line, order, lengths };
               giveBack.postMessage(set, transferables(set));
               Atomics.sub(held, 0, 1);
               Atomics.notify(held, 0);
