@@ -8,6 +8,7 @@ import { readRoster, type Roster } from './ingest/roster.js';
 import { formatTimeUs } from './ingest/time.js';
 import { collect, compareText, finishAccounts, type CollectRequest } from './collect.js';
 import { benjaminiHochberg, median } from './analyze/stats.js';
+import { GroupFigures, type PeerMember } from './baseline/peer-figures.js';
 import { assignPeerGroups, comparePeers, EVERYONE, type KindSummary, type PeerComparison } from './baseline/peers.js';
 import { peerEvidence, peerRelativePValue, type AccountContext, type EvidenceProvider } from './score/evidence.js';
 import { relayEvidenceWith } from './score/relay.js';
@@ -126,6 +127,24 @@ export async function runScan(req: ScanRequest): Promise<Report> {
     // Activity hours last: it may only add to what the others found.
     ...(location?.activityProviders() ?? []),
   ];
+  // Peer groups' members for figures over peers (peer-figures.ts): `everyone` holds every scored
+  // account, a site its own.
+  const groupFigures = new GroupFigures();
+  const members = new Map<string, PeerMember>();
+  const memberOf = (key: string): PeerMember => {
+    let m = members.get(key);
+    if (m === undefined) { m = { account: key, kinds: finished.get(key)!.stats, summaries: finished.get(key)!.summaries }; members.set(key, m); }
+    return m;
+  };
+  const membersByGroup = new Map<string, PeerMember[]>();
+  const membersOf = (group: string): PeerMember[] => {
+    let list = membersByGroup.get(group);
+    if (list === undefined) {
+      list = scoredKeys.filter((k) => group === EVERYONE || (groups.get(k) ?? EVERYONE) === group).map(memberOf);
+      membersByGroup.set(group, list);
+    }
+    return list;
+  };
   const reports: AccountReport[] = [];
   for (const key of accountKeys) {
     const acc = accounts.get(key)!;
@@ -138,14 +157,10 @@ export async function runScan(req: ScanRequest): Promise<Report> {
       if (c) accountComparisons.set(kind, c);
     }
     const context: AccountContext = { account: key, kinds: stats, summaries, roster: entry, comparisons: accountComparisons };
-    context.peerKinds = () => {
+    if (scored) {
       const group = groups.get(key) ?? EVERYONE;
-      return scoredKeys.filter((k) => k !== key && (group === EVERYONE || (groups.get(k) ?? EVERYONE) === group)).map((k) => finished.get(k)!.stats);
-    };
-    context.peerSummaries = () => {
-      const group = groups.get(key) ?? EVERYONE;
-      return scoredKeys.filter((k) => k !== key && (group === EVERYONE || (groups.get(k) ?? EVERYONE) === group)).map((k) => finished.get(k)!.summaries);
-    };
+      context.peerFigure = (figure) => groupFigures.without(group, membersOf(group), memberOf(key), figure);
+    }
     // Each provider sees the items of those before it (`prior`).
     const evidence: Evidence[] = [];
     if (scored) for (const provide of evidenceProviders) evidence.push(...provide({ ...context, prior: evidence.slice() }));

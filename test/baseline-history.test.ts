@@ -10,6 +10,7 @@ import { generatePopulation, toCsv, rosterToCsv } from '../fixtures/generator.js
 import { runScan, DEFAULT_MEMORY_BUDGET_VALUES, type ScanRequest } from '../src/pipeline.js';
 import { runBaselineBuild } from '../src/profile-run.js';
 import { profileToJson, profileFromSamples, type ProfileRun } from '../src/baseline/profile.js';
+import { figureOverPeers } from '../src/baseline/peer-figures.js';
 import { BaselineIndex, rhythmItem, historyItem, HISTORY_SIGNAL, RHYTHM_POINTS_CAP } from '../src/score/history.js';
 import { KindAccumulator } from '../src/analyze/distribution.js';
 import type { KindSummary } from '../src/baseline/peers.js';
@@ -119,7 +120,10 @@ function typist(seed: number, n: number, bunched: number): number[] {
   return Array.from({ length: n }, (_, i) => (i % 100 < bunched ? Math.round(rnd() * 30) / 10 : 60 + Math.round(rnd() * 3400) / 10));
 }
 function rhythmContext(account: string, own: KindSummary, peers: KindSummary[]): AccountContext {
-  return { account, kinds: [own.stats], summaries: [own], roster: null, comparisons: new Map(), peerSummaries: () => peers.map((p) => [p]) };
+  return {
+    account, kinds: [own.stats], summaries: [own], roster: null, comparisons: new Map(),
+    peerFigure: (figure) => figureOverPeers(peers.map((p) => ({ account: p.account, kinds: [p.stats], summaries: [p] })), figure),
+  };
 }
 
 test('typing_rhythm: bunched keystrokes score a little; ordinary typists do not; capped below the flag line', () => {

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { relayEvidence, RELAY_MIN_REACTIONS } from '../src/score/relay.js';
 import { orderStatisticInterval, quantileRank } from '../src/analyze/stats.js';
 import type { AccountContext } from '../src/score/evidence.js';
+import { figureOverPeers } from '../src/baseline/peer-figures.js';
 import type { Kind, KindStats } from '../src/types.js';
 
 function stats(kind: Kind, values: number[]): KindStats {
@@ -17,8 +18,10 @@ function stats(kind: Kind, values: number[]): KindStats {
   } as unknown as KindStats;
 }
 const ramp = (from: number, n: number, step = 1) => Array.from({ length: n }, (_, i) => from + i * step);
-const ctx = (kinds: KindStats[], peers: KindStats[][] = []): AccountContext =>
-  ({ account: 'x', kinds, summaries: [], roster: null, comparisons: new Map(), peerKinds: () => peers });
+const ctx = (kinds: KindStats[], peers: KindStats[][] = []): AccountContext => ({
+  account: 'x', kinds, summaries: [], roster: null, comparisons: new Map(),
+  peerFigure: (figure) => figureOverPeers(peers.map((k, i) => ({ account: `p${i}`, kinds: k, summaries: [] })), figure),
+});
 
 test('relayed: application round trip far above the transport floor scores, with the gap and its interval', () => {
   const [item] = relayEvidence(ctx([stats('rtt', ramp(6, 400, 0.05)), stats('app_rtt', ramp(110, 100, 0.5))]));

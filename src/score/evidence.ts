@@ -2,6 +2,7 @@
 // New signals (physics, relay, history, rhythm) plug in here without touching the combination rule.
 import type { Evidence, Kind, KindStats, RosterEntry } from '../types.js';
 import type { KindSummary, PeerComparison } from '../baseline/peers.js';
+import type { PeerFigure, PeerFigureSummary } from '../baseline/peer-figures.js';
 import { floorEvidence, shiftEvidence } from './signals.js';
 
 export interface AccountContext {
@@ -19,10 +20,13 @@ export interface AccountContext {
    * evidence already there).
    */
   prior?: readonly Evidence[];
-  /** Kinds of the other scored accounts of the peer group (leave-one-out), for signals comparing derived figures. */
-  peerKinds?: () => KindStats[][];
-  /** The same peers' scored kinds with their binned values (typing rhythm compares shares and shapes). */
-  peerSummaries?: () => KindSummary[][];
+  /**
+   * A figure derived from the kinds, summarised over the other scored accounts of the peer group
+   * (leave-one-out; those it gives null for left out); null when no peer has it. `figure` must be
+   * one function object for every account (a module-level const): it keys the per-group values,
+   * computed once (peer-figures.ts).
+   */
+  peerFigure?: (figure: PeerFigure) => PeerFigureSummary | null;
 }
 
 export type EvidenceProvider = (ctx: AccountContext) => Evidence[];

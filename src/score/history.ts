@@ -24,7 +24,8 @@ import type { Evidence, Kind, KindStats } from '../types.js';
 import { HEADLINE_KIND_ORDER } from '../types.js';
 import type { AccountContext, EvidenceProvider } from './evidence.js';
 import type { KindSummary } from '../baseline/peers.js';
-import { binomialCdf, ksTwoSample, mad, median, MAD_TO_SD, type WeightedPoints } from '../analyze/stats.js';
+import type { PeerFigure } from '../baseline/peer-figures.js';
+import { binomialCdf, ksTwoSample, MAD_TO_SD, type WeightedPoints } from '../analyze/stats.js';
 import { SKETCH_RELATIVE_ACCURACY } from '../analyze/store.js';
 import {
   nearZeroCount, profileBinned, NEAR_ZERO_MS, type AccountProfile, type KindProfile, type LoadedProfile,
@@ -197,6 +198,12 @@ function shareOf(binned: WeightedPoints, n: number): number {
   return nearZeroCount(binned) / n;
 }
 
+/** Share of keystroke intervals near zero, for an account with enough of them. */
+export const bunchedShare: PeerFigure = (_kinds, summaries) => {
+  const x = summaries.find((s) => s.kind === 'keystroke_interval');
+  return x !== undefined && x.stats.n >= RHYTHM_MIN_INTERVALS ? shareOf(x.binned, x.stats.n) : null;
+};
+
 export function rhythmItem(ctx: AccountContext, index: BaselineIndex | null): Evidence | null {
   const now = ctx.summaries.find((s) => s.kind === 'keystroke_interval');
   if (!now || now.stats.n < RHYTHM_MIN_INTERVALS) return null;
@@ -205,13 +212,11 @@ export function rhythmItem(ctx: AccountContext, index: BaselineIndex | null): Ev
   const share = nearZero / n;
   const [shareLow, shareHigh] = wilson(nearZero, n);
 
-  const peerShares = (ctx.peerSummaries?.() ?? [])
-    .map((sums) => sums.find((x) => x.kind === 'keystroke_interval'))
-    .filter((x): x is KindSummary => x !== undefined && x.stats.n >= RHYTHM_MIN_INTERVALS)
-    .map((x) => shareOf(x.binned, x.stats.n));
-  const hasPeers = peerShares.length >= RHYTHM_MIN_PEERS;
-  const peerMedian = hasPeers ? median(peerShares) : null;
-  const peerScale = hasPeers ? Math.max(RHYTHM_SHARE_SCALE_FLOOR, MAD_TO_SD * mad(peerShares)) : null;
+  const peers = ctx.peerFigure?.(bunchedShare) ?? null;
+  const peerCount = peers?.count ?? 0;
+  const hasPeers = peers !== null && peerCount >= RHYTHM_MIN_PEERS;
+  const peerMedian = hasPeers ? peers.median : null;
+  const peerScale = hasPeers ? Math.max(RHYTHM_SHARE_SCALE_FLOOR, MAD_TO_SD * peers.mad) : null;
   const peerReference = hasPeers ? peerMedian! + RHYTHM_Z0 * peerScale! : null;
 
   const then = index?.get(ctx.account)?.kinds.find((k) => k.kind === 'keystroke_interval' && k.n >= RHYTHM_MIN_INTERVALS) ?? null;
@@ -227,7 +232,7 @@ export function rhythmItem(ctx: AccountContext, index: BaselineIndex | null): Ev
   const baselineKs = then ? ksTwoSample(now.binned, profileBinned(then.values)) : null;
 
   const parts: string[] = [];
-  if (hasPeers) parts.push(`peers ${pct(peerMedian!)} (${peerShares.length} peers)`);
+  if (hasPeers) parts.push(`peers ${pct(peerMedian!)} (${peerCount} peers)`);
   if (baselineShare !== null) parts.push(`own baseline ${pct(baselineShare)} (n=${count(then!.n)})`);
   const against = parts.length > 0 ? ` vs ${parts.join(', ')}` : ' (no peers or baseline with keystroke intervals to compare)';
   const shapes: string[] = [];
@@ -252,7 +257,7 @@ export function rhythmItem(ctx: AccountContext, index: BaselineIndex | null): Ev
       nearZeroMs: NEAR_ZERO_MS,
       peerShareMedian: peerMedian,
       peerShareScale: peerScale,
-      peers: peerShares.length,
+      peers: peerCount,
       baselineShare,
       baselineN: then ? then.n : null,
       peerKsD: peerKs ? peerKs.ksD : null,

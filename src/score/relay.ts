@@ -15,7 +15,8 @@
 // account out) and scored like a floor: both far outside the peers' spread and many ms above them.
 import type { Evidence, KindStats } from '../types.js';
 import type { AccountContext, EvidenceProvider } from './evidence.js';
-import { binomialCdf, median, mad, MAD_TO_SD, normalSf } from '../analyze/stats.js';
+import { binomialCdf, MAD_TO_SD, normalSf } from '../analyze/stats.js';
+import type { PeerFigure, PeerFigureSummary } from '../baseline/peer-figures.js';
 import type { SessionFloor, SessionFloors, SessionFloorTracker } from '../analyze/session-floors.js';
 
 export const RELAY_SIGNAL = 'relay_signature';
@@ -94,16 +95,18 @@ function appItem(app: KindStats, rtt: KindStats): Evidence {
   };
 }
 
-export function reactionItem(reaction: KindStats, rtt: KindStats, peers: KindStats[][]): Evidence | null {
-  const diffs: number[] = [];
-  for (const kinds of peers) {
-    const pr = kinds.find((k) => k.kind === 'reaction');
-    const pt = kinds.find((k) => k.kind === 'rtt');
-    if (pr && pt && pr.n >= RELAY_MIN_REACTIONS) diffs.push(pr.floor.valueMs - pt.floor.valueMs);
-  }
-  if (diffs.length < RELAY_MIN_REACTION_PEERS) return null;
-  const baseline = median(diffs);
-  const scale = Math.max(REACTION_SCALE_FLOOR_MS, MAD_TO_SD * mad(diffs));
+/** Reaction floor minus transport floor, for an account with enough reactions and a transport floor. */
+export const reactionOverTransport: PeerFigure = (kinds) => {
+  const pr = kinds.find((k) => k.kind === 'reaction');
+  const pt = kinds.find((k) => k.kind === 'rtt');
+  return pr && pt && pr.n >= RELAY_MIN_REACTIONS ? pr.floor.valueMs - pt.floor.valueMs : null;
+};
+
+/** `peers`: reactionOverTransport over the peer group (AccountContext.peerFigure). */
+export function reactionItem(reaction: KindStats, rtt: KindStats, peers: PeerFigureSummary | null): Evidence | null {
+  if (peers === null || peers.count < RELAY_MIN_REACTION_PEERS) return null;
+  const baseline = peers.median;
+  const scale = Math.max(REACTION_SCALE_FLOOR_MS, MAD_TO_SD * peers.mad);
   const d = reaction.floor.valueMs - rtt.floor.valueMs;
   const lo = floorLow(reaction);
   const dLow = lo.low - rtt.floorInterval.upperMs;
@@ -115,7 +118,7 @@ export function reactionItem(reaction: KindStats, rtt: KindStats, peers: KindSta
   const weight = Math.min(1, lo.confidence / FULL_WEIGHT_CONFIDENCE);
   const points = weight * Math.min(REACTION_POINTS_CAP, Math.max(0, Math.min(REACTION_POINTS_PER_Z * (zLow - REACTION_Z0), excessLow)));
   const head = `reaction floor ${r1(reaction.floor.valueMs)} ms is ${r1(d)} ms above the transport floor ${r1(rtt.floor.valueMs)} ms vs peers' ${r1(baseline)} ms `
-    + `(${excess >= 0 ? '+' : ''}${r1(excess)} ms, robust z ${r1(z)}, n=${reaction.n}, ${diffs.length} peers)`;
+    + `(${excess >= 0 ? '+' : ''}${r1(excess)} ms, robust z ${r1(z)}, n=${reaction.n}, ${peers.count} peers)`;
   const sentence = points > 0
     ? `${head}: the person sits ~${Math.round(excess)} ms beyond where TCP and the application end (a hop such as a nested SSH session or a remote desktop on a relay)`
     : `${head}: within the peers' spread`;
@@ -136,7 +139,7 @@ export function reactionItem(reaction: KindStats, rtt: KindStats, peers: KindSta
       robustZ: z,
       robustZLow: zLow,
       peerScaleMs: scale,
-      peers: diffs.length,
+      peers: peers.count,
       weight,
       n: reaction.n,
       peerPValue: normalSf(zLow),
@@ -199,8 +202,8 @@ function relayItems(ctx: AccountContext, sessionFloors: SessionFloorTracker | nu
   }
   if (accountItem) items.push(accountItem);
   const reaction = ctx.kinds.find((k) => k.kind === 'reaction');
-  if (reaction && reaction.n >= RELAY_MIN_REACTIONS && ctx.peerKinds) {
-    const item = reactionItem(reaction, rtt, ctx.peerKinds());
+  if (reaction && reaction.n >= RELAY_MIN_REACTIONS && ctx.peerFigure) {
+    const item = reactionItem(reaction, rtt, ctx.peerFigure(reactionOverTransport));
     if (item) items.push(item);
   }
   return items;
