@@ -61,3 +61,21 @@ test('daily floors: the last microsecond of a day and the first of the next are 
     { day: '2026-03-02', n: 1, floorMs: 20, rank: 1 },
   ]);
 });
+
+test('daily floors: a sparse day costs its count and one value; a day that grew leaves its small record to the next day', () => {
+  const records = DailyFloors.newRecords();
+  const sparse = new DailyFloors(records);
+  const days = 1000;
+  sparse.addRows(Float64Array.from({ length: days }, (_, d) => MARCH_1 + d * US_PER_DAY), new Float64Array(days).fill(20), 0, days);
+  // Slabs double up to their cap, so at most twice what 1,000 two-double records need (plus the first slab of each size).
+  assert.ok(records.heldDoubles() <= 2 * days * 2 + 64, `${records.heldDoubles()} doubles for ${days} one-row days`);
+  const busy = DailyFloors.newRecords();
+  const floors = new DailyFloors(busy);
+  for (let d = 0; d < 200; d++) {
+    const times = Float64Array.from({ length: 40 }, (_, i) => MARCH_1 + d * US_PER_DAY + i * 1000);
+    floors.addRows(times, Float64Array.from({ length: 40 }, (_, i) => 40 - i), 0, 40);
+  }
+  // 200 full records of 17 doubles; the growing ones (2 and 4 doubles) are reused day after day.
+  assert.ok(busy.heldDoubles() <= 2 * 200 * 17 + 64, `${busy.heldDoubles()} doubles for 200 busy days`);
+  assert.deepEqual(floors.finish()[0], { day: '2026-03-01', n: 40, floorMs: 2, rank: 2 });
+});

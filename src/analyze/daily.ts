@@ -1,4 +1,4 @@
-// Floor per UTC day with a fixed, small memory per day: the lowest DAILY_KEEP values and a count.
+// Floor per UTC day with a small, bounded memory per day: the lowest DAILY_KEEP values and a count.
 // The day's p5 needs the ceil(0.05 n)-th lowest value, which is among the kept ones while
 // n <= DAILY_KEEP / 0.05; on busier days the DAILY_KEEP-th lowest is reported (and its rank),
 // a slightly lower quantile that still tracks a floor shift from one day to the next.
@@ -9,34 +9,77 @@ import { RecordSlab } from './slab.js';
 export const DAILY_KEEP = 16;
 const US_PER_DAY = 86_400_000_000;
 /**
- * Doubles per day record: the count, then the DAILY_KEEP lowest values in descending order (the
- * largest kept first, beside the count: the one value most rows compare with).
+ * Values a day record has room for. A day starts with room for one and moves to the next size when
+ * full, so a sparse day costs 2 doubles, not 17: over a year of exports (a few rows per account
+ * and day) fixed records of 17 doubles were 31M numbers for 1.8M rows (5,000 accounts, 365 days:
+ * 575 MB peak). A record is its count, then its values in descending order (the largest kept
+ * first, beside the count: for a full day the one value most rows compare with).
  */
-const RECORD = DAILY_KEEP + 1;
+const CAPACITIES = [1, 3, DAILY_KEEP];
 /** One-row columns for `add` (the single-sample path shares the batch loop). */
 const ONE_TIME = new Float64Array(1);
 const ONE_VALUE = new Float64Array(1);
 const NO_RECORD = new Float64Array(0);
 
+/**
+ * Day records of every size, for the distributions of a run: bump-allocated from slabs (slab.ts),
+ * and a record left behind by a day that grew is handed to the next day that needs one that size.
+ */
+export class DayRecords {
+  private readonly slabs = CAPACITIES.map((c) => new RecordSlab(c + 1));
+  // Per size: records free for reuse, as parallel lists (no object per record).
+  private readonly freeSlabs: Float64Array[][] = CAPACITIES.map(() => []);
+  private readonly freeOffsets: number[][] = CAPACITIES.map(() => []);
+  /** Where `allocate` put the record: read at once. */
+  slab: Float64Array = NO_RECORD;
+  offset = 0;
+
+  /** A record of size `size` (index into CAPACITIES) with a count of 0, into `slab`/`offset`. */
+  allocate(size: number): void {
+    const free = this.freeSlabs[size]!;
+    if (free.length > 0) {
+      this.slab = free.pop()!;
+      this.offset = this.freeOffsets[size]!.pop()!;
+      this.slab[this.offset] = 0;
+      return;
+    }
+    const record = this.slabs[size]!.allocate();
+    this.slab = record.slab;
+    this.offset = record.offset;
+  }
+
+  release(size: number, slab: Float64Array, offset: number): void {
+    this.freeSlabs[size]!.push(slab);
+    this.freeOffsets[size]!.push(offset);
+  }
+
+  /** Doubles held in slabs (for tests and memory accounting). */
+  heldDoubles(): number { return this.slabs.reduce((sum, s) => sum + s.heldDoubles(), 0); }
+}
+
 // Day records live in large slabs shared by every distribution of a run (slab.ts), not one
 // object per day: hundreds of thousands of account-days as separate objects cost far more memory
 // and GC time than the numbers.
 export class DailyFloors {
-  /** A slab for day records; one per run (ExactBudget.dayRecords), shared by its distributions. */
-  static newSlab(): RecordSlab { return new RecordSlab(RECORD); }
+  /** Day records for a run (ExactBudget.dayRecords), shared by its distributions. */
+  static newRecords(): DayRecords { return new DayRecords(); }
 
-  // Day numbers in the order first seen, with where each day's record is. Plain arrays, not a Map
-  // per account and kind: 10,000 maps of a few dozen days were ~10 MB of a large run's heap.
+  // Day numbers in the order first seen, with where each day's record is and its size. Plain
+  // arrays, not a Map per account and kind: 10,000 maps of a few dozen days were ~10 MB of a
+  // large run's heap.
   private readonly days: number[] = [];
   private readonly recordSlabs: Float64Array[] = [];
   private readonly recordOffsets: number[] = [];
+  private readonly recordSizes: number[] = [];
   // Rows of one day usually come together: the last day's record saves the search. Its day's
   // [start, end) in epoch µs, in a typed array so that the doubles are never boxed.
   private readonly lastDayBounds = new Float64Array([NaN, NaN]);
+  private lastIndex = -1;
   private lastSlab: Float64Array = NO_RECORD;
   private lastOffset = -1;
+  private lastCapacity = 0;
 
-  constructor(private readonly slab: RecordSlab = DailyFloors.newSlab()) {}
+  constructor(private readonly records: DayRecords = DailyFloors.newRecords()) {}
 
   add(timeUs: number, valueMs: number): void {
     ONE_TIME[0] = timeUs;
@@ -55,19 +98,54 @@ export class DailyFloors {
       const v = valueMs[i]!;
       // Within the last row's day: no division per row (rows of a day come together).
       if (!(t >= bounds[0]! && t < bounds[1]!)) this.recordOf(t);
-      const r = this.lastSlab;
-      const at = this.lastOffset;
+      let r = this.lastSlab;
+      let at = this.lastOffset;
+      let capacity = this.lastCapacity;
       const n = r[at]!;
-      r[at] = n + 1;
-      // The largest kept value sits next to the count: a full day's usual row reads one cache line.
-      if (n >= DAILY_KEEP && v >= r[at + 1]!) continue;
-      // Insertion into the kept values (slot at + 1 + j holds the (DAILY_KEEP - j)-th lowest); when
-      // full, the largest falls off.
-      const kept = n < DAILY_KEEP ? n : DAILY_KEEP;
-      let j = kept < DAILY_KEEP ? DAILY_KEEP - 1 - kept : 0;
-      while (j < DAILY_KEEP - 1 && r[at + 2 + j]! > v) { r[at + 1 + j] = r[at + 2 + j]!; j++; }
+      if (n >= capacity) {
+        // Full: the largest kept value sits next to the count, so a busy day's usual row reads
+        // one cache line; a smaller record first moves to the next size.
+        if (capacity === DAILY_KEEP) {
+          r[at] = n + 1;
+          if (v >= r[at + 1]!) continue;
+        } else {
+          this.grow();
+          r = this.lastSlab;
+          at = this.lastOffset;
+          capacity = this.lastCapacity;
+        }
+      }
+      // Insertion among the kept values (slot at + 1 + j holds the (capacity - j)-th lowest); when
+      // a full-size record is full, the largest falls off.
+      let j = 0;
+      if (n < capacity) {
+        r[at] = n + 1;
+        j = capacity - 1 - n;
+      }
+      while (j < capacity - 1 && r[at + 2 + j]! > v) { r[at + 1 + j] = r[at + 2 + j]!; j++; }
       r[at + 1 + j] = v;
     }
+  }
+
+  /** The last day's record is full and not full size: its values move to a record of the next size. */
+  private grow(): void {
+    const size = this.recordSizes[this.lastIndex]! + 1;
+    const from = this.lastSlab;
+    const fromAt = this.lastOffset;
+    const kept = this.lastCapacity;
+    this.records.allocate(size);
+    const { slab, offset } = this.records;
+    const capacity = CAPACITIES[size]!;
+    slab[offset] = from[fromAt]!;
+    // Descending order kept: the full old record fills the tail of the new one.
+    for (let j = 0; j < kept; j++) slab[offset + 1 + capacity - kept + j] = from[fromAt + 1 + j]!;
+    this.records.release(size - 1, from, fromAt);
+    this.recordSlabs[this.lastIndex] = slab;
+    this.recordOffsets[this.lastIndex] = offset;
+    this.recordSizes[this.lastIndex] = size;
+    this.lastSlab = slab;
+    this.lastOffset = offset;
+    this.lastCapacity = capacity;
   }
 
   /** The record of the day holding `timeUs` (a new one when the day is new) becomes the last day's. */
@@ -81,23 +159,29 @@ export class DailyFloors {
     let index = days.length - 1;
     while (index >= 0 && days[index] !== day) index--;
     if (index < 0) {
-      const { slab, offset } = this.slab.allocate();
+      this.records.allocate(0);
       index = days.length;
       days.push(day);
-      this.recordSlabs.push(slab);
-      this.recordOffsets.push(offset);
+      this.recordSlabs.push(this.records.slab);
+      this.recordOffsets.push(this.records.offset);
+      this.recordSizes.push(0);
     }
     this.lastDayBounds[0] = day * US_PER_DAY;
     this.lastDayBounds[1] = (day + 1) * US_PER_DAY;
+    this.lastIndex = index;
     this.lastSlab = this.recordSlabs[index]!;
     this.lastOffset = this.recordOffsets[index]!;
+    this.lastCapacity = CAPACITIES[this.recordSizes[index]!]!;
   }
 
-  /** The kept lowest values of a record, ascending (at most DAILY_KEEP). */
-  private lowestOf(r: Float64Array, at: number): number[] {
-    const kept = Math.min(r[at]!, DAILY_KEEP);
+  /** The kept lowest values of day `index`, ascending (at most DAILY_KEEP). */
+  private lowestOf(index: number): number[] {
+    const r = this.recordSlabs[index]!;
+    const at = this.recordOffsets[index]!;
+    const capacity = CAPACITIES[this.recordSizes[index]!]!;
+    const kept = Math.min(r[at]!, capacity);
     const lowest = new Array<number>(kept);
-    for (let p = 0; p < kept; p++) lowest[p] = r[at + DAILY_KEEP - p]!;
+    for (let p = 0; p < kept; p++) lowest[p] = r[at + capacity - p]!;
     return lowest;
   }
 
@@ -108,12 +192,7 @@ export class DailyFloors {
 
   /** Every day in order with its count and kept lowest values (ascending): what a profile stores. */
   lowestByDay(): { day: string; n: number; lowest: number[] }[] {
-    return this.byDay().map(([day, index]) => {
-      const r = this.recordSlabs[index]!;
-      const at = this.recordOffsets[index]!;
-      const n = r[at]!;
-      return { day: dayText(day), n, lowest: this.lowestOf(r, at) };
-    });
+    return this.byDay().map(([day, index]) => ({ day: dayText(day), n: this.recordSlabs[index]![this.recordOffsets[index]!]!, lowest: this.lowestOf(index) }));
   }
 
   finish(): DailyFloor[] {
@@ -122,8 +201,8 @@ export class DailyFloors {
       const at = this.recordOffsets[index]!;
       const n = r[at]!;
       const rank = Math.min(quantileRank(n, 0.05), DAILY_KEEP);
-      // The rank-th lowest value: slot DAILY_KEEP + 1 - rank.
-      return { day: dayText(day), n, floorMs: r[at + DAILY_KEEP + 1 - rank]!, rank };
+      // The rank-th lowest value: slot capacity + 1 - rank (a day that is not full size keeps all its values).
+      return { day: dayText(day), n, floorMs: r[at + CAPACITIES[this.recordSizes[index]!]! + 1 - rank]!, rank };
     });
   }
 }

@@ -34,7 +34,7 @@ export class KindAccumulator {
   constructor(readonly kind: Kind, budget: ExactBudget | null) {
     this.values = new ValueStore(budget, true);
     this.jitter = new JitterTracker(budget);
-    this.daily = budget === null ? new DailyFloors() : new DailyFloors(budget.dayRecords ??= DailyFloors.newSlab());
+    this.daily = budget === null ? new DailyFloors() : new DailyFloors(budget.dayRecords ??= DailyFloors.newRecords());
   }
 
   add(valueMs: number, timeUs: number, session: string | number, ref: RowRef): void {

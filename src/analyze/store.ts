@@ -4,7 +4,7 @@
 import { DDSketch } from '@datadog/sketches-js';
 import type { WeightedPoints } from './stats.js';
 import { CompactDenseStore } from './compact-store.js';
-import type { RecordSlab } from './slab.js';
+import type { DayRecords } from './daily.js';
 
 /** Relative accuracy of sketched quantiles (and of the shared comparison grid). */
 export const SKETCH_RELATIVE_ACCURACY = 0.005;
@@ -41,7 +41,7 @@ export class ExactBudget {
    */
   deferred = false;
   /** Day records of every distribution of the run (daily.ts), made by the first that needs it. */
-  dayRecords: RecordSlab | null = null;
+  dayRecords: DayRecords | null = null;
   register(store: ValueStore): void { this.stores.push(store); }
   /**
    * No more values will be added (the distributions are being finished): the budget lets go of its
