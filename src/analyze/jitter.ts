@@ -2,7 +2,11 @@
 // Rows may arrive out of time order; instead of a global sort (unbounded memory) each session keeps a
 // reorder window of the REORDER_WINDOW latest samples in time order, in a small ring. A sample older
 // than what already left the window cannot be placed and is counted as "late", never silently
-// folded in. Memory: sessions x REORDER_WINDOW, whatever the number of rows.
+// folded in. A session's window is also let go whole once IDLE_RELEASE_SAMPLES samples of other
+// sessions of the same account and kind have come after its last one: an export with a session per
+// connection has hundreds of thousands of short sessions, and windows kept to the end held every
+// sample of each (rows in memory). Memory: the windows of recently active sessions, and a few
+// numbers per session.
 import { ValueStore, type ExactBudget } from './store.js';
 
 /** Relative error of the jitter figure once its differences are sketched (only their median is reported). */
@@ -10,16 +14,30 @@ export const JITTER_RELATIVE_ACCURACY = 0.02;
 
 /** Samples held per session before the oldest is released in time order (ring of 128 at most). */
 export const REORDER_WINDOW = 127;
+/**
+ * Samples of the same account and kind after a session's last one, past which its window is
+ * released whole (its later samples still pair with its last value; older ones count as late).
+ */
+export const IDLE_RELEASE_SAMPLES = 4 * (REORDER_WINDOW + 1);
+/** The ring of a session whose window was released (no samples held). */
+const NO_RING: number[] = [];
 
 class SessionSeries {
-  // Ring of (time, value) pairs sorted by time from `head`; grows up to REORDER_WINDOW + 1.
-  // Plain arrays (see store.ts: many small typed arrays slow the garbage collector down).
-  times: number[] = new Array<number>(16).fill(0);
-  values: number[] = new Array<number>(16).fill(0);
+  // Ring of (time, value) pairs sorted by time from `head`; grows (doubling) up to REORDER_WINDOW + 1.
+  // Plain arrays (see store.ts: many small typed arrays slow the garbage collector down). It starts
+  // with room for 4: an export with a session per connection has hundreds of thousands of short
+  // sessions, and room for 16 was ~190 B more per session (200,000 sessions: 38 MB).
+  times: number[] = new Array<number>(4).fill(0);
+  values: number[] = new Array<number>(4).fill(0);
   head = 0;
   count = 0;
   lastTime = -Infinity;
   lastValue = NaN;
+  /** The tracker's sample count at this session's last sample. */
+  lastSeen = 0;
+  // Sessions holding samples, least recently active first (a doubly linked list through them).
+  older: SessionSeries | null = null;
+  newer: SessionSeries | null = null;
 }
 
 /** Differences released during one addRows call (one buffer for all trackers: calls do not nest). */
@@ -35,6 +53,11 @@ export class JitterTracker {
   readonly diffs: ValueStore;
   late = 0;
   pairs = 0;
+  /** Samples offered so far (the clock of IDLE_RELEASE_SAMPLES). */
+  private seen = 0;
+  // Sessions whose window holds samples, least recently active first.
+  private oldest: SessionSeries | null = null;
+  private newest: SessionSeries | null = null;
 
   constructor(budget: ExactBudget | null) {
     this.diffs = new ValueStore(budget, false, JITTER_RELATIVE_ACCURACY);
@@ -75,6 +98,11 @@ export class JitterTracker {
   /** Row i of the columns into the session's window, in time order. */
   private insert(series: SessionSeries, timeCol: Float64Array, valueCol: Float64Array, row: number): void {
     const timeUs = timeCol[row]!;
+    const seen = ++this.seen;
+    series.lastSeen = seen;
+    if (series !== this.newest) this.makeNewest(series);
+    // Sessions idle for long let go of their windows (the least recently active is first).
+    while (this.oldest !== null && seen - this.oldest.lastSeen > IDLE_RELEASE_SAMPLES) this.releaseWindow(this.oldest);
     if (timeUs < series.lastTime) { this.late++; return; }
     if (series.count === series.times.length) growRing(series);
     const { times, values } = series;
@@ -112,7 +140,40 @@ export class JitterTracker {
     series.count--;
   }
 
+  /** The session moves to the newest end of the list of active sessions. */
+  private makeNewest(series: SessionSeries): void {
+    this.unlink(series);
+    series.older = this.newest;
+    if (this.newest !== null) this.newest.newer = series; else this.oldest = series;
+    this.newest = series;
+  }
+
+  private unlink(series: SessionSeries): void {
+    if (series.older !== null) series.older.newer = series.newer;
+    else if (this.oldest === series) this.oldest = series.newer;
+    if (series.newer !== null) series.newer.older = series.older;
+    else if (this.newest === series) this.newest = series.older;
+    series.older = null;
+    series.newer = null;
+  }
+
+  /** Every sample of the session's window leaves it, in time order; the ring is freed. */
+  private releaseWindow(series: SessionSeries): void {
+    while (series.count > 0) this.releaseOldest(series);
+    this.unlink(series);
+    series.times = NO_RING;
+    series.values = NO_RING;
+    series.head = 0;
+  }
+
   sessionCount(): number { return this.sessions.size; }
+
+  /** Samples held in windows (for tests and memory accounting). */
+  heldSamples(): number {
+    let held = 0;
+    for (const series of this.sessions.values()) held += series.count;
+    return held;
+  }
 
   /** Flush every window; call once at the end. */
   finish(): void {
@@ -121,7 +182,7 @@ export class JitterTracker {
 }
 
 function growRing(series: SessionSeries): void {
-  const capacity = series.times.length * 2;
+  const capacity = Math.max(4, series.times.length * 2);
   const times = new Array<number>(capacity).fill(0);
   const values = new Array<number>(capacity).fill(0);
   const mask = series.times.length - 1;

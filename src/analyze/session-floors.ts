@@ -58,12 +58,15 @@ export interface SessionFloors {
   rtt: SessionFloor | null;
 }
 
+/** A session's lowest values per kind; a kind's is made at its first value (most sessions have one kind only). */
+interface SessionEntry { app: Lowest | null; rtt: Lowest | null }
+
 interface AccountSessions {
-  sessions: Map<string, { app: Lowest; rtt: Lowest }>;
+  sessions: Map<string, SessionEntry>;
   // The last session seen: rows of one session usually come together (one map look-up saved).
   lastFile: number;
   lastSession: string;
-  lastEntry: { app: Lowest; rtt: Lowest } | null;
+  lastEntry: SessionEntry | null;
 }
 
 export class SessionFloorTracker implements SampleObserver {
@@ -83,21 +86,22 @@ export class SessionFloorTracker implements SampleObserver {
       entry = a.sessions.get(key) ?? null;
       if (entry === null) {
         if (a.sessions.size >= MAX_SESSIONS_PER_ACCOUNT) { this.overflow.set(account, (this.overflow.get(account) ?? 0) + 1); return; }
-        entry = { app: new Lowest(), rtt: new Lowest() };
+        entry = { app: null, rtt: null };
         a.sessions.set(key, entry);
       }
       a.lastFile = fileIndex;
       a.lastSession = raw.session;
       a.lastEntry = entry;
     }
-    (raw.kind === 'app_rtt' ? entry.app : entry.rtt).add(raw.valueMs);
+    if (raw.kind === 'app_rtt') (entry.app ??= new Lowest()).add(raw.valueMs);
+    else (entry.rtt ??= new Lowest()).add(raw.valueMs);
   }
 
   /** Sessions of an account that have both kinds, in first-seen order. */
   sessionsOf(account: string): SessionFloors[] {
     const out: SessionFloors[] = [];
     for (const [session, e] of this.accounts.get(account)?.sessions ?? []) {
-      if (e.app.n === 0 || e.rtt.n === 0) continue;
+      if (e.app === null || e.rtt === null) continue;
       out.push({ session, app: e.app.floor(), rtt: e.rtt.floor() });
     }
     return out;
