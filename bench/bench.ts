@@ -14,7 +14,8 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const DATA = join(ROOT, 'bench/data');
 const HERE = dirname(fileURLToPath(import.meta.url));
 
-interface Measure { wallS: number; peakRssMb: number; }
+/** Wall seconds and peak RSS in MiB (KiB / 1024, as the processes report it). */
+interface Measure { wallS: number; peakRssMiB: number; }
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -27,7 +28,7 @@ function runOnce(command: string[], env: NodeJS.ProcessEnv = {}): Measure {
   const wallS = Number(process.hrtime.bigint() - started) / 1e9;
   if (r.status !== 0) throw new Error(`${command.join(' ')} failed (${r.status}): ${r.stderr}`);
   const rss = /peak rss (\d+) KiB/.exec(r.stderr) ?? /peak rss (\d+) KiB/.exec(r.stdout);
-  return { wallS, peakRssMb: rss ? Number(rss[1]) / 1024 : NaN };
+  return { wallS, peakRssMiB: rss ? Number(rss[1]) / 1024 : NaN };
 }
 
 function best(command: string[], runs: number, env: NodeJS.ProcessEnv = {}): Measure {
@@ -55,8 +56,8 @@ async function main(): Promise<void> {
     const duck2 = best([node, join(HERE, 'duckdb-aggregate.js'), file, '2'], runs);
     const duck1 = best([node, join(HERE, 'duckdb-aggregate.js'), file, '1'], runs);
     const keylag = best([node, join(ROOT, 'bin/keylag.js'), 'scan', file, '--format', 'json', '-o', '/dev/null'], runs, { KEYLAG_REPORT_PEAK_RSS: '1' });
-    rssOf.push(keylag.peakRssMb);
-    const fmt = (m: Measure) => `${m.wallS.toFixed(2)} s, ${m.peakRssMb.toFixed(0)} MB`;
+    rssOf.push(keylag.peakRssMiB);
+    const fmt = (m: Measure) => `${m.wallS.toFixed(2)} s, ${m.peakRssMiB.toFixed(0)} MiB`;
     rows.push([
       n.toLocaleString('en-US'), mb.toFixed(0), fmt(raw), fmt(duck2), fmt(duck1), fmt(keylag),
       `${(n / keylag.wallS / 1e6).toFixed(2)} M rows/s, ${(mb / keylag.wallS).toFixed(0)} MB/s`,
@@ -81,21 +82,22 @@ async function main(): Promise<void> {
     const tshark = best(['bash', '-c', `/usr/bin/time -f 'peak rss %M KiB' tshark -r '${capture}' -T fields -E header=y -E separator=, -E quote=d -E occurrence=f ${tsharkFields.join(' ')} tcp > /dev/null`], runs);
     const keylagPcap = best([node, join(ROOT, 'bin/keylag.js'), 'scan', capture, '--format', 'json', '-o', '/dev/null'], runs, { KEYLAG_REPORT_PEAK_RSS: '1' });
     packetLine = `\n\nPackets: ${capture.replace(ROOT + '/', '')} (${captureMb.toFixed(0)} MB, the lab's server capture repeated ${copies} times with moved client ports; bench/generate-capture.ts). `
-      + `tshark -T fields (the 13 fields keylag needs) ${tshark.wallS.toFixed(2)} s, ${tshark.peakRssMb.toFixed(0)} MB peak; keylag scan of the raw capture (every derivation, full report) `
-      + `${keylagPcap.wallS.toFixed(2)} s, ${keylagPcap.peakRssMb.toFixed(0)} MB peak; ratio tshark / keylag ${(tshark.wallS / keylagPcap.wallS).toFixed(2)} (goal >= 3).`;
+      + `tshark -T fields (the 13 fields keylag needs) ${tshark.wallS.toFixed(2)} s, ${tshark.peakRssMiB.toFixed(0)} MiB peak; keylag scan of the raw capture (every derivation, full report) `
+      + `${keylagPcap.wallS.toFixed(2)} s, ${keylagPcap.peakRssMiB.toFixed(0)} MiB peak; ratio tshark / keylag ${(tshark.wallS / keylagPcap.wallS).toFixed(2)} (goal >= 3).`;
   } else packetLine = '\n\nPackets: tshark not installed here; the packet comparison was not run.';
   const at10M = rowsList.indexOf(10_000_000);
   const at100M = rowsList.indexOf(100_000_000);
   const flatness = at10M >= 0 && at100M >= 0
-    ? `; 10M -> 100M: ${rssOf[at10M]!.toFixed(0)} -> ${rssOf[at100M]!.toFixed(0)} MB, ${((rssOf[at100M]! / rssOf[at10M]! - 1) * 100).toFixed(1)} %`
+    ? `; 10M -> 100M: ${rssOf[at10M]!.toFixed(0)} -> ${rssOf[at100M]!.toFixed(0)} MiB, ${((rssOf[at100M]! / rssOf[at10M]! - 1) * 100).toFixed(1)} %`
     : '';
   const flat = rows.length >= 2
     ? `\n\nPeak RSS from ${rowsList[0]!.toLocaleString('en-US')} to ${rowsList[rowsList.length - 1]!.toLocaleString('en-US')} rows: `
-      + `${rssOf[0]!.toFixed(0)} -> ${rssOf[rssOf.length - 1]!.toFixed(0)} MB${flatness} (target < 300 MB, flat within 10 % from 10M to 100M).`
+      + `${rssOf[0]!.toFixed(0)} -> ${rssOf[rssOf.length - 1]!.toFixed(0)} MiB${flatness} (target < 300 MB, flat within 10 % from 10M to 100M; `
+      + `the largest peak here, ${Math.max(...rssOf).toFixed(0)} MiB, is ${(Math.max(...rssOf) * 1.048576).toFixed(0)} MB in decimal megabytes).`
     : '';
   const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${platform()} ${release()}, Node ${process.version}; `
     + `load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' / ')} (other work on the machine inflates every figure)`;
-  const header = ['rows', 'MB', 'raw read (floor)', 'DuckDB 2 threads', 'DuckDB 1 thread', 'keylag scan --format json', 'keylag throughput', 'keylag / DuckDB-2', 'keylag / DuckDB-1', 'keylag / floor'];
+  const header = ['rows', 'file MB', 'raw read (floor)', 'DuckDB 2 threads', 'DuckDB 1 thread', 'keylag scan --format json', 'keylag throughput', 'keylag / DuckDB-2', 'keylag / DuckDB-1', 'keylag / floor'];
   const table = [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
   const text = `# Benchmark results\n\nMachine: ${machine}. Best of ${runs} runs each, file in page cache.\n`
     + 'Input: `user,timestamp,rtt_ms`, ISO 8601 times with ms, 10,000 accounts (bench/generate-rows.ts, seed 7).\n'
