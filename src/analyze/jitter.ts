@@ -25,8 +25,8 @@ const NO_RING: number[] = [];
 class SessionSeries {
   // Ring of (time, value) pairs sorted by time from `head`; grows (doubling) up to REORDER_WINDOW + 1.
   // Plain arrays (see store.ts: many small typed arrays slow the garbage collector down). It starts
-  // with room for 4: an export with a session per connection has hundreds of thousands of short
-  // sessions, and room for 16 was ~190 B more per session (200,000 sessions: 38 MB).
+  // with room for 4 (it was 16): a session of a few samples, of which an export with a session per
+  // connection has many, then holds a ring its size while it is active.
   times: number[] = new Array<number>(4).fill(0);
   values: number[] = new Array<number>(4).fill(0);
   head = 0;
