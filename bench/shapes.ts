@@ -1,0 +1,145 @@
+// `npm run bench:shapes`: inputs shaped unlike the main benchmark's (one kind, one session per
+// account, 30 days), each of which once made time or memory grow with something other than the
+// number of accounts: many accounts with keystroke and reaction kinds (peer figures), a year of
+// sparse rows (day records), a session per connection (jitter windows, session floors). Seeded;
+// each input is written to bench/data once. keylag scans each (best of N runs, full JSON report)
+// and the table goes to stdout and bench/SHAPES.md.
+//   node dist/bench/shapes.js [--runs 3]
+import { spawnSync } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Rng } from '../fixtures/generator.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const DATA = join(ROOT, 'bench/data');
+
+interface Shape {
+  name: string;
+  file: string;
+  what: string;
+  /** Rows, each a CSV line without its newline, in input order. */
+  rows: (rng: Rng) => Generator<string>;
+  header: string;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+const MARCH_1 = Date.UTC(2026, 2, 1);
+
+const SHAPES: Shape[] = [
+  {
+    name: 'peer figures',
+    file: 'shape-keystrokes-4000.csv',
+    what: '4,000 accounts x 60 rounds of a keystroke interval, an RTT and a reaction time (720,000 rows)',
+    header: 'user,timestamp,kind,value_ms',
+    *rows(rng) {
+      let t = MARCH_1;
+      for (let r = 0; r < 60; r++) {
+        for (let a = 0; a < 4_000; a++) {
+          t += 37;
+          yield `u${a},${iso(t)},keystroke_interval,${(40 + rng.next() * 200).toFixed(1)}`;
+          yield `u${a},${iso(t)},rtt,${(20 + rng.next() * 30).toFixed(1)}`;
+          yield `u${a},${iso(t)},reaction,${(250 + rng.next() * 200).toFixed(1)}`;
+        }
+      }
+    },
+  },
+  {
+    name: 'a year, sparse',
+    file: 'shape-year-5000.csv',
+    what: '5,000 accounts x 365 days, one RTT a day each (1,825,000 rows)',
+    header: 'user,timestamp,rtt_ms',
+    *rows(rng) {
+      const start = Date.UTC(2025, 0, 1);
+      const rows = 5_000 * 365;
+      const step = (365 * 86_400_000) / rows;
+      for (let i = 0; i < rows; i++) {
+        const a = i % 5_000;
+        yield `u${a},${iso(start + Math.floor(i * step))},${(15 + (a % 50) + rng.next() * 20).toFixed(1)}`;
+      }
+    },
+  },
+  {
+    name: 'a session per connection',
+    file: 'shape-sessions-2000.csv',
+    what: '2,000 accounts x 100 sessions of 10 RTTs (2,000,000 rows, 200,000 sessions)',
+    header: 'user,timestamp,rtt_ms,session',
+    *rows(rng) {
+      let t = MARCH_1;
+      for (let s = 0; s < 100; s++) {
+        for (let r = 0; r < 10; r++) {
+          for (let a = 0; a < 2_000; a++) {
+            t += 50;
+            yield `u${a},${iso(t)},${(15 + (a % 50) + rng.next() * 20).toFixed(1)},c${a}-${s}`;
+          }
+        }
+      }
+    },
+  },
+  {
+    name: 'one session per account (for comparison)',
+    file: 'shape-one-session-2000.csv',
+    what: '2,000 accounts x 1 session of 1,000 RTTs (2,000,000 rows)',
+    header: 'user,timestamp,rtt_ms,session',
+    *rows(rng) {
+      let t = MARCH_1;
+      for (let r = 0; r < 1_000; r++) {
+        for (let a = 0; a < 2_000; a++) {
+          t += 50;
+          yield `u${a},${iso(t)},${(15 + (a % 50) + rng.next() * 20).toFixed(1)},c${a}-0`;
+        }
+      }
+    },
+  },
+];
+
+async function writeShape(shape: Shape, path: string): Promise<void> {
+  const out = createWriteStream(path);
+  const write = (text: string) => new Promise<void>((done) => { if (out.write(text)) done(); else out.once('drain', done); });
+  await write(`${shape.header}\n`);
+  let chunk: string[] = [];
+  for (const row of shape.rows(new Rng(11))) {
+    chunk.push(row);
+    if (chunk.length === 10_000) { await write(chunk.join('\n') + '\n'); chunk = []; }
+  }
+  if (chunk.length > 0) await write(chunk.join('\n') + '\n');
+  await new Promise<void>((done) => out.end(done));
+}
+
+function scanOnce(file: string): { wallS: number; peakRssMiB: number } {
+  const started = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin/keylag.js'), 'scan', file, '--format', 'json', '-o', '/dev/null'], {
+    encoding: 'utf8', env: { ...process.env, KEYLAG_REPORT_PEAK_RSS: '1' },
+  });
+  const wallS = Number(process.hrtime.bigint() - started) / 1e9;
+  if (r.status !== 0) throw new Error(`keylag scan ${file} failed (${r.status}): ${r.stderr}`);
+  const rss = /peak rss (\d+) KiB/.exec(r.stderr);
+  return { wallS, peakRssMiB: rss ? Number(rss[1]) / 1024 : NaN };
+}
+
+async function main(): Promise<void> {
+  const at = process.argv.indexOf('--runs');
+  const runs = at >= 0 ? Number(process.argv[at + 1]) : 3;
+  mkdirSync(DATA, { recursive: true });
+  const lines = ['| shape | input | file MB | keylag scan --format json |', '| --- | --- | --- | --- |'];
+  for (const shape of SHAPES) {
+    const path = join(DATA, shape.file);
+    if (!existsSync(path)) {
+      process.stderr.write(`generating ${path} ...\n`);
+      await writeShape(shape, path);
+    }
+    const all = Array.from({ length: runs }, () => scanOnce(path));
+    const best = all.reduce((a, b) => (b.wallS < a.wallS ? b : a));
+    lines.push(`| ${shape.name} | ${shape.what} | ${(statSync(path).size / 1e6).toFixed(0)} | ${best.wallS.toFixed(2)} s, ${best.peakRssMiB.toFixed(0)} MiB |`);
+    process.stderr.write(`${shape.name} done\n`);
+  }
+  const text = `# Other shapes of input\n\nBest of ${runs} runs each (wall time, peak RSS in MiB); inputs from bench/shapes.ts (seed 11).\n\n`
+    + `${lines.join('\n')}\n\nRegenerate: \`npm run bench:shapes\`.\n`;
+  writeFileSync(join(ROOT, 'bench/SHAPES.md'), text);
+  process.stdout.write(text);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 3;
+});
