@@ -26,6 +26,25 @@ interface Shape {
 const iso = (ms: number): string => new Date(ms).toISOString();
 const MARCH_1 = Date.UTC(2026, 2, 1);
 
+/** 2,000 accounts, each with `sessions` sessions of `perSession` RTTs, the accounts interleaved row by row. */
+function sessionShape(name: string, file: string, sessions: number, perSession: number, what: string): Shape {
+  return {
+    name, file, what,
+    header: 'user,timestamp,rtt_ms,session',
+    *rows(rng) {
+      let t = MARCH_1;
+      for (let s = 0; s < sessions; s++) {
+        for (let r = 0; r < perSession; r++) {
+          for (let a = 0; a < 2_000; a++) {
+            t += 50;
+            yield `u${a},${iso(t)},${(15 + (a % 50) + rng.next() * 20).toFixed(1)},c${a}-${s}`;
+          }
+        }
+      }
+    },
+  };
+}
+
 const SHAPES: Shape[] = [
   {
     name: 'peer figures',
@@ -59,38 +78,10 @@ const SHAPES: Shape[] = [
       }
     },
   },
-  {
-    name: 'a session per connection',
-    file: 'shape-sessions-2000.csv',
-    what: '2,000 accounts x 100 sessions of 10 RTTs (2,000,000 rows, 200,000 sessions)',
-    header: 'user,timestamp,rtt_ms,session',
-    *rows(rng) {
-      let t = MARCH_1;
-      for (let s = 0; s < 100; s++) {
-        for (let r = 0; r < 10; r++) {
-          for (let a = 0; a < 2_000; a++) {
-            t += 50;
-            yield `u${a},${iso(t)},${(15 + (a % 50) + rng.next() * 20).toFixed(1)},c${a}-${s}`;
-          }
-        }
-      }
-    },
-  },
-  {
-    name: 'one session per account (for comparison)',
-    file: 'shape-one-session-2000.csv',
-    what: '2,000 accounts x 1 session of 1,000 RTTs (2,000,000 rows)',
-    header: 'user,timestamp,rtt_ms,session',
-    *rows(rng) {
-      let t = MARCH_1;
-      for (let r = 0; r < 1_000; r++) {
-        for (let a = 0; a < 2_000; a++) {
-          t += 50;
-          yield `u${a},${iso(t)},${(15 + (a % 50) + rng.next() * 20).toFixed(1)},c${a}-0`;
-        }
-      }
-    },
-  },
+  sessionShape('a session per connection', 'shape-sessions-2000.csv', 100, 10,
+    '2,000 accounts x 100 sessions of 10 RTTs (2,000,000 rows, 200,000 sessions)'),
+  sessionShape('one session per account (for comparison)', 'shape-one-session-2000.csv', 1, 1_000,
+    '2,000 accounts x 1 session of 1,000 RTTs (2,000,000 rows)'),
 ];
 
 async function writeShape(shape: Shape, path: string): Promise<void> {
