@@ -1,7 +1,8 @@
 // `npm run bench:shapes`: inputs shaped unlike the main benchmark's (one kind, one session per
 // account, 30 days), each of which once made time or memory grow with something other than the
 // number of accounts: many accounts with keystroke and reaction kinds (peer figures), a year of
-// sparse rows (day records), a session per connection (jitter windows, session floors). Seeded;
+// sparse rows (day records), a roster with claimed locations (activity hours), a session per
+// connection (jitter windows, session floors). Seeded;
 // each input is written to bench/data once. keylag scans each (best of N runs, full JSON report)
 // and the table goes to stdout and bench/SHAPES.md.
 //   node dist/bench/shapes.js [--runs 3]
@@ -21,6 +22,8 @@ interface Shape {
   /** Rows, each a CSV line without its newline, in input order. */
   rows: (rng: Rng) => Generator<string>;
   header: string;
+  /** A roster to scan with (`--roster`), as its text. */
+  roster?: string;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -43,6 +46,14 @@ function sessionShape(name: string, file: string, sessions: number, perSession: 
       }
     },
   };
+}
+
+/** 8,000 accounts in 20 sites of a roster with claimed US locations and zones (activity hours, physics). */
+function rosterText(accounts: number): string {
+  const places = [['New York, US', 'America/New_York'], ['Chicago, US', 'America/Chicago'], ['Denver, US', 'America/Denver'], ['Seattle, US', 'America/Los_Angeles']];
+  const lines = ['account,site,location,timezone'];
+  for (let a = 0; a < accounts; a++) lines.push(`u${a},site${a % 20},"${places[a % 4]![0]}",${places[a % 4]![1]}`);
+  return lines.join('\n') + '\n';
 }
 
 const SHAPES: Shape[] = [
@@ -78,6 +89,22 @@ const SHAPES: Shape[] = [
       }
     },
   },
+  {
+    name: 'a roster of 8,000 in 20 sites',
+    file: 'shape-roster-8000.csv',
+    what: '8,000 accounts x 60 RTTs, one shared client address, a roster with claimed locations (480,000 rows)',
+    header: 'user,timestamp,rtt_ms,client_ip',
+    roster: rosterText(8_000),
+    *rows(rng) {
+      let t = MARCH_1;
+      for (let r = 0; r < 60; r++) {
+        for (let a = 0; a < 8_000; a++) {
+          t += 3000;
+          yield `u${a},${iso(t)},${(15 + (a % 50) + rng.next() * 20).toFixed(1)},203.0.113.7`;
+        }
+      }
+    },
+  },
   sessionShape('a session per connection', 'shape-sessions-2000.csv', 100, 10,
     '2,000 accounts x 100 sessions of 10 RTTs (2,000,000 rows, 200,000 sessions)'),
   sessionShape('one session per account (for comparison)', 'shape-one-session-2000.csv', 1, 1_000,
@@ -97,9 +124,10 @@ async function writeShape(shape: Shape, path: string): Promise<void> {
   await new Promise<void>((done) => out.end(done));
 }
 
-function scanOnce(file: string): { wallS: number; peakRssMiB: number } {
+function scanOnce(file: string, roster: string | null): { wallS: number; peakRssMiB: number } {
   const started = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin/keylag.js'), 'scan', file, '--format', 'json', '-o', '/dev/null'], {
+  const extra = roster === null ? [] : ['--roster', roster];
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin/keylag.js'), 'scan', file, ...extra, '--format', 'json', '-o', '/dev/null'], {
     encoding: 'utf8', env: { ...process.env, KEYLAG_REPORT_PEAK_RSS: '1' },
   });
   const wallS = Number(process.hrtime.bigint() - started) / 1e9;
@@ -119,7 +147,12 @@ async function main(): Promise<void> {
       process.stderr.write(`generating ${path} ...\n`);
       await writeShape(shape, path);
     }
-    const all = Array.from({ length: runs }, () => scanOnce(path));
+    let roster: string | null = null;
+    if (shape.roster !== undefined) {
+      roster = path.replace(/\.csv$/, '.roster.csv');
+      if (!existsSync(roster)) writeFileSync(roster, shape.roster);
+    }
+    const all = Array.from({ length: runs }, () => scanOnce(path, roster));
     const best = all.reduce((a, b) => (b.wallS < a.wallS ? b : a));
     lines.push(`| ${shape.name} | ${shape.what} | ${(statSync(path).size / 1e6).toFixed(0)} | ${best.wallS.toFixed(2)} s, ${best.peakRssMiB.toFixed(0)} MiB |`);
     process.stderr.write(`${shape.name} done\n`);

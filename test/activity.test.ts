@@ -63,3 +63,33 @@ test('activity hours only add to evidence that already lifted the score, and nev
   assert.equal(day.points, 0);
   assert.match(day.sentence, /within the peers' habits/);
 });
+
+test('peers\' night shares: leave-one-out per group equals median and MAD over each account\'s list of peers', async () => {
+  const { median, mad } = await import('../src/analyze/stats.js');
+  let s = 17;
+  const rnd = (): number => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s / 4294967296; };
+  for (let trial = 0; trial < 20; trial++) {
+    const buckets = new Map<string, Map<number, number>>();
+    const groups = new Map<string, string>();
+    const names: string[] = [];
+    const accounts = 5 + Math.floor(rnd() * 60);
+    for (let a = 0; a < accounts; a++) {
+      const name = `u${a}`;
+      names.push(name);
+      // Sites of several sizes and accounts in `everyone` (compared with every account).
+      groups.set(name, rnd() < 0.3 ? 'everyone' : `site:${Math.floor(rnd() * 3)}`);
+      const m = new Map<number, number>();
+      // 8 to 40 quarter-hours a day at random hours: ties in share are common.
+      const quarters = 8 + Math.floor(rnd() * 33);
+      for (let q = 0; q < quarters; q++) m.set(Math.floor((Date.parse('2026-03-02T00:00:00Z') + Math.floor(rnd() * 96) * BUCKET_MS) / BUCKET_MS), 1);
+      buckets.set(name, m);
+    }
+    const run = new ActivityRun(buckets, () => 'UTC', groups, names);
+    for (const name of names) {
+      const group = groups.get(name)!;
+      const peers = [...run.shares].filter(([k]) => k !== name && (group === 'everyone' || groups.get(k) === group)).map(([, x]) => x.share);
+      const expected = !run.shares.has(name) || peers.length === 0 ? null : { median: median(peers), mad: mad(peers), count: peers.length };
+      assert.deepEqual(run.peerShares(name), expected, `${name} in ${group}`);
+    }
+  }
+});

@@ -57,14 +57,23 @@ function load(): Tables {
   return tables;
 }
 
+// Answers per zone name: a roster of thousands names a few zones, and each check builds an ICU
+// formatter (~60 µs; 8,000 roster entries spent 0.46 s here).
+const validZones = new Map<string, boolean>();
+
 /** True when the runtime (ICU) knows the zone. */
 export function isValidTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
+  let valid = validZones.get(zone);
+  if (valid === undefined) {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: zone });
+      valid = true;
+    } catch {
+      valid = false;
+    }
+    if (validZones.size < 10_000) validZones.set(zone, valid);
   }
+  return valid;
 }
 
 /** Looks like an IANA zone name (Area/Location) rather than a place name. */

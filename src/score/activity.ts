@@ -3,7 +3,8 @@
 // day under a claimed US identity does so all month. Weak on its own, so it can only add to a score
 // that other evidence has already lifted (ACTIVITY_GATE_POINTS), and never more than half of it.
 import type { Evidence } from '../types.js';
-import { median, MAD_TO_SD, mad, normalIsf } from '../analyze/stats.js';
+import { MAD_TO_SD, normalIsf } from '../analyze/stats.js';
+import { LeaveOneOut } from '../analyze/loo.js';
 import { EVERYONE } from '../baseline/peers.js';
 import { countEvidence } from './combine.js';
 import type { EvidenceProvider } from './evidence.js';
@@ -100,15 +101,31 @@ export class ActivityRun {
     }
   }
 
-  peerShares(account: string): number[] {
+  // Per peer group: its members' night shares, sorted once for leave-one-out (loo.ts). Listing
+  // the peers' shares for each account was quadratic: 8,000 accounts with a roster took 8 s, 3 of
+  // them here.
+  private readonly byGroup = new Map<string, { leaveOneOut: LeaveOneOut | null; size: number }>();
+
+  /**
+   * Median and raw MAD of the night shares of the account's peers (the other accounts of its peer
+   * group that have a share; `everyone` holds all of them), and how many; null without a share of
+   * its own or without peers. Equal to median and mad over the list of those peers.
+   */
+  peerShares(account: string): { median: number; mad: number; count: number } | null {
+    const mine = this.shares.get(account);
+    if (mine === undefined) return null;
     const group = this.groups.get(account) ?? EVERYONE;
-    const out: number[] = [];
-    for (const [key, s] of this.shares) {
-      if (key === account) continue;
-      if (group !== EVERYONE && (this.groups.get(key) ?? EVERYONE) !== group) continue;
-      out.push(s.share);
+    let entry = this.byGroup.get(group);
+    if (entry === undefined) {
+      const values: number[] = [];
+      for (const [key, s] of this.shares) {
+        if (group === EVERYONE || (this.groups.get(key) ?? EVERYONE) === group) values.push(s.share);
+      }
+      entry = { leaveOneOut: values.length >= 2 ? new LeaveOneOut(values) : null, size: values.length };
+      this.byGroup.set(group, entry);
     }
-    return out;
+    if (entry.leaveOneOut === null) return null;
+    return { ...entry.leaveOneOut.without(mine.share), count: entry.size - 1 };
   }
 }
 
@@ -119,16 +136,16 @@ export function activityProvider(run: ActivityRun): EvidenceProvider {
     const mine = run.shares.get(ctx.account);
     if (!mine) return [];
     const peers = run.peerShares(ctx.account);
-    if (peers.length < MIN_PEERS) return [];
-    const med = median(peers);
-    const scale = MAD_TO_SD * Math.max(mad(peers), SHARE_SCALE_FLOOR);
+    if (peers === null || peers.count < MIN_PEERS) return [];
+    const med = peers.median;
+    const scale = MAD_TO_SD * Math.max(peers.mad, SHARE_SCALE_FLOOR);
     const z = (mine.share - med) / scale;
     const zLow = (mine.shareLow - med) / scale;
     const raw = Math.min(ACTIVITY_POINTS_CAP, Math.max(0, ACTIVITY_POINTS_PER_Z * (zLow - ACTIVITY_Z0)));
     const others = countEvidence([...(ctx.prior ?? [])]).total;
     const points = others >= ACTIVITY_GATE_POINTS ? Math.min(raw, others / 2) : 0;
     const head = `${pct(mine.share)} of its active quarter-hours (${mine.night} of ${mine.total}) fall at `
-      + `0${NIGHT_START_HOUR}:00-0${NIGHT_END_HOUR}:00 ${mine.zone} (claimed) vs ${pct(med)} for its ${peers.length} peers (robust z ${z.toFixed(1)})`;
+      + `0${NIGHT_START_HOUR}:00-0${NIGHT_END_HOUR}:00 ${mine.zone} (claimed) vs ${pct(med)} for its ${peers.count} peers (robust z ${z.toFixed(1)})`;
     const tail = raw === 0
       ? ': within the peers\' habits'
       : points > 0
@@ -151,7 +168,7 @@ export function activityProvider(run: ActivityRun): EvidenceProvider {
         peerScale: scale,
         robustZ: z,
         robustZLow: zLow,
-        peers: peers.length,
+        peers: peers.count,
         rawPoints: raw,
         otherPoints: others,
       },
