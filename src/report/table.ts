@@ -6,7 +6,7 @@
 // escape sequence at all and is the same bytes on every machine.
 
 import { Chalk, type ChalkInstance } from 'chalk';
-import Table from 'cli-table3';
+import { drawTable } from './table-draw.js';
 import type { AccountReport, InputFileInfo, KindStats, Report } from '../types.js';
 import { fixed, headlineStats, selectAccounts, signedPoints } from './json.js';
 import { terminalSafe } from './sanitize.js';
@@ -347,11 +347,8 @@ function rankedTable(ctx: Ctx, ranked: AccountReport[], physics = false): string
     const accountW = Math.min(natural[1] ?? MIN_ACCOUNT, Math.max(MIN_ACCOUNT, Math.floor(wideAvail * 0.35)));
     const evidenceW = Math.min(natural[last] ?? MIN_EVIDENCE, wideAvail - accountW);
     const colWidths = natural.map((w, i) => (i === 1 ? accountW : i === last ? evidenceW : w));
-    const table = new Table({ head: head.map((h) => c.bold(h)), colWidths, wordWrap: false, style });
-    for (const { a, cells } of rows) {
-      table.push([...numeric(a, cells, accountW), wrapText(cells[last] ?? '', evidenceW - 2).join('\n')]);
-    }
-    return table.toString();
+    const options = { head: head.map((h) => c.bold(h)), colWidths, wordWrap: false, style };
+    return drawTable(options, rows.map(({ a, cells }) => [[...numeric(a, cells, accountW), wrapText(cells[last] ?? '', evidenceW - 2).join('\n')]]));
   }
 
   const narrowHead = head.slice(0, last);
@@ -361,13 +358,11 @@ function rankedTable(ctx: Ctx, ranked: AccountReport[], physics = false): string
   // A cell spanning columns 1..last-1 is as wide as they are, plus the borders between them.
   const span = last - 1;
   const spanW = colWidths.slice(1).reduce((sum, w) => sum + w, 0) + (span - 1);
-  const table = new Table({ head: narrowHead.map((h) => c.bold(h)), colWidths, wordWrap: false, style });
-  table.push(['', { content: c.bold('> strongest evidence'), colSpan: span }]);
-  for (const { a, cells } of rows) {
-    table.push(numeric(a, cells, accountW));
-    table.push(['', { content: wrapText('> ' + (cells[last] ?? ''), spanW - 2).join('\n'), colSpan: span }]);
-  }
-  return table.toString();
+  const options = { head: narrowHead.map((h) => c.bold(h)), colWidths, wordWrap: false, style };
+  return drawTable(options, [
+    [['', { content: c.bold('> strongest evidence'), colSpan: span }]],
+    ...rows.map(({ a, cells }) => [numeric(a, cells, accountW), ['', { content: wrapText('> ' + (cells[last] ?? ''), spanW - 2).join('\n'), colSpan: span }]]),
+  ]);
 }
 
 function insufficientBlock(ctx: Ctx, accounts: AccountReport[]): string[] {
