@@ -1,13 +1,13 @@
 // `npm run bench:shapes`: inputs shaped unlike the main benchmark's (one kind, one session per
 // account, 30 days), each of which once made time or memory grow with something other than the
 // number of accounts: many accounts with keystroke and reaction kinds (peer figures), a year of
-// sparse rows (day records), a roster with claimed locations (activity hours), a session per
-// connection (jitter windows, session floors). Seeded;
+// sparse rows (day records), a roster with claimed locations (activity hours), many small files
+// (per-file buffers), a session per connection (jitter windows, session floors). Seeded;
 // each input is written to bench/data once. keylag scans each (best of N runs, full JSON report)
 // and the table goes to stdout and bench/SHAPES.md.
 //   node dist/bench/shapes.js [--runs 3]
 import { spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Rng } from '../fixtures/generator.js';
@@ -24,6 +24,8 @@ interface Shape {
   header: string;
   /** A roster to scan with (`--roster`), as its text. */
   roster?: string;
+  /** Write the rows as this many files of equal size in a folder named `file` (scanned as one input). */
+  files?: number;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -105,6 +107,22 @@ const SHAPES: Shape[] = [
       }
     },
   },
+  {
+    name: 'many small files',
+    file: 'shape-files-2000',
+    what: '2,000 files of 100 RTTs over 500 accounts, one folder (200,000 rows)',
+    header: 'user,timestamp,rtt_ms',
+    files: 2_000,
+    *rows(rng) {
+      let t = MARCH_1;
+      for (let f = 0; f < 2_000; f++) {
+        for (let i = 0; i < 100; i++) {
+          t += 1000;
+          yield `u${(f * 7 + i) % 500},${iso(t)},${(20 + rng.next() * 30).toFixed(1)}`;
+        }
+      }
+    },
+  },
   sessionShape('a session per connection', 'shape-sessions-2000.csv', 100, 10,
     '2,000 accounts x 100 sessions of 10 RTTs (2,000,000 rows, 200,000 sessions)'),
   sessionShape('one session per account (for comparison)', 'shape-one-session-2000.csv', 1, 1_000,
@@ -112,6 +130,16 @@ const SHAPES: Shape[] = [
 ];
 
 async function writeShape(shape: Shape, path: string): Promise<void> {
+  if (shape.files !== undefined) {
+    mkdirSync(path, { recursive: true });
+    const all = [...shape.rows(new Rng(11))];
+    const per = Math.ceil(all.length / shape.files);
+    for (let f = 0; f < shape.files; f++) {
+      const name = join(path, `part-${String(f).padStart(5, '0')}.csv`);
+      writeFileSync(name, `${shape.header}\n${all.slice(f * per, (f + 1) * per).join('\n')}\n`);
+    }
+    return;
+  }
   const out = createWriteStream(path);
   const write = (text: string) => new Promise<void>((done) => { if (out.write(text)) done(); else out.once('drain', done); });
   await write(`${shape.header}\n`);
@@ -154,7 +182,9 @@ async function main(): Promise<void> {
     }
     const all = Array.from({ length: runs }, () => scanOnce(path, roster));
     const best = all.reduce((a, b) => (b.wallS < a.wallS ? b : a));
-    lines.push(`| ${shape.name} | ${shape.what} | ${(statSync(path).size / 1e6).toFixed(0)} | ${best.wallS.toFixed(2)} s, ${best.peakRssMiB.toFixed(0)} MiB |`);
+    const mb = shape.files === undefined ? statSync(path).size / 1e6
+      : readdirSync(path).reduce((sum, name) => sum + statSync(join(path, name)).size, 0) / 1e6;
+    lines.push(`| ${shape.name} | ${shape.what} | ${mb.toFixed(0)} | ${best.wallS.toFixed(2)} s, ${best.peakRssMiB.toFixed(0)} MiB |`);
     process.stderr.write(`${shape.name} done\n`);
   }
   const text = `# Other shapes of input\n\nBest of ${runs} runs each (wall time, peak RSS in MiB); inputs from bench/shapes.ts (seed 11).\n\n`

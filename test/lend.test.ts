@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openInput } from '../src/ingest/open.js';
+import { openInput, readChunkFor } from '../src/ingest/open.js';
 import { runScan, DEFAULT_MEMORY_BUDGET_VALUES, type ScanRequest } from '../src/pipeline.js';
 import { renderJson } from '../src/report/json.js';
 
@@ -69,4 +69,19 @@ test('a scan over lent chunks equals the csv-parse reference path, quoted multi-
   const reference = await runScan(request('csv-parse'));
   assert.equal(fast.header.samplesUsed, 60_000);
   assert.equal(renderJson(fast, {}), renderJson(reference, {}).replace(/CSV \(csv-parse\)/g, 'CSV'));
+});
+
+test('reads of a small file are no larger than it needs, lent or not (thousands of small exports)', async () => {
+  assert.equal(readChunkFor(3_000), 16 * 1024);
+  assert.equal(readChunkFor(100_000), 100_001);
+  assert.equal(readChunkFor(10_000_000), 256 * 1024);
+  assert.equal(readChunkFor(null), 256 * 1024, 'a stream of unknown size');
+  const path = join(tmp, 'small.csv');
+  const text = 'user,timestamp,rtt_ms\n' + Array.from({ length: 100 }, (_, i) => `u${i % 7},2026-03-01T00:00:${String(i % 60).padStart(2, '0')}Z,${20 + i}`).join('\n') + '\n';
+  writeFileSync(path, text);
+  for (const lendChunks of [true, false]) {
+    const r = await readAll(path, lendChunks);
+    assert.equal(r.bytes.toString('utf8'), text);
+    for (const buffer of r.buffers) assert.ok(buffer.byteLength <= 16 * 1024, `a ${buffer.byteLength}-byte buffer for a ${text.length}-byte file (lent: ${lendChunks})`);
+  }
 });
