@@ -1,7 +1,7 @@
 // Leave-one-out median and MAD for every member of a group in O(n log n) overall, instead of
 // recomputing them over n-1 peers for each of n accounts (O(n^2): 10,000 accounts in one
 // "everyone" group made that the bottleneck). Results equal `median`/`mad` of the peers exactly.
-import { MAD_TO_SD } from './stats.js';
+import { MAD_TO_SD, mad, median } from './stats.js';
 
 function medianSkipping(sorted: Float64Array, skip: number): number {
   // Median of `sorted` without the element at index `skip`; the middle two are interpolated exactly
@@ -53,5 +53,39 @@ export class LeaveOneOut {
     const diff = x - median;
     const z = scale > 0 ? diff / scale : diff === 0 ? 0 : Math.sign(diff) * Infinity;
     return { z, median, mad, scale };
+  }
+}
+
+/** Median and raw MAD over a group's peers of an account, and how many peers. */
+export interface PeerSummary {
+  median: number;
+  mad: number;
+  count: number;
+}
+
+/**
+ * One figure of every member of a group, for each member's peers (the others): computed and sorted
+ * once, asked once per member. Used where a signal compares a derived figure with the peer group's
+ * (peer-figures.ts, activity hours).
+ */
+export class PeerValues {
+  private readonly leaveOneOut: LeaveOneOut | null;
+  private readonly all: PeerSummary | null;
+
+  /** The values of the members that have the figure. */
+  constructor(values: readonly number[]) {
+    this.leaveOneOut = values.length >= 2 ? new LeaveOneOut(values) : null;
+    this.all = values.length === 0 ? null : { median: median(values), mad: mad(values), count: values.length };
+  }
+
+  /**
+   * Over the values without one occurrence of `own` (a member's own value: the others are its
+   * peers), or over all of them for an account without the figure (null); null without peers.
+   * Equal to median and mad over the list of those peers.
+   */
+  without(own: number | null): PeerSummary | null {
+    if (own === null) return this.all;
+    if (this.leaveOneOut === null) return null;
+    return { ...this.leaveOneOut.without(own), count: this.leaveOneOut.size - 1 };
   }
 }

@@ -9,7 +9,7 @@
 // same results as over the list of its peers.
 import type { KindStats } from '../types.js';
 import type { KindSummary } from './peers.js';
-import { LeaveOneOut } from '../analyze/loo.js';
+import { PeerValues, type PeerSummary } from '../analyze/loo.js';
 import { mad, median } from '../analyze/stats.js';
 
 /** One account as a figure sees it: every kind it has, and its kinds with enough samples to score. */
@@ -23,11 +23,7 @@ export interface PeerMember {
 export type PeerFigure = (kinds: readonly KindStats[], summaries: readonly KindSummary[]) => number | null;
 
 /** Median and raw MAD of a figure over peers, and how many peers have it. */
-export interface PeerFigureSummary {
-  median: number;
-  mad: number;
-  count: number;
-}
+export type PeerFigureSummary = PeerSummary;
 
 /** The figure over `peers` as listed: the definition the group cache must equal. */
 export function figureOverPeers(peers: readonly PeerMember[], figure: PeerFigure): PeerFigureSummary | null {
@@ -39,17 +35,9 @@ export function figureOverPeers(peers: readonly PeerMember[], figure: PeerFigure
   return values.length === 0 ? null : { median: median(values), mad: mad(values), count: values.length };
 }
 
-interface GroupValues {
-  /** Members' values, for leave-one-out: null when fewer than two members have the figure. */
-  leaveOneOut: LeaveOneOut | null;
-  /** Over every member that has it (for an account that has no value of its own). */
-  all: PeerFigureSummary | null;
-  count: number;
-}
-
 /** Per (group, figure), computed on first use. Groups are named by the caller, members listed once. */
 export class GroupFigures {
-  private readonly cache = new Map<string, Map<PeerFigure, GroupValues>>();
+  private readonly cache = new Map<string, Map<PeerFigure, PeerValues>>();
 
   /**
    * `figure` over the members of `group` other than `self` (which must be one of them, with the same
@@ -65,17 +53,9 @@ export class GroupFigures {
         const v = figure(m.kinds, m.summaries);
         if (v !== null) list.push(v);
       }
-      values = {
-        leaveOneOut: list.length >= 2 ? new LeaveOneOut(list) : null,
-        all: list.length === 0 ? null : { median: median(list), mad: mad(list), count: list.length },
-        count: list.length,
-      };
+      values = new PeerValues(list);
       byFigure.set(figure, values);
     }
-    const own = figure(self.kinds, self.summaries);
-    if (own === null) return values.all;
-    // The account is one of the members that have the figure: its peers are the others.
-    if (values.leaveOneOut === null) return null;
-    return { ...values.leaveOneOut.without(own), count: values.count - 1 };
+    return values.without(figure(self.kinds, self.summaries));
   }
 }

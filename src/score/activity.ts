@@ -4,7 +4,7 @@
 // that other evidence has already lifted (ACTIVITY_GATE_POINTS), and never more than half of it.
 import type { Evidence } from '../types.js';
 import { MAD_TO_SD, normalIsf } from '../analyze/stats.js';
-import { LeaveOneOut } from '../analyze/loo.js';
+import { PeerValues, type PeerSummary } from '../analyze/loo.js';
 import { EVERYONE } from '../baseline/peers.js';
 import { countEvidence } from './combine.js';
 import type { EvidenceProvider } from './evidence.js';
@@ -104,28 +104,27 @@ export class ActivityRun {
   // Per peer group: its members' night shares, sorted once for leave-one-out (loo.ts). Listing
   // the peers' shares for each account was quadratic: 8,000 accounts with a roster took 8 s, 3 of
   // them here.
-  private readonly byGroup = new Map<string, { leaveOneOut: LeaveOneOut | null; size: number }>();
+  private readonly byGroup = new Map<string, PeerValues>();
 
   /**
    * Median and raw MAD of the night shares of the account's peers (the other accounts of its peer
    * group that have a share; `everyone` holds all of them), and how many; null without a share of
    * its own or without peers. Equal to median and mad over the list of those peers.
    */
-  peerShares(account: string): { median: number; mad: number; count: number } | null {
+  peerShares(account: string): PeerSummary | null {
     const mine = this.shares.get(account);
     if (mine === undefined) return null;
     const group = this.groups.get(account) ?? EVERYONE;
-    let entry = this.byGroup.get(group);
-    if (entry === undefined) {
-      const values: number[] = [];
+    let values = this.byGroup.get(group);
+    if (values === undefined) {
+      const list: number[] = [];
       for (const [key, s] of this.shares) {
-        if (group === EVERYONE || (this.groups.get(key) ?? EVERYONE) === group) values.push(s.share);
+        if (group === EVERYONE || (this.groups.get(key) ?? EVERYONE) === group) list.push(s.share);
       }
-      entry = { leaveOneOut: values.length >= 2 ? new LeaveOneOut(values) : null, size: values.length };
-      this.byGroup.set(group, entry);
+      values = new PeerValues(list);
+      this.byGroup.set(group, values);
     }
-    if (entry.leaveOneOut === null) return null;
-    return { ...entry.leaveOneOut.without(mine.share), count: entry.size - 1 };
+    return values.without(mine.share);
   }
 }
 
