@@ -39,8 +39,7 @@ function othersPooled(parts: WeightedPoints[]): WeightedPoints {
   return { values, counts: values.map((v) => byValue.get(v)!) };
 }
 
-test('comparePeers: every account against the pool of the others equals the pool rebuilt from scratch', () => {
-  const all = summaries(11, 40);
+function expectPoolsRebuilt(all: KindSummary[]): void {
   // Two sites of 20 (each >= MIN_SITE_SIZE) and, separately, everyone in one group.
   for (const groupOf of [(i: number) => (i < 20 ? 'site:a' : 'site:b'), () => EVERYONE]) {
     const groups = new Map(all.map((s, i) => [s.account, groupOf(i)]));
@@ -62,6 +61,18 @@ test('comparePeers: every account against the pool of the others equals the pool
       assert.equal(c.shapeCliffsDelta, cliffsDelta(selfShape, shape), self.account);
     }
   }
+}
+
+test('comparePeers: every account against the pool of the others equals the pool rebuilt from scratch', () => {
+  // Whole counts: the comparison reads the pool's running totals (memberAgainstRest).
+  expectPoolsRebuilt(summaries(11, 40));
+});
+
+test('comparePeers: with fractional weights the pool of the others is built, and equals one rebuilt from scratch', () => {
+  // Weights that are not whole take the path that builds the rest (Pool.without).
+  expectPoolsRebuilt(summaries(12, 24).map((s, i) => (i % 3 === 0
+    ? { ...s, binned: { values: s.binned.values, counts: s.binned.counts.map((c) => c * 1.5) } }
+    : s)));
 });
 
 test('comparePeers: the relayed accounts (floor +100 ms) stand out from the pool of the others', () => {

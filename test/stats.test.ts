@@ -17,6 +17,7 @@ import {
   kolmogorovSf,
   ksCriticalD,
   ksTwoSample,
+  memberAgainstRest,
   mad,
   median,
   normalIsf,
@@ -610,4 +611,40 @@ test('sortedMedianAbsoluteDeviation equals the sort-based type-1 median of devia
   // Textbook: {1, 1, 2, 2, 4, 6, 9} about its median 2 -> deviations {1, 1, 0, 0, 2, 4, 7}, type-1 median 1.
   assert.equal(sortedMedianAbsoluteDeviation([1, 1, 2, 2, 4, 6, 9], null, 2), 1);
   assert.equal(sortedMedianAbsoluteDeviation([], null, 5), 0);
+});
+
+test('memberAgainstRest equals ksTwoSample and cliffsDelta against the rest built by hand, bit for bit', () => {
+  // Members of few distinct values among many keys (the peer comparison's case), ties between
+  // members, members whose counts exhaust a key, and small samples (the exact p-value).
+  const member = fc.array(fc.tuple(fc.integer({ min: 0, max: 60 }), fc.integer({ min: 1, max: 9 })), { minLength: 1, maxLength: 12 });
+  fc.assert(fc.property(fc.array(member, { minLength: 2, maxLength: 8 }), (members) => {
+    const parts = members.map((m) => {
+      const byValue = new Map<number, number>();
+      for (const [v, c] of m) byValue.set(v / 4, (byValue.get(v / 4) ?? 0) + c);
+      const values = [...byValue.keys()].sort((a, b) => a - b);
+      return { values, counts: values.map((v) => byValue.get(v)!) };
+    });
+    const pooled = new Map<number, number>();
+    for (const p of parts) p.values.forEach((v, i) => pooled.set(v, (pooled.get(v) ?? 0) + p.counts[i]!));
+    const keys = Float64Array.from([...pooled.keys()].sort((a, b) => a - b));
+    const counts = keys.map((k) => pooled.get(k)!);
+    let n = 0;
+    const cumulative = counts.map((c) => (n += c));
+    const pool = { keys, counts, cumulative, n };
+    for (const self of parts) {
+      const restCounts = new Map(pooled);
+      self.values.forEach((v, i) => restCounts.set(v, restCounts.get(v)! - self.counts[i]!));
+      const values = [...restCounts.keys()].filter((v) => restCounts.get(v)! > 0).sort((a, b) => a - b);
+      const rest = { values, counts: values.map((v) => restCounts.get(v)!) };
+      const got = memberAgainstRest(self, pool);
+      if (rest.values.length === 0) { assert.equal(got, null); continue; }
+      assert.ok(got !== null);
+      assert.deepEqual(got.ks, ksTwoSample(self, rest));
+      assert.equal(got.cliffsDelta, cliffsDelta(self, rest));
+      assert.equal(got.restN, totalCount(rest));
+    }
+  }), { seed: 7, numRuns: 400 });
+  // A value the pool does not hold: no comparison (the caller then builds the rest).
+  const pool = { keys: new Float64Array([1, 2]), counts: new Float64Array([3, 4]), cumulative: new Float64Array([3, 7]), n: 7 };
+  assert.equal(memberAgainstRest({ values: [1.5], counts: [1] }, pool), null);
 });

@@ -176,6 +176,13 @@ export function ksTwoSample(
     }
   }
 
+  return ksOutcome(n1, n2, exact, d, maxNum);
+}
+
+/** D and its p-value from the merge's maxima: `maxNum` (max |c1*n2 - c2*n1|) is read when `exact`. */
+function ksOutcome(n1: number, n2: number, exact: boolean, d: number, maxNum: number): {
+  d: number; pValue: number; method: 'exact' | 'asymptotic';
+} {
   if (exact) {
     const g = gcd(n1, n2);
     const h = maxNum / g; // D in units of 1/lcm(n1, n2)
@@ -186,6 +193,86 @@ export function ksTwoSample(
   const sqrtEn = Math.sqrt((n1 * n2) / (n1 + n2));
   const pValue = kolmogorovSf(d * (sqrtEn + 0.12 + 0.11 / sqrtEn));
   return { d, pValue, method: 'asymptotic' };
+}
+
+/**
+ * A pooled sample of whole counts with running totals, to compare one member of the pool with
+ * the rest of it (`memberAgainstRest`) without building the rest.
+ */
+export interface PooledCounts {
+  /** Ascending distinct keys and their whole counts. */
+  readonly keys: Float64Array;
+  readonly counts: Float64Array;
+  /** cumulative[i] = counts[0] + ... + counts[i]. */
+  readonly cumulative: Float64Array;
+  readonly n: number;
+}
+
+export interface RestComparison {
+  ks: { d: number; pValue: number; method: 'exact' | 'asymptotic' };
+  cliffsDelta: number;
+  /** The rest's total count. */
+  restN: number;
+}
+
+/**
+ * ksTwoSample(member, rest) and cliffsDelta(member, rest), rest = the pool minus the member's
+ * counts, in O(m log k) for a member of m distinct values in a pool of k keys instead of O(k):
+ * thousands of accounts each against a pool of thousands of keys made the peer comparison
+ * quadratic. Between two of the member's values its ECDF is constant and the rest's only grows,
+ * so |F_member - F_rest| is largest at the member's values or at the pool key just before one:
+ * D is the same maximum over fewer points. Every count is whole (the caller checks), so each sum
+ * here is the exact integer the merge over all keys adds up: the results are bit-identical.
+ * Returns null when the member is empty, has a value that is not a pool key, or would leave
+ * the rest empty.
+ */
+export function memberAgainstRest(member: WeightedView, pool: PooledCounts): RestComparison | null {
+  const { keys, counts, cumulative } = pool;
+  const m = member.values.length;
+  let n1 = 0;
+  for (let i = 0; i < m; i++) n1 += member.counts[i]!;
+  const n2 = pool.n - n1;
+  if (!(n1 > 0) || !(n2 > 0)) return null;
+  const exact = n1 * n2 <= KS_EXACT_MAX_PRODUCT;
+  let c1 = 0; // the member's count up to and including the current value
+  let d = 0;
+  let maxNum = 0;
+  let sum = 0; // Cliff's delta numerator
+  let at = 0;
+  for (let i = 0; i < m; i++) {
+    const v = member.values[i]!;
+    const count = member.counts[i]!;
+    at = lowerBound(keys, v, at);
+    if (at >= keys.length || keys[at] !== v) return null;
+    const poolBelow = at > 0 ? cumulative[at - 1]! : 0;
+    const restBelow = poolBelow - c1; // the rest's count strictly below v
+    const restTied = counts[at]! - count;
+    if (at > 0 && restBelow > 0) {
+      // The pool key just before v (when it holds some of the rest: else the point repeats one before).
+      const diff = Math.abs(c1 / n1 - restBelow / n2);
+      if (diff > d) d = diff;
+      if (exact) { const num = Math.abs(c1 * n2 - restBelow * n1); if (num > maxNum) maxNum = num; }
+    }
+    c1 += count;
+    const restUpTo = restBelow + restTied;
+    const diff = Math.abs(c1 / n1 - restUpTo / n2);
+    if (diff > d) d = diff;
+    if (exact) { const num = Math.abs(c1 * n2 - restUpTo * n1); if (num > maxNum) maxNum = num; }
+    sum += count * (restBelow - (n2 - restBelow - restTied));
+  }
+  return { ks: ksOutcome(n1, n2, exact, d, maxNum), cliffsDelta: sum / (n1 * n2), restN: n2 };
+}
+
+/** First index >= `from` whose key is >= v (keys ascending). */
+function lowerBound(keys: Float64Array, v: number, from: number): number {
+  let lo = from;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keys[mid]! < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** P(D >= h/lcm) under H0 for sample sizes n1, n2 (g = gcd). */

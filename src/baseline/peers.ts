@@ -2,7 +2,10 @@
 // leaving itself out. Peer group = the roster's site when that site has enough accounts with data;
 // otherwise everyone (`unassigned` is a label, not a group).
 import type { Kind, KindStats } from '../types.js';
-import { cliffsDelta, ksTwoSample, ksCriticalD, MAD_TO_SD, trustWeighted, type WeightedPoints, type WeightedView } from '../analyze/stats.js';
+import {
+  cliffsDelta, ksTwoSample, ksCriticalD, MAD_TO_SD, memberAgainstRest, trustWeighted,
+  type PooledCounts, type RestComparison, type WeightedPoints, type WeightedView,
+} from '../analyze/stats.js';
 import { LeaveOneOut } from '../analyze/loo.js';
 import { comparisonMapping } from '../analyze/store.js';
 import { FLOOR_QUANTILE } from '../analyze/distribution.js';
@@ -85,9 +88,13 @@ export function assignPeerGroups(accounts: string[], siteOf: (account: string) =
  * three fresh pools of ~1,000 bins before: ~1 GB of short-lived arrays for the collector per run),
  * so it is valid only until the next `without` call on the same pool.
  */
-class Pool {
+class Pool implements PooledCounts {
   readonly keys: Float64Array;
   readonly counts: Float64Array;
+  readonly cumulative: Float64Array;
+  readonly n: number;
+  /** Every count whole (and so every running total exact): `against` may skip building the rest. */
+  private readonly integer: boolean;
   private readonly scratchValues: Float64Array;
   private readonly scratchCounts: Float64Array;
 
@@ -99,8 +106,32 @@ class Pool {
     this.keys.forEach((k, i) => index.set(k, i));
     this.counts = new Float64Array(this.keys.length);
     for (const p of parts) for (let i = 0; i < p.values.length; i++) this.counts[index.get(p.values[i]!)!] += p.counts[i]!;
+    this.cumulative = new Float64Array(this.keys.length);
+    let n = 0;
+    let integer = true;
+    for (let i = 0; i < this.counts.length; i++) {
+      n += this.counts[i]!;
+      this.cumulative[i] = n;
+      if (!Number.isInteger(this.counts[i]!)) integer = false;
+    }
+    this.n = n;
+    this.integer = integer && n <= Number.MAX_SAFE_INTEGER;
     this.scratchValues = new Float64Array(this.keys.length);
     this.scratchCounts = new Float64Array(this.keys.length);
+  }
+
+  /**
+   * The KS test and Cliff's delta of a member against the rest of the pool, and the rest's size:
+   * from the running totals when every count is whole (memberAgainstRest: bit-identical, without
+   * an O(keys) pass per member), else from the rest built by `without`.
+   */
+  against(member: WeightedView, memberInteger: boolean): RestComparison {
+    const quick = this.integer && memberInteger ? memberAgainstRest(member, this) : null;
+    if (quick !== null) return quick;
+    const rest = this.without(member);
+    let restN = 0;
+    for (let i = 0; i < rest.counts.length; i++) restN += rest.counts[i]!;
+    return { ks: ksTwoSample(member, rest), cliffsDelta: cliffsDelta(member, rest), restN };
   }
 
   /**
@@ -140,6 +171,11 @@ function typedPoints(p: WeightedPoints): WeightedView {
   return { values: new Float64Array(p.values), counts: new Float64Array(p.counts) };
 }
 
+function wholeCounts(p: WeightedView): boolean {
+  for (let i = 0; i < p.counts.length; i++) if (!Number.isInteger(p.counts[i]!)) return false;
+  return true;
+}
+
 /** Values relative to the own floor, re-binned on the shared log grid (sign kept) so pools stay small. */
 export function shapeAboveFloor(points: WeightedPoints, floorMs: number): WeightedPoints {
   const mapping = comparisonMapping();
@@ -159,6 +195,8 @@ interface Member {
   /** The account's binned points and its shape, in typed arrays like the pools (see `typedPoints`). */
   binned: WeightedView;
   shape: WeightedView;
+  /** Whether every count of `binned` and of `shape` is whole (see Pool.against). */
+  integer: boolean;
   body: number;
 }
 
@@ -181,7 +219,7 @@ function buildGroup(members: Member[]): GroupBaseline {
   // Each member's shape distance to the pool of the others: how different shapes in this group usually are.
   const shapeDOf = new Map<string, number>();
   if (members.length >= 2) {
-    for (const m of members) shapeDOf.set(m.summary.account, ksTwoSample(m.shape, shape.without(m.shape)).d);
+    for (const m of members) shapeDOf.set(m.summary.account, shape.against(m.shape, m.integer).ks.d);
   }
   return {
     members,
@@ -202,12 +240,11 @@ function buildGroup(members: Member[]): GroupBaseline {
  */
 export function comparePeers(summaries: KindSummary[], groups: Map<string, string>): Map<string, PeerComparison> {
   const out = new Map<string, PeerComparison>();
-  const members: Member[] = summaries.map((summary) => ({
-    summary,
-    binned: typedPoints(summary.binned),
-    shape: typedPoints(shapeAboveFloor(summary.binned, summary.stats.floor.valueMs)),
-    body: summary.stats.p75Ms - summary.stats.floor.valueMs,
-  }));
+  const members: Member[] = summaries.map((summary) => {
+    const binned = typedPoints(summary.binned);
+    const shape = typedPoints(shapeAboveFloor(summary.binned, summary.stats.floor.valueMs));
+    return { summary, binned, shape, integer: wholeCounts(binned) && wholeCounts(shape), body: summary.stats.p75Ms - summary.stats.floor.valueMs };
+  });
   const byGroup = new Map<string, Member[]>();
   for (const m of members) {
     const g = groups.get(m.summary.account) ?? EVERYONE;
@@ -236,14 +273,10 @@ export function comparePeers(summaries: KindSummary[], groups: Map<string, strin
     const lowMs = stats.floorInterval.lowerMs ?? stats.minMs;
     const lowConfidence = fromInterval ? 1 - (1 - stats.floorInterval.confidence) / 2 : 1 - (1 - FLOOR_QUANTILE) ** stats.n;
 
-    const othersRaw = base.raw.without(self.binned);
-    const othersShape = base.shape.without(self.shape);
-    const ks = ksTwoSample(self.binned, othersRaw);
-    const delta = cliffsDelta(self.binned, othersRaw);
-    const shapeD = ksTwoSample(self.shape, othersShape).d;
-    const shapeDelta = cliffsDelta(self.shape, othersShape);
-    let othersN = 0;
-    for (let i = 0; i < othersRaw.counts.length; i++) othersN += othersRaw.counts[i]!;
+    const raw = base.raw.against(self.binned, self.integer);
+    const shape = base.shape.against(self.shape, self.integer);
+    const { ks, cliffsDelta: delta, restN: othersN } = raw;
+    const { ks: { d: shapeD }, cliffsDelta: shapeDelta } = shape;
 
     const peerShapeD = base.shapeDs.without(base.shapeDOf.get(account)!);
     const shapeScale = MAD_TO_SD * Math.max(peerShapeD.mad, D_SCALE_FLOOR);
