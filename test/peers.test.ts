@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { KindAccumulator } from '../src/analyze/distribution.js';
 import { cliffsDelta, ksTwoSample, type WeightedPoints } from '../src/analyze/stats.js';
 import { comparePeers, shapeAboveFloor, EVERYONE, type KindSummary } from '../src/baseline/peers.js';
+import { comparisonMapping } from '../src/analyze/store.js';
 
 /** Park-Miller: a seeded generator, so a failure is reproducible. */
 function seeded(seed: number): () => number {
@@ -83,4 +84,24 @@ test('comparePeers: the relayed accounts (floor +100 ms) stand out from the pool
     if (i % 7 === 0) assert.ok(c.floorExcessMs > 50 && c.ksD > 0.5, `${s.account}: ${c.floorExcessMs} ms, D ${c.ksD}`);
     else assert.ok(c.floorExcessMs < 50, `${s.account}: ${c.floorExcessMs} ms`);
   }
+});
+
+test('shapeAboveFloor: one pass over ascending points equals snapping each and merging by a map, and unsorted points take the map', () => {
+  const mapping = comparisonMapping();
+  const byMap = (p: WeightedPoints, floorMs: number): WeightedPoints => {
+    const binned = new Map<number, number>();
+    p.values.forEach((v, i) => {
+      const x = v - floorMs;
+      const snapped = Math.abs(x) <= mapping.minPossible ? 0 : Math.sign(x) * mapping.value(mapping.key(Math.abs(x)));
+      binned.set(snapped, (binned.get(snapped) ?? 0) + p.counts[i]!);
+    });
+    const values = [...binned.keys()].sort((a, b) => a - b);
+    return { values, counts: values.map((v) => binned.get(v)!) };
+  };
+  for (const s of summaries(21, 30)) {
+    const floorMs = s.stats.floor.valueMs;
+    assert.deepEqual(shapeAboveFloor(s.binned, floorMs), byMap(s.binned, floorMs), s.account);
+  }
+  const unsorted = { values: [5, 1, 3, 1e-12], counts: [1, 2, 3, 4] };
+  assert.deepEqual(shapeAboveFloor(unsorted, 2), byMap(unsorted, 2));
 });

@@ -369,8 +369,13 @@ export function kolmogorovSf(lambda: number): number {
 export function ksCriticalD(n1: number, n2: number, alpha: number): number {
   if (!(n1 > 0) || !(n2 > 0)) throw new RangeError('ksCriticalD: sample sizes must be positive');
   if (!(alpha > 0 && alpha < 1)) throw new RangeError('ksCriticalD: alpha must be in (0, 1)');
-  return kolmogorovIsf(alpha) * Math.sqrt((n1 + n2) / (n1 * n2));
+  let isf = kolmogorovIsfs.get(alpha);
+  if (isf === undefined) { isf = kolmogorovIsf(alpha); kolmogorovIsfs.set(alpha, isf); }
+  return isf * Math.sqrt((n1 + n2) / (n1 * n2));
 }
+
+/** kolmogorovIsf by alpha: a bisection of ~50 series sums, asked once per account for the same alpha. */
+const kolmogorovIsfs = new Map<number, number>();
 
 /** Inverse of kolmogorovSf by bisection (monotone, so plain bisection is safe and exact enough). */
 export function kolmogorovIsf(alpha: number): number {

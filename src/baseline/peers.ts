@@ -178,6 +178,12 @@ function wholeCounts(p: WeightedView): boolean {
 
 /** Values relative to the own floor, re-binned on the shared log grid (sign kept) so pools stay small. */
 export function shapeAboveFloor(points: WeightedPoints, floorMs: number): WeightedPoints {
+  const shape = typedShapeAboveFloor(points, floorMs);
+  return { values: Array.from(shape.values), counts: Array.from(shape.counts) };
+}
+
+/** The same by a map and a sort: for points the one-pass version cannot take (see there). */
+function shapeAboveFloorByMap(points: WeightedPoints, floorMs: number): WeightedView {
   const mapping = comparisonMapping();
   const binned = new Map<number, number>();
   points.values.forEach((v, i) => {
@@ -187,7 +193,34 @@ export function shapeAboveFloor(points: WeightedPoints, floorMs: number): Weight
     binned.set(snapped, (binned.get(snapped) ?? 0) + points.counts[i]!);
   });
   const values = [...binned.keys()].sort((a, b) => a - b);
-  return { values, counts: values.map((v) => binned.get(v)!) };
+  return { values: Float64Array.from(values), counts: Float64Array.from(values, (v) => binned.get(v)!) };
+}
+
+/**
+ * shapeAboveFloor in typed arrays, in one pass: the points ascend, and so do their snapped values
+ * (snapping is monotone: sign(x) * value(key(|x|)), 0 near 0), so equal snapped values are
+ * neighbours and merge as they come; no map and no sort per account.
+ */
+function typedShapeAboveFloor(points: WeightedPoints, floorMs: number): WeightedView {
+  const mapping = comparisonMapping();
+  const m = points.values.length;
+  const values = new Float64Array(m);
+  const counts = new Float64Array(m);
+  let used = 0;
+  for (let i = 0; i < m; i++) {
+    const x = points.values[i]! - floorMs;
+    const ax = Math.abs(x);
+    const snapped = ax <= mapping.minPossible ? 0 : Math.sign(x) * mapping.value(mapping.key(ax));
+    if (used > 0 && values[used - 1] === snapped) counts[used - 1] += points.counts[i]!;
+    else {
+      // Points out of order (never from a store's binned()): the general way.
+      if (used > 0 && !(snapped > values[used - 1]!)) return shapeAboveFloorByMap(points, floorMs);
+      values[used] = snapped;
+      counts[used] = points.counts[i]!;
+      used++;
+    }
+  }
+  return { values: values.subarray(0, used), counts: counts.subarray(0, used) };
 }
 
 interface Member {
@@ -242,7 +275,7 @@ export function comparePeers(summaries: KindSummary[], groups: Map<string, strin
   const out = new Map<string, PeerComparison>();
   const members: Member[] = summaries.map((summary) => {
     const binned = typedPoints(summary.binned);
-    const shape = typedPoints(shapeAboveFloor(summary.binned, summary.stats.floor.valueMs));
+    const shape = typedShapeAboveFloor(summary.binned, summary.stats.floor.valueMs);
     return { summary, binned, shape, integer: wholeCounts(binned) && wholeCounts(shape), body: summary.stats.p75Ms - summary.stats.floor.valueMs };
   });
   const byGroup = new Map<string, Member[]>();
