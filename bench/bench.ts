@@ -1,5 +1,6 @@
 // `npm run bench`: keylag against DuckDB and a raw-read floor on generated timing CSVs.
-// Each method runs in its own process (best of N, file in page cache after a warm-up read);
+// Each method runs in its own process (best of N, the methods in turn, file in page cache after a
+// warm-up read);
 // every process reports its own peak RSS. Results go to stdout and bench/RESULTS.md.
 //   node dist/bench/bench.js [--rows 1000000,10000000] [--runs 3] [--with-100m] [--capture-copies 100]
 import { spawnSync } from 'node:child_process';
@@ -31,9 +32,23 @@ function runOnce(command: string[], env: NodeJS.ProcessEnv = {}): Measure {
   return { wallS, peakRssMiB: rss ? Number(rss[1]) / 1024 : NaN };
 }
 
-function best(command: string[], runs: number, env: NodeJS.ProcessEnv = {}): Measure {
-  const all = Array.from({ length: runs }, () => runOnce(command, env));
-  return all.reduce((a, b) => (b.wallS < a.wallS ? b : a));
+interface Method { command: string[]; env?: NodeJS.ProcessEnv }
+
+/**
+ * Each method's best of `runs`, the methods taken in turn (round 1: A B C, round 2: A B C, ...)
+ * rather than one method's runs after another's: this machine's speed drifts by tens of percent
+ * within minutes, and interleaved runs see the same drift, so the ratios between methods hold.
+ */
+function bestInterleaved(methods: Method[], runs: number): Measure[] {
+  const bestOf: (Measure | null)[] = methods.map(() => null);
+  for (let round = 0; round < runs; round++) {
+    methods.forEach((m, i) => {
+      const measured = runOnce(m.command, m.env);
+      const previous = bestOf[i];
+      if (previous == null || measured.wallS < previous.wallS) bestOf[i] = measured;
+    });
+  }
+  return bestOf.map((m) => m!);
 }
 
 async function main(): Promise<void> {
@@ -52,10 +67,12 @@ async function main(): Promise<void> {
     }
     const mb = statSync(file).size / 1e6;
     runOnce([node, join(HERE, 'raw-read.js'), file]); // warm the page cache
-    const raw = best([node, join(HERE, 'raw-read.js'), file], runs);
-    const duck2 = best([node, join(HERE, 'duckdb-aggregate.js'), file, '2'], runs);
-    const duck1 = best([node, join(HERE, 'duckdb-aggregate.js'), file, '1'], runs);
-    const keylag = best([node, join(ROOT, 'bin/keylag.js'), 'scan', file, '--format', 'json', '-o', '/dev/null'], runs, { KEYLAG_REPORT_PEAK_RSS: '1' });
+    const [raw, duck2, duck1, keylag] = bestInterleaved([
+      { command: [node, join(HERE, 'raw-read.js'), file] },
+      { command: [node, join(HERE, 'duckdb-aggregate.js'), file, '2'] },
+      { command: [node, join(HERE, 'duckdb-aggregate.js'), file, '1'] },
+      { command: [node, join(ROOT, 'bin/keylag.js'), 'scan', file, '--format', 'json', '-o', '/dev/null'], env: { KEYLAG_REPORT_PEAK_RSS: '1' } },
+    ], runs) as [Measure, Measure, Measure, Measure];
     rssOf.push(keylag.peakRssMiB);
     const fmt = (m: Measure) => `${m.wallS.toFixed(2)} s, ${m.peakRssMiB.toFixed(0)} MiB`;
     rows.push([
@@ -79,8 +96,10 @@ async function main(): Promise<void> {
   const tsharkAvailable = spawnSync('tshark', ['--version'], { encoding: 'utf8' }).status === 0;
   if (tsharkAvailable) {
     runOnce([node, join(HERE, 'raw-read.js'), capture]);
-    const tshark = best(['bash', '-c', `/usr/bin/time -f 'peak rss %M KiB' tshark -r '${capture}' -T fields -E header=y -E separator=, -E quote=d -E occurrence=f ${tsharkFields.join(' ')} tcp > /dev/null`], runs);
-    const keylagPcap = best([node, join(ROOT, 'bin/keylag.js'), 'scan', capture, '--format', 'json', '-o', '/dev/null'], runs, { KEYLAG_REPORT_PEAK_RSS: '1' });
+    const [tshark, keylagPcap] = bestInterleaved([
+      { command: ['bash', '-c', `/usr/bin/time -f 'peak rss %M KiB' tshark -r '${capture}' -T fields -E header=y -E separator=, -E quote=d -E occurrence=f ${tsharkFields.join(' ')} tcp > /dev/null`] },
+      { command: [node, join(ROOT, 'bin/keylag.js'), 'scan', capture, '--format', 'json', '-o', '/dev/null'], env: { KEYLAG_REPORT_PEAK_RSS: '1' } },
+    ], runs) as [Measure, Measure];
     packetLine = `\n\nPackets: ${capture.replace(ROOT + '/', '')} (${captureMb.toFixed(0)} MB, the lab's server capture repeated ${copies} times with moved client ports; bench/generate-capture.ts). `
       + `tshark -T fields (the 13 fields keylag needs) ${tshark.wallS.toFixed(2)} s, ${tshark.peakRssMiB.toFixed(0)} MiB peak; keylag scan of the raw capture (every derivation, full report) `
       + `${keylagPcap.wallS.toFixed(2)} s, ${keylagPcap.peakRssMiB.toFixed(0)} MiB peak; ratio tshark / keylag ${(tshark.wallS / keylagPcap.wallS).toFixed(2)} (goal >= 3).`;
@@ -99,7 +118,7 @@ async function main(): Promise<void> {
     + `load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' / ')} (other work on the machine inflates every figure)`;
   const header = ['rows', 'file MB', 'raw read (floor)', 'DuckDB 2 threads', 'DuckDB 1 thread', 'keylag scan --format json', 'keylag throughput', 'keylag / DuckDB-2', 'keylag / DuckDB-1', 'keylag / floor'];
   const table = [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
-  const text = `# Benchmark results\n\nMachine: ${machine}. Best of ${runs} runs each, file in page cache.\n`
+  const text = `# Benchmark results\n\nMachine: ${machine}. Best of ${runs} runs each, the methods run in turn (so drift in the machine's speed hits all alike), file in page cache.\n`
     + 'Input: `user,timestamp,rtt_ms`, ISO 8601 times with ms, 10,000 accounts (bench/generate-rows.ts, seed 7).\n'
     + 'DuckDB (@duckdb/node-api) computes per-user count/min/p5/median/p95/max with `read_csv` + `GROUP BY`; '
     + 'keylag computes its full report (every distribution, peer comparison, score) as JSON.\n\n'
