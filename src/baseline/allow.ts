@@ -5,12 +5,21 @@
 import { readFile, stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { createRequire } from 'node:module';
+import type { LineCounter, Node as YamlNode } from 'yaml';
 import ipaddr from 'ipaddr.js';
 import type { AllowedStatus, AllowListInfo, SourceRef } from '../types.js';
 import { inputError } from '../errors.js';
 import { normaliseAccount } from '../ingest/accounts.js';
 import { parseTimestamp, formatTimeUs } from '../ingest/time.js';
+
+// The YAML parser loads on the first allow list read (~20 ms of every start otherwise, for a
+// flag most runs do not give); synchronously, as parseAllowYaml is.
+let yamlModule: typeof import('yaml') | null = null;
+function yaml(): typeof import('yaml') {
+  yamlModule ??= createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  return yamlModule;
+}
 
 export type AllowMatchKind = 'account' | 'site' | 'address';
 
@@ -130,7 +139,7 @@ function lineOf(lc: LineCounter, node: YamlNode | null | undefined, fallback: nu
 }
 
 function scalarText(node: unknown): string | null {
-  if (!isScalar(node)) return null;
+  if (!yaml().isScalar(node)) return null;
   const v = node.value;
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(node.source ?? v);
@@ -139,35 +148,35 @@ function scalarText(node: unknown): string | null {
 }
 
 export function parseAllowYaml(text: string, file: string): AllowEntry[] {
-  const lc = new LineCounter();
+  const lc = new (yaml().LineCounter)();
   // The core schema keeps dates as strings (no implicit timestamps), so `expires` is read as written.
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const doc = yaml().parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     const line = e.linePos?.[0]?.line ?? lc.linePos(e.pos[0]).line;
     throw inputError(`invalid YAML: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+.*$/, '')}`, file, line);
   }
   const root = doc.contents;
-  if (root === null || (isScalar(root) && (root.value === null || root.value === ''))) return [];
+  if (root === null || (yaml().isScalar(root) && (root.value === null || root.value === ''))) return [];
   let seq: unknown = root;
   // Also accepted: a mapping with one key `exceptions` holding the list.
-  if (isMap(root)) {
+  if (yaml().isMap(root)) {
     const items = root.items;
-    if (items.length !== 1 || !isScalar(items[0]!.key) || items[0]!.key.value !== 'exceptions') {
+    if (items.length !== 1 || !yaml().isScalar(items[0]!.key) || items[0]!.key.value !== 'exceptions') {
       throw inputError('allow list must be a YAML list of entries (or `exceptions:` holding one)', file, lineOf(lc, root, 1));
     }
     seq = items[0]!.value;
   }
-  if (!isSeq(seq)) throw inputError('allow list must be a YAML list of entries (or `exceptions:` holding one)', file, lineOf(lc, root as YamlNode, 1));
+  if (!yaml().isSeq(seq)) throw inputError('allow list must be a YAML list of entries (or `exceptions:` holding one)', file, lineOf(lc, root as YamlNode, 1));
   const entries: AllowEntry[] = [];
   for (const item of seq.items) {
     const line = lineOf(lc, item as YamlNode, 1);
-    if (!isMap(item)) throw inputError('allow-list entry is not a mapping (account/site/address, reason, owner, expires)', file, line);
+    if (!yaml().isMap(item)) throw inputError('allow-list entry is not a mapping (account/site/address, reason, owner, expires)', file, line);
     const fields: Partial<Record<Field, string>> = {};
     const lines: Partial<Record<Field, number>> = {};
     for (const pair of item.items) {
       const keyLine = lineOf(lc, pair.key as YamlNode, line);
-      const key = isScalar(pair.key) ? String(pair.key.value) : null;
+      const key = yaml().isScalar(pair.key) ? String(pair.key.value) : null;
       if (key === null || !(FIELDS as readonly string[]).includes(key)) {
         throw inputError(`allow-list entry has an unknown key '${key ?? '?'}' (known: ${FIELDS.join(', ')})`, file, keyLine);
       }

@@ -1,6 +1,6 @@
 // IP -> location from a MaxMind DB file (GeoIP2/GeoLite2 City or any database with the same
 // `location` record), read with the `maxmind` package. The user brings the database (--geoip-db).
-import maxmind, { type CityResponse, type Reader } from 'maxmind';
+import type { CityResponse, Reader } from 'maxmind';
 import { inputError } from '../errors.js';
 import type { ResolvedLocation } from '../types.js';
 
@@ -14,6 +14,8 @@ export interface GeoIp {
 const DEFAULT_ACCURACY_KM = 100;
 
 export async function openGeoIp(path: string): Promise<GeoIp> {
+  // Loaded with the first database (--geoip-db), not at every start.
+  const { default: maxmind } = await import('maxmind');
   let reader: Reader<CityResponse>;
   try {
     reader = await maxmind.open<CityResponse>(path);
