@@ -25,13 +25,19 @@ export type PeerFigure = (kinds: readonly KindStats[], summaries: readonly KindS
 /** Median and raw MAD of a figure over peers, and how many peers have it. */
 export type PeerFigureSummary = PeerSummary;
 
-/** The figure over `peers` as listed: the definition the group cache must equal. */
-export function figureOverPeers(peers: readonly PeerMember[], figure: PeerFigure): PeerFigureSummary | null {
+/** The figure of every member that has it, in member order. */
+function figureValues(members: readonly PeerMember[], figure: PeerFigure): number[] {
   const values: number[] = [];
-  for (const p of peers) {
-    const v = figure(p.kinds, p.summaries);
+  for (const m of members) {
+    const v = figure(m.kinds, m.summaries);
     if (v !== null) values.push(v);
   }
+  return values;
+}
+
+/** The figure over `peers` as listed: the definition the group cache must equal. */
+export function figureOverPeers(peers: readonly PeerMember[], figure: PeerFigure): PeerFigureSummary | null {
+  const values = figureValues(peers, figure);
   return values.length === 0 ? null : { median: median(values), mad: mad(values), count: values.length };
 }
 
@@ -48,12 +54,7 @@ export class GroupFigures {
     if (byFigure === undefined) { byFigure = new Map(); this.cache.set(group, byFigure); }
     let values = byFigure.get(figure);
     if (values === undefined) {
-      const list: number[] = [];
-      for (const m of members) {
-        const v = figure(m.kinds, m.summaries);
-        if (v !== null) list.push(v);
-      }
-      values = new PeerValues(list);
+      values = new PeerValues(figureValues(members, figure));
       byFigure.set(figure, values);
     }
     return values.without(figure(self.kinds, self.summaries));

@@ -128,17 +128,15 @@ class Pool implements PooledCounts {
   against(member: WeightedView, memberInteger: boolean): RestComparison {
     const quick = this.integer && memberInteger ? memberAgainstRest(member, this) : null;
     if (quick !== null) return quick;
-    const rest = this.without(member);
-    let restN = 0;
-    for (let i = 0; i < rest.counts.length; i++) restN += rest.counts[i]!;
-    return { ks: ksTwoSample(member, rest), cliffsDelta: cliffsDelta(member, rest), restN };
+    const { rest, n } = this.without(member);
+    return { ks: ksTwoSample(member, rest), cliffsDelta: cliffsDelta(member, rest), restN: n };
   }
 
   /**
-   * The pool without one member's points (the member's values and counts must be in the pool).
-   * Overwritten by the next call: read it before asking for another.
+   * The pool without one member's points (the member's values and counts must be in the pool),
+   * and its total count. Overwritten by the next call: read it before asking for another.
    */
-  without(member: WeightedView): WeightedView {
+  private without(member: WeightedView): { rest: WeightedView; n: number } {
     const { keys, counts, scratchValues: values, scratchCounts: kept } = this;
     let j = 0;
     let used = 0;
@@ -158,7 +156,7 @@ class Pool implements PooledCounts {
     }
     if (j !== member.values.length) throw new RangeError('Pool.without: the member is not in the pool');
     // Keys are sorted and distinct, counts positive: valid by construction.
-    return trustWeighted({ values: values.subarray(0, used), counts: kept.subarray(0, used) }, n, integer);
+    return { rest: trustWeighted({ values: values.subarray(0, used), counts: kept.subarray(0, used) }, n, integer), n };
   }
 }
 
@@ -182,15 +180,19 @@ export function shapeAboveFloor(points: WeightedPoints, floorMs: number): Weight
   return { values: Array.from(shape.values), counts: Array.from(shape.counts) };
 }
 
+/** `x` (a value minus a floor) on the shared log grid, sign kept; 0 for what the grid holds as zero. */
+function snapped(x: number): number {
+  const mapping = comparisonMapping();
+  const ax = Math.abs(x);
+  return ax <= mapping.minPossible ? 0 : Math.sign(x) * mapping.value(mapping.key(ax));
+}
+
 /** The same by a map and a sort: for points the one-pass version cannot take (see there). */
 function shapeAboveFloorByMap(points: WeightedPoints, floorMs: number): WeightedView {
-  const mapping = comparisonMapping();
   const binned = new Map<number, number>();
   points.values.forEach((v, i) => {
-    const x = v - floorMs;
-    const ax = Math.abs(x);
-    const snapped = ax <= mapping.minPossible ? 0 : Math.sign(x) * mapping.value(mapping.key(ax));
-    binned.set(snapped, (binned.get(snapped) ?? 0) + points.counts[i]!);
+    const s = snapped(v - floorMs);
+    binned.set(s, (binned.get(s) ?? 0) + points.counts[i]!);
   });
   const values = [...binned.keys()].sort((a, b) => a - b);
   return { values: Float64Array.from(values), counts: Float64Array.from(values, (v) => binned.get(v)!) };
@@ -202,20 +204,17 @@ function shapeAboveFloorByMap(points: WeightedPoints, floorMs: number): Weighted
  * neighbours and merge as they come; no map and no sort per account.
  */
 function typedShapeAboveFloor(points: WeightedPoints, floorMs: number): WeightedView {
-  const mapping = comparisonMapping();
   const m = points.values.length;
   const values = new Float64Array(m);
   const counts = new Float64Array(m);
   let used = 0;
   for (let i = 0; i < m; i++) {
-    const x = points.values[i]! - floorMs;
-    const ax = Math.abs(x);
-    const snapped = ax <= mapping.minPossible ? 0 : Math.sign(x) * mapping.value(mapping.key(ax));
-    if (used > 0 && values[used - 1] === snapped) counts[used - 1] += points.counts[i]!;
+    const s = snapped(points.values[i]! - floorMs);
+    if (used > 0 && values[used - 1] === s) counts[used - 1] += points.counts[i]!;
     else {
       // Points out of order (never from a store's binned()): the general way.
-      if (used > 0 && !(snapped > values[used - 1]!)) return shapeAboveFloorByMap(points, floorMs);
-      values[used] = snapped;
+      if (used > 0 && !(s > values[used - 1]!)) return shapeAboveFloorByMap(points, floorMs);
+      values[used] = s;
       counts[used] = points.counts[i]!;
       used++;
     }
