@@ -52,6 +52,51 @@ test('daily floors: days, counts, floors, ranks and kept lowest values equal a f
   }), { seed: SEED, numRuns: 300 });
 });
 
+/** Values as exports write them (at most three decimals), now and then one that thousandths cannot hold. */
+const anyValue = fc.oneof(
+  { weight: 8, arbitrary: fc.integer({ min: 0, max: 400_000 }).map((v) => v / 1000) },
+  { weight: 1, arbitrary: fc.double({ min: 0, max: 5e6, noNaN: true }) },
+  { weight: 1, arbitrary: fc.constantFrom(4_294_967.295, 4_294_967.296, 0.0005, 25.1234, 1e-9) },
+);
+
+test('daily floors: several distributions sharing records, values that thousandths cannot hold arriving mid-run, equal a full sort per day', () => {
+  const account = fc.array(fc.tuple(timeUs, anyValue), { minLength: 1, maxLength: 200 });
+  fc.assert(fc.property(fc.array(account, { minLength: 1, maxLength: 4 }), fc.integer({ min: 1, max: 30 }), (lists, batch) => {
+    const records = DailyFloors.newRecords();
+    const floors = lists.map(() => new DailyFloors(records));
+    // The accounts' batches interleave, as a run's grouped batches do.
+    const longest = Math.max(...lists.map((l) => l.length));
+    for (let from = 0; from < longest; from += batch) {
+      lists.forEach((list, k) => {
+        const part = list.slice(from, from + batch);
+        if (part.length > 0) floors[k]!.addRows(Float64Array.from(part, (r) => r[0]), Float64Array.from(part, (r) => r[1]), 0, part.length);
+      });
+    }
+    lists.forEach((list, k) => {
+      const expected = reference(list);
+      assert.deepEqual(floors[k]!.finish(), expected.map(({ day, n, floorMs, rank }) => ({ day, n, floorMs, rank })));
+      assert.deepEqual(floors[k]!.lowestByDay(), expected.map(({ day, n, lowest }) => ({ day, n, lowest })));
+    });
+    const held = lists.flat().every(([, v]) => Number.isInteger(Math.round(v * 1000)) && Math.round(v * 1000) <= 0xffffffff && Math.round(v * 1000) / 1000 === v);
+    assert.equal(records.scale, held ? 1000 : 1, 'thousandths exactly while every value fits them');
+  }), { seed: SEED, numRuns: 300 });
+});
+
+test('daily floors: values with at most three decimals are kept in 4-byte words; one with more moves the run to doubles', () => {
+  const records = DailyFloors.newRecords();
+  const a = new DailyFloors(records);
+  const b = new DailyFloors(records);
+  const times = Float64Array.from({ length: 40 }, (_, i) => MARCH_1 + i * 1000);
+  a.addRows(times, Float64Array.from({ length: 40 }, (_, i) => 40.125 - i), 0, 40);
+  b.addRows(times, Float64Array.from({ length: 40 }, (_, i) => (i + 1) / 1000), 0, 40);
+  assert.equal(records.heldBytes(), 4 * records.heldWords());
+  b.addRows(Float64Array.of(MARCH_1 + 1), Float64Array.of(0.0001), 0, 1);
+  assert.equal(records.heldBytes(), 8 * records.heldWords());
+  assert.deepEqual(a.finish(), [{ day: '2026-03-01', n: 40, floorMs: 2.125, rank: 2 }]);
+  assert.deepEqual(b.finish(), [{ day: '2026-03-01', n: 41, floorMs: 0.002, rank: 3 }]);
+  assert.deepEqual(b.lowestByDay()[0]!.lowest.slice(0, 3), [0.0001, 0.001, 0.002]);
+});
+
 test('daily floors: the last microsecond of a day and the first of the next are different days', () => {
   const floors = new DailyFloors();
   const midnight = MARCH_1 + US_PER_DAY;
@@ -68,7 +113,7 @@ test('daily floors: a sparse day costs its count and one value; a day that grew 
   const days = 1000;
   sparse.addRows(Float64Array.from({ length: days }, (_, d) => MARCH_1 + d * US_PER_DAY), new Float64Array(days).fill(20), 0, days);
   // Slabs double up to their cap, so at most twice what 1,000 two-double records need (plus the first slab of each size).
-  assert.ok(records.heldDoubles() <= 2 * days * 2 + 64, `${records.heldDoubles()} doubles for ${days} one-row days`);
+  assert.ok(records.heldWords() <= 2 * days * 2 + 64, `${records.heldWords()} words for ${days} one-row days`);
   const busy = DailyFloors.newRecords();
   const floors = new DailyFloors(busy);
   for (let d = 0; d < 200; d++) {
@@ -76,6 +121,6 @@ test('daily floors: a sparse day costs its count and one value; a day that grew 
     floors.addRows(times, Float64Array.from({ length: 40 }, (_, i) => 40 - i), 0, 40);
   }
   // 200 full records of 17 doubles; the growing ones (2 and 4 doubles) are reused day after day.
-  assert.ok(busy.heldDoubles() <= 2 * 200 * 17 + 64, `${busy.heldDoubles()} doubles for 200 busy days`);
+  assert.ok(busy.heldWords() <= 2 * 200 * 17 + 64, `${busy.heldWords()} words for 200 busy days`);
   assert.deepEqual(floors.finish()[0], { day: '2026-03-01', n: 40, floorMs: 2, rank: 2 });
 });
