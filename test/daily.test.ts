@@ -97,6 +97,29 @@ test('daily floors: values with at most three decimals are kept in 4-byte words;
   assert.deepEqual(b.lowestByDay()[0]!.lowest.slice(0, 3), [0.0001, 0.001, 0.002]);
 });
 
+test('daily floors: records in many slabs (more full days than one slab holds) keep their own values', () => {
+  const records = DailyFloors.newRecords();
+  const floors = new DailyFloors(records);
+  const days = 70_000;
+  const perDay = 17;
+  const times = new Float64Array(days * perDay);
+  const values = new Float64Array(days * perDay);
+  for (let d = 0; d < days; d++) {
+    for (let i = 0; i < perDay; i++) {
+      times[d * perDay + i] = MARCH_1 - 30_000 * US_PER_DAY + d * US_PER_DAY + i;
+      // Day d's values: d + 1 + i/1000, so each day's floor names its day.
+      values[d * perDay + i] = d + 1 + (perDay - i) / 1000;
+    }
+  }
+  floors.addRows(times, values, 0, times.length);
+  const finished = floors.finish();
+  assert.equal(finished.length, days);
+  for (const d of [0, 65_535, 65_536, 65_537, days - 1]) {
+    assert.deepEqual({ n: finished[d]!.n, floorMs: finished[d]!.floorMs }, { n: perDay, floorMs: d + 1 + 0.001 }, `day ${d}`);
+  }
+  assert.ok(records.slabs.length >= 2 + 13, `${records.slabs.length} slabs`);
+});
+
 test('daily floors: the last microsecond of a day and the first of the next are different days', () => {
   const floors = new DailyFloors();
   const midnight = MARCH_1 + US_PER_DAY;

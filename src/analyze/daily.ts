@@ -4,7 +4,7 @@
 // a slightly lower quantile that still tracks a floor shift from one day to the next.
 import type { DailyFloor } from '../types.js';
 import { quantileRank } from './stats.js';
-import { RecordSlab, type SlabWords } from './slab.js';
+import { MAX_RECORDS_PER_SLAB, RecordSlab, type SlabWords } from './slab.js';
 
 export const DAILY_KEEP = 16;
 const US_PER_DAY = 86_400_000_000;
@@ -24,6 +24,11 @@ const NO_RECORD = new Float64Array(0);
 /** Thousandths: a value with at most three decimals is held as an integer number of them. */
 const SCALE = 1000;
 const MAX_WORD = 0xffffffff;
+/**
+ * A record's location is its slab's number times this plus its first word there: one more than
+ * the last word of the largest slab. Arithmetic, not bits: locations may pass 2^31 (and stay exact).
+ */
+const LOCATION_SLAB = MAX_RECORDS_PER_SLAB * (DAILY_KEEP + 1);
 
 /**
  * Day records of every size, for the distributions of a run: bump-allocated from slabs (slab.ts),
@@ -39,7 +44,8 @@ const MAX_WORD = 0xffffffff;
 export class DayRecords {
   /** Every slab, by number: distributions name a record's slab by its number, so moving to doubles reaches all. */
   readonly slabs: SlabWords[] = [];
-  private readonly slabWords: number[] = [];
+  /** Per slab: the size (index into CAPACITIES) of its records. */
+  readonly slabSizes: number[] = [];
   private readonly sizes: RecordSlab[];
   // Per size: records free for reuse, as parallel lists (no object per record).
   private readonly freeSlabs: number[][] = CAPACITIES.map(() => []);
@@ -53,8 +59,8 @@ export class DayRecords {
   offset = 0;
 
   constructor() {
-    this.sizes = CAPACITIES.map((c) => new RecordSlab(c + 1, this.slabs, (n) => {
-      this.slabWords.push(c + 1);
+    this.sizes = CAPACITIES.map((c, size) => new RecordSlab(c + 1, this.slabs, (n) => {
+      this.slabSizes.push(size);
       return this.scale === SCALE ? new Uint32Array(n) : new Float64Array(n);
     }));
   }
@@ -91,7 +97,7 @@ export class DayRecords {
     if (this.scale === 1) return;
     for (let id = 0; id < this.slabs.length; id++) {
       const words = this.slabs[id]!;
-      const per = this.slabWords[id]!;
+      const per = CAPACITIES[this.slabSizes[id]!]! + 1;
       const doubles = new Float64Array(words.length);
       for (let i = 0; i < words.length; i++) doubles[i] = i % per === 0 ? words[i]! : words[i]! / SCALE;
       this.slabs[id] = doubles;
@@ -113,18 +119,18 @@ export class DailyFloors {
   /** Day records for a run (ExactBudget.dayRecords), shared by its distributions. */
   static newRecords(): DayRecords { return new DayRecords(); }
 
-  // Day numbers in the order first seen, with where each day's record is and its size. Plain
-  // arrays, not a Map per account and kind: 10,000 maps of a few dozen days were ~10 MB of a
-  // large run's heap.
+  // Day numbers in the order first seen, and where each day's record is (its slab's number times
+  // LOCATION_SLAB plus its first word; the slab tells the record's size). Two plain arrays, not a
+  // Map per account and kind (10,000 maps of a few dozen days were ~10 MB of a large run's heap),
+  // nor four (a year of sparse days, 1.8M account-days, held 58 MB in them).
   private readonly days: number[] = [];
-  private readonly recordSlabs: number[] = [];
-  private readonly recordOffsets: number[] = [];
-  private readonly recordSizes: number[] = [];
+  private readonly locations: number[] = [];
   // Rows of one day usually come together: the last day's record saves the search. Its day's
   // [start, end) in epoch µs, in a typed array so that the doubles are never boxed.
   private readonly lastDayBounds = new Float64Array([NaN, NaN]);
   private lastIndex = -1;
   private lastSlab: SlabWords = NO_RECORD;
+  private lastSlabId = -1;
   private lastOffset = -1;
   private lastCapacity = 0;
   /** The records' generation `lastSlab` was read in. */
@@ -193,16 +199,16 @@ export class DailyFloors {
 
   private reread(): void {
     this.generation = this.records.generation;
-    if (this.lastIndex >= 0) this.lastSlab = this.records.slabs[this.recordSlabs[this.lastIndex]!]!;
+    if (this.lastIndex >= 0) this.lastSlab = this.records.slabs[this.lastSlabId]!;
   }
 
   /** The last day's record is full and not full size: its values move to a record of the next size. */
   private grow(): void {
-    const size = this.recordSizes[this.lastIndex]! + 1;
+    const records = this.records;
+    const size = records.slabSizes[this.lastSlabId]! + 1;
     const from = this.lastSlab;
     const fromAt = this.lastOffset;
     const kept = this.lastCapacity;
-    const records = this.records;
     records.allocate(size);
     const { slabId, offset } = records;
     const slab = records.slabs[slabId]!;
@@ -210,11 +216,10 @@ export class DailyFloors {
     slab[offset] = from[fromAt]!;
     // Descending order kept: the full old record fills the tail of the new one (same word type).
     for (let j = 0; j < kept; j++) slab[offset + 1 + capacity - kept + j] = from[fromAt + 1 + j]!;
-    records.release(size - 1, this.recordSlabs[this.lastIndex]!, fromAt);
-    this.recordSlabs[this.lastIndex] = slabId;
-    this.recordOffsets[this.lastIndex] = offset;
-    this.recordSizes[this.lastIndex] = size;
+    records.release(size - 1, this.lastSlabId, fromAt);
+    this.locations[this.lastIndex] = slabId * LOCATION_SLAB + offset;
     this.lastSlab = slab;
+    this.lastSlabId = slabId;
     this.lastOffset = offset;
     this.lastCapacity = capacity;
   }
@@ -234,23 +239,26 @@ export class DailyFloors {
       this.records.allocate(0);
       index = days.length;
       days.push(day);
-      this.recordSlabs.push(this.records.slabId);
-      this.recordOffsets.push(this.records.offset);
-      this.recordSizes.push(0);
+      this.locations.push(this.records.slabId * LOCATION_SLAB + this.records.offset);
     }
     this.lastDayBounds[0] = day * US_PER_DAY;
     this.lastDayBounds[1] = (day + 1) * US_PER_DAY;
     this.lastIndex = index;
-    this.lastSlab = this.records.slabs[this.recordSlabs[index]!]!;
-    this.lastOffset = this.recordOffsets[index]!;
-    this.lastCapacity = CAPACITIES[this.recordSizes[index]!]!;
+    const location = this.locations[index]!;
+    const slabId = Math.floor(location / LOCATION_SLAB);
+    this.lastSlabId = slabId;
+    this.lastSlab = this.records.slabs[slabId]!;
+    this.lastOffset = location - slabId * LOCATION_SLAB;
+    this.lastCapacity = CAPACITIES[this.records.slabSizes[slabId]!]!;
   }
 
   /** Day `index`'s count and record: its slab, its first word, its capacity. */
   private recordAt(index: number): { slab: SlabWords; at: number; capacity: number; n: number } {
-    const slab = this.records.slabs[this.recordSlabs[index]!]!;
-    const at = this.recordOffsets[index]!;
-    return { slab, at, capacity: CAPACITIES[this.recordSizes[index]!]!, n: slab[at]! };
+    const location = this.locations[index]!;
+    const slabId = Math.floor(location / LOCATION_SLAB);
+    const slab = this.records.slabs[slabId]!;
+    const at = location - slabId * LOCATION_SLAB;
+    return { slab, at, capacity: CAPACITIES[this.records.slabSizes[slabId]!]!, n: slab[at]! };
   }
 
   /** The kept lowest values of day `index`, ascending (at most DAILY_KEEP). */

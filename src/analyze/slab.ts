@@ -11,7 +11,7 @@
 export type SlabWords = Uint32Array | Float64Array;
 
 /** Records per slab at most: 65,536 x 17 words ~ 4.5 MB per slab of day records in integers. */
-const MAX_RECORDS_PER_SLAB = 65536;
+export const MAX_RECORDS_PER_SLAB = 65536;
 /** The first slab is small, so a run with a handful of distributions stays small. */
 const FIRST_RECORDS_PER_SLAB = 16;
 
