@@ -80,3 +80,108 @@ test('jitter: a session back after going idle pairs with its last value; an olde
   assert.equal(tracker.pairs, 2 + IDLE_RELEASE_SAMPLES);
   assert.equal(tracker.sessionCount(), 2);
 });
+
+/**
+ * The windows by their definition, with plain arrays spliced in place and idle sessions found by
+ * a scan: what the rings must hand on, difference for difference, with lateness and idle release.
+ */
+class ModelTracker {
+  private readonly sessions = new Map<number, { times: number[]; values: number[]; lastTime: number; lastValue: number; lastSeen: number }>();
+  readonly diffs: number[] = [];
+  late = 0;
+  private seen = 0;
+
+  add(session: number, t: number, v: number): void {
+    let s = this.sessions.get(session);
+    if (s === undefined) { s = { times: [], values: [], lastTime: -Infinity, lastValue: NaN, lastSeen: 0 }; this.sessions.set(session, s); }
+    const seen = ++this.seen;
+    s.lastSeen = seen;
+    // Idle sessions (least recently active first) release their windows whole.
+    const idle = [...this.sessions.values()].filter((o) => o !== s && o.times.length > 0 && seen - o.lastSeen > IDLE_RELEASE_SAMPLES)
+      .sort((a, b) => a.lastSeen - b.lastSeen);
+    for (const o of idle) while (o.times.length > 0) this.release(o);
+    if (t < s.lastTime) { this.late++; return; }
+    let i = s.times.length;
+    while (i > 0 && s.times[i - 1]! > t) i--;
+    s.times.splice(i, 0, t);
+    s.values.splice(i, 0, v);
+    if (s.times.length > REORDER_WINDOW) this.release(s);
+  }
+
+  private release(s: { times: number[]; values: number[]; lastTime: number; lastValue: number }): void {
+    const v = s.values.shift()!;
+    if (!Number.isNaN(s.lastValue)) this.diffs.push(Math.abs(v - s.lastValue));
+    s.lastValue = v;
+    s.lastTime = s.times.shift()!;
+  }
+
+  finish(): void {
+    for (const s of this.sessions.values()) while (s.times.length > 0) this.release(s);
+  }
+}
+
+test('jitter: windows of several trackers, interleaved batches, sessions going idle and coming back, equal a plain-array model', async () => {
+  const fc = (await import('fast-check')).default;
+  const { ExactBudget } = await import('../src/analyze/store.js');
+  const value = fc.oneof(
+    { weight: 10, arbitrary: fc.integer({ min: 0, max: 200_000 }).map((v) => v / 1000) },
+    { weight: 1, arbitrary: fc.double({ min: 0, max: 5e6, noNaN: true }) },
+  );
+  // Rows of a few sessions, two busy and four rare (these go idle and come back), times mostly
+  // forward with jumps back (some within a window, some older than what left it).
+  const session = fc.oneof({ weight: 40, arbitrary: fc.constantFrom(0, 1) }, { weight: 1, arbitrary: fc.integer({ min: 2, max: 5 }) });
+  const step = fc.oneof({ weight: 9, arbitrary: fc.integer({ min: 0, max: 40 }) }, { weight: 1, arbitrary: fc.integer({ min: -400, max: -1 }) });
+  const row = fc.tuple(session, step, value);
+  const account = fc.array(row, { minLength: 1, maxLength: 2500 });
+  fc.assert(fc.property(fc.array(account, { minLength: 1, maxLength: 3 }), fc.integer({ min: 1, max: 300 }), (accounts, batch) => {
+    const budget = new ExactBudget(Number.POSITIVE_INFINITY);
+    const trackers = accounts.map(() => new JitterTracker(budget));
+    const models = accounts.map(() => new ModelTracker());
+    const columns = accounts.map((rows) => {
+      let t = T0;
+      const times = new Float64Array(rows.length);
+      rows.forEach(([, step], i) => { t += step * 1000; times[i] = t; });
+      // Which sessions are busy moves on every 300 rows (of 4 pairs, then back): windows go idle,
+      // are released and grow again in rings others let go of.
+      const sessionOf = (r: (typeof rows)[number], i: number): number => (r[0] < 2 ? (Math.floor(i / 300) % 4) * 2 + r[0] : 6 + r[0]);
+      return { session: Int32Array.from(rows, sessionOf), times, values: Float64Array.from(rows, (r) => r[2]) };
+    });
+    // The accounts' batches interleave, as a run's do, so they take rings from the same slabs.
+    const longest = Math.max(...accounts.map((a) => a.length));
+    for (let from = 0; from < longest; from += batch) {
+      columns.forEach((c, k) => {
+        const to = Math.min(from + batch, c.times.length);
+        if (to > from) trackers[k]!.addRows(c.session, c.times, c.values, from, to);
+        for (let i = from; i < to; i++) models[k]!.add(c.session[i]!, c.times[i]!, c.values[i]!);
+      });
+    }
+    trackers.forEach((tracker, k) => {
+      tracker.finish();
+      models[k]!.finish();
+      assert.equal(tracker.late, models[k]!.late);
+      assert.equal(tracker.pairs, models[k]!.diffs.length);
+      assert.deepEqual([...tracker.diffs.sortedExactValues()], [...models[k]!.diffs].sort((a, b) => a - b));
+    });
+  }), { seed: 5, numRuns: 150 });
+});
+
+test('jitter: small windows released while others stay active, then one growing to a full window: each session keeps its own samples', async () => {
+  const { ExactBudget } = await import('../src/analyze/store.js');
+  const tracker = new JitterTracker(new ExactBudget(Number.POSITIVE_INFINITY));
+  const model = new ModelTracker();
+  const rows: [number, number, number][] = [];
+  let t = T0;
+  // Sessions 1..8 hold small windows; 1..4 then go idle (windows released) while 5..8 stay
+  // active; session 9 then grows to a full window, and 5..8 go on.
+  for (let s = 1; s <= 8; s++) for (let i = 0; i < 3; i++) rows.push([s, (t += 1000), s * 10 + i / 10]);
+  for (let i = 0; i <= IDLE_RELEASE_SAMPLES; i++) rows.push([5 + (i % 4), (t += 1000), 50 + (i % 7) / 10]);
+  for (let i = 0; i < 200; i++) {
+    rows.push([9, (t += 1000), 90 + (i % 11) / 10]);
+    if (i % 50 === 0) for (let s = 5; s <= 8; s++) rows.push([s, (t += 1000), s + i / 100]);
+  }
+  for (const [s, time, v] of rows) { tracker.add(s, time, v); model.add(s, time, v); }
+  tracker.finish();
+  model.finish();
+  assert.equal(tracker.pairs, model.diffs.length);
+  assert.deepEqual([...tracker.diffs.sortedExactValues()], [...model.diffs].sort((a, b) => a - b));
+});
