@@ -252,20 +252,19 @@ export class DailyFloors {
     this.lastCapacity = CAPACITIES[this.records.slabSizes[slabId]!]!;
   }
 
-  /** Day `index`'s count and record: its slab, its first word, its capacity. */
-  private recordAt(index: number): { slab: SlabWords; at: number; capacity: number; n: number } {
-    const location = this.locations[index]!;
-    const slabId = Math.floor(location / LOCATION_SLAB);
-    const slab = this.records.slabs[slabId]!;
-    const at = location - slabId * LOCATION_SLAB;
-    return { slab, at, capacity: CAPACITIES[this.records.slabSizes[slabId]!]!, n: slab[at]! };
-  }
+  // Day `index`'s record: its slab's number, then its first word there (no object per day: a
+  // run finishes hundreds of thousands of days).
+  private slabIdOf(index: number): number { return Math.floor(this.locations[index]! / LOCATION_SLAB); }
+  private firstWordOf(index: number, slabId: number): number { return this.locations[index]! - slabId * LOCATION_SLAB; }
 
   /** The kept lowest values of day `index`, ascending (at most DAILY_KEEP). */
   private lowestOf(index: number): number[] {
-    const { slab, at, capacity, n } = this.recordAt(index);
+    const slabId = this.slabIdOf(index);
+    const slab = this.records.slabs[slabId]!;
+    const at = this.firstWordOf(index, slabId);
+    const capacity = CAPACITIES[this.records.slabSizes[slabId]!]!;
     const scale = this.records.scale;
-    const kept = Math.min(n, capacity);
+    const kept = Math.min(slab[at]!, capacity);
     const lowest = new Array<number>(kept);
     for (let p = 0; p < kept; p++) lowest[p] = slab[at + capacity - p]! / scale;
     return lowest;
@@ -278,13 +277,21 @@ export class DailyFloors {
 
   /** Every day in order with its count and kept lowest values (ascending): what a profile stores. */
   lowestByDay(): { day: string; n: number; lowest: number[] }[] {
-    return this.byDay().map(([day, index]) => ({ day: dayText(day), n: this.recordAt(index).n, lowest: this.lowestOf(index) }));
+    return this.byDay().map(([day, index]) => {
+      const slabId = this.slabIdOf(index);
+      return { day: dayText(day), n: this.records.slabs[slabId]![this.firstWordOf(index, slabId)]!, lowest: this.lowestOf(index) };
+    });
   }
 
   finish(): DailyFloor[] {
     const scale = this.records.scale;
+    const { slabs, slabSizes } = this.records;
     return this.byDay().map(([day, index]) => {
-      const { slab, at, capacity, n } = this.recordAt(index);
+      const slabId = this.slabIdOf(index);
+      const slab = slabs[slabId]!;
+      const at = this.firstWordOf(index, slabId);
+      const capacity = CAPACITIES[slabSizes[slabId]!]!;
+      const n = slab[at]!;
       const rank = Math.min(quantileRank(n, 0.05), DAILY_KEEP);
       // The rank-th lowest value: slot capacity + 1 - rank (a day that is not full size keeps all its values).
       return { day: dayText(day), n, floorMs: slab[at + capacity + 1 - rank]! / scale, rank };
