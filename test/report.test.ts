@@ -137,6 +137,18 @@ test('json: rounding: ms to 3 decimals, other values to 6 significant digits, in
   assert.equal(shift.pValue, 1.23457e-300);
   assert.equal(parsed.header.settings.floorQuantile, 0.05);
   assert.equal(roundMs(1.0005), 1); // binary 1.000499...: deterministic, never locale dependent
+  // The shortcut for values with at most three decimals gives what toFixed(3) gives, for those and others.
+  const rng = (seed: number) => () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const next = rng(3);
+  for (let i = 0; i < 200_000; i++) {
+    const scale = [1, 10, 1e3, 1e6, 1e9, 1e12][i % 6]!;
+    // Values with 0 to 5 decimals, and arbitrary doubles.
+    const decimals = i % 7;
+    const raw = (next() - 0.5) * scale;
+    const x = decimals < 6 ? Math.round(raw * 10 ** decimals) / 10 ** decimals : raw;
+    const expected = Number(x.toFixed(3));
+    assert.equal(roundMs(x), expected === 0 ? 0 : expected, `roundMs(${x})`);
+  }
   assert.equal(roundMs(-0.0001), 0);
   assert.equal(Object.is(roundMs(-0.0001), -0), false);
   assert.equal(roundSig(123456789), 123456789);

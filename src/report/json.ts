@@ -105,6 +105,10 @@ export function headlineStats(a: AccountReport): KindStats | undefined {
 /** Milliseconds: 3 decimals. Integers and non-finite values unchanged; -0 -> 0. */
 export function roundMs(x: number): number {
   if (!Number.isFinite(x) || Number.isInteger(x)) return x === 0 ? 0 : x;
+  // Already at most three decimals (most figures are input values): x is then the double nearest
+  // k / 1000, within far less than 0.0005 of it, so toFixed(3) would give k / 1000 back. Saves the
+  // string round trip for ~2M numbers of a 10,000-account report.
+  if (x > -1e9 && x < 1e9 && Math.round(x * 1000) / 1000 === x) return x;
   const r = Number(x.toFixed(3));
   return r === 0 ? 0 : r;
 }
