@@ -29,6 +29,13 @@ const MAX_WORD = 0xffffffff;
  * the last word of the largest slab. Arithmetic, not bits: locations may pass 2^31 (and stay exact).
  */
 const LOCATION_SLAB = MAX_RECORDS_PER_SLAB * (DAILY_KEEP + 1);
+const locationOf = (slabId: number, firstWord: number): number => slabId * LOCATION_SLAB + firstWord;
+
+/** Whether a word of thousandths gives `valueMs` back bit for bit (so words also compare as values do). */
+function fitsThousandths(valueMs: number): boolean {
+  const word = Math.round(valueMs * SCALE);
+  return word >= 0 && word <= MAX_WORD && word / SCALE === valueMs;
+}
 
 /**
  * Day records of every size, for the distributions of a run: bump-allocated from slabs (slab.ts),
@@ -52,8 +59,6 @@ export class DayRecords {
   private readonly freeOffsets: number[][] = CAPACITIES.map(() => []);
   /** 1000 while slabs hold integer thousandths, 1 once they hold doubles: a value is word / scale. */
   scale = SCALE;
-  /** Incremented when the slabs move to doubles: a distribution holding a slab re-reads it then. */
-  generation = 0;
   /** Where `allocate` put the record: read at once. */
   slabId = -1;
   offset = 0;
@@ -85,13 +90,6 @@ export class DayRecords {
     this.freeOffsets[size]!.push(offset);
   }
 
-  /** Whether `valueMs` can be kept as it stands (always once in doubles). */
-  holds(valueMs: number): boolean {
-    if (this.scale === 1) return true;
-    const word = Math.round(valueMs * SCALE);
-    return word >= 0 && word <= MAX_WORD && word / SCALE === valueMs;
-  }
-
   /** Every slab to doubles, records in place (counts stay counts, thousandths become values). */
   toDoubles(): void {
     if (this.scale === 1) return;
@@ -103,7 +101,6 @@ export class DayRecords {
       this.slabs[id] = doubles;
     }
     this.scale = 1;
-    this.generation++;
   }
 
   /** Words held in slabs (for tests and memory accounting). */
@@ -133,8 +130,6 @@ export class DailyFloors {
   private lastSlabId = -1;
   private lastOffset = -1;
   private lastCapacity = 0;
-  /** The records' generation `lastSlab` was read in. */
-  private generation = 0;
 
   constructor(private readonly records: DayRecords = DailyFloors.newRecords()) {}
 
@@ -150,7 +145,8 @@ export class DailyFloors {
    */
   addRows(timeUs: Float64Array, valueMs: Float64Array, from: number, to: number): void {
     const records = this.records;
-    if (this.generation !== records.generation) this.reread();
+    // Read again: another distribution may have moved the run's slabs to doubles since.
+    if (this.lastIndex >= 0) this.lastSlab = records.slabs[this.lastSlabId]!;
     let scale = records.scale;
     const bounds = this.lastDayBounds;
     for (let i = from; i < to; i++) {
@@ -177,7 +173,7 @@ export class DailyFloors {
         }
       }
       // v is kept: as thousandths while it can be, else every record moves to doubles first.
-      if (scale !== 1 && !records.holds(v)) { this.inDoubles(); r = this.lastSlab; scale = 1; }
+      if (scale !== 1 && !fitsThousandths(v)) { this.inDoubles(); r = this.lastSlab; scale = 1; }
       const word = scale === 1 ? v : Math.round(v * SCALE);
       // Insertion among the kept values (slot at + 1 + j holds the (capacity - j)-th lowest); when
       // a full-size record is full, the largest falls off.
@@ -191,15 +187,10 @@ export class DailyFloors {
     }
   }
 
-  /** The run's records move to doubles (a value that thousandths cannot hold); this one's last slab is re-read. */
+  /** The run's records move to doubles (a value that thousandths cannot hold); this one's last slab is read again. */
   private inDoubles(): void {
     this.records.toDoubles();
-    this.reread();
-  }
-
-  private reread(): void {
-    this.generation = this.records.generation;
-    if (this.lastIndex >= 0) this.lastSlab = this.records.slabs[this.lastSlabId]!;
+    this.lastSlab = this.records.slabs[this.lastSlabId]!;
   }
 
   /** The last day's record is full and not full size: its values move to a record of the next size. */
@@ -217,7 +208,7 @@ export class DailyFloors {
     // Descending order kept: the full old record fills the tail of the new one (same word type).
     for (let j = 0; j < kept; j++) slab[offset + 1 + capacity - kept + j] = from[fromAt + 1 + j]!;
     records.release(size - 1, this.lastSlabId, fromAt);
-    this.locations[this.lastIndex] = slabId * LOCATION_SLAB + offset;
+    this.locations[this.lastIndex] = locationOf(slabId, offset);
     this.lastSlab = slab;
     this.lastSlabId = slabId;
     this.lastOffset = offset;
@@ -239,16 +230,15 @@ export class DailyFloors {
       this.records.allocate(0);
       index = days.length;
       days.push(day);
-      this.locations.push(this.records.slabId * LOCATION_SLAB + this.records.offset);
+      this.locations.push(locationOf(this.records.slabId, this.records.offset));
     }
     this.lastDayBounds[0] = day * US_PER_DAY;
     this.lastDayBounds[1] = (day + 1) * US_PER_DAY;
     this.lastIndex = index;
-    const location = this.locations[index]!;
-    const slabId = Math.floor(location / LOCATION_SLAB);
+    const slabId = this.slabIdOf(index);
     this.lastSlabId = slabId;
     this.lastSlab = this.records.slabs[slabId]!;
-    this.lastOffset = location - slabId * LOCATION_SLAB;
+    this.lastOffset = this.firstWordOf(index, slabId);
     this.lastCapacity = CAPACITIES[this.records.slabSizes[slabId]!]!;
   }
 
