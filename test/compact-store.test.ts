@@ -85,3 +85,24 @@ test('record slab: records are zeroed, disjoint, and slabs grow geometrically to
   const held = slab.slabs.reduce((sum, s) => sum + s.length, 0);
   assert.ok(held < 2 * 100_000 * 17, `${held} words held for 100,000 records`);
 });
+
+test('acceptAll: the same bins, count, sum, min, max and zeros as accept value by value (and other mappings go through accept)', async () => {
+  const { acceptAll } = await import('../src/analyze/store.js');
+  const { CubicallyInterpolatedMapping } = await import('@datadog/sketches-js/dist/ddsketch/mapping/index.js');
+  const withNegatives = fc.array(fc.oneof(
+    fc.double({ min: 0.001, max: 1e6, noNaN: true }),
+    fc.double({ min: -50, max: 50, noNaN: true }),
+    fc.constantFrom(0, -0, 1, 1000, 1e-12, 1e-300, 59.6, 0.125),
+  ), { minLength: 0, maxLength: 300 });
+  fc.assert(fc.property(withNegatives, fc.constantFrom(0.005, 0.02), fc.boolean(), fc.nat(20), (xs, accuracy, cubic, from) => {
+    const one = compactSketch(accuracy);
+    const batch = compactSketch(accuracy);
+    if (cubic) { one.mapping = new CubicallyInterpolatedMapping(accuracy); batch.mapping = new CubicallyInterpolatedMapping(accuracy); }
+    const start = Math.min(from, xs.length);
+    for (const x of xs.slice(start)) one.accept(x);
+    acceptAll(batch, Float64Array.from(xs), start, xs.length);
+    assert.deepEqual(binsByKey(batch.store as unknown as CompactDenseStore), binsByKey(one.store as unknown as CompactDenseStore));
+    assert.deepEqual(binsByKey(batch.negativeStore), binsByKey(one.negativeStore));
+    for (const field of ['count', 'sum', 'min', 'max', 'zeroCount'] as const) assert.equal(batch[field], one[field], field);
+  }), { seed: SEED, numRuns: 300 });
+});
