@@ -28,6 +28,17 @@ async function readWith(parser: 'fast' | 'csv-parse', bytes: Buffer, chunkSize: 
   }
 }
 
+/** The fast path yields the csv-parse path's error, or its rejections and samples. */
+async function assertSameAsReference(bytes: Buffer, chunkSize: number): Promise<void> {
+  const fast = await readWith('fast', bytes, chunkSize);
+  const reference = await readWith('csv-parse', bytes, chunkSize);
+  assert.equal(fast.error, reference.error);
+  if (reference.error === null) {
+    assert.deepEqual(fast.rejections, reference.rejections);
+    assert.deepEqual(fast.samples, reference.samples);
+  }
+}
+
 const cell = fc.oneof(
   fc.constantFrom('alice', 'Bob', 'CORP\\carol', 'dave@corp.example', '', ' ', '12', '12.5', '-3', '1e3', 'NaN', 'x', '0x10'),
   fc.constantFrom('2026-03-02T10:00:00Z', '1772460191', '1772460191123', 'not-a-time', '2026-03-02 10:00:00'),
@@ -57,14 +68,7 @@ function render(f: FileSpec): Buffer {
 test('fast path == csv-parse path on random files (samples, rejections, errors)', async () => {
   await fc.assert(
     fc.asyncProperty(fileArb, async (f) => {
-      const bytes = render(f);
-      const fast = await readWith('fast', bytes, f.chunkSize);
-      const reference = await readWith('csv-parse', bytes, f.chunkSize);
-      assert.equal(fast.error, reference.error);
-      if (reference.error === null) {
-        assert.deepEqual(fast.rejections, reference.rejections);
-        assert.deepEqual(fast.samples, reference.samples);
-      }
+      await assertSameAsReference(render(f), f.chunkSize);
     }),
     { numRuns: 400, seed: 20260301 },
   );
@@ -109,16 +113,45 @@ test('byte lane == csv-parse path on export-shaped rows (times, numbers, padding
         const header = withKind ? 'user,timestamp,latency_ms,kind,session_id,client_ip' : 'user,timestamp,rtt_ms,echo_ms,session_id,client_ip';
         const lines = rows.map(([n, t, v, k, s, ip]) => (withKind ? [n, t, v, k, s, ip] : [n, t, v, v === '' ? '1' : v, s, ip]).join(','));
         const bytes = Buffer.from([header, ...lines].join(eol) + eol, 'utf8');
-        const fast = await readWith('fast', bytes, chunkSize);
-        const reference = await readWith('csv-parse', bytes, chunkSize);
-        assert.equal(fast.error, reference.error);
-        if (reference.error === null) {
-          assert.deepEqual(fast.rejections, reference.rejections);
-          assert.deepEqual(fast.samples, reference.samples);
-        }
+        await assertSameAsReference(bytes, chunkSize);
       },
     ),
     { numRuns: 500, seed: 20261125 },
+  );
+});
+
+// How a cell is written: as it is, wholly quoted (what exports that quote every cell write), or in a
+// quoted form the byte lane must leave to csv-parse (doubled quote, text after the closing quote,
+// padding outside the quotes, a quote left open, a quote inside a plain cell).
+const quoting = fc.constantFrom('plain', 'plain', 'quoted', 'quoted', 'doubled', 'after', 'padded', 'open', 'inner');
+function quote(text: string, how: string): string {
+  switch (how) {
+    case 'quoted': return `"${text.replaceAll('"', '""')}"`;
+    case 'doubled': return `"${text}""x"`;
+    case 'after': return `"${text}"x`;
+    case 'padded': return ` "${text}"`;
+    case 'open': return `"${text}`;
+    case 'inner': return `${text}"`;
+    default: return text;
+  }
+}
+// Quoted cells may hold the delimiter; their text is then what csv-parse reads between the quotes.
+const quotedNameCell = fc.oneof(nameCell, fc.constantFrom('Doe, John', 'a,b,c', ',', 'x\ty', 'tab\tin', ''));
+
+test('byte lane == csv-parse path on quoted cells (every cell quoted, and forms it must leave alone)', async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.tuple(rowArb, quotedNameCell, fc.array(quoting, { minLength: 6, maxLength: 6 })), { minLength: 1, maxLength: 40 }),
+      fc.constantFrom('\n', '\r\n'), fc.integer({ min: 1, max: 200 }), fc.constantFrom(',', ';', '\t'), fc.boolean(),
+      async (rows, eol, chunkSize, delimiter, allQuoted) => {
+        const header = ['user', 'timestamp', 'latency_ms', 'kind', 'session_id', 'client_ip'].join(delimiter);
+        const lines = rows.map(([[, t, v, k, s, ip], name, how]) => [name, t, v, k, s, ip]
+          .map((cell, c) => quote(cell, allQuoted ? 'quoted' : how[c]!)).join(delimiter));
+        const bytes = Buffer.from([header, ...lines].join(eol) + eol, 'utf8');
+        await assertSameAsReference(bytes, chunkSize);
+      },
+    ),
+    { numRuns: 500, seed: 20261204 },
   );
 });
 
@@ -135,4 +168,29 @@ test('byte lane == csv-parse path across batch growth in the middle of a row (th
   assert.ok(fast.samples.length > 8192 * 4, 'past the first two growths of the batch');
   assert.deepEqual(fast.rejections, reference.rejections);
   assert.deepEqual(fast.samples, reference.samples);
+});
+
+test('byte lane takes wholly quoted cells itself, and leaves every other quoted form to the string path', async () => {
+  const { ByteLane } = await import('../src/ingest/adapters/generic-bytes.js');
+  const { resolveColumns } = await import('../src/ingest/columns.js');
+  const plan = resolveColumns(['user', 'timestamp', 'rtt_ms'], {}, 'f.csv');
+  const batches: { account: string; timeUs: number; valueMs: number; line: number }[] = [];
+  const lane = new ByteLane(plan, 3, 0x2c, (c) => {
+    for (let i = 0; i < c.length; i++) batches.push({ account: c.texts[c.account[i]!]!, timeUs: c.timeUs[i]!, valueMs: c.valueMs[i]!, line: c.line[i]! });
+  });
+  const take = (text: string, line: number): boolean => { const b = Buffer.from(text); return lane.row(b, 0, b.length, line); };
+  assert.equal(take('"Doe, John","2026-03-02T10:00:00.250Z","23.5"', 2), true);
+  assert.equal(take('alice,"2026-03-02T10:00:01Z",7', 3), true);
+  assert.equal(take('"bob",2026-03-02T10:00:02Z,""', 4), false, 'an empty value is a rejection: the string path says why');
+  for (const line of ['"a""b",2026-03-02T10:00:00Z,1', '"a"b,2026-03-02T10:00:00Z,1', ' "a",2026-03-02T10:00:00Z,1',
+    '"a,2026-03-02T10:00:00Z,1', 'a",2026-03-02T10:00:00Z,1', '"a",2026-03-02T10:00:00Z,"1', '"a","2026-03-02T10:00:00Z",1,',
+    // Text glued to a closing quote, where a delimiter should be: csv-parse refuses it.
+    '"a"x2026-03-02T10:00:00Z,1', '"a",2026-03-02T10:00:00Z"1"']) {
+    assert.equal(take(line, 9), false, line);
+  }
+  lane.drain();
+  assert.deepEqual(batches, [
+    { account: 'Doe, John', timeUs: Date.UTC(2026, 2, 2, 10, 0, 0, 250) * 1000, valueMs: 23.5, line: 2 },
+    { account: 'alice', timeUs: Date.UTC(2026, 2, 2, 10, 0, 1) * 1000, valueMs: 7, line: 3 },
+  ]);
 });

@@ -1,5 +1,5 @@
-// The byte lane of the generic delimited reader: plain lines (no quote, the header's field count,
-// well-formed cells) are parsed from bytes straight into sample columns, without a string, an
+// The byte lane of the generic delimited reader: plain lines (cells without quotes or wholly
+// quoted, the header's field count, well-formed cells) are parsed from bytes straight into sample columns, without a string, an
 // array or an object per row. Every other line goes back to the string path (csv-parse semantics
 // for quotes, and every rejection rule), so the byte lane decides nothing the string path would
 // decide differently; test/differential.test.ts checks that on random and adversarial files.
@@ -189,19 +189,36 @@ export class ByteLane {
   /** One physical line [a, b) without its newline (CR already removed), number `line`. */
   row(buf: Uint8Array, a: number, b: number, line: number): boolean {
     const { starts, ends, width, delimiter, plan } = this;
+    // Cells: plain (no quote in it), or wholly quoted without a quote inside ("Doe, John", as
+    // exports that quote every cell write them), whose text is what lies between the quotes, as
+    // csv-parse reads it. Anything else with a quote (a doubled quote, text after the closing
+    // one, a quote left open to the next line) goes to the string path.
     let field = 0;
-    starts[0] = a;
-    for (let i = a; i < b; i++) {
-      const c = buf[i]!;
-      if (c === delimiter) {
-        if (field + 1 >= width) return false;
-        ends[field] = i;
-        field++;
+    let i = a;
+    for (;;) {
+      if (i < b && buf[i] === 0x22) {
+        let close = i + 1;
+        while (close < b && buf[close] !== 0x22) close++;
+        if (close >= b || (close + 1 < b && buf[close + 1] !== delimiter)) return false;
         starts[field] = i + 1;
-      } else if (c === 0x22) return false;
+        ends[field] = close;
+        i = close + 1;
+      } else {
+        starts[field] = i;
+        for (; i < b; i++) {
+          const c = buf[i]!;
+          if (c === delimiter) break;
+          if (c === 0x22) return false;
+        }
+        ends[field] = i;
+      }
+      if (i >= b) break;
+      // buf[i] is a delimiter: another cell follows (empty at the end of the line).
+      if (field + 1 >= width) return false;
+      field++;
+      i++;
     }
     if (field + 1 !== width) return false;
-    ends[field] = b;
 
     const accountA = starts[plan.account]!;
     const accountB = ends[plan.account]!;

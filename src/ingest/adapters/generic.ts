@@ -149,11 +149,11 @@ async function readDelimited(chunks: AsyncIterable<Buffer>, ctx: AdapterContext,
 }
 
 /**
- * Fast path for delimited files: most evidence exports are plain lines without quotes, and
- * csv-parse spends most of its time on per-record bookkeeping. After the header, plain lines are
- * parsed from bytes into sample columns (generic-bytes.ts); a line the byte lane does not take is
- * split here as text, and any record holding a quote (including one that spans lines) is handed to
- * csv-parse whole, so quoting rules stay csv-parse's. A differential test checks that every path
+ * Fast path for delimited files: most evidence exports are plain lines (without quotes, or with
+ * every cell quoted), and csv-parse spends most of its time on per-record bookkeeping. After the
+ * header, such lines are parsed from bytes into sample columns (generic-bytes.ts); a line the byte
+ * lane does not take is split here as text, and any other record holding a quote (a doubled quote,
+ * one that spans lines) is handed to csv-parse whole, so quoting rules stay csv-parse's. A differential test checks that every path
  * yields the same samples and rejections on random and adversarial files.
  */
 async function readDelimitedFast(chunks: AsyncIterable<Buffer>, ctx: AdapterContext, delimiter: string): Promise<AdapterResult> {
