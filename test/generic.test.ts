@@ -89,6 +89,30 @@ test('--value-col COL:KIND, --unit and a kind column', async () => {
   assert.equal(forced.samples[0]!.kind, 'reaction');
 });
 
+test('header names as exports write them: units in brackets or as words, camelCase, [UTC], leading underscores', async () => {
+  const cases: [string, [string, string, number][]][] = [
+    // [header, [[account, kind, valueMs] of the row "a,2026-03-02T14:03:11Z,0.25"]]
+    ['User Name,Timestamp (UTC),RTT (ms)', [['a', 'rtt', 0.25]]],
+    ['userPrincipalName,TimeGenerated [UTC],latencyMs', [['a', 'input_lag', 0.25]]],
+    ['_user,_time,Latency [s]', [['a', 'input_lag', 250]]],
+    ['account_id,event_timestamp,round_trip_time_sec', [['a', 'rtt', 250]]],
+    ['Login,Time_Stamp,echo_msec', [['a', 'app_rtt', 0.25]]],
+    ['user,datetime_utc,roundTripTimeMs', [['a', 'rtt', 0.25]]],
+    ['user,time,Delay (µs)', [['a', 'input_lag', 0.00025]]],
+    ['user,time,EstRoundTripTimeInMs', [['a', 'rtt', 0.25]]],
+  ];
+  for (const [header, expected] of cases) {
+    const { samples } = await read(`${header}\na,2026-03-02T14:03:11Z,0.25\n`);
+    assert.deepEqual(samples.map((s) => [s.account, s.kind, s.valueMs]), expected, header);
+    assert.equal(samples[0]!.timeUs, Date.UTC(2026, 2, 2, 14, 3, 11) * 1000, header);
+  }
+  // Epoch times under a unit-named header: the magnitude still tells the unit.
+  const epoch = await read('user,epoch_ms,rtt_ms\na,1772460191123,20\n');
+  assert.equal(epoch.samples[0]!.timeUs, 1772460191123000);
+  // A bracket that is not a unit stays part of the name, and matches nothing by itself.
+  await assert.rejects(read('user,time,RTT (p95)\na,2026-03-02T14:03:11Z,1\n'), /no latency value column/);
+});
+
 test('a header without usable columns lists what was found and tried', async () => {
   await assert.rejects(read('foo,bar\n1,2\n'), (err: unknown) => {
     assert.ok(isKeylagError(err));
@@ -115,4 +139,36 @@ test('line numbers stay true after a CRLF inside a quoted field (csv-parse count
   const text = 'user,time,rtt_ms,note\r\na,1772460191,10,"x\r\ny"\r\nb,1772460192,11,z\r\n\r\nc,1772460193,12,"p\nq\nr"\r\nd,1772460194,13,w\r\n';
   const { samples } = await read(text);
   assert.deepEqual(samples.map((s) => [s.account, s.line]), [['a', 2], ['b', 4], ['c', 6], ['d', 9]]);
+});
+
+test('the README lists every header alias the code knows', async () => {
+  const { readFileSync } = await import('node:fs');
+  const columns = await import('../src/ingest/columns.js');
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const rowOf = (role: string) => readme.split('\n').find((l) => l.startsWith(`| ${role} |`)) ?? '';
+  const listed = (row: string) => new Set(row.split('|')[2]!.split(',').map((n) => n.trim().replace(/ \(.*\)$/, '')));
+  for (const [role, aliases] of [['account', columns.ACCOUNT_ALIASES], ['time', columns.TIME_ALIASES],
+    ['session', columns.SESSION_ALIASES], ['kind (per row)', columns.KIND_ALIASES]] as const) {
+    const names = listed(rowOf(role));
+    for (const alias of aliases) assert.ok(names.has(alias), `README ${role} row lacks ${alias}`);
+  }
+  const valueRows = readme.split('\n').filter((l) => /^\| (`\w+`|from the kind column)/.test(l)).map(listed);
+  const valueNames = new Set(valueRows.flatMap((names) => [...names]));
+  for (const alias of columns.VALUE_ALIASES) {
+    // Derived names (latency_ms -> latency_s, latency_us) are stated once below the table.
+    if (alias.unit !== null && !valueNames.has(alias.name)) assert.ok(columns.VALUE_ALIASES.some((a) => a.name === alias.name.replace(/_(s|us)$/, '_ms')), alias.name);
+    else assert.ok(valueNames.has(alias.name), `README value table lacks ${alias.name}`);
+  }
+});
+
+test('roster headers match as timing headers do (camelCase, spaces, dashes)', async () => {
+  const { readRoster } = await import('../src/ingest/roster.js');
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const path = join(mkdtempSync(join(tmpdir(), 'keylag-roster-')), 'roster.csv');
+  writeFileSync(path, 'Employee ID,peerGroup,homeLocation,Time-Zone\nJDoe,Austin,"Austin, TX",America/Chicago\n');
+  const { roster } = await readRoster(path);
+  const entry = roster.entries[0]!;
+  assert.deepEqual([entry.account, entry.site, entry.location, entry.timeZone], ['JDoe', 'Austin', 'Austin, TX', 'America/Chicago']);
 });

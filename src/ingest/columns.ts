@@ -12,14 +12,18 @@ export const UNIT_TO_MS: Record<Unit, number> = { ms: 1, s: 1000, us: 0.001 };
 export const ACCOUNT_ALIASES = [
   'account', 'user', 'username', 'user_name', 'account_name', 'accountname', 'upn', 'userprincipalname',
   'user_principal_name', 'principal', 'login', 'login_name', 'employee', 'email', 'samaccountname', 'user_id', 'userid',
+  'user_email', 'user_upn', 'account_id', 'accountid', 'employee_id', 'login_id',
 ];
 export const TIME_ALIASES = [
   'time', 'timestamp', 'ts', 'datetime', 'date_time', 'time_utc', 'timestamp_utc', 'timegenerated', 'time_generated',
   'event_time', 'eventtime', '@timestamp', 'time_epoch', 'epoch', 'frame.time_epoch', 'created_at', 'start_time', 'date',
+  // Epoch numbers are told apart by magnitude (s, ms, µs, ns), so a unit in the name changes nothing.
+  'time_stamp', 'event_timestamp', 'datetime_utc', 'sample_time', 'recorded_at', 'logged_at', 'epoch_s', 'epoch_ms',
+  'epoch_us', 'timestamp_s', 'timestamp_ms', 'timestamp_us', 'ts_ms', 'unix_time', 'unixtime', 'unix_timestamp',
 ];
 export const SESSION_ALIASES = [
   'session', 'session_id', 'sessionid', 'connection', 'connection_id', 'conn_id', 'correlationid', 'correlation_id',
-  'stream', 'stream_id', 'tcp.stream', 'sid',
+  'stream', 'stream_id', 'tcp.stream', 'sid', 'session_key', 'sessionkey', 'session_guid', 'session_uuid', 'connection_guid',
 ];
 export const KIND_ALIASES = ['kind', 'metric', 'latency_kind', 'measure', 'measurement'];
 /** Optional per-row server (for --servers: where the round trip ended) and client address (for --geoip-db). */
@@ -32,8 +36,12 @@ export const CLIENT_ADDRESS_ALIASES = [
   'source_ip', 'src_ip', 'ip_src', 'remote_ip', 'remote_addr', 'c_ip', 'ip', 'ip_address', 'ipaddress',
 ];
 
+/** Value names given a unit of their own below (rtt_s, rtt_us): not derived again from rtt_ms. */
+const EXPLICIT_UNIT_NAMES = new Set(['rtt_s', 'rtt_us']);
+
 /** Value column aliases: name -> kind and unit. `value*` columns take their kind from the kind column. */
-export const VALUE_ALIASES: { name: string; kind: Kind | null; unit: Unit | null }[] = [
+interface ValueAlias { name: string; kind: Kind | null; unit: Unit | null }
+export const VALUE_ALIASES: ValueAlias[] = ([
   // transport round trips
   ...['rtt', 'rtt_ms', 'round_trip_ms', 'roundtrip_ms', 'round_trip_time_ms', 'rtt_msec', 'est_rtt_ms',
     'estroundtriptimeinms', 'network_rtt_ms', 'tcp_rtt_ms', 'ping_ms', 'icalatency', 'ica_latency_ms']
@@ -53,7 +61,15 @@ export const VALUE_ALIASES: { name: string; kind: Kind | null; unit: Unit | null
     .map((name) => ({ name, kind: 'keystroke_interval' as Kind, unit: null })),
   // generic: kind from the kind column (or input_lag)
   ...['value', 'value_ms', 'ms', 'duration_ms'].map((name) => ({ name, kind: null, unit: null })),
-];
+] as ValueAlias[]).flatMap((alias) => [alias, ...otherUnits(alias)]);
+
+/** `latency_ms` also as `latency_s` (seconds) and `latency_us` (µs), unless named above. */
+function otherUnits(alias: ValueAlias): ValueAlias[] {
+  if (alias.unit !== null || !alias.name.endsWith('_ms')) return [];
+  const stem = alias.name.slice(0, -3);
+  return (['s', 'us'] as const).filter((unit) => !EXPLICIT_UNIT_NAMES.has(`${stem}_${unit}`))
+    .map((unit) => ({ name: `${stem}_${unit}`, kind: alias.kind, unit }));
+}
 
 const KIND_VALUE_SYNONYMS: Record<string, Kind> = {
   rtt: 'rtt', transport_rtt: 'rtt', tcp_rtt: 'rtt', ping: 'rtt', network_rtt: 'rtt',
@@ -111,8 +127,42 @@ export interface ColumnPlan {
   clientAddress?: number | null;
 }
 
+/** Unit words a header may end with ("RTT (ms)", "latency_msec", "Delay [s]"), and the unit each names. */
+const UNIT_WORDS: Record<string, Unit> = {
+  ms: 'ms', msec: 'ms', msecs: 'ms', millis: 'ms', millisecond: 'ms', milliseconds: 'ms',
+  s: 's', sec: 's', secs: 's', second: 's', seconds: 's',
+  us: 'us', 'µs': 'us', 'μs': 'us', usec: 'us', usecs: 'us', micros: 'us', microsecond: 'us', microseconds: 'us',
+};
+
+/** Lower case, runs of spaces, dashes and underscores as one `_`, none at the ends; a last unit word spelled `ms`, `s` or `us`. */
+function snakeName(text: string): string {
+  const name = text.toLowerCase().replace(/[\s_-]+/g, '_').replace(/^_+|_+$/g, '');
+  const cut = name.lastIndexOf('_');
+  const unit = cut > 0 ? UNIT_WORDS[name.slice(cut + 1)] : undefined;
+  return unit === undefined ? name : `${name.slice(0, cut)}_${unit}`;
+}
+
+/**
+ * The forms of a header name that aliases are matched against: its snake-case form and, for a
+ * camelCase name, the same split at its case changes (`latencyMs` -> `latency_ms`, while
+ * `EstRoundTripTimeInMs` still matches `estroundtriptimeinms`). A unit in brackets at the end is a
+ * unit suffix (`RTT (ms)` -> `rtt_ms`); `[UTC]` or `(UTC)` is dropped (times are UTC unless zoned).
+ */
+export function headerForms(name: string): string[] {
+  let base = name.trim().replace(/^\uFEFF/, '');
+  const bracket = /\s*[([]\s*([^()[\]]*?)\s*[)\]]$/.exec(base);
+  if (bracket !== null) {
+    const word = bracket[1]!.toLowerCase();
+    if (word === 'utc') base = base.slice(0, bracket.index);
+    else if (UNIT_WORDS[word] !== undefined) base = `${base.slice(0, bracket.index)}_${UNIT_WORDS[word]}`;
+  }
+  const plain = snakeName(base);
+  const camel = snakeName(base.replace(/([a-z0-9])([A-Z])/g, '$1_$2'));
+  return camel === plain ? [plain] : [plain, camel];
+}
+
 function normaliseHeader(name: string): string {
-  return name.trim().replace(/^\uFEFF/, '').toLowerCase().replace(/\s*\[utc\]$/, '').replace(/[\s-]+/g, '_');
+  return headerForms(name)[0]!;
 }
 
 function findByOption(header: string[], wanted: string, file: string, role: string): number {
@@ -124,9 +174,10 @@ function findByOption(header: string[], wanted: string, file: string, role: stri
   return idx;
 }
 
-function findAlias(normalised: string[], aliases: readonly string[]): number {
+/** The first column (in alias order) one of whose forms is an alias. */
+function findAlias(forms: string[][], aliases: readonly string[]): number {
   for (const alias of aliases) {
-    const idx = normalised.indexOf(alias);
+    const idx = forms.findIndex((f) => f.includes(alias));
     if (idx >= 0) return idx;
   }
   return -1;
@@ -134,12 +185,20 @@ function findAlias(normalised: string[], aliases: readonly string[]): number {
 
 /** Resolve header names into roles, or fail with a message listing what was found and tried. */
 export function resolveColumns(header: string[], options: ColumnOptions, file: string): ColumnPlan {
-  const normalised = header.map(normaliseHeader);
+  const forms = header.map(headerForms);
+  const normalised = forms.map((f) => f[0]!);
   const notes: string[] = [];
-  const account = options.accountCol ? findByOption(header, options.accountCol, file, 'account') : findAlias(normalised, ACCOUNT_ALIASES);
-  const time = options.timeCol ? findByOption(header, options.timeCol, file, 'time') : findAlias(normalised, TIME_ALIASES);
-  const sessionIdx = options.sessionCol ? findByOption(header, options.sessionCol, file, 'session') : findAlias(normalised, SESSION_ALIASES);
-  const kindIdx = options.kindCol ? findByOption(header, options.kindCol, file, 'kind') : findAlias(normalised, KIND_ALIASES);
+  const account = options.accountCol ? findByOption(header, options.accountCol, file, 'account') : findAlias(forms, ACCOUNT_ALIASES);
+  const time = options.timeCol ? findByOption(header, options.timeCol, file, 'time') : findAlias(forms, TIME_ALIASES);
+  const sessionIdx = options.sessionCol ? findByOption(header, options.sessionCol, file, 'session') : findAlias(forms, SESSION_ALIASES);
+  const kindIdx = options.kindCol ? findByOption(header, options.kindCol, file, 'kind') : findAlias(forms, KIND_ALIASES);
+  const valueAliasOf = (index: number) => {
+    for (const form of forms[index]!) {
+      const alias = VALUE_ALIASES.find((a) => a.name === form);
+      if (alias !== undefined) return alias;
+    }
+    return undefined;
+  };
 
   const values: ValueColumn[] = [];
   const forcedUnit = options.unit;
@@ -154,14 +213,14 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
         throw usageError(`--value-col '${spec}': unknown kind '${maybeKind}' (kinds: ${KINDS.join(', ')})`);
       }
       const index = findByOption(header, colName, file, 'value');
-      const alias = VALUE_ALIASES.find((a) => a.name === normalised[index]);
+      const alias = valueAliasOf(index);
       const unit: Unit = forcedUnit ?? alias?.unit ?? 'ms';
       values.push({ index, name: header[index]!, kind: kind ?? alias?.kind ?? null, toMs: UNIT_TO_MS[unit], unitLabel: unit });
     }
   } else {
-    normalised.forEach((name, index) => {
+    header.forEach((_, index) => {
       if (index === account || index === time || index === sessionIdx || index === kindIdx) return;
-      const alias = VALUE_ALIASES.find((a) => a.name === name);
+      const alias = valueAliasOf(index);
       if (!alias) return;
       const unit: Unit = forcedUnit ?? alias.unit ?? 'ms';
       values.push({ index, name: header[index]!, kind: alias.kind, toMs: UNIT_TO_MS[unit], unitLabel: unit });
@@ -193,7 +252,7 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
   }
   const taken = new Set(roleColumns);
   const optional = (wanted: string | undefined, role: string, aliases: readonly string[]): number | null => {
-    const i = wanted ? findByOption(header, wanted, file, role) : findAlias(normalised, aliases);
+    const i = wanted ? findByOption(header, wanted, file, role) : findAlias(forms, aliases);
     if (i < 0 || (!wanted && taken.has(i))) return null;
     notes.push(`${header[i]} -> ${role}`);
     return i;

@@ -4,9 +4,9 @@ import { parse } from 'csv-parse/sync';
 import type { RosterEntry } from '../types.js';
 import { inputError } from '../errors.js';
 import { normaliseAccount } from './accounts.js';
-import { ACCOUNT_ALIASES } from './columns.js';
+import { ACCOUNT_ALIASES, headerForms } from './columns.js';
 
-const ROSTER_ACCOUNT = [...ACCOUNT_ALIASES, 'name', 'employee_id'];
+const ROSTER_ACCOUNT = [...ACCOUNT_ALIASES, 'name'];
 const ROSTER_SITE = ['site', 'peer_group', 'peergroup', 'group', 'team', 'office', 'region', 'department'];
 const ROSTER_LOCATION = ['location', 'home_location', 'claimed_location', 'city', 'home', 'address', 'home_city', 'lat_lon', 'latlon'];
 const ROSTER_TZ = ['time_zone', 'timezone', 'tz', 'iana_tz'];
@@ -44,9 +44,10 @@ export async function readRoster(path: string): Promise<{ roster: Roster; bytes:
     throw inputError(`malformed roster CSV: ${e.message.replace(/:.*$/, '')}`, path, e.lines ?? null);
   }
   if (rows.length === 0) throw inputError('empty roster', path);
-  const header = rows[0]!.record.map((h) => h.trim().replace(/^\uFEFF/, '').toLowerCase().replace(/[\s-]+/g, '_'));
+  // Header names match as in timing files (columns.ts): `Home Location`, `homeLocation`, `home-location`.
+  const header = rows[0]!.record.map(headerForms);
   const find = (aliases: string[]): number => {
-    for (const a of aliases) { const i = header.indexOf(a); if (i >= 0) return i; }
+    for (const a of aliases) { const i = header.findIndex((forms) => forms.includes(a)); if (i >= 0) return i; }
     return -1;
   };
   const accountIdx = find(ROSTER_ACCOUNT);
