@@ -11,11 +11,15 @@ async function* chunksOf(text: string | Buffer, size = 7): AsyncGenerator<Buffer
 }
 
 async function read(text: string | Buffer, columns: ColumnOptions = {}) {
+  return genericRead(text, undefined, columns);
+}
+
+async function genericRead(text: string | Buffer, dateOrder?: string, columns: ColumnOptions = {}) {
   const samples: RawSample[] = [];
   const rejections: { line: number; reason: string; detail: string }[] = [];
   const notes: string[] = [];
   const result = await genericAdapter.read(chunksOf(text), {
-    file: 'test.csv', columns, options: {}, side: new SideData(), limits: DEFAULT_READ_LIMITS,
+    file: 'test.csv', columns, options: dateOrder === undefined ? {} : { dateOrder }, side: new SideData(), limits: DEFAULT_READ_LIMITS,
     emit: (s) => samples.push(s),
     reject: (line, reason, detail) => rejections.push({ line, reason, detail }),
     note: (n) => notes.push(n),
@@ -111,6 +115,23 @@ test('header names as exports write them: units in brackets or as words, camelCa
   assert.equal(epoch.samples[0]!.timeUs, 1772460191123000);
   // A bracket that is not a unit stays part of the name, and matches nothing by itself.
   await assert.rejects(read('user,time,RTT (p95)\na,2026-03-02T14:03:11Z,1\n'), /no latency value column/);
+});
+
+test('locale dates: rejected as such without --date-order, read in the order given with it', async () => {
+  const text = 'user,time,rtt_ms\na,03/02/2026 14:03:11,20\nb,"3/2/2026, 2:03:12.5 PM",21\nc,13/02/2026 14:03:13,22\nd,2026-03-02T14:03:14Z,23\n';
+  const unknown = await read(text);
+  assert.deepEqual(unknown.rejections.map((r) => [r.line, r.reason]), [[2, 'time_date_order_unknown'], [3, 'time_date_order_unknown'], [4, 'time_date_order_unknown']]);
+  assert.deepEqual(unknown.samples.map((s) => s.account), ['d']);
+  assert.ok(unknown.notes.some((n) => /--date-order mdy or dmy/.test(n)));
+  const mdy = await genericRead(text, 'mdy');
+  assert.deepEqual(mdy.samples.map((s) => [s.account, s.timeUs]), [
+    ['a', Date.UTC(2026, 2, 2, 14, 3, 11) * 1000], ['b', Date.UTC(2026, 2, 2, 14, 3, 12, 500) * 1000], ['d', Date.UTC(2026, 2, 2, 14, 3, 14) * 1000]]);
+  assert.deepEqual(mdy.rejections.map((r) => [r.line, r.reason]), [[4, 'time_unparseable']], 'month 13 in M/D order');
+  assert.ok(mdy.result.timeFormats.some((f) => f.startsWith('locale date (M/D/YYYY')));
+  const dmy = await genericRead(text, 'dmy');
+  assert.deepEqual(dmy.samples.map((s) => [s.account, s.timeUs]), [
+    ['a', Date.UTC(2026, 1, 3, 14, 3, 11) * 1000], ['b', Date.UTC(2026, 1, 3, 14, 3, 12, 500) * 1000],
+    ['c', Date.UTC(2026, 1, 13, 14, 3, 13) * 1000], ['d', Date.UTC(2026, 2, 2, 14, 3, 14) * 1000]]);
 });
 
 test('a header without usable columns lists what was found and tried', async () => {

@@ -176,7 +176,7 @@ export function addLimitOptions(command: Command): Command {
 /** Options of particular input formats (exports, recordings, captures). */
 export function addAdapterOptions(command: Command): Command {
   return command
-    .addOption(new Option('--date-order <order>', 'day/month order of locale dates such as 2/3/2025 when the data cannot tell (Azure portal exports)').choices(['mdy', 'dmy']))
+    .addOption(new Option('--date-order <order>', 'day/month order of locale dates such as 2/3/2025: Azure portal exports when the data cannot tell, and timing CSVs (whose locale dates are rejected without it)').choices(['mdy', 'dmy']))
     .option('--sessions <file>', 'session -> account map for performance counter CSVs: saved qwinsta / query session output, or a host,session,account CSV')
     .addOption(new Option('--recorded-at <side>', 'where terminal recordings were made (client: keystroke-to-echo app_rtt; server: reaction)').choices(['client', 'server']))
     .option('--account-name <name>', 'account of terminal recordings that name no user (default: from the file name, alice.cast -> alice)')

@@ -1,7 +1,7 @@
 // Generic timing files: CSV, TSV (or ';'/'|' separated) and JSON Lines with an account, a time and
 // one or more latency columns (DESIGN section 4). Header names map to roles and kinds via columns.ts.
 import { parse as parseSync } from 'csv-parse/sync';
-import { csvRecords } from './export-util.js';
+import { csvRecords, parseDateOrderOption, parseSlashDate, slashDateToUs, type DateOrder } from './export-util.js';
 import { ByteLane } from './generic-bytes.js';
 import { copiedChunks } from '../open.js';
 import { csvInputError, recordTooLong } from '../csv-errors.js';
@@ -40,7 +40,32 @@ function truncate(text: string, max = 80): string {
 class RecordProcessor {
   readonly timeFormats = new Set<string>();
   records = 0;
-  constructor(readonly plan: ColumnPlan, readonly width: number | null, private readonly ctx: AdapterContext) {}
+  /** Day/month order of locale dates (`03/02/2026 14:03:11`), when given with --date-order. */
+  private readonly dateOrder: DateOrder | null;
+  private notedDateOrder = false;
+  constructor(readonly plan: ColumnPlan, readonly width: number | null, private readonly ctx: AdapterContext) {
+    this.dateOrder = parseDateOrderOption(ctx.options.dateOrder, ctx.file);
+  }
+
+  /**
+   * A time cell: ISO 8601 or epoch (parseTimestamp), else a locale date in the --date-order given.
+   * Without it a locale date is its own rejection, never read in a guessed order: 03/02 is March
+   * in one and February in the other, and days move the daily floors and the history.
+   */
+  private timeOf(timeText: string, line: number): { timeUs: number; format: string } | null {
+    const parsed = parseTimestamp(timeText);
+    if (parsed !== null) return parsed;
+    const slash = parseSlashDate(timeText);
+    if (slash === null) { this.ctx.reject(line, 'time_unparseable', truncate(timeText)); return null; }
+    if (this.dateOrder === null) {
+      if (!this.notedDateOrder) { this.notedDateOrder = true; this.ctx.note(`locale dates (line ${line}: ${truncate(timeText)}) are rejected until --date-order mdy or dmy says which number is the day`); }
+      this.ctx.reject(line, 'time_date_order_unknown', `${truncate(timeText)} (a locale date: give --date-order mdy or dmy)`);
+      return null;
+    }
+    const timeUs = slashDateToUs(slash, this.dateOrder);
+    if (timeUs === null) { this.ctx.reject(line, 'time_unparseable', `${truncate(timeText)} (no such date in ${this.dateOrder} order)`); return null; }
+    return { timeUs, format: `locale date (${this.dateOrder === 'mdy' ? 'M/D/YYYY' : 'D/M/YYYY'}, --date-order), read as UTC` };
+  }
 
   process(fields: string[], line: number): void {
     this.records++;
@@ -52,8 +77,8 @@ class RecordProcessor {
     const account = (fields[plan.account] ?? '').trim();
     if (account === '') { ctx.reject(line, 'account_missing', 'empty account cell'); return; }
     const timeText = fields[plan.time] ?? '';
-    const parsed = parseTimestamp(timeText);
-    if (parsed === null) { ctx.reject(line, 'time_unparseable', truncate(timeText)); return; }
+    const parsed = this.timeOf(timeText, line);
+    if (parsed === null) return;
     if (parsed.timeUs < MIN_TIME_US || parsed.timeUs >= MAX_TIME_US) {
       ctx.reject(line, 'time_out_of_range', `${truncate(timeText)} (outside 1990..2099)`);
       return;
