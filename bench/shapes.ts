@@ -2,7 +2,8 @@
 // account, 30 days), each of which once made time or memory grow with something other than the
 // number of accounts: many accounts with keystroke and reaction kinds (peer figures), a year of
 // sparse rows (day records), a roster with claimed locations (activity hours), many small files
-// (per-file buffers), a session per connection (jitter windows, session floors). Seeded;
+// (per-file buffers), a session per connection (jitter windows, session floors), every cell
+// quoted (the byte lane's quoted cells; such lines once all went to csv-parse). Seeded;
 // each input is written to bench/data once. keylag scans each (best of N runs, full JSON report)
 // and the table goes to stdout and bench/SHAPES.md.
 //   node dist/bench/shapes.js [--runs 3]
@@ -49,6 +50,9 @@ function sessionShape(name: string, file: string, sessions: number, perSession: 
     },
   };
 }
+
+const ONE_SESSION = sessionShape('one session per account (for comparison)', 'shape-one-session-2000.csv', 1, 1_000,
+  '2,000 accounts x 1 session of 1,000 RTTs (2,000,000 rows)');
 
 /** 8,000 accounts in 20 sites of a roster with claimed US locations and zones (activity hours, physics). */
 function rosterText(accounts: number): string {
@@ -125,8 +129,14 @@ const SHAPES: Shape[] = [
   },
   sessionShape('a session per connection', 'shape-sessions-2000.csv', 100, 10,
     '2,000 accounts x 100 sessions of 10 RTTs (2,000,000 rows, 200,000 sessions)'),
-  sessionShape('one session per account (for comparison)', 'shape-one-session-2000.csv', 1, 1_000,
-    '2,000 accounts x 1 session of 1,000 RTTs (2,000,000 rows)'),
+  ONE_SESSION,
+  {
+    name: 'every cell quoted',
+    file: 'shape-quoted-2000.csv',
+    what: 'the rows of the shape above with each cell in double quotes, as many exports write them (2,000,000 rows)',
+    header: '"user","timestamp","rtt_ms","session"',
+    *rows(rng) { for (const row of ONE_SESSION.rows(rng)) yield row.split(',').map((cell) => `"${cell}"`).join(','); },
+  },
 ];
 
 async function writeShape(shape: Shape, path: string): Promise<void> {
