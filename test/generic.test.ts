@@ -193,3 +193,44 @@ test('roster headers match as timing headers do (camelCase, spaces, dashes)', as
   const entry = roster.entries[0]!;
   assert.deepEqual([entry.account, entry.site, entry.location, entry.timeZone], ['JDoe', 'Austin', 'Austin, TX', 'America/Chicago']);
 });
+
+test('string-path rows (locale dates, padded cells, doubled quotes, JSON Lines) reach the consumer in column batches, in input order', async () => {
+  const { unrollColumns } = await import('../src/ingest/adapter.js');
+  const readColumns = async (text: string, options: Record<string, string> = {}) => {
+    const order: string[] = [];
+    let perSample = 0;
+    await genericAdapter.read(chunksOf(text, 64), {
+      file: 'test.csv', columns: {}, options, side: new SideData(), limits: DEFAULT_READ_LIMITS,
+      emit: (s) => { perSample++; order.push(`${s.line}:${s.account}:${s.session}:${s.valueMs}`); },
+      emitColumns: (batch) => unrollColumns(batch, (s) => order.push(`${s.line}:${s.account}:${s.session}:${s.valueMs}`)),
+      reject: () => undefined, note: () => undefined,
+    });
+    return { order, perSample };
+  };
+  const csv = await readColumns('user,time,rtt_ms,session\n'
+    + 'a,2026-03-02T14:03:11Z,1,s1\n' // byte lane
+    + 'b,03/02/2026 14:03:12,2,s1\n' // locale date: string path
+    + ' c ,2026-03-02T14:03:13Z,3, s2\n' // padded: string path, trimmed
+    + '"d ""x""",2026-03-02T14:03:14Z,4,s3\n' // doubled quote: csv-parse
+    + 'a,2026-03-02T14:03:15Z,5,s1\n', { dateOrder: 'mdy' });
+  assert.deepEqual(csv.order, ['2:a:s1:1', '3:b:s1:2', '4:c:s2:3', '5:d "x":s3:4', '6:a:s1:5']);
+  assert.equal(csv.perSample, 0, 'every sample came in a column batch');
+  const jsonl = await readColumns('{"user":"a","time":"2026-03-02T14:03:11Z","rtt_ms":1}\n'
+    + '{"user":"\\ud800","time":"2026-03-02T14:03:12Z","rtt_ms":2}\n'
+    + '{"user":"\\ufffd","time":"2026-03-02T14:03:13Z","rtt_ms":3}\n'
+    + '{"user":"a","time":"2026-03-02T14:03:14Z","rtt_ms":4}\n');
+  // A lone surrogate has no UTF-8 bytes of its own: that name goes one by one, never merged with U+FFFD.
+  assert.deepEqual(jsonl.order, ['1:a::1', '2:\ud800::2', '3:\ufffd::3', '4:a::4']);
+  assert.equal(jsonl.perSample, 1);
+});
+
+test('a fatal error mid-file hands on every sample read before it (the partial input of --keep-going)', async () => {
+  const rows = Array.from({ length: 100 }, (_, i) => `u${i % 7},2026-03-02T14:03:${String(i % 60).padStart(2, '0')}Z,${i + 1}`);
+  const text = `user,time,rtt_ms\n${rows.join('\n')}\nu1,2026-03-02T14:04:00Z,"${'x'.repeat(300)}\nstill open\nu2,2026-03-02T14:04:01Z,5\n`;
+  const samples: RawSample[] = [];
+  await assert.rejects(genericAdapter.read(chunksOf(text, 4096), {
+    file: 'test.csv', columns: {}, options: {}, side: new SideData(), limits: { ...DEFAULT_READ_LIMITS, maxRecordBytes: 200 },
+    emit: (s) => samples.push(s), reject: () => undefined, note: () => undefined,
+  }), /longer than/);
+  assert.deepEqual(samples.map((s) => s.line), rows.map((_, i) => i + 2));
+});

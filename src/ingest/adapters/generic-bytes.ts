@@ -57,6 +57,21 @@ export class ByteInterner {
     return this.add(buf, a, b, h, s);
   }
 
+  private scratch = new Uint8Array(256);
+  private readonly encoder = new TextEncoder();
+
+  /**
+   * The id of a text the string path parsed: its UTF-8 bytes interned, so a name gets the same id
+   * whichever lane read it. -1 for a text its bytes do not give back (a lone surrogate from a JSON
+   * escape), which must not share an id with the text U+FFFD makes of it.
+   */
+  internText(text: string): number {
+    if (this.scratch.length < text.length * 3) this.scratch = new Uint8Array(text.length * 3);
+    const { written } = this.encoder.encodeInto(text, this.scratch);
+    const id = this.intern(this.scratch, 0, written);
+    return this.texts[id] === text ? id : -1;
+  }
+
   private add(buf: Uint8Array, a: number, b: number, h: number, slot: number): number {
     const id = this.texts.length;
     const len = b - a;
@@ -183,7 +198,9 @@ export class ByteLane {
 
   /** Hand on what is batched (before any string-path row, to keep the input order). */
   drain(): void {
-    if (this.columns.length > 0) { this.flush(this.columns); this.columns.length = 0; }
+    const columns = this.columns;
+    // Emptied even when the consumer throws, so that a batch is never handed on twice.
+    if (columns.length > 0) { try { this.flush(columns); } finally { columns.length = 0; } }
   }
 
   /** One physical line [a, b) without its newline (CR already removed), number `line`. */
@@ -274,12 +291,48 @@ export class ByteLane {
       cols.timeUs[i] = this.parsedTime[0]!;
       cols.valueMs[i] = values[v]!;
       cols.line[i] = line;
-      cols.length = i + 1;
-      if (cols.length === cols.account.length) {
-        // Small files stay small; large ones reach full batches.
-        if (cols.length < BATCH_ROWS) this.grow(); else this.drain();
-      }
+      this.appended();
     }
+    return true;
+  }
+
+  /** One more row is in the batch: room is made for the next. */
+  private appended(): void {
+    const cols = this.columns;
+    cols.length++;
+    if (cols.length === cols.account.length) {
+      // Small files stay small; large ones reach full batches.
+      if (cols.length < BATCH_ROWS) this.grow(); else this.drain();
+    }
+  }
+
+  /**
+   * A sample of a line the string path parsed (texts trimmed as it trims them; session, server
+   * and client '' when the file has no such column), into the same batch as the lane's own rows,
+   * in input order: such lines (locale dates, padded cells, doubled quotes) then cost what the
+   * lane's rows cost downstream, not an object and a call chain per sample. False, and nothing
+   * added, for a text that cannot be interned (see `internText`): the caller drains and emits it.
+   */
+  pushSample(account: string, session: string, server: string, client: string, kind: number, timeUs: number,
+    valueMs: number, line: number): boolean {
+    const { interner, plan } = this;
+    const accountId = interner.internText(account);
+    const sessionId = plan.session === null ? -1 : interner.internText(session);
+    const serverId = plan.server == null ? -1 : interner.internText(server);
+    const clientId = plan.clientAddress == null ? -1 : interner.internText(client);
+    if (accountId < 0 || (plan.session !== null && sessionId < 0) || (plan.server != null && serverId < 0)
+      || (plan.clientAddress != null && clientId < 0)) return false;
+    const cols = this.columns;
+    const i = cols.length;
+    cols.account[i] = accountId;
+    cols.session[i] = sessionId;
+    cols.server[i] = serverId;
+    cols.clientAddress[i] = clientId;
+    cols.kind[i] = kind;
+    cols.timeUs[i] = timeUs;
+    cols.valueMs[i] = valueMs;
+    cols.line[i] = line;
+    this.appended();
     return true;
   }
 

@@ -5,7 +5,7 @@ import { csvRecords, parseDateOrderOption, parseSlashDate, slashDateToUs, type D
 import { ByteLane } from './generic-bytes.js';
 import { copiedChunks } from '../open.js';
 import { csvInputError, recordTooLong } from '../csv-errors.js';
-import { emitBatch, type AdapterContext, type AdapterResult, type InputAdapter, type RawSample } from '../adapter.js';
+import { emitBatch, KIND_INDEX, type AdapterContext, type AdapterResult, type InputAdapter, type RawSample } from '../adapter.js';
 import { resolveColumns, kindFromText, type ColumnPlan } from '../columns.js';
 import { parseTimestamp, MIN_TIME_US, MAX_TIME_US } from '../time.js';
 import { inputError } from '../../errors.js';
@@ -40,6 +40,8 @@ function truncate(text: string, max = 80): string {
 class RecordProcessor {
   readonly timeFormats = new Set<string>();
   records = 0;
+  /** The fast path's byte lane, once it exists: samples go into its batches (see `ByteLane.pushSample`). */
+  lane: ByteLane | null = null;
   /** Day/month order of locale dates (`03/02/2026 14:03:11`), when given with --date-order. */
   private readonly dateOrder: DateOrder | null;
   private notedDateOrder = false;
@@ -102,7 +104,12 @@ class RecordProcessor {
         ctx.reject(line, check.reason, `${column.name}=${truncate(fields[column.index] ?? '')}`);
         continue;
       }
-      const sample: RawSample = { account, session, timeUs: parsed.timeUs, kind: column.kind ?? rowKind ?? 'input_lag', valueMs: check.valueMs, line };
+      const kind = column.kind ?? rowKind ?? 'input_lag';
+      const lane = this.lane;
+      if (lane !== null && lane.pushSample(account, session, server, clientAddress, KIND_INDEX.get(kind)!, parsed.timeUs, check.valueMs, line)) continue;
+      // Behind the lane's batch, to keep the input order.
+      lane?.drain();
+      const sample: RawSample = { account, session, timeUs: parsed.timeUs, kind, valueMs: check.valueMs, line };
       if (server) sample.server = server;
       if (clientAddress) sample.clientAddress = clientAddress;
       ctx.emit(sample);
@@ -241,12 +248,13 @@ async function readDelimitedFast(chunks: AsyncIterable<Buffer>, ctx: AdapterCont
   const handleBytes = (buf: Buffer, a: number, b: number): void => {
     if (lane === null && table.processor !== null && delimiter.length === 1) {
       lane = new ByteLane(table.processor.plan, table.processor.width!, delimiterByte, (batch) => emitBatch(ctx, batch));
+      table.processor.lane = lane;
     }
     if (lane !== null && openRecord === null) {
       const end = b > a && buf[b - 1] === 13 ? b - 1 : b;
       if (end === a) { lineNo++; return; }
       if (lane.row(buf, a, end, lineNo + 1)) { lineNo++; table.processor!.records++; return; }
-      lane.drain();
+      // The string path's samples join the lane's batch (RecordProcessor.lane): no drain here.
     }
     handleLine(first ? firstLineDecoder.decode(buf.subarray(a, b)) : lineDecoder.decode(buf.subarray(a, b)));
   };
@@ -255,28 +263,35 @@ async function readDelimitedFast(chunks: AsyncIterable<Buffer>, ctx: AdapterCont
   // delivered in many small chunks costs linear, not quadratic, time.
   const parts: Buffer[] = [];
   let partsLength = 0;
-  for await (const chunk of chunks) {
-    let start = 0;
-    for (let nl = chunk.indexOf(10); nl >= 0; nl = chunk.indexOf(10, start)) {
-      if (parts.length > 0) {
-        parts.push(chunk.subarray(start, nl));
-        const whole = Buffer.concat(parts);
-        parts.length = 0;
-        partsLength = 0;
-        handleBytes(whole, 0, whole.length);
-      } else handleBytes(chunk, start, nl);
-      start = nl + 1;
+  try {
+    for await (const chunk of chunks) {
+      let start = 0;
+      for (let nl = chunk.indexOf(10); nl >= 0; nl = chunk.indexOf(10, start)) {
+        if (parts.length > 0) {
+          parts.push(chunk.subarray(start, nl));
+          const whole = Buffer.concat(parts);
+          parts.length = 0;
+          partsLength = 0;
+          handleBytes(whole, 0, whole.length);
+        } else handleBytes(chunk, start, nl);
+        start = nl + 1;
+      }
+      if (start < chunk.length) {
+        // Copied: the reader may reuse the chunk's memory.
+        parts.push(Buffer.from(chunk.subarray(start)));
+        partsLength += chunk.length - start;
+      }
+      if (partsLength > maxBytes) throw recordTooLong(ctx.file, lineNo + 1, maxBytes);
     }
-    if (start < chunk.length) {
-      // Copied: the reader may reuse the chunk's memory.
-      parts.push(Buffer.from(chunk.subarray(start)));
-      partsLength += chunk.length - start;
+    if (parts.length > 0) {
+      const whole = Buffer.concat(parts);
+      handleBytes(whole, 0, whole.length);
     }
-    if (partsLength > maxBytes) throw recordTooLong(ctx.file, lineNo + 1, maxBytes);
-  }
-  if (parts.length > 0) {
-    const whole = Buffer.concat(parts);
-    handleBytes(whole, 0, whole.length);
+  } catch (err) {
+    // What was read before the error is handed on, as the csv-parse path would have (--keep-going
+    // keeps it as a partial input), not lost with the batch.
+    (lane as ByteLane | null)?.drain();
+    throw err;
   }
   (lane as ByteLane | null)?.drain();
   if (lane !== null) for (const f of (lane as ByteLane).timeFormats) table.processor!.timeFormats.add(f);
@@ -319,6 +334,8 @@ async function readJsonLines(chunks: AsyncIterable<Buffer>, ctx: AdapterContext)
       const plan = resolveColumns(keys, ctx.columns, ctx.file);
       plan.notes.forEach((n) => ctx.note(n));
       processor = new RecordProcessor(plan, null, ctx);
+      // Only for its batches: the samples of parsed objects go there (pushSample), not one by one.
+      processor.lane = new ByteLane(plan, keys.length, 0x2c, (batch) => emitBatch(ctx, batch));
     }
     const fields = keys.map((k) => {
       const v = record[k];
@@ -327,37 +344,44 @@ async function readJsonLines(chunks: AsyncIterable<Buffer>, ctx: AdapterContext)
     processor.process(fields, lineNo);
   };
 
-  for await (const chunk of chunks) {
-    let text = pending + decoder.decode(chunk, { stream: true });
-    let start = 0;
-    for (;;) {
-      const nl = text.indexOf('\n', start);
-      if (nl < 0) break;
-      const raw = text.slice(start, nl);
-      if (skippingLongLine) {
-        skippingLongLine = false;
-      } else {
-        handleLine(raw.endsWith('\r') ? raw.slice(0, -1) : raw);
+  try {
+    for await (const chunk of chunks) {
+      let text = pending + decoder.decode(chunk, { stream: true });
+      let start = 0;
+      for (;;) {
+        const nl = text.indexOf('\n', start);
+        if (nl < 0) break;
+        const raw = text.slice(start, nl);
+        if (skippingLongLine) {
+          skippingLongLine = false;
+        } else {
+          handleLine(raw.endsWith('\r') ? raw.slice(0, -1) : raw);
+        }
+        start = nl + 1;
       }
-      start = nl + 1;
+      text = text.slice(start);
+      if (text.length > ctx.limits.maxRecordBytes) {
+        lineNo++;
+        records++;
+        ctx.reject(lineNo, 'line_too_long', `over ${ctx.limits.maxRecordBytes} bytes (--max-record-bytes)`);
+        skippingLongLine = true;
+        text = '';
+      }
+      pending = text;
     }
-    text = text.slice(start);
-    if (text.length > ctx.limits.maxRecordBytes) {
-      lineNo++;
-      records++;
-      ctx.reject(lineNo, 'line_too_long', `over ${ctx.limits.maxRecordBytes} bytes (--max-record-bytes)`);
-      skippingLongLine = true;
-      text = '';
-    }
-    pending = text;
+    pending += decoder.decode();
+    if (pending.length > 0 && !skippingLongLine) handleLine(pending.endsWith('\r') ? pending.slice(0, -1) : pending);
+  } catch (err) {
+    // As in the delimited fast path: what was read before the error is handed on.
+    (processor as RecordProcessor | null)?.lane?.drain();
+    throw err;
   }
-  pending += decoder.decode();
-  if (pending.length > 0 && !skippingLongLine) handleLine(pending.endsWith('\r') ? pending.slice(0, -1) : pending);
   if (processor === null) {
     if (records > 0) throw inputError('no valid JSON object found', ctx.file, lineNo);
     throw inputError('empty input: no records', ctx.file);
   }
   const p = processor as RecordProcessor;
+  p.lane!.drain();
   return { records: p.records + records, dialect: 'JSON Lines', timeFormats: [...p.timeFormats] };
 }
 
