@@ -4,6 +4,16 @@ import { genericAdapter, parseLatency } from '../src/ingest/adapters/generic.js'
 import { SideData, DEFAULT_READ_LIMITS, type RawSample } from '../src/ingest/adapter.js';
 import type { ColumnOptions } from '../src/ingest/columns.js';
 import { isKeylagError } from '../src/errors.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+
+/** A file with `text` in a fresh temporary folder. */
+function tempFile(name: string, text: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'keylag-generic-')), name);
+  writeFileSync(path, text);
+  return path;
+}
 
 async function* chunksOf(text: string | Buffer, size = 7): AsyncGenerator<Buffer> {
   const buf = typeof text === 'string' ? Buffer.from(text) : text;
@@ -184,11 +194,7 @@ test('the README lists every header alias the code knows', async () => {
 
 test('roster headers match as timing headers do (camelCase, spaces, dashes)', async () => {
   const { readRoster } = await import('../src/ingest/roster.js');
-  const { mkdtempSync, writeFileSync } = await import('node:fs');
-  const { join } = await import('node:path');
-  const { tmpdir } = await import('node:os');
-  const path = join(mkdtempSync(join(tmpdir(), 'keylag-roster-')), 'roster.csv');
-  writeFileSync(path, 'Employee ID,peerGroup,homeLocation,Time-Zone\nJDoe,Austin,"Austin, TX",America/Chicago\n');
+  const path = tempFile('roster.csv', 'Employee ID,peerGroup,homeLocation,Time-Zone\nJDoe,Austin,"Austin, TX",America/Chicago\n');
   const { roster } = await readRoster(path);
   const entry = roster.entries[0]!;
   assert.deepEqual([entry.account, entry.site, entry.location, entry.timeZone], ['JDoe', 'Austin', 'Austin, TX', 'America/Chicago']);
@@ -233,4 +239,33 @@ test('a fatal error mid-file hands on every sample read before it (the partial i
     emit: (s) => samples.push(s), reject: () => undefined, note: () => undefined,
   }), /longer than/);
   assert.deepEqual(samples.map((s) => s.line), rows.map((_, i) => i + 2));
+});
+
+test('decimal commas: a hint without --decimal-comma, read with it (and only plain numbers with one comma)', async () => {
+  const text = 'user;time;rtt_ms\na;2026-03-02T14:03:11Z;59,6\nb;2026-03-02T14:03:12Z;0,25\nc;2026-03-02T14:03:13Z;1.234,5\nd;2026-03-02T14:03:14Z;12\n';
+  const plain = await read(text);
+  assert.deepEqual(plain.samples.map((s) => [s.account, s.valueMs]), [['d', 12]]);
+  assert.deepEqual(plain.rejections.map((r) => [r.line, r.reason, r.detail]), [
+    [2, 'value_not_numeric', 'rtt_ms=59,6 (a decimal comma? give --decimal-comma)'],
+    [3, 'value_not_numeric', 'rtt_ms=0,25 (a decimal comma? give --decimal-comma)'],
+    [4, 'value_not_numeric', 'rtt_ms=1.234,5']]);
+  assert.ok(plain.notes.some((n) => /--decimal-comma/.test(n)));
+  const comma = await read(text, { decimalComma: true });
+  assert.deepEqual(comma.samples.map((s) => [s.account, s.valueMs]), [['a', 59.6], ['b', 0.25], ['d', 12]]);
+  assert.deepEqual(comma.rejections.map((r) => [r.line, r.reason]), [[4, 'value_not_numeric']]);
+  // In a comma-separated file such a value is quoted; the byte lane leaves it to the string path.
+  const quoted = await read('user,time,rtt_ms\na,2026-03-02T14:03:11Z,"59,6"\n', { decimalComma: true });
+  assert.deepEqual(quoted.samples.map((s) => s.valueMs), [59.6]);
+});
+
+test('--decimal-comma reaches the reader from the command line', async () => {
+  const { runCli } = await import('./helpers/cli.js');
+  const path = tempFile('eu.csv', 'user;time;rtt_ms\n' + Array.from({ length: 40 }, (_, i) => `u${i % 2};2026-03-02T14:03:${String(i).padStart(2, '0')}Z;${20 + i},5`).join('\n') + '\n');
+  const without = JSON.parse(runCli(['scan', path, '--format', 'json']).stdout) as { header: { rejections: unknown } };
+  const withFlag = runCli(['scan', path, '--format', 'json', '--decimal-comma']);
+  assert.equal(withFlag.status, 0, withFlag.stderr);
+  const report = JSON.parse(withFlag.stdout) as { accounts: { kinds: { minMs: number; n: number }[] }[] };
+  assert.deepEqual(report.accounts.map((a) => a.kinds[0]!.n).sort(), [20, 20]);
+  assert.deepEqual(report.accounts.map((a) => a.kinds[0]!.minMs).sort(), [20.5, 21.5]);
+  assert.match(JSON.stringify(without.header.rejections), /value_not_numeric/);
 });

@@ -157,6 +157,7 @@ export function addInputOptions(command: Command): Command {
     .option('--kind-col <col>', 'column naming the kind of each row (rtt, app_rtt, input_lag, reaction, keystroke_interval)')
     .option('--value-col <col[:kind]>', 'latency column, optionally with its kind; repeatable', collect)
     .addOption(new Option('--unit <unit>', 'unit of the latency columns').choices(['ms', 's', 'us']))
+    .option('--decimal-comma', 'latency values are written with a decimal comma (59,6), as exports in many European locales are')
     .option('--since <time>', 'ignore samples before this time (ISO 8601, offset-less = UTC, or epoch)')
     .option('--until <time>', 'ignore samples at or after this time')
     .option('--exclude <file>', 'file of account names or glob patterns to drop (service accounts); counted in the header');
@@ -194,6 +195,7 @@ export interface InputFlags {
   kindCol?: string;
   valueCol?: string[];
   unit?: Unit;
+  decimalComma?: boolean;
   since?: string;
   until?: string;
   exclude?: string;
@@ -224,6 +226,7 @@ export async function collectRequestFrom(inputs: string[], flags: InputFlags): P
     columns: {
       accountCol: flags.accountCol, timeCol: flags.timeCol, sessionCol: flags.sessionCol, kindCol: flags.kindCol,
       valueCols: flags.valueCol, unit: flags.unit, serverCol: flags.serverCol, ipCol: flags.ipCol,
+      decimalComma: flags.decimalComma === true,
     },
     inputFormat: flags.inputFormat ?? null,
     since: bound('--since', flags.since),

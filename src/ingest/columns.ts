@@ -99,6 +99,8 @@ export interface ColumnOptions {
   /** `COL` or `COL:KIND`, repeatable. */
   valueCols?: string[] | undefined;
   unit?: Unit | undefined;
+  /** Latency cells use a decimal comma (`59,6`): read as a point. */
+  decimalComma?: boolean | undefined;
   /** Column naming the server of each row (default: detected from SERVER_ALIASES). */
   serverCol?: string | undefined;
   /** Column holding the client's IP address (default: detected from CLIENT_ADDRESS_ALIASES). */

@@ -16,6 +16,8 @@ export const ABSURD_MS = 3_600_000;
 
 const DECIMAL_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const NOT_FINITE_RE = /^[+-]?(?:nan|inf|infinity)$/i;
+/** A number written with a decimal comma and nothing else: `59,6`, `0,25`, `-1,5`. */
+const DECIMAL_COMMA_RE = /^\s*[+-]?\d*,\d+\s*$/;
 
 export type ValueCheck = { ok: true; valueMs: number } | { ok: false; reason: string };
 
@@ -45,8 +47,11 @@ class RecordProcessor {
   /** Day/month order of locale dates (`03/02/2026 14:03:11`), when given with --date-order. */
   private readonly dateOrder: DateOrder | null;
   private notedDateOrder = false;
+  private notedDecimalComma = false;
+  private readonly decimalComma: boolean;
   constructor(readonly plan: ColumnPlan, readonly width: number | null, private readonly ctx: AdapterContext) {
     this.dateOrder = parseDateOrderOption(ctx.options.dateOrder, ctx.file);
+    this.decimalComma = ctx.columns.decimalComma === true;
   }
 
   /**
@@ -99,9 +104,17 @@ class RecordProcessor {
       }
     }
     for (const column of plan.values) {
-      const check = parseLatency(fields[column.index] ?? '', column.toMs);
+      const cell = fields[column.index] ?? '';
+      const commaDecimal = DECIMAL_COMMA_RE.test(cell);
+      const check = parseLatency(commaDecimal && this.decimalComma ? cell.replace(',', '.') : cell, column.toMs);
       if (!check.ok) {
-        ctx.reject(line, check.reason, `${column.name}=${truncate(fields[column.index] ?? '')}`);
+        // 59,6 is read only when --decimal-comma says so: 1,234 may be a thousand and more.
+        const hint = commaDecimal && !this.decimalComma ? ' (a decimal comma? give --decimal-comma)' : '';
+        if (hint !== '' && !this.notedDecimalComma) {
+          this.notedDecimalComma = true;
+          ctx.note(`values with a comma (line ${line}: ${truncate(cell)}) are rejected unless --decimal-comma says the file writes decimal commas`);
+        }
+        ctx.reject(line, check.reason, `${column.name}=${truncate(cell)}${hint}`);
         continue;
       }
       const kind = column.kind ?? rowKind ?? 'input_lag';
