@@ -144,6 +144,21 @@ test('locale dates: rejected as such without --date-order, read in the order giv
     ['c', Date.UTC(2026, 1, 13, 14, 3, 13) * 1000], ['d', Date.UTC(2026, 2, 2, 14, 3, 14) * 1000]]);
 });
 
+test('a date and a time of day in two columns are read together; a full time column ignores the date column', async () => {
+  const split = await genericRead('user,date,time,rtt_ms\na,2026-03-02,14:03:11.250,20\nb,2026-03-02,14:03:12Z,21\n'
+    + 'c,03/02/2026,2:03:13 PM,22\nd,2026-03-03,2026-03-02T14:03:14Z,23\ne,,14:03:15,24\n', 'mdy');
+  assert.deepEqual(split.samples.map((s) => [s.account, s.timeUs]), [
+    ['a', Date.UTC(2026, 2, 2, 14, 3, 11, 250) * 1000], ['b', Date.UTC(2026, 2, 2, 14, 3, 12) * 1000],
+    ['c', Date.UTC(2026, 2, 2, 14, 3, 13) * 1000], ['d', Date.UTC(2026, 2, 2, 14, 3, 14) * 1000]]);
+  assert.deepEqual(split.rejections.map((r) => [r.line, r.reason]), [[6, 'time_unparseable']], 'a time of day without its date');
+  assert.ok(split.notes.includes('date -> date of a time of day in time'));
+  const full = await read('user,timestamp,date,rtt_ms\na,2026-03-02T14:03:11Z,2026-03-01,20\nb,14:03:12,2026-03-02,21\n');
+  assert.deepEqual(full.samples.map((s) => s.account), ['a']);
+  assert.ok(!full.notes.some((n) => /time of day/.test(n)));
+  const alone = await read('user,time,rtt_ms\na,14:03:11,20\n');
+  assert.deepEqual(alone.rejections.map((r) => r.reason), ['time_unparseable']);
+});
+
 test('a header without usable columns lists what was found and tried', async () => {
   await assert.rejects(read('foo,bar\n1,2\n'), (err: unknown) => {
     assert.ok(isKeylagError(err));

@@ -21,6 +21,9 @@ export const TIME_ALIASES = [
   'time_stamp', 'event_timestamp', 'datetime_utc', 'sample_time', 'recorded_at', 'logged_at', 'epoch_s', 'epoch_ms',
   'epoch_us', 'timestamp_s', 'timestamp_ms', 'timestamp_us', 'ts_ms', 'unix_time', 'unixtime', 'unix_timestamp',
 ];
+/** Date columns that a time-of-day column is read with, and the time columns that may hold only a time of day. */
+export const DATE_ALIASES = ['date', 'day', 'event_date', 'date_utc', 'log_date'];
+const TIME_OF_DAY_ALIASES = ['time', 'time_utc', 'event_time', 'start_time', 'time_of_day'];
 export const SESSION_ALIASES = [
   'session', 'session_id', 'sessionid', 'connection', 'connection_id', 'conn_id', 'correlationid', 'correlation_id',
   'stream', 'stream_id', 'tcp.stream', 'sid', 'session_key', 'sessionkey', 'session_guid', 'session_uuid', 'connection_guid',
@@ -124,6 +127,8 @@ export interface ColumnPlan {
   values: ValueColumn[];
   /** Human notes for the report header, e.g. "rtt_ms -> rtt (ms)". */
   notes: string[];
+  /** A date column, when the time column may hold only the time of day (date,time exports). */
+  date?: number | null;
   /** Server and client-address columns, when the file has them (physical model, IP location). */
   server?: number | null;
   clientAddress?: number | null;
@@ -261,5 +266,11 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
   };
   const server = optional(options.serverCol, 'server', SERVER_ALIASES);
   const clientAddress = optional(options.ipCol, 'ip', CLIENT_ADDRESS_ALIASES);
-  return { account, time, session: sessionIdx >= 0 ? sessionIdx : null, kind: kindIdx >= 0 ? kindIdx : null, values, notes, server, clientAddress };
+  // Exports that split the time into a date and a time of day (date,time): a time cell that is not
+  // a time by itself is read with the date cell of its row in front of it.
+  const timeOfDay = time >= 0 && forms[time]!.some((name) => TIME_OF_DAY_ALIASES.includes(name));
+  const dateIdx = !timeOfDay ? -1 : forms.findIndex((f, i) => i !== time && !taken.has(i) && f.some((name) => DATE_ALIASES.includes(name)));
+  const date = dateIdx >= 0 ? dateIdx : null;
+  if (date !== null) notes.push(`${header[date]} -> date of a time of day in ${header[time]}`);
+  return { account, time, session: sessionIdx >= 0 ? sessionIdx : null, kind: kindIdx >= 0 ? kindIdx : null, values, notes, server, clientAddress, date };
 }

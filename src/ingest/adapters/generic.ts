@@ -16,6 +16,8 @@ export const ABSURD_MS = 3_600_000;
 
 const DECIMAL_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const NOT_FINITE_RE = /^[+-]?(?:nan|inf|infinity)$/i;
+/** A time of day without a date: `14:03:11`, `14:03:11.412`, `2:03:11 PM`, `14:03:11Z`. */
+const TIME_OF_DAY_RE = /^\s*\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?\s*(?:[AaPp]\.?[Mm]\.?)?\s*(?:Z|z|UTC|[+-]\d{2}(?::?\d{2})?)?\s*$/;
 /** A number written with a decimal comma and nothing else: `59,6`, `0,25`, `-1,5`. */
 const DECIMAL_COMMA_RE = /^\s*[+-]?\d*,\d+\s*$/;
 
@@ -83,7 +85,9 @@ class RecordProcessor {
     }
     const account = (fields[plan.account] ?? '').trim();
     if (account === '') { ctx.reject(line, 'account_missing', 'empty account cell'); return; }
-    const timeText = fields[plan.time] ?? '';
+    let timeText = fields[plan.time] ?? '';
+    // A time of day alone: read with its row's date (date,time exports).
+    if (plan.date != null && TIME_OF_DAY_RE.test(timeText)) timeText = `${(fields[plan.date] ?? '').trim()} ${timeText.trim()}`;
     const parsed = this.timeOf(timeText, line);
     if (parsed === null) return;
     if (parsed.timeUs < MIN_TIME_US || parsed.timeUs >= MAX_TIME_US) {
