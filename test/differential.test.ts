@@ -11,12 +11,12 @@ async function* chunked(buf: Buffer, size: number): AsyncGenerator<Buffer> {
   for (let i = 0; i < buf.length; i += size) yield buf.subarray(i, i + size);
 }
 
-async function readWith(parser: 'fast' | 'csv-parse', bytes: Buffer, chunkSize: number) {
+async function readWith(parser: 'fast' | 'csv-parse', bytes: Buffer, chunkSize: number, options: Record<string, string> = {}) {
   const samples: RawSample[] = [];
   const rejections: [number, string, string][] = [];
   try {
     await genericAdapter.read(chunked(bytes, chunkSize), {
-      file: 'f.csv', columns: {}, options: parser === 'csv-parse' ? { csvParser: 'csv-parse' } : {}, side: new SideData(),
+      file: 'f.csv', columns: {}, options: parser === 'csv-parse' ? { ...options, csvParser: 'csv-parse' } : options, side: new SideData(),
       limits: DEFAULT_READ_LIMITS, note: () => undefined,
       emit: (s) => samples.push(s),
       reject: (line, reason, detail) => rejections.push([line, reason, detail]),
@@ -29,9 +29,9 @@ async function readWith(parser: 'fast' | 'csv-parse', bytes: Buffer, chunkSize: 
 }
 
 /** The fast path yields the csv-parse path's error, or its rejections and samples. */
-async function assertSameAsReference(bytes: Buffer, chunkSize: number): Promise<void> {
-  const fast = await readWith('fast', bytes, chunkSize);
-  const reference = await readWith('csv-parse', bytes, chunkSize);
+async function assertSameAsReference(bytes: Buffer, chunkSize: number, options: Record<string, string> = {}): Promise<void> {
+  const fast = await readWith('fast', bytes, chunkSize, options);
+  const reference = await readWith('csv-parse', bytes, chunkSize, options);
   assert.equal(fast.error, reference.error);
   if (reference.error === null) {
     assert.deepEqual(fast.rejections, reference.rejections);
@@ -152,6 +152,32 @@ test('byte lane == csv-parse path on quoted cells (every cell quoted, and forms 
       },
     ),
     { numRuns: 500, seed: 20261204 },
+  );
+});
+
+// Locale dates as exports and spreadsheets write them, valid and not, beside ISO times.
+const localeTimeCell = fc.oneof(
+  fc.record({
+    first: fc.constantFrom('1', '02', '12', '13', '31', '0', '7'), second: fc.constantFrom('3', '02', '12', '13', '29', '30', '0'),
+    year: fc.constantFrom('2026', '2024', '1989', '26'), comma: fc.constantFrom('', ','),
+    clock: fc.constantFrom('14:03', '14:03:11', '2:03:11', '02:03:11.412', '14:03:11,5', '12:00:00', '24:00:00', '14:3:11'),
+    ampm: fc.constantFrom('', ' AM', ' PM', ' pm', ' p.m.', 'PM'),
+  }).map((t) => `${t.first}/${t.second}/${t.year}${t.comma} ${t.clock}${t.ampm}`),
+  fc.constantFrom('2026-03-02T14:03:11Z', '3/2/2026', '2026/03/02 14:03:11', ''),
+);
+
+test('byte lane == csv-parse path on locale dates, with and without --date-order', async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.tuple(nameCell, localeTimeCell, valueCell), { minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 200 }),
+      fc.constantFrom('mdy', 'dmy', ''), fc.boolean(),
+      async (rows, chunkSize, order, quoted) => {
+        const lines = rows.map(([n, t, v]) => [n, quoted ? `"${t}"` : t.replace(',', ''), v].join(','));
+        const bytes = Buffer.from(['user,time,rtt_ms', ...lines].join('\n') + '\n', 'utf8');
+        await assertSameAsReference(bytes, chunkSize, order === '' ? {} : { dateOrder: order });
+      },
+    ),
+    { numRuns: 400, seed: 20261205 },
   );
 });
 

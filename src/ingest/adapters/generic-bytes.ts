@@ -8,7 +8,12 @@
 // into typed columns without per-row allocations, and the cell rules must equal the string path's.
 import { KIND_INDEX, type SampleColumns } from '../adapter.js';
 import { kindFromText, type ColumnPlan } from '../columns.js';
-import { MIN_TIME_US, MAX_TIME_US, parseTimestamp, type TimeFormat } from '../time.js';
+import { MIN_TIME_US, MAX_TIME_US, parseTimestamp } from '../time.js';
+import { parseSlashDate, slashDateToUs, type DateOrder } from './export-util.js';
+
+/** How the report names locale dates read in `order` (both lanes say the same). */
+export const localeDateFormat = (order: DateOrder): string =>
+  `locale date (${order === 'mdy' ? 'M/D/YYYY' : 'D/M/YYYY'}, --date-order), read as UTC`;
 
 /** Samples per column batch handed on at once: large enough that each account gets a run of rows per batch (10,000 accounts: ~26), small enough that the batch columns (~40 B a row here, as much again in collect) stay ~20 MB. */
 export const BATCH_ROWS = 262_144;
@@ -155,7 +160,7 @@ const two = (buf: Uint8Array, i: number): number => {
 export class ByteLane {
   readonly interner = new ByteInterner();
   columns: SampleColumns;
-  readonly timeFormats = new Set<TimeFormat>();
+  readonly timeFormats = new Set<string>();
   private readonly ends: Int32Array;
   private readonly starts: Int32Array;
   private readonly valueKinds: number[];
@@ -169,8 +174,12 @@ export class ByteLane {
   private readonly scratchValues: Float64Array;
   private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
+  /**
+   * @param dateOrder of locale dates (--date-order): such cells are then read here as the string
+   *   path reads them; without it they go to the string path, which rejects them
+   */
   constructor(private readonly plan: ColumnPlan, private readonly width: number, private readonly delimiter: number,
-    private readonly flush: (columns: SampleColumns) => void) {
+    private readonly flush: (columns: SampleColumns) => void, private readonly dateOrder: DateOrder | null = null) {
     // Small to start (a file of a few hundred rows is common among many); grows to BATCH_ROWS.
     this.columns = newColumns(this.interner.texts, 1024);
     this.starts = new Int32Array(width);
@@ -357,10 +366,19 @@ export class ByteLane {
     if (shape === ISO_OTHER_SHAPE) {
       // Not the common ISO shape: the string path's own parser, on this cell only.
       if (b - a > 64) return false;
-      const parsed = parseTimestamp(this.decoder.decode(buf.subarray(a, b)));
-      if (parsed === null) return false;
-      this.timeFormats.add(parsed.format);
-      this.parsedTime[0] = parsed.timeUs;
+      const text = this.decoder.decode(buf.subarray(a, b));
+      const parsed = parseTimestamp(text);
+      if (parsed !== null) {
+        this.timeFormats.add(parsed.format);
+        this.parsedTime[0] = parsed.timeUs;
+      } else {
+        // A locale date in the order given: the string path's own parser and arithmetic.
+        const slash = this.dateOrder === null ? null : parseSlashDate(text);
+        const timeUs = slash === null ? null : slashDateToUs(slash, this.dateOrder!);
+        if (timeUs === null) return false;
+        this.timeFormats.add(localeDateFormat(this.dateOrder!));
+        this.parsedTime[0] = timeUs;
+      }
     }
     const t = this.parsedTime[0]!;
     return t >= MIN_TIME_US && t < MAX_TIME_US;

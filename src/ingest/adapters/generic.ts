@@ -2,7 +2,7 @@
 // one or more latency columns (DESIGN section 4). Header names map to roles and kinds via columns.ts.
 import { parse as parseSync } from 'csv-parse/sync';
 import { csvRecords, parseDateOrderOption, parseSlashDate, slashDateToUs, type DateOrder } from './export-util.js';
-import { ByteLane } from './generic-bytes.js';
+import { ByteLane, localeDateFormat } from './generic-bytes.js';
 import { copiedChunks } from '../open.js';
 import { csvInputError, recordTooLong } from '../csv-errors.js';
 import { emitBatch, KIND_INDEX, type AdapterContext, type AdapterResult, type InputAdapter, type RawSample } from '../adapter.js';
@@ -47,7 +47,7 @@ class RecordProcessor {
   /** The fast path's byte lane, once it exists: samples go into its batches (see `ByteLane.pushSample`). */
   lane: ByteLane | null = null;
   /** Day/month order of locale dates (`03/02/2026 14:03:11`), when given with --date-order. */
-  private readonly dateOrder: DateOrder | null;
+  readonly dateOrder: DateOrder | null;
   private notedDateOrder = false;
   private notedDecimalComma = false;
   private readonly decimalComma: boolean;
@@ -73,7 +73,7 @@ class RecordProcessor {
     }
     const timeUs = slashDateToUs(slash, this.dateOrder);
     if (timeUs === null) { this.ctx.reject(line, 'time_unparseable', `${truncate(timeText)} (no such date in ${this.dateOrder} order)`); return null; }
-    return { timeUs, format: `locale date (${this.dateOrder === 'mdy' ? 'M/D/YYYY' : 'D/M/YYYY'}, --date-order), read as UTC` };
+    return { timeUs, format: localeDateFormat(this.dateOrder) };
   }
 
   process(fields: string[], line: number): void {
@@ -264,7 +264,7 @@ async function readDelimitedFast(chunks: AsyncIterable<Buffer>, ctx: AdapterCont
   // One physical line [a, b) of `buf`, newline excluded.
   const handleBytes = (buf: Buffer, a: number, b: number): void => {
     if (lane === null && table.processor !== null && delimiter.length === 1) {
-      lane = new ByteLane(table.processor.plan, table.processor.width!, delimiterByte, (batch) => emitBatch(ctx, batch));
+      lane = new ByteLane(table.processor.plan, table.processor.width!, delimiterByte, (batch) => emitBatch(ctx, batch), table.processor.dateOrder);
       table.processor.lane = lane;
     }
     if (lane !== null && openRecord === null) {
