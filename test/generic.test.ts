@@ -120,6 +120,9 @@ test('header names as exports write them: units in brackets or as words, camelCa
     assert.deepEqual(samples.map((s) => [s.account, s.kind, s.valueMs]), expected, header);
     assert.equal(samples[0]!.timeUs, Date.UTC(2026, 2, 2, 14, 3, 11) * 1000, header);
   }
+  // Elastic field paths: user.name is user_name, source.ip is source_ip.
+  const elastic = await read('user.name,@timestamp,source.ip,rtt_ms\na,2026-03-02T14:03:11Z,203.0.113.7,20\n');
+  assert.deepEqual(elastic.samples.map((s) => [s.account, s.clientAddress, s.valueMs]), [['a', '203.0.113.7', 20]]);
   // Epoch times under a unit-named header: the magnitude still tells the unit.
   const epoch = await read('user,epoch_ms,rtt_ms\na,1772460191123,20\n');
   assert.equal(epoch.samples[0]!.timeUs, 1772460191123000);

@@ -152,8 +152,9 @@ function snakeName(text: string): string {
 /**
  * The forms of a header name that aliases are matched against: its snake-case form and, for a
  * camelCase name, the same split at its case changes (`latencyMs` -> `latency_ms`, while
- * `EstRoundTripTimeInMs` still matches `estroundtriptimeinms`). A unit in brackets at the end is a
- * unit suffix (`RTT (ms)` -> `rtt_ms`); `[UTC]` or `(UTC)` is dropped (times are UTC unless zoned).
+ * `EstRoundTripTimeInMs` still matches `estroundtriptimeinms`), and a dotted field path with `_` for
+ * its dots (`user.name` -> `user_name`). A unit in brackets at the end is a unit suffix
+ * (`RTT (ms)` -> `rtt_ms`); `[UTC]` or `(UTC)` is dropped (times are UTC unless zoned).
  */
 export function headerForms(name: string): string[] {
   let base = name.trim().replace(/^\uFEFF/, '');
@@ -165,7 +166,13 @@ export function headerForms(name: string): string[] {
   }
   const plain = snakeName(base);
   const camel = snakeName(base.replace(/([a-z0-9])([A-Z])/g, '$1_$2'));
-  return camel === plain ? [plain] : [plain, camel];
+  const forms = camel === plain ? [plain] : [plain, camel];
+  // Dotted field paths (Elastic's user.name, source.ip; Wireshark's own names stay as they are).
+  for (const form of [...forms]) {
+    const undotted = form.replaceAll('.', '_');
+    if (!forms.includes(undotted)) forms.push(undotted);
+  }
+  return forms;
 }
 
 function normaliseHeader(name: string): string {
