@@ -26,8 +26,15 @@ test('epoch seconds, ms, us, ns detected by magnitude', () => {
   assert.deepEqual(parseTimestamp('1772460191412345678'), { timeUs: 1772460191412345, format: 'epoch-ns' });
 });
 
+test('year-first dates with slashes: the same fields, their own format name', () => {
+  assert.deepEqual(parseTimestamp('2026/03/02 14:03:11.412'), { timeUs: 1772460191412000, format: 'ymd-slash-no-offset' });
+  assert.deepEqual(parseTimestamp('2026/03/02T16:03:11.412+02:00'), { timeUs: 1772460191412000, format: 'ymd-slash' });
+  assert.deepEqual(parseTimestamp('2026/03/02'), { timeUs: Date.UTC(2026, 2, 2) * 1000, format: 'ymd-slash-no-offset' });
+});
+
 test('invalid timestamps are null', () => {
-  for (const bad of ['', 'yesterday', '2026-02-30T00:00:00Z', '2026-13-01', '2026-03-02T25:00:00Z', '0x10', '-5', '2026-03-02T10:00:00+25:00']) {
+  for (const bad of ['', 'yesterday', '2026-02-30T00:00:00Z', '2026-13-01', '2026-03-02T25:00:00Z', '0x10', '-5', '2026-03-02T10:00:00+25:00',
+    '2026/03-02 14:03:11', '2026-03/02', '2026/02/30 10:00:00', '02/03/2026']) {
     assert.equal(parseTimestamp(bad), null, bad);
   }
 });

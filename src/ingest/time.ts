@@ -3,11 +3,13 @@
 // *local* time, which would make the output depend on the machine's time zone; evidence needs
 // microseconds and a rule that does not move (offset-less = UTC, stated in the report header).
 
-export type TimeFormat = 'iso8601' | 'iso8601-no-offset' | 'epoch-s' | 'epoch-ms' | 'epoch-us' | 'epoch-ns';
+export type TimeFormat = 'iso8601' | 'iso8601-no-offset' | 'ymd-slash' | 'ymd-slash-no-offset' | 'epoch-s' | 'epoch-ms' | 'epoch-us' | 'epoch-ns';
 
 export const TIME_FORMAT_LABEL: Record<TimeFormat, string> = {
   'iso8601': 'ISO 8601 with UTC offset',
   'iso8601-no-offset': 'ISO 8601 without offset, read as UTC',
+  'ymd-slash': 'YYYY/MM/DD date and time with UTC offset',
+  'ymd-slash-no-offset': 'YYYY/MM/DD date and time without offset, read as UTC',
   'epoch-s': 'epoch seconds',
   'epoch-ms': 'epoch milliseconds',
   'epoch-us': 'epoch microseconds',
@@ -15,7 +17,7 @@ export const TIME_FORMAT_LABEL: Record<TimeFormat, string> = {
 };
 
 const ISO_RE =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|z|UTC|[+-]\d{2}(?::?\d{2})?)?$/;
+  /^(\d{4})([-/])(\d{2})\2(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|z|UTC|[+-]\d{2}(?::?\d{2})?)?$/;
 const EPOCH_RE = /^\d{1,19}(?:\.\d{1,9})?$/;
 
 // Plausible range for evidence timestamps: 1990-01-01 .. 2100-01-01 (UTC), in µs.
@@ -60,19 +62,21 @@ export function parseTimestamp(text: string): ParsedTime | null {
   }
   const m = ISO_RE.exec(s);
   if (m === null) return null;
+  // Year first with '/' (2026/03/02 14:03:11, as some tools write): the same fields, never ambiguous.
+  const slashed = m[2] === '/';
   const year = Number(m[1]);
-  const month = Number(m[2]);
-  const day = Number(m[3]);
-  const hour = m[4] === undefined ? 0 : Number(m[4]);
-  const minute = m[5] === undefined ? 0 : Number(m[5]);
-  const second = m[6] === undefined ? 0 : Number(m[6]);
+  const month = Number(m[3]);
+  const day = Number(m[4]);
+  const hour = m[5] === undefined ? 0 : Number(m[5]);
+  const minute = m[6] === undefined ? 0 : Number(m[6]);
+  const second = m[7] === undefined ? 0 : Number(m[7]);
   if (month < 1 || month > 12 || day < 1) return null;
   const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
   const dim = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!;
   if (day > dim || hour > 23 || minute > 59 || second > 60) return null;
-  const fracUs = m[7] === undefined ? 0 : Math.floor(Number(('0.' + m[7]).slice(0, 8)) * 1e6 + 1e-7);
+  const fracUs = m[8] === undefined ? 0 : Math.floor(Number(('0.' + m[8]).slice(0, 8)) * 1e6 + 1e-7);
   let offsetMin = 0;
-  const zone = m[8];
+  const zone = m[9];
   if (zone !== undefined && zone !== 'Z' && zone !== 'z' && zone !== 'UTC') {
     const sign = zone[0] === '-' ? -1 : 1;
     const digits = zone.slice(1).replace(':', '');
@@ -82,7 +86,8 @@ export function parseTimestamp(text: string): ParsedTime | null {
     offsetMin = sign * (oh * 60 + om);
   }
   const ms = Date.UTC(year, month - 1, day, hour, minute, Math.min(second, 59)) - offsetMin * 60000;
-  return { timeUs: ms * 1000 + fracUs, format: zone === undefined ? 'iso8601-no-offset' : 'iso8601' };
+  const format: TimeFormat = slashed ? (zone === undefined ? 'ymd-slash-no-offset' : 'ymd-slash') : zone === undefined ? 'iso8601-no-offset' : 'iso8601';
+  return { timeUs: ms * 1000 + fracUs, format };
 }
 
 /** ISO 8601 (UTC, µs when needed) rendering of epoch µs, machine-independent. */

@@ -21,7 +21,7 @@
 // `TimeGenerated` and ISO 8601. EstRoundTripTimeInMs is a transport round trip: kind `rtt` (DESIGN 2).
 import type { AdapterContext, AdapterResult, InputAdapter } from '../adapter.js';
 import { inputError } from '../../errors.js';
-import { parseTimestamp, MIN_TIME_US, MAX_TIME_US } from '../time.js';
+import { parseTimestamp, MIN_TIME_US, MAX_TIME_US, TIME_FORMAT_LABEL } from '../time.js';
 import { parseLatency } from './generic.js';
 import {
   csvHeaderOf, csvRecords, headerKey, orderEvidence, parseDateOrderOption, parseSlashDate, slashDateToUs,
@@ -197,7 +197,7 @@ export const avdAdapter: InputAdapter = {
       const timeText = fields[iTime] ?? '';
       const iso = parseTimestamp(timeText);
       if (iso !== null) {
-        timeFormats.add(iso.format === 'iso8601-no-offset' ? 'ISO 8601 without offset (Log Analytics times are UTC)' : 'ISO 8601 with UTC offset');
+        timeFormats.add(iso.format === 'iso8601-no-offset' ? 'ISO 8601 without offset (Log Analytics times are UTC)' : TIME_FORMAT_LABEL[iso.format]);
         finish(fields, line, iso.timeUs);
         continue;
       }
