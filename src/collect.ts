@@ -40,11 +40,39 @@ interface NameSlot {
   account: AccountAccumulator | null;
 }
 
+/**
+ * One account's distributions and the raw names seen for it. Lists, not a Map and a Set per
+ * account: most accounts have one name and one or two kinds, and at 100,000 accounts the two
+ * hash tables each were ~46 MB of the live heap.
+ */
 export class AccountAccumulator {
-  readonly aliases = new Set<string>();
-  readonly kinds = new Map<Kind, KindAccumulator>();
+  /** Raw names seen, in first-seen order, at most MAX_ALIASES. */
+  readonly aliases: string[] = [];
+  /** Distributions, one slot per kind in KINDS order. */
+  private readonly byKind: (KindAccumulator | undefined)[] = [];
   samples = 0;
+
+  addAlias(name: string): void {
+    if (this.aliases.length < MAX_ALIASES && !this.aliases.includes(name)) this.aliases.push(name);
+  }
+
+  kind(kind: Kind): KindAccumulator | undefined { return this.byKind[KIND_INDEX.get(kind)!]; }
+
+  /** Let go of every distribution (finished: its values and sketches can be freed). */
+  releaseKinds(): void { this.byKind.length = 0; }
+
+  /** How many distributions the account holds. */
+  kindCount(): number { return this.byKind.filter((k) => k !== undefined).length; }
+
+  /** The account's distribution of `kind`, made when missing. */
+  kindOrNew(kind: Kind, budget: ExactBudget | null): KindAccumulator {
+    const index = KIND_INDEX.get(kind)!;
+    return this.byKind[index] ??= new KindAccumulator(kind, budget);
+  }
 }
+
+/** Raw names kept per account (the report lists them; an export may spell one account many ways). */
+const MAX_ALIASES = 32;
 
 export interface Collected {
   ingested: IngestResult;
@@ -109,12 +137,10 @@ export async function collect(req: CollectRequest, observers: readonly SampleObs
     if (account === null) {
       account = accounts.get(slot.key) ?? null;
       if (account === null) { account = new AccountAccumulator(); accounts.set(slot.key, account); }
-      if (account.aliases.size < 32) account.aliases.add(slot.rawName);
+      account.addAlias(slot.rawName);
       slot.account = account;
     }
-    const kind = KINDS[kindIndex]!;
-    let kindAcc = account.kinds.get(kind);
-    if (kindAcc === undefined) { kindAcc = new KindAccumulator(kind, budget); account.kinds.set(kind, kindAcc); }
+    const kindAcc = account.kindOrNew(KINDS[kindIndex]!, budget);
     let id = targetIds.get(kindAcc);
     if (id === undefined) { id = targets.length; targets.push({ kindAcc, account }); targetIds.set(kindAcc, id); }
     return id;
@@ -457,13 +483,13 @@ export function finishAccounts(collected: Collected, minSamples: number, release
     const stats: KindStats[] = [];
     const summaries: FinishedAccount['summaries'] = [];
     for (const kind of KINDS) {
-      const kindAcc = acc.kinds.get(kind);
+      const kindAcc = acc.kind(kind);
       if (!kindAcc) continue;
       const done = kindAcc.finish(collected.sourceOf);
       stats.push(done.stats);
       if (done.stats.n >= minSamples) summaries.push({ account: key, kind, stats: done.stats, binned: done.binned });
     }
-    if (release) acc.kinds.clear();
+    if (release) acc.releaseKinds();
     finished.set(key, { stats, summaries });
   }
   return finished;

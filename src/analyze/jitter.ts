@@ -47,7 +47,11 @@ const ONE_TIME = new Float64Array(1);
 const ONE_VALUE = new Float64Array(1);
 
 export class JitterTracker {
-  private readonly sessions = new Map<string | number, SessionSeries>();
+  // Sessions by key: the first in two fields, the Map only once a second one appears (most
+  // accounts of a timing export have one session; a Map each was ~17 MB at 100,000 accounts).
+  private firstKey: string | number | undefined = undefined;
+  private firstSeries: SessionSeries | null = null;
+  private sessions: Map<string | number, SessionSeries> | null = null;
   private lastKey: string | number | undefined = undefined;
   private lastSeries: SessionSeries | null = null;
   readonly diffs: ValueStore;
@@ -88,11 +92,27 @@ export class JitterTracker {
   /** The session's window; rows of one session usually come together, so the last one saves the look-up. */
   private seriesOf(session: string | number): SessionSeries {
     if (session === this.lastKey && this.lastSeries !== null) return this.lastSeries;
-    let series = this.sessions.get(session);
-    if (series === undefined) { series = new SessionSeries(); this.sessions.set(session, series); }
+    let series: SessionSeries | undefined;
+    if (this.firstSeries === null) {
+      series = new SessionSeries();
+      this.firstKey = session;
+      this.firstSeries = series;
+    } else if (this.sessions === null && session === this.firstKey) {
+      series = this.firstSeries;
+    } else {
+      // Insertion order is the first-seen order, as before: finish releases windows in it.
+      this.sessions ??= new Map([[this.firstKey!, this.firstSeries]]);
+      series = this.sessions.get(session);
+      if (series === undefined) { series = new SessionSeries(); this.sessions.set(session, series); }
+    }
     this.lastKey = session;
     this.lastSeries = series;
     return series;
+  }
+
+  /** Every session's window, in first-seen order. */
+  private allSeries(): Iterable<SessionSeries> {
+    return this.sessions !== null ? this.sessions.values() : this.firstSeries !== null ? [this.firstSeries] : [];
   }
 
   /** Row i of the columns into the session's window, in time order. */
@@ -166,18 +186,18 @@ export class JitterTracker {
     series.head = 0;
   }
 
-  sessionCount(): number { return this.sessions.size; }
+  sessionCount(): number { return this.sessions !== null ? this.sessions.size : this.firstSeries !== null ? 1 : 0; }
 
   /** Samples held in windows (for tests and memory accounting). */
   heldSamples(): number {
     let held = 0;
-    for (const series of this.sessions.values()) held += series.count;
+    for (const series of this.allSeries()) held += series.count;
     return held;
   }
 
   /** Flush every window; call once at the end. */
   finish(): void {
-    for (const series of this.sessions.values()) while (series.count > 0) this.releaseOldest(series);
+    for (const series of this.allSeries()) while (series.count > 0) this.releaseOldest(series);
   }
 }
 

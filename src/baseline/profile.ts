@@ -22,7 +22,7 @@ import type { Ajv2020 } from 'ajv/dist/2020.js';
 import type { Kind, InputFileInfo, QuantileInterval } from '../types.js';
 import { KINDS } from '../types.js';
 import { inputError } from '../errors.js';
-import type { AccountAccumulator } from '../collect.js';
+import { AccountAccumulator } from '../collect.js';
 import { KindAccumulator, FLOOR_QUANTILE, FLOOR_CONFIDENCE } from '../analyze/distribution.js';
 import { comparisonMapping, SKETCH_RELATIVE_ACCURACY } from '../analyze/store.js';
 import { DAILY_KEEP, insertLowest } from '../analyze/daily.js';
@@ -297,7 +297,7 @@ export function buildProfile(input: BuildInput): Profile {
     const acc = input.accounts.get(key)!;
     const kinds: KindProfile[] = [];
     for (const kind of KINDS) {
-      const kindAcc = acc.kinds.get(kind);
+      const kindAcc = acc.kind(kind);
       if (kindAcc) kinds.push(kindProfile(kindAcc));
     }
     accounts.push({ account: key, aliases: [...acc.aliases].sort(compareText).slice(0, MAX_ALIASES), kinds });
@@ -319,12 +319,11 @@ export function profileFromSamples(samples: Iterable<ProfileSample>, run: Profil
   for (const s of samples) {
     let acc = accounts.get(s.account);
     if (acc === undefined) {
-      acc = { aliases: new Set<string>(), kinds: new Map(), samples: 0 } as AccountAccumulator;
+      acc = new AccountAccumulator();
       accounts.set(s.account, acc);
     }
-    acc.aliases.add(s.account);
-    let kindAcc = acc.kinds.get(s.kind);
-    if (kindAcc === undefined) { kindAcc = new KindAccumulator(s.kind, null); acc.kinds.set(s.kind, kindAcc); }
+    acc.addAlias(s.account);
+    const kindAcc = acc.kindOrNew(s.kind, null);
     kindAcc.add(s.valueMs, s.timeUs, '', 0);
     acc.samples++;
   }
