@@ -46,14 +46,16 @@ interface NameSlot {
  * hash tables each were ~46 MB of the live heap.
  */
 export class AccountAccumulator {
-  /** Raw names seen, in first-seen order, at most MAX_ALIASES. */
-  readonly aliases: string[] = [];
-  /** Distributions, one slot per kind in KINDS order. */
-  private readonly byKind: (KindAccumulator | undefined)[] = [];
+  /** Raw names seen, in first-seen order, at most MAX_ALIASES (read only outside). */
+  aliases: string[] = [];
+  /** Distributions, one slot per kind in KINDS order (sized once: a push would make room for 17). */
+  private readonly byKind = new Array<KindAccumulator | undefined>(KINDS.length);
   samples = 0;
 
   addAlias(name: string): void {
-    if (this.aliases.length < MAX_ALIASES && !this.aliases.includes(name)) this.aliases.push(name);
+    // The first name as a one-element literal, for the same reason as byKind's size.
+    if (this.aliases.length === 0) this.aliases = [name];
+    else if (this.aliases.length < MAX_ALIASES && !this.aliases.includes(name)) this.aliases.push(name);
   }
 
   kind(kind: Kind): KindAccumulator | undefined { return this.byKind[KIND_INDEX.get(kind)!]; }

@@ -120,8 +120,10 @@ export class DailyFloors {
   // LOCATION_SLAB plus its first word; the slab tells the record's size). Two plain arrays, not a
   // Map per account and kind (10,000 maps of a few dozen days were ~10 MB of a large run's heap),
   // nor four (a year of sparse days, 1.8M account-days, held 58 MB in them).
-  private readonly days: number[] = [];
-  private readonly locations: number[] = [];
+  // The first day starts them as one-element literals: a push onto an empty array makes room for 17
+  // (~150 B each), which for the many accounts with a day or two was most of their size.
+  private days: number[] = [];
+  private locations: number[] = [];
   // Rows of one day usually come together: the last day's record saves the search. Its day's
   // [start, end) in epoch µs, as double fields (V8 updates their boxes in place: no heap number
   // per write). A Float64Array here cost ~250 B per distribution (view, buffer, backing store:
@@ -231,8 +233,8 @@ export class DailyFloors {
     if (index < 0) {
       this.records.allocate(0);
       index = days.length;
-      days.push(day);
-      this.locations.push(locationOf(this.records.slabId, this.records.offset));
+      const location = locationOf(this.records.slabId, this.records.offset);
+      if (index === 0) { this.days = [day]; this.locations = [location]; } else { days.push(day); this.locations.push(location); }
     }
     this.lastDayStartUs = day * US_PER_DAY;
     this.lastDayEndUs = (day + 1) * US_PER_DAY;
