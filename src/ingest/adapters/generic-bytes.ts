@@ -1,8 +1,9 @@
 // The byte lane of the generic delimited reader: plain lines (cells without quotes or wholly
-// quoted, the header's field count, well-formed cells) are parsed from bytes straight into sample columns, without a string, an
-// array or an object per row. Every other line goes back to the string path (csv-parse semantics
-// for quotes, and every rejection rule), so the byte lane decides nothing the string path would
-// decide differently; test/differential.test.ts checks that on random and adversarial files.
+// quoted, the header's field count, well-formed cells) are parsed from bytes straight into sample
+// columns, without a string, an array or an object per row. Every other line goes back to the
+// string path (csv-parse semantics for quotes, and every rejection rule), so the byte lane decides
+// nothing the string path would decide differently; test/differential.test.ts checks that on
+// random and adversarial files. The string path's samples then join the lane's batches (pushSample).
 //
 // Hand-written on purpose: this is the product's hot loop (DESIGN "speed"); no CSV package parses
 // into typed columns without per-row allocations, and the cell rules must equal the string path's.
@@ -205,7 +206,7 @@ export class ByteLane {
     this.columns = bigger;
   }
 
-  /** Hand on what is batched (before any string-path row, to keep the input order). */
+  /** Hand on what is batched (at the end, and before a sample that must go one by one, to keep the input order). */
   drain(): void {
     const columns = this.columns;
     // Emptied even when the consumer throws, so that a batch is never handed on twice.

@@ -202,8 +202,9 @@ async function readDelimited(chunks: AsyncIterable<Buffer>, ctx: AdapterContext,
  * every cell quoted), and csv-parse spends most of its time on per-record bookkeeping. After the
  * header, such lines are parsed from bytes into sample columns (generic-bytes.ts); a line the byte
  * lane does not take is split here as text, and any other record holding a quote (a doubled quote,
- * one that spans lines) is handed to csv-parse whole, so quoting rules stay csv-parse's. A differential test checks that every path
- * yields the same samples and rejections on random and adversarial files.
+ * one that spans lines) is handed to csv-parse whole, so quoting rules stay csv-parse's. A
+ * differential test checks that every path yields the same samples and rejections on random and
+ * adversarial files.
  */
 async function readDelimitedFast(chunks: AsyncIterable<Buffer>, ctx: AdapterContext, delimiter: string): Promise<AdapterResult> {
   const firstLineDecoder = new TextDecoder('utf-8');
