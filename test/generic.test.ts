@@ -162,6 +162,13 @@ test('a date and a time of day in two columns are read together; a full time col
   assert.deepEqual(alone.rejections.map((r) => r.reason), ['time_unparseable']);
 });
 
+test('the header line again mid-file (exports joined with cat, a BOM included) is its own rejection', async () => {
+  const { samples, rejections } = await read('\ufeffuser,timestamp,rtt_ms\na,2026-03-02T14:03:11Z,20\n\ufeffuser,timestamp,rtt_ms\n'
+    + 'b,2026-03-02T14:03:12Z,21\nuser,timestamp,rtt_ms\n');
+  assert.deepEqual(samples.map((s) => s.account), ['a', 'b']);
+  assert.deepEqual(rejections.map((r) => [r.line, r.reason]), [[3, 'header_repeated'], [5, 'header_repeated']]);
+});
+
 test('a header without usable columns lists what was found and tried', async () => {
   await assert.rejects(read('foo,bar\n1,2\n'), (err: unknown) => {
     assert.ok(isKeylagError(err));

@@ -51,7 +51,11 @@ class RecordProcessor {
   private notedDateOrder = false;
   private notedDecimalComma = false;
   private readonly decimalComma: boolean;
-  constructor(readonly plan: ColumnPlan, readonly width: number | null, private readonly ctx: AdapterContext) {
+  /**
+   * @param header the delimited file's header cells (null for JSON Lines), to know it if it comes again
+   */
+  constructor(readonly plan: ColumnPlan, readonly width: number | null, private readonly ctx: AdapterContext,
+    private readonly header: readonly string[] | null = null) {
     this.dateOrder = parseDateOrderOption(ctx.options.dateOrder, ctx.file);
     this.decimalComma = ctx.columns.decimalComma === true;
   }
@@ -81,6 +85,11 @@ class RecordProcessor {
     const { plan, ctx } = this;
     if (this.width !== null && fields.length !== this.width) {
       ctx.reject(line, 'row_ragged', `${fields.length} fields where the header has ${this.width}`);
+      return;
+    }
+    // The header again (exports concatenated with `cat`): named as such, not as a bad time.
+    if (this.header !== null && fields.every((f, i) => (i === 0 ? f.replace(/^\uFEFF/, '') : f) === this.header![i])) {
+      ctx.reject(line, 'header_repeated', 'the header line again (concatenated exports?)');
       return;
     }
     const account = (fields[plan.account] ?? '').trim();
@@ -176,7 +185,7 @@ class DelimitedTable {
       checkFieldCount(fields.length, this.ctx);
       const plan = resolveColumns(fields, this.ctx.columns, this.ctx.file);
       plan.notes.forEach((n) => this.ctx.note(n));
-      this.processor = new RecordProcessor(plan, fields.length, this.ctx);
+      this.processor = new RecordProcessor(plan, fields.length, this.ctx, fields);
       return;
     }
     this.processor.process(fields, line);
