@@ -126,6 +126,9 @@ test('header names as exports write them: units in brackets or as words, camelCa
   // Epoch times under a unit-named header: the magnitude still tells the unit.
   const epoch = await read('user,epoch_ms,rtt_ms\na,1772460191123,20\n');
   assert.equal(epoch.samples[0]!.timeUs, 1772460191123000);
+  // Two spellings of one name are one column twice: refused, as two identical names are.
+  await assert.rejects(read('user,time,rtt_ms,RTT (ms)\na,2026-03-02T14:03:11Z,1,1\n'), /duplicate column 'rtt_ms' \(columns 3 and 4\)/);
+  await assert.rejects(read('user,time,latency_ms,latencyMs\na,2026-03-02T14:03:11Z,1,1\n'), /duplicate column 'latencyMs' \(columns 3 and 4 both read as latency_ms\)/);
   // A bracket that is not a unit stays part of the name, and matches nothing by itself.
   await assert.rejects(read('user,time,RTT (p95)\na,2026-03-02T14:03:11Z,1\n'), /no latency value column/);
 });

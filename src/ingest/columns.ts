@@ -232,10 +232,18 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
       values.push({ index, name: header[index]!, kind: kind ?? alias?.kind ?? null, toMs: UNIT_TO_MS[unit], unitLabel: unit });
     }
   } else {
+    const columnOfAlias = new Map<string, number>();
     header.forEach((_, index) => {
       if (index === account || index === time || index === sessionIdx || index === kindIdx) return;
       const alias = valueAliasOf(index);
       if (!alias) return;
+      // Two spellings of one name (rtt_ms and RTT (ms)) are the same column twice.
+      const twin = columnOfAlias.get(alias.name);
+      // (Two identical names get the check below, which names both columns the same way.)
+      if (twin !== undefined && normalised[twin] !== normalised[index]) {
+        throw inputError(`duplicate column '${header[index]}' (columns ${twin + 1} and ${index + 1} both read as ${alias.name}): keylag cannot tell which to use`, file, 1);
+      }
+      columnOfAlias.set(alias.name, index);
       const unit: Unit = forcedUnit ?? alias.unit ?? 'ms';
       values.push({ index, name: header[index]!, kind: alias.kind, toMs: UNIT_TO_MS[unit], unitLabel: unit });
     });
