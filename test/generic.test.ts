@@ -128,7 +128,11 @@ test('header names as exports write them: units in brackets or as words, camelCa
   assert.equal(epoch.samples[0]!.timeUs, 1772460191123000);
   // Two spellings of one name are one column twice: refused, as two identical names are.
   await assert.rejects(read('user,time,rtt_ms,RTT (ms)\na,2026-03-02T14:03:11Z,1,1\n'), /duplicate column 'rtt_ms' \(columns 3 and 4\)/);
-  await assert.rejects(read('user,time,latency_ms,latencyMs\na,2026-03-02T14:03:11Z,1,1\n'), /duplicate column 'latencyMs' \(columns 3 and 4 both read as latency_ms\)/);
+  await assert.rejects(read('user,time,latency_ms,latencyMs\na,2026-03-02T14:03:11Z,1,1\n'), /duplicate column 'latencyMs' \(columns 3 and 4 both read as latency\)/);
+  await assert.rejects(read('user,time,rtt_ms,rtt_us\na,2026-03-02T14:03:11Z,1,1000\n'), /duplicate column 'rtt_us' \(columns 3 and 4 both read as rtt\).*--value-col/);
+  // Different quantities of one kind stay separate columns (an RTT and a ping).
+  const two = await read('user,time,rtt_ms,ping_ms\na,2026-03-02T14:03:11Z,1,2\n');
+  assert.deepEqual(two.samples.map((s) => [s.kind, s.valueMs]), [['rtt', 1], ['rtt', 2]]);
   // A bracket that is not a unit stays part of the name, and matches nothing by itself.
   await assert.rejects(read('user,time,RTT (p95)\na,2026-03-02T14:03:11Z,1\n'), /no latency value column/);
 });

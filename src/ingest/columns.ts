@@ -237,13 +237,15 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
       if (index === account || index === time || index === sessionIdx || index === kindIdx) return;
       const alias = valueAliasOf(index);
       if (!alias) return;
-      // Two spellings of one name (rtt_ms and RTT (ms)) are the same column twice.
-      const twin = columnOfAlias.get(alias.name);
+      // Two spellings of one name (latency_ms and latencyMs), or one quantity in two units
+      // (rtt_ms and rtt_us), are the same column twice: every value would count twice.
+      const quantity = alias.name.replace(/_(?:ms|s|us)$/, '');
+      const twin = columnOfAlias.get(quantity);
       // (Two identical names get the check below, which names both columns the same way.)
       if (twin !== undefined && normalised[twin] !== normalised[index]) {
-        throw inputError(`duplicate column '${header[index]}' (columns ${twin + 1} and ${index + 1} both read as ${alias.name}): keylag cannot tell which to use`, file, 1);
+        throw inputError(`duplicate column '${header[index]}' (columns ${twin + 1} and ${index + 1} both read as ${quantity}): keylag cannot tell which to use; give --value-col`, file, 1);
       }
-      columnOfAlias.set(alias.name, index);
+      columnOfAlias.set(quantity, index);
       const unit: Unit = forcedUnit ?? alias.unit ?? 'ms';
       values.push({ index, name: header[index]!, kind: alias.kind, toMs: UNIT_TO_MS[unit], unitLabel: unit });
     });
