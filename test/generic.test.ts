@@ -60,6 +60,12 @@ test('value checks: negative, NaN, Infinity, hex, absurd, empty', () => {
   assert.deepEqual(parseLatency('', 1), { ok: false, reason: 'value_missing' });
   assert.deepEqual(parseLatency(' 0.25 ', 1000), { ok: true, valueMs: 250 });
   assert.deepEqual(parseLatency('-0', 1), { ok: true, valueMs: 0 });
+  // A unit written in the cell wins over the column's (ping logs, some exports).
+  assert.deepEqual(parseLatency('23.4 ms', 1000), { ok: true, valueMs: 23.4 });
+  assert.deepEqual(parseLatency('0.25s', 1), { ok: true, valueMs: 250 });
+  assert.deepEqual(parseLatency(' 850 µs ', 1), { ok: true, valueMs: 0.85 });
+  for (const bad of ['ms', '5 min', '1e3 ms', '23.4 ms ms', '0x10 ms']) assert.deepEqual(parseLatency(bad, 1), { ok: false, reason: 'value_not_numeric' }, bad);
+  assert.deepEqual(parseLatency('-3 ms', 1), { ok: false, reason: 'value_negative' });
 });
 
 test('TSV, BOM, CRLF and quoted fields with embedded newlines keep true line numbers', async () => {

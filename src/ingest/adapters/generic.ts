@@ -23,12 +23,21 @@ const DECIMAL_COMMA_RE = /^\s*[+-]?\d*,\d+\s*$/;
 
 export type ValueCheck = { ok: true; valueMs: number } | { ok: false; reason: string };
 
-/** Parse one latency cell; decimal notation only (no hex, no `Infinity`). */
+/** A number with its unit written after it (`23.4 ms`, `0.12s`, `850 µs`): the cell's unit wins over the column's. */
+const WITH_UNIT_RE = /^([+-]?(?:\d+\.?\d*|\.\d+))\s*(ms|msec|s|sec|us|µs|μs|usec)$/i;
+const CELL_UNIT_TO_MS: Record<string, number> = { ms: 1, msec: 1, s: 1000, sec: 1000, us: 0.001, 'µs': 0.001, 'μs': 0.001, usec: 0.001 };
+
+/** Parse one latency cell; decimal notation only (no hex, no `Infinity`), optionally with its unit. */
 export function parseLatency(text: string, toMs: number): ValueCheck {
-  const s = text.trim();
+  let s = text.trim();
   if (s === '') return { ok: false, reason: 'value_missing' };
   if (NOT_FINITE_RE.test(s)) return { ok: false, reason: 'value_not_finite' };
-  if (!DECIMAL_RE.test(s)) return { ok: false, reason: 'value_not_numeric' };
+  if (!DECIMAL_RE.test(s)) {
+    const withUnit = WITH_UNIT_RE.exec(s);
+    if (withUnit === null) return { ok: false, reason: 'value_not_numeric' };
+    s = withUnit[1]!;
+    toMs = CELL_UNIT_TO_MS[withUnit[2]!.toLowerCase()]!;
+  }
   const v = Number(s) * toMs;
   if (!Number.isFinite(v)) return { ok: false, reason: 'value_not_finite' };
   if (v < 0) return { ok: false, reason: 'value_negative' };
