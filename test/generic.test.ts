@@ -167,10 +167,14 @@ test('a date and a time of day in two columns are read together; a full time col
     ['a', Date.UTC(2026, 2, 2, 14, 3, 11, 250) * 1000], ['b', Date.UTC(2026, 2, 2, 14, 3, 12) * 1000],
     ['c', Date.UTC(2026, 2, 2, 14, 3, 13) * 1000], ['d', Date.UTC(2026, 2, 2, 14, 3, 14) * 1000]]);
   assert.deepEqual(split.rejections.map((r) => [r.line, r.reason]), [[6, 'time_unparseable']], 'a time of day without its date');
-  assert.ok(split.notes.includes('date -> date of a time of day in time'));
+  assert.ok(split.notes.includes("times of day read with their row's date (line 2: 2026-03-02 14:03:11.250)"));
   const full = await read('user,timestamp,date,rtt_ms\na,2026-03-02T14:03:11Z,2026-03-01,20\nb,14:03:12,2026-03-02,21\n');
   assert.deepEqual(full.samples.map((s) => s.account), ['a']);
-  assert.ok(!full.notes.some((n) => /time of day/.test(n)));
+  assert.ok(!full.notes.some((n) => /times of day/.test(n)));
+  // A time column of full timestamps beside a date column: nothing pairs, and no note says it did.
+  const fullTime = await read('user,date,time,rtt_ms\na,2026-03-01,2026-03-02T14:03:11Z,20\n');
+  assert.deepEqual(fullTime.samples.map((s) => s.timeUs), [Date.UTC(2026, 2, 2, 14, 3, 11) * 1000]);
+  assert.ok(!fullTime.notes.some((n) => /times of day/.test(n)));
   const alone = await read('user,time,rtt_ms\na,14:03:11,20\n');
   assert.deepEqual(alone.rejections.map((r) => r.reason), ['time_unparseable']);
 });

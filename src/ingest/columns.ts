@@ -288,6 +288,5 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
   const timeOfDay = time >= 0 && forms[time]!.some((name) => TIME_OF_DAY_ALIASES.includes(name));
   const dateIdx = !timeOfDay ? -1 : forms.findIndex((f, i) => i !== time && !taken.has(i) && f.some((name) => DATE_ALIASES.includes(name)));
   const date = dateIdx >= 0 ? dateIdx : null;
-  if (date !== null) notes.push(`${header[date]} -> date of a time of day in ${header[time]}`);
   return { account, time, session: sessionIdx >= 0 ? sessionIdx : null, kind: kindIdx >= 0 ? kindIdx : null, values, notes, server, clientAddress, date };
 }

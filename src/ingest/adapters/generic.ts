@@ -59,6 +59,7 @@ class RecordProcessor {
   readonly dateOrder: DateOrder | null;
   private notedDateOrder = false;
   private notedDecimalComma = false;
+  private notedDatePair = false;
   private readonly decimalComma: boolean;
   /**
    * @param header the delimited file's header cells (null for JSON Lines), to know it if it comes again
@@ -105,7 +106,11 @@ class RecordProcessor {
     if (account === '') { ctx.reject(line, 'account_missing', 'empty account cell'); return; }
     let timeText = fields[plan.time] ?? '';
     // A time of day alone: read with its row's date (date,time exports).
-    if (plan.date != null && TIME_OF_DAY_RE.test(timeText)) timeText = `${(fields[plan.date] ?? '').trim()} ${timeText.trim()}`;
+    if (plan.date != null && TIME_OF_DAY_RE.test(timeText)) {
+      timeText = `${(fields[plan.date] ?? '').trim()} ${timeText.trim()}`;
+      // Said once it happens: a time column of full timestamps beside a date column never pairs.
+      if (!this.notedDatePair) { this.notedDatePair = true; ctx.note(`times of day read with their row's date (line ${line}: ${truncate(timeText)})`); }
+    }
     const parsed = this.timeOf(timeText, line);
     if (parsed === null) return;
     if (parsed.timeUs < MIN_TIME_US || parsed.timeUs >= MAX_TIME_US) {
