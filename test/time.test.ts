@@ -43,3 +43,38 @@ test('formatTimeUs round-trips', () => {
   assert.equal(formatTimeUs(1772460191412000), '2026-03-02T14:03:11.412Z');
   assert.equal(formatTimeUs(1772460191412345), '2026-03-02T14:03:11.412345Z');
 });
+
+test('the hand-read common ISO shape gives what the expression gives, and declines what it cannot judge', async () => {
+  const fc = (await import('fast-check')).default;
+  const { commonIso, isoByExpression } = await import('../src/ingest/time.js');
+  const iso = fc.record({
+    y: fc.constantFrom('2026', '1999', '2000', '1900', '2024', '0099', '20a6'), mo: fc.constantFrom('01', '02', '12', '13', '00', '1a'),
+    d: fc.constantFrom('01', '28', '29', '30', '31', '00', '32'), sep: fc.constantFrom('T', 't', ' ', '_'),
+    h: fc.constantFrom('00', '23', '24', '9x'), mi: fc.constantFrom('00', '59', '60'), s: fc.constantFrom('00', '59', '60', '61'),
+    frac: fc.constantFrom('', '.1', '.412', ',5', '.123456', '.1234567', '.123456789', '.1234567890', '.'),
+    zone: fc.constantFrom('', 'Z', 'z', '+00:00', '-05:00', '+05:30', '+18:00', '+19:00', '+05:60', '+0530', '+09', ' Z', 'UTC', 'Zx', '+05:3'),
+  }).map((t) => `${t.y}-${t.mo}-${t.d}${t.sep}${t.h}:${t.mi}:${t.s}${t.frac}${t.zone}`);
+  let handRead = 0;
+  fc.assert(fc.property(iso, (text) => {
+    const fast = commonIso(text);
+    if (fast !== null) { handRead++; assert.deepEqual(fast, isoByExpression(text), text); }
+  }), { numRuns: 3000, seed: 20261204 });
+  assert.ok(handRead > 30, `the common shape was read by hand ${handRead} times`);
+  // Valid times of every day, fraction length and offset: hand-read, and equal.
+  const valid = fc.record({
+    ms: fc.integer({ min: Date.UTC(1990, 0, 1), max: Date.UTC(2099, 11, 31) }), digits: fc.integer({ min: 0, max: 9 }),
+    sep: fc.constantFrom('T', ' '), zone: fc.oneof(fc.constantFrom('', 'Z'), fc.tuple(fc.constantFrom('+', '-'), fc.integer({ min: 0, max: 18 }), fc.integer({ min: 0, max: 59 }))
+      .map(([sign, h, m]) => `${sign}${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`)),
+    extra: fc.integer({ min: 0, max: 999_999_999 }),
+  }).map((t) => {
+    const base = new Date(t.ms).toISOString().slice(0, 19).replace('T', t.sep);
+    return base + (t.digits === 0 ? '' : `.${String(t.extra).padStart(9, '0').slice(0, t.digits)}`) + t.zone;
+  });
+  fc.assert(fc.property(valid, (text) => {
+    const fast = commonIso(text);
+    assert.notEqual(fast, null, text);
+    assert.deepEqual(fast, isoByExpression(text), text);
+  }), { numRuns: 3000, seed: 20261205 });
+  for (const text of ['2026-03-02T14:03:11.412Z', '2026-03-02 14:03:11', '2026-03-02T16:03:11.412345+02:00']) assert.notEqual(commonIso(text), null, text);
+  for (const text of ['2026-03-02T14:03:11 Z', '2026-03-02T14:03:11+0530', '2026-03-02T14:03', '2026/03/02 14:03:11']) assert.equal(commonIso(text), null, text);
+});

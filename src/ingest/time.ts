@@ -60,6 +60,70 @@ export function parseTimestamp(text: string): ParsedTime | null {
     }
     return { timeUs: Math.round(timeUs), format };
   }
+  return commonIso(s) ?? isoByExpression(s);
+}
+
+const digitAt = (s: string, i: number): number => {
+  const d = s.charCodeAt(i) - 48;
+  return d >= 0 && d <= 9 ? d : -1;
+};
+const twoDigits = (s: string, i: number): number => {
+  const a = digitAt(s, i);
+  const b = digitAt(s, i + 1);
+  return a < 0 || b < 0 ? -1 : a * 10 + b;
+};
+
+/**
+ * The shape nearly every export writes, `YYYY-MM-DD[Tt ]HH:MM:SS[.f…][Z|z|±HH:MM]`, read by hand
+ * into the result the expression gives; null for anything else or anything in doubt, which the
+ * expression then decides. Why by hand: the expression cost ~0.4 µs a row, a fifth of reading a
+ * JSON Lines file (the delimited byte lane has its own byte version, `isoTime`).
+ */
+export function commonIso(s: string): ParsedTime | null {
+  const n = s.length;
+  if (n < 19 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return null;
+  const sep = s.charCodeAt(10);
+  if (sep !== 84 && sep !== 116 && sep !== 32) return null;
+  const y1 = twoDigits(s, 0);
+  const y2 = twoDigits(s, 2);
+  const month = twoDigits(s, 5);
+  const day = twoDigits(s, 8);
+  const hour = twoDigits(s, 11);
+  const minute = twoDigits(s, 14);
+  const second = twoDigits(s, 17);
+  if (y1 < 0 || y2 < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) return null;
+  const year = y1 * 100 + y2;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  if (day > (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!)) return null;
+  let i = 19;
+  let fracUs = 0;
+  if (i < n && (s.charCodeAt(i) === 46 || s.charCodeAt(i) === 44)) {
+    const start = ++i;
+    while (i < n && digitAt(s, i) >= 0) i++;
+    const digits = i - start;
+    if (digits < 1 || digits > 9) return null;
+    // The expression keeps the first six digits (µs) and floors: the same, in integers.
+    for (let k = 0; k < 6; k++) fracUs = fracUs * 10 + (k < digits ? s.charCodeAt(start + k) - 48 : 0);
+  }
+  let offsetMin = 0;
+  let zoned = false;
+  if (i < n) {
+    const c = s.charCodeAt(i);
+    if ((c === 90 || c === 122) && i + 1 === n) zoned = true;
+    else if ((c === 43 || c === 45) && i + 6 === n && s.charCodeAt(i + 3) === 58) {
+      const oh = twoDigits(s, i + 1);
+      const om = twoDigits(s, i + 4);
+      if (oh < 0 || om < 0 || oh > 18 || om > 59) return null;
+      offsetMin = (c === 45 ? -1 : 1) * (oh * 60 + om);
+      zoned = true;
+    } else return null;
+  }
+  const ms = Date.UTC(year, month - 1, day, hour, minute, Math.min(second, 59)) - offsetMin * 60000;
+  return { timeUs: ms * 1000 + fracUs, format: zoned ? 'iso8601' : 'iso8601-no-offset' };
+}
+
+/** ISO 8601 and its year-first slash form by the regular expression: the reference for every shape. */
+export function isoByExpression(s: string): ParsedTime | null {
   const m = ISO_RE.exec(s);
   if (m === null) return null;
   // Year first with '/' (2026/03/02 14:03:11, as some tools write): the same fields, never ambiguous.
