@@ -26,6 +26,12 @@ export const MAX_TIME_US = 4102444800_000000;
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
+/** Days in `month` (1-12) of `year` (Gregorian): every time reader checks its day against this. */
+export function daysInMonth(year: number, month: number): number {
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!;
+}
+
 export interface ParsedTime {
   timeUs: number;
   format: TimeFormat;
@@ -93,8 +99,7 @@ export function commonIso(s: string): ParsedTime | null {
   const second = twoDigits(s, 17);
   if (y1 < 0 || y2 < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) return null;
   const year = y1 * 100 + y2;
-  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-  if (day > (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!)) return null;
+  if (day > daysInMonth(year, month)) return null;
   let i = 19;
   let fracUs = 0;
   if (i < n && (s.charCodeAt(i) === 46 || s.charCodeAt(i) === 44)) {
@@ -135,9 +140,7 @@ export function isoByExpression(s: string): ParsedTime | null {
   const minute = m[6] === undefined ? 0 : Number(m[6]);
   const second = m[7] === undefined ? 0 : Number(m[7]);
   if (month < 1 || month > 12 || day < 1) return null;
-  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-  const dim = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!;
-  if (day > dim || hour > 23 || minute > 59 || second > 60) return null;
+  if (day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 60) return null;
   const fracUs = m[8] === undefined ? 0 : Math.floor(Number(('0.' + m[8]).slice(0, 8)) * 1e6 + 1e-7);
   let offsetMin = 0;
   const zone = m[9];

@@ -5,6 +5,7 @@ import { parse } from 'csv-parse';
 import type { AdapterContext } from '../adapter.js';
 import { inputError } from '../../errors.js';
 import { csvInputError } from '../csv-errors.js';
+import { daysInMonth } from '../time.js';
 
 /** Header cell as compared: BOM and quotes gone, trimmed, lower case, a trailing ` [UTC]` dropped. */
 export function headerKey(cell: string): string {
@@ -167,16 +168,11 @@ export function parseSlashDate(text: string): SlashDate | null {
   return { first: Number(m[1]), second: Number(m[2]), year: Number(m[3]), hour, minute, second_: sec, fracUs };
 }
 
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
 /** Epoch µs of a slash date read in `order`, minus `offsetMinutes` (local = UTC + offset); null if no such date. */
 export function slashDateToUs(d: SlashDate, order: DateOrder, offsetMinutes = 0): number | null {
   const month = order === 'mdy' ? d.first : d.second;
   const day = order === 'mdy' ? d.second : d.first;
-  if (month < 1 || month > 12 || day < 1) return null;
-  const leap = (d.year % 4 === 0 && d.year % 100 !== 0) || d.year % 400 === 0;
-  const dim = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!;
-  if (day > dim) return null;
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(d.year, month)) return null;
   const ms = Date.UTC(d.year, month - 1, day, d.hour, d.minute, d.second_) - offsetMinutes * 60000;
   return ms * 1000 + d.fracUs;
 }

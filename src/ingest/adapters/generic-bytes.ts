@@ -9,7 +9,7 @@
 // into typed columns without per-row allocations, and the cell rules must equal the string path's.
 import { KIND_INDEX, type SampleColumns } from '../adapter.js';
 import { kindFromText, type ColumnPlan } from '../columns.js';
-import { MIN_TIME_US, MAX_TIME_US, parseTimestamp } from '../time.js';
+import { MIN_TIME_US, MAX_TIME_US, daysInMonth, parseTimestamp } from '../time.js';
 import { parseSlashDate, slashDateToUs, type DateOrder } from './export-util.js';
 
 /** How the report names locale dates read in `order` (both lanes say the same). */
@@ -25,7 +25,6 @@ const ISO_OTHER_SHAPE = 1;
 const ISO_INVALID = 2;
 type IsoShape = typeof ISO_PARSED | typeof ISO_OTHER_SHAPE | typeof ISO_INVALID;
 const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /**
  * Texts (account names, sessions, servers, addresses) interned by their bytes: a row costs a hash,
@@ -402,10 +401,7 @@ export class ByteLane {
       const day = two(buf, a + 8);
       if (y1 < 0 || y2 < 0 || month < 0 || day < 0) return ISO_OTHER_SHAPE;
       const year = y1 * 100 + y2;
-      if (month < 1 || month > 12 || day < 1) return ISO_INVALID;
-      const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-      const dim = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!;
-      if (day > dim) return ISO_INVALID;
+      if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return ISO_INVALID;
       this.lastDateMs[0] = Date.UTC(year, month - 1, day);
       for (let i = 0; i < 10; i++) d[i] = buf[a + i]!;
     }
