@@ -73,8 +73,8 @@ export class AccountAccumulator {
   }
 }
 
-/** Raw names kept per account (the report lists them; an export may spell one account many ways). */
-const MAX_ALIASES = 32;
+/** Raw names kept per account, in a run and in a profile (the report lists them; an export may spell one account many ways). */
+export const MAX_ALIASES = 32;
 
 export interface Collected {
   ingested: IngestResult;

@@ -22,7 +22,7 @@ import type { Ajv2020 } from 'ajv/dist/2020.js';
 import type { Kind, InputFileInfo, QuantileInterval } from '../types.js';
 import { KINDS } from '../types.js';
 import { inputError } from '../errors.js';
-import { AccountAccumulator } from '../collect.js';
+import { AccountAccumulator, MAX_ALIASES } from '../collect.js';
 import { KindAccumulator, FLOOR_QUANTILE, FLOOR_CONFIDENCE } from '../analyze/distribution.js';
 import { comparisonMapping, SKETCH_RELATIVE_ACCURACY } from '../analyze/store.js';
 import { DAILY_KEEP, insertLowest } from '../analyze/daily.js';
@@ -43,7 +43,6 @@ export const PROFILE_EXACT_LIMIT = 1000;
  * merged profiles, count exactly alike.
  */
 export const NEAR_ZERO_MS = 5;
-const MAX_ALIASES = 32;
 
 export type ProfileValues =
   | { mode: 'exact'; values: number[] }

@@ -39,12 +39,9 @@ export const CLIENT_ADDRESS_ALIASES = [
   'source_ip', 'src_ip', 'ip_src', 'remote_ip', 'remote_addr', 'c_ip', 'ip', 'ip_address', 'ipaddress',
 ];
 
-/** Value names given a unit of their own below (rtt_s, rtt_us): not derived again from rtt_ms. */
-const EXPLICIT_UNIT_NAMES = new Set(['rtt_s', 'rtt_us']);
-
 /** Value column aliases: name -> kind and unit. `value*` columns take their kind from the kind column. */
 interface ValueAlias { name: string; kind: Kind | null; unit: Unit | null }
-export const VALUE_ALIASES: ValueAlias[] = ([
+const NAMED_VALUE_ALIASES: ValueAlias[] = [
   // transport round trips
   ...['rtt', 'rtt_ms', 'round_trip_ms', 'roundtrip_ms', 'round_trip_time_ms', 'rtt_msec', 'est_rtt_ms',
     'estroundtriptimeinms', 'network_rtt_ms', 'tcp_rtt_ms', 'ping_ms', 'icalatency', 'ica_latency_ms']
@@ -64,13 +61,14 @@ export const VALUE_ALIASES: ValueAlias[] = ([
     .map((name) => ({ name, kind: 'keystroke_interval' as Kind, unit: null })),
   // generic: kind from the kind column (or input_lag)
   ...['value', 'value_ms', 'ms', 'duration_ms'].map((name) => ({ name, kind: null, unit: null })),
-] as ValueAlias[]).flatMap((alias) => [alias, ...otherUnits(alias)]);
+];
+export const VALUE_ALIASES: ValueAlias[] = NAMED_VALUE_ALIASES.flatMap((alias) => [alias, ...otherUnits(alias)]);
 
-/** `latency_ms` also as `latency_s` (seconds) and `latency_us` (µs), unless named above. */
+/** `latency_ms` also as `latency_s` (seconds) and `latency_us` (µs), unless named above (rtt_s, rtt_us). */
 function otherUnits(alias: ValueAlias): ValueAlias[] {
   if (alias.unit !== null || !alias.name.endsWith('_ms')) return [];
   const stem = alias.name.slice(0, -3);
-  return (['s', 'us'] as const).filter((unit) => !EXPLICIT_UNIT_NAMES.has(`${stem}_${unit}`))
+  return (['s', 'us'] as const).filter((unit) => !NAMED_VALUE_ALIASES.some((a) => a.name === `${stem}_${unit}`))
     .map((unit) => ({ name: `${stem}_${unit}`, kind: alias.kind, unit }));
 }
 

@@ -206,7 +206,7 @@ export async function ingest(
       info.format = `${adapter.name}: ${result.dialect}`;
       const formats = [...result.timeFormats].sort() as TimeFormat[];
       info.timeFormat = formats.length === 0 ? null : formats.map((f) => TIME_FORMAT_LABEL[f] ?? f).join('; ');
-      if (formats.includes('iso8601-no-offset') || formats.includes('ymd-slash-no-offset')) warnings.push(`${path}: timestamps without a UTC offset were read as UTC`);
+      if (formats.some((f) => f.endsWith('-no-offset'))) warnings.push(`${path}: timestamps without a UTC offset were read as UTC`);
     } catch (err) {
       // Whatever adapter read the file, a CSV parser's complaint is bad input, never an internal error.
       fail(info, csvInputError(err, path, null, (req.readLimits ?? DEFAULT_READ_LIMITS).maxRecordBytes));

@@ -67,14 +67,15 @@ export class ByteInterner {
 
   /**
    * The id of a text the string path parsed: its UTF-8 bytes interned, so a name gets the same id
-   * whichever lane read it. -1 for a text its bytes do not give back (a lone surrogate from a JSON
-   * escape), which must not share an id with the text U+FFFD makes of it.
+   * whichever lane read it. -2 (as `text` says of a cell it cannot take) for a text its bytes do
+   * not give back (a lone surrogate from a JSON escape), which must not share an id with the text
+   * U+FFFD makes of it.
    */
   internText(text: string): number {
     if (this.scratch.length < text.length * 3) this.scratch = new Uint8Array(text.length * 3);
     const { written } = this.encoder.encodeInto(text, this.scratch);
     const id = this.intern(this.scratch, 0, written);
-    return this.texts[id] === text ? id : -1;
+    return this.texts[id] === text ? id : -2;
   }
 
   private add(buf: Uint8Array, a: number, b: number, h: number, slot: number): number {
@@ -329,8 +330,7 @@ export class ByteLane {
     const sessionId = plan.session === null ? -1 : interner.internText(session);
     const serverId = plan.server == null ? -1 : interner.internText(server);
     const clientId = plan.clientAddress == null ? -1 : interner.internText(client);
-    if (accountId < 0 || (plan.session !== null && sessionId < 0) || (plan.server != null && serverId < 0)
-      || (plan.clientAddress != null && clientId < 0)) return false;
+    if (accountId === -2 || sessionId === -2 || serverId === -2 || clientId === -2) return false;
     const cols = this.columns;
     const i = cols.length;
     cols.account[i] = accountId;

@@ -132,11 +132,10 @@ class RecordProcessor {
     }
     for (const column of plan.values) {
       const cell = fields[column.index] ?? '';
-      const commaDecimal = DECIMAL_COMMA_RE.test(cell);
-      const check = parseLatency(commaDecimal && this.decimalComma ? cell.replace(',', '.') : cell, column.toMs);
+      const check = parseLatency(this.decimalComma && DECIMAL_COMMA_RE.test(cell) ? cell.replace(',', '.') : cell, column.toMs);
       if (!check.ok) {
         // 59,6 is read only when --decimal-comma says so: 1,234 may be a thousand and more.
-        const hint = commaDecimal && !this.decimalComma ? ' (a decimal comma? give --decimal-comma)' : '';
+        const hint = !this.decimalComma && DECIMAL_COMMA_RE.test(cell) ? ' (a decimal comma? give --decimal-comma)' : '';
         if (hint !== '' && !this.notedDecimalComma) {
           this.notedDecimalComma = true;
           ctx.note(`values with a comma (line ${line}: ${truncate(cell)}) are rejected unless --decimal-comma says the file writes decimal commas`);
