@@ -33,22 +33,28 @@ interface Shape {
 const iso = (ms: number): string => new Date(ms).toISOString();
 const MARCH_1 = Date.UTC(2026, 2, 1);
 
+/**
+ * `rounds` rounds over `accounts` accounts from 1 March, the accounts interleaved row by row and
+ * `stepMs` apart: the lines `lines(account, timeMs, round)` gives for each, in that order.
+ */
+function* interleaved(rounds: number, accounts: number, stepMs: number,
+  lines: (account: number, timeMs: number, round: number) => string[]): Generator<string> {
+  let t = MARCH_1;
+  for (let r = 0; r < rounds; r++) {
+    for (let a = 0; a < accounts; a++) {
+      t += stepMs;
+      yield* lines(a, t, r);
+    }
+  }
+}
+
 /** 2,000 accounts, each with `sessions` sessions of `perSession` RTTs, the accounts interleaved row by row. */
 function sessionShape(name: string, file: string, sessions: number, perSession: number, what: string): Shape {
   return {
     name, file, what,
     header: 'user,timestamp,rtt_ms,session',
-    *rows(rng) {
-      let t = MARCH_1;
-      for (let s = 0; s < sessions; s++) {
-        for (let r = 0; r < perSession; r++) {
-          for (let a = 0; a < 2_000; a++) {
-            t += 50;
-            yield `u${a},${iso(t)},${(15 + (a % 50) + rng.next() * 20).toFixed(1)},c${a}-${s}`;
-          }
-        }
-      }
-    },
+    rows: (rng) => interleaved(sessions * perSession, 2_000, 50,
+      (a, t, r) => [`u${a},${iso(t)},${(15 + (a % 50) + rng.next() * 20).toFixed(1)},c${a}-${Math.floor(r / perSession)}`]),
   };
 }
 
@@ -69,17 +75,11 @@ const SHAPES: Shape[] = [
     file: 'shape-keystrokes-4000.csv',
     what: '4,000 accounts x 60 rounds of a keystroke interval, an RTT and a reaction time (720,000 rows)',
     header: 'user,timestamp,kind,value_ms',
-    *rows(rng) {
-      let t = MARCH_1;
-      for (let r = 0; r < 60; r++) {
-        for (let a = 0; a < 4_000; a++) {
-          t += 37;
-          yield `u${a},${iso(t)},keystroke_interval,${(40 + rng.next() * 200).toFixed(1)}`;
-          yield `u${a},${iso(t)},rtt,${(20 + rng.next() * 30).toFixed(1)}`;
-          yield `u${a},${iso(t)},reaction,${(250 + rng.next() * 200).toFixed(1)}`;
-        }
-      }
-    },
+    rows: (rng) => interleaved(60, 4_000, 37, (a, t) => [
+      `u${a},${iso(t)},keystroke_interval,${(40 + rng.next() * 200).toFixed(1)}`,
+      `u${a},${iso(t)},rtt,${(20 + rng.next() * 30).toFixed(1)}`,
+      `u${a},${iso(t)},reaction,${(250 + rng.next() * 200).toFixed(1)}`,
+    ]),
   },
   {
     name: 'a year, sparse',
@@ -102,15 +102,7 @@ const SHAPES: Shape[] = [
     what: '8,000 accounts x 60 RTTs, one shared client address, a roster with claimed locations (480,000 rows)',
     header: 'user,timestamp,rtt_ms,client_ip',
     roster: rosterText(8_000),
-    *rows(rng) {
-      let t = MARCH_1;
-      for (let r = 0; r < 60; r++) {
-        for (let a = 0; a < 8_000; a++) {
-          t += 3000;
-          yield `u${a},${iso(t)},${(15 + (a % 50) + rng.next() * 20).toFixed(1)},203.0.113.7`;
-        }
-      }
-    },
+    rows: (rng) => interleaved(60, 8_000, 3000, (a, t) => [`u${a},${iso(t)},${(15 + (a % 50) + rng.next() * 20).toFixed(1)},203.0.113.7`]),
   },
   {
     name: 'many small files',
@@ -143,15 +135,7 @@ const SHAPES: Shape[] = [
     file: 'shape-accounts-100000.csv',
     what: '100,000 accounts x 20 RTTs, the accounts interleaved row by row (2,000,000 rows)',
     header: 'user,timestamp,rtt_ms',
-    *rows(rng) {
-      let t = MARCH_1;
-      for (let r = 0; r < 20; r++) {
-        for (let a = 0; a < 100_000; a++) {
-          t += 13;
-          yield `u${a},${iso(t)},${(15 + (a % 50) + rng.next() * 20).toFixed(1)}`;
-        }
-      }
-    },
+    rows: (rng) => interleaved(20, 100_000, 13, (a, t) => [`u${a},${iso(t)},${(15 + (a % 50) + rng.next() * 20).toFixed(1)}`]),
   },
 ];
 
