@@ -252,9 +252,12 @@ export async function collect(req: CollectRequest, observers: readonly SampleObs
       sessions.set(sessionOfText);
       sessionOfText = sessions;
     }
+    if (rowSession.length < n) rowSession = new Int32Array(n);
+  };
+  /** Scratch columns of the row path only: a batch the reader grouped needs none of them (~8 MB at full batches). */
+  const prepareRowPath = (n: number): void => {
     if (rowTarget.length < n) {
       rowTarget = new Int32Array(n);
-      rowSession = new Int32Array(n);
       groupedValue = new Float64Array(n);
       groupedTime = new Float64Array(n);
       groupedSession = new Int32Array(n);
@@ -320,6 +323,7 @@ export async function collect(req: CollectRequest, observers: readonly SampleObs
   /** A batch in input order: each row's distribution, then its rows grouped per distribution. */
   const onRowColumns = (batch: SampleColumns, fileIndex: number, path: string): void => {
     prepare(batch, fileIndex);
+    prepareRowPath(batch.length);
     const { texts } = batch;
     const n = batch.length;
     const noSession = sessionNumber(fileIndex, '');

@@ -220,3 +220,43 @@ test('byte lane takes wholly quoted cells itself, and leaves every other quoted 
     { account: 'alice', timeUs: Date.UTC(2026, 2, 2, 10, 0, 1) * 1000, valueMs: 7, line: 3 },
   ]);
 });
+
+// The byte lane reads a time cell at the last row's width when that was a common ISO time
+// (ByteLane.isoWidth): runs of same-width times, broken by cells of that width that hold the
+// delimiter, a quote or a comma fraction, by other widths and shapes, with the time column first,
+// in the middle or last, under each delimiter the reader detects.
+const sameWidthTime = fc.oneof(
+  { weight: 6, arbitrary: fc.integer({ min: 0, max: 86_399_999 }).map((ms) => new Date(Date.UTC(2026, 2, 2) + ms).toISOString()) },
+  { weight: 1, arbitrary: fc.constantFrom(
+    '2026-03-02T10:00:00,123Z', '2026-03-02T10:00:00.12,Z', '2026-03-02T10:00,00.123Z', '2026-03-02T10:00:00.123,',
+    '2026-03-02T10:00:00.12"Z', '2026-03-02T10:00:00;123Z', '2026-03-02T10:00:00|123Z', '2026-03-02T10:00:00\t123Z',
+    '2026-03-02T10:00:00.1234', '2026-03-02T10:00:00.123+0', '2026-03-02 10:00:00.123Z', '2026-03-02T10:00:00Z',
+    '2026-03-02T10:00:00', '2026-03-02T10:00:00.1234567Z', '2026-02-30T10:00:00.123Z', '2026-03-02T25:00:00.123Z',
+    '2026-03-02T10:00:00.123ZZ', '2026-03-02T10:00:00.123+05:30', '1772460191123', '', ' 2026-03-02T10:00:00.123Z',
+    '2026-03-02T10:00:00.123Z ', '"2026-03-02T10:00:00.123Z"') },
+);
+
+test('byte lane == csv-parse path when time cells are read at the last row\'s width', async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.tuple(nameCell, sameWidthTime, valueCell, fc.nat(9)), { minLength: 1, maxLength: 60 }),
+      fc.constantFrom(',', ';', '\t', '|'), fc.constantFrom('first', 'middle', 'last'), fc.integer({ min: 1, max: 200 }),
+      async (rows, delimiter, where, chunkSize) => {
+        const order = (n: string, t: string, v: string): string[] =>
+          where === 'first' ? [t, n, v] : where === 'middle' ? [n, t, v] : [n, v, t];
+        const header = order('user', 'timestamp', 'rtt_ms').join(delimiter);
+        // One row in ten has a byte in place of the delimiter after its time: a row short of a
+        // cell, which must not be read as if that byte were the delimiter.
+        const lines = rows.map(([n, t, v, glue]) => {
+          const cells = order(n, t, v);
+          const at = cells.indexOf(t);
+          if (glue === 0 && at < cells.length - 1) cells.splice(at, 2, `${t}x${cells[at + 1]}`);
+          return cells.join(delimiter);
+        });
+        const bytes = Buffer.from([header, ...lines].join('\n') + '\n', 'utf8');
+        await assertSameAsReference(bytes, chunkSize);
+      },
+    ),
+    { numRuns: 600, seed: 20261207 },
+  );
+});
