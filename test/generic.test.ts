@@ -311,3 +311,51 @@ test('--decimal-comma reaches the reader from the command line', async () => {
   assert.deepEqual(report.accounts.map((a) => a.kinds[0]!.minMs).sort(), [20.5, 21.5]);
   assert.match(JSON.stringify(without.header.rejections), /value_not_numeric/);
 });
+
+/** `n` rows of `user,time,<valueHeader>` with values made by `value(i)`. */
+function unitRows(valueHeader: string, n: number, value: (i: number) => string, cell: (account: string) => string = (a) => a): string {
+  const lines = [`user,time,${valueHeader}`];
+  for (let i = 0; i < n; i++) lines.push(`${cell(`u${i % 4}`)},${new Date(Date.UTC(2026, 2, 2) + i * 1000).toISOString()},${value(i)}`);
+  return lines.join('\n') + '\n';
+}
+
+test('values that do not fit the assumed unit of a column without one are warned of, never rescaled', async () => {
+  const seconds = (i: number) => (0.018 + (i % 7) / 1000).toFixed(4);
+  const inSeconds = await read(unitRows('rtt', 40, seconds));
+  assert.equal(inSeconds.samples[0]!.valueMs, 0.018, 'read as written, in ms');
+  assert.deepEqual(inSeconds.result.warnings, [
+    "column 'rtt' names no unit and was read as ms, but all its 40 values are below 1 ms (largest 0.024): if they are seconds, give --unit s",
+  ]);
+  // The unit said by --unit, or by the name, is believed: sub-millisecond LAN round trips exist.
+  assert.deepEqual((await read(unitRows('rtt', 40, seconds), { unit: 's' })).result.warnings, []);
+  assert.deepEqual((await read(unitRows('rtt_ms', 40, seconds))).result.warnings, []);
+  assert.deepEqual((await read(unitRows('RTT (ms)', 40, seconds))).result.warnings, []);
+  // Too few values to judge; one value of 1 ms or more: nothing to say.
+  assert.deepEqual((await read(unitRows('rtt', 29, seconds))).result.warnings, []);
+  assert.deepEqual((await read(unitRows('rtt', 40, (i) => (i === 39 ? '1.5' : seconds(i))))).result.warnings, []);
+  // Microseconds read as ms: every value above 2 s.
+  const micro = await read(unitRows('latency', 40, (i) => String(21_000 + i * 10)));
+  assert.deepEqual(micro.result.warnings, [
+    "column 'latency' names no unit and was read as ms, but all its 40 values are above 2000 ms (smallest 21000): if they are microseconds, give --unit us",
+  ]);
+  assert.deepEqual((await read(unitRows('latency', 40, (i) => String(21_000 + i * 10)), { unit: 'us' })).result.warnings, []);
+});
+
+test('the unit check counts the values of both lanes (byte lane and string path) and of JSON Lines', async () => {
+  // Every other account cell doubled-quoted: those rows go the string path, the rest the byte lane.
+  const mixed = unitRows('rtt', 40, (i) => (0.02 + i / 10_000).toFixed(4), (a) => (a === 'u1' || a === 'u3' ? `"${a}""x"` : a));
+  const run = await read(mixed);
+  assert.equal(run.samples.length, 40);
+  assert.match(run.result.warnings![0]!, /all its 40 values are below 1 ms \(largest 0\.0239\)/);
+  const jsonl = Array.from({ length: 40 }, (_, i) => JSON.stringify({ user: `u${i % 3}`, time: 1772460191 + i, lag: 0.03 })).join('\n') + '\n';
+  assert.match((await read(jsonl)).result.warnings![0]!, /column 'lag' names no unit .* all its 40 values are below 1 ms/);
+});
+
+test('the unit warning reaches the report header, named with its input', async () => {
+  const { runCli } = await import('./helpers/cli.js');
+  const path = tempFile('seconds.csv', unitRows('rtt', 60, (i) => (0.02 + (i % 5) / 1000).toFixed(3)));
+  const r = runCli(['scan', path, '--format', 'json']);
+  assert.equal(r.status, 0, r.stderr);
+  const warnings = JSON.parse(r.stdout).header.warnings as string[];
+  assert.ok(warnings.includes(`${path}: column 'rtt' names no unit and was read as ms, but all its 60 values are below 1 ms (largest 0.024): if they are seconds, give --unit s`), warnings.join('\n'));
+});

@@ -92,6 +92,8 @@ export interface AdapterResult {
   dialect: string;
   /** Time formats seen, e.g. ['iso8601']. */
   timeFormats: string[];
+  /** What the report's header should warn of about this input (e.g. values that do not fit their assumed unit). */
+  warnings?: string[];
 }
 
 export interface InputAdapter {

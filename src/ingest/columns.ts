@@ -115,6 +115,12 @@ export interface ValueColumn {
   kind: Kind | null;
   toMs: number;
   unitLabel: Unit;
+  /**
+   * The unit came from --unit or the column's name (rtt_ms, RTT (s), latencyUs); false when a name
+   * without one (rtt, latency) was read as ms by default: its values are then checked for a unit
+   * that does not fit (ValueRange, `unitWarnings`).
+   */
+  unitStated: boolean;
 }
 
 export interface ColumnPlan {
@@ -130,6 +136,60 @@ export interface ColumnPlan {
   /** Server and client-address columns, when the file has them (physical model, IP location). */
   server?: number | null;
   clientAddress?: number | null;
+}
+
+/** A normalised name that ends in its unit (`rtt_ms`, `latency_s`, `delay_us`; `ms` alone). */
+const UNIT_SUFFIX_RE = /(?:^|_)(?:ms|s|us)$/;
+
+/**
+ * Values of a column whose unit keylag assumed (ValueColumn.unitStated false) that no latency in
+ * that unit looks like: all below 1 ms (seconds read as ms: 0.023 for 23 ms) or all above 2 s
+ * (microseconds read as ms: 23500 for 23.5 ms). Judged on at least this many values.
+ */
+export const UNIT_CHECK_MIN_VALUES = 30;
+const UNIT_CHECK_BELOW_MS = 1;
+const UNIT_CHECK_ABOVE_MS = 2000;
+
+/** Per value column of a plan: how many values were read, the smallest and the largest (in ms). */
+export class ValueRange {
+  readonly count: Float64Array;
+  readonly min: Float64Array;
+  readonly max: Float64Array;
+  constructor(columns: number) {
+    this.count = new Float64Array(columns);
+    this.min = new Float64Array(columns).fill(Infinity);
+    this.max = new Float64Array(columns).fill(-Infinity);
+  }
+
+  /** Column v's figures of `other` added to this one (the byte lane's and the string path's). */
+  merge(other: ValueRange): void {
+    for (let v = 0; v < this.count.length; v++) {
+      this.count[v] += other.count[v]!;
+      if (other.min[v]! < this.min[v]!) this.min[v] = other.min[v]!;
+      if (other.max[v]! > this.max[v]!) this.max[v] = other.max[v]!;
+    }
+  }
+}
+
+/**
+ * Warnings for value columns read in an assumed unit whose values do not fit it (a report of
+ * 0.02 ms floors from an export in seconds is wrong evidence): never a guessed unit, a pointer to
+ * --unit. Without --unit the default stays ms, so the report says what it read.
+ */
+export function unitWarnings(plan: ColumnPlan, range: ValueRange): string[] {
+  const warnings: string[] = [];
+  plan.values.forEach((column, v) => {
+    if (column.unitStated || range.count[v]! < UNIT_CHECK_MIN_VALUES) return;
+    const n = range.count[v]!.toLocaleString('en-US');
+    if (range.max[v]! < UNIT_CHECK_BELOW_MS) {
+      warnings.push(`column '${column.name}' names no unit and was read as ms, but all its ${n} values are below ${UNIT_CHECK_BELOW_MS} ms `
+        + `(largest ${range.max[v]}): if they are seconds, give --unit s`);
+    } else if (range.min[v]! > UNIT_CHECK_ABOVE_MS) {
+      warnings.push(`column '${column.name}' names no unit and was read as ms, but all its ${n} values are above ${UNIT_CHECK_ABOVE_MS} ms `
+        + `(smallest ${range.min[v]}): if they are microseconds, give --unit us`);
+    }
+  });
+  return warnings;
 }
 
 /** Unit words a header may end with ("RTT (ms)", "latency_msec", "Delay [s]"), and the unit each names. */
@@ -227,7 +287,8 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
       const index = findByOption(header, colName, file, 'value');
       const alias = valueAliasOf(index);
       const unit: Unit = forcedUnit ?? alias?.unit ?? 'ms';
-      values.push({ index, name: header[index]!, kind: kind ?? alias?.kind ?? null, toMs: UNIT_TO_MS[unit], unitLabel: unit });
+      values.push({ index, name: header[index]!, kind: kind ?? alias?.kind ?? null, toMs: UNIT_TO_MS[unit], unitLabel: unit,
+        unitStated: forcedUnit !== undefined || forms[index]!.some((form) => UNIT_SUFFIX_RE.test(form)) });
     }
   } else {
     const columnOfAlias = new Map<string, number>();
@@ -245,7 +306,8 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
       }
       columnOfAlias.set(quantity, index);
       const unit: Unit = forcedUnit ?? alias.unit ?? 'ms';
-      values.push({ index, name: header[index]!, kind: alias.kind, toMs: UNIT_TO_MS[unit], unitLabel: unit });
+      values.push({ index, name: header[index]!, kind: alias.kind, toMs: UNIT_TO_MS[unit], unitLabel: unit,
+        unitStated: forcedUnit !== undefined || alias.unit !== null || UNIT_SUFFIX_RE.test(alias.name) });
     });
   }
 

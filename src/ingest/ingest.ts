@@ -207,6 +207,7 @@ export async function ingest(
       const formats = [...result.timeFormats].sort() as TimeFormat[];
       info.timeFormat = formats.length === 0 ? null : formats.map((f) => TIME_FORMAT_LABEL[f] ?? f).join('; ');
       if (formats.some((f) => f.endsWith('-no-offset'))) warnings.push(`${path}: timestamps without a UTC offset were read as UTC`);
+      for (const w of result.warnings ?? []) warnings.push(`${path}: ${w}`);
     } catch (err) {
       // Whatever adapter read the file, a CSV parser's complaint is bad input, never an internal error.
       fail(info, csvInputError(err, path, null, (req.readLimits ?? DEFAULT_READ_LIMITS).maxRecordBytes));

@@ -8,7 +8,7 @@
 // Hand-written on purpose: this is the product's hot loop (DESIGN "speed"); no CSV package parses
 // into typed columns without per-row allocations, and the cell rules must equal the string path's.
 import { KIND_INDEX, type SampleColumns } from '../adapter.js';
-import { kindFromText, type ColumnPlan } from '../columns.js';
+import { kindFromText, ValueRange, type ColumnPlan } from '../columns.js';
 import { MIN_TIME_US, MAX_TIME_US, daysInMonth, parseTimestamp } from '../time.js';
 import { parseSlashDate, slashDateToUs, type DateOrder } from './export-util.js';
 
@@ -197,6 +197,8 @@ export class ByteLane {
    */
   private isoWidth = 0;
   private readonly predictTimeWidth: boolean;
+  /** Values this lane read per value column (the string path keeps its own), for the unit check. */
+  readonly range: ValueRange;
 
   /**
    * @param dateOrder of locale dates (--date-order): such cells are then read here as the string
@@ -212,6 +214,7 @@ export class ByteLane {
     this.untypedValues = plan.values.some((v) => v.kind === null);
     this.scratchValues = new Float64Array(plan.values.length);
     this.predictTimeWidth = ISO_SAFE_DELIMITERS.has(delimiter);
+    this.range = new ValueRange(plan.values.length);
   }
 
   private grow(): void {
@@ -338,6 +341,14 @@ export class ByteLane {
     if (server === -2) return false;
     const client = plan.clientAddress == null ? -1 : this.text(buf, starts[plan.clientAddress]!, ends[plan.clientAddress]!);
     if (client === -2) return false;
+    // The row is taken: its values count towards the unit check.
+    const { count, min, max } = this.range;
+    for (let v = 0; v < values.length; v++) {
+      const ms = values[v]!;
+      count[v]++;
+      if (ms < min[v]!) min[v] = ms;
+      if (ms > max[v]!) max[v] = ms;
+    }
     const account = accountHashed ? this.interner.internHashed(buf, accountA, accountB, accountHash) : this.interner.intern(buf, accountA, accountB);
 
     for (let v = 0; v < values.length; v++) {

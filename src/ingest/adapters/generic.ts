@@ -6,7 +6,7 @@ import { ByteLane, localeDateFormat } from './generic-bytes.js';
 import { copiedChunks } from '../open.js';
 import { csvInputError, recordTooLong } from '../csv-errors.js';
 import { emitBatch, KIND_INDEX, type AdapterContext, type AdapterResult, type InputAdapter, type RawSample } from '../adapter.js';
-import { resolveColumns, kindFromText, type ColumnPlan } from '../columns.js';
+import { resolveColumns, kindFromText, unitWarnings, ValueRange, type ColumnPlan } from '../columns.js';
 import { parseTimestamp, MIN_TIME_US, MAX_TIME_US } from '../time.js';
 import { inputError } from '../../errors.js';
 import type { Kind } from '../../types.js';
@@ -61,6 +61,8 @@ class RecordProcessor {
   private notedDecimalComma = false;
   private notedDatePair = false;
   private readonly decimalComma: boolean;
+  /** Values read per value column on this path (the byte lane keeps its own), for `unitWarnings`. */
+  readonly range: ValueRange;
   /**
    * @param header the delimited file's header cells (null for JSON Lines), to know it if it comes again
    */
@@ -68,6 +70,15 @@ class RecordProcessor {
     private readonly header: readonly string[] | null = null) {
     this.dateOrder = parseDateOrderOption(ctx.options.dateOrder, ctx.file);
     this.decimalComma = ctx.columns.decimalComma === true;
+    this.range = new ValueRange(plan.values.length);
+  }
+
+  /** What the header should warn of: values that do not fit their assumed unit (both lanes counted). */
+  warnings(): string[] {
+    const range = new ValueRange(this.plan.values.length);
+    range.merge(this.range);
+    if (this.lane !== null) range.merge(this.lane.range);
+    return unitWarnings(this.plan, range);
   }
 
   /**
@@ -130,7 +141,8 @@ class RecordProcessor {
         return;
       }
     }
-    for (const column of plan.values) {
+    for (let v = 0; v < plan.values.length; v++) {
+      const column = plan.values[v]!;
       const cell = fields[column.index] ?? '';
       const check = parseLatency(this.decimalComma && DECIMAL_COMMA_RE.test(cell) ? cell.replace(',', '.') : cell, column.toMs);
       if (!check.ok) {
@@ -143,6 +155,10 @@ class RecordProcessor {
         ctx.reject(line, check.reason, `${column.name}=${truncate(cell)}${hint}`);
         continue;
       }
+      const { range } = this;
+      range.count[v]++;
+      if (check.valueMs < range.min[v]!) range.min[v] = check.valueMs;
+      if (check.valueMs > range.max[v]!) range.max[v] = check.valueMs;
       const kind = column.kind ?? rowKind ?? 'input_lag';
       const lane = this.lane;
       if (lane !== null && lane.pushSample(account, session, server, clientAddress, KIND_INDEX.get(kind)!, parsed.timeUs, check.valueMs, line)) continue;
@@ -207,7 +223,7 @@ class DelimitedTable {
   finish(delimiter: string): AdapterResult {
     if (this.processor === null) throw inputError('empty input: no header line', this.ctx.file, null);
     const label = delimiter === '\t' ? 'TSV' : delimiter === ',' ? 'CSV' : `delimited ('${delimiter}')`;
-    return { records: this.processor.records, dialect: label, timeFormats: [...this.processor.timeFormats] };
+    return { records: this.processor.records, dialect: label, timeFormats: [...this.processor.timeFormats], warnings: this.processor.warnings() };
   }
 }
 
@@ -422,7 +438,7 @@ async function readJsonLines(chunks: AsyncIterable<Buffer>, ctx: AdapterContext)
   }
   const p = processor as RecordProcessor;
   p.lane!.drain();
-  return { records: p.records + records, dialect: 'JSON Lines', timeFormats: [...p.timeFormats] };
+  return { records: p.records + records, dialect: 'JSON Lines', timeFormats: [...p.timeFormats], warnings: p.warnings() };
 }
 
 export const genericAdapter: InputAdapter = {
