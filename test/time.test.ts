@@ -78,3 +78,20 @@ test('the hand-read common ISO shape gives what the expression gives, and declin
   for (const text of ['2026-03-02T14:03:11.412Z', '2026-03-02 14:03:11', '2026-03-02T16:03:11.412345+02:00']) assert.notEqual(commonIso(text), null, text);
   for (const text of ['2026-03-02T14:03:11 Z', '2026-03-02T14:03:11+0530', '2026-03-02T14:03', '2026/03/02 14:03:11']) assert.equal(commonIso(text), null, text);
 });
+
+// Expected values from Python's email.utils.parsedate_to_datetime(...).timestamp() * 1e6.
+test('RFC 2822 dates (mail headers, HTTP logs): zones, offsets, no weekday, and what is refused', () => {
+  assert.deepEqual(parseTimestamp('Mon, 02 Mar 2026 14:03:11 GMT'), { timeUs: 1772460191000000, format: 'rfc2822' });
+  assert.deepEqual(parseTimestamp('02 Mar 2026 09:03:11 -0500'), { timeUs: 1772460191000000, format: 'rfc2822' });
+  assert.deepEqual(parseTimestamp('Mon, 2 Mar 2026 06:03:11 PST'), { timeUs: 1772460191000000, format: 'rfc2822' });
+  assert.deepEqual(parseTimestamp('Sun, 29 Feb 2032 23:59:59 +0100'), { timeUs: 1961708399000000, format: 'rfc2822' });
+  // Case, a colon in the offset, fractions (µs kept, floored), minutes only.
+  assert.deepEqual(parseTimestamp('mon, 02 mar 2026 19:33:11.4129 +05:30'), { timeUs: 1772460191412900, format: 'rfc2822' });
+  assert.deepEqual(parseTimestamp('02 Mar 2026 14:03 UT'), { timeUs: 1772460180000000, format: 'rfc2822' });
+  for (const bad of [
+    'Tue, 02 Mar 2026 14:03:11 GMT', // the weekday is not the date's
+    'Mon, 02 Mar 2026 14:03:11', // no zone: the format has no local reading
+    'Mon, 30 Feb 2026 14:03:11 GMT', 'Mon, 02 Mar 2026 24:03:11 GMT', '02 Mar 2026 14:03:11 +1900', '02 Mar 2026 14:03:11 CET',
+    '02 March 2026 14:03:11 GMT', 'Mon 02 Mar 26 14:03:11 GMT',
+  ]) assert.equal(parseTimestamp(bad), null, bad);
+});

@@ -3,13 +3,14 @@
 // *local* time, which would make the output depend on the machine's time zone; evidence needs
 // microseconds and a rule that does not move (offset-less = UTC, stated in the report header).
 
-export type TimeFormat = 'iso8601' | 'iso8601-no-offset' | 'ymd-slash' | 'ymd-slash-no-offset' | 'epoch-s' | 'epoch-ms' | 'epoch-us' | 'epoch-ns';
+export type TimeFormat = 'iso8601' | 'iso8601-no-offset' | 'ymd-slash' | 'ymd-slash-no-offset' | 'rfc2822' | 'epoch-s' | 'epoch-ms' | 'epoch-us' | 'epoch-ns';
 
 export const TIME_FORMAT_LABEL: Record<TimeFormat, string> = {
   'iso8601': 'ISO 8601 with UTC offset',
   'iso8601-no-offset': 'ISO 8601 without offset, read as UTC',
   'ymd-slash': 'YYYY/MM/DD date and time with UTC offset',
   'ymd-slash-no-offset': 'YYYY/MM/DD date and time without offset, read as UTC',
+  'rfc2822': 'RFC 2822 date (Mon, 02 Mar 2026 14:03:11 GMT)',
   'epoch-s': 'epoch seconds',
   'epoch-ms': 'epoch milliseconds',
   'epoch-us': 'epoch microseconds',
@@ -19,6 +20,48 @@ export const TIME_FORMAT_LABEL: Record<TimeFormat, string> = {
 const ISO_RE =
   /^(\d{4})([-/])(\d{2})\2(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|z|UTC|[+-]\d{2}(?::?\d{2})?)?$/;
 const EPOCH_RE = /^\d{1,19}(?:\.\d{1,9})?$/;
+/**
+ * RFC 2822 / RFC 1123 dates, as mail headers, HTTP logs and some SaaS exports write them:
+ * `[Mon, ]02 Mar 2026 14:03[:11[.412]] GMT|UT|UTC|Z|+0000|+00:00`, and the zones RFC 2822 names
+ * (EST EDT CST CDT MST MDT PST PDT). A zone is required: the format has no local-time reading.
+ */
+const RFC2822_RE =
+  /^(?:(mon|tue|wed|thu|fri|sat|sun),?\s+)?(\d{1,2})\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\s+(\d{4})\s+(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?\s+(gmt|ut|utc|z|[+-]\d{2}:?\d{2}|[ecmp][sd]t)$/i;
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+/** RFC 2822's North American zones, hours east of UTC. */
+const RFC2822_ZONES: Record<string, number> = { est: -5, edt: -4, cst: -6, cdt: -5, mst: -7, mdt: -6, pst: -8, pdt: -7 };
+
+/** An RFC 2822 date (RFC2822_RE); null when it is not one, names a day that does not exist, or a weekday that is not its own. */
+function rfc2822(s: string): ParsedTime | null {
+  const m = RFC2822_RE.exec(s);
+  if (m === null) return null;
+  const [, weekday, dayText, monthText, yearText, hh, mm, ss, frac, zoneText] = m;
+  const day = Number(dayText);
+  const month = MONTHS.indexOf(monthText!.toLowerCase()) + 1;
+  const year = Number(yearText);
+  const hour = Number(hh);
+  const minute = Number(mm);
+  const second = ss === undefined ? 0 : Number(ss);
+  if (day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 60) return null;
+  const dateMs = Date.UTC(year, month - 1, day);
+  // A weekday that is not the date's own is a damaged or hand-edited cell: not guessed which is right.
+  if (weekday !== undefined && WEEKDAYS[new Date(dateMs).getUTCDay()] !== weekday.toLowerCase()) return null;
+  const zone = zoneText!.toLowerCase();
+  let offsetMin = 0;
+  if (zone in RFC2822_ZONES) offsetMin = RFC2822_ZONES[zone]! * 60;
+  else if (zone[0] === '+' || zone[0] === '-') {
+    const digits = zone.slice(1).replace(':', '');
+    const oh = Number(digits.slice(0, 2));
+    const om = Number(digits.slice(2, 4));
+    if (oh > 18 || om > 59) return null;
+    offsetMin = (zone[0] === '-' ? -1 : 1) * (oh * 60 + om);
+  }
+  // As the ISO readers: the first six fraction digits (µs), floored; a leap second counts as :59.
+  const fracUs = frac === undefined ? 0 : Number(frac.slice(0, 6).padEnd(6, '0'));
+  const ms = dateMs + hour * 3_600_000 + minute * 60_000 + Math.min(second, 59) * 1000 - offsetMin * 60_000;
+  return { timeUs: ms * 1000 + fracUs, format: 'rfc2822' };
+}
 
 // Plausible range for evidence timestamps: 1990-01-01 .. 2100-01-01 (UTC), in µs.
 export const MIN_TIME_US = 631152000_000000;
@@ -50,7 +93,7 @@ const EPOCH_SCALE_US: Record<string, number> = { 'epoch-s': 1e6, 'epoch-ms': 1e3
 /** Parse one timestamp; null when it is not a timestamp at all. Range is checked by the caller. */
 export function parseTimestamp(text: string): ParsedTime | null {
   const s = text.trim();
-  if (s.length === 0 || s.length > 40) return null;
+  if (s.length === 0 || s.length > 48) return null;
   if (EPOCH_RE.test(s)) {
     const dot = s.indexOf('.');
     const intPart = dot < 0 ? s : s.slice(0, dot);
@@ -66,7 +109,7 @@ export function parseTimestamp(text: string): ParsedTime | null {
     }
     return { timeUs: Math.round(timeUs), format };
   }
-  return commonIso(s) ?? isoByExpression(s);
+  return commonIso(s) ?? isoByExpression(s) ?? rfc2822(s);
 }
 
 const digitAt = (s: string, i: number): number => {
