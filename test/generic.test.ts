@@ -359,3 +359,38 @@ test('the unit warning reaches the report header, named with its input', async (
   const warnings = JSON.parse(r.stdout).header.warnings as string[];
   assert.ok(warnings.includes(`${path}: column 'rtt' names no unit and was read as ms, but all its 60 values are below 1 ms (largest 0.024): if they are seconds, give --unit s`), warnings.join('\n'));
 });
+
+test('a latency column no alias spells is taken by its words, alone, never a maximum, jitter or a second candidate', async () => {
+  const { resolveColumns } = await import('../src/ingest/columns.js');
+  const plan = (header: string) => resolveColumns(header.split(','), {}, 'f.csv');
+  const taken: [string, string, string, boolean][] = [
+    // header, kind, unit, unit stated in the name
+    ['user,@timestamp,delay', 'input_lag', 'ms', false],
+    ['login,datetime,rtt_avg', 'rtt', 'ms', false],
+    ['email,TimeGenerated,avg_rtt_ms', 'rtt', 'ms', true],
+    ['SamAccountName,eventTime,ping', 'rtt', 'ms', false],
+    ['principal,date_time,response_time_ms', 'input_lag', 'ms', true],
+    ['user,time,RoundTripTime', 'rtt', 'ms', false],
+    ['user,timestamp,network_latency_us', 'input_lag', 'us', true],
+    ['user,time,EchoLatencyUs', 'app_rtt', 'us', true],
+    ['user,time,Min RTT (s)', 'rtt', 's', true],
+  ];
+  for (const [header, kind, unit, stated] of taken) {
+    const p = plan(header);
+    assert.equal(p.values.length, 1, header);
+    assert.deepEqual([p.values[0]!.index, p.values[0]!.kind, p.values[0]!.unitLabel, p.values[0]!.unitStated], [2, kind, unit, stated], header);
+    assert.ok(p.notes.includes(`${header.split(',')[2]}: no alias, taken as a latency by its words`), header);
+  }
+  // Another quantity beside the latency word: not a latency.
+  for (const header of ['user,time,rtt_max', 'user,time,jitter_ms', 'user,time,rtt_p95_ms', 'user,time,ping_loss', 'user,time,latency_threshold_ms']) {
+    assert.throws(() => plan(header), (e: unknown) => isKeylagError(e) && /no latency value column/.test(e.message), header);
+  }
+  // Two candidates: which one is meant is the analyst's to say.
+  assert.throws(() => plan('user,time,min_rtt_ms,avg_rtt_ms,max_rtt_ms'),
+    (e: unknown) => isKeylagError(e) && /latency columns by their names: 'min_rtt_ms', 'avg_rtt_ms': .*--value-col/.test(e.message));
+  // An alias wins: words are only looked at when no column has one.
+  assert.deepEqual(plan('user,time,rtt_ms,avg_delay').values.map((v) => v.name), ['rtt_ms']);
+  // And the rows are read: a file end to end.
+  const run = await read('user,time,delay\nalice,2026-03-02T10:00:00Z,23.5\n');
+  assert.deepEqual(run.samples.map((s) => [s.account, s.kind, s.valueMs]), [['alice', 'input_lag', 23.5]]);
+});

@@ -246,6 +246,45 @@ function findByOption(header: string[], wanted: string, file: string, role: stri
   return idx;
 }
 
+/**
+ * Latency words in a column's name and the kind each gives, for names no alias spells (`delay`,
+ * `avg_rtt_ms`, `RoundTripTime`, `network_latency_ms`, `response_time_ms`): application words
+ * first (an echo RTT is an application round trip), then transport, then a lag of unknown nature.
+ */
+const LATENCY_WORDS: readonly { words: readonly string[]; kind: Kind }[] = [
+  { words: ['echo'], kind: 'app_rtt' }, { words: ['app', 'rtt'], kind: 'app_rtt' }, { words: ['application', 'rtt'], kind: 'app_rtt' },
+  { words: ['rtt'], kind: 'rtt' }, { words: ['srtt'], kind: 'rtt' }, { words: ['ping'], kind: 'rtt' },
+  { words: ['round', 'trip'], kind: 'rtt' }, { words: ['roundtrip'], kind: 'rtt' },
+  { words: ['latency'], kind: 'input_lag' }, { words: ['lag'], kind: 'input_lag' }, { words: ['delay'], kind: 'input_lag' },
+  { words: ['response', 'time'], kind: 'input_lag' },
+];
+/**
+ * Words that may stand beside a latency word: how or where the figure was taken, or its unit, never
+ * another quantity. A name with any other word (max, p95, jitter, stddev, loss, count, threshold...)
+ * is not taken: a floor of per-minute maxima, or of jitter, is not a latency floor.
+ */
+const QUALIFIER_WORDS = new Set([
+  'min', 'minimum', 'avg', 'average', 'mean', 'median', 'p50', 'est', 'estimated', 'network', 'net', 'tcp', 'udp',
+  'session', 'client', 'connection', 'conn', 'observed', 'measured', 'current', 'last', 'smoothed', 'time', 'in',
+  'input', 'app', 'application', 'transport', 'ica', 'rdp', 'vdi', 'user', 'keystroke', 'key', 'total', 'ms', 's', 'us',
+]);
+
+const ALL_LATENCY_WORDS = new Set(LATENCY_WORDS.flatMap((l) => l.words));
+
+/**
+ * The kind a column's name gives by its words, or null: one of LATENCY_WORDS (the first in their
+ * order: `echo_latency_us` is an application round trip), every other word a latency word or one of
+ * QUALIFIER_WORDS.
+ */
+export function latencyKindByWords(forms: readonly string[]): Kind | null {
+  for (const form of forms) {
+    const words = form.split('_').filter((w) => w !== '');
+    if (!words.every((w) => ALL_LATENCY_WORDS.has(w) || QUALIFIER_WORDS.has(w))) continue;
+    for (const { words: latency, kind } of LATENCY_WORDS) if (latency.every((w) => words.includes(w))) return kind;
+  }
+  return null;
+}
+
 /** The first column (in alias order) one of whose forms is an alias. */
 function findAlias(forms: string[][], aliases: readonly string[]): number {
   for (const alias of aliases) {
@@ -311,6 +350,25 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
     });
   }
 
+  // No alias: a column named by latency words (`delay`, `avg_rtt_ms`), if exactly one is. Two or
+  // more (min_rtt_ms and avg_rtt_ms) are one measurement summed up two ways: which one is meant is
+  // the analyst's to say, not a guess (each taken would count every row twice).
+  if (values.length === 0 && !(options.valueCols && options.valueCols.length > 0)) {
+    const byWords = header.map((_, index) => index)
+      .filter((index) => index !== account && index !== time && index !== sessionIdx && index !== kindIdx)
+      .map((index) => ({ index, kind: latencyKindByWords(forms[index]!) }))
+      .filter((c): c is { index: number; kind: Kind } => c.kind !== null);
+    if (byWords.length > 1) {
+      throw inputError(`latency columns by their names: ${byWords.map((c) => `'${header[c.index]}'`).join(', ')}: keylag cannot tell which to use; give --value-col COL[:KIND]`, file, 1);
+    }
+    for (const { index, kind } of byWords) {
+      const unit: Unit = forcedUnit ?? (forms[index]!.map((f) => /_(ms|s|us)$/.exec(f)?.[1] as Unit | undefined).find((u) => u !== undefined) ?? 'ms');
+      values.push({ index, name: header[index]!, kind, toMs: UNIT_TO_MS[unit], unitLabel: unit,
+        unitStated: forcedUnit !== undefined || forms[index]!.some((form) => UNIT_SUFFIX_RE.test(form)) });
+      notes.push(`${header[index]}: no alias, taken as a latency by its words`);
+    }
+  }
+
   // The same role twice (e.g. two `rtt_ms` columns) would count values twice or pick one silently.
   const roleColumns = [account, time, sessionIdx, kindIdx, ...values.map((v) => v.index)].filter((i) => i >= 0);
   for (const i of roleColumns) {
@@ -324,7 +382,7 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
   if (account < 0) missing.push(`no account column (tried: ${ACCOUNT_ALIASES.join(', ')}; or give --account-col)`);
   if (time < 0) missing.push(`no time column (tried: ${TIME_ALIASES.join(', ')}; or give --time-col)`);
   if (values.length === 0) {
-    missing.push(`no latency value column (tried: ${VALUE_ALIASES.map((a) => a.name).join(', ')}; or give --value-col COL[:KIND])`);
+    missing.push(`no latency value column (tried: ${VALUE_ALIASES.map((a) => a.name).join(', ')}; and names made of latency words (rtt, ping, round trip, echo, latency, lag, delay, response time) with min/avg/est/network-style qualifiers only; or give --value-col COL[:KIND])`);
   }
   if (missing.length > 0) {
     const found = header.length === 0 ? '(none)' : header.map((h) => JSON.stringify(h)).join(', ');
