@@ -394,3 +394,25 @@ test('a latency column no alias spells is taken by its words, alone, never a max
   const run = await read('user,time,delay\nalice,2026-03-02T10:00:00Z,23.5\n');
   assert.deepEqual(run.samples.map((s) => [s.account, s.kind, s.valueMs]), [['alice', 'input_lag', 23.5]]);
 });
+
+test('account and time columns no alias spells are taken by their words, when one is', async () => {
+  const { resolveColumns } = await import('../src/ingest/columns.js');
+  const plan = (header: string) => resolveColumns(header.split(','), {}, 'f.csv');
+  const p = plan('actor_display_name,measured_at,rtt_ms');
+  assert.deepEqual([p.account, p.time], [0, 1]);
+  assert.ok(p.notes.includes('actor_display_name: no alias, taken as the account by its words'));
+  assert.ok(p.notes.includes('measured_at: no alias, taken as the time by its words'));
+  for (const [header, account, time] of [['identity,event_time_utc,rtt_ms', 0, 1], ['rtt_ms,Event Date Time,Logon Name', 2, 1],
+    ['sampled_at,user,rtt_ms', 1, 0]] as const) {
+    const q = plan(header);
+    assert.deepEqual([q.account, q.time], [account, time], header);
+  }
+  // Words of another role or none at all: not taken (host_user, subject, start, response_time_ms).
+  for (const header of ['host_user,time,rtt_ms', 'subject,time,rtt_ms', 'user,start,rtt_ms', 'user,response_time_ms,rtt_ms']) {
+    assert.throws(() => plan(header), (e: unknown) => isKeylagError(e) && /unrecognised header/.test(e.message), header);
+  }
+  assert.throws(() => plan('user,sampled_at,received_at,rtt_ms'),
+    (e: unknown) => isKeylagError(e) && /time columns by their names: 'sampled_at', 'received_at': .*--time-col/.test(e.message));
+  // An alias wins over words.
+  assert.equal(plan('actor,user,time,rtt_ms').account, 1);
+});

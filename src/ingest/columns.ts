@@ -285,6 +285,47 @@ export function latencyKindByWords(forms: readonly string[]): Kind | null {
   return null;
 }
 
+/**
+ * Account and time columns no alias spells, taken by their words (`actor`, `identity`,
+ * `event_time_utc`, `sampled_at`): a core word of the role, every other word a qualifier.
+ */
+const ROLE_WORDS = {
+  account: {
+    core: new Set(['user', 'username', 'account', 'login', 'logon', 'principal', 'actor', 'identity', 'employee', 'operator', 'member', 'person', 'upn', 'email']),
+    qualifiers: new Set(['name', 'id', 'email', 'upn', 'principal', 'display', 'logon', 'login', 'sam', 'alternate', 'alternateid', 'user', 'account', 'primary', 'mail']),
+  },
+  time: {
+    core: new Set(['time', 'timestamp', 'datetime', 'ts']),
+    qualifiers: new Set(['event', 'log', 'logged', 'sample', 'sampled', 'measured', 'measurement', 'collected', 'recorded', 'received',
+      'observed', 'captured', 'created', 'generated', 'utc', 'gmt', 'epoch', 'unix', 'iso', 'date', 'stamp', 'ms', 's', 'us', 'ns']),
+  },
+} as const;
+
+/** Whether a column's name is made of the role's words (ROLE_WORDS); `X_at` with X a time qualifier counts as a time. */
+function namedByWords(forms: readonly string[], role: keyof typeof ROLE_WORDS): boolean {
+  const { core, qualifiers } = ROLE_WORDS[role];
+  return forms.some((form) => {
+    const words = form.split('_').filter((w) => w !== '');
+    if (words.length === 0) return false;
+    if (role === 'time' && words.length === 2 && words[1] === 'at') return qualifiers.has(words[0]!);
+    return words.some((w) => core.has(w)) && words.every((w) => core.has(w) || qualifiers.has(w));
+  });
+}
+
+/**
+ * The one column (not in `taken`) named by the role's words; -1 when none; an input error naming
+ * them when more than one is, for the analyst's --account-col / --time-col to decide.
+ */
+function findByWords(forms: readonly (readonly string[])[], header: readonly string[], role: keyof typeof ROLE_WORDS,
+  taken: readonly number[], file: string, notes: string[]): number {
+  const found = forms.map((_, index) => index).filter((index) => !taken.includes(index) && namedByWords(forms[index]!, role));
+  if (found.length > 1) {
+    throw inputError(`${role} columns by their names: ${found.map((i) => `'${header[i]}'`).join(', ')}: keylag cannot tell which to use; give --${role}-col`, file, 1);
+  }
+  if (found.length === 1) notes.push(`${header[found[0]!]}: no alias, taken as the ${role} by its words`);
+  return found.length === 1 ? found[0]! : -1;
+}
+
 /** The first column (in alias order) one of whose forms is an alias. */
 function findAlias(forms: string[][], aliases: readonly string[]): number {
   for (const alias of aliases) {
@@ -299,8 +340,10 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
   const forms = header.map(headerForms);
   const normalised = forms.map((f) => f[0]!);
   const notes: string[] = [];
-  const account = options.accountCol ? findByOption(header, options.accountCol, file, 'account') : findAlias(forms, ACCOUNT_ALIASES);
-  const time = options.timeCol ? findByOption(header, options.timeCol, file, 'time') : findAlias(forms, TIME_ALIASES);
+  let account = options.accountCol ? findByOption(header, options.accountCol, file, 'account') : findAlias(forms, ACCOUNT_ALIASES);
+  let time = options.timeCol ? findByOption(header, options.timeCol, file, 'time') : findAlias(forms, TIME_ALIASES);
+  if (account < 0) account = findByWords(forms, header, 'account', [time], file, notes);
+  if (time < 0) time = findByWords(forms, header, 'time', [account], file, notes);
   const sessionIdx = options.sessionCol ? findByOption(header, options.sessionCol, file, 'session') : findAlias(forms, SESSION_ALIASES);
   const kindIdx = options.kindCol ? findByOption(header, options.kindCol, file, 'kind') : findAlias(forms, KIND_ALIASES);
   const valueAliasOf = (index: number) => {
@@ -379,8 +422,8 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
   }
 
   const missing: string[] = [];
-  if (account < 0) missing.push(`no account column (tried: ${ACCOUNT_ALIASES.join(', ')}; or give --account-col)`);
-  if (time < 0) missing.push(`no time column (tried: ${TIME_ALIASES.join(', ')}; or give --time-col)`);
+  if (account < 0) missing.push(`no account column (tried: ${ACCOUNT_ALIASES.join(', ')}; and names made of account words such as actor, identity, logon_name; or give --account-col)`);
+  if (time < 0) missing.push(`no time column (tried: ${TIME_ALIASES.join(', ')}; and names made of time words such as event_time_utc, sampled_at; or give --time-col)`);
   if (values.length === 0) {
     missing.push(`no latency value column (tried: ${VALUE_ALIASES.map((a) => a.name).join(', ')}; and names made of latency words (rtt, ping, round trip, echo, latency, lag, delay, response time) with min/avg/est/network-style qualifiers only; or give --value-col COL[:KIND])`);
   }
