@@ -72,7 +72,7 @@ test('tshark adapter: field order and extra fields do not matter; missing requir
   assert.equal(tsharkAdapter.detect(lacking, Buffer.from(lacking)), 0.9);
   await assert.rejects(readWith(tsharkAdapter, Buffer.from(lacking)), (err: unknown) => {
     assert.ok(isKeylagError(err));
-    assert.match(err.message, /lacks required field\(s\): frame\.number, tcp\.flags, tcp\.seq_raw, tcp\.ack_raw \(export with: tshark -r CAPTURE/);
+    assert.match(err.message, /lacks required field\(s\): tcp\.flags, tcp\.seq_raw\+tcp\.ack_raw or tcp\.seq\+tcp\.ack \(export with: tshark -r CAPTURE/);
     return true;
   });
   assert.equal(parseEpochToUs('1795610898.839318999'), 1795610898839318);
@@ -170,5 +170,22 @@ test('keylag extract: scanning the extract gives the same accounts as scanning t
     const direct = scanJson([`${LAB}/server.pcap`, '--accounts', `${LAB}/accounts.csv`]);
     const viaExtract = scanJson([out]);
     assert.equal(strip(viaExtract), strip(direct), format);
+  }
+});
+
+test('tshark exports as written without keylag\'s command: tab separator, relative tcp.seq/tcp.ack, no frame.number', async () => {
+  // Real tshark output of the same capture (fixtures/lab/run-lab.sh): the samples of keylag's own export.
+  const reference = (await readWith(tsharkAdapter, labBytes('alice-client.tshark.csv'), accounts)).samples.map(comparable);
+  assert.ok(reference.length > 100);
+  const tabs = await readWith(tsharkAdapter, labBytes('alice-client.tshark-tabs.tsv'), accounts);
+  assert.deepEqual(tabs.samples.map(comparable), reference, 'tab-separated');
+  assert.ok(tabs.notes.includes("separator: tab (tshark's default)"), tabs.notes.join(' | '));
+  const relative = await readWith(tsharkAdapter, labBytes('alice-client.tshark-relative.csv'), accounts);
+  assert.deepEqual(relative.samples.map(comparable), reference, 'relative sequence numbers, frames numbered by row');
+  assert.ok(relative.notes.some((n) => n.startsWith('sequence numbers: tcp.seq/tcp.ack')), relative.notes.join(' | '));
+  assert.ok(relative.notes.some((n) => n.startsWith('no frame.number')), relative.notes.join(' | '));
+  // Detected as tshark from the header whatever the separator.
+  for (const name of ['alice-client.tshark-tabs.tsv', 'alice-client.tshark-relative.csv']) {
+    assert.ok(tsharkAdapter.detect(labBytes(name).subarray(0, 4096).toString('utf8'), labBytes(name)) >= 0.9, name);
   }
 });

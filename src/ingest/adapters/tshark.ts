@@ -13,8 +13,14 @@ import { PacketCollector, accountsMapFor } from '../derive/collect.js';
 import type { TcpPacket } from '../derive/tcp.js';
 
 export const TSHARK_REQUIRED = [
-  'frame.number', 'frame.time_epoch', 'tcp.srcport', 'tcp.dstport', 'tcp.stream', 'tcp.len', 'tcp.flags', 'tcp.seq_raw', 'tcp.ack_raw',
+  'frame.time_epoch', 'tcp.srcport', 'tcp.dstport', 'tcp.stream', 'tcp.len', 'tcp.flags',
 ] as const;
+/**
+ * Sequence and acknowledgement numbers: raw (absolute) or Wireshark's relative ones (`tcp.seq`,
+ * `tcp.ack`, its default): the derivation only uses differences within a direction, which the two
+ * give alike, the relative ones counted from each direction's SYN.
+ */
+export const TSHARK_SEQ_PAIRS = [['tcp.seq_raw', 'tcp.ack_raw'], ['tcp.seq', 'tcp.ack']] as const;
 /** At least one complete pair of address columns is required. */
 export const TSHARK_ADDRESS_PAIRS = [['ip.src', 'ip.dst'], ['ipv6.src', 'ipv6.dst']] as const;
 
@@ -51,11 +57,26 @@ function parseFlags(text: string): number | null {
   return parseUint(text, 0xffff);
 }
 
-function headerOf(head: string): string[] {
+function firstLine(head: string): string {
   const text = head.replace(/^\uFEFF/, '');
   const end = text.search(/\r?\n/);
-  const first = end < 0 ? text : text.slice(0, end);
-  return first.split(/[,\t;|]/).map((f) => f.trim().replace(/^"|"$/g, '').toLowerCase());
+  return end < 0 ? text : text.slice(0, end);
+}
+
+function headerOf(head: string): string[] {
+  return firstLine(head).split(/[,\t;|]/).map((f) => f.trim().replace(/^"|"$/g, '').toLowerCase());
+}
+
+/** tshark's -E separator: ',' as keylag's command says, or its default tab (also ';' and '|'): the most frequent in the header. */
+function separatorOf(head: string): string {
+  const line = firstLine(head);
+  let best = ',';
+  let most = 0;
+  for (const c of [',', '\t', ';', '|']) {
+    const n = line.split(c).length - 1;
+    if (n > most) { best = c; most = n; }
+  }
+  return best;
 }
 
 export const tsharkAdapter: InputAdapter = {
@@ -74,9 +95,27 @@ export const tsharkAdapter: InputAdapter = {
   },
   async read(chunks, ctx: AdapterContext): Promise<AdapterResult> {
     const map = await accountsMapFor(ctx);
-    const parser = parse({ delimiter: ',', bom: true, info: true, relax_column_count: true, skip_empty_lines: true, max_record_size: 1 << 20 });
+    // The separator from the header line: chunks are held back (copied: they may be lent) until it is read.
+    const iterator = chunks[Symbol.asyncIterator]();
+    const headChunks: Buffer[] = [];
+    let headBytes = 0;
+    let ended = false;
+    while (headBytes < 65536) {
+      const next = await iterator.next();
+      if (next.done) { ended = true; break; }
+      headChunks.push(Buffer.from(next.value));
+      headBytes += next.value.length;
+      if (next.value.includes(10)) break;
+    }
+    const delimiter = separatorOf(Buffer.concat(headChunks).subarray(0, 65536).toString('utf8'));
+    const parser = parse({ delimiter, bom: true, info: true, relax_column_count: true, skip_empty_lines: true, max_record_size: 1 << 20 });
     const feed = (async () => {
-      for await (const chunk of chunks) {
+      for (const chunk of headChunks) {
+        if (!parser.write(chunk)) await new Promise<void>((resolve) => parser.once('drain', resolve));
+      }
+      if (ended) { parser.end(); return; }
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+        const chunk = next.value;
         if (!parser.write(chunk)) await new Promise<void>((resolve) => parser.once('drain', resolve));
       }
       parser.end();
@@ -85,6 +124,10 @@ export const tsharkAdapter: InputAdapter = {
     const collector = new PacketCollector(ctx, map);
     let col: Record<string, number> | null = null;
     let records = 0;
+    // Which sequence fields the export has (TSHARK_SEQ_PAIRS), and whether frame numbers are given.
+    let seqField = 'tcp.seq_raw';
+    let ackField = 'tcp.ack_raw';
+    let framesGiven = true;
     try {
       for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
         const line = item.info.lines;
@@ -94,10 +137,18 @@ export const tsharkAdapter: InputAdapter = {
           names.forEach((n, i) => { if (col![n] === undefined) col![n] = i; });
           const missing: string[] = TSHARK_REQUIRED.filter((f) => col![f] === undefined);
           if (!TSHARK_ADDRESS_PAIRS.some((pair) => pair.every((f) => col![f] !== undefined))) missing.push('ip.src+ip.dst or ipv6.src+ipv6.dst');
+          const seqPair = TSHARK_SEQ_PAIRS.find((pair) => pair.every((f) => col![f] !== undefined));
+          if (seqPair === undefined) missing.push('tcp.seq_raw+tcp.ack_raw or tcp.seq+tcp.ack');
           if (missing.length > 0) {
             throw inputError(`tshark export lacks required field(s): ${missing.join(', ')} (export with: ${TSHARK_COMMAND})`, ctx.file, line);
           }
-          ctx.note(`tshark fields: ${names.length} columns, ${names.filter((n) => !TSHARK_REQUIRED.includes(n as never) && !['ip.src', 'ip.dst', 'ipv6.src', 'ipv6.dst'].includes(n)).length} extra ignored`);
+          [seqField, ackField] = seqPair!;
+          framesGiven = col['frame.number'] !== undefined;
+          const used = new Set<string>([...TSHARK_REQUIRED, seqField, ackField, 'frame.number', 'ip.src', 'ip.dst', 'ipv6.src', 'ipv6.dst']);
+          ctx.note(`tshark fields: ${names.length} columns, ${names.filter((n) => !used.has(n)).length} extra ignored`);
+          if (seqField === 'tcp.seq') ctx.note('sequence numbers: tcp.seq/tcp.ack (relative to each direction\'s SYN)');
+          if (!framesGiven) ctx.note('no frame.number: packets numbered by their row (the export must list every packet of the capture, in order, for frame numbers to match)');
+          if (delimiter !== ',') ctx.note(`separator: ${delimiter === '\t' ? 'tab (tshark\'s default)' : `'${delimiter}'`}`);
           continue;
         }
         records++;
@@ -107,17 +158,17 @@ export const tsharkAdapter: InputAdapter = {
         if (stream === '' && get('tcp.srcport') === '') { ctx.reject(line, 'packet_not_tcp', 'no TCP fields'); continue; }
         const src = get('ip.src') || get('ipv6.src');
         const dst = get('ip.dst') || get('ipv6.dst');
-        const frame = parseUint(get('frame.number'), 2 ** 32);
+        const frame = framesGiven ? parseUint(get('frame.number'), 2 ** 32) : records;
         const timeUs = parseEpochToUs(get('frame.time_epoch'));
         const srcPort = parseUint(get('tcp.srcport'), 65535);
         const dstPort = parseUint(get('tcp.dstport'), 65535);
         const streamNo = parseUint(stream, 2 ** 32);
         const len = parseUint(get('tcp.len'), 1 << 20);
         const flags = parseFlags(get('tcp.flags'));
-        const seq = parseUint(get('tcp.seq_raw'), 2 ** 32 - 1);
-        const ack = parseUint(get('tcp.ack_raw'), 2 ** 32 - 1);
+        const seq = parseUint(get(seqField), 2 ** 32 - 1);
+        const ack = parseUint(get(ackField), 2 ** 32 - 1);
         const bad = ([['frame.number', frame], ['frame.time_epoch', timeUs], ['tcp.srcport', srcPort], ['tcp.dstport', dstPort],
-          ['tcp.stream', streamNo], ['tcp.len', len], ['tcp.flags', flags], ['tcp.seq_raw', seq], ['tcp.ack_raw', ack]] as const)
+          ['tcp.stream', streamNo], ['tcp.len', len], ['tcp.flags', flags], [seqField, seq], [ackField, ack]] as const)
           .filter(([, v]) => v === null).map(([n]) => n);
         if (src === '' || dst === '') bad.push('ip.src/ip.dst' as never);
         if (bad.length > 0) { ctx.reject(line, 'packet_malformed', `unreadable ${bad.join(', ')}`); continue; }
