@@ -210,27 +210,7 @@ export async function openInput(path: string, stdin: NodeJS.ReadableStream, limi
   }
 
   // Collect the head for detection, then replay it at the start of the stream.
-  const iterator = decoded[Symbol.asyncIterator]();
-  const headChunks: Buffer[] = [];
-  let headLength = 0;
-  let exhausted = false;
-  while (headLength < HEAD_BYTES) {
-    const next = await iterator.next();
-    if (next.done) { exhausted = true; break; }
-    // Copied: the head outlives the chunks it came from, which may be lent.
-    headChunks.push(lent ? Buffer.from(next.value) : next.value);
-    headLength += next.value.length;
-  }
-  const head = Buffer.concat(headChunks);
-  const chunks = (async function* () {
-    if (head.length > 0) yield head;
-    if (exhausted) return;
-    for (;;) {
-      const next = await iterator.next();
-      if (next.done) return;
-      yield next.value;
-    }
-  })();
+  const { head, replay: chunks } = await peekChunks(decoded, HEAD_BYTES, { untilNewline: false, copy: lent });
 
   let sha256: string | undefined;
   return {
@@ -251,4 +231,37 @@ export async function openInput(path: string, stdin: NodeJS.ReadableStream, limi
       return { sha256, bytesRead, decompressedBytes };
     },
   };
+}
+
+/**
+ * The first chunks of `chunks`, up to `maxBytes` (or through the first newline with
+ * `untilNewline`), read ahead and joined, and the whole stream again as `replay`: a reader looks at
+ * the head without consuming it. With `copy`, the head's chunks are copied (a lent buffer is
+ * reused once the next chunk is asked for).
+ */
+export async function peekChunks(chunks: AsyncIterable<Buffer>, maxBytes: number, options: { untilNewline: boolean; copy: boolean }): Promise<{
+  head: Buffer; replay: AsyncGenerator<Buffer>;
+}> {
+  const iterator = chunks[Symbol.asyncIterator]();
+  const headChunks: Buffer[] = [];
+  let headLength = 0;
+  let exhausted = false;
+  while (headLength < maxBytes) {
+    const next = await iterator.next();
+    if (next.done) { exhausted = true; break; }
+    headChunks.push(options.copy ? Buffer.from(next.value) : next.value);
+    headLength += next.value.length;
+    if (options.untilNewline && next.value.includes(10)) break;
+  }
+  const head = Buffer.concat(headChunks);
+  const replay = (async function* () {
+    if (head.length > 0) yield head;
+    if (exhausted) return;
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) return;
+      yield next.value;
+    }
+  })();
+  return { head, replay };
 }

@@ -6,6 +6,7 @@ import type { AdapterContext } from '../adapter.js';
 import { inputError } from '../../errors.js';
 import { csvInputError } from '../csv-errors.js';
 import { daysInMonth } from '../time.js';
+import { peekChunks } from '../open.js';
 
 /** Header cell as compared: BOM and quotes gone, trimmed, lower case, a trailing ` [UTC]` dropped. */
 export function headerKey(cell: string): string {
@@ -197,4 +198,14 @@ export function stemOf(path: string): string {
   const base = path.replace(/\\/g, '/').split('/').pop() ?? path;
   const dot = base.indexOf('.');
   return dot > 0 ? base.slice(0, dot) : base;
+}
+
+/**
+ * The input's first line (up to 64 KiB, decoded as UTF-8) read ahead, and the whole input again
+ * as chunks: an adapter decides its dialect from the head without consuming it. The head's chunks
+ * are copied (a reader may lend its buffers: open.ts `lendChunks`).
+ */
+export async function peekHead(chunks: AsyncIterable<Buffer>): Promise<{ head: string; replay: AsyncGenerator<Buffer> }> {
+  const { head, replay } = await peekChunks(chunks, 65536, { untilNewline: true, copy: true });
+  return { head: head.subarray(0, 65536).toString('utf8'), replay };
 }

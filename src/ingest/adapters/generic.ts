@@ -1,7 +1,7 @@
 // Generic timing files: CSV, TSV (or ';'/'|' separated) and JSON Lines with an account, a time and
 // one or more latency columns (DESIGN section 4). Header names map to roles and kinds via columns.ts.
 import { parse as parseSync } from 'csv-parse/sync';
-import { csvRecords, parseDateOrderOption, parseSlashDate, slashDateToUs, type DateOrder } from './export-util.js';
+import { csvRecords, parseDateOrderOption, parseSlashDate, peekHead, slashDateToUs, type DateOrder } from './export-util.js';
 import { ByteLane, localeDateFormat } from './generic-bytes.js';
 import { copiedChunks } from '../open.js';
 import { csvInputError, recordTooLong } from '../csv-errors.js';
@@ -457,29 +457,7 @@ export const genericAdapter: InputAdapter = {
   },
   async read(chunks, ctx) {
     // Decide the dialect from the first line (or 64 KiB) without consuming it.
-    const iterator = chunks[Symbol.asyncIterator]();
-    const headChunks: Buffer[] = [];
-    let headBytes = 0;
-    let done = false;
-    while (headBytes < 65536) {
-      const next = await iterator.next();
-      if (next.done) { done = true; break; }
-      // Copied: the head is replayed after later chunks were read (lendableChunks).
-      headChunks.push(Buffer.from(next.value));
-      headBytes += next.value.length;
-      if (next.value.includes(10)) break;
-    }
-    const headBuffer = Buffer.concat(headChunks);
-    const head = headBuffer.subarray(0, 65536).toString('utf8');
-    const replay = (async function* () {
-      if (headBuffer.length > 0) yield headBuffer;
-      if (done) return;
-      for (;;) {
-        const next = await iterator.next();
-        if (next.done) return;
-        yield next.value;
-      }
-    })();
+    const { head, replay } = await peekHead(chunks);
     if (head.trim() === '') throw inputError('empty input: no header line', ctx.file);
     if (isJsonLines(head)) return readJsonLines(replay, ctx);
     const delimiter = sniffDelimiter(firstLineOf(head));

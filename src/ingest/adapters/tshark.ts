@@ -8,6 +8,7 @@
 import { parse } from 'csv-parse';
 import type { AdapterContext, AdapterResult, InputAdapter } from '../adapter.js';
 import { inputError } from '../../errors.js';
+import { peekHead } from './export-util.js';
 import { MIN_TIME_US, MAX_TIME_US } from '../time.js';
 import { PacketCollector, accountsMapFor } from '../derive/collect.js';
 import type { TcpPacket } from '../derive/tcp.js';
@@ -95,27 +96,12 @@ export const tsharkAdapter: InputAdapter = {
   },
   async read(chunks, ctx: AdapterContext): Promise<AdapterResult> {
     const map = await accountsMapFor(ctx);
-    // The separator from the header line: chunks are held back (copied: they may be lent) until it is read.
-    const iterator = chunks[Symbol.asyncIterator]();
-    const headChunks: Buffer[] = [];
-    let headBytes = 0;
-    let ended = false;
-    while (headBytes < 65536) {
-      const next = await iterator.next();
-      if (next.done) { ended = true; break; }
-      headChunks.push(Buffer.from(next.value));
-      headBytes += next.value.length;
-      if (next.value.includes(10)) break;
-    }
-    const delimiter = separatorOf(Buffer.concat(headChunks).subarray(0, 65536).toString('utf8'));
+    // The separator from the header line, read ahead without consuming it.
+    const { head, replay } = await peekHead(chunks);
+    const delimiter = separatorOf(head);
     const parser = parse({ delimiter, bom: true, info: true, relax_column_count: true, skip_empty_lines: true, max_record_size: 1 << 20 });
     const feed = (async () => {
-      for (const chunk of headChunks) {
-        if (!parser.write(chunk)) await new Promise<void>((resolve) => parser.once('drain', resolve));
-      }
-      if (ended) { parser.end(); return; }
-      for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
-        const chunk = next.value;
+      for await (const chunk of replay) {
         if (!parser.write(chunk)) await new Promise<void>((resolve) => parser.once('drain', resolve));
       }
       parser.end();
