@@ -72,7 +72,7 @@ test('tshark adapter: field order and extra fields do not matter; missing requir
   assert.equal(tsharkAdapter.detect(lacking, Buffer.from(lacking)), 0.9);
   await assert.rejects(readWith(tsharkAdapter, Buffer.from(lacking)), (err: unknown) => {
     assert.ok(isKeylagError(err));
-    assert.match(err.message, /lacks required field\(s\): tcp\.flags, tcp\.seq_raw\+tcp\.ack_raw or tcp\.seq\+tcp\.ack \(export with: tshark -r CAPTURE/);
+    assert.match(err.message, /lacks required field\(s\): tcp\.flags \(export with: tshark -r CAPTURE/);
     return true;
   });
   assert.equal(parseEpochToUs('1795610898.839318999'), 1795610898839318);
@@ -188,4 +188,38 @@ test('tshark exports as written without keylag\'s command: tab separator, relati
   for (const name of ['alice-client.tshark-tabs.tsv', 'alice-client.tshark-relative.csv']) {
     assert.ok(tsharkAdapter.detect(labBytes(name).subarray(0, 4096).toString('utf8'), labBytes(name)) >= 0.9, name);
   }
+});
+
+test('a tshark export without sequence numbers (DESIGN.md\'s field list) gives transport round trips only: the handshake and the far end\'s ACK RTTs', async () => {
+  const full = await readWith(tsharkAdapter, labBytes('alice-client.tshark.csv'), accounts);
+  const design = await readWith(tsharkAdapter, labBytes('alice-client.tshark-design.csv'), accounts);
+  assert.ok(design.notes.some((n) => n.startsWith('no sequence numbers') && n.includes("tcp.analysis.ack_rtt of the far end's ACKs")), design.notes.join(' | '));
+  assert.deepEqual([...new Set(design.samples.map((s) => s.kind))], ['rtt'], 'no app_rtt, reaction or typing without sequence numbers');
+  // Every sample is a packet the server sent (this capture is near the client: the server is the far end),
+  // valued at that packet's ack_rtt as Wireshark wrote it, but for the handshake's, timed from the SYN.
+  const rows = labBytes('alice-client.tshark-design.csv').toString('utf8').trim().split('\n').map((l) => l.split(','));
+  const header = rows[0]!;
+  const at = (name: string) => header.indexOf(name);
+  const fullRttAt = new Map(full.samples.filter((s) => s.kind === 'rtt').map((s) => [s.sourceId, s.valueMs]));
+  let fromAckRtt = 0;
+  let handshakes = 0;
+  for (const s of design.samples) {
+    const row = rows[Number(s.sourceId!.replace('frame ', ''))]!;
+    assert.equal(row[at('ip.src')], '10.55.0.2', s.sourceId);
+    if (row[at('tcp.flags')] === '0x0012') {
+      // A SYN-ACK: the handshake, timed from the SYN's timestamp as the full derivation times it.
+      assert.equal(s.valueMs, fullRttAt.get(s.sourceId), `handshake ${s.sourceId}`);
+      handshakes++;
+      continue;
+    }
+    assert.equal(s.valueMs, parseEpochToUs(row[at('tcp.analysis.ack_rtt')]!)! / 1000, s.sourceId);
+    fromAckRtt++;
+  }
+  assert.equal(handshakes, 4, 'one per stream of this capture');
+  assert.ok(fromAckRtt > 100, `${fromAckRtt} ACK round trips`);
+  // The same path as the full derivation measures it: medians within 10 %.
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+  const fullRtt = median(full.samples.filter((s) => s.kind === 'rtt').map((s) => s.valueMs));
+  const designRtt = median(design.samples.map((s) => s.valueMs));
+  assert.ok(Math.abs(designRtt - fullRtt) / fullRtt < 0.1, `medians ${designRtt} vs ${fullRtt} ms`);
 });

@@ -4,7 +4,9 @@
 //     -e tcp.srcport -e tcp.dstport -e tcp.stream -e tcp.len -e tcp.flags -e tcp.seq_raw -e tcp.ack_raw tcp
 // writes. Columns are found by their header names (any order; extra fields are ignored); every
 // timing is derived from these raw fields by src/ingest/derive (Wireshark's tcp.analysis.* results
-// are not used, so the raw-capture adapter can reproduce the same samples exactly).
+// are not used, so the raw-capture adapter can reproduce the same samples exactly). An export
+// without sequence numbers (DESIGN.md's short field list) gives transport round trips only
+// (derive/transport-only.ts), where Wireshark's tcp.analysis.ack_rtt is then read.
 import { parse } from 'csv-parse';
 import type { AdapterContext, AdapterResult, InputAdapter } from '../adapter.js';
 import { inputError } from '../../errors.js';
@@ -107,13 +109,16 @@ export const tsharkAdapter: InputAdapter = {
       parser.end();
     })();
     feed.catch((err) => parser.destroy(err as Error));
-    const collector = new PacketCollector(ctx, map);
+    // Made once the header says whether sequence numbers were exported (transport-only without them).
+    let collector: PacketCollector | null = null;
     let col: Record<string, number> | null = null;
     let records = 0;
     // Which sequence fields the export has (TSHARK_SEQ_PAIRS), and whether frame numbers are given.
     let seqField = 'tcp.seq_raw';
     let ackField = 'tcp.ack_raw';
     let framesGiven = true;
+    let transportOnly = false;
+    let ackRttGiven = false;
     try {
       for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
         const line = item.info.lines;
@@ -123,14 +128,22 @@ export const tsharkAdapter: InputAdapter = {
           names.forEach((n, i) => { if (col![n] === undefined) col![n] = i; });
           const missing: string[] = TSHARK_REQUIRED.filter((f) => col![f] === undefined);
           if (!TSHARK_ADDRESS_PAIRS.some((pair) => pair.every((f) => col![f] !== undefined))) missing.push('ip.src+ip.dst or ipv6.src+ipv6.dst');
-          const seqPair = TSHARK_SEQ_PAIRS.find((pair) => pair.every((f) => col![f] !== undefined));
-          if (seqPair === undefined) missing.push('tcp.seq_raw+tcp.ack_raw or tcp.seq+tcp.ack');
           if (missing.length > 0) {
             throw inputError(`tshark export lacks required field(s): ${missing.join(', ')} (export with: ${TSHARK_COMMAND})`, ctx.file, line);
           }
-          [seqField, ackField] = seqPair!;
+          const seqPair = TSHARK_SEQ_PAIRS.find((pair) => pair.every((f) => col![f] !== undefined));
+          transportOnly = seqPair === undefined;
+          if (seqPair !== undefined) [seqField, ackField] = seqPair;
+          collector = new PacketCollector(ctx, map, {}, transportOnly);
           framesGiven = col['frame.number'] !== undefined;
-          const used = new Set<string>([...TSHARK_REQUIRED, seqField, ackField, 'frame.number', 'ip.src', 'ip.dst', 'ipv6.src', 'ipv6.dst']);
+          ackRttGiven = col['tcp.analysis.ack_rtt'] !== undefined;
+          if (transportOnly) {
+            ctx.note('no sequence numbers (tcp.seq_raw+tcp.ack_raw or tcp.seq+tcp.ack): only transport round trips are derived, the handshake'
+              + `${ackRttGiven ? " and Wireshark's tcp.analysis.ack_rtt of the far end's ACKs" : ' (export tcp.analysis.ack_rtt for ACK round trips)'}; `
+              + `application round trips, reactions and typing need them (export with: ${TSHARK_COMMAND})`);
+          }
+          const used = new Set<string>([...TSHARK_REQUIRED, 'frame.number', 'ip.src', 'ip.dst', 'ipv6.src', 'ipv6.dst',
+            ...(transportOnly ? ['tcp.analysis.ack_rtt'] : [seqField, ackField])]);
           ctx.note(`tshark fields: ${names.length} columns, ${names.filter((n) => !used.has(n)).length} extra ignored`);
           if (seqField === 'tcp.seq') ctx.note('sequence numbers: tcp.seq/tcp.ack (relative to each direction\'s SYN)');
           if (!framesGiven) ctx.note('no frame.number: packets numbered by their row (the export must list every packet of the capture, in order, for frame numbers to match)');
@@ -151,19 +164,24 @@ export const tsharkAdapter: InputAdapter = {
         const streamNo = parseUint(stream, 2 ** 32);
         const len = parseUint(get('tcp.len'), 1 << 20);
         const flags = parseFlags(get('tcp.flags'));
-        const seq = parseUint(get(seqField), 2 ** 32 - 1);
-        const ack = parseUint(get(ackField), 2 ** 32 - 1);
+        // Transport-only: no sequence numbers to read (0 stands in; transport-only.ts never looks at them).
+        const seq = transportOnly ? 0 : parseUint(get(seqField), 2 ** 32 - 1);
+        const ack = transportOnly ? 0 : parseUint(get(ackField), 2 ** 32 - 1);
+        const ackRttText = transportOnly && ackRttGiven ? get('tcp.analysis.ack_rtt') : '';
+        const ackRttUs = ackRttText === '' ? null : parseEpochToUs(ackRttText);
         const bad = ([['frame.number', frame], ['frame.time_epoch', timeUs], ['tcp.srcport', srcPort], ['tcp.dstport', dstPort],
           ['tcp.stream', streamNo], ['tcp.len', len], ['tcp.flags', flags], [seqField, seq], [ackField, ack]] as const)
           .filter(([, v]) => v === null).map(([n]) => n);
         if (src === '' || dst === '') bad.push('ip.src/ip.dst' as never);
+        if (ackRttText !== '' && ackRttUs === null) bad.push('tcp.analysis.ack_rtt' as never);
         if (bad.length > 0) { ctx.reject(line, 'packet_malformed', `unreadable ${bad.join(', ')}`); continue; }
         if (timeUs! < MIN_TIME_US || timeUs! >= MAX_TIME_US) { ctx.reject(line, 'time_out_of_range', `${get('frame.time_epoch')} (outside 1990..2099)`); continue; }
         const packet: TcpPacket = {
           frame: frame!, timeUs: timeUs!, src: src.toLowerCase(), dst: dst.toLowerCase(), srcPort: srcPort!, dstPort: dstPort!,
           stream: streamNo!, len: len!, flags: flags!, seq: seq!, ack: ack!, line,
         };
-        collector.add(packet);
+        if (ackRttUs !== null) packet.ackRttUs = ackRttUs;
+        collector!.add(packet);
       }
     } catch (err) {
       if ((err as { category?: string }).category) throw err;
@@ -173,7 +191,7 @@ export const tsharkAdapter: InputAdapter = {
     }
     await feed;
     if (col === null) throw inputError('empty input: no header line', ctx.file);
-    collector.finish();
+    collector?.finish();
     return { records, dialect: 'tshark fields CSV', timeFormats: records > 0 ? ['epoch-s'] : [] };
   },
 };

@@ -15,6 +15,7 @@
 import type { AdapterContext } from '../adapter.js';
 import type { Kind } from '../../types.js';
 import { deriveStream, TCP_FIN, TCP_RST, type StreamCarry, type TcpPacket, type Vantage } from './tcp.js';
+import { deriveTransportOnly } from './transport-only.js';
 import { accountOf, readAccountsMap, type AccountsMap } from './accounts-map.js';
 
 /** Adapter option naming the accounts map file (`--accounts FILE`). */
@@ -94,7 +95,12 @@ export class PacketCollector {
   private maxStreamSeen = -1;
   private restarted = 0;
 
-  constructor(private readonly ctx: AdapterContext, private readonly map: AccountsMap | null, limits: Partial<typeof COLLECT> = {}) {
+  /**
+   * @param transportOnly packets carry no sequence numbers (a tshark export without them): streams are
+   *   derived by transport-only.ts (handshake and Wireshark's ACK round trips), not by tcp.ts
+   */
+  constructor(private readonly ctx: AdapterContext, private readonly map: AccountsMap | null, limits: Partial<typeof COLLECT> = {},
+    private readonly transportOnly = false) {
     this.limits = { ...COLLECT, ...limits };
   }
 
@@ -168,7 +174,7 @@ export class PacketCollector {
     const packets = cutAt === s.packets.length ? s.packets : s.packets.slice(0, cutAt);
     s.packets = cutAt === s.packets.length ? [] : s.packets.slice(cutAt);
     this.held -= packets.length;
-    const { summary, samples, carry } = deriveStream(packets, s.carry);
+    const { summary, samples, carry } = (this.transportOnly ? deriveTransportOnly : deriveStream)(packets, s.carry);
     const { ctx } = this;
     const { account, via } = accountOf(this.map, ctx.file, summary);
     if (s.carry === undefined) {

@@ -57,6 +57,11 @@ export interface TcpPacket {
   ack: number;
   /** Input line (tshark CSV) or frame number (raw capture) for traceability. */
   line: number;
+  /**
+   * Wireshark's tcp.analysis.ack_rtt of this packet in µs, when a tshark export without sequence
+   * numbers gives it (transport-only derivation, transport-only.ts); absent otherwise.
+   */
+  ackRttUs?: number;
 }
 
 export interface DerivedSample {
@@ -203,9 +208,14 @@ function median(values: number[]): number {
  * boundary are completed. Rules that look at a whole stream (keystroke size, echo size, the
  * obfuscation grid, teardown) then see one segment at a time.
  */
-export function deriveStream(packets: readonly TcpPacket[], carry?: StreamCarry): { summary: StreamSummary; samples: DerivedSample[]; carry: StreamCarry } {
+/**
+ * Who is the client: the carried one; else the SYN sender; else the SYN-ACK receiver; else the
+ * higher port. Also the stream's first SYN (the handshake rules start from it).
+ */
+export function endpointsOf(packets: readonly TcpPacket[], carry?: StreamCarry): {
+  syn: TcpPacket | undefined; client: string; clientPort: number; server: string; serverPort: number; isClient: (p: TcpPacket) => boolean;
+} {
   const first = packets[0]!;
-  // --- who is the client: the SYN sender; else the SYN-ACK receiver; else the higher port ---
   const syn = carry ? undefined : packets.find((p) => (p.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN);
   const synAckAny = carry ? undefined : packets.find((p) => (p.flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK));
   let client: string;
@@ -218,6 +228,57 @@ export function deriveStream(packets: readonly TcpPacket[], carry?: StreamCarry)
   const isClient = (p: TcpPacket): boolean => p.src === client && p.srcPort === clientPort;
   const server = carry ? carry.server : isClient(first) ? first.dst : first.src;
   const serverPort = carry ? carry.serverPort : isClient(first) ? first.dstPort : first.srcPort;
+  return { syn, client, clientPort, server, serverPort, isClient };
+}
+
+/**
+ * The stream's handshake after `syn` (first segment only): the server's SYN-ACK and the client's
+ * ACK of it (with `ackNumbers`, the ACK that acknowledges the SYN-ACK's sequence number; without,
+ * the client's first ACK after it). `vantage`: the capture point a complete handshake shows, near
+ * the server when the SYN-ACK follows the SYN sooner than the ACK follows the SYN-ACK; null without
+ * one. `timed`: the handshake's round trip seen from `vantage` (SYN-ACK -> ACK near the server,
+ * SYN -> SYN-ACK near the client), null unless the segment holds exactly one SYN and one SYN-ACK.
+ */
+export function handshakeOf(packets: readonly TcpPacket[], syn: TcpPacket | undefined, isClient: (p: TcpPacket) => boolean,
+  carry: StreamCarry | undefined, ackNumbers: boolean): {
+  synAck: TcpPacket | undefined; hsAck: TcpPacket | undefined; vantage: Vantage | null;
+  timed: (vantage: Vantage) => { to: TcpPacket; fromTimeUs: number; fromFrame: number } | null;
+} {
+  const synCount = carry ? 0 : packets.filter((p) => (p.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN).length;
+  const synAckCount = carry ? 0 : packets.filter((p) => (p.flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK)).length;
+  const synAck = syn ? packets.find((p) => p.frame > syn.frame && !isClient(p) && (p.flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK)) : undefined;
+  const hsAck = synAck ? packets.find((p) => p.frame > synAck.frame && isClient(p) && (p.flags & TCP_ACK) && !(p.flags & TCP_SYN)
+    && (!ackNumbers || u32(p.ack) === u32(synAck.seq + 1))) : undefined;
+  const complete = syn !== undefined && synAck !== undefined && hsAck !== undefined;
+  const vantage: Vantage | null = !complete ? null : synAck.timeUs - syn.timeUs <= hsAck.timeUs - synAck.timeUs ? 'server' : 'client';
+  return {
+    synAck, hsAck, vantage,
+    timed: (at) => {
+      if (!complete || synCount !== 1 || synAckCount !== 1) return null;
+      return at === 'server' ? { to: hsAck, fromTimeUs: synAck.timeUs, fromFrame: synAck.frame } : { to: synAck, fromTimeUs: syn.timeUs, fromFrame: syn.frame };
+    },
+  };
+}
+
+/**
+ * The capture point: carried from the stream's first segment; else what its handshake shows; else
+ * the end whose ACKs come fastest (`fastestAcks()`: by [client, server], in µs) is the near one;
+ * else assumed near the server.
+ */
+export function vantageOf(carry: StreamCarry | undefined, handshakeVantage: Vantage | null, fastestAcks: () => [number, number]): {
+  vantage: Vantage; vantageFrom: StreamSummary['vantageFrom'];
+} {
+  if (carry) return { vantage: carry.vantage, vantageFrom: carry.vantageFrom };
+  if (handshakeVantage !== null) return { vantage: handshakeVantage, vantageFrom: 'handshake' };
+  const fastest = fastestAcks();
+  if (Number.isFinite(fastest[0]) || Number.isFinite(fastest[1])) return { vantage: fastest[1] <= fastest[0] ? 'server' : 'client', vantageFrom: 'ack-timing' };
+  return { vantage: 'server', vantageFrom: 'assumed' };
+}
+
+export function deriveStream(packets: readonly TcpPacket[], carry?: StreamCarry): { summary: StreamSummary; samples: DerivedSample[]; carry: StreamCarry } {
+  const first = packets[0]!;
+  // --- who is the client ---
+  const { syn, client, clientPort, server, serverPort, isClient } = endpointsOf(packets, carry);
   const ssh = SSH_PORTS.has(serverPort);
 
   // --- sequence spaces: relative to the SYN (or the first packet seen) of each direction ---
@@ -235,20 +296,10 @@ export function deriveStream(packets: readonly TcpPacket[], carry?: StreamCarry)
   };
 
   // --- handshake (first segment only) ---
-  const synCount = carry ? 0 : packets.filter((p) => (p.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN).length;
-  const synAckCount = carry ? 0 : packets.filter((p) => (p.flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK)).length;
-  const synAck = syn ? packets.find((p) => p.frame > syn.frame && !isClient(p) && (p.flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK)) : undefined;
-  const hsAck = synAck ? packets.find((p) => p.frame > synAck.frame && isClient(p) && (p.flags & TCP_ACK) && !(p.flags & TCP_SYN) && u32(p.ack) === u32(synAck.seq + 1)) : undefined;
+  const handshake = handshakeOf(packets, syn, isClient, carry, true);
 
   // --- vantage ---
-  let vantage: Vantage = carry ? carry.vantage : 'server';
-  let vantageFrom: StreamSummary['vantageFrom'] = carry ? carry.vantageFrom : 'assumed';
-  if (carry) {
-    // decided by the first segment
-  } else if (syn && synAck && hsAck) {
-    vantage = synAck.timeUs - syn.timeUs <= hsAck.timeUs - synAck.timeUs ? 'server' : 'client';
-    vantageFrom = 'handshake';
-  } else {
+  const { vantage, vantageFrom } = vantageOf(carry, handshake.vantage, () => {
     // The end near the capture acknowledges the other's data quickly; the far end after a round trip.
     const fastest: [number, number] = [Infinity, Infinity]; // fastest ACK *by* [client, server]
     const pending: [{ end: number; t: number }[], { end: number; t: number }[]] = [[], []];
@@ -265,11 +316,8 @@ export function deriveStream(packets: readonly TcpPacket[], carry?: StreamCarry)
         }
       }
     }
-    if (Number.isFinite(fastest[0]) || Number.isFinite(fastest[1])) {
-      vantage = fastest[1] <= fastest[0] ? 'server' : 'client';
-      vantageFrom = 'ack-timing';
-    }
-  }
+    return fastest;
+  });
   const near: 0 | 1 = vantage === 'client' ? 0 : 1; // direction index of the end near the capture
 
   const samples: DerivedSample[] = [];
@@ -279,10 +327,8 @@ export function deriveStream(packets: readonly TcpPacket[], carry?: StreamCarry)
     samples.push({ kind, timeUs: to.timeUs, valueMs: us / 1000, frame: to.frame, line: to.line, fromFrame });
   };
 
-  if (syn && synAck && hsAck && synCount === 1 && synAckCount === 1) {
-    if (vantage === 'server') push('rtt', hsAck, synAck.timeUs, synAck.frame);
-    else push('rtt', synAck, syn.timeUs, syn.frame);
-  }
+  const timed = handshake.timed(vantage);
+  if (timed !== null) push('rtt', timed.to, timed.fromTimeUs, timed.fromFrame);
 
   // --- one pass: ACK round trips of the near end's data, data events for the application rules ---
   const outstanding: Outstanding[] = carry ? carry.outstanding.map((o) => ({ ...o })) : [];
