@@ -416,3 +416,67 @@ test('account and time columns no alias spells are taken by their words, when on
   // An alias wins over words.
   assert.equal(plan('actor,user,time,rtt_ms').account, 1);
 });
+
+test('JSON documents: an array of records, pretty or on one line, or an object holding one, read as JSON Lines are', async () => {
+  const rows = Array.from({ length: 12 }, (_, i) => ({
+    user: `u${i % 3}`, timestamp: `2026-03-02T10:00:${String(i).padStart(2, '0')}Z`, rtt_ms: 20 + (i % 5),
+    // Text that looks like structure: braces, brackets, escaped quotes, a backslash at the end.
+    note: i === 4 ? 'a } b ] c { [ "q" \\' : 'x',
+  }));
+  const jsonl = await read(rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  const same = (got: RawSample[]) => got.map((s) => [s.account, s.timeUs, s.valueMs, s.kind]);
+  const expected = same(jsonl.samples);
+  assert.equal(expected.length, 12);
+
+  const pretty = await read(JSON.stringify(rows, null, 2));
+  assert.deepEqual(same(pretty.samples), expected, 'pretty array');
+  assert.equal(pretty.result.dialect, 'JSON (array of records)');
+  // Each record's opening brace: line 2, then every 6 lines (4 fields and the two braces).
+  assert.deepEqual(pretty.samples.slice(0, 3).map((s) => s.line), [2, 8, 14]);
+
+  const oneLine = await read(JSON.stringify(rows));
+  assert.deepEqual(same(oneLine.samples), expected, 'one-line array');
+  assert.deepEqual(oneLine.samples.map((s) => s.line), rows.map((_, i) => i + 1), 'record numbers when records share a line');
+  assert.ok(oneLine.notes.some((n) => n.startsWith('records share lines')));
+
+  // An object holding the records, after another array that does not hold objects; on one line and pretty.
+  const wrapped = { columns: ['user', 'timestamp'], count: 12, value: rows, next: null };
+  assert.deepEqual(same((await read(JSON.stringify(wrapped))).samples), expected, 'one-line wrapper');
+  assert.deepEqual(same((await read(JSON.stringify(wrapped, null, 1))).samples), expected, 'pretty wrapper');
+
+  // A record over --max-record-bytes is a counted rejection; the others are read.
+  const big = [...rows.slice(0, 2), { ...rows[2]!, note: 'y'.repeat(5000) }, ...rows.slice(3)];
+  const limited = await genericRead(JSON.stringify(big, null, 2), undefined, {});
+  assert.equal(limited.samples.length, 12, 'default limit: all read');
+  const small = await (async () => {
+    const samples: RawSample[] = [];
+    const rejections: { line: number; reason: string }[] = [];
+    await genericAdapter.read(chunksOf(JSON.stringify(big, null, 2)), {
+      file: 'test.json', columns: {}, options: {}, side: new SideData(), limits: { ...DEFAULT_READ_LIMITS, maxRecordBytes: 1000 },
+      emit: (s) => samples.push(s), reject: (line, reason) => rejections.push({ line, reason }), note: () => undefined,
+    });
+    return { samples, rejections };
+  })();
+  assert.equal(small.samples.length, 11);
+  assert.deepEqual(small.rejections, [{ line: 14, reason: 'line_too_long' }]);
+});
+
+test('JSON documents keylag cannot read as records stop with the line and why', async () => {
+  const rows = [{ user: 'a', timestamp: '2026-03-02T10:00:00Z', rtt_ms: 20 }];
+  const cases: [string, RegExp][] = [
+    ['[1, 2, 3]', /top-level array holds a value where an object/],
+    ['[{"user":"a","timestamp":"2026-03-02T10:00:00Z","rtt_ms":20}, 5]', /records array holds a value where an object/],
+    ['{"count": 3,\n "names": ["a", "b"]\n}', /no array of records found/],
+    [JSON.stringify(rows, null, 2).slice(0, -2), /ends before it is closed/],
+    [`${JSON.stringify(rows)}\n{"user":"b"}\n`, /text after the end of the JSON document/],
+    ['[]', /empty input: no records/],
+  ];
+  for (const [text, message] of cases) {
+    await assert.rejects(read(text), (err: unknown) => isKeylagError(err) && message.test(err.message), text.slice(0, 40));
+  }
+  // JSON Lines whose records hold arrays of objects stay JSON Lines.
+  const lines = '{"user":"a","timestamp":"2026-03-02T10:00:00Z","rtt_ms":20,"hops":[{"ip":"x"}]}\n{"user":"b","timestamp":"2026-03-02T10:00:01Z","rtt_ms":21,"hops":[]}\n';
+  const run = await read(lines);
+  assert.equal(run.result.dialect, 'JSON Lines');
+  assert.equal(run.samples.length, 2);
+});

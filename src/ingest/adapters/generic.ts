@@ -3,6 +3,7 @@
 import { parse as parseSync } from 'csv-parse/sync';
 import { csvRecords, parseDateOrderOption, parseSlashDate, peekHead, slashDateToUs, type DateOrder } from './export-util.js';
 import { ByteLane, localeDateFormat } from './generic-bytes.js';
+import { jsonRecords, JsonShapeError, looksLikeJsonDocument } from './json-records.js';
 import { copiedChunks } from '../open.js';
 import { csvInputError, recordTooLong } from '../csv-errors.js';
 import { emitBatch, KIND_INDEX, type AdapterContext, type AdapterResult, type InputAdapter, type RawSample } from '../adapter.js';
@@ -356,10 +357,104 @@ async function readDelimitedFast(chunks: AsyncIterable<Buffer>, ctx: AdapterCont
   return table.finish(delimiter);
 }
 
+/**
+ * JSON records (a line of JSON Lines, an element of a JSON array): the first object's keys are the
+ * header; each record's values are its fields in that order.
+ */
+class JsonRecordTable {
+  processor: RecordProcessor | null = null;
+  private keys: string[] = [];
+  /** Records that were not objects or not JSON (counted in the adapter's records). */
+  rejected = 0;
+  constructor(private readonly ctx: AdapterContext) {}
+
+  /** The record `text` starting on `line`. */
+  record(text: string, line: number): void {
+    const { ctx } = this;
+    let obj: unknown;
+    try {
+      obj = JSON.parse(text);
+    } catch {
+      this.rejected++;
+      ctx.reject(line, 'jsonl_invalid', truncate(text));
+      return;
+    }
+    if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
+      this.rejected++;
+      ctx.reject(line, 'jsonl_not_object', truncate(text));
+      return;
+    }
+    const record = obj as Record<string, unknown>;
+    if (this.processor === null) {
+      this.keys = Object.keys(record);
+      checkFieldCount(this.keys.length, ctx);
+      const plan = resolveColumns(this.keys, ctx.columns, ctx.file);
+      plan.notes.forEach((n) => ctx.note(n));
+      this.processor = new RecordProcessor(plan, null, ctx);
+      // Only for its batches: the samples of parsed objects go there (pushSample), not one by one.
+      this.processor.lane = new ByteLane(plan, this.keys.length, 0x2c, (batch) => emitBatch(ctx, batch));
+    }
+    const fields = this.keys.map((k) => {
+      const v = record[k];
+      return v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+    });
+    this.processor.process(fields, line);
+  }
+
+  /** The adapter's result (after every record); `line` is where the input ended. */
+  finish(dialect: string, line: number, records: number): AdapterResult {
+    const p = this.processor;
+    if (p === null) {
+      if (records > 0) throw inputError('no valid JSON object found', this.ctx.file, line);
+      throw inputError('empty input: no records', this.ctx.file);
+    }
+    p.lane!.drain();
+    return { records: p.records + records, dialect, timeFormats: [...p.timeFormats], warnings: p.warnings() };
+  }
+}
+
+/**
+ * A JSON document of records (json-records.ts): a top-level array of objects, or an object holding
+ * one. A record's line is the line its opening brace is on.
+ */
+async function readJsonDocument(chunks: AsyncIterable<Buffer>, ctx: AdapterContext): Promise<AdapterResult> {
+  const table = new JsonRecordTable(ctx);
+  let lastLine = 0;
+  let tooLong = 0;
+  // Records that share a line (a document written on one line) are told apart by number instead:
+  // decided by the first two, said in a note, so that every sample still names one record.
+  let numbered: boolean | null = null;
+  let firstRecord: { text: string; line: number } | null = null;
+  let ordinal = 0;
+  try {
+    for await (const record of jsonRecords(chunks, ctx.limits.maxRecordBytes, (line) => {
+      tooLong++;
+      ordinal++;
+      ctx.reject(numbered === true ? ordinal : line, 'line_too_long', `a record over ${ctx.limits.maxRecordBytes} bytes (--max-record-bytes)`);
+    })) {
+      if (numbered === null) {
+        if (firstRecord === null) { firstRecord = record; continue; }
+        numbered = record.line === firstRecord.line;
+        if (numbered) ctx.note('records share lines (a one-line document): a sample\'s line is its record\'s number in the array');
+        ordinal++;
+        table.record(firstRecord.text, numbered ? ordinal : firstRecord.line);
+      }
+      ordinal++;
+      lastLine = numbered ? ordinal : record.line;
+      table.record(record.text, lastLine);
+    }
+    if (numbered === null && firstRecord !== null) { lastLine = firstRecord.line; table.record(firstRecord.text, firstRecord.line); }
+  } catch (err) {
+    table.processor?.lane?.drain();
+    if (err instanceof JsonShapeError) throw inputError(`JSON document: ${err.message}`, ctx.file, err.line);
+    throw err;
+  }
+  return table.finish('JSON (array of records)', lastLine, table.rejected + tooLong);
+}
+
 /** JSON Lines: one object per line; a bad line is a counted rejection, not the end of the file. */
 async function readJsonLines(chunks: AsyncIterable<Buffer>, ctx: AdapterContext): Promise<AdapterResult> {
-  let processor: RecordProcessor | null = null;
-  let keys: string[] = [];
+  const table = new JsonRecordTable(ctx);
   let lineNo = 0;
   let pending = '';
   let skippingLongLine = false;
@@ -370,34 +465,7 @@ async function readJsonLines(chunks: AsyncIterable<Buffer>, ctx: AdapterContext)
     lineNo++;
     const text = lineNo === 1 ? raw.replace(/^\uFEFF/, '') : raw;
     if (text.trim() === '') return;
-    let obj: unknown;
-    try {
-      obj = JSON.parse(text);
-    } catch {
-      records++;
-      ctx.reject(lineNo, 'jsonl_invalid', truncate(text));
-      return;
-    }
-    if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
-      records++;
-      ctx.reject(lineNo, 'jsonl_not_object', truncate(text));
-      return;
-    }
-    const record = obj as Record<string, unknown>;
-    if (processor === null) {
-      keys = Object.keys(record);
-      checkFieldCount(keys.length, ctx);
-      const plan = resolveColumns(keys, ctx.columns, ctx.file);
-      plan.notes.forEach((n) => ctx.note(n));
-      processor = new RecordProcessor(plan, null, ctx);
-      // Only for its batches: the samples of parsed objects go there (pushSample), not one by one.
-      processor.lane = new ByteLane(plan, keys.length, 0x2c, (batch) => emitBatch(ctx, batch));
-    }
-    const fields = keys.map((k) => {
-      const v = record[k];
-      return v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
-    });
-    processor.process(fields, lineNo);
+    table.record(text, lineNo);
   };
 
   try {
@@ -429,16 +497,10 @@ async function readJsonLines(chunks: AsyncIterable<Buffer>, ctx: AdapterContext)
     if (pending.length > 0 && !skippingLongLine) handleLine(pending.endsWith('\r') ? pending.slice(0, -1) : pending);
   } catch (err) {
     // As in the delimited fast path: what was read before the error is handed on.
-    (processor as RecordProcessor | null)?.lane?.drain();
+    table.processor?.lane?.drain();
     throw err;
   }
-  if (processor === null) {
-    if (records > 0) throw inputError('no valid JSON object found', ctx.file, lineNo);
-    throw inputError('empty input: no records', ctx.file);
-  }
-  const p = processor as RecordProcessor;
-  p.lane!.drain();
-  return { records: p.records + records, dialect: 'JSON Lines', timeFormats: [...p.timeFormats], warnings: p.warnings() };
+  return table.finish('JSON Lines', lineNo, records + table.rejected);
 }
 
 export const genericAdapter: InputAdapter = {
@@ -459,6 +521,8 @@ export const genericAdapter: InputAdapter = {
     // Decide the dialect from the first line (or 64 KiB) without consuming it.
     const { head, replay } = await peekHead(chunks);
     if (head.trim() === '') throw inputError('empty input: no header line', ctx.file);
+    const document = looksLikeJsonDocument(head);
+    if (document !== null) return readJsonDocument(replay, ctx);
     if (isJsonLines(head)) return readJsonLines(replay, ctx);
     const delimiter = sniffDelimiter(firstLineOf(head));
     return ctx.options.csvParser === 'csv-parse' ? readDelimited(replay, ctx, delimiter) : readDelimitedFast(replay, ctx, delimiter);
