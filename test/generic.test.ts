@@ -480,3 +480,21 @@ test('JSON documents keylag cannot read as records stop with the line and why', 
   assert.equal(run.result.dialect, 'JSON Lines');
   assert.equal(run.samples.length, 2);
 });
+
+test('lines before the header: Excel\'s sep= hint, # comments and one-cell titles are skipped with a note; line numbers stay true', async () => {
+  const rows = 'alice;2026-03-02T10:00:00Z;23\nbob;2026-03-02T10:00:01Z;25\n';
+  const sep = await read(`sep=;\nuser;timestamp;rtt_ms\n${rows}`);
+  assert.deepEqual(sep.samples.map((s) => [s.account, s.valueMs, s.line]), [['alice', 23, 3], ['bob', 25, 4]]);
+  assert.ok(sep.notes.includes('lines before the header skipped (line 1: sep=;)'), sep.notes.join(' | '));
+  assert.equal(sep.result.dialect, "delimited (';')");
+  // Comments and a title before a comma header: the delimiter is the header's, not the preamble's.
+  const commented = await read(`# exported by tool X; 2026-03-02\n\n# columns: see below\nLatency report for March\nuser,timestamp,rtt_ms\n${rows.replaceAll(';', ',')}`);
+  assert.deepEqual(commented.samples.map((s) => [s.account, s.line]), [['alice', 6], ['bob', 7]]);
+  assert.equal(commented.result.dialect, 'CSV');
+  assert.ok(commented.notes.some((n) => n.startsWith('lines before the header skipped (line 1: # exported by tool X')), commented.notes.join(' | '));
+  // A line with cells that is not the header is not skipped: it is the header, and says what it lacks.
+  await assert.rejects(read(`Report,March\nuser,timestamp,rtt_ms\n${rows}`), (e: unknown) => isKeylagError(e) && /unrecognised header/.test(e.message));
+  // After the header, a one-cell line is a row like any other (ragged).
+  const after = await read(`user,timestamp,rtt_ms\nalice,2026-03-02T10:00:00Z,23\nTotal\n`);
+  assert.deepEqual(after.rejections.map((r) => [r.line, r.reason]), [[3, 'row_ragged']]);
+});

@@ -201,11 +201,12 @@ export function stemOf(path: string): string {
 }
 
 /**
- * The input's first line (up to 64 KiB, decoded as UTF-8) read ahead, and the whole input again
+ * The input's first line (or, with `untilNewline` false, its first 64 KiB: lines before a header
+ * need the lines after them), decoded as UTF-8, read ahead, and the whole input again
  * as chunks: an adapter decides its dialect from the head without consuming it. The head's chunks
  * are copied (a reader may lend its buffers: open.ts `lendChunks`).
  */
-export async function peekHead(chunks: AsyncIterable<Buffer>): Promise<{ head: string; replay: AsyncGenerator<Buffer> }> {
-  const { head, replay } = await peekChunks(chunks, 65536, { untilNewline: true, copy: true });
+export async function peekHead(chunks: AsyncIterable<Buffer>, untilNewline = true): Promise<{ head: string; replay: AsyncGenerator<Buffer> }> {
+  const { head, replay } = await peekChunks(chunks, 65536, { untilNewline, copy: true });
   return { head: head.subarray(0, 65536).toString('utf8'), replay };
 }

@@ -195,6 +195,30 @@ function sniffDelimiter(firstLine: string): string {
   return best;
 }
 
+/** At most this many lines before the header are skipped as a preamble (isPreamble); past them the next line is the header. */
+const MAX_PREAMBLE_LINES = 50;
+
+/**
+ * A line before the header that cannot be it: Excel's `sep=;` hint, a `#` comment, or a single
+ * cell (a title: a header names at least an account, a time and a value column).
+ */
+function isPreamble(fields: readonly string[]): boolean {
+  const first = (fields[0] ?? '').replace(/^\uFEFF/, '').trimStart();
+  return fields.length === 1 || first.startsWith('#') || /^sep=.?$/i.test(first);
+}
+
+/**
+ * The delimiter of a delimited file: the one Excel's `sep=X` first line names, else the most
+ * frequent candidate in the first line that is not preamble (a comment or a title without one).
+ */
+function delimiterOf(head: string): string {
+  const lines = head.replace(/^\uFEFF/, '').split(/\r?\n/).slice(0, MAX_PREAMBLE_LINES + 1);
+  const sep = /^sep=(.)$/i.exec(lines[0]!.trim());
+  if (sep && [',', '\t', ';', '|'].includes(sep[1]!)) return sep[1]!;
+  const header = lines.find((l) => l.trim() !== '' && !l.trimStart().startsWith('#') && /[,\t;|]/.test(l)) ?? lines[0]!;
+  return sniffDelimiter(header);
+}
+
 function firstLineOf(head: string): string {
   const text = head.replace(/^\uFEFF/, '');
   const end = text.search(/\r?\n/);
@@ -208,10 +232,16 @@ function isJsonLines(head: string): boolean {
 /** Header from the first record, rows after it: the one consumer of both delimited paths. */
 class DelimitedTable {
   processor: RecordProcessor | null = null;
-  constructor(private readonly ctx: AdapterContext) {}
+  /** Lines skipped before the header (isPreamble), for the note. */
+  private preamble = 0;
+  constructor(private readonly ctx: AdapterContext, private readonly delimiter: string) {}
 
   record(fields: string[], line: number): void {
     if (this.processor === null) {
+      if (this.preamble < MAX_PREAMBLE_LINES && isPreamble(fields)) {
+        if (this.preamble++ === 0) this.ctx.note(`lines before the header skipped (line ${line}: ${truncate(fields.join(this.delimiter), 60)})`);
+        return;
+      }
       checkFieldCount(fields.length, this.ctx);
       const plan = resolveColumns(fields, this.ctx.columns, this.ctx.file);
       plan.notes.forEach((n) => this.ctx.note(n));
@@ -230,7 +260,7 @@ class DelimitedTable {
 
 /** The reference path: csv-parse for every record (`--csv-parser csv-parse`, and the differential test). */
 async function readDelimited(chunks: AsyncIterable<Buffer>, ctx: AdapterContext, delimiter: string): Promise<AdapterResult> {
-  const table = new DelimitedTable(ctx);
+  const table = new DelimitedTable(ctx, delimiter);
   // csv-parse may keep a chunk (or a view of it) past the next one: it gets copies (lendableChunks).
   for await (const { fields, line } of csvRecords(copiedChunks(chunks), ctx, delimiter)) table.record(fields, line);
   return table.finish(delimiter);
@@ -248,7 +278,7 @@ async function readDelimited(chunks: AsyncIterable<Buffer>, ctx: AdapterContext,
 async function readDelimitedFast(chunks: AsyncIterable<Buffer>, ctx: AdapterContext, delimiter: string): Promise<AdapterResult> {
   const firstLineDecoder = new TextDecoder('utf-8');
   const lineDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
-  const table = new DelimitedTable(ctx);
+  const table = new DelimitedTable(ctx, delimiter);
   const dispatch = (fields: string[], line: number): void => table.record(fields, line);
   let lineNo = 0;
   let first = true;
@@ -518,13 +548,14 @@ export const genericAdapter: InputAdapter = {
     return first.length > 0 ? 0.3 : 0;
   },
   async read(chunks, ctx) {
-    // Decide the dialect from the first line (or 64 KiB) without consuming it.
-    const { head, replay } = await peekHead(chunks);
+    // Decide the dialect from the first 64 KiB without consuming them (the header may come after
+    // a preamble: delimiterOf).
+    const { head, replay } = await peekHead(chunks, false);
     if (head.trim() === '') throw inputError('empty input: no header line', ctx.file);
     const document = looksLikeJsonDocument(head);
     if (document !== null) return readJsonDocument(replay, ctx);
     if (isJsonLines(head)) return readJsonLines(replay, ctx);
-    const delimiter = sniffDelimiter(firstLineOf(head));
+    const delimiter = delimiterOf(head);
     return ctx.options.csvParser === 'csv-parse' ? readDelimited(replay, ctx, delimiter) : readDelimitedFast(replay, ctx, delimiter);
   },
 };
