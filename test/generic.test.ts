@@ -485,13 +485,13 @@ test('lines before the header: Excel\'s sep= hint, # comments and one-cell title
   const rows = 'alice;2026-03-02T10:00:00Z;23\nbob;2026-03-02T10:00:01Z;25\n';
   const sep = await read(`sep=;\nuser;timestamp;rtt_ms\n${rows}`);
   assert.deepEqual(sep.samples.map((s) => [s.account, s.valueMs, s.line]), [['alice', 23, 3], ['bob', 25, 4]]);
-  assert.ok(sep.notes.includes('lines before the header skipped (line 1: sep=;)'), sep.notes.join(' | '));
+  assert.ok(sep.notes.includes('1 line(s) before the header skipped (line 1: sep=;)'), sep.notes.join(' | '));
   assert.equal(sep.result.dialect, "delimited (';')");
   // Comments and a title before a comma header: the delimiter is the header's, not the preamble's.
   const commented = await read(`# exported by tool X; 2026-03-02\n\n# columns: see below\nLatency report for March\nuser,timestamp,rtt_ms\n${rows.replaceAll(';', ',')}`);
   assert.deepEqual(commented.samples.map((s) => [s.account, s.line]), [['alice', 6], ['bob', 7]]);
   assert.equal(commented.result.dialect, 'CSV');
-  assert.ok(commented.notes.some((n) => n.startsWith('lines before the header skipped (line 1: # exported by tool X')), commented.notes.join(' | '));
+  assert.ok(commented.notes.some((n) => n.startsWith('3 line(s) before the header skipped (line 1: # exported by tool X')), commented.notes.join(' | '));
   // A line with cells that is not the header is not skipped: it is the header, and says what it lacks.
   await assert.rejects(read(`Report,March\nuser,timestamp,rtt_ms\n${rows}`), (e: unknown) => isKeylagError(e) && /unrecognised header/.test(e.message));
   // After the header, a one-cell line is a row like any other (ragged).

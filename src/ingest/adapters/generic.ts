@@ -232,16 +232,18 @@ function isJsonLines(head: string): boolean {
 /** Header from the first record, rows after it: the one consumer of both delimited paths. */
 class DelimitedTable {
   processor: RecordProcessor | null = null;
-  /** Lines skipped before the header (isPreamble), for the note. */
+  /** Lines skipped before the header (isPreamble), and the first of them, for the note. */
   private preamble = 0;
+  private preambleFirst = '';
   constructor(private readonly ctx: AdapterContext, private readonly delimiter: string) {}
 
   record(fields: string[], line: number): void {
     if (this.processor === null) {
       if (this.preamble < MAX_PREAMBLE_LINES && isPreamble(fields)) {
-        if (this.preamble++ === 0) this.ctx.note(`lines before the header skipped (line ${line}: ${truncate(fields.join(this.delimiter), 60)})`);
+        if (this.preamble++ === 0) this.preambleFirst = `line ${line}: ${truncate(fields.join(this.delimiter), 60)}`;
         return;
       }
+      if (this.preamble > 0) this.ctx.note(`${this.preamble} line(s) before the header skipped (${this.preambleFirst})`);
       checkFieldCount(fields.length, this.ctx);
       const plan = resolveColumns(fields, this.ctx.columns, this.ctx.file);
       plan.notes.forEach((n) => this.ctx.note(n));
