@@ -223,3 +223,29 @@ test('a tshark export without sequence numbers (DESIGN.md\'s field list) gives t
   const designRtt = median(design.samples.map((s) => s.valueMs));
   assert.ok(Math.abs(designRtt - fullRtt) / fullRtt < 0.1, `medians ${designRtt} vs ${fullRtt} ms`);
 });
+
+test('a tshark export without tcp.stream: connections numbered by address and port pair, the same samples and sessions', async () => {
+  // The lab's real export with its tcp.stream column taken out (28 connections).
+  const lines = labBytes('server.tshark.csv').toString('utf8').trim().split('\n');
+  const at = lines[0]!.split(',').indexOf('tcp.stream');
+  assert.ok(at > 0);
+  const without = lines.map((l) => l.split(',').filter((_, i) => i !== at).join(',')).join('\n') + '\n';
+  const reference = await readWith(tsharkAdapter, labBytes('server.tshark.csv'), accounts);
+  const got = await readWith(tsharkAdapter, Buffer.from(without), accounts);
+  assert.ok(got.notes.some((n) => n.startsWith('no tcp.stream: connections numbered')), got.notes.join(' | '));
+  assert.equal(new Set(got.samples.map((s) => s.session)).size, 28);
+  assert.deepEqual(got.samples.map(comparable), reference.samples.map(comparable));
+});
+
+test('without tcp.stream, a SYN on an address and port pair that was in use starts a new connection (a port reused)', async () => {
+  // Two connections from the same client port, one after the other: SYN, SYN-ACK, ACK (near the server: 1 ms, then 30 ms).
+  const rows = ['frame.time_epoch,ip.src,ip.dst,tcp.srcport,tcp.dstport,tcp.len,tcp.flags'];
+  for (const [start, rttMs] of [[1772445791, 40], [1772445800, 55]] as const) {
+    const t = (ms: number) => (start + ms / 1000).toFixed(6);
+    rows.push(`${t(0)},10.0.0.9,10.0.0.1,40000,22,0,0x0002`, `${t(1)},10.0.0.1,10.0.0.9,22,40000,0,0x0012`,
+      `${t(1 + rttMs)},10.0.0.9,10.0.0.1,40000,22,0,0x0010`, `${t(2 + rttMs)},10.0.0.9,10.0.0.1,40000,22,5,0x0018`,
+      `${t(3 + rttMs)},10.0.0.9,10.0.0.1,40000,22,0,0x0011`, `${t(4 + rttMs)},10.0.0.1,10.0.0.9,22,40000,0,0x0011`);
+  }
+  const got = await readWith(tsharkAdapter, Buffer.from(rows.join('\n') + '\n'));
+  assert.deepEqual(got.samples.map((s) => [s.session, s.kind, s.valueMs]), [['0', 'rtt', 40], ['1', 'rtt', 55]]);
+});

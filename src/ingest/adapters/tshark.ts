@@ -13,11 +13,37 @@ import { inputError } from '../../errors.js';
 import { peekHead } from './export-util.js';
 import { MIN_TIME_US, MAX_TIME_US } from '../time.js';
 import { PacketCollector, accountsMapFor } from '../derive/collect.js';
-import type { TcpPacket } from '../derive/tcp.js';
+import { TCP_ACK, TCP_SYN, type TcpPacket } from '../derive/tcp.js';
 
 export const TSHARK_REQUIRED = [
-  'frame.time_epoch', 'tcp.srcport', 'tcp.dstport', 'tcp.stream', 'tcp.len', 'tcp.flags',
+  'frame.time_epoch', 'tcp.srcport', 'tcp.dstport', 'tcp.len', 'tcp.flags',
 ] as const;
+
+/**
+ * tcp.stream for an export without it: connections numbered in the order of their first packet,
+ * by their address and port pair (either direction); a SYN on a pair that has carried more than
+ * SYNs starts a new one (a port reused), as Wireshark numbers a new connection. Why by hand: it is
+ * the numbering the packet rules key streams by, nothing generic.
+ */
+class StreamNumbers {
+  private readonly byPair = new Map<string, { id: number; onlySyns: boolean }>();
+  private next = 0;
+
+  of(src: string, srcPort: number, dst: string, dstPort: number, flags: number): number {
+    const a = `${src}|${srcPort}`;
+    const b = `${dst}|${dstPort}`;
+    const pair = a < b ? `${a}|${b}` : `${b}|${a}`;
+    const syn = (flags & (TCP_SYN | TCP_ACK)) === TCP_SYN;
+    const known = this.byPair.get(pair);
+    if (known !== undefined && !(syn && !known.onlySyns)) {
+      if (!syn) known.onlySyns = false;
+      return known.id;
+    }
+    const id = this.next++;
+    this.byPair.set(pair, { id, onlySyns: syn });
+    return id;
+  }
+}
 /**
  * Sequence and acknowledgement numbers: raw (absolute) or Wireshark's relative ones (`tcp.seq`,
  * `tcp.ack`, its default): the derivation only uses differences within a direction, which the two
@@ -117,6 +143,7 @@ export const tsharkAdapter: InputAdapter = {
     let seqField = 'tcp.seq_raw';
     let ackField = 'tcp.ack_raw';
     let framesGiven = true;
+    let streams: StreamNumbers | null = null;
     let transportOnly = false;
     let ackRttGiven = false;
     try {
@@ -136,13 +163,17 @@ export const tsharkAdapter: InputAdapter = {
           if (seqPair !== undefined) [seqField, ackField] = seqPair;
           collector = new PacketCollector(ctx, map, {}, transportOnly);
           framesGiven = col['frame.number'] !== undefined;
+          if (col['tcp.stream'] === undefined) {
+            streams = new StreamNumbers();
+            ctx.note('no tcp.stream: connections numbered by their address and port pair in the order first seen, a new one at a SYN on a pair that was in use (an accounts map\'s FILE#stream keys follow this numbering)');
+          }
           ackRttGiven = col['tcp.analysis.ack_rtt'] !== undefined;
           if (transportOnly) {
             ctx.note('no sequence numbers (tcp.seq_raw+tcp.ack_raw or tcp.seq+tcp.ack): only transport round trips are derived, the handshake'
               + `${ackRttGiven ? " and Wireshark's tcp.analysis.ack_rtt of the far end's ACKs" : ' (export tcp.analysis.ack_rtt for ACK round trips)'}; `
               + `application round trips, reactions and typing need them (export with: ${TSHARK_COMMAND})`);
           }
-          const used = new Set<string>([...TSHARK_REQUIRED, 'frame.number', 'ip.src', 'ip.dst', 'ipv6.src', 'ipv6.dst',
+          const used = new Set<string>([...TSHARK_REQUIRED, 'tcp.stream', 'frame.number', 'ip.src', 'ip.dst', 'ipv6.src', 'ipv6.dst',
             ...(transportOnly ? ['tcp.analysis.ack_rtt'] : [seqField, ackField])]);
           ctx.note(`tshark fields: ${names.length} columns, ${names.filter((n) => !used.has(n)).length} extra ignored`);
           if (seqField === 'tcp.seq') ctx.note('sequence numbers: tcp.seq/tcp.ack (relative to each direction\'s SYN)');
@@ -161,7 +192,7 @@ export const tsharkAdapter: InputAdapter = {
         const timeUs = parseEpochToUs(get('frame.time_epoch'));
         const srcPort = parseUint(get('tcp.srcport'), 65535);
         const dstPort = parseUint(get('tcp.dstport'), 65535);
-        const streamNo = parseUint(stream, 2 ** 32);
+        const streamNo = streams !== null ? 0 : parseUint(stream, 2 ** 32);
         const len = parseUint(get('tcp.len'), 1 << 20);
         const flags = parseFlags(get('tcp.flags'));
         // Transport-only: no sequence numbers to read (0 stands in; transport-only.ts never looks at them).
@@ -180,6 +211,7 @@ export const tsharkAdapter: InputAdapter = {
           frame: frame!, timeUs: timeUs!, src: src.toLowerCase(), dst: dst.toLowerCase(), srcPort: srcPort!, dstPort: dstPort!,
           stream: streamNo!, len: len!, flags: flags!, seq: seq!, ack: ack!, line,
         };
+        if (streams !== null) packet.stream = streams.of(packet.src, packet.srcPort, packet.dst, packet.dstPort, packet.flags);
         if (ackRttUs !== null) packet.ackRttUs = ackRttUs;
         collector!.add(packet);
       }
