@@ -131,3 +131,35 @@ test('a broken quote stops the file with file:line; an empty file or a header wi
   await rejectsWith(runAdapter(avdAdapter, '', {}, side), /empty input/);
   await rejectsWith(runAdapter(avdAdapter, 'TimeGenerated,CorrelationId\n', {}, side), /needs TimeGenerated, CorrelationId and EstRoundTripTimeInMs/, 1);
 });
+
+/** A CSV export as the JSON array of records `az monitor log-analytics query` prints (one object per row, its header's keys). */
+async function asJsonArray(csv: string, pretty: boolean): Promise<string> {
+  const { parse } = await import('csv-parse/sync');
+  const [header, ...rows] = parse(csv, { relax_column_count: true }) as string[][];
+  const records = rows.map((r) => Object.fromEntries(header!.map((h, i) => [h, /^\d+(\.\d+)?$/.test(r[i]!) ? Number(r[i]) : r[i]])));
+  return pretty ? JSON.stringify(records, null, 2) : JSON.stringify(records);
+}
+
+test('JSON exports (az monitor log-analytics query, JSON Lines): detected, joined and read as their CSV is', async () => {
+  const { readFileSync } = await import('node:fs');
+  const connectionsCsv = readFileSync(new URL('../../fixtures/exports/avd/WVDConnections.csv', import.meta.url), 'utf8');
+  const networkCsv = readFileSync(new URL('../../fixtures/exports/avd/WVDConnectionNetworkData.csv', import.meta.url), 'utf8');
+  const fromCsv = await joined(connectionsCsv, networkCsv);
+  assert.ok(fromCsv.samples.length > 100, `${fromCsv.samples.length} samples`);
+  const comparable = (run: Awaited<ReturnType<typeof joined>>) => run.samples.map((s) => [s.account, s.session, s.timeUs, s.kind, s.valueMs, s.clientAddress]);
+  for (const pretty of [false, true]) {
+    const connections = await asJsonArray(connectionsCsv, pretty);
+    const network = await asJsonArray(networkCsv, pretty);
+    assert.equal(detectAdapter(connections)?.name, 'avd-connections', `pretty ${pretty}`);
+    assert.equal(detectAdapter(network)?.name, 'avd', `pretty ${pretty}`);
+    const fromJson = await joined(connections, network);
+    assert.deepEqual(reasons(fromJson), reasons(fromCsv), `pretty ${pretty}`);
+    assert.deepEqual(comparable(fromJson), comparable(fromCsv), `pretty ${pretty}`);
+  }
+  // JSON Lines of the same records.
+  const lines = (json: string) => (JSON.parse(json) as unknown[]).map((r) => JSON.stringify(r)).join('\n') + '\n';
+  const fromLines = await joined(lines(await asJsonArray(connectionsCsv, false)), lines(await asJsonArray(networkCsv, false)));
+  assert.deepEqual(comparable(fromLines), comparable(fromCsv));
+  // JSON Lines lines are the file's lines: the first sample's row is line 1 of the data (no header line).
+  assert.equal(fromLines.samples[0]!.line, fromCsv.samples[0]!.line - 1);
+});

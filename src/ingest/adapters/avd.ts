@@ -24,7 +24,7 @@ import { inputError } from '../../errors.js';
 import { parseTimestamp, MIN_TIME_US, MAX_TIME_US, TIME_FORMAT_LABEL } from '../time.js';
 import { parseLatency } from './generic.js';
 import {
-  csvHeaderOf, csvRecords, headerKey, orderEvidence, parseDateOrderOption, parseSlashDate, slashDateToUs,
+  headerKey, orderEvidence, parseDateOrderOption, parseSlashDate, slashDateToUs, tabularHeaderOf, tabularRecords,
   type DateOrder, type SlashDate,
 } from './export-util.js';
 
@@ -73,7 +73,7 @@ export const avdConnectionsAdapter: InputAdapter = {
   description: 'Azure Virtual Desktop WVDConnections export (Log Analytics CSV): UserName and ClientSideIPAddress per CorrelationId, joined to WVDConnectionNetworkData in the same run',
   example: '"TimeGenerated [UTC]",CorrelationId,UserName,State,ClientSideIPAddress,SessionHostName\n"2/25/2025, 9:19:20.102 AM","0b5c1e0e-3f4e-4d1f-9a43-5a6c3e2f8a11","jdoe@contoso.com",Connected,"203.0.113.24","avd-sh-0.contoso.com"',
   detect(head) {
-    return isConnectionsHeader(csvHeaderOf(head)) ? 0.9 : 0;
+    return isConnectionsHeader(tabularHeaderOf(head)) ? 0.9 : 0;
   },
   async read(chunks, ctx): Promise<AdapterResult> {
     const map = connectionsOf(ctx);
@@ -81,7 +81,7 @@ export const avdConnectionsAdapter: InputAdapter = {
     let records = 0;
     let conflicts = 0;
     let iCorr = -1, iUser = -1, iIp = -1, iHost = -1;
-    for await (const { fields, line } of csvRecords(chunks, ctx)) {
+    for await (const { fields, line } of tabularRecords(chunks, ctx)) {
       if (cols === null) {
         if (isTypeLine(fields)) continue;
         cols = fields.map(headerKey);
@@ -125,7 +125,7 @@ export const avdAdapter: InputAdapter = {
   description: 'Azure Virtual Desktop WVDConnectionNetworkData export (Log Analytics CSV, portal or scripted; or pre-joined with WVDConnections): EstRoundTripTimeInMs as rtt',
   example: '"TimeGenerated [UTC]",CorrelationId,EstRoundTripTimeInMs,EstAvailableBandwidthKBps\n"2/25/2025, 9:19:25.391 AM","0b5c1e0e-3f4e-4d1f-9a43-5a6c3e2f8a11",23,51840',
   detect(head) {
-    return isNetworkHeader(csvHeaderOf(head)) ? 0.9 : 0;
+    return isNetworkHeader(tabularHeaderOf(head)) ? 0.9 : 0;
   },
   async read(chunks, ctx): Promise<AdapterResult> {
     const optionOrder = parseDateOrderOption(ctx.options.dateOrder, ctx.file);
@@ -171,7 +171,7 @@ export const avdAdapter: InputAdapter = {
       }
     };
 
-    for await (const { fields, line } of csvRecords(chunks, ctx)) {
+    for await (const { fields, line } of tabularRecords(chunks, ctx)) {
       if (cols === null) {
         if (isTypeLine(fields)) continue;
         if (fields.length > ctx.limits.maxFields) throw inputError(`header has ${fields.length} fields, more than the limit of ${ctx.limits.maxFields} (--max-fields)`, ctx.file, line);

@@ -7,6 +7,7 @@ import { inputError } from '../../errors.js';
 import { csvInputError } from '../csv-errors.js';
 import { daysInMonth } from '../time.js';
 import { peekChunks } from '../open.js';
+import { firstJsonRecord, jsonRecords, JsonShapeError, looksLikeJsonDocument } from './json-records.js';
 
 /** Header cell as compared: BOM and quotes gone, trimmed, lower case, a trailing ` [UTC]` dropped. */
 export function headerKey(cell: string): string {
@@ -89,6 +90,50 @@ export async function* csvRecords(chunks: AsyncIterable<Buffer>, ctx: AdapterCon
     throw csvInputError(err, ctx.file, null, ctx.limits.maxRecordBytes);
   }
   await feed;
+}
+
+/**
+ * The header of a tabular export's head: its CSV header line (csvHeaderOf), or the keys of its
+ * first JSON record (JSON Lines, or a JSON document of records as `az monitor log-analytics query`
+ * and "export to JSON" write them), each as headerKey gives it.
+ */
+export function tabularHeaderOf(head: string): string[] {
+  const record = firstJsonRecord(head);
+  return record !== null ? Object.keys(record).map(headerKey) : csvHeaderOf(head);
+}
+
+/** A JSON value as a cell, as the generic adapter reads it: null and absent '', objects as JSON, the rest as text. */
+export function jsonCell(value: unknown): string {
+  return value === undefined || value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+/**
+ * The records of a tabular export as CSV records: CSV (csvRecords), or JSON (JSON Lines, or a
+ * document of records), whose first record's keys come first as the header line and each record's
+ * values after it in that order (a record that is not an object: `jsonl_not_object`; not JSON:
+ * `jsonl_invalid`, both rejections). A JSON record's line is the one it starts on.
+ */
+export async function* tabularRecords(chunks: AsyncIterable<Buffer>, ctx: AdapterContext): AsyncGenerator<CsvRecord> {
+  const { head, replay } = await peekHead(chunks, false);
+  const text = head.replace(/^\uFEFF/, '').trimStart();
+  if (!text.startsWith('{') && !text.startsWith('[')) { yield* csvRecords(replay, ctx); return; }
+  let keys: string[] | null = null;
+  const records = looksLikeJsonDocument(text) === null
+    ? (async function* () { for await (const { text: line, line: n } of textLines(replay, ctx)) if (line.trim() !== '') yield { text: line, line: n }; })()
+    : jsonRecords(replay, ctx.limits.maxRecordBytes, (line) => ctx.reject(line, 'line_too_long', `a record over ${ctx.limits.maxRecordBytes} bytes (--max-record-bytes)`));
+  try {
+    for await (const { text: recordText, line } of records) {
+      let parsed: unknown;
+      try { parsed = JSON.parse(recordText); } catch { ctx.reject(line, 'jsonl_invalid', recordText.slice(0, 80)); continue; }
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) { ctx.reject(line, 'jsonl_not_object', recordText.slice(0, 80)); continue; }
+      const record = parsed as Record<string, unknown>;
+      if (keys === null) { keys = Object.keys(record); yield { fields: keys, line }; }
+      yield { fields: keys.map((k) => jsonCell(record[k])), line };
+    }
+  } catch (err) {
+    if (err instanceof JsonShapeError) throw inputError(`JSON document: ${err.message}`, ctx.file, err.line);
+    throw err;
+  }
 }
 
 /** Text lines (LF or CRLF) with 1-based numbers; a line over the read limit is an error. */

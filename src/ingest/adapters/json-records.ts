@@ -34,6 +34,103 @@ export function looksLikeJsonDocument(head: string): 'array' | 'object' | null {
 }
 
 /**
+ * Finds where each record of a JSON document begins and ends, over its text given piece by piece
+ * (`push`); `end` checks the document closed. Records come out through `onRecord` in order.
+ */
+export class JsonRecordScanner {
+  private line = 1;
+  private depth = 0;
+  /** Depth inside the records array (its elements' braces open at this depth), once found. */
+  private recordsDepth = -1;
+  /** Depth inside an array that may be the records (its first element decides): -1 none. */
+  private candidateDepth = -1;
+  private topLevelArray = false;
+  private recordsDone = false;
+  /** The document's outermost bracket has closed: only whitespace may follow. */
+  private closed = false;
+  private inString = false;
+  private escaped = false;
+  private first = true;
+  // The record being read: its parts, its length, its first line; skipping one that is too long.
+  private parts: string[] = [];
+  private length = 0;
+  private recordLine = 0;
+  private skipping = false;
+
+  constructor(private readonly maxRecordBytes: number, private readonly tooLong: (line: number) => void,
+    private readonly onRecord: (record: JsonRecordText) => void) {}
+
+  push(piece: string): void {
+    let text = piece;
+    if (this.first) { text = text.replace(/^\uFEFF/, ''); this.first = false; }
+    let partStart = this.recordLine > 0 && !this.skipping ? 0 : -1;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10) this.line++;
+      if (this.inString) {
+        if (this.escaped) this.escaped = false;
+        else if (c === 92) this.escaped = true;
+        else if (c === 34) this.inString = false;
+        continue;
+      }
+      // The first element of a candidate array decides: an object makes it the records; anything
+      // else (strings, numbers, an empty array) and the search goes on (within a top-level object).
+      if (this.candidateDepth >= 0 && this.depth === this.candidateDepth && c > 32) {
+        // An empty top-level array is a document of no records.
+        if (c === 123 || (c === 93 && this.topLevelArray)) this.recordsDepth = this.candidateDepth;
+        else if (this.topLevelArray) throw new JsonShapeError('the top-level array holds a value where an object (one record) was expected', this.line);
+        this.candidateDepth = -1;
+      }
+      if (c === 34) { this.inString = true; continue; }
+      if (this.closed && c > 32) throw new JsonShapeError('text after the end of the JSON document (JSON Lines are one object per line)', this.line);
+      if (c === 123 || c === 91) { // { [
+        if (this.recordsDepth < 0 && c === 91 && this.depth <= 1) { this.candidateDepth = this.depth + 1; this.topLevelArray = this.depth === 0; }
+        if (this.recordsDepth >= 0 && !this.recordsDone && this.depth === this.recordsDepth && this.recordLine === 0) {
+          if (c !== 123) throw new JsonShapeError('the records array holds an array where an object (one record) was expected', this.line);
+          this.recordLine = this.line;
+          partStart = i;
+          this.parts = [];
+          this.length = 0;
+          this.skipping = false;
+        }
+        this.depth++;
+      } else if (c === 125 || c === 93) { // } ]
+        this.depth--;
+        if (this.depth < 0) throw new JsonShapeError('unbalanced JSON: a closing bracket with nothing open', this.line);
+        if (this.depth === 0) this.closed = true;
+        if (this.recordLine > 0 && this.depth === this.recordsDepth) {
+          if (!this.skipping) {
+            this.parts.push(text.slice(partStart, i + 1));
+            this.onRecord({ text: this.parts.join(''), line: this.recordLine });
+          }
+          this.recordLine = 0;
+          partStart = -1;
+          this.parts = [];
+        } else if (this.recordsDepth >= 0 && this.depth === this.recordsDepth - 1 && c === 93) {
+          this.recordsDone = true;
+        }
+      } else if (this.recordsDepth >= 0 && !this.recordsDone && this.depth === this.recordsDepth && this.recordLine === 0 && c > 32 && c !== 44) {
+        throw new JsonShapeError('the records array holds a value where an object (one record) was expected', this.line);
+      }
+      if (this.recordLine > 0 && !this.skipping && i - partStart + this.length > this.maxRecordBytes) {
+        this.tooLong(this.recordLine);
+        this.skipping = true;
+      }
+    }
+    if (this.recordLine > 0 && !this.skipping && partStart >= 0) {
+      this.parts.push(text.slice(partStart));
+      this.length += text.length - partStart;
+    }
+  }
+
+  /** The document is over: it must have closed, and held an array of records. */
+  end(): void {
+    if (this.depth !== 0 || this.inString) throw new JsonShapeError('the JSON document ends before it is closed', this.line);
+    if (this.recordsDepth < 0) throw new JsonShapeError('no array of records found (a top-level array of objects, or an object holding one)', this.line);
+  }
+}
+
+/**
  * The records of the document in `chunks`, in order. `tooLong(line)` is called for a record over
  * `maxRecordBytes` characters (it is skipped); the shape errors (no array of records, text after
  * the document) are thrown as JsonShapeError.
@@ -41,87 +138,33 @@ export function looksLikeJsonDocument(head: string): 'array' | 'object' | null {
 export async function* jsonRecords(chunks: AsyncIterable<Buffer>, maxRecordBytes: number,
   tooLong: (line: number) => void): AsyncGenerator<JsonRecordText> {
   const decoder = new TextDecoder('utf-8');
-  let line = 1;
-  let depth = 0;
-  /** Depth inside the records array (its elements' braces open at this depth), once found. */
-  let recordsDepth = -1;
-  /** Depth inside an array that may be the records (its first element decides): -1 none. */
-  let candidateDepth = -1;
-  let topLevelArray = false;
-  /** The document's outermost bracket has closed: only whitespace may follow. */
-  let closed = false;
-  let recordsDone = false;
-  let inString = false;
-  let escaped = false;
-  let first = true;
-  // The record being read: its parts, its length, its first line; skipping one that is too long.
-  let parts: string[] = [];
-  let partStart = -1;
-  let length = 0;
-  let recordLine = 0;
-  let skipping = false;
+  let found: JsonRecordText[] = [];
+  const scanner = new JsonRecordScanner(maxRecordBytes, tooLong, (record) => found.push(record));
   for await (const chunk of chunks) {
-    let text = decoder.decode(chunk, { stream: true });
-    if (first) { text = text.replace(/^\uFEFF/, ''); first = false; }
-    partStart = recordLine > 0 && !skipping ? 0 : -1;
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 10) line++;
-      if (inString) {
-        if (escaped) escaped = false;
-        else if (c === 92) escaped = true;
-        else if (c === 34) inString = false;
-        continue;
-      }
-      // The first element of a candidate array decides: an object makes it the records; anything
-      // else (strings, numbers, an empty array) and the search goes on (within a top-level object).
-      if (candidateDepth >= 0 && depth === candidateDepth && c > 32) {
-        // An empty top-level array is a document of no records.
-        if (c === 123 || (c === 93 && topLevelArray)) recordsDepth = candidateDepth;
-        else if (topLevelArray) throw new JsonShapeError('the top-level array holds a value where an object (one record) was expected', line);
-        candidateDepth = -1;
-      }
-      if (c === 34) { inString = true; continue; }
-      if (closed && c > 32) throw new JsonShapeError('text after the end of the JSON document (JSON Lines are one object per line)', line);
-      if (c === 123 || c === 91) { // { [
-        if (recordsDepth < 0 && c === 91 && depth <= 1) { candidateDepth = depth + 1; topLevelArray = depth === 0; }
-        if (recordsDepth >= 0 && !recordsDone && depth === recordsDepth && recordLine === 0) {
-          if (c !== 123) throw new JsonShapeError('the records array holds an array where an object (one record) was expected', line);
-          recordLine = line;
-          partStart = i;
-          parts = [];
-          length = 0;
-          skipping = false;
-        }
-        depth++;
-      } else if (c === 125 || c === 93) { // } ]
-        depth--;
-        if (depth < 0) throw new JsonShapeError('unbalanced JSON: a closing bracket with nothing open', line);
-        if (depth === 0) closed = true;
-        if (recordLine > 0 && depth === recordsDepth) {
-          if (!skipping) {
-            parts.push(text.slice(partStart, i + 1));
-            yield { text: parts.join(''), line: recordLine };
-          }
-          recordLine = 0;
-          partStart = -1;
-          parts = [];
-        } else if (recordsDepth >= 0 && depth === recordsDepth - 1 && c === 93) {
-          recordsDone = true;
-        }
-      } else if (recordsDepth >= 0 && !recordsDone && depth === recordsDepth && recordLine === 0 && c > 32 && c !== 44) {
-        throw new JsonShapeError('the records array holds a value where an object (one record) was expected', line);
-      }
-      if (recordLine > 0 && !skipping && i - partStart + length > maxRecordBytes) {
-        tooLong(recordLine);
-        skipping = true;
-      }
-    }
-    if (recordLine > 0 && !skipping && partStart >= 0) {
-      parts.push(text.slice(partStart));
-      length += text.length - partStart;
-    }
+    scanner.push(decoder.decode(chunk, { stream: true }));
+    if (found.length > 0) { const ready = found; found = []; yield* ready; }
   }
-  if (depth !== 0 || inString) throw new JsonShapeError('the JSON document ends before it is closed', line);
-  if (recordsDepth < 0) throw new JsonShapeError('no array of records found (a top-level array of objects, or an object holding one)', line);
+  scanner.push(decoder.decode());
+  yield* found;
+  scanner.end();
+}
+
+/**
+ * The first record of a JSON head (JSON Lines: its first line; a document: the first object of
+ * its records array), parsed; null when the head is not JSON or holds no whole first record.
+ */
+export function firstJsonRecord(head: string): Record<string, unknown> | null {
+  const text = head.replace(/^\uFEFF/, '').trimStart();
+  if (!text.startsWith('{') && !text.startsWith('[')) return null;
+  let recordText: string | null = null;
+  if (looksLikeJsonDocument(text) === null) recordText = text.split('\n', 1)[0]!;
+  else {
+    const scanner = new JsonRecordScanner(Infinity, () => undefined, (r) => { recordText ??= r.text; });
+    try { scanner.push(text); } catch { return null; }
+  }
+  if (recordText === null) return null;
+  try {
+    const parsed: unknown = JSON.parse(recordText);
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed as Record<string, unknown> : null;
+  } catch { return null; }
 }
