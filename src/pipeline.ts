@@ -68,7 +68,7 @@ export async function runScan(req: ScanRequest): Promise<Report> {
     warnings.push(...r.warnings);
     rosterInfo = {
       path: r.path, status: 'read', sha256: createHash('sha256').update(bytes).digest('hex'), sizeBytes: bytes.length,
-      mtime: r.mtime, format: 'roster CSV', timeFormat: null, notes: [], records: r.entries.length, samples: 0,
+      mtime: r.mtime, format: 'roster CSV', timeFormat: null, notes: [...r.notes], records: r.entries.length, samples: 0,
     };
   }
 

@@ -498,3 +498,22 @@ test('lines before the header: Excel\'s sep= hint, # comments and one-cell title
   const after = await read(`user,timestamp,rtt_ms\nalice,2026-03-02T10:00:00Z,23\nTotal\n`);
   assert.deepEqual(after.rejections.map((r) => [r.line, r.reason]), [[3, 'row_ragged']]);
 });
+
+test('roster: a location from its parts (city, state, country; lat and lon), the account by its words, and notes saying which column gave what', async () => {
+  const { readRoster } = await import('../src/ingest/roster.js');
+  const read = async (text: string) => (await readRoster(tempFile('roster.csv', text))).roster;
+  const parts = await read('Employee Email,City,State,Country,Time Zone,Office\nalice@corp.example,New York,NY,US,America/New_York,nyc\nbob@corp.example,Chicago,,US,America/Chicago,chi\n');
+  assert.deepEqual(parts.entries.map((e) => [e.account, e.location, e.site]), [
+    ['alice@corp.example', 'New York, NY, US', 'nyc'], ['bob@corp.example', 'Chicago, US', 'chi'],
+  ]);
+  assert.deepEqual(parts.notes, ['Employee Email -> account', 'City + State + Country -> claimed location (joined as "City, State, Country")',
+    'Time Zone -> time zone', 'Office -> site (peer group)']);
+  const office = await read('email,office_city,office_country,tz\na@x,Paris,FR,Europe/Paris\n');
+  assert.equal(office.entries[0]!.location, 'Paris, FR');
+  const coordinates = await read('user,latitude,longitude\na,40.71,-74.00\nb,,-87.6\n');
+  assert.deepEqual(coordinates.entries.map((e) => e.location), ['40.71,-74.00', null], 'both coordinates or none');
+  // A whole-location column wins over parts.
+  assert.equal((await read('user,location,city,country\na,"Austin, TX, US",Dallas,US\n')).entries[0]!.location, 'Austin, TX, US');
+  // No location at all: said, not silent.
+  assert.ok((await read('user,tz\na,UTC\n')).notes.some((n) => n.startsWith('no location column (tried: ') && n.endsWith('no physical check')));
+});

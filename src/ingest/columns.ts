@@ -302,7 +302,7 @@ const ROLE_WORDS = {
 } as const;
 
 /** Whether a column's name is made of the role's words (ROLE_WORDS); `X_at` with X a time qualifier counts as a time. */
-function namedByWords(forms: readonly string[], role: keyof typeof ROLE_WORDS): boolean {
+export function namedByWords(forms: readonly string[], role: keyof typeof ROLE_WORDS): boolean {
   const { core, qualifiers } = ROLE_WORDS[role];
   return forms.some((form) => {
     const words = form.split('_').filter((w) => w !== '');

@@ -4,12 +4,19 @@ import { parse } from 'csv-parse/sync';
 import type { RosterEntry } from '../types.js';
 import { inputError } from '../errors.js';
 import { normaliseAccount } from './accounts.js';
-import { ACCOUNT_ALIASES, headerForms } from './columns.js';
+import { ACCOUNT_ALIASES, headerForms, namedByWords } from './columns.js';
 
 const ROSTER_ACCOUNT = [...ACCOUNT_ALIASES, 'name'];
 const ROSTER_SITE = ['site', 'peer_group', 'peergroup', 'group', 'team', 'office', 'region', 'department'];
-const ROSTER_LOCATION = ['location', 'home_location', 'claimed_location', 'city', 'home', 'address', 'home_city', 'lat_lon', 'latlon'];
+/** A column that holds a whole location ("City, Country", "lat,lon"); a city column is joined with its country (ROSTER_CITY). */
+const ROSTER_LOCATION = ['location', 'home_location', 'claimed_location', 'home', 'address', 'lat_lon', 'latlon'];
 const ROSTER_TZ = ['time_zone', 'timezone', 'tz', 'iana_tz'];
+// A location in parts, when no column holds it whole: a city with its country (and state), or coordinates.
+const ROSTER_CITY = ['city', 'home_city', 'office_city', 'work_city', 'city_name', 'town', 'location_city', 'claimed_city'];
+const ROSTER_STATE = ['state', 'province', 'state_province', 'home_state', 'office_state', 'admin1'];
+const ROSTER_COUNTRY = ['country', 'country_code', 'home_country', 'office_country', 'work_country', 'country_name', 'claimed_country'];
+const ROSTER_LAT = ['lat', 'latitude', 'home_lat', 'home_latitude'];
+const ROSTER_LON = ['lon', 'lng', 'long', 'longitude', 'home_lon', 'home_lng', 'home_longitude'];
 /** Access link class (satellite, cellular, ...), read for the physical model. */
 const ROSTER_ACCESS = ['access', 'access_type', 'access_link', 'connection_type', 'link_type', 'network_type', 'uplink'];
 
@@ -18,6 +25,8 @@ export interface Roster {
   entries: RosterEntry[];
   byKey: Map<string, RosterEntry>;
   warnings: string[];
+  /** Which column gave each role (and what was not found), for the report's input notes. */
+  notes: string[];
   sha256: string;
   sizeBytes: number;
   mtime: string | null;
@@ -50,14 +59,33 @@ export async function readRoster(path: string): Promise<{ roster: Roster; bytes:
     for (const a of aliases) { const i = header.findIndex((forms) => forms.includes(a)); if (i >= 0) return i; }
     return -1;
   };
-  const accountIdx = find(ROSTER_ACCOUNT);
+  const names = rows[0]!.record.map((n) => n.trim());
+  let accountIdx = find(ROSTER_ACCOUNT);
+  // As in timing files: one column named by account words (`Employee Email`, `actor`) when no alias is.
   if (accountIdx < 0) {
-    throw inputError(`roster has no account column (tried: ${ROSTER_ACCOUNT.join(', ')}); columns found: ${rows[0]!.record.join(', ')}`, path, 1);
+    const byWords = header.map((forms, i) => (namedByWords(forms, 'account') ? i : -1)).filter((i) => i >= 0);
+    if (byWords.length === 1) accountIdx = byWords[0]!;
+  }
+  if (accountIdx < 0) {
+    throw inputError(`roster has no account column (tried: ${ROSTER_ACCOUNT.join(', ')}, and names made of account words); columns found: ${rows[0]!.record.join(', ')}`, path, 1);
   }
   const siteIdx = find(ROSTER_SITE);
   const locationIdx = find(ROSTER_LOCATION);
   const tzIdx = find(ROSTER_TZ);
   const accessIdx = find(ROSTER_ACCESS);
+  // Without a location column: "City, [State, ] Country" from its parts, or "lat,lon" from two columns.
+  const cityIdx = locationIdx < 0 ? find(ROSTER_CITY) : -1;
+  const stateIdx = cityIdx >= 0 ? find(ROSTER_STATE) : -1;
+  const countryIdx = cityIdx >= 0 ? find(ROSTER_COUNTRY) : -1;
+  const latIdx = locationIdx < 0 && cityIdx < 0 ? find(ROSTER_LAT) : -1;
+  const lonIdx = latIdx >= 0 ? find(ROSTER_LON) : -1;
+  const notes: string[] = [`${names[accountIdx]} -> account`];
+  if (locationIdx >= 0) notes.push(`${names[locationIdx]} -> claimed location`);
+  else if (cityIdx >= 0) notes.push(`${[cityIdx, stateIdx, countryIdx].filter((i) => i >= 0).map((i) => names[i]).join(' + ')} -> claimed location (joined as "City, ${stateIdx >= 0 ? 'State, ' : ''}${countryIdx >= 0 ? 'Country' : 'no country'}")`);
+  else if (latIdx >= 0 && lonIdx >= 0) notes.push(`${names[latIdx]} + ${names[lonIdx]} -> claimed location (coordinates)`);
+  else notes.push(`no location column (tried: ${[...ROSTER_LOCATION, ...ROSTER_CITY, ...ROSTER_LAT].join(', ')}): no claimed locations, so no physical check`);
+  if (tzIdx >= 0) notes.push(`${names[tzIdx]} -> time zone`);
+  if (siteIdx >= 0) notes.push(`${names[siteIdx]} -> site (peer group)`);
   const entries: RosterEntry[] = [];
   const byKey = new Map<string, RosterEntry>();
   const warnings: string[] = [];
@@ -66,8 +94,11 @@ export async function readRoster(path: string): Promise<{ roster: Roster; bytes:
     const account = (record[accountIdx] ?? '').trim();
     if (account === '') { warnings.push(`${path}:${line}: roster row without an account, ignored`); continue; }
     const cell = (i: number): string | null => (i < 0 ? null : (record[i] ?? '').trim() || null);
+    let location = cell(locationIdx);
+    if (locationIdx < 0 && cityIdx >= 0 && cell(cityIdx) !== null) location = [cell(cityIdx), cell(stateIdx), cell(countryIdx)].filter((p) => p !== null).join(', ');
+    else if (latIdx >= 0 && lonIdx >= 0 && cell(latIdx) !== null && cell(lonIdx) !== null) location = `${cell(latIdx)},${cell(lonIdx)}`;
     const entry: RosterEntry = {
-      account, key: normaliseAccount(account), site: cell(siteIdx), location: cell(locationIdx), timeZone: cell(tzIdx),
+      account, key: normaliseAccount(account), site: cell(siteIdx), location, timeZone: cell(tzIdx),
       access: cell(accessIdx), source: { file: path, line },
     };
     const previous = byKey.get(entry.key);
@@ -78,5 +109,5 @@ export async function readRoster(path: string): Promise<{ roster: Roster; bytes:
     byKey.set(entry.key, entry);
     entries.push(entry);
   }
-  return { roster: { path, entries, byKey, warnings, sha256: '', sizeBytes: bytes.length, mtime }, bytes };
+  return { roster: { path, entries, byKey, warnings, notes, sha256: '', sizeBytes: bytes.length, mtime }, bytes };
 }
