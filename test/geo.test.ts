@@ -115,3 +115,30 @@ test('tz tables: ISO 6709 coordinates, zone.tab fallback and links', () => {
   assert.equal(zonePoint('Asia/Calcutta')!.zone, 'Asia/Kolkata');
   assert.equal(zonePoint('UTC'), null);
 });
+
+test('roster time zones: IANA names, Windows names (CLDR table) and whole-hour offsets; anything else is unknown', async () => {
+  const { ianaZoneOf } = await import('../src/geo/timezones.js');
+  assert.deepEqual(ianaZoneOf('America/Chicago'), { zone: 'America/Chicago', from: 'iana' });
+  assert.deepEqual(ianaZoneOf('Eastern Standard Time'), { zone: 'America/New_York', from: 'windows' });
+  assert.deepEqual(ianaZoneOf('W. Europe Standard Time'), { zone: 'Europe/Berlin', from: 'windows' });
+  assert.deepEqual(ianaZoneOf('India Standard Time'), { zone: 'Asia/Calcutta', from: 'windows' });
+  // POSIX inverts the sign of Etc/GMT zones: UTC-05:00 is Etc/GMT+5.
+  assert.deepEqual(ianaZoneOf('UTC-05:00'), { zone: 'Etc/GMT+5', from: 'offset' });
+  assert.deepEqual(ianaZoneOf('GMT+1'), { zone: 'Etc/GMT-1', from: 'offset' });
+  assert.deepEqual(ianaZoneOf('UTC+0'), { zone: 'Etc/GMT', from: 'offset' });
+  for (const unknown of ['UTC+5:30', 'Nowhere Time', '', 'UTC+15']) assert.equal(ianaZoneOf(unknown), null, unknown);
+  // The offset zone keeps the clock it names: 14:00 UTC is 09:00 at UTC-05:00.
+  const hour = new Intl.DateTimeFormat('en-US', { timeZone: ianaZoneOf('UTC-05:00')!.zone, hour: 'numeric', hourCycle: 'h23' }).format(Date.UTC(2026, 2, 2, 14));
+  assert.equal(Number(hour), 9);
+
+  const { resolveClaims } = await import('../src/baseline/claims.js');
+  const entry = (account: string, timeZone: string, line: number) => ({
+    account, key: account, site: null, location: null, timeZone, access: null, source: { file: 'roster.csv', line },
+  });
+  const { claims, warnings } = resolveClaims([entry('a', 'Eastern Standard Time', 2), entry('b', 'Eastern Standard Time', 3), entry('c', 'Nowhere', 4)],
+    { resolvePlaces: false, strict: false });
+  assert.equal(claims.get('a')!.timeZone, 'America/New_York');
+  assert.equal(claims.get('c')!.timeZone, null);
+  assert.ok(warnings.includes("roster.csv:2 (and 1 more row): time zone 'Eastern Standard Time' read as America/New_York"), warnings.join(' | '));
+  assert.ok(warnings.includes("roster.csv:4: time zone 'Nowhere' unknown: ignored"), warnings.join(' | '));
+});

@@ -7,7 +7,7 @@ import { parse } from 'csv-parse/sync';
 import type { Rejection, ResolvedLocation, RosterEntry } from '../types.js';
 import { inputError, usageError } from '../errors.js';
 import { describeAlternatives, resolvePlace, type ResolvedPlace } from '../geo/gazetteer.js';
-import { isValidTimeZone, looksLikeTimeZone } from '../geo/timezones.js';
+import { ianaZoneOf, isValidTimeZone, looksLikeTimeZone } from '../geo/timezones.js';
 import { accessClass, ACCESS_CLASSES, type AccessClass } from './physical.js';
 
 export interface Claim {
@@ -114,13 +114,18 @@ export function resolveClaims(entries: readonly RosterEntry[], opts: ClaimOption
   const rejections: Rejection[] = [];
   const byText = new Map<string, { result: ReturnType<typeof resolvePlace>; rows: RosterEntry[] }>();
   const badZones = new Map<string, RosterEntry[]>();
+  /** Zones read through a Windows name or a fixed offset: said once each. */
+  const readZones = new Map<string, { zone: string; rows: RosterEntry[] }>();
   const badAccess = new Map<string, RosterEntry[]>();
 
   for (const e of entries) {
     let zone: string | null = null;
     if (e.timeZone !== null) {
-      if (isValidTimeZone(e.timeZone)) zone = e.timeZone;
-      else {
+      const read = ianaZoneOf(e.timeZone);
+      if (read !== null) {
+        zone = read.zone;
+        if (read.from !== 'iana') (readZones.get(e.timeZone) ?? readZones.set(e.timeZone, { zone: read.zone, rows: [] }).get(e.timeZone)!).rows.push(e);
+      } else {
         if (opts.strict) throw inputError(`unknown time zone '${e.timeZone}' (IANA names such as America/Chicago)`, e.source.file, e.source.line);
         (badZones.get(e.timeZone) ?? badZones.set(e.timeZone, []).get(e.timeZone)!).push(e);
       }
@@ -172,6 +177,7 @@ export function resolveClaims(entries: readonly RosterEntry[], opts: ClaimOption
     }
   }
   for (const [text, rows] of badZones) warnings.push(`${rowsText(rows)}: time zone '${text}' unknown: ignored`);
+  for (const [text, { zone, rows }] of readZones) warnings.push(`${rowsText(rows)}: time zone '${text}' read as ${zone}`);
   for (const [text, rows] of badAccess) {
     warnings.push(`${rowsText(rows)}: access '${text}' not recognised (${Object.keys(ACCESS_CLASSES).join(', ')}): taken as fixed`);
   }

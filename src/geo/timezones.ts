@@ -4,6 +4,7 @@
 // (US/Eastern -> America/New_York). A point from a zone stands for a whole region: low precision.
 import { readFileSync } from 'node:fs';
 import type { LatLon } from './distance.js';
+import { findIana } from 'windows-iana';
 
 export interface ZonePoint extends LatLon {
   /** The zone whose row gave the point (after following links). */
@@ -74,6 +75,28 @@ export function isValidTimeZone(zone: string): boolean {
     if (validZones.size < 10_000) validZones.set(zone, valid);
   }
   return valid;
+}
+
+/**
+ * The IANA zone a roster's time zone names: an IANA name as it is; a Windows name as Active
+ * Directory and HR exports write it (`Eastern Standard Time`, `W. Europe Standard Time`) through
+ * CLDR's table (the windows-iana package), its first zone being CLDR's choice for the name; a whole-hour
+ * offset (`UTC-05:00`, `GMT+1`) as the fixed `Etc/GMT` zone (whose sign POSIX inverts). Null: none.
+ */
+export function ianaZoneOf(text: string): { zone: string; from: 'iana' | 'windows' | 'offset' } | null {
+  const t = text.trim();
+  if (t === '') return null;
+  if (isValidTimeZone(t)) return { zone: t, from: 'iana' };
+  const windows = findIana(t);
+  if (windows.length > 0 && isValidTimeZone(windows[0]!)) return { zone: windows[0]!, from: 'windows' };
+  const offset = /^(?:UTC|GMT)\s*([+-])\s*(\d{1,2})(?::?00)?$/i.exec(t);
+  if (offset !== null) {
+    const hours = Number(offset[2]);
+    if (hours === 0) return { zone: 'Etc/GMT', from: 'offset' };
+    const zone = `Etc/GMT${offset[1] === '-' ? '+' : '-'}${hours}`;
+    if (hours <= 14 && isValidTimeZone(zone)) return { zone, from: 'offset' };
+  }
+  return null;
 }
 
 /** Looks like an IANA zone name (Area/Location) rather than a place name. */
