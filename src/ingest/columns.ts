@@ -139,7 +139,16 @@ export interface ColumnPlan {
 }
 
 /** A normalised name that ends in its unit (`rtt_ms`, `latency_s`, `delay_us`; `ms` alone). */
-const UNIT_SUFFIX_RE = /(?:^|_)(?:ms|s|us)$/;
+const UNIT_SUFFIX_RE = /(?:^|_)(ms|s|us)$/;
+
+/** The unit a column's name ends in (any of its forms), or null. */
+function unitNamed(forms: readonly string[]): Unit | null {
+  for (const form of forms) {
+    const m = UNIT_SUFFIX_RE.exec(form);
+    if (m !== null) return m[1] as Unit;
+  }
+  return null;
+}
 
 /**
  * Values of a column whose unit keylag assumed (ValueColumn.unitStated false) that no latency in
@@ -161,13 +170,11 @@ export class ValueRange {
     this.max = new Float64Array(columns).fill(-Infinity);
   }
 
-  /** Column v's figures of `other` added to this one (the byte lane's and the string path's). */
-  merge(other: ValueRange): void {
-    for (let v = 0; v < this.count.length; v++) {
-      this.count[v] += other.count[v]!;
-      if (other.min[v]! < this.min[v]!) this.min[v] = other.min[v]!;
-      if (other.max[v]! > this.max[v]!) this.max[v] = other.max[v]!;
-    }
+  /** A value of column v read. */
+  add(v: number, valueMs: number): void {
+    this.count[v]++;
+    if (valueMs < this.min[v]!) this.min[v] = valueMs;
+    if (valueMs > this.max[v]!) this.max[v] = valueMs;
   }
 }
 
@@ -302,7 +309,7 @@ const ROLE_WORDS = {
 } as const;
 
 /** Whether a column's name is made of the role's words (ROLE_WORDS); `X_at` with X a time qualifier counts as a time. */
-export function namedByWords(forms: readonly string[], role: keyof typeof ROLE_WORDS): boolean {
+function namedByWords(forms: readonly string[], role: keyof typeof ROLE_WORDS): boolean {
   const { core, qualifiers } = ROLE_WORDS[role];
   return forms.some((form) => {
     const words = form.split('_').filter((w) => w !== '');
@@ -312,17 +319,20 @@ export function namedByWords(forms: readonly string[], role: keyof typeof ROLE_W
   });
 }
 
+/** The columns (not in `taken`) whose names are made of the role's words (namedByWords). */
+export function columnsNamedByWords(forms: readonly (readonly string[])[], role: keyof typeof ROLE_WORDS, taken: readonly number[] = []): number[] {
+  return forms.map((_, index) => index).filter((index) => !taken.includes(index) && namedByWords(forms[index]!, role));
+}
+
 /**
- * The one column (not in `taken`) named by the role's words; -1 when none; an input error naming
- * them when more than one is, for the analyst's --account-col / --time-col to decide.
+ * The one column of `found` (columns named by words), noted as taken for `what`; -1 when none; an
+ * input error naming them when more than one is, for the analyst's `option` to decide.
  */
-function findByWords(forms: readonly (readonly string[])[], header: readonly string[], role: keyof typeof ROLE_WORDS,
-  taken: readonly number[], file: string, notes: string[]): number {
-  const found = forms.map((_, index) => index).filter((index) => !taken.includes(index) && namedByWords(forms[index]!, role));
+function oneByWords(found: readonly number[], header: readonly string[], what: string, option: string, file: string, notes: string[]): number {
   if (found.length > 1) {
-    throw inputError(`${role} columns by their names: ${found.map((i) => `'${header[i]}'`).join(', ')}: keylag cannot tell which to use; give --${role}-col`, file, 1);
+    throw inputError(`${what} columns by their names: ${found.map((i) => `'${header[i]}'`).join(', ')}: keylag cannot tell which to use; give ${option}`, file, 1);
   }
-  if (found.length === 1) notes.push(`${header[found[0]!]}: no alias, taken as the ${role} by its words`);
+  if (found.length === 1) notes.push(`${header[found[0]!]}: no alias, taken as ${what === 'latency' ? 'a latency' : `the ${what}`} by its words`);
   return found.length === 1 ? found[0]! : -1;
 }
 
@@ -342,8 +352,8 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
   const notes: string[] = [];
   let account = options.accountCol ? findByOption(header, options.accountCol, file, 'account') : findAlias(forms, ACCOUNT_ALIASES);
   let time = options.timeCol ? findByOption(header, options.timeCol, file, 'time') : findAlias(forms, TIME_ALIASES);
-  if (account < 0) account = findByWords(forms, header, 'account', [time], file, notes);
-  if (time < 0) time = findByWords(forms, header, 'time', [account], file, notes);
+  if (account < 0) account = oneByWords(columnsNamedByWords(forms, 'account', [time]), header, 'account', '--account-col', file, notes);
+  if (time < 0) time = oneByWords(columnsNamedByWords(forms, 'time', [account]), header, 'time', '--time-col', file, notes);
   const sessionIdx = options.sessionCol ? findByOption(header, options.sessionCol, file, 'session') : findAlias(forms, SESSION_ALIASES);
   const kindIdx = options.kindCol ? findByOption(header, options.kindCol, file, 'kind') : findAlias(forms, KIND_ALIASES);
   const valueAliasOf = (index: number) => {
@@ -356,6 +366,17 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
 
   const values: ValueColumn[] = [];
   const forcedUnit = options.unit;
+  /**
+   * Column `index` read as a value of `kind`, in --unit, else its alias's unit, else (`nameUnit`:
+   * columns taken by their words) the unit its name ends in, else ms. The unit is stated when it came
+   * from --unit or the alias, or is the one the name ends in (ValueColumn.unitStated).
+   */
+  const valueColumn = (index: number, kind: Kind | null, aliasUnit: Unit | null, nameUnit: boolean): ValueColumn => {
+    const named = unitNamed(forms[index]!);
+    const unit: Unit = forcedUnit ?? aliasUnit ?? (nameUnit ? named : null) ?? 'ms';
+    return { index, name: header[index]!, kind, toMs: UNIT_TO_MS[unit], unitLabel: unit,
+      unitStated: forcedUnit !== undefined || aliasUnit !== null || named === unit };
+  };
   if (options.valueCols && options.valueCols.length > 0) {
     for (const spec of options.valueCols) {
       // COL:KIND, where COL itself may contain ':' (e.g. tshark names do not, but be safe): split at the last ':'.
@@ -368,9 +389,7 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
       }
       const index = findByOption(header, colName, file, 'value');
       const alias = valueAliasOf(index);
-      const unit: Unit = forcedUnit ?? alias?.unit ?? 'ms';
-      values.push({ index, name: header[index]!, kind: kind ?? alias?.kind ?? null, toMs: UNIT_TO_MS[unit], unitLabel: unit,
-        unitStated: forcedUnit !== undefined || forms[index]!.some((form) => UNIT_SUFFIX_RE.test(form)) });
+      values.push(valueColumn(index, kind ?? alias?.kind ?? null, alias?.unit ?? null, false));
     }
   } else {
     const columnOfAlias = new Map<string, number>();
@@ -387,9 +406,7 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
         throw inputError(`duplicate column '${header[index]}' (columns ${twin + 1} and ${index + 1} both read as ${quantity}): keylag cannot tell which to use; give --value-col`, file, 1);
       }
       columnOfAlias.set(quantity, index);
-      const unit: Unit = forcedUnit ?? alias.unit ?? 'ms';
-      values.push({ index, name: header[index]!, kind: alias.kind, toMs: UNIT_TO_MS[unit], unitLabel: unit,
-        unitStated: forcedUnit !== undefined || alias.unit !== null || UNIT_SUFFIX_RE.test(alias.name) });
+      values.push(valueColumn(index, alias.kind, alias.unit, false));
     });
   }
 
@@ -397,19 +414,10 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
   // more (min_rtt_ms and avg_rtt_ms) are one measurement summed up two ways: which one is meant is
   // the analyst's to say, not a guess (each taken would count every row twice).
   if (values.length === 0 && !(options.valueCols && options.valueCols.length > 0)) {
-    const byWords = header.map((_, index) => index)
-      .filter((index) => index !== account && index !== time && index !== sessionIdx && index !== kindIdx)
-      .map((index) => ({ index, kind: latencyKindByWords(forms[index]!) }))
-      .filter((c): c is { index: number; kind: Kind } => c.kind !== null);
-    if (byWords.length > 1) {
-      throw inputError(`latency columns by their names: ${byWords.map((c) => `'${header[c.index]}'`).join(', ')}: keylag cannot tell which to use; give --value-col COL[:KIND]`, file, 1);
-    }
-    for (const { index, kind } of byWords) {
-      const unit: Unit = forcedUnit ?? (forms[index]!.map((f) => /_(ms|s|us)$/.exec(f)?.[1] as Unit | undefined).find((u) => u !== undefined) ?? 'ms');
-      values.push({ index, name: header[index]!, kind, toMs: UNIT_TO_MS[unit], unitLabel: unit,
-        unitStated: forcedUnit !== undefined || forms[index]!.some((form) => UNIT_SUFFIX_RE.test(form)) });
-      notes.push(`${header[index]}: no alias, taken as a latency by its words`);
-    }
+    const found = header.map((_, index) => index)
+      .filter((index) => index !== account && index !== time && index !== sessionIdx && index !== kindIdx && latencyKindByWords(forms[index]!) !== null);
+    const index = oneByWords(found, header, 'latency', '--value-col COL[:KIND]', file, notes);
+    if (index >= 0) values.push(valueColumn(index, latencyKindByWords(forms[index]!), null, true));
   }
 
   // The same role twice (e.g. two `rtt_ms` columns) would count values twice or pick one silently.

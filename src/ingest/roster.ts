@@ -4,7 +4,7 @@ import { parse } from 'csv-parse/sync';
 import type { RosterEntry } from '../types.js';
 import { inputError } from '../errors.js';
 import { normaliseAccount } from './accounts.js';
-import { ACCOUNT_ALIASES, headerForms, namedByWords } from './columns.js';
+import { ACCOUNT_ALIASES, columnsNamedByWords, headerForms } from './columns.js';
 
 const ROSTER_ACCOUNT = [...ACCOUNT_ALIASES, 'name'];
 const ROSTER_SITE = ['site', 'peer_group', 'peergroup', 'group', 'team', 'office', 'region', 'department'];
@@ -63,7 +63,7 @@ export async function readRoster(path: string): Promise<{ roster: Roster; bytes:
   let accountIdx = find(ROSTER_ACCOUNT);
   // As in timing files: one column named by account words (`Employee Email`, `actor`) when no alias is.
   if (accountIdx < 0) {
-    const byWords = header.map((forms, i) => (namedByWords(forms, 'account') ? i : -1)).filter((i) => i >= 0);
+    const byWords = columnsNamedByWords(header, 'account');
     if (byWords.length === 1) accountIdx = byWords[0]!;
   }
   if (accountIdx < 0) {

@@ -197,15 +197,16 @@ export class ByteLane {
    */
   private isoWidth = 0;
   private readonly predictTimeWidth: boolean;
-  /** Values this lane read per value column (the string path keeps its own), for the unit check. */
-  readonly range: ValueRange;
 
   /**
    * @param dateOrder of locale dates (--date-order): such cells are then read here as the string
    *   path reads them; without it they go to the string path, which rejects them
+   * @param range where the values of the rows the lane takes are counted for the unit check: the
+   *   string path's own (RecordProcessor.range), so that the file's values are counted in one place
    */
   constructor(private readonly plan: ColumnPlan, private readonly width: number, private readonly delimiter: number,
-    private readonly flush: (columns: SampleColumns) => void, private readonly dateOrder: DateOrder | null = null) {
+    private readonly flush: (columns: SampleColumns) => void, private readonly dateOrder: DateOrder | null = null,
+    readonly range: ValueRange = new ValueRange(plan.values.length)) {
     // Small to start (a file of a few hundred rows is common among many); grows to BATCH_ROWS.
     this.columns = newColumns(this.interner.texts, 1024);
     this.starts = new Int32Array(width);
@@ -214,7 +215,6 @@ export class ByteLane {
     this.untypedValues = plan.values.some((v) => v.kind === null);
     this.scratchValues = new Float64Array(plan.values.length);
     this.predictTimeWidth = ISO_SAFE_DELIMITERS.has(delimiter);
-    this.range = new ValueRange(plan.values.length);
   }
 
   private grow(): void {
@@ -341,7 +341,8 @@ export class ByteLane {
     if (server === -2) return false;
     const client = plan.clientAddress == null ? -1 : this.text(buf, starts[plan.clientAddress]!, ends[plan.clientAddress]!);
     if (client === -2) return false;
-    // The row is taken: its values count towards the unit check.
+    // The row is taken: its values count towards the unit check (ValueRange.add written out: a call
+    // per value with a double argument would box it, as `parsedTime` explains).
     const { count, min, max } = this.range;
     for (let v = 0; v < values.length; v++) {
       const ms = values[v]!;

@@ -62,7 +62,7 @@ class RecordProcessor {
   private notedDecimalComma = false;
   private notedDatePair = false;
   private readonly decimalComma: boolean;
-  /** Values read per value column on this path (the byte lane keeps its own), for `unitWarnings`. */
+  /** Values read per value column, on this path and by its byte lane (given this range), for `unitWarnings`. */
   readonly range: ValueRange;
   /**
    * @param header the delimited file's header cells (null for JSON Lines), to know it if it comes again
@@ -76,10 +76,7 @@ class RecordProcessor {
 
   /** What the header should warn of: values that do not fit their assumed unit (both lanes counted). */
   warnings(): string[] {
-    const range = new ValueRange(this.plan.values.length);
-    range.merge(this.range);
-    if (this.lane !== null) range.merge(this.lane.range);
-    return unitWarnings(this.plan, range);
+    return unitWarnings(this.plan, this.range);
   }
 
   /**
@@ -156,10 +153,7 @@ class RecordProcessor {
         ctx.reject(line, check.reason, `${column.name}=${truncate(cell)}${hint}`);
         continue;
       }
-      const { range } = this;
-      range.count[v]++;
-      if (check.valueMs < range.min[v]!) range.min[v] = check.valueMs;
-      if (check.valueMs > range.max[v]!) range.max[v] = check.valueMs;
+      this.range.add(v, check.valueMs);
       const kind = column.kind ?? rowKind ?? 'input_lag';
       const lane = this.lane;
       if (lane !== null && lane.pushSample(account, session, server, clientAddress, KIND_INDEX.get(kind)!, parsed.timeUs, check.valueMs, line)) continue;
@@ -336,7 +330,8 @@ async function readDelimitedFast(chunks: AsyncIterable<Buffer>, ctx: AdapterCont
   // One physical line [a, b) of `buf`, newline excluded.
   const handleBytes = (buf: Buffer, a: number, b: number): void => {
     if (lane === null && table.processor !== null && delimiter.length === 1) {
-      lane = new ByteLane(table.processor.plan, table.processor.width!, delimiterByte, (batch) => emitBatch(ctx, batch), table.processor.dateOrder);
+      lane = new ByteLane(table.processor.plan, table.processor.width!, delimiterByte, (batch) => emitBatch(ctx, batch), table.processor.dateOrder,
+        table.processor.range);
       table.processor.lane = lane;
     }
     if (lane !== null && openRecord === null) {
@@ -424,7 +419,7 @@ class JsonRecordTable {
       plan.notes.forEach((n) => ctx.note(n));
       this.processor = new RecordProcessor(plan, null, ctx);
       // Only for its batches: the samples of parsed objects go there (pushSample), not one by one.
-      this.processor.lane = new ByteLane(plan, this.keys.length, 0x2c, (batch) => emitBatch(ctx, batch));
+      this.processor.lane = new ByteLane(plan, this.keys.length, 0x2c, (batch) => emitBatch(ctx, batch), null, this.processor.range);
     }
     const fields = this.keys.map((k) => {
       const v = record[k];
