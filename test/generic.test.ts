@@ -459,6 +459,18 @@ test('JSON documents: an array of records, pretty or on one line, or an object h
   })();
   assert.equal(small.samples.length, 11);
   assert.deepEqual(small.rejections, [{ line: 14, reason: 'line_too_long' }]);
+  // On one line, in one chunk: the skipped record keeps its number among the others (3), and so do those after it.
+  const oneChunk = await (async () => {
+    const samples: RawSample[] = [];
+    const rejections: { line: number; reason: string }[] = [];
+    await genericAdapter.read(chunksOf(JSON.stringify(big), 1 << 20), {
+      file: 'test.json', columns: {}, options: {}, side: new SideData(), limits: { ...DEFAULT_READ_LIMITS, maxRecordBytes: 1000 },
+      emit: (s) => samples.push(s), reject: (line, reason) => rejections.push({ line, reason }), note: () => undefined,
+    });
+    return { samples, rejections };
+  })();
+  assert.deepEqual(oneChunk.rejections, [{ line: 3, reason: 'line_too_long' }]);
+  assert.deepEqual(oneChunk.samples.map((s) => s.line), [1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
 });
 
 test('JSON documents keylag cannot read as records stop with the line and why', async () => {

@@ -24,7 +24,7 @@ import { inputError } from '../../errors.js';
 import { parseTimestamp, MIN_TIME_US, MAX_TIME_US, TIME_FORMAT_LABEL } from '../time.js';
 import { parseLatency } from './generic.js';
 import {
-  headerKey, orderEvidence, parseDateOrderOption, parseSlashDate, slashDateToUs, tabularHeaderOf, tabularRecords,
+  headerKey, orderEvidence, parseDateOrderOption, parseSlashDate, slashDateToUs, tabularHeaderOf, tabularRecords, truncate,
   type DateOrder, type SlashDate,
 } from './export-util.js';
 
@@ -52,9 +52,6 @@ function isConnectionsHeader(cols: string[]): boolean {
     && CONNECTION_HINTS.some((h) => cols.includes(h));
 }
 
-function truncate(text: string, max = 80): string {
-  return text.length > max ? `${text.slice(0, max)}...(${text.length} chars)` : text;
-}
 
 function connectionsOf(ctx: AdapterContext): Map<string, AvdConnection> {
   let map = ctx.side.get<Map<string, AvdConnection>>(AVD_CONNECTIONS_KEY);

@@ -7,7 +7,9 @@ import { inputError } from '../../errors.js';
 import { csvInputError } from '../csv-errors.js';
 import { daysInMonth } from '../time.js';
 import { peekChunks } from '../open.js';
-import { firstJsonRecord, jsonRecords, JsonShapeError, looksLikeJsonDocument } from './json-records.js';
+import {
+  firstJsonRecord, jsonLineRecords, jsonRecords, JsonShapeError, looksLikeJsonDocument, type JsonRecordText,
+} from './json-records.js';
 
 /** Header cell as compared: BOM and quotes gone, trimmed, lower case, a trailing ` [UTC]` dropped. */
 export function headerKey(cell: string): string {
@@ -102,33 +104,75 @@ export function tabularHeaderOf(head: string): string[] {
   return record !== null ? Object.keys(record).map(headerKey) : csvHeaderOf(head);
 }
 
-/** A JSON value as a cell, as the generic adapter reads it: null and absent '', objects as JSON, the rest as text. */
-export function jsonCell(value: unknown): string {
-  return value === undefined || value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+/** A cell's text for a rejection's detail: at most `max` characters, and how long it was. */
+export function truncate(text: string, max = 80): string {
+  return text.length > max ? `${text.slice(0, max)}...(${text.length} chars)` : text;
+}
+
+/**
+ * JSON records as rows: the first object's keys are the header, each record's values its fields in
+ * that order (null and absent '', objects as JSON, the rest as text). A record that is not JSON
+ * (`jsonl_invalid`) or not an object (`jsonl_not_object`) is a counted rejection.
+ */
+export class JsonRows {
+  /** The header: the first object's keys (null until one is read). */
+  keys: string[] | null = null;
+  /** Records rejected. */
+  rejected = 0;
+  constructor(private readonly ctx: AdapterContext) {}
+
+  /** The fields of the record `text` on `line`, the header set by the first; null when rejected. */
+  fieldsOf(text: string, line: number): string[] | null {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      this.rejected++;
+      this.ctx.reject(line, 'jsonl_invalid', truncate(text));
+      return null;
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      this.rejected++;
+      this.ctx.reject(line, 'jsonl_not_object', truncate(text));
+      return null;
+    }
+    const record = parsed as Record<string, unknown>;
+    this.keys ??= Object.keys(record);
+    return this.keys.map((k) => {
+      const v = record[k];
+      return v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+    });
+  }
+}
+
+/** The records of a JSON input whose head is `head`: a document of records (jsonRecords) or JSON Lines. */
+export function jsonRecordsOf(head: string, chunks: AsyncIterable<Buffer>, maxRecordBytes: number): {
+  document: boolean; records: AsyncGenerator<JsonRecordText, number | void>;
+} {
+  const document = looksLikeJsonDocument(head) !== null;
+  return { document, records: document ? jsonRecords(chunks, maxRecordBytes) : jsonLineRecords(chunks, maxRecordBytes) };
 }
 
 /**
  * The records of a tabular export as CSV records: CSV (csvRecords), or JSON (JSON Lines, or a
- * document of records), whose first record's keys come first as the header line and each record's
- * values after it in that order (a record that is not an object: `jsonl_not_object`; not JSON:
- * `jsonl_invalid`, both rejections). A JSON record's line is the one it starts on.
+ * document of records) read as the generic adapter reads it (JsonRows): the first record's keys
+ * come first as the header line, then each record's values. A JSON record's line is the one it
+ * starts on; one over the size limit is a `line_too_long` rejection.
  */
 export async function* tabularRecords(chunks: AsyncIterable<Buffer>, ctx: AdapterContext): AsyncGenerator<CsvRecord> {
   const { head, replay } = await peekHead(chunks, false);
   const text = head.replace(/^\uFEFF/, '').trimStart();
   if (!text.startsWith('{') && !text.startsWith('[')) { yield* csvRecords(replay, ctx); return; }
-  let keys: string[] | null = null;
-  const records = looksLikeJsonDocument(text) === null
-    ? (async function* () { for await (const { text: line, line: n } of textLines(replay, ctx)) if (line.trim() !== '') yield { text: line, line: n }; })()
-    : jsonRecords(replay, ctx.limits.maxRecordBytes, (line) => ctx.reject(line, 'line_too_long', `a record over ${ctx.limits.maxRecordBytes} bytes (--max-record-bytes)`));
+  const rows = new JsonRows(ctx);
+  const { records } = jsonRecordsOf(text, replay, ctx.limits.maxRecordBytes);
   try {
     for await (const { text: recordText, line } of records) {
-      let parsed: unknown;
-      try { parsed = JSON.parse(recordText); } catch { ctx.reject(line, 'jsonl_invalid', recordText.slice(0, 80)); continue; }
-      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) { ctx.reject(line, 'jsonl_not_object', recordText.slice(0, 80)); continue; }
-      const record = parsed as Record<string, unknown>;
-      if (keys === null) { keys = Object.keys(record); yield { fields: keys, line }; }
-      yield { fields: keys.map((k) => jsonCell(record[k])), line };
+      if (recordText === null) { ctx.reject(line, 'line_too_long', `a record over ${ctx.limits.maxRecordBytes} bytes (--max-record-bytes)`); continue; }
+      const header = rows.keys;
+      const fields = rows.fieldsOf(recordText, line);
+      if (fields === null) continue;
+      if (header === null) yield { fields: rows.keys!, line };
+      yield { fields, line };
     }
   } catch (err) {
     if (err instanceof JsonShapeError) throw inputError(`JSON document: ${err.message}`, ctx.file, err.line);

@@ -1,9 +1,11 @@
 // Generic timing files: CSV, TSV (or ';'/'|' separated) and JSON Lines with an account, a time and
 // one or more latency columns (DESIGN section 4). Header names map to roles and kinds via columns.ts.
 import { parse as parseSync } from 'csv-parse/sync';
-import { csvRecords, parseDateOrderOption, parseSlashDate, peekHead, slashDateToUs, type DateOrder } from './export-util.js';
+import {
+  csvRecords, JsonRows, jsonRecordsOf, parseDateOrderOption, parseSlashDate, peekHead, slashDateToUs, truncate, type DateOrder,
+} from './export-util.js';
 import { ByteLane, localeDateFormat } from './generic-bytes.js';
-import { jsonRecords, JsonShapeError, looksLikeJsonDocument } from './json-records.js';
+import { JsonShapeError, looksLikeJsonDocument, type JsonRecordText } from './json-records.js';
 import { copiedChunks } from '../open.js';
 import { csvInputError, recordTooLong } from '../csv-errors.js';
 import { emitBatch, KIND_INDEX, type AdapterContext, type AdapterResult, type InputAdapter, type RawSample } from '../adapter.js';
@@ -46,9 +48,6 @@ export function parseLatency(text: string, toMs: number): ValueCheck {
   return { ok: true, valueMs: v === 0 ? 0 : v };
 }
 
-function truncate(text: string, max = 80): string {
-  return text.length > max ? `${text.slice(0, max)}...(${text.length} chars)` : text;
-}
 
 /** Shared per-record logic for every tabular dialect. */
 class RecordProcessor {
@@ -385,52 +384,35 @@ async function readDelimitedFast(chunks: AsyncIterable<Buffer>, ctx: AdapterCont
 }
 
 /**
- * JSON records (a line of JSON Lines, an element of a JSON array): the first object's keys are the
- * header; each record's values are its fields in that order.
+ * JSON records (a line of JSON Lines, an element of a JSON array) read as rows (JsonRows), into one
+ * RecordProcessor made when the first object gives the header.
  */
 class JsonRecordTable {
   processor: RecordProcessor | null = null;
-  private keys: string[] = [];
-  /** Records that were not objects or not JSON (counted in the adapter's records). */
-  rejected = 0;
-  constructor(private readonly ctx: AdapterContext) {}
+  private readonly rows: JsonRows;
+  constructor(private readonly ctx: AdapterContext) { this.rows = new JsonRows(ctx); }
 
   /** The record `text` starting on `line`. */
   record(text: string, line: number): void {
     const { ctx } = this;
-    let obj: unknown;
-    try {
-      obj = JSON.parse(text);
-    } catch {
-      this.rejected++;
-      ctx.reject(line, 'jsonl_invalid', truncate(text));
-      return;
-    }
-    if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
-      this.rejected++;
-      ctx.reject(line, 'jsonl_not_object', truncate(text));
-      return;
-    }
-    const record = obj as Record<string, unknown>;
+    const fields = this.rows.fieldsOf(text, line);
+    if (fields === null) return;
     if (this.processor === null) {
-      this.keys = Object.keys(record);
-      checkFieldCount(this.keys.length, ctx);
-      const plan = resolveColumns(this.keys, ctx.columns, ctx.file);
+      const keys = this.rows.keys!;
+      checkFieldCount(keys.length, ctx);
+      const plan = resolveColumns(keys, ctx.columns, ctx.file);
       plan.notes.forEach((n) => ctx.note(n));
       this.processor = new RecordProcessor(plan, null, ctx);
       // Only for its batches: the samples of parsed objects go there (pushSample), not one by one.
-      this.processor.lane = new ByteLane(plan, this.keys.length, 0x2c, (batch) => emitBatch(ctx, batch), null, this.processor.range);
+      this.processor.lane = new ByteLane(plan, keys.length, 0x2c, (batch) => emitBatch(ctx, batch), null, this.processor.range);
     }
-    const fields = this.keys.map((k) => {
-      const v = record[k];
-      return v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
-    });
     this.processor.process(fields, line);
   }
 
-  /** The adapter's result (after every record); `line` is where the input ended. */
-  finish(dialect: string, line: number, records: number): AdapterResult {
+  /** The adapter's result (after every record); `line` is where the input ended, `skipped` the records over the size limit. */
+  finish(dialect: string, line: number, skipped: number): AdapterResult {
     const p = this.processor;
+    const records = skipped + this.rows.rejected;
     if (p === null) {
       if (records > 0) throw inputError('no valid JSON object found', this.ctx.file, line);
       throw inputError('empty input: no records', this.ctx.file);
@@ -441,93 +423,43 @@ class JsonRecordTable {
 }
 
 /**
- * A JSON document of records (json-records.ts): a top-level array of objects, or an object holding
- * one. A record's line is the line its opening brace is on.
+ * JSON: JSON Lines (one object per line), or a document of records (json-records.ts: a top-level
+ * array of objects, or an object holding one), whose record's line is the line its opening brace is
+ * on. A bad record is a counted rejection, not the end of the file.
  */
-async function readJsonDocument(chunks: AsyncIterable<Buffer>, ctx: AdapterContext): Promise<AdapterResult> {
+async function readJson(head: string, chunks: AsyncIterable<Buffer>, ctx: AdapterContext): Promise<AdapterResult> {
   const table = new JsonRecordTable(ctx);
+  const max = ctx.limits.maxRecordBytes;
+  const { document, records } = jsonRecordsOf(head, chunks, max);
   let lastLine = 0;
-  let tooLong = 0;
-  // Records that share a line (a document written on one line) are told apart by number instead:
-  // decided by the first two, said in a note, so that every sample still names one record.
-  let numbered: boolean | null = null;
-  let firstRecord: { text: string; line: number } | null = null;
-  let ordinal = 0;
+  let skipped = 0;
   try {
-    for await (const record of jsonRecords(chunks, ctx.limits.maxRecordBytes, (line) => {
-      tooLong++;
-      ordinal++;
-      ctx.reject(numbered === true ? ordinal : line, 'line_too_long', `a record over ${ctx.limits.maxRecordBytes} bytes (--max-record-bytes)`);
-    })) {
-      if (numbered === null) {
-        if (firstRecord === null) { firstRecord = record; continue; }
-        numbered = record.line === firstRecord.line;
-        if (numbered) ctx.note('records share lines (a one-line document): a sample\'s line is its record\'s number in the array');
-        ordinal++;
-        table.record(firstRecord.text, numbered ? ordinal : firstRecord.line);
-      }
-      ordinal++;
-      lastLine = numbered ? ordinal : record.line;
-      table.record(record.text, lastLine);
-    }
-    if (numbered === null && firstRecord !== null) { lastLine = firstRecord.line; table.record(firstRecord.text, firstRecord.line); }
+    // Records of a document that share a line (one written on one line) are told apart by number
+    // instead: decided by the first two, said in a note, so that every sample still names one record.
+    const first = await records.next();
+    const second = first.done ? first : await records.next();
+    const numbered = document && !first.done && !second.done && first.value.line === second.value.line;
+    if (numbered) ctx.note('records share lines (a one-line document): a sample\'s line is its record\'s number in the array');
+    let ordinal = 0;
+    const take = ({ text, line }: JsonRecordText): void => {
+      lastLine = numbered ? ++ordinal : line;
+      if (text !== null) { table.record(text, lastLine); return; }
+      skipped++;
+      ctx.reject(lastLine, 'line_too_long', `${document ? 'a record over' : 'over'} ${max} bytes (--max-record-bytes)`);
+    };
+    if (!first.done) take(first.value);
+    if (!second.done && second !== first) take(second.value);
+    let next = second.done ? second : await records.next();
+    for (; !next.done; next = await records.next()) take(next.value);
+    // JSON Lines: the lines read, blank ones too.
+    if (typeof next.value === 'number') lastLine = next.value;
   } catch (err) {
+    // As in the delimited fast path: what was read before the error is handed on.
     table.processor?.lane?.drain();
     if (err instanceof JsonShapeError) throw inputError(`JSON document: ${err.message}`, ctx.file, err.line);
     throw err;
   }
-  return table.finish('JSON (array of records)', lastLine, table.rejected + tooLong);
-}
-
-/** JSON Lines: one object per line; a bad line is a counted rejection, not the end of the file. */
-async function readJsonLines(chunks: AsyncIterable<Buffer>, ctx: AdapterContext): Promise<AdapterResult> {
-  const table = new JsonRecordTable(ctx);
-  let lineNo = 0;
-  let pending = '';
-  let skippingLongLine = false;
-  const decoder = new TextDecoder('utf-8');
-  let records = 0;
-
-  const handleLine = (raw: string): void => {
-    lineNo++;
-    const text = lineNo === 1 ? raw.replace(/^\uFEFF/, '') : raw;
-    if (text.trim() === '') return;
-    table.record(text, lineNo);
-  };
-
-  try {
-    for await (const chunk of chunks) {
-      let text = pending + decoder.decode(chunk, { stream: true });
-      let start = 0;
-      for (;;) {
-        const nl = text.indexOf('\n', start);
-        if (nl < 0) break;
-        const raw = text.slice(start, nl);
-        if (skippingLongLine) {
-          skippingLongLine = false;
-        } else {
-          handleLine(raw.endsWith('\r') ? raw.slice(0, -1) : raw);
-        }
-        start = nl + 1;
-      }
-      text = text.slice(start);
-      if (text.length > ctx.limits.maxRecordBytes) {
-        lineNo++;
-        records++;
-        ctx.reject(lineNo, 'line_too_long', `over ${ctx.limits.maxRecordBytes} bytes (--max-record-bytes)`);
-        skippingLongLine = true;
-        text = '';
-      }
-      pending = text;
-    }
-    pending += decoder.decode();
-    if (pending.length > 0 && !skippingLongLine) handleLine(pending.endsWith('\r') ? pending.slice(0, -1) : pending);
-  } catch (err) {
-    // As in the delimited fast path: what was read before the error is handed on.
-    table.processor?.lane?.drain();
-    throw err;
-  }
-  return table.finish('JSON Lines', lineNo, records + table.rejected);
+  return table.finish(document ? 'JSON (array of records)' : 'JSON Lines', lastLine, skipped);
 }
 
 export const genericAdapter: InputAdapter = {
@@ -549,9 +481,7 @@ export const genericAdapter: InputAdapter = {
     // a preamble: delimiterOf).
     const { head, replay } = await peekHead(chunks, false);
     if (head.trim() === '') throw inputError('empty input: no header line', ctx.file);
-    const document = looksLikeJsonDocument(head);
-    if (document !== null) return readJsonDocument(replay, ctx);
-    if (isJsonLines(head)) return readJsonLines(replay, ctx);
+    if (looksLikeJsonDocument(head) !== null || isJsonLines(head)) return readJson(head, replay, ctx);
     const delimiter = delimiterOf(head);
     return ctx.options.csvParser === 'csv-parse' ? readDelimited(replay, ctx, delimiter) : readDelimitedFast(replay, ctx, delimiter);
   },

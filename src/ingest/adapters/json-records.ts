@@ -7,8 +7,11 @@
 // sample names its source line) and a bound on a record's size (--max-record-bytes); it only has
 // to find where each record begins and ends (strings, escapes, nesting), JSON.parse reads it.
 
-/** One record: its JSON text and the 1-based line of the input its opening brace is on. */
-export interface JsonRecordText { text: string; line: number }
+/**
+ * One record: its JSON text (null: over the size limit, skipped) and the 1-based line of the input
+ * it starts on. Records come in input order, the skipped ones among them.
+ */
+export interface JsonRecordText { text: string | null; line: number }
 
 /** Why the document is not one keylag reads, with the line where that showed. */
 export class JsonShapeError extends Error {
@@ -57,8 +60,7 @@ export class JsonRecordScanner {
   private recordLine = 0;
   private skipping = false;
 
-  constructor(private readonly maxRecordBytes: number, private readonly tooLong: (line: number) => void,
-    private readonly onRecord: (record: JsonRecordText) => void) {}
+  constructor(private readonly maxRecordBytes: number, private readonly onRecord: (record: JsonRecordText) => void) {}
 
   push(piece: string): void {
     let text = piece;
@@ -67,6 +69,11 @@ export class JsonRecordScanner {
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if (c === 10) this.line++;
+      // The size bound holds inside strings too (a record of one long string is still held whole otherwise).
+      if (this.recordLine > 0 && !this.skipping && i - partStart + this.length > this.maxRecordBytes) {
+        this.onRecord({ text: null, line: this.recordLine });
+        this.skipping = true;
+      }
       if (this.inString) {
         if (this.escaped) this.escaped = false;
         else if (c === 92) this.escaped = true;
@@ -112,10 +119,6 @@ export class JsonRecordScanner {
       } else if (this.recordsDepth >= 0 && !this.recordsDone && this.depth === this.recordsDepth && this.recordLine === 0 && c > 32 && c !== 44) {
         throw new JsonShapeError('the records array holds a value where an object (one record) was expected', this.line);
       }
-      if (this.recordLine > 0 && !this.skipping && i - partStart + this.length > this.maxRecordBytes) {
-        this.tooLong(this.recordLine);
-        this.skipping = true;
-      }
     }
     if (this.recordLine > 0 && !this.skipping && partStart >= 0) {
       this.parts.push(text.slice(partStart));
@@ -131,15 +134,14 @@ export class JsonRecordScanner {
 }
 
 /**
- * The records of the document in `chunks`, in order. `tooLong(line)` is called for a record over
- * `maxRecordBytes` characters (it is skipped); the shape errors (no array of records, text after
- * the document) are thrown as JsonShapeError.
+ * The records of the document in `chunks`, in order (one over `maxRecordBytes` characters as a null
+ * text, skipped); the shape errors (no array of records, text after the document) are thrown as
+ * JsonShapeError.
  */
-export async function* jsonRecords(chunks: AsyncIterable<Buffer>, maxRecordBytes: number,
-  tooLong: (line: number) => void): AsyncGenerator<JsonRecordText> {
+export async function* jsonRecords(chunks: AsyncIterable<Buffer>, maxRecordBytes: number): AsyncGenerator<JsonRecordText> {
   const decoder = new TextDecoder('utf-8');
   let found: JsonRecordText[] = [];
-  const scanner = new JsonRecordScanner(maxRecordBytes, tooLong, (record) => found.push(record));
+  const scanner = new JsonRecordScanner(maxRecordBytes, (record) => found.push(record));
   for await (const chunk of chunks) {
     scanner.push(decoder.decode(chunk, { stream: true }));
     if (found.length > 0) { const ready = found; found = []; yield* ready; }
@@ -147,6 +149,46 @@ export async function* jsonRecords(chunks: AsyncIterable<Buffer>, maxRecordBytes
   scanner.push(decoder.decode());
   yield* found;
   scanner.end();
+}
+
+/**
+ * The records of JSON Lines in `chunks`: each non-blank line (BOM and CR removed), a line over
+ * `maxRecordBytes` characters as a null text (skipped, never held whole). Returns the number of
+ * lines read.
+ */
+export async function* jsonLineRecords(chunks: AsyncIterable<Buffer>, maxRecordBytes: number): AsyncGenerator<JsonRecordText, number> {
+  const decoder = new TextDecoder('utf-8');
+  let line = 0;
+  let pending = '';
+  let skippingLongLine = false;
+  const record = (raw: string): JsonRecordText | null => {
+    line++;
+    let text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (line === 1) text = text.replace(/^\uFEFF/, '');
+    return text.trim() === '' ? null : { text, line };
+  };
+  for await (const chunk of chunks) {
+    let text = pending + decoder.decode(chunk, { stream: true });
+    let start = 0;
+    for (;;) {
+      const nl = text.indexOf('\n', start);
+      if (nl < 0) break;
+      if (skippingLongLine) skippingLongLine = false;
+      else { const r = record(text.slice(start, nl)); if (r !== null) yield r; }
+      start = nl + 1;
+    }
+    text = text.slice(start);
+    if (text.length > maxRecordBytes) {
+      line++;
+      yield { text: null, line };
+      skippingLongLine = true;
+      text = '';
+    }
+    pending = text;
+  }
+  pending += decoder.decode();
+  if (pending.length > 0 && !skippingLongLine) { const r = record(pending); if (r !== null) yield r; }
+  return line;
 }
 
 /**
@@ -159,7 +201,7 @@ export function firstJsonRecord(head: string): Record<string, unknown> | null {
   let recordText: string | null = null;
   if (looksLikeJsonDocument(text) === null) recordText = text.split('\n', 1)[0]!;
   else {
-    const scanner = new JsonRecordScanner(Infinity, () => undefined, (r) => { recordText ??= r.text; });
+    const scanner = new JsonRecordScanner(Infinity, (r) => { recordText ??= r.text; });
     try { scanner.push(text); } catch { return null; }
   }
   if (recordText === null) return null;
