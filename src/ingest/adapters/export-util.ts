@@ -23,6 +23,23 @@ export function firstLine(head: string): string {
   return '';
 }
 
+/** The delimiter of a header line: the most frequent of `,` tab `;` `|` outside quotes (`,` when none is). */
+export function sniffDelimiter(headerLine: string): string {
+  const candidates = [',', '\t', ';', '|'];
+  let best = ',';
+  let bestCount = 0;
+  for (const c of candidates) {
+    let count = 0;
+    let quoted = false;
+    for (const ch of headerLine) {
+      if (ch === '"') quoted = !quoted;
+      else if (ch === c && !quoted) count++;
+    }
+    if (count > bestCount) { best = c; bestCount = count; }
+  }
+  return best;
+}
+
 /** Split one CSV line (no embedded newlines) into cells; enough for detecting headers. */
 export function splitCsvLine(line: string, delimiter = ','): string[] {
   const out: string[] = [];

@@ -2,7 +2,8 @@
 // one or more latency columns (DESIGN section 4). Header names map to roles and kinds via columns.ts.
 import { parse as parseSync } from 'csv-parse/sync';
 import {
-  csvRecords, JsonRows, jsonRecordsOf, parseDateOrderOption, parseSlashDate, peekHead, slashDateToUs, truncate, type DateOrder,
+  csvRecords, JsonRows, jsonRecordsOf, parseDateOrderOption, parseSlashDate, peekHead, slashDateToUs, sniffDelimiter, truncate,
+  type DateOrder,
 } from './export-util.js';
 import { ByteLane, localeDateFormat } from './generic-bytes.js';
 import { JsonShapeError, looksLikeJsonDocument, type JsonRecordText } from './json-records.js';
@@ -170,22 +171,6 @@ function checkFieldCount(fields: number, ctx: AdapterContext): void {
   if (fields > ctx.limits.maxFields) {
     throw inputError(`header has ${fields} fields, more than the limit of ${ctx.limits.maxFields} (--max-fields)`, ctx.file, 1);
   }
-}
-
-function sniffDelimiter(firstLine: string): string {
-  const candidates = [',', '\t', ';', '|'];
-  let best = ',';
-  let bestCount = 0;
-  for (const c of candidates) {
-    let count = 0;
-    let quoted = false;
-    for (const ch of firstLine) {
-      if (ch === '"') quoted = !quoted;
-      else if (ch === c && !quoted) count++;
-    }
-    if (count > bestCount) { best = c; bestCount = count; }
-  }
-  return best;
 }
 
 /** At most this many lines before the header are skipped as a preamble (isPreamble); past them the next line is the header. */

@@ -10,7 +10,7 @@
 import { parse } from 'csv-parse';
 import type { AdapterContext, AdapterResult, InputAdapter } from '../adapter.js';
 import { inputError } from '../../errors.js';
-import { peekHead } from './export-util.js';
+import { firstLine, peekHead, sniffDelimiter } from './export-util.js';
 import { MIN_TIME_US, MAX_TIME_US } from '../time.js';
 import { PacketCollector, accountsMapFor } from '../derive/collect.js';
 import { TCP_ACK, TCP_SYN, type TcpPacket } from '../derive/tcp.js';
@@ -86,26 +86,8 @@ function parseFlags(text: string): number | null {
   return parseUint(text, 0xffff);
 }
 
-function firstLine(head: string): string {
-  const text = head.replace(/^\uFEFF/, '');
-  const end = text.search(/\r?\n/);
-  return end < 0 ? text : text.slice(0, end);
-}
-
 function headerOf(head: string): string[] {
   return firstLine(head).split(/[,\t;|]/).map((f) => f.trim().replace(/^"|"$/g, '').toLowerCase());
-}
-
-/** tshark's -E separator: ',' as keylag's command says, or its default tab (also ';' and '|'): the most frequent in the header. */
-function separatorOf(head: string): string {
-  const line = firstLine(head);
-  let best = ',';
-  let most = 0;
-  for (const c of [',', '\t', ';', '|']) {
-    const n = line.split(c).length - 1;
-    if (n > most) { best = c; most = n; }
-  }
-  return best;
 }
 
 export const tsharkAdapter: InputAdapter = {
@@ -126,7 +108,8 @@ export const tsharkAdapter: InputAdapter = {
     const map = await accountsMapFor(ctx);
     // The separator from the header line, read ahead without consuming it.
     const { head, replay } = await peekHead(chunks);
-    const delimiter = separatorOf(head);
+    // tshark's -E separator: ',' as keylag's command says, or its default tab (also ';' and '|').
+    const delimiter = sniffDelimiter(firstLine(head));
     const parser = parse({ delimiter, bom: true, info: true, relax_column_count: true, skip_empty_lines: true, max_record_size: 1 << 20 });
     const feed = (async () => {
       for await (const chunk of replay) {

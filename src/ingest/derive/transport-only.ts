@@ -50,10 +50,9 @@ export function deriveTransportOnly(packets: readonly TcpPacket[], carry?: Strea
   samples.sort((a, b) => a.timeUs - b.timeUs || a.frame - b.frame);
   const counts: Record<Kind, number> = { rtt: samples.length, app_rtt: 0, reaction: 0, keystroke_interval: 0, input_lag: 0 };
   const firstTimeUs = carry ? carry.firstTimeUs : first.timeUs;
-  const ssh = false;
   return {
     summary: {
-      stream: first.stream, client, clientPort, server, serverPort, vantage, vantageFrom, ssh,
+      stream: first.stream, client, clientPort, server, serverPort, vantage, vantageFrom, ssh: false,
       packets: packets.length, firstTimeUs, gridPackets: 0, obfuscated: false, counts,
     },
     samples,
