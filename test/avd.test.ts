@@ -132,6 +132,47 @@ test('a broken quote stops the file with file:line; an empty file or a header wi
   await rejectsWith(runAdapter(avdAdapter, 'TimeGenerated,CorrelationId\n', {}, side), /needs TimeGenerated, CorrelationId and EstRoundTripTimeInMs/, 1);
 });
 
+test('query API responses (Log Analytics REST tables, Kusto v1 Tables): detected, joined and read as their CSV is', async () => {
+  await readAsCsvIs((csv, kusto) => asJsonTables(csv, kusto), 'kusto');
+});
+
+/**
+ * The bundled AVD exports converted by `convert` (its flag false, then true): detected as the AVD
+ * adapters, and joined into the same samples and rejections as the CSV.
+ */
+async function readAsCsvIs(convert: (csv: string, flag: boolean) => Promise<string>, flagName: string) {
+  const { readFileSync } = await import('node:fs');
+  const connectionsCsv = readFileSync(new URL('../../fixtures/exports/avd/WVDConnections.csv', import.meta.url), 'utf8');
+  const networkCsv = readFileSync(new URL('../../fixtures/exports/avd/WVDConnectionNetworkData.csv', import.meta.url), 'utf8');
+  const fromCsv = await joined(connectionsCsv, networkCsv);
+  assert.ok(fromCsv.samples.length > 100, `${fromCsv.samples.length} samples`);
+  const comparable = (run: Awaited<ReturnType<typeof joined>>) => run.samples.map((s) => [s.account, s.session, s.timeUs, s.kind, s.valueMs, s.clientAddress]);
+  for (const flag of [false, true]) {
+    const connections = await convert(connectionsCsv, flag);
+    const network = await convert(networkCsv, flag);
+    assert.equal(detectAdapter(connections)?.name, 'avd-connections', `${flagName} ${flag}`);
+    assert.equal(detectAdapter(network)?.name, 'avd', `${flagName} ${flag}`);
+    const fromJson = await joined(connections, network);
+    assert.deepEqual(reasons(fromJson), reasons(fromCsv), `${flagName} ${flag}`);
+    assert.deepEqual(comparable(fromJson), comparable(fromCsv), `${flagName} ${flag}`);
+  }
+  return { connectionsCsv, networkCsv, fromCsv, comparable };
+}
+
+/** A CSV export as a query API returns it: Log Analytics' {"tables": [{"name", "columns", "rows"}]}, or Kusto v1's Tables with a second table. */
+async function asJsonTables(csv: string, kusto: boolean): Promise<string> {
+  const { parse } = await import('csv-parse/sync');
+  const [header, ...rows] = parse(csv, { relax_column_count: true }) as string[][];
+  const cells = rows.map((r) => header!.map((_, i) => (r[i] === undefined ? null : /^\d+(\.\d+)?$/.test(r[i]!) ? Number(r[i]) : r[i])));
+  if (!kusto) return JSON.stringify({ tables: [{ name: 'PrimaryResult', columns: header!.map((name) => ({ name, type: 'string' })), rows: cells }] }, null, 2);
+  return JSON.stringify({
+    Tables: [
+      { TableName: 'Table_0', Columns: header!.map((ColumnName) => ({ ColumnName, DataType: 'String', ColumnType: 'string' })), Rows: cells },
+      { TableName: 'Table_1', Columns: [{ ColumnName: 'Value', DataType: 'String' }], Rows: [['{}']] },
+    ],
+  });
+}
+
 /** A CSV export as the JSON array of records `az monitor log-analytics query` prints (one object per row, its header's keys). */
 async function asJsonArray(csv: string, pretty: boolean): Promise<string> {
   const { parse } = await import('csv-parse/sync');
@@ -141,21 +182,7 @@ async function asJsonArray(csv: string, pretty: boolean): Promise<string> {
 }
 
 test('JSON exports (az monitor log-analytics query, JSON Lines): detected, joined and read as their CSV is', async () => {
-  const { readFileSync } = await import('node:fs');
-  const connectionsCsv = readFileSync(new URL('../../fixtures/exports/avd/WVDConnections.csv', import.meta.url), 'utf8');
-  const networkCsv = readFileSync(new URL('../../fixtures/exports/avd/WVDConnectionNetworkData.csv', import.meta.url), 'utf8');
-  const fromCsv = await joined(connectionsCsv, networkCsv);
-  assert.ok(fromCsv.samples.length > 100, `${fromCsv.samples.length} samples`);
-  const comparable = (run: Awaited<ReturnType<typeof joined>>) => run.samples.map((s) => [s.account, s.session, s.timeUs, s.kind, s.valueMs, s.clientAddress]);
-  for (const pretty of [false, true]) {
-    const connections = await asJsonArray(connectionsCsv, pretty);
-    const network = await asJsonArray(networkCsv, pretty);
-    assert.equal(detectAdapter(connections)?.name, 'avd-connections', `pretty ${pretty}`);
-    assert.equal(detectAdapter(network)?.name, 'avd', `pretty ${pretty}`);
-    const fromJson = await joined(connections, network);
-    assert.deepEqual(reasons(fromJson), reasons(fromCsv), `pretty ${pretty}`);
-    assert.deepEqual(comparable(fromJson), comparable(fromCsv), `pretty ${pretty}`);
-  }
+  const { connectionsCsv, networkCsv, fromCsv, comparable } = await readAsCsvIs((csv, pretty) => asJsonArray(csv, pretty), 'pretty');
   // JSON Lines of the same records.
   const lines = (json: string) => (JSON.parse(json) as unknown[]).map((r) => JSON.stringify(r)).join('\n') + '\n';
   const fromLines = await joined(lines(await asJsonArray(connectionsCsv, false)), lines(await asJsonArray(networkCsv, false)));

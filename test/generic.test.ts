@@ -473,11 +473,68 @@ test('JSON documents: an array of records, pretty or on one line, or an object h
   assert.deepEqual(oneChunk.samples.map((s) => s.line), [1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
 });
 
+test('query API responses: the rows of the first table (Log Analytics tables/columns/rows, Kusto v1 Tables/Columns/Rows), read as records are', async () => {
+  const rows = Array.from({ length: 12 }, (_, i) => ({
+    TimeGenerated: `2026-03-02T10:00:${String(i).padStart(2, '0')}.000Z`, UserName: `u${i % 3}@corp.example`,
+    // A cell that looks like structure, and one column of numbers.
+    Note: i === 4 ? 'a ] b [ c { "q" \\' : null, EstRoundTripTimeInMs: 20 + (i % 5),
+  }));
+  const columns = Object.keys(rows[0]!);
+  const same = (got: RawSample[]) => got.map((s) => [s.account, s.timeUs, s.valueMs, s.kind]);
+  const expected = same((await read(JSON.stringify(rows))).samples);
+  assert.equal(expected.length, 12);
+  const cells = rows.map((r) => columns.map((c) => r[c as keyof typeof r]));
+
+  // Log Analytics' REST API (api.loganalytics.io/v1/workspaces/{id}/query): one table.
+  const logAnalytics = { tables: [{ name: 'PrimaryResult', columns: columns.map((name) => ({ name, type: name === 'EstRoundTripTimeInMs' ? 'real' : 'string' })), rows: cells }] };
+  const compact = await read(JSON.stringify(logAnalytics));
+  assert.deepEqual(same(compact.samples), expected, 'one line');
+  assert.equal(compact.result.dialect, 'JSON (rows of a table)');
+  assert.deepEqual(compact.samples.map((s) => s.line), rows.map((_, i) => i + 1), 'row numbers when rows share a line');
+  assert.ok(compact.notes.some((n) => n.includes("row's number in the table")));
+  const pretty = await read(JSON.stringify(logAnalytics, null, 2));
+  assert.deepEqual(same(pretty.samples), expected, 'pretty');
+  // A row's opening bracket: after 5 lines of table head and 4 columns of 4 lines and 2 more, every 6 lines.
+  assert.deepEqual(pretty.samples.slice(0, 3).map((s) => s.line), [24, 30, 36]);
+
+  // Kusto's v1 response: the result first, then tables about the query, counted and not read.
+  const kusto = {
+    Tables: [
+      { TableName: 'Table_0', Columns: columns.map((ColumnName) => ({ ColumnName, DataType: 'String', ColumnType: 'string' })), Rows: cells },
+      { TableName: 'Table_1', Columns: [{ ColumnName: 'Value', DataType: 'String' }], Rows: [['{"Visualization":null}']] },
+      { TableName: 'Table_2', Columns: [{ ColumnName: 'Timestamp', DataType: 'DateTime' }, { ColumnName: 'Severity', DataType: 'Int32' }], Rows: [['2026-03-02T10:00:00Z', 4], ['2026-03-02T10:00:01Z', 6]] },
+    ],
+  };
+  const fromKusto = await read(JSON.stringify(kusto, null, 1));
+  assert.deepEqual(same(fromKusto.samples), expected, 'Kusto');
+  assert.deepEqual(fromKusto.rejections, []);
+  assert.ok(fromKusto.notes.some((n) => /2 tables after it \(3 rows\) not read/.test(n)), fromKusto.notes.join(' | '));
+
+  // A row whose cells do not match the columns is a counted rejection, not a record.
+  const ragged = { tables: [{ ...logAnalytics.tables[0]!, rows: [...cells.slice(0, 3), cells[3]!.slice(0, 2), ...cells.slice(4)] }] };
+  const raggedRun = await read(JSON.stringify(ragged, null, 1));
+  assert.equal(raggedRun.samples.length, 11);
+  assert.deepEqual(raggedRun.rejections.map((r) => r.reason), ['jsonl_not_object']);
+
+  // Shapes that are not tables keylag reads stop with the line and why.
+  const bad: [string, RegExp][] = [
+    [JSON.stringify({ tables: [{ name: 'T', rows: cells, columns: logAnalytics.tables[0]!.columns }] }), /a table row before the table's columns/],
+    [JSON.stringify({ tables: [{ name: 'T', columns: [{ type: 'string' }], rows: [] }] }), /a table column without a name/],
+    [JSON.stringify({ tables: [{ name: 'T', columns: ['a', 'b'], rows: [] }] }), /columns or rows hold a value where an object or an array/],
+    [JSON.stringify({ tables: [] }), /no table found/],
+  ];
+  for (const [text, message] of bad) {
+    await assert.rejects(read(text), (err: unknown) => isKeylagError(err) && message.test(err.message), text.slice(0, 60));
+  }
+});
+
 test('JSON documents keylag cannot read as records stop with the line and why', async () => {
   const rows = [{ user: 'a', timestamp: '2026-03-02T10:00:00Z', rtt_ms: 20 }];
   const cases: [string, RegExp][] = [
     ['[1, 2, 3]', /top-level array holds a value where an object/],
     ['[{"user":"a","timestamp":"2026-03-02T10:00:00Z","rtt_ms":20}, 5]', /records array holds a value where an object/],
+    // A string between records (it was read past, unseen, while a number stopped the run).
+    ['[{"user":"a","timestamp":"2026-03-02T10:00:00Z","rtt_ms":20}, "b", {"user":"c","timestamp":"2026-03-02T10:00:00Z","rtt_ms":20}]', /records array holds a value where an object/],
     ['{"count": 3,\n "names": ["a", "b"]\n}', /no array of records found/],
     [JSON.stringify(rows, null, 2).slice(0, -2), /ends before it is closed/],
     [`${JSON.stringify(rows)}\n{"user":"b"}\n`, /text after the end of the JSON document/],

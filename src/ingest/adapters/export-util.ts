@@ -8,7 +8,7 @@ import { csvInputError } from '../csv-errors.js';
 import { daysInMonth } from '../time.js';
 import { peekChunks } from '../open.js';
 import {
-  firstJsonRecord, jsonLineRecords, jsonRecords, JsonShapeError, looksLikeJsonDocument, type JsonRecordText,
+  firstJsonRecord, jsonLineRecords, jsonRecords, jsonTableRows, JsonShapeError, looksLikeJsonDocument, TableRows, type JsonRecordText,
 } from './json-records.js';
 
 /** Header cell as compared: BOM and quotes gone, trimmed, lower case, a trailing ` [UTC]` dropped. */
@@ -162,17 +162,30 @@ export class JsonRows {
   }
 }
 
-/** The records of a JSON input whose head is `head`: a document of records (jsonRecords) or JSON Lines. */
+/**
+ * The records of a JSON input whose head is `head`: a document of records (jsonRecords), of tables
+ * (jsonTableRows: `tables` then says what was not read) or JSON Lines.
+ */
 export function jsonRecordsOf(head: string, chunks: AsyncIterable<Buffer>, maxRecordBytes: number): {
-  document: boolean; records: AsyncGenerator<JsonRecordText, number | void>;
+  document: boolean; tables: TableRows | null; records: AsyncGenerator<JsonRecordText, number | void>;
 } {
-  const document = looksLikeJsonDocument(head) !== null;
-  return { document, records: document ? jsonRecords(chunks, maxRecordBytes) : jsonLineRecords(chunks, maxRecordBytes) };
+  const shape = looksLikeJsonDocument(head);
+  const tables = shape === 'tables' ? new TableRows() : null;
+  const records = tables !== null ? jsonTableRows(chunks, maxRecordBytes, tables)
+    : shape !== null ? jsonRecords(chunks, maxRecordBytes) : jsonLineRecords(chunks, maxRecordBytes);
+  return { document: shape !== null, tables, records };
+}
+
+/** What a document of tables held that was not read, as a note (null: nothing). */
+export function laterTablesNote(tables: TableRows | null): string | null {
+  if (tables === null || tables.later.tables === 0) return null;
+  const { tables: count, rows } = tables.later;
+  return `JSON tables: the first table's rows were read; ${count} table${count === 1 ? '' : 's'} after it (${rows} row${rows === 1 ? '' : 's'}) not read (a query's result is its first table)`;
 }
 
 /**
- * The records of a tabular export as CSV records: CSV (csvRecords), or JSON (JSON Lines, or a
- * document of records) read as the generic adapter reads it (JsonRows): the first record's keys
+ * The records of a tabular export as CSV records: CSV (csvRecords), or JSON (JSON Lines, a
+ * document of records, or a query API's document of tables) read as the generic adapter reads it (JsonRows): the first record's keys
  * come first as the header line, then each record's values. A JSON record's line is the one it
  * starts on; one over the size limit is a `line_too_long` rejection.
  */
@@ -181,7 +194,7 @@ export async function* tabularRecords(chunks: AsyncIterable<Buffer>, ctx: Adapte
   const text = head.replace(/^\uFEFF/, '').trimStart();
   if (!text.startsWith('{') && !text.startsWith('[')) { yield* csvRecords(replay, ctx); return; }
   const rows = new JsonRows(ctx);
-  const { records } = jsonRecordsOf(text, replay, ctx.limits.maxRecordBytes);
+  const { records, tables } = jsonRecordsOf(text, replay, ctx.limits.maxRecordBytes);
   try {
     for await (const { text: recordText, line } of records) {
       if (recordText === null) { ctx.reject(line, 'line_too_long', `a record over ${ctx.limits.maxRecordBytes} bytes (--max-record-bytes)`); continue; }
@@ -191,6 +204,8 @@ export async function* tabularRecords(chunks: AsyncIterable<Buffer>, ctx: Adapte
       if (header === null) yield { fields: rows.keys!, line };
       yield { fields, line };
     }
+    const note = laterTablesNote(tables);
+    if (note !== null) ctx.note(note);
   } catch (err) {
     if (err instanceof JsonShapeError) throw inputError(`JSON document: ${err.message}`, ctx.file, err.line);
     throw err;

@@ -2,7 +2,7 @@
 // one or more latency columns (DESIGN section 4). Header names map to roles and kinds via columns.ts.
 import { parse as parseSync } from 'csv-parse/sync';
 import {
-  csvRecords, JsonRows, jsonRecordsOf, parseDateOrderOption, parseSlashDate, peekHead, slashDateToUs, sniffDelimiter, truncate,
+  csvRecords, JsonRows, jsonRecordsOf, laterTablesNote, parseDateOrderOption, parseSlashDate, peekHead, slashDateToUs, sniffDelimiter, truncate,
   type DateOrder,
 } from './export-util.js';
 import { ByteLane, localeDateFormat } from './generic-bytes.js';
@@ -409,13 +409,13 @@ class JsonRecordTable {
 
 /**
  * JSON: JSON Lines (one object per line), or a document of records (json-records.ts: a top-level
- * array of objects, or an object holding one), whose record's line is the line its opening brace is
+ * array of objects, or an object holding one, or a query API's tables, whose rows are records), whose record's line is the line its opening brace is
  * on. A bad record is a counted rejection, not the end of the file.
  */
 async function readJson(head: string, chunks: AsyncIterable<Buffer>, ctx: AdapterContext): Promise<AdapterResult> {
   const table = new JsonRecordTable(ctx);
   const max = ctx.limits.maxRecordBytes;
-  const { document, records } = jsonRecordsOf(head, chunks, max);
+  const { document, tables, records } = jsonRecordsOf(head, chunks, max);
   let lastLine = 0;
   let skipped = 0;
   try {
@@ -424,7 +424,7 @@ async function readJson(head: string, chunks: AsyncIterable<Buffer>, ctx: Adapte
     const first = await records.next();
     const second = first.done ? first : await records.next();
     const numbered = document && !first.done && !second.done && first.value.line === second.value.line;
-    if (numbered) ctx.note('records share lines (a one-line document): a sample\'s line is its record\'s number in the array');
+    if (numbered) ctx.note(`records share lines (a one-line document): a sample's line is its ${tables !== null ? 'row\'s number in the table' : 'record\'s number in the array'}`);
     let ordinal = 0;
     const take = ({ text, line }: JsonRecordText): void => {
       lastLine = numbered ? ++ordinal : line;
@@ -438,13 +438,15 @@ async function readJson(head: string, chunks: AsyncIterable<Buffer>, ctx: Adapte
     for (; !next.done; next = await records.next()) take(next.value);
     // JSON Lines: the lines read, blank ones too.
     if (typeof next.value === 'number') lastLine = next.value;
+    const note = laterTablesNote(tables);
+    if (note !== null) ctx.note(note);
   } catch (err) {
     // As in the delimited fast path: what was read before the error is handed on.
     table.processor?.lane?.drain();
     if (err instanceof JsonShapeError) throw inputError(`JSON document: ${err.message}`, ctx.file, err.line);
     throw err;
   }
-  return table.finish(document ? 'JSON (array of records)' : 'JSON Lines', lastLine, skipped);
+  return table.finish(tables !== null ? 'JSON (rows of a table)' : document ? 'JSON (array of records)' : 'JSON Lines', lastLine, skipped);
 }
 
 export const genericAdapter: InputAdapter = {

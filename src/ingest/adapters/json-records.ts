@@ -1,7 +1,10 @@
 // The records of a JSON document, one at a time: a top-level array of objects (`[{...}, {...}]`, as
 // "export to JSON" writes it), or an object holding such an array as one of its values
-// (`{"results": [...]}`, `{"value": [...]}`: API and search exports). Streaming: only the record
-// being read is held, never the document (a month of exports is hundreds of MB).
+// (`{"results": [...]}`, `{"value": [...]}`: API and search exports), or the tables of a query API's
+// response, whose rows are arrays named by the table's columns (Log Analytics' REST API:
+// `{"tables": [{"name", "columns": [{"name", "type"}], "rows": [[...]]}]}`; Kusto's v1 response:
+// `{"Tables": [{"TableName", "Columns": [{"ColumnName", ...}], "Rows": [[...]]}]}`). Streaming: only
+// the record being read is held, never the document (a month of exports is hundreds of MB).
 //
 // Why by hand: the generic adapter needs each record's text with the line it starts on (every
 // sample names its source line) and a bound on a record's size (--max-record-bytes); it only has
@@ -11,17 +14,29 @@
  * One record: its JSON text (null: over the size limit, skipped) and the 1-based line of the input
  * it starts on. Records come in input order, the skipped ones among them.
  */
-export interface JsonRecordText { text: string | null; line: number }
+export interface JsonRecordText {
+  text: string | null;
+  line: number;
+  /** In a document of tables (JsonRecordScanner's `tables`): a table begins, one of its columns, one of its rows. */
+  part?: 'table' | 'column' | 'row';
+}
 
 /** Why the document is not one keylag reads, with the line where that showed. */
 export class JsonShapeError extends Error {
   constructor(message: string, readonly line: number) { super(message); }
 }
 
-/** Whether a document that starts this way (after a BOM and whitespace) is a JSON array or object to read as records. */
-export function looksLikeJsonDocument(head: string): 'array' | 'object' | null {
+/** A query API's response: an object whose first key holds its tables (Log Analytics, Kusto v1). */
+const TABLES_DOCUMENT = /^\{\s*"(?:tables|Tables)"\s*:\s*\[/;
+
+/**
+ * Whether a document that starts this way (after a BOM and whitespace) is a JSON array or object to
+ * read as records, or a response of tables to read as rows.
+ */
+export function looksLikeJsonDocument(head: string): 'array' | 'object' | 'tables' | null {
   const text = head.replace(/^\uFEFF/, '').trimStart();
   if (text.startsWith('[')) return 'array';
+  if (TABLES_DOCUMENT.test(text)) return 'tables';
   // An object whose first line does not close it: a pretty-printed document, not JSON Lines.
   if (text.startsWith('{')) {
     const firstLine = text.split('\n', 1)[0]!.trim();
@@ -35,6 +50,10 @@ export function looksLikeJsonDocument(head: string): 'array' | 'object' | null {
   }
   return null;
 }
+
+/** In a document of tables: depth inside the tables array (a table's brace), and inside a table's columns or rows arrays. */
+const TABLE_DEPTH = 2;
+const TABLE_VALUES_DEPTH = 4;
 
 /**
  * Finds where each record of a JSON document begins and ends, over its text given piece by piece
@@ -59,8 +78,19 @@ export class JsonRecordScanner {
   private length = 0;
   private recordLine = 0;
   private skipping = false;
+  /** In a document of tables: whether the record being read is a column or a row. */
+  private part: 'column' | 'row' | undefined = undefined;
+  private sawTable = false;
 
-  constructor(private readonly maxRecordBytes: number, private readonly onRecord: (record: JsonRecordText) => void) {}
+  /**
+   * @param tables read a document of tables (`{"tables": [{..., "columns": [{...}], "rows": [[...]]}]}`):
+   *   every value two levels inside a table (a column's object, a row's array) is a record, its
+   *   `part` telling which, and each table's opening brace is a `table` record of no text
+   */
+  constructor(private readonly maxRecordBytes: number, private readonly onRecord: (record: JsonRecordText) => void,
+    private readonly tables = false) {
+    if (tables) this.recordsDepth = TABLE_VALUES_DEPTH;
+  }
 
   push(piece: string): void {
     let text = piece;
@@ -71,7 +101,7 @@ export class JsonRecordScanner {
       if (c === 10) this.line++;
       // The size bound holds inside strings too (a record of one long string is still held whole otherwise).
       if (this.recordLine > 0 && !this.skipping && i - partStart + this.length > this.maxRecordBytes) {
-        this.onRecord({ text: null, line: this.recordLine });
+        this.onRecord(this.part === undefined ? { text: null, line: this.recordLine } : { text: null, line: this.recordLine, part: this.part });
         this.skipping = true;
       }
       if (this.inString) {
@@ -82,18 +112,26 @@ export class JsonRecordScanner {
       }
       // The first element of a candidate array decides: an object makes it the records; anything
       // else (strings, numbers, an empty array) and the search goes on (within a top-level object).
-      if (this.candidateDepth >= 0 && this.depth === this.candidateDepth && c > 32) {
+      if (!this.tables && this.candidateDepth >= 0 && this.depth === this.candidateDepth && c > 32) {
         // An empty top-level array is a document of no records.
         if (c === 123 || (c === 93 && this.topLevelArray)) this.recordsDepth = this.candidateDepth;
         else if (this.topLevelArray) throw new JsonShapeError('the top-level array holds a value where an object (one record) was expected', this.line);
         this.candidateDepth = -1;
       }
+      // A value between records that is not one (a string too: it would otherwise be read past unseen).
+      if (this.recordsDepth >= 0 && !this.recordsDone && this.depth === this.recordsDepth && this.recordLine === 0 &&
+        c > 32 && c !== 44 && c !== 123 && c !== 91 && c !== 93) {
+        throw new JsonShapeError(this.tables ? 'a table\'s columns or rows hold a value where an object or an array was expected'
+          : 'the records array holds a value where an object (one record) was expected', this.line);
+      }
       if (c === 34) { this.inString = true; continue; }
       if (this.closed && c > 32) throw new JsonShapeError('text after the end of the JSON document (JSON Lines are one object per line)', this.line);
       if (c === 123 || c === 91) { // { [
         if (this.recordsDepth < 0 && c === 91 && this.depth <= 1) { this.candidateDepth = this.depth + 1; this.topLevelArray = this.depth === 0; }
+        if (this.tables && this.depth === TABLE_DEPTH && c === 123) { this.sawTable = true; this.onRecord({ text: '', line: this.line, part: 'table' }); }
         if (this.recordsDepth >= 0 && !this.recordsDone && this.depth === this.recordsDepth && this.recordLine === 0) {
-          if (c !== 123) throw new JsonShapeError('the records array holds an array where an object (one record) was expected', this.line);
+          if (c !== 123 && !this.tables) throw new JsonShapeError('the records array holds an array where an object (one record) was expected', this.line);
+          this.part = this.tables ? (c === 123 ? 'column' : 'row') : undefined;
           this.recordLine = this.line;
           partStart = i;
           this.parts = [];
@@ -108,16 +146,15 @@ export class JsonRecordScanner {
         if (this.recordLine > 0 && this.depth === this.recordsDepth) {
           if (!this.skipping) {
             this.parts.push(text.slice(partStart, i + 1));
-            this.onRecord({ text: this.parts.join(''), line: this.recordLine });
+            this.onRecord(this.part === undefined ? { text: this.parts.join(''), line: this.recordLine }
+              : { text: this.parts.join(''), line: this.recordLine, part: this.part });
           }
           this.recordLine = 0;
           partStart = -1;
           this.parts = [];
-        } else if (this.recordsDepth >= 0 && this.depth === this.recordsDepth - 1 && c === 93) {
+        } else if (!this.tables && this.recordsDepth >= 0 && this.depth === this.recordsDepth - 1 && c === 93) {
           this.recordsDone = true;
         }
-      } else if (this.recordsDepth >= 0 && !this.recordsDone && this.depth === this.recordsDepth && this.recordLine === 0 && c > 32 && c !== 44) {
-        throw new JsonShapeError('the records array holds a value where an object (one record) was expected', this.line);
       }
     }
     if (this.recordLine > 0 && !this.skipping && partStart >= 0) {
@@ -130,18 +167,19 @@ export class JsonRecordScanner {
   end(): void {
     if (this.depth !== 0 || this.inString) throw new JsonShapeError('the JSON document ends before it is closed', this.line);
     if (this.recordsDepth < 0) throw new JsonShapeError('no array of records found (a top-level array of objects, or an object holding one)', this.line);
+    if (this.tables && !this.sawTable) throw new JsonShapeError('no table found in the document of tables', this.line);
   }
 }
 
 /**
  * The records of the document in `chunks`, in order (one over `maxRecordBytes` characters as a null
- * text, skipped); the shape errors (no array of records, text after the document) are thrown as
+ * text, skipped; with `tables`, the scanner's records of a document of tables); the shape errors (no array of records, text after the document) are thrown as
  * JsonShapeError.
  */
-export async function* jsonRecords(chunks: AsyncIterable<Buffer>, maxRecordBytes: number): AsyncGenerator<JsonRecordText> {
+export async function* jsonRecords(chunks: AsyncIterable<Buffer>, maxRecordBytes: number, tables = false): AsyncGenerator<JsonRecordText> {
   const decoder = new TextDecoder('utf-8');
   let found: JsonRecordText[] = [];
-  const scanner = new JsonRecordScanner(maxRecordBytes, (record) => found.push(record));
+  const scanner = new JsonRecordScanner(maxRecordBytes, (record) => found.push(record), tables);
   for await (const chunk of chunks) {
     scanner.push(decoder.decode(chunk, { stream: true }));
     if (found.length > 0) { const ready = found; found = []; yield* ready; }
@@ -149,6 +187,57 @@ export async function* jsonRecords(chunks: AsyncIterable<Buffer>, maxRecordBytes
   scanner.push(decoder.decode());
   yield* found;
   scanner.end();
+}
+
+/**
+ * The rows of a document of tables as records: the first table's rows, each an object of its
+ * columns' names (Log Analytics' `name`, Kusto's `ColumnName`) and the row's cells, in column order.
+ * Tables after the first are counted, not read: a query API's response holds its result first
+ * (Kusto's later tables are about the query: properties, status, a table of contents).
+ */
+export class TableRows {
+  private table = 0;
+  private columns: string[] = [];
+  /** Tables after the first, and their rows: not read (the reader says so in a note). */
+  readonly later = { tables: 0, rows: 0 };
+
+  /** The record a scanner's record stands for, or null (a table's start, a column, a later table's row). */
+  take(record: JsonRecordText): JsonRecordText | null {
+    const { text, line, part } = record;
+    if (part === 'table') {
+      this.table++;
+      if (this.table > 1) this.later.tables++;
+      return null;
+    }
+    if (this.table > 1) { if (part === 'row') this.later.rows++; return null; }
+    if (part === 'column') {
+      let name: unknown = null;
+      try {
+        const column = JSON.parse(text ?? 'null') as Record<string, unknown> | null;
+        name = column?.name ?? column?.ColumnName ?? null;
+      } catch { /* named below */ }
+      if (typeof name !== 'string') throw new JsonShapeError('a table column without a name (a "name" or "ColumnName" string)', line);
+      this.columns.push(name);
+      return null;
+    }
+    if (text === null) return record;
+    if (this.columns.length === 0) throw new JsonShapeError('a table row before the table\'s columns', line);
+    let cells: unknown;
+    try { cells = JSON.parse(text); } catch { return { text, line }; }
+    // A row whose cells do not match the columns one to one stays an array: rejected as not a record.
+    if (!Array.isArray(cells) || cells.length !== this.columns.length) return { text, line };
+    const row: Record<string, unknown> = {};
+    this.columns.forEach((name, i) => { row[name] = cells[i]; });
+    return { text: JSON.stringify(row), line };
+  }
+}
+
+/** The rows of the document of tables in `chunks` as records (TableRows), in order; `rows.later` counts what was not read. */
+export async function* jsonTableRows(chunks: AsyncIterable<Buffer>, maxRecordBytes: number, rows: TableRows): AsyncGenerator<JsonRecordText> {
+  for await (const record of jsonRecords(chunks, maxRecordBytes, true)) {
+    const row = rows.take(record);
+    if (row !== null) yield row;
+  }
 }
 
 /**
@@ -193,15 +282,20 @@ export async function* jsonLineRecords(chunks: AsyncIterable<Buffer>, maxRecordB
 
 /**
  * The first record of a JSON head (JSON Lines: its first line; a document: the first object of
- * its records array), parsed; null when the head is not JSON or holds no whole first record.
+ * its records array, or its first table's first row as a record), parsed; null when the head is not JSON or holds no whole first record.
  */
 export function firstJsonRecord(head: string): Record<string, unknown> | null {
   const text = head.replace(/^\uFEFF/, '').trimStart();
   if (!text.startsWith('{') && !text.startsWith('[')) return null;
   let recordText: string | null = null;
-  if (looksLikeJsonDocument(text) === null) recordText = text.split('\n', 1)[0]!;
+  const shape = looksLikeJsonDocument(text);
+  if (shape === null) recordText = text.split('\n', 1)[0]!;
   else {
-    const scanner = new JsonRecordScanner(Infinity, (r) => { recordText ??= r.text; });
+    const rows = new TableRows();
+    const scanner = new JsonRecordScanner(Infinity, (r) => {
+      // A row's record, or a cut-off table (not a shape keylag reads): nothing.
+      try { recordText ??= shape === 'tables' ? rows.take(r)?.text ?? null : r.text; } catch { /* no first record */ }
+    }, shape === 'tables');
     try { scanner.push(text); } catch { return null; }
   }
   if (recordText === null) return null;
