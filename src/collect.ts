@@ -125,8 +125,13 @@ export async function collect(req: CollectRequest, observers: readonly SampleObs
     return n;
   };
 
-  // Every distribution gets a dense number, for grouping a batch's rows by distribution.
-  const targets: { kindAcc: KindAccumulator; account: AccountAccumulator }[] = [];
+  // Every distribution gets a dense number, for grouping a batch's rows by distribution. Its
+  // accumulator, and its samples counted by number (added to its account's at the end): a group of
+  // rows then fetches one object of its own, not also a pair and the account (three cache misses per
+  // group where a batch touches 10,000 of them: ~0.2 s of a 10M-row run's adding).
+  const distributions: KindAccumulator[] = [];
+  const accountOfTarget: AccountAccumulator[] = [];
+  let samplesOfTarget = new Float64Array(1024);
   const targetIds = new Map<KindAccumulator, number>();
 
   /**
@@ -144,7 +149,13 @@ export async function collect(req: CollectRequest, observers: readonly SampleObs
     }
     const kindAcc = account.kindOrNew(KINDS[kindIndex]!, budget);
     let id = targetIds.get(kindAcc);
-    if (id === undefined) { id = targets.length; targets.push({ kindAcc, account }); targetIds.set(kindAcc, id); }
+    if (id === undefined) {
+      id = distributions.length;
+      distributions.push(kindAcc);
+      accountOfTarget.push(account);
+      targetIds.set(kindAcc, id);
+      if (id >= samplesOfTarget.length) { const grown = new Float64Array(2 * samplesOfTarget.length); grown.set(samplesOfTarget); samplesOfTarget = grown; }
+    }
     return id;
   };
 
@@ -173,9 +184,8 @@ export async function collect(req: CollectRequest, observers: readonly SampleObs
       lastSessionFile = fileIndex;
       lastSessionText = raw.session;
     }
-    const { kindAcc, account } = targets[id]!;
-    kindAcc.add(raw.valueMs, raw.timeUs, lastSession, packRef(fileIndex, raw.line));
-    account.samples++;
+    distributions[id]!.add(raw.valueMs, raw.timeUs, lastSession, packRef(fileIndex, raw.line));
+    samplesOfTarget[id]++;
     samplesUsed++;
     budget.enforce();
     for (const o of observers) o.observe(slot.key, raw, fileIndex);
@@ -203,6 +213,9 @@ export async function collect(req: CollectRequest, observers: readonly SampleObs
   const touched: number[] = [];
   // Grouped batches: each group's distribution; per distribution, the last batch it was seen in.
   let groupTarget = new Int32Array(0);
+  /** Per group of a grouped batch: its first row, and its sort key (distribution number + 1, then group). */
+  let groupFrom = new Int32Array(0);
+  let groupOrder = new Float64Array(0);
   let batchOfTarget = new Int32Array(0);
   let batchStamp = 0;
   let inputOrder = new Int32Array(0);
@@ -357,9 +370,8 @@ export async function collect(req: CollectRequest, observers: readonly SampleObs
     let from = 0;
     for (const id of touched) {
       const count = groupCount[id]!;
-      const { kindAcc, account } = targets[id]!;
-      kindAcc.addRows(groupedValue, groupedTime, groupedSession, groupedLine, fileIndex, from, from + count);
-      account.samples += count;
+      distributions[id]!.addRows(groupedValue, groupedTime, groupedSession, groupedLine, fileIndex, from, from + count);
+      samplesOfTarget[id] += count;
       samplesUsed += count;
       from += count;
       groupCount[id] = 0;
@@ -381,6 +393,8 @@ export async function collect(req: CollectRequest, observers: readonly SampleObs
     const { texts } = batch;
     const { lengths, order } = groups;
     batchStamp++;
+    // Sort keys (distribution number + 1, or 0) * scale + group: exact in a double for any batch.
+    const groupKeyScale = 2 ** Math.ceil(Math.log2(groups.count + 1));
     let from = 0;
     for (let g = 0; g < groups.count; g++) {
       const accountId = batch.account[from]!;
@@ -391,8 +405,16 @@ export async function collect(req: CollectRequest, observers: readonly SampleObs
       }
       if (id >= 0) batchOfTarget[id] = batchStamp;
       groupTarget[g] = id;
+      groupFrom[g] = from;
+      // Groups are added in distribution-number order (see below): number, then group, as one key;
+      // groups not used (any negative id: -1 resolved now, -2 from the cache) first.
+      groupOrder[g] = (id < 0 ? 0 : id + 1) * groupKeyScale + g;
       from += lengths[g]!;
     }
+    // In the order the distributions were made, not the batch's: their objects were allocated in
+    // that order, so consecutive groups then read neighbouring memory instead of jumping about the
+    // ~50 MB of 10,000 accounts' state (the same rows reach each distribution either way).
+    const sortedGroups = groupOrder.subarray(0, groups.count).sort();
     if (observersFor(batch)) {
       // Observers see the rows in input order, as on the row path.
       const n = batch.length;
@@ -408,15 +430,15 @@ export async function collect(req: CollectRequest, observers: readonly SampleObs
     const noSession = sessionNumber(fileIndex, '');
     const { valueMs, timeUs, line, session: sessionCol } = batch;
     const windowed = sinceUs > -Infinity || untilUs < Infinity;
-    from = 0;
-    for (let g = 0; g < groups.count; g++) {
+    for (let k = 0; k < groups.count; k++) {
+      const g = sortedGroups[k]! % groupKeyScale;
+      const from = groupFrom[g]!;
       const to = from + lengths[g]!;
       const id = groupTarget[g]!;
       if (id < 0) {
         // An excluded account: counted, whatever the window (as on the row path).
         excludedSamples += to - from;
         excludedAccounts.add(slotOfText[batch.account[from]!]!.key);
-        from = to;
         continue;
       }
       let kept = from;
@@ -432,13 +454,11 @@ export async function collect(req: CollectRequest, observers: readonly SampleObs
         rowSession[kept] = sessionOf(sessionCol[i]!, noSession, texts, fileIndex);
         kept++;
       }
-      const { kindAcc, account } = targets[id]!;
       if (kept > from) {
-        kindAcc.addRows(valueMs, timeUs, rowSession, line, fileIndex, from, kept);
-        account.samples += kept - from;
+        distributions[id]!.addRows(valueMs, timeUs, rowSession, line, fileIndex, from, kept);
+        samplesOfTarget[id] += kept - from;
         samplesUsed += kept - from;
       }
-      from = to;
     }
     budget.enforce();
   };
@@ -446,13 +466,18 @@ export async function collect(req: CollectRequest, observers: readonly SampleObs
   const onColumns = (batch: SampleColumns, fileIndex: number, path: string): void => {
     if (batch.groups === undefined) onRowColumns(batch, fileIndex, path);
     else {
-      if (groupTarget.length < batch.groups.count) groupTarget = new Int32Array(batch.length);
+      if (groupTarget.length < batch.groups.count) {
+        groupTarget = new Int32Array(batch.length);
+        groupFrom = new Int32Array(batch.length);
+        groupOrder = new Float64Array(batch.length);
+      }
       if (inputOrder.length < batch.length) inputOrder = new Int32Array(batch.length);
       onGroupedColumns(batch, batch.groups, fileIndex, path);
     }
   };
 
   const ingested = await ingest({ ...req, groupedColumns: true }, onSample, onColumns);
+  for (let id = 0; id < distributions.length; id++) accountOfTarget[id]!.samples += samplesOfTarget[id]!;
   if (unnamedSamples > 0) {
     ingested.rejectionCounts.set('account_missing', (ingested.rejectionCounts.get('account_missing') ?? 0) + unnamedSamples);
   }
