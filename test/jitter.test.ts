@@ -118,6 +118,12 @@ class ModelTracker {
   finish(): void {
     for (const s of this.sessions.values()) while (s.times.length > 0) this.release(s);
   }
+
+  held(): number {
+    let n = 0;
+    for (const s of this.sessions.values()) n += s.times.length;
+    return n;
+  }
 }
 
 test('jitter: windows of several trackers, interleaved batches, sessions going idle and coming back, equal a plain-array model', async () => {
@@ -163,6 +169,56 @@ test('jitter: windows of several trackers, interleaved batches, sessions going i
       assert.deepEqual([...tracker.diffs.sortedExactValues()], [...models[k]!.diffs].sort((a, b) => a - b));
     });
   }), { seed: 5, numRuns: 150 });
+});
+
+test('jitter: one session\'s rows in time order over many batches, broken by rows back in time, equal times, a second session and batch edges, equal the model', async () => {
+  const fc = (await import('fast-check')).default;
+  const { ExactBudget } = await import('../src/analyze/store.js');
+  // Mostly one session moving forward (the usual export), now and then a row of another session
+  // (two windows: the row-by-row path until one goes idle), a step back within the window or past
+  // it (late), a repeated time.
+  // Stretches of one session: long ones of session 0, short ones of session 1 (whose window goes
+  // idle after IDLE_RELEASE_SAMPLES of session 0's rows, leaving one window again).
+  const stretch = fc.oneof({ weight: 4, arbitrary: fc.tuple(fc.constant(0), fc.integer({ min: 100, max: 1500 })) },
+    { weight: 1, arbitrary: fc.tuple(fc.constant(1), fc.integer({ min: 1, max: 5 })) });
+  const step = fc.oneof(
+    { weight: 30, arbitrary: fc.integer({ min: 1, max: 40 }) }, { weight: 3, arbitrary: fc.constant(0) },
+    { weight: 1, arbitrary: fc.integer({ min: -60, max: -1 }) }, { weight: 1, arbitrary: fc.integer({ min: -20_000, max: -5000 }) },
+  );
+  const value = fc.integer({ min: 0, max: 200_000 }).map((v) => v / 1000);
+  fc.assert(fc.property(fc.array(stretch, { minLength: 1, maxLength: 6 }), fc.infiniteStream(fc.tuple(step, value)), fc.array(fc.integer({ min: 1, max: 400 }), { minLength: 1, maxLength: 8 }), (stretches, draws, batches) => {
+    const rows: [number, number, number][] = [];
+    for (const [s, length] of stretches) for (const [step, v] of draws.take(length)) rows.push([s, step, v]);
+    const tracker = new JitterTracker(new ExactBudget(Number.POSITIVE_INFINITY));
+    const model = new ModelTracker();
+    let t = T0;
+    const times = Float64Array.from(rows, ([, step]) => (t += step * 1000));
+    const sessions = Int32Array.from(rows, ([s]) => s);
+    const values = Float64Array.from(rows, ([, , v]) => v);
+    let k = 0;
+    for (let from = 0; from < rows.length;) {
+      const to = Math.min(rows.length, from + batches[k++ % batches.length]!);
+      tracker.addRows(sessions, times, values, from, to);
+      for (let i = from; i < to; i++) model.add(sessions[i]!, times[i]!, values[i]!);
+      assert.equal(tracker.heldSamples(), model.held(), `held after rows ${from}..${to}`);
+      from = to;
+    }
+    tracker.finish();
+    model.finish();
+    assert.equal(tracker.late, model.late);
+    assert.equal(tracker.pairs, model.diffs.length);
+    assert.deepEqual([...tracker.diffs.sortedExactValues()], [...model.diffs].sort((a, b) => a - b));
+  }), { seed: 11, numRuns: 150 });
+  // After a long in-order run, a row of another session, then one a little back in time: the first
+  // session was active a row ago (not idle), so that row is sorted into its window, not late.
+  const tracker = new JitterTracker(new ExactBudget(Number.POSITIVE_INFINITY));
+  const n = 3 * IDLE_RELEASE_SAMPLES;
+  const times = Float64Array.from({ length: n + 2 }, (_, i) => T0 + i * 1000);
+  times[n] = T0 + 5;
+  times[n + 1] = T0 + (n - 3) * 1000 + 500;
+  const sessions = Int32Array.from({ length: n + 2 }, (_, i) => (i === n ? 1 : 0));
+  tracker.addRows(sessions, times, Float64Array.from(times, (_, i) => 20 + (i % 9)), 0, n + 2);
+  assert.equal(tracker.late, 0);
 });
 
 test('jitter: small windows released while others stay active, then one growing to a full window: each session keeps its own samples', async () => {
