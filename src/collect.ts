@@ -503,14 +503,16 @@ export interface FinishedAccount {
 }
 
 /**
- * Analyze: finish every distribution, in account-key order. With `release`, each accumulator is
- * dropped once finished, so its values and sketches are freed before scoring and rendering.
+ * Analyze: finish every distribution; the map is in account-key order. With `release`, each
+ * accumulator is dropped once finished, so its values and sketches are freed before scoring and
+ * rendering.
  */
 export function finishAccounts(collected: Collected, minSamples: number, release = false): Map<string, FinishedAccount> {
-  const finished = new Map<string, FinishedAccount>();
+  const byAccount = new Map<string, FinishedAccount>();
   if (release) collected.budget.releaseStores();
-  for (const key of collected.accountKeys) {
-    const acc = collected.accounts.get(key)!;
+  // In the order the accounts were made (the accounts map's), which is the order their state lies
+  // in memory, not in key order, which jumps about it (each account's figures are its own alone).
+  for (const [key, acc] of collected.accounts) {
     const stats: KindStats[] = [];
     const summaries: FinishedAccount['summaries'] = [];
     for (const kind of KINDS) {
@@ -521,7 +523,9 @@ export function finishAccounts(collected: Collected, minSamples: number, release
       if (done.stats.n >= minSamples) summaries.push({ account: key, kind, stats: done.stats, binned: done.binned });
     }
     if (release) acc.releaseKinds();
-    finished.set(key, { stats, summaries });
+    byAccount.set(key, { stats, summaries });
   }
+  const finished = new Map<string, FinishedAccount>();
+  for (const key of collected.accountKeys) finished.set(key, byAccount.get(key)!);
   return finished;
 }

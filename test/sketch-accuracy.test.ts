@@ -52,3 +52,10 @@ test('sketched quantiles are within the stated relative error of the exact ones 
   }
   assert.ok(compared > 1000, `compared ${compared} figures`);
 });
+
+test('finished accounts come in account-key order, whatever order the input made them in', async () => {
+  const collected = await collect(request(10_000_000));
+  const made = [...collected.accounts.keys()];
+  assert.notDeepEqual(made, [...made].sort(), 'the sample makes accounts out of key order (else this proves nothing)');
+  assert.deepEqual([...finishAccounts(collected, 2).keys()], collected.accountKeys);
+});
