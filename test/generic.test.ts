@@ -586,3 +586,14 @@ test('roster: a location from its parts (city, state, country; lat and lon), the
   // No location at all: said, not silent.
   assert.ok((await read('user,tz\na,UTC\n')).notes.some((n) => n.startsWith('no location column (tried: ') && n.endsWith('no physical check')));
 });
+
+test('blank lines before the header: detected as a timing file and read, line numbers the file\'s', async () => {
+  const { detectAdapter } = await import('../src/ingest/registry.js');
+  for (const text of ['\n\nuser,timestamp,rtt_ms\nalice,2026-03-02T10:00:00Z,20\nbob,2026-03-02T10:00:01Z,30\n',
+    '\r\n \r\nuser,timestamp,rtt_ms\r\nalice,2026-03-02T10:00:00Z,20\r\nbob,2026-03-02T10:00:01Z,30\r\n']) {
+    // Before: the first line was taken whole, empty, and no reader claimed the file.
+    assert.equal(detectAdapter(text)?.name, 'generic', JSON.stringify(text.slice(0, 8)));
+    const run = await read(text);
+    assert.deepEqual(run.samples.map((s) => [s.account, s.line]), [['alice', 4], ['bob', 5]]);
+  }
+});

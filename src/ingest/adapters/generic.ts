@@ -2,7 +2,7 @@
 // one or more latency columns (DESIGN section 4). Header names map to roles and kinds via columns.ts.
 import { parse as parseSync } from 'csv-parse/sync';
 import {
-  csvRecords, JsonRows, jsonRecordsOf, laterTablesNote, parseDateOrderOption, parseSlashDate, peekHead, slashDateToUs, sniffDelimiter, truncate,
+  csvRecords, firstLine, JsonRows, jsonRecordsOf, laterTablesNote, parseDateOrderOption, parseSlashDate, peekHead, slashDateToUs, sniffDelimiter, truncate,
   type DateOrder,
 } from './export-util.js';
 import { ByteLane, localeDateFormat } from './generic-bytes.js';
@@ -195,12 +195,6 @@ function delimiterOf(head: string): string {
   if (sep && [',', '\t', ';', '|'].includes(sep[1]!)) return sep[1]!;
   const header = lines.find((l) => l.trim() !== '' && !l.trimStart().startsWith('#') && /[,\t;|]/.test(l)) ?? lines[0]!;
   return sniffDelimiter(header);
-}
-
-function firstLineOf(head: string): string {
-  const text = head.replace(/^\uFEFF/, '');
-  const end = text.search(/\r?\n/);
-  return end < 0 ? text : text.slice(0, end);
 }
 
 function isJsonLines(head: string): boolean {
@@ -460,8 +454,8 @@ export const genericAdapter: InputAdapter = {
   example: 'timestamp,user,session_id,latency_ms\n2026-03-02T14:03:11.412Z,jdoe,s-1,23.4',
   detect(head: string): number {
     if (isJsonLines(head)) return 0.5;
-    const first = firstLineOf(head);
-    return first.length > 0 ? 0.3 : 0;
+    // The first non-empty line: an export may start with blank lines (read skips them as preamble).
+    return firstLine(head).length > 0 ? 0.3 : 0;
   },
   async read(chunks, ctx) {
     // Decide the dialect from the first 64 KiB without consuming them (the header may come after
