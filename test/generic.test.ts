@@ -109,7 +109,7 @@ test('--value-col COL:KIND, --unit and a kind column', async () => {
   assert.equal(forced.samples[0]!.kind, 'reaction');
 });
 
-test('header names as exports write them: units in brackets or as words, camelCase, [UTC], leading underscores', async () => {
+test('header names as exports write them: units in brackets or as words, camelCase, [UTC], leading underscores, slashes', async () => {
   const cases: [string, [string, string, number][]][] = [
     // [header, [[account, kind, valueMs] of the row "a,2026-03-02T14:03:11Z,0.25"]]
     ['User Name,Timestamp (UTC),RTT (ms)', [['a', 'rtt', 0.25]]],
@@ -120,6 +120,8 @@ test('header names as exports write them: units in brackets or as words, camelCa
     ['user,datetime_utc,roundTripTimeMs', [['a', 'rtt', 0.25]]],
     ['user,time,Delay (µs)', [['a', 'input_lag', 0.00025]]],
     ['user,time,EstRoundTripTimeInMs', [['a', 'rtt', 0.25]]],
+    // A slash between words, as report exports write "Date/Time" (it was left in, and no alias matched).
+    ['User Name,Date/Time,ICA RTT (ms)', [['a', 'app_rtt', 0.25]]],
   ];
   for (const [header, expected] of cases) {
     const { samples } = await read(`${header}\na,2026-03-02T14:03:11Z,0.25\n`);

@@ -208,7 +208,7 @@ const UNIT_WORDS: Record<string, Unit> = {
 
 /** Lower case, runs of spaces, dashes and underscores as one `_`, none at the ends; a last unit word spelled `ms`, `s` or `us`. */
 function snakeName(text: string): string {
-  const name = text.toLowerCase().replace(/[\s_-]+/g, '_').replace(/^_+|_+$/g, '');
+  const name = text.toLowerCase().replace(/[\s_/-]+/g, '_').replace(/^_+|_+$/g, '');
   const cut = name.lastIndexOf('_');
   const unit = cut > 0 ? UNIT_WORDS[name.slice(cut + 1)] : undefined;
   return unit === undefined ? name : `${name.slice(0, cut)}_${unit}`;
