@@ -78,6 +78,20 @@ test('gazetteer: City, Region, Country; ISO codes and country names; alternate n
   assert.equal(foldName('  São  Paulo '), 'sao paulo');
 });
 
+test('gazetteer: a place whose name holds its region after a comma (GeoNames\' "Washington, D.C.") is found as people write it', () => {
+  // Before: the query's comma split "Washington, DC" into a name and a region no "Washington" had.
+  for (const query of ['Washington, DC', 'Washington, DC, US', 'Washington, D.C.', 'Washington D.C., US', 'washington, d.c., usa']) {
+    const r = resolvePlace(query);
+    assert.ok(r.ok, query);
+    assert.equal(r.place.source.split(' ')[1], '4140963', query);
+    assert.equal(r.place.label, 'Washington, D.C., US', query);
+  }
+  // The region still tells the other Washingtons apart.
+  const indiana = resolvePlace('Washington, IN');
+  assert.ok(indiana.ok);
+  assert.equal(indiana.place.label, 'Washington, IN, US');
+});
+
 test('gazetteer: ambiguous names take the most populous and list the alternatives', () => {
   const r = resolvePlace('Austin, US');
   assert.ok(r.ok);

@@ -182,6 +182,12 @@ function loadGazetteer(): Gazetteer {
     g.alt.push(f[iAlt]!);
     index(foldName(f[iName]!), n);
     index(foldName(f[iAscii]!), n);
+    // A name holding its region after a comma ("Washington, D.C."): written "Washington, DC", the
+    // query's comma splits it, so the part before the comma names the place too.
+    for (const name of [f[iName]!, f[iAscii]!]) {
+      const comma = name.indexOf(',');
+      if (comma > 0) index(foldName(name.slice(0, comma)), n);
+    }
     n++;
   }
   gazetteer = g;
@@ -190,9 +196,12 @@ function loadGazetteer(): Gazetteer {
 
 function cityLabel(g: Gazetteer, i: number): string {
   const admin = g.admin1[i]!;
-  // US, CA and AU admin-1 codes are the familiar state/province abbreviations; elsewhere they are numbers.
-  const region = /^[A-Z]{2,3}$/.test(admin) ? `, ${admin}` : '';
-  return `${g.name[i]}${region}, ${g.country[i]}`;
+  const name = g.name[i]!;
+  // US, CA and AU admin-1 codes are the familiar state/province abbreviations; elsewhere they are
+  // numbers. Not twice for a name that ends in it ("Washington, D.C.").
+  const named = name.includes(',') && name.slice(name.lastIndexOf(',') + 1).replace(/[.\s]/g, '').toUpperCase() === admin;
+  const region = /^[A-Z]{2,3}$/.test(admin) && !named ? `, ${admin}` : '';
+  return `${name}${region}, ${g.country[i]}`;
 }
 
 /** Rows whose name, ASCII name or (failing those) alternate name is `folded`. */
@@ -269,7 +278,8 @@ export function resolvePlace(text: string): Resolution {
   let candidates: number[] = [];
   const last = tokens.length > 1 ? tokens[tokens.length - 1]! : null;
   const middle = tokens.length > 2 ? tokens[tokens.length - 2]! : null;
-  const regionMatch = (i: number, region: string): boolean => g.admin1[i]!.toLowerCase() === region.trim().toLowerCase();
+  // Dots and spaces aside: "D.C." is DC.
+  const regionMatch = (i: number, region: string): boolean => g.admin1[i]!.toLowerCase() === region.replace(/[.\s]/g, '').toLowerCase();
   if (last !== null) {
     const cc = countryCode(last);
     if (cc !== null) {
