@@ -2,8 +2,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { greatCircleKm, EARTH_RADIUS_KM } from '../src/geo/distance.js';
-import { countryCode, foldName, resolvePlace } from '../src/geo/gazetteer.js';
+import { countryCode, foldName, loadRegionNames, resolvePlace } from '../src/geo/gazetteer.js';
 import { parseIso6709, zonePoint } from '../src/geo/timezones.js';
+
+// As LocationSignals.prepare does before resolving any place.
+await loadRegionNames();
 
 const dms = (d: number, m: number, s: number): number => d + m / 60 + s / 3600;
 
@@ -90,6 +93,33 @@ test('gazetteer: a place whose name holds its region after a comma (GeoNames\' "
   const indiana = resolvePlace('Washington, IN');
   assert.ok(indiana.ok);
   assert.equal(indiana.place.label, 'Washington, IN, US');
+});
+
+test('gazetteer: regions by name as HR systems write them ("Austin, Texas", "Toronto, Ontario"), the country first where a region shares its name', () => {
+  const label = (q: string): string => { const r = resolvePlace(q); assert.ok(r.ok, `${q}: ${r.ok ? '' : r.reason}`); return r.place.label; };
+  // Before: "'Texas' is neither a country nor a region of a place named 'Austin'" (location_unknown).
+  assert.equal(label('Austin, Texas'), 'Austin, TX, US');
+  assert.equal(label('San Francisco, California'), 'San Francisco, CA, US');
+  assert.equal(label('Portland, Oregon'), 'Portland, OR, US');
+  assert.equal(label('Portland, Maine'), 'Portland, ME, US');
+  assert.equal(label('Seattle, Washington'), 'Seattle, WA, US');
+  assert.equal(label('Austin, Texas, USA'), 'Austin, TX, US');
+  // Georgia: a country (with Tbilisi) and a US state (with Atlanta).
+  assert.equal(label('Tbilisi, Georgia'), 'Tbilisi, GE');
+  assert.equal(label('Atlanta, Georgia'), 'Atlanta, GA, US');
+  // Where GeoNames numbers its regions, the region's country tells places apart, with a note.
+  const toronto = resolvePlace('Toronto, Ontario');
+  assert.ok(toronto.ok);
+  assert.equal(toronto.place.label, 'Toronto, CA');
+  assert.ok(toronto.notes.some((n) => n.includes('CA-ON')), toronto.notes.join(' | '));
+  // London, Ontario is not London, England.
+  const london = resolvePlace('London, Ontario');
+  assert.ok(london.ok);
+  assert.equal(london.place.country, 'CA');
+  assert.equal(label('Sydney, New South Wales'), 'Sydney, AU');
+  // A region name that is no region stays an error naming it.
+  const bad = resolvePlace('Austin, Narnia');
+  assert.ok(!bad.ok && /Narnia/.test(bad.reason));
 });
 
 test('gazetteer: ambiguous names take the most populous and list the alternatives', () => {

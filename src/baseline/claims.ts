@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
 import type { Rejection, ResolvedLocation, RosterEntry } from '../types.js';
 import { inputError, usageError } from '../errors.js';
-import { describeAlternatives, resolvePlace, type ResolvedPlace } from '../geo/gazetteer.js';
+import { describeAlternatives, loadRegionNames, resolvePlace, type ResolvedPlace } from '../geo/gazetteer.js';
 import { ianaZoneOf, isValidTimeZone, looksLikeTimeZone } from '../geo/timezones.js';
 import { accessClass, ACCESS_CLASSES, type AccessClass } from './physical.js';
 
@@ -57,6 +57,7 @@ const SERVER_PLACE_COLS = ['location', 'place', 'city', 'server_location', 'lat_
 
 /** --servers FILE: CSV of server name and location ("City, Country" or "lat,lon", or lat and lon columns). */
 export async function readServersFile(path: string): Promise<{ servers: Map<string, ResolvedPlace>; warnings: string[] }> {
+  await loadRegionNames();
   let text: string;
   try {
     text = await readFile(path, 'utf8');

@@ -254,6 +254,55 @@ function fromZone(text: string): ResolvedPlace | null {
   };
 }
 
+// ------------------------------------------------------------------ regions by name
+
+/** A region (ISO 3166-2 subdivision) by name: its country and its code there ("US", "TX"). */
+interface RegionCode { country: string; code: string }
+let regionsByName: Map<string, RegionCode[]> | null = null;
+
+/**
+ * Loads the names of regions (ISO 3166-2 subdivisions, from the `iso-3166` package) so that
+ * "Austin, Texas" and "Toronto, Ontario" resolve as "Austin, TX" does. Asynchronous because the
+ * package is an ES module, and lazy because parsing its 5,000 subdivisions costs ~15 ms that runs
+ * without a roster never need; call it before resolving places (LocationSignals.prepare does).
+ */
+export async function loadRegionNames(): Promise<void> {
+  if (regionsByName !== null) return;
+  const { iso31662 } = await import('iso-3166/2.js');
+  const byName = new Map<string, RegionCode[]>();
+  for (const { code, name } of iso31662) {
+    const dash = code.indexOf('-');
+    const key = foldName(name);
+    const list = byName.get(key) ?? [];
+    list.push({ country: code.slice(0, dash), code: code.slice(dash + 1) });
+    byName.set(key, list);
+  }
+  regionsByName = byName;
+}
+
+/** The regions named `written` (none when no such name), optionally only those of `country`. */
+function regionsNamed(written: string, country: string | null): RegionCode[] {
+  if (regionsByName === null) throw new Error('resolvePlace: region names not loaded (await loadRegionNames() first)');
+  const found = regionsByName.get(foldName(written)) ?? [];
+  return country === null ? found : found.filter((r) => r.country === country);
+}
+
+/**
+ * Places among `rows` in one of `regions`: where GeoNames' admin-1 code is the ISO code (the US
+ * states), by region; elsewhere GeoNames numbers its regions, so by the region's country, said in
+ * `notes`.
+ */
+function inRegions(g: Gazetteer, rows: number[], regions: RegionCode[], written: string, notes: string[]): number[] {
+  const byCode = rows.filter((i) => regions.some((r) => g.country[i] === r.country && g.admin1[i] === r.code));
+  if (byCode.length > 0) return byCode;
+  const byCountry = rows.filter((i) => regions.some((r) => g.country[i] === r.country));
+  if (byCountry.length > 0) {
+    const countries = [...new Set(regions.filter((r) => byCountry.some((i) => g.country[i] === r.country)).map((r) => `${r.country}-${r.code}`))];
+    notes.push(`region '${written}' read as ${countries.join(' or ')}; places there are told apart by country only (the gazetteer numbers their regions)`);
+  }
+  return byCountry;
+}
+
 /** Resolve a written place. Pure apart from loading the tables once; never throws on bad input. */
 export function resolvePlace(text: string): Resolution {
   const query = text.trim();
@@ -286,16 +335,20 @@ export function resolvePlace(text: string): Resolution {
       const inCountry = rows.filter((i) => g.country[i] === cc);
       if (middle !== null) {
         const inRegion = inCountry.filter((i) => regionMatch(i, middle));
+        const named = inRegion.length > 0 ? [] : regionsNamed(middle, cc);
         if (inRegion.length > 0) candidates = inRegion;
-        else if (inCountry.length > 0) {
+        else if (named.length > 0) candidates = inRegions(g, inCountry, named, middle, notes);
+        if (candidates.length === 0 && inCountry.length > 0) {
           candidates = inCountry;
-          notes.push(`region '${middle}' not recognised (admin-1 codes such as TX are), ignored`);
+          notes.push(`region '${middle}' not recognised (admin-1 codes such as TX, or region names such as Texas, are), ignored`);
         }
       } else candidates = inCountry;
     }
     if (candidates.length === 0 && middle === null) {
       const inRegion = rows.filter((i) => regionMatch(i, last));
-      if (inRegion.length > 0) candidates = inRegion;
+      // "City, Region" with the region's name ("Austin, Texas"; "Atlanta, Georgia", where the
+      // country of that name has no Atlanta).
+      candidates = inRegion.length > 0 ? inRegion : inRegions(g, rows, regionsNamed(last, null), last, notes);
     }
     if (candidates.length === 0) {
       return { ok: false, reason: cc === null && middle === null ? `'${last}' is neither a country nor a region of a place named '${tokens[0]}'` : `no place named '${tokens[0]}' in ${last}` };

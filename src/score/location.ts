@@ -8,6 +8,7 @@ import type { KindSummary } from '../baseline/peers.js';
 import { usageError } from '../errors.js';
 import { readServersFile, resolveClaims, resolveServerLocation, type PhysicsSetup } from '../baseline/claims.js';
 import { openGeoIp, type GeoIp } from '../geo/geoip.js';
+import { loadRegionNames } from '../geo/gazetteer.js';
 import { PhysicsRun, physicsProvider } from './physics.js';
 import { ActivityRun, activityProvider, BUCKET_MS } from './activity.js';
 import type { EvidenceProvider } from './evidence.js';
@@ -51,6 +52,8 @@ export class LocationSignals {
     if (opts.geoipPath && !physicsOn) throw usageError('--geoip-db needs a server location (--server-location or --servers)');
     const hasZones = roster?.entries.some((e) => e.timeZone !== null || e.location !== null) ?? false;
     if (!physicsOn && !hasZones) return null;
+    // Places are resolved below (synchronously): region names ("Austin, Texas") first.
+    await loadRegionNames();
     const warnings: string[] = [];
     let server = null;
     if (opts.serverLocation) {
