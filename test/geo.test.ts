@@ -122,6 +122,32 @@ test('gazetteer: regions by name as HR systems write them ("Austin, Texas", "Tor
   assert.ok(!bad.ok && /Narnia/.test(bad.reason));
 });
 
+test('country names: every assigned ISO 3166-1 country by its English name and its code, never a withdrawn code ICU names the same', async () => {
+  const { iso31661 } = await import('iso-3166');
+  const english = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
+  const wrong: string[] = [];
+  for (const { alpha2 } of iso31661) {
+    const name = english.of(alpha2)!;
+    if (countryCode(name) !== alpha2) wrong.push(`${name} -> ${countryCode(name)} (not ${alpha2})`);
+    if (countryCode(alpha2) !== alpha2) wrong.push(`${alpha2} -> ${countryCode(alpha2)}`);
+  }
+  // Before: France went to FX, Russia to SU, and with the first code kept, Germany to DD.
+  assert.deepEqual(wrong, []);
+  assert.ok(iso31661.length > 240);
+  // As rosters write them.
+  for (const [written, code] of [['UK', 'GB'], ['Myanmar', 'MM'], ['Bosnia and Herzegovina', 'BA'], ['Saint Lucia', 'LC'], ['DRC', 'CD']] as const) {
+    assert.equal(countryCode(written), code, written);
+  }
+  const label = (q: string): string => { const r = resolvePlace(q); assert.ok(r.ok, `${q}: ${r.ok ? '' : r.reason}`); return r.place.label; };
+  assert.equal(label('Paris, France'), 'Paris, FR');
+  assert.equal(label('Moscow, Russia'), 'Moscow, RU');
+  assert.equal(label('Hanoi, Vietnam'), 'Hanoi, VN');
+  assert.equal(label('London, UK'), 'London, ENG, GB');
+  assert.equal(label('St Petersburg, Russia'), 'Saint Petersburg, RU');
+  assert.equal(label('Saint Louis, MO'), 'St. Louis, MO, US');
+  assert.equal(label('Ft. Lauderdale, Florida'), 'Fort Lauderdale, FL, US');
+});
+
 test('gazetteer: ambiguous names take the most populous and list the alternatives', () => {
   const r = resolvePlace('Austin, US');
   assert.ok(r.ok);

