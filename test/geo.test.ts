@@ -186,7 +186,7 @@ test('tz tables: ISO 6709 coordinates, zone.tab fallback and links', () => {
   assert.equal(zonePoint('UTC'), null);
 });
 
-test('roster time zones: IANA names, Windows names (CLDR table) and whole-hour offsets; anything else is unknown', async () => {
+test('roster time zones: IANA names, Windows names (CLDR table, also in their display form), US zones by their words and whole-hour offsets; anything else is unknown', async () => {
   const { ianaZoneOf } = await import('../src/geo/timezones.js');
   assert.deepEqual(ianaZoneOf('America/Chicago'), { zone: 'America/Chicago', from: 'iana' });
   assert.deepEqual(ianaZoneOf('Eastern Standard Time'), { zone: 'America/New_York', from: 'windows' });
@@ -196,7 +196,19 @@ test('roster time zones: IANA names, Windows names (CLDR table) and whole-hour o
   assert.deepEqual(ianaZoneOf('UTC-05:00'), { zone: 'Etc/GMT+5', from: 'offset' });
   assert.deepEqual(ianaZoneOf('GMT+1'), { zone: 'Etc/GMT-1', from: 'offset' });
   assert.deepEqual(ianaZoneOf('UTC+0'), { zone: 'Etc/GMT', from: 'offset' });
-  for (const unknown of ['UTC+5:30', 'Nowhere Time', '', 'UTC+15']) assert.equal(ianaZoneOf(unknown), null, unknown);
+  // As HR systems and Windows' own lists write US zones (each was unknown before).
+  for (const [written, zone] of [
+    ['Eastern', 'America/New_York'], ['Pacific Time', 'America/Los_Angeles'], ['US Central', 'America/Chicago'], ['PT', 'America/Los_Angeles'],
+    ['Mountain Time (US & Canada)', 'America/Denver'], ['(UTC-06:00) Central Time (US & Canada)', 'America/Chicago'], ['Hawaiian', 'Pacific/Honolulu'],
+  ] as const) assert.deepEqual(ianaZoneOf(written), { zone, from: 'us' }, written);
+  // Windows' display form by its name where CLDR has it, else by its whole-hour offset.
+  assert.deepEqual(ianaZoneOf('(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna'), { zone: 'Etc/GMT-1', from: 'offset' });
+  assert.deepEqual(ianaZoneOf('(UTC) Coordinated Universal Time'), { zone: 'Etc/GMT', from: 'offset' });
+  // An IANA name with spaces for its underscores.
+  assert.deepEqual(ianaZoneOf('America/New York'), { zone: 'America/New_York', from: 'iana' });
+  for (const unknown of ['UTC+5:30', 'Nowhere Time', '', 'UTC+15', '(UTC+05:30) Chennai, Kolkata, Mumbai, New Delhi', 'E', 'Easterns']) {
+    assert.equal(ianaZoneOf(unknown), null, unknown);
+  }
   // The offset zone keeps the clock it names: 14:00 UTC is 09:00 at UTC-05:00.
   const hour = new Intl.DateTimeFormat('en-US', { timeZone: ianaZoneOf('UTC-05:00')!.zone, hour: 'numeric', hourCycle: 'h23' }).format(Date.UTC(2026, 2, 2, 14));
   assert.equal(Number(hour), 9);

@@ -84,18 +84,42 @@ function windowsIana(): typeof import('windows-iana') {
   return windowsTable;
 }
 
+/** US zones by the words HR systems write ("Eastern", "Pacific Time", "US/Central", "Central Time (US & Canada)", "PT"). */
+const US_ZONE_WORDS = /^(?:(?:US[\s/]+)?(Eastern|Central|Mountain|Pacific|Alaska|Hawaii)(?:an)?(?:\s+(?:Standard|Daylight))?(?:\s+Time)?(?:\s*\(US\s*(?:&|and)\s*Canada\))?|(E|C|P)T)$/i;
+const US_ZONES: Record<string, string> = {
+  eastern: 'America/New_York', central: 'America/Chicago', mountain: 'America/Denver', pacific: 'America/Los_Angeles',
+  alaska: 'America/Anchorage', hawaii: 'Pacific/Honolulu', e: 'America/New_York', c: 'America/Chicago', p: 'America/Los_Angeles',
+};
+
 /**
  * The IANA zone a roster's time zone names: an IANA name as it is; a Windows name as Active
  * Directory and HR exports write it (`Eastern Standard Time`, `W. Europe Standard Time`) through
- * CLDR's table (the windows-iana package), its first zone being CLDR's choice for the name; a whole-hour
- * offset (`UTC-05:00`, `GMT+1`) as the fixed `Etc/GMT` zone (whose sign POSIX inverts). Null: none.
+ * CLDR's table (the windows-iana package), its first zone being CLDR's choice for the name, also in
+ * Windows' display form (`(UTC-06:00) Central Time (US & Canada)`, else by its offset); the US zones by
+ * their words (`Eastern`, `Pacific Time`, `PT`); an IANA name with spaces (`America/New York`); a
+ * whole-hour offset (`UTC-05:00`, `GMT+1`) as the fixed `Etc/GMT` zone (whose sign POSIX inverts).
+ * Null: none.
  */
-export function ianaZoneOf(text: string): { zone: string; from: 'iana' | 'windows' | 'offset' } | null {
-  const t = text.trim();
-  if (t === '') return null;
-  if (isValidTimeZone(t)) return { zone: t, from: 'iana' };
+export function ianaZoneOf(text: string): { zone: string; from: 'iana' | 'windows' | 'us' | 'offset' } | null {
+  const written = text.trim();
+  if (written === '') return null;
+  if (isValidTimeZone(written)) return { zone: written, from: 'iana' };
+  // An IANA name with spaces for its underscores ("America/New York").
+  if (written.includes('/') && written.includes(' ') && isValidTimeZone(written.replace(/\s+/g, '_'))) {
+    return { zone: written.replace(/\s+/g, '_'), from: 'iana' };
+  }
+  // Windows' display form, "(UTC-06:00) Central Time (US & Canada)": its words, else its offset.
+  const display = /^\((?:UTC|GMT)\s*(?:([+-])(\d{1,2}):(\d{2}))?\)\s*(.+)$/i.exec(written);
+  const t = display !== null ? display[4]!.trim() : written;
   const windows = windowsIana().findIana(t);
   if (windows.length > 0 && isValidTimeZone(windows[0]!)) return { zone: windows[0]!, from: 'windows' };
+  const us = US_ZONE_WORDS.exec(t);
+  if (us !== null) return { zone: US_ZONES[(us[1] ?? us[2])!.toLowerCase()]!, from: 'us' };
+  if (display !== null) {
+    if (display[1] === undefined) return { zone: 'Etc/GMT', from: 'offset' };
+    if (display[3] !== '00') return null;
+    return ianaZoneOf(`UTC${display[1]}${display[2]}`);
+  }
   const offset = /^(?:UTC|GMT)\s*([+-])\s*(\d{1,2})(?::?00)?$/i.exec(t);
   if (offset !== null) {
     const hours = Number(offset[2]);
