@@ -148,6 +148,30 @@ test('country names: every assigned ISO 3166-1 country by its English name and i
   assert.equal(label('Ft. Lauderdale, Florida'), 'Fort Lauderdale, FL, US');
 });
 
+test('gazetteer: what HR exports write around a place is tried away, with a note; the roster\'s warnings say how a location was read', async () => {
+  for (const [written, label, note] of [
+    ['Austin, TX 78701', 'Austin, TX, US', 'postal code'],
+    ['Austin, TX (Remote)', 'Austin, TX, US', 'in brackets'],
+    ['123 Main St, Austin, TX 78701', 'Austin, TX, US', 'street'],
+    ['Austin TX', 'Austin, TX, US', 'region or country'],
+    ['Paris 75001, France', 'Paris, FR', 'postal code'],
+  ] as const) {
+    const r = resolvePlace(written);
+    assert.ok(r.ok, written);
+    assert.equal(r.place.label, label, written);
+    assert.equal(r.place.query, written);
+    assert.ok(r.notes[0]!.includes(note), `${written}: ${r.notes.join(' | ')}`);
+  }
+  // Nothing left to try: the reason is the text's own.
+  const bad = resolvePlace('Narnia 12345');
+  assert.ok(!bad.ok && bad.reason.includes('Narnia 12345'));
+
+  const { resolveClaims } = await import('../src/baseline/claims.js');
+  const { warnings } = resolveClaims([{ account: 'a', key: 'a', site: null, location: 'Austin, TX 78701', timeZone: null, access: null, source: { file: 'roster.csv', line: 2 } }],
+    { resolvePlaces: true, strict: false });
+  assert.ok(warnings.includes("roster.csv:2: location 'Austin, TX 78701' read as Austin, TX, US: read as 'Austin, TX' (a note in brackets or a postal code left out)"), warnings.join(' | '));
+});
+
 test('gazetteer: ambiguous names take the most populous and list the alternatives', () => {
   const r = resolvePlace('Austin, US');
   assert.ok(r.ok);

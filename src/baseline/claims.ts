@@ -173,6 +173,8 @@ export function resolveClaims(entries: readonly RosterEntry[], opts: ClaimOption
       warnings.push(`${rowsText(rows)}: location '${text}' is ambiguous: took ${result.place.label} (pop. ${(result.place.population ?? 0).toLocaleString('en-US')}, the most populous); alternatives: ${describeAlternatives(result.alternatives)}`);
     }
     if (!result.ok) warnings.push(`${rowsText(rows)}: location '${text}' not found (${result.reason}): treated as location-unknown`);
+    // How a location was read when not as written (an alternate name, a region by name, text left out).
+    if (result.ok && result.notes.length > 0) warnings.push(`${rowsText(rows)}: location '${text}' read as ${result.place.label}: ${result.notes.join('; ')}`);
     if (result.ok && result.place.precision === 'time_zone' && !looksLikeTimeZone(rows[0]!.location ?? '')) {
       warnings.push(`${rowsText(rows)}: no claimed location; the time zone ${result.place.label} stands for it (low precision, ±${result.place.uncertaintyKm} km)`);
     }
