@@ -231,8 +231,8 @@ function loadGazetteer(): Gazetteer {
 function cityLabel(g: Gazetteer, i: number): string {
   const admin = g.admin1[i]!;
   const name = g.name[i]!;
-  // US, CA and AU admin-1 codes are the familiar state/province abbreviations; elsewhere they are
-  // numbers. Not twice for a name that ends in it ("Washington, D.C.").
+  // Admin-1 codes in letters are shown (the US states' familiar abbreviations, England's ENG);
+  // elsewhere GeoNames numbers them. Not twice for a name that ends in it ("Washington, D.C.").
   const named = name.includes(',') && name.slice(name.lastIndexOf(',') + 1).replace(/[.\s]/g, '').toUpperCase() === admin;
   const region = /^[A-Z]{2,3}$/.test(admin) && !named ? `, ${admin}` : '';
   return `${name}${region}, ${g.country[i]}`;
