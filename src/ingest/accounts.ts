@@ -15,6 +15,27 @@ export function normaliseAccount(raw: string): string {
   return key.trim();
 }
 
+/**
+ * The domains that normalisation dropped from an account's spellings, when they name more than one
+ * of a kind: email domains (`jdoe@corp.example`, `jdoe@vendor.example`) or Windows domains
+ * (`CORP\\jdoe`, `VENDOR\\jdoe`). One of each kind (`CORP\\jdoe` and `jdoe@corp.example`) is the
+ * usual one person; two of a kind may be two people merged into one account. Empty when not.
+ */
+export function mixedDomains(aliases: readonly string[]): string[] {
+  const email = new Set<string>();
+  const windows = new Set<string>();
+  for (const alias of aliases) {
+    const name = alias.normalize('NFKC').trim().toLowerCase();
+    const backslash = name.lastIndexOf('\\');
+    if (backslash > 0) windows.add(`${name.slice(0, backslash)}\\`);
+    const user = backslash >= 0 ? name.slice(backslash + 1) : name;
+    const at = user.indexOf('@');
+    if (at > 0 && at < user.length - 1) email.add(`@${user.slice(at + 1)}`);
+  }
+  const mixed = [...(email.size > 1 ? email : []), ...(windows.size > 1 ? windows : [])];
+  return mixed.sort();
+}
+
 /** Exclusion list: one name or glob pattern (`*`, `?`) per line; `#` starts a comment. */
 export interface ExcludeList {
   patterns: string[];
