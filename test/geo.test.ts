@@ -172,6 +172,20 @@ test('gazetteer: what HR exports write around a place is tried away, with a note
   assert.ok(warnings.includes("roster.csv:2: location 'Austin, TX 78701' read as Austin, TX, US: read as 'Austin, TX' (a note in brackets or a postal code left out)"), warnings.join(' | '));
 });
 
+test('gazetteer: a country alone is no place in it (it matched villages by their names), but a city of the country\'s own name is', () => {
+  // Before: India resolved to Inđija (Serbia) by an alternate name, US to the village of Us (France).
+  for (const country of ['India', 'US', 'United States', 'Germany']) {
+    const r = resolvePlace(country);
+    assert.ok(!r.ok, `${country}: ${r.ok ? r.place.label : ''}`);
+    assert.match(r.reason, /is a country, not a place in it/);
+  }
+  for (const [written, code] of [['Singapore', 'SG'], ['Monaco', 'MC'], ['Djibouti', 'DJ']] as const) {
+    const r = resolvePlace(written);
+    assert.ok(r.ok, written);
+    assert.equal(r.place.country, code, written);
+  }
+});
+
 test('gazetteer: ambiguous names take the most populous and list the alternatives', () => {
   const r = resolvePlace('Austin, US');
   assert.ok(r.ok);

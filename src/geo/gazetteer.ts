@@ -410,7 +410,13 @@ function resolveWritten(text: string): Resolution {
       return { ok: false, reason: cc === null && middle === null ? `'${last}' is neither a country nor a region of a place named '${tokens[0]}'` : `no place named '${tokens[0]}' in ${last}` };
     }
   } else {
-    candidates = rows;
+    // A country alone is no place in it: "India" matched Inđija in Serbia by an alternate name, "US"
+    // the village of Us in France. Only a place of the country's own name is (Singapore, Luxembourg).
+    const cc = countryCode(tokens[0]!);
+    if (cc !== null) {
+      candidates = rows.filter((i) => g.country[i] === cc);
+      if (candidates.length === 0) return { ok: false, reason: `'${tokens[0]}' is a country, not a place in it (give "City, ${tokens[0]}" or "lat,lon")` };
+    } else candidates = rows;
   }
   if (candidates.length === 0) return { ok: false, reason: `no place named '${tokens[0]}' in the gazetteer` };
   const sorted = [...candidates].sort(byImportance(g));
