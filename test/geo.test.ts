@@ -172,12 +172,24 @@ test('gazetteer: what HR exports write around a place is tried away, with a note
   assert.ok(warnings.includes("roster.csv:2: location 'Austin, TX 78701' read as Austin, TX, US: read as 'Austin, TX' (a note in brackets or a postal code left out)"), warnings.join(' | '));
 });
 
-test('gazetteer: a country alone is no place in it (it matched villages by their names), but a city of the country\'s own name is', () => {
+test('gazetteer: a country, US state or Canadian province alone is no place in it (they matched towns by their names), but a city of its own name is', () => {
   // Before: India resolved to Inđija (Serbia) by an alternate name, US to the village of Us (France).
   for (const country of ['India', 'US', 'United States', 'Germany']) {
     const r = resolvePlace(country);
     assert.ok(!r.ok, `${country}: ${r.ok ? r.place.label : ''}`);
     assert.match(r.reason, /is a country, not a place in it/);
+  }
+  // So is a US state or Canadian province alone: California matched a town in Maryland.
+  for (const region of ['California', 'Ontario', 'Virginia']) {
+    const r = resolvePlace(region);
+    assert.ok(!r.ok, `${region}: ${r.ok ? r.place.label : ''}`);
+    assert.match(r.reason, /is a region \((US|CA)-[A-Z]+\), not a place in it/);
+  }
+  // Unless the place of its name lies in it; and cities that share a name with regions elsewhere stay cities.
+  for (const [written, label] of [['New York', 'New York City, NY, US'], ['Portland', 'Portland, OR, US'], ['Charlotte', 'Charlotte, NC, US']] as const) {
+    const r = resolvePlace(written);
+    assert.ok(r.ok, written);
+    assert.equal(r.place.label, label);
   }
   for (const [written, code] of [['Singapore', 'SG'], ['Monaco', 'MC'], ['Djibouti', 'DJ']] as const) {
     const r = resolvePlace(written);

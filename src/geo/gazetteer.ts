@@ -290,6 +290,9 @@ function fromZone(text: string): ResolvedPlace | null {
 
 // ------------------------------------------------------------------ regions by name
 
+/** Countries whose states or provinces rosters write alone ("California"). */
+const STATE_COUNTRIES = new Set(['US', 'CA', 'AU']);
+
 /** A region (ISO 3166-2 subdivision) by name: its country and its code there ("US", "TX"). */
 interface RegionCode { country: string; code: string }
 let regionsByName: Map<string, RegionCode[]> | null = null;
@@ -416,7 +419,18 @@ function resolveWritten(text: string): Resolution {
     if (cc !== null) {
       candidates = rows.filter((i) => g.country[i] === cc);
       if (candidates.length === 0) return { ok: false, reason: `'${tokens[0]}' is a country, not a place in it (give "City, ${tokens[0]}" or "lat,lon")` };
-    } else candidates = rows;
+    } else {
+      candidates = rows;
+      // So is a state or province alone ("California" matched a town in Maryland, "Ontario" one in
+      // California), unless the place of its name lies in it (New York). Only where rosters write
+      // such regions alone (US, CA, AU): elsewhere region names are those of many cities too.
+      const regions = regionsNamed(tokens[0]!, null).filter((r) => STATE_COUNTRIES.has(r.country));
+      if (regions.length > 0 && rows.length > 0) {
+        const best = [...rows].sort(byImportance(g))[0]!;
+        const inside = regions.some((r) => g.country[best] === r.country && (r.country !== 'US' || g.admin1[best] === r.code));
+        if (!inside) return { ok: false, reason: `'${tokens[0]}' is a region (${regions.map((r) => `${r.country}-${r.code}`).join(', ')}), not a place in it (give "City, ${tokens[0]}" or "lat,lon")` };
+      }
+    }
   }
   if (candidates.length === 0) return { ok: false, reason: `no place named '${tokens[0]}' in the gazetteer` };
   const sorted = [...candidates].sort(byImportance(g));
