@@ -58,6 +58,12 @@ test('value checks: negative, NaN, Infinity, hex, absurd, empty', () => {
   assert.deepEqual(parseLatency('0x10', 1), { ok: false, reason: 'value_not_numeric' });
   assert.deepEqual(parseLatency('3600001', 1), { ok: false, reason: 'value_absurd' });
   assert.deepEqual(parseLatency('', 1), { ok: false, reason: 'value_missing' });
+  // What exports write for no value is missing, not malformed (each was value_not_numeric).
+  for (const none of ['N/A', 'n/a', 'NA', '#N/A', 'null', 'NULL', 'None', '-', '--', '\u2014', '?']) {
+    assert.deepEqual(parseLatency(none, 1), { ok: false, reason: 'value_missing' }, none);
+  }
+  assert.deepEqual(parseLatency('-5', 1), { ok: false, reason: 'value_negative' });
+  assert.deepEqual(parseLatency('nan', 1), { ok: false, reason: 'value_not_finite' });
   assert.deepEqual(parseLatency(' 0.25 ', 1000), { ok: true, valueMs: 250 });
   assert.deepEqual(parseLatency('-0', 1), { ok: true, valueMs: 0 });
   // A unit written in the cell wins over the column's (ping logs, some exports).

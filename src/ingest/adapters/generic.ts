@@ -25,6 +25,9 @@ const TIME_OF_DAY_RE = /^\s*\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?\s*(?:[AaPp]
 /** A number written with a decimal comma and nothing else: `59,6`, `0,25`, `-1,5`. */
 const DECIMAL_COMMA_RE = /^\s*[+-]?\d*,\d+\s*$/;
 
+/** What exports write for no value (`N/A`, Excel's `#N/A`, `null`, `-`): missing, not malformed. */
+const NO_VALUE_RE = /^(?:n\/?a|#n\/a|null|nil|none|-+|\u2014|\?)$/i;
+
 export type ValueCheck = { ok: true; valueMs: number } | { ok: false; reason: string };
 
 /** A number with its unit written after it (`23.4 ms`, `0.12s`, `850 µs`): the cell's unit wins over the column's. */
@@ -34,7 +37,7 @@ const CELL_UNIT_TO_MS: Record<string, number> = { ms: 1, msec: 1, s: 1000, sec: 
 /** Parse one latency cell; decimal notation only (no hex, no `Infinity`), optionally with its unit. */
 export function parseLatency(text: string, toMs: number): ValueCheck {
   let s = text.trim();
-  if (s === '') return { ok: false, reason: 'value_missing' };
+  if (s === '' || NO_VALUE_RE.test(s)) return { ok: false, reason: 'value_missing' };
   if (NOT_FINITE_RE.test(s)) return { ok: false, reason: 'value_not_finite' };
   if (!DECIMAL_RE.test(s)) {
     const withUnit = WITH_UNIT_RE.exec(s);
