@@ -64,6 +64,12 @@ test('value checks: negative, NaN, Infinity, hex, absurd, empty', () => {
   }
   assert.deepEqual(parseLatency('-5', 1), { ok: false, reason: 'value_negative' });
   assert.deepEqual(parseLatency('nan', 1), { ok: false, reason: 'value_not_finite' });
+  // Thousands grouped with commas, where no decimal comma can be meant (each was value_not_numeric).
+  assert.deepEqual(parseLatency('1,234.5', 1), { ok: true, valueMs: 1234.5 });
+  assert.deepEqual(parseLatency('1,234,567', 0.001), { ok: true, valueMs: 1234.567 });
+  // One group alone may be a decimal comma (1,234 = 1.234?): not guessed.
+  assert.deepEqual(parseLatency('1,234', 1), { ok: false, reason: 'value_not_numeric' });
+  assert.deepEqual(parseLatency('12,34.5', 1), { ok: false, reason: 'value_not_numeric' });
   assert.deepEqual(parseLatency(' 0.25 ', 1000), { ok: true, valueMs: 250 });
   assert.deepEqual(parseLatency('-0', 1), { ok: true, valueMs: 0 });
   // A unit written in the cell wins over the column's (ping logs, some exports).

@@ -25,6 +25,9 @@ const TIME_OF_DAY_RE = /^\s*\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?\s*(?:[AaPp]
 /** A number written with a decimal comma and nothing else: `59,6`, `0,25`, `-1,5`. */
 const DECIMAL_COMMA_RE = /^\s*[+-]?\d*,\d+\s*$/;
 
+/** Commas grouping thousands, unmistakably (see parseLatency). */
+const GROUPED_RE = /^[+-]?\d{1,3}(?:,\d{3})+\.\d+$|^[+-]?\d{1,3}(?:,\d{3}){2,}(?:\.\d+)?$/;
+
 /** What exports write for no value (`N/A`, Excel's `#N/A`, `null`, `-`): missing, not malformed. */
 const NO_VALUE_RE = /^(?:n\/?a|#n\/a|null|nil|none|-+|\u2014|\?)$/i;
 
@@ -39,6 +42,9 @@ export function parseLatency(text: string, toMs: number): ValueCheck {
   let s = text.trim();
   if (s === '' || NO_VALUE_RE.test(s)) return { ok: false, reason: 'value_missing' };
   if (NOT_FINITE_RE.test(s)) return { ok: false, reason: 'value_not_finite' };
+  // Thousands grouped with commas where no decimal comma can be meant: a decimal point after the
+  // groups, or two groups or more (`1,234.5`, `12,345,678`), as spreadsheets write formatted numbers.
+  if (GROUPED_RE.test(s)) s = s.replace(/,/g, '');
   if (!DECIMAL_RE.test(s)) {
     const withUnit = WITH_UNIT_RE.exec(s);
     if (withUnit === null) return { ok: false, reason: 'value_not_numeric' };
