@@ -80,6 +80,17 @@ test('the hand-read common ISO shape gives what the expression gives, and declin
 });
 
 // Expected values from Python's email.utils.parsedate_to_datetime(...).timestamp() * 1e6.
+test('date(1) output, as shell scripts that log pings write it: read by RFC 2822\'s rules, in its own order', () => {
+  // 1772460191 s is 2026-03-02T14:03:11Z (as in the RFC 2822 test below). Each was time_unparseable.
+  assert.deepEqual(parseTimestamp('Mon Mar  2 14:03:11 UTC 2026'), { timeUs: 1772460191000000, format: 'unix-date' });
+  assert.deepEqual(parseTimestamp('Mon Mar 2 09:03:11 EST 2026'), { timeUs: 1772460191000000, format: 'unix-date' });
+  assert.deepEqual(parseTimestamp('Mon Mar  2 15:03:11.5 +0100 2026'), { timeUs: 1772460191500000, format: 'unix-date' });
+  // No zone (asctime), a weekday not the date's own, a day that does not exist: refused, not guessed.
+  for (const refused of ['Mon Mar  2 14:03:11 2026', 'Tue Mar  2 14:03:11 UTC 2026', 'Mon Feb 30 14:03:11 UTC 2026']) {
+    assert.equal(parseTimestamp(refused), null, refused);
+  }
+});
+
 test('RFC 2822 dates (mail headers, HTTP logs): zones, offsets, no weekday, and what is refused', () => {
   assert.deepEqual(parseTimestamp('Mon, 02 Mar 2026 14:03:11 GMT'), { timeUs: 1772460191000000, format: 'rfc2822' });
   assert.deepEqual(parseTimestamp('02 Mar 2026 09:03:11 -0500'), { timeUs: 1772460191000000, format: 'rfc2822' });

@@ -3,7 +3,7 @@
 // *local* time, which would make the output depend on the machine's time zone; evidence needs
 // microseconds and a rule that does not move (offset-less = UTC, stated in the report header).
 
-export type TimeFormat = 'iso8601' | 'iso8601-no-offset' | 'ymd-slash' | 'ymd-slash-no-offset' | 'rfc2822' | 'epoch-s' | 'epoch-ms' | 'epoch-us' | 'epoch-ns';
+export type TimeFormat = 'iso8601' | 'iso8601-no-offset' | 'ymd-slash' | 'ymd-slash-no-offset' | 'rfc2822' | 'unix-date' | 'epoch-s' | 'epoch-ms' | 'epoch-us' | 'epoch-ns';
 
 export const TIME_FORMAT_LABEL: Record<TimeFormat, string> = {
   'iso8601': 'ISO 8601 with UTC offset',
@@ -11,6 +11,7 @@ export const TIME_FORMAT_LABEL: Record<TimeFormat, string> = {
   'ymd-slash': 'YYYY/MM/DD date and time with UTC offset',
   'ymd-slash-no-offset': 'YYYY/MM/DD date and time without offset, read as UTC',
   'rfc2822': 'RFC 2822 date (Mon, 02 Mar 2026 14:03:11 GMT)',
+  'unix-date': 'date(1) output (Mon Mar  2 14:03:11 UTC 2026)',
   'epoch-s': 'epoch seconds',
   'epoch-ms': 'epoch milliseconds',
   'epoch-us': 'epoch microseconds',
@@ -63,6 +64,22 @@ function rfc2822(s: string): ParsedTime | null {
   return { timeUs: ms * 1000 + fracUs, format: 'rfc2822' };
 }
 
+/**
+ * What `date` prints in the C locale, as shell scripts that log pings write it (`echo "$(date),..."`):
+ * `Mon Mar  2 14:03:11 UTC 2026`, the same fields as RFC 2822 in another order, read by its rules
+ * (a zone required, the weekday the date's own).
+ */
+const UNIX_DATE_RE =
+  /^(mon|tue|wed|thu|fri|sat|sun)\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\s+(\d{1,2})\s+(\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?)\s+(gmt|ut|utc|z|[+-]\d{2}:?\d{2}|[ecmp][sd]t)\s+(\d{4})$/i;
+
+function unixDate(s: string): ParsedTime | null {
+  const m = UNIX_DATE_RE.exec(s);
+  if (m === null) return null;
+  const [, weekday, month, day, clock, zone, year] = m;
+  const parsed = rfc2822(`${weekday}, ${day} ${month} ${year} ${clock} ${zone}`);
+  return parsed === null ? null : { timeUs: parsed.timeUs, format: 'unix-date' };
+}
+
 // Plausible range for evidence timestamps: 1990-01-01 .. 2100-01-01 (UTC), in µs.
 export const MIN_TIME_US = 631152000_000000;
 export const MAX_TIME_US = 4102444800_000000;
@@ -109,7 +126,7 @@ export function parseTimestamp(text: string): ParsedTime | null {
     }
     return { timeUs: Math.round(timeUs), format };
   }
-  return commonIso(s) ?? isoByExpression(s) ?? rfc2822(s);
+  return commonIso(s) ?? isoByExpression(s) ?? rfc2822(s) ?? unixDate(s);
 }
 
 const digitAt = (s: string, i: number): number => {
