@@ -597,6 +597,16 @@ test('roster: a location from its parts (city, state, country; lat and lon), the
   assert.deepEqual(coordinates.entries.map((e) => e.location), ['40.71,-74.00', null], 'both coordinates or none');
   // A whole-location column wins over parts.
   assert.equal((await read('user,location,city,country\na,"Austin, TX, US",Dallas,US\n')).entries[0]!.location, 'Austin, TX, US');
+  // A location column no alias spells, taken by its words (it was "no location column"); of several,
+  // the home one; e-mail, IP and ID columns are not locations.
+  const work = await read('Email,Work Location,Email Address,Location ID\na@x,"Austin, Texas",a@x,17\n');
+  assert.equal(work.entries[0]!.location, 'Austin, Texas');
+  assert.ok(work.notes.includes('Work Location: no alias, taken as the claimed location by its words'), work.notes.join(' | '));
+  const homeAndWork = await read('Email,Work Location,Home Location Address,IP Address\na@x,"Austin, TX","Lagos, Nigeria",10.0.0.1\n');
+  assert.equal(homeAndWork.entries[0]!.location, 'Lagos, Nigeria');
+  const two = await read('Email,Work Location,Office Address\na@x,"Austin, TX","Dallas, TX"\n');
+  assert.equal(two.entries[0]!.location, null);
+  assert.ok(two.notes.some((n) => n.startsWith('several location columns (Work Location, Office Address)')), two.notes.join(' | '));
   // No location at all: said, not silent.
   assert.ok((await read('user,tz\na,UTC\n')).notes.some((n) => n.startsWith('no location column (tried: ') && n.endsWith('no physical check')));
 });

@@ -306,6 +306,12 @@ const ROLE_WORDS = {
     qualifiers: new Set(['event', 'log', 'logged', 'sample', 'sampled', 'measured', 'measurement', 'collected', 'recorded', 'received',
       'observed', 'captured', 'created', 'generated', 'utc', 'gmt', 'epoch', 'unix', 'iso', 'date', 'stamp', 'ms', 's', 'us', 'ns']),
   },
+  // A roster's claimed location (`Work Location`, `Office Address`); not an e-mail, IP or MAC address.
+  location: {
+    core: new Set(['location', 'address', 'residence']),
+    qualifiers: new Set(['work', 'office', 'home', 'primary', 'base', 'current', 'claimed', 'employee', 'physical', 'residential', 'remote',
+      'site', 'name', 'full', 'street', 'mailing', 'main', 'worker', 'job', 'of', 'place', 'city']),
+  },
 } as const;
 
 /** Whether a column's name is made of the role's words (ROLE_WORDS); `X_at` with X a time qualifier counts as a time. */

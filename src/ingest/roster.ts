@@ -70,7 +70,21 @@ export async function readRoster(path: string): Promise<{ roster: Roster; bytes:
     throw inputError(`roster has no account column (tried: ${ROSTER_ACCOUNT.join(', ')}, and names made of account words); columns found: ${rows[0]!.record.join(', ')}`, path, 1);
   }
   const siteIdx = find(ROSTER_SITE);
-  const locationIdx = find(ROSTER_LOCATION);
+  let locationIdx = find(ROSTER_LOCATION);
+  const locationNotes: string[] = [];
+  if (locationIdx < 0 && find(ROSTER_CITY) < 0) {
+    // As for the account: a column named by location words (`Work Location`, `Office Address`) when
+    // no alias is; of several, the one that says home or remote (where a remote worker claims to be).
+    const byWords = columnsNamedByWords(header, 'location', [accountIdx, siteIdx]);
+    const home = byWords.filter((i) => header[i]!.some((form) => /(^|_)(home|remote|residence|residential)(_|$)/.test(form)));
+    const chosen = byWords.length === 1 ? byWords[0]! : home.length === 1 ? home[0]! : -1;
+    if (chosen >= 0) {
+      locationIdx = chosen;
+      locationNotes.push(`${names[chosen]}: no alias, taken as the claimed location by its words${byWords.length > 1 ? ` (of ${byWords.map((i) => names[i]).join(', ')}: the home one)` : ''}`);
+    } else if (byWords.length > 1) {
+      locationNotes.push(`several location columns (${byWords.map((i) => names[i]).join(', ')}) and none an alias: none taken; rename the claimed one to location`);
+    }
+  }
   const tzIdx = find(ROSTER_TZ);
   const accessIdx = find(ROSTER_ACCESS);
   // Without a location column: "City, [State, ] Country" from its parts, or "lat,lon" from two columns.
@@ -79,7 +93,7 @@ export async function readRoster(path: string): Promise<{ roster: Roster; bytes:
   const countryIdx = cityIdx >= 0 ? find(ROSTER_COUNTRY) : -1;
   const latIdx = locationIdx < 0 && cityIdx < 0 ? find(ROSTER_LAT) : -1;
   const lonIdx = latIdx >= 0 ? find(ROSTER_LON) : -1;
-  const notes: string[] = [`${names[accountIdx]} -> account`];
+  const notes: string[] = [`${names[accountIdx]} -> account`, ...locationNotes];
   if (locationIdx >= 0) notes.push(`${names[locationIdx]} -> claimed location`);
   else if (cityIdx >= 0) notes.push(`${[cityIdx, stateIdx, countryIdx].filter((i) => i >= 0).map((i) => names[i]).join(' + ')} -> claimed location (joined as "City, ${stateIdx >= 0 ? 'State, ' : ''}${countryIdx >= 0 ? 'Country' : 'no country'}")`);
   else if (latIdx >= 0 && lonIdx >= 0) notes.push(`${names[latIdx]} + ${names[lonIdx]} -> claimed location (coordinates)`);
