@@ -151,7 +151,9 @@ test('country names: every assigned ISO 3166-1 country by its English name and i
 test('gazetteer: what HR exports write around a place is tried away, with a note; the roster\'s warnings say how a location was read', async () => {
   for (const [written, label, note] of [
     ['Austin, TX 78701', 'Austin, TX, US', 'postal code'],
-    ['Austin, TX (Remote)', 'Austin, TX, US', 'in brackets'],
+    ['Austin, TX (Remote)', 'Austin, TX, US', 'a note'],
+    ['Remote - Chicago, IL', 'Chicago, IL, US', 'work arrangement'],
+    ['Chicago - IL', 'Chicago, IL, US', 'left out'],
     ['123 Main St, Austin, TX 78701', 'Austin, TX, US', 'street'],
     ['Austin TX', 'Austin, TX, US', 'region or country'],
     ['Paris 75001, France', 'Paris, FR', 'postal code'],
@@ -165,11 +167,15 @@ test('gazetteer: what HR exports write around a place is tried away, with a note
   // Nothing left to try: the reason is the text's own.
   const bad = resolvePlace('Narnia 12345');
   assert.ok(!bad.ok && bad.reason.includes('Narnia 12345'));
+  // A work arrangement alone is no place; a hyphen inside a name is no separator.
+  assert.ok(!resolvePlace('Remote').ok);
+  const winston = resolvePlace('Winston-Salem, NC');
+  assert.ok(winston.ok && winston.place.label === 'Winston-Salem, NC, US');
 
   const { resolveClaims } = await import('../src/baseline/claims.js');
   const { warnings } = resolveClaims([{ account: 'a', key: 'a', site: null, location: 'Austin, TX 78701', timeZone: null, access: null, source: { file: 'roster.csv', line: 2 } }],
     { resolvePlaces: true, strict: false });
-  assert.ok(warnings.includes("roster.csv:2: location 'Austin, TX 78701' read as Austin, TX, US: read as 'Austin, TX' (a note in brackets or a postal code left out)"), warnings.join(' | '));
+  assert.ok(warnings.includes("roster.csv:2: location 'Austin, TX 78701' read as Austin, TX, US: read as 'Austin, TX' (a note, a work arrangement or a postal code left out)"), warnings.join(' | '));
 });
 
 test('gazetteer: a country, US state or Canadian province alone is no place in it (they matched towns by their names), but a city of its own name is', () => {

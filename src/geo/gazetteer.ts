@@ -343,16 +343,19 @@ function inRegions(g: Gazetteer, rows: number[], regions: RegionCode[], written:
 /**
  * Resolve a written place. Pure apart from loading the tables once; never throws on bad input.
  * What HR exports add around a place is tried away when the text as written is not found, with a
- * note: a note in brackets and postal codes ("Austin, TX 78701 (Remote)"), a street before the
- * city ("123 Main St, Austin, TX"), a region without its comma ("Austin TX").
+ * note: a note in brackets, a work arrangement and postal codes ("Remote - Austin, TX 78701 (HQ)"),
+ * a street before the city ("123 Main St, Austin, TX"), a region without its comma ("Austin TX").
  */
 export function resolvePlace(text: string): Resolution {
   const written = resolveWritten(text);
   if (written.ok) return written;
   const tokens = text.split(',').map((t) => t.trim()).filter((t) => t !== '');
-  const tidied = tokens.map((t) => t.replace(/\s*\([^()]*\)\s*$/, '').replace(/\s+\d{4,6}(?:-\d{4})?$/, '').trim()).filter((t) => t !== '');
+  // A spaced dash separates as a comma does ("Remote - Chicago, IL"); work-arrangement words are no place.
+  const tidied = tokens.flatMap((t) => t.split(/\s+[-\u2013\u2014]\s+/))
+    .map((t) => t.replace(/\s*\([^()]*\)\s*$/, '').replace(/\s+\d{4,6}(?:-\d{4})?$/, '').trim())
+    .filter((t) => t !== '' && !/^(?:remote|wfh|hybrid|home office|work from home|telework)$/i.test(t));
   const retries: [string, string][] = [];
-  if (tidied.join(', ') !== tokens.join(', ')) retries.push([tidied.join(', '), 'a note in brackets or a postal code left out']);
+  if (tidied.join(', ') !== tokens.join(', ')) retries.push([tidied.join(', '), 'a note, a work arrangement or a postal code left out']);
   if (tidied.length >= 3 && /\d/.test(tidied[0]!)) retries.push([tidied.slice(1).join(', '), `'${tidied[0]}' taken as a street and left out`]);
   const spaced = tidied.length === 1 ? /^(.+?)\s+([A-Za-z]{2,3})$/.exec(tidied[0]!) : null;
   if (spaced !== null) retries.push([`${spaced[1]}, ${spaced[2]}`, `'${spaced[2]}' taken as the region or country`]);
