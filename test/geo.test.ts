@@ -167,6 +167,12 @@ test('gazetteer: what HR exports write around a place is tried away, with a note
   // Nothing left to try: the reason is the text's own.
   const bad = resolvePlace('Narnia 12345');
   assert.ok(!bad.ok && bad.reason.includes('Narnia 12345'));
+  // Words that fill a location cell without naming a place (Home matched Home, WA; TBD an airport
+  // code in Colombia; None a town in Italy).
+  for (const placeholder of ['Home', 'TBD', 'None', 'Headquarters', 'N/A', 'Unknown', 'Remote']) {
+    const r = resolvePlace(placeholder);
+    assert.ok(!r.ok && r.reason === `'${placeholder}' names no place`, `${placeholder}: ${r.ok ? r.place.label : r.reason}`);
+  }
   // A work arrangement alone is no place; a hyphen inside a name is no separator.
   assert.ok(!resolvePlace('Remote').ok);
   const winston = resolvePlace('Winston-Salem, NC');

@@ -290,6 +290,9 @@ function fromZone(text: string): ResolvedPlace | null {
 
 // ------------------------------------------------------------------ regions by name
 
+/** What HR exports put in a location cell that holds no place. */
+const PLACEHOLDER_RE = /^(?:home|office|hq|headquarters|main office|head office|tbd|tba|tbc|n\/?a|none|null|unknown|various|multiple|other|travel|travelling|traveling|field|onsite|on site|on-site|remote|wfh|hybrid|work from home|-+|\?+)$/i;
+
 /** Countries whose states or provinces rosters write alone ("California"). */
 const STATE_COUNTRIES = new Set(['US', 'CA', 'AU']);
 
@@ -347,6 +350,9 @@ function inRegions(g: Gazetteer, rows: number[], regions: RegionCode[], written:
  * a street before the city ("123 Main St, Austin, TX"), a region without its comma ("Austin TX").
  */
 export function resolvePlace(text: string): Resolution {
+  // Words that fill a location cell without naming a place: 'Home' matched Home, WA, 'TBD' an
+  // airport code in Colombia, 'None' a town in Italy.
+  if (PLACEHOLDER_RE.test(text.trim())) return { ok: false, reason: `'${text.trim()}' names no place` };
   const written = resolveWritten(text);
   if (written.ok) return written;
   const tokens = text.split(',').map((t) => t.trim()).filter((t) => t !== '');
