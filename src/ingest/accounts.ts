@@ -7,12 +7,22 @@ import { readFile } from 'node:fs/promises';
 import { inputError } from '../errors.js';
 
 export function normaliseAccount(raw: string): string {
+  return accountParts(raw).key;
+}
+
+/**
+ * A name's account key and the domains normalisation drops from it ('' when none): the Windows
+ * domain before its last backslash (`CORP` of `CORP\\jdoe`), the email domain after its '@'.
+ */
+function accountParts(raw: string): { key: string; windowsDomain: string; emailDomain: string } {
   let key = raw.normalize('NFKC').trim().toLowerCase();
+  let windowsDomain = '';
+  let emailDomain = '';
   const backslash = key.lastIndexOf('\\');
-  if (backslash >= 0 && backslash < key.length - 1) key = key.slice(backslash + 1);
+  if (backslash >= 0 && backslash < key.length - 1) { windowsDomain = key.slice(0, backslash); key = key.slice(backslash + 1); }
   const at = key.indexOf('@');
-  if (at > 0) key = key.slice(0, at);
-  return key.trim();
+  if (at > 0) { emailDomain = key.slice(at + 1); key = key.slice(0, at); }
+  return { key: key.trim(), windowsDomain, emailDomain };
 }
 
 /**
@@ -25,12 +35,9 @@ export function mixedDomains(aliases: readonly string[]): string[] {
   const email = new Set<string>();
   const windows = new Set<string>();
   for (const alias of aliases) {
-    const name = alias.normalize('NFKC').trim().toLowerCase();
-    const backslash = name.lastIndexOf('\\');
-    if (backslash > 0) windows.add(`${name.slice(0, backslash)}\\`);
-    const user = backslash >= 0 ? name.slice(backslash + 1) : name;
-    const at = user.indexOf('@');
-    if (at > 0 && at < user.length - 1) email.add(`@${user.slice(at + 1)}`);
+    const { windowsDomain, emailDomain } = accountParts(alias);
+    if (windowsDomain !== '') windows.add(`${windowsDomain}\\`);
+    if (emailDomain !== '') email.add(`@${emailDomain}`);
   }
   const mixed = [...(email.size > 1 ? email : []), ...(windows.size > 1 ? windows : [])];
   return mixed.sort();

@@ -71,8 +71,9 @@ export async function readRoster(path: string): Promise<{ roster: Roster; bytes:
   }
   const siteIdx = find(ROSTER_SITE);
   let locationIdx = find(ROSTER_LOCATION);
+  const cityAlias = find(ROSTER_CITY);
   const locationNotes: string[] = [];
-  if (locationIdx < 0 && find(ROSTER_CITY) < 0) {
+  if (locationIdx < 0 && cityAlias < 0) {
     // As for the account: a column named by location words (`Work Location`, `Office Address`) when
     // no alias is; of several, the one that says home or remote (where a remote worker claims to be).
     const byWords = columnsNamedByWords(header, 'location', [accountIdx, siteIdx]);
@@ -88,7 +89,7 @@ export async function readRoster(path: string): Promise<{ roster: Roster; bytes:
   const tzIdx = find(ROSTER_TZ);
   const accessIdx = find(ROSTER_ACCESS);
   // Without a location column: "City, [State, ] Country" from its parts, or "lat,lon" from two columns.
-  const cityIdx = locationIdx < 0 ? find(ROSTER_CITY) : -1;
+  const cityIdx = locationIdx < 0 ? cityAlias : -1;
   const stateIdx = cityIdx >= 0 ? find(ROSTER_STATE) : -1;
   const countryIdx = cityIdx >= 0 ? find(ROSTER_COUNTRY) : -1;
   const latIdx = locationIdx < 0 && cityIdx < 0 ? find(ROSTER_LAT) : -1;

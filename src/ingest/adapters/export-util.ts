@@ -185,8 +185,8 @@ export function laterTablesNote(tables: TableRows | null): string | null {
 
 /**
  * The records of a tabular export as CSV records: CSV (csvRecords), or JSON (JSON Lines, a
- * document of records, or a query API's document of tables) read as the generic adapter reads it (JsonRows): the first record's keys
- * come first as the header line, then each record's values. A JSON record's line is the one it
+ * document of records, or a query API's document of tables) read as the generic adapter reads it
+ * (JsonRows): the first record's keys come first as the header line, then each record's values. A JSON record's line is the one it
  * starts on; one over the size limit is a `line_too_long` rejection.
  */
 export async function* tabularRecords(chunks: AsyncIterable<Buffer>, ctx: AdapterContext): AsyncGenerator<CsvRecord> {

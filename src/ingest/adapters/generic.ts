@@ -412,8 +412,9 @@ class JsonRecordTable {
 
 /**
  * JSON: JSON Lines (one object per line), or a document of records (json-records.ts: a top-level
- * array of objects, or an object holding one, or a query API's tables, whose rows are records), whose record's line is the line its opening brace is
- * on. A bad record is a counted rejection, not the end of the file.
+ * array of objects, or an object holding one, or a query API's tables, whose rows are records),
+ * whose record's line is the line its opening brace is on. A bad record is a counted rejection, not
+ * the end of the file.
  */
 async function readJson(head: string, chunks: AsyncIterable<Buffer>, ctx: AdapterContext): Promise<AdapterResult> {
   const table = new JsonRecordTable(ctx);

@@ -17,7 +17,7 @@
 export interface JsonRecordText {
   text: string | null;
   line: number;
-  /** In a document of tables (JsonRecordScanner's `tables`): a table begins, one of its columns, one of its rows. */
+  /** In a document of tables (JsonRecordScanner's `tables`): a table's start, a column or a row. */
   part?: 'table' | 'column' | 'row';
 }
 
@@ -51,7 +51,7 @@ export function looksLikeJsonDocument(head: string): 'array' | 'object' | 'table
   return null;
 }
 
-/** In a document of tables: depth inside the tables array (a table's brace), and inside a table's columns or rows arrays. */
+/** In a document of tables: the depth of a table's brace, and of a value in its columns or rows. */
 const TABLE_DEPTH = 2;
 const TABLE_VALUES_DEPTH = 4;
 
@@ -101,7 +101,7 @@ export class JsonRecordScanner {
       if (c === 10) this.line++;
       // The size bound holds inside strings too (a record of one long string is still held whole otherwise).
       if (this.recordLine > 0 && !this.skipping && i - partStart + this.length > this.maxRecordBytes) {
-        this.onRecord(this.part === undefined ? { text: null, line: this.recordLine } : { text: null, line: this.recordLine, part: this.part });
+        this.onRecord(this.recordOf(null));
         this.skipping = true;
       }
       if (this.inString) {
@@ -146,8 +146,7 @@ export class JsonRecordScanner {
         if (this.recordLine > 0 && this.depth === this.recordsDepth) {
           if (!this.skipping) {
             this.parts.push(text.slice(partStart, i + 1));
-            this.onRecord(this.part === undefined ? { text: this.parts.join(''), line: this.recordLine }
-              : { text: this.parts.join(''), line: this.recordLine, part: this.part });
+            this.onRecord(this.recordOf(this.parts.join('')));
           }
           this.recordLine = 0;
           partStart = -1;
@@ -163,6 +162,11 @@ export class JsonRecordScanner {
     }
   }
 
+  /** The record being read, with its text (null: skipped) and, in a document of tables, its part. */
+  private recordOf(text: string | null): JsonRecordText {
+    return this.part === undefined ? { text, line: this.recordLine } : { text, line: this.recordLine, part: this.part };
+  }
+
   /** The document is over: it must have closed, and held an array of records. */
   end(): void {
     if (this.depth !== 0 || this.inString) throw new JsonShapeError('the JSON document ends before it is closed', this.line);
@@ -173,8 +177,8 @@ export class JsonRecordScanner {
 
 /**
  * The records of the document in `chunks`, in order (one over `maxRecordBytes` characters as a null
- * text, skipped; with `tables`, the scanner's records of a document of tables); the shape errors (no array of records, text after the document) are thrown as
- * JsonShapeError.
+ * text, skipped; with `tables`, the scanner's records of a document of tables); the shape errors (no
+ * array of records, text after the document) are thrown as JsonShapeError.
  */
 export async function* jsonRecords(chunks: AsyncIterable<Buffer>, maxRecordBytes: number, tables = false): AsyncGenerator<JsonRecordText> {
   const decoder = new TextDecoder('utf-8');
@@ -233,7 +237,8 @@ export class TableRows {
 }
 
 /** The rows of the document of tables in `chunks` as records (TableRows), in order; `rows.later` counts what was not read. */
-export async function* jsonTableRows(chunks: AsyncIterable<Buffer>, maxRecordBytes: number, rows: TableRows): AsyncGenerator<JsonRecordText> {
+export async function* jsonTableRows(chunks: AsyncIterable<Buffer>, maxRecordBytes: number,
+  rows: TableRows): AsyncGenerator<JsonRecordText> {
   for await (const record of jsonRecords(chunks, maxRecordBytes, true)) {
     const row = rows.take(record);
     if (row !== null) yield row;
@@ -282,7 +287,8 @@ export async function* jsonLineRecords(chunks: AsyncIterable<Buffer>, maxRecordB
 
 /**
  * The first record of a JSON head (JSON Lines: its first line; a document: the first object of
- * its records array, or its first table's first row as a record), parsed; null when the head is not JSON or holds no whole first record.
+ * its records array, or its first table's first row as a record), parsed; null when the head is not
+ * JSON or holds no whole first record.
  */
 export function firstJsonRecord(head: string): Record<string, unknown> | null {
   const text = head.replace(/^\uFEFF/, '').trimStart();
