@@ -7,7 +7,7 @@ import { usageError } from './errors.js';
 import { readRoster, type Roster } from './ingest/roster.js';
 import { formatTimeUs } from './ingest/time.js';
 import { collect, compareText, finishAccounts, type CollectRequest } from './collect.js';
-import { mixedDomains } from './ingest/accounts.js';
+import { mergedDomainsWarning } from './ingest/accounts.js';
 import { benjaminiHochberg, median } from './analyze/stats.js';
 import { GroupFigures, type PeerMember } from './baseline/peer-figures.js';
 import { assignPeerGroups, comparePeers, EVERYONE, type KindSummary, type PeerComparison } from './baseline/peers.js';
@@ -89,12 +89,8 @@ export async function runScan(req: ScanRequest): Promise<Report> {
   const { ingested, accounts, budget, samplesUsed, excludedSamples, excludedAccounts, outsideWindow, accountKeys } = collected;
   const rejectionCounts = ingested.rejectionCounts;
   warnings.push(...ingested.warnings);
-  // Normalisation drops domains: spellings from two email (or two Windows) domains became one account.
-  const merged = accountKeys.map((key) => ({ key, domains: mixedDomains(accounts.get(key)!.aliases) })).filter((m) => m.domains.length > 0);
-  if (merged.length > 0) {
-    const shown = merged.slice(0, 5).map((m) => `${m.key} (${m.domains.join(', ')})`).join('; ');
-    warnings.push(`${merged.length} account${merged.length === 1 ? '' : 's'} gather${merged.length === 1 ? 's' : ''} names from more than one domain, read as one account each (domains are dropped from names): ${shown}${merged.length > 5 ? `; and ${merged.length - 5} more` : ''}. If they are different people, their latencies are mixed: see each account's aliases`);
-  }
+  const merged = mergedDomainsWarning(accountKeys, (key) => accounts.get(key)!.aliases);
+  if (merged !== null) warnings.push(merged);
   const { inputs, recordsRead, samplesEmitted } = ingested;
 
   req.onStageEnd?.('collected');

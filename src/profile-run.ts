@@ -3,6 +3,7 @@
 import { collect, type CollectRequest } from './collect.js';
 import { formatTimeUs } from './ingest/time.js';
 import { usageError } from './errors.js';
+import { mergedDomainsWarning } from './ingest/accounts.js';
 import {
   buildProfile, mergeProfiles, readProfile, runFromInputs, type Profile,
 } from './baseline/profile.js';
@@ -33,7 +34,10 @@ export async function runBaselineBuild(req: BaselineBuildRequest): Promise<Basel
   const rejections = [...collected.ingested.rejectionCounts.entries()]
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
     .map(([reason, count]) => ({ reason, count }));
-  return { profile, rejections, warnings: collected.ingested.warnings };
+  const warnings = [...collected.ingested.warnings];
+  const merged = mergedDomainsWarning(collected.accountKeys, (key) => collected.accounts.get(key)!.aliases);
+  if (merged !== null) warnings.push(merged);
+  return { profile, rejections, warnings };
 }
 
 export async function runBaselineMerge(paths: string[], version: string): Promise<Profile> {

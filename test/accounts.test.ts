@@ -1,5 +1,5 @@
 // Account names merged by normalisation across domains are told of (src/ingest/accounts.ts
-// mixedDomains, the warning in src/pipeline.ts).
+// mixedDomains, mergedDomainsWarning; shown by scans and baseline builds).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -33,4 +33,15 @@ test('a scan warns of accounts that gather names from two domains, naming them',
   assert.match(warning, /^1 account gathers names from more than one domain/);
   assert.ok(warning.includes('jdoe (@corp.example, @vendor.example)'), warning);
   assert.ok(!warning.includes('amy'), warning);
+});
+
+test('a baseline build warns of the same merged accounts on stderr', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'keylag-accounts-'));
+  const path = join(dir, 'merged.csv');
+  const rows = ['user,timestamp,rtt_ms'];
+  for (let i = 10; i < 50; i++) rows.push(`jdoe@corp.example,2026-03-02T10:00:${i}Z,20`, `jdoe@vendor.example,2026-03-02T10:01:${i}Z,150`);
+  writeFileSync(path, rows.join('\n') + '\n');
+  const r = runCli(['baseline', 'build', path, '-o', join(dir, 'profile.json')]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /warning: 1 account gathers names from more than one domain.*jdoe \(@corp\.example, @vendor\.example\)/);
 });

@@ -43,6 +43,19 @@ export function mixedDomains(aliases: readonly string[]): string[] {
   return mixed.sort();
 }
 
+/**
+ * The run's warning about accounts gathering names from more than one domain (mixedDomains), or
+ * null when none does. Normalisation drops domains, so two people may have become one account:
+ * scans and baseline builds both say so.
+ */
+export function mergedDomainsWarning(accountKeys: readonly string[], aliasesOf: (key: string) => readonly string[]): string | null {
+  const merged = accountKeys.map((key) => ({ key, domains: mixedDomains(aliasesOf(key)) })).filter((m) => m.domains.length > 0);
+  if (merged.length === 0) return null;
+  const one = merged.length === 1;
+  const shown = merged.slice(0, 5).map((m) => `${m.key} (${m.domains.join(', ')})`).join('; ');
+  return `${merged.length} account${one ? '' : 's'} gather${one ? 's' : ''} names from more than one domain, read as one account each (domains are dropped from names): ${shown}${merged.length > 5 ? `; and ${merged.length - 5} more` : ''}. If they are different people, their latencies are mixed: see each account's aliases`;
+}
+
 /** Exclusion list: one name or glob pattern (`*`, `?`) per line; `#` starts a comment. */
 export interface ExcludeList {
   patterns: string[];
