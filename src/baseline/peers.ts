@@ -99,13 +99,23 @@ class Pool implements PooledCounts {
   private readonly scratchCounts: Float64Array;
 
   constructor(parts: WeightedView[]) {
-    const all = new Set<number>();
-    for (const p of parts) for (let i = 0; i < p.values.length; i++) all.add(p.values[i]!);
-    this.keys = Float64Array.from(all).sort();
-    const index = new Map<number, number>();
-    this.keys.forEach((k, i) => index.set(k, i));
+    // One hash look-up per member value: each key's count is summed in member order as it is met
+    // (the same additions in the same order as summing after the keys are sorted), then the keys
+    // are sorted and their counts carried along.
+    const slotOf = new Map<number, number>();
+    const metKeys: number[] = [];
+    const metCounts: number[] = [];
+    for (const p of parts) {
+      for (let i = 0; i < p.values.length; i++) {
+        const key = p.values[i]!;
+        const slot = slotOf.get(key);
+        if (slot === undefined) { slotOf.set(key, metKeys.length); metKeys.push(key); metCounts.push(p.counts[i]!); }
+        else metCounts[slot] += p.counts[i]!;
+      }
+    }
+    this.keys = Float64Array.from(metKeys).sort();
     this.counts = new Float64Array(this.keys.length);
-    for (const p of parts) for (let i = 0; i < p.values.length; i++) this.counts[index.get(p.values[i]!)!] += p.counts[i]!;
+    for (let i = 0; i < this.keys.length; i++) this.counts[i] = metCounts[slotOf.get(this.keys[i]!)!]!;
     this.cumulative = new Float64Array(this.keys.length);
     let n = 0;
     let integer = true;
