@@ -64,6 +64,25 @@ test('server-side capture: handshake rtt, setup app_rtt, keep-alive, reaction, k
   assert.ok(values(r, 'app_rtt').every((v) => v > 1), 'no keystroke -> echo pair at the server side');
 });
 
+test('a one-off client message smaller than a keystroke (OpenSSH 9.2 sends NEWKEYS, 16 bytes, alone) is not the keystroke size', () => {
+  const st = new Stream().handshake(true, 20);
+  let t = 25;
+  st.c(t, 41); // banner
+  st.s(t += 2, 992); st.c(t += 30, 1032); // KEXINIT
+  st.s(t += 2, 256); st.c(t += 30, 16); // NEWKEYS, alone, the session's smallest client message
+  for (const len of [100, 28]) { st.s(t += 2, len); st.c(t += 30, len + 40); }
+  st.s(t += 5, 60); // prompt
+  let key = t + 600;
+  for (let i = 0; i < 3; i++) { st.c(key, 36); st.s(key + 0.3, 36); key += 150; }
+  st.s(key, 200);
+  const r = deriveStream(st.packets);
+  // Before: the keystroke size was 16 (seen once), so no typing: the first key after the prompt was
+  // taken for a setup reply, a 600 ms "app_rtt", and there were no keystroke intervals.
+  assert.deepEqual(values(r, 'app_rtt'), [30, 30, 30, 30]);
+  assert.deepEqual(values(r, 'keystroke_interval'), [150, 150]);
+  assert.deepEqual(values(r, 'reaction'), [600]);
+});
+
 test('client-side capture: handshake SYN -> SYN-ACK, keystroke -> echo as app_rtt, no reaction', () => {
   const st = new Stream().handshake(false, 40);
   let t = 50;

@@ -120,6 +120,9 @@ export const DERIVE = {
   gridMedianHighUs: 25_000,
   /** In an obfuscated stream only a key starting a burst (this long after the previous client packet) can be a reaction. */
   burstStartUs: 250_000,
+  /** A keystroke size is a client message size seen at least this often (NEWKEYS, sent alone by
+   *  OpenSSH 9.2 and smaller than a keystroke, is seen once, or once per re-key). */
+  keySizeMinCount: 3,
   /** OpenSSH's setup takes about 9 client messages; past this many the turns are no longer lock-step. */
   setupMaxClientMessages: 16,
   /** A keep-alive reply is not answered: server data this soon after it means it was a keystroke (echoed). */
@@ -180,9 +183,12 @@ export interface StreamCarry {
   outstanding: Outstanding[];
   setupDone: boolean;
   setupClientSeen: number;
-  /** Smallest client message so far (the keystroke size), how many of that size, smallest server message after setup. */
-  keyLen: number;
-  keyCount: number;
+  /**
+   * Client message sizes seen so far and how often ([size, count], ascending; only sizes up to the
+   * keystroke size once there is one, else the smallest KEY_SIZES_KEPT), and the smallest server
+   * message after setup.
+   */
+  clientSizes: [number, number][];
   echoLen: number;
   obfuscated: boolean;
   turn: Turn | null;
@@ -194,6 +200,24 @@ export interface StreamCarry {
 }
 
 export interface Turn { first: DataEvent; last: DataEvent; segments: number; bytes: number; afterIdle: boolean }
+
+/** Client message sizes kept before any is a keystroke size: the smallest this many. */
+export const KEY_SIZES_KEPT = 64;
+
+/**
+ * The keystroke size is the smallest client message size seen at least keySizeMinCount times (a key
+ * and its echo are the session's smallest messages, sent over and over); a smaller message seen
+ * less often is a one-off of the protocol (OpenSSH 9.2 sends NEWKEYS, 16 bytes, in a segment of
+ * its own). Counts of the sizes in `earlier` and `events`, ascending by size, cut to what can still
+ * matter: sizes up to the keystroke size, or the smallest KEY_SIZES_KEPT while there is none.
+ */
+export function keySizes(earlier: readonly [number, number][], events: readonly DataEvent[]): [number, number][] {
+  const counts = new Map<number, number>(earlier);
+  for (const e of events) counts.set(e.len, (counts.get(e.len) ?? 0) + 1);
+  const sizes = [...counts].sort((a, b) => a[0] - b[0]);
+  const key = sizes.findIndex(([, count]) => count >= DERIVE.keySizeMinCount);
+  return sizes.slice(0, key >= 0 ? key + 1 : KEY_SIZES_KEPT);
+}
 
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
@@ -385,18 +409,16 @@ export function deriveStream(packets: readonly TcpPacket[], carry?: StreamCarry)
   let outputSinceClient = carry ? carry.outputSinceClient : false;
   let prevKey: DataEvent | null = carry ? carry.prevKey : null;
   let keyLen = Infinity;
-  let keyCount = 0;
+  let clientSizes: [number, number][] = carry ? carry.clientSizes : [];
   let echoLen = Infinity;
   let obfuscated = false;
   if (ssh) {
     // Loops, not Math.min(...list): a long stream has more events than a call has arguments.
     // Keystroke size, echo size and the obfuscation verdict are whole-stream properties: a later
     // segment starts from what the earlier ones found (smallest sizes so far; obfuscated stays so).
-    keyLen = carry ? carry.keyLen : Infinity;
-    for (const e of clientEvents) if (e.len < keyLen) keyLen = e.len;
-    keyCount = carry && carry.keyLen === keyLen ? carry.keyCount : 0;
-    for (const e of clientEvents) if (e.len === keyLen) keyCount++;
-    const typing = Number.isFinite(keyLen) && keyCount >= 3;
+    clientSizes = keySizes(carry ? carry.clientSizes : [], clientEvents);
+    keyLen = clientSizes.find(([, count]) => count >= DERIVE.keySizeMinCount)?.[0] ?? Infinity;
+    const typing = Number.isFinite(keyLen);
     // The lock-step setup ends at the first keystroke, and after at most setupMaxClientMessages client messages.
     const keyStart = typing ? events.findIndex((e) => e.fromClient && e.len === keyLen) : events.length;
     let setupEnd = setupDone ? 0 : keyStart;
@@ -522,7 +544,7 @@ export function deriveStream(packets: readonly TcpPacket[], carry?: StreamCarry)
     carry: {
       stream: first.stream, firstTimeUs, client, clientPort, server, serverPort, vantage, vantageFrom,
       isn, highestEnd, ackedTo, outstanding: outstanding.slice(-CARRY_MAX_PENDING),
-      setupDone, setupClientSeen, keyLen, keyCount, echoLen, obfuscated, turn, lastClient, outputSinceClient, prevKey, pendingRequests, answeredTo,
+      setupDone, setupClientSeen, clientSizes, echoLen, obfuscated, turn, lastClient, outputSinceClient, prevKey, pendingRequests, answeredTo,
     },
   };
 }
