@@ -6,7 +6,7 @@ import { inputError } from './errors.js';
 import { ingest, type IngestRequest, type IngestResult } from './ingest/ingest.js';
 import { KIND_INDEX, type RawSample, type SampleColumns } from './ingest/adapter.js';
 import { ungroup, UngroupScratch, type ColumnGroups } from './ingest/group-rows.js';
-import { normaliseAccount, type ExcludeList } from './ingest/accounts.js';
+import { isAccountPlaceholder, normaliseAccount, type ExcludeList } from './ingest/accounts.js';
 import { KindAccumulator } from './analyze/distribution.js';
 import { ExactBudget, packRef, unpackRef, type RowRef } from './analyze/store.js';
 import type { WeightedPoints } from './analyze/stats.js';
@@ -163,8 +163,9 @@ export async function collect(req: CollectRequest, observers: readonly SampleObs
   const notUsed = (slot: NameSlot, line: number, path: string): void => {
     if (slot.key === '') {
       unnamedSamples++;
-      req.onRejection?.({ source: { file: path, line }, reason: 'account_missing', detail: `'${slot.rawName}' normalises to nothing` });
-      if (req.strict) throw inputError(`account_missing: '${slot.rawName}' normalises to nothing (--strict)`, path, line);
+      const why = isAccountPlaceholder(slot.rawName) ? 'is a placeholder for no user' : 'normalises to nothing';
+      req.onRejection?.({ source: { file: path, line }, reason: 'account_missing', detail: `'${slot.rawName}' ${why}` });
+      if (req.strict) throw inputError(`account_missing: '${slot.rawName}' ${why} (--strict)`, path, line);
       return;
     }
     excludedSamples++;

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mixedDomains } from '../src/ingest/accounts.js';
+import { isAccountPlaceholder, mixedDomains, normaliseAccount } from '../src/ingest/accounts.js';
 import { runCli } from './helpers/cli.js';
 
 test('mixedDomains: two email or two Windows domains are mixed; one of each kind is the usual one person', () => {
@@ -44,4 +44,33 @@ test('a baseline build warns of the same merged accounts on stderr', () => {
   const r = runCli(['baseline', 'build', path, '-o', join(dir, 'profile.json')]);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stderr, /warning: 1 account gathers names from more than one domain.*jdoe \(@corp\.example, @vendor\.example\)/);
+});
+
+test('placeholders for no user name no account; a mailbox with its display name is its address', () => {
+  for (const placeholder of ['-', '--', '—', 'N/A', '#N/A', 'NULL', '(null)', 'none', '(None)', 'unknown', ' Unknown ', '?', 'undefined']) {
+    assert.equal(normaliseAccount(placeholder), '', placeholder);
+    assert.ok(isAccountPlaceholder(placeholder), placeholder);
+  }
+  // Names that only contain such words stay names.
+  for (const name of ['nullman', 'none.smith', 'unknown1', 'a-b', 'CORP\\null-svc']) assert.notEqual(normaliseAccount(name), '', name);
+  assert.equal(normaliseAccount('John Doe <JDoe@corp.example>'), 'jdoe');
+  assert.equal(normaliseAccount('"Doe, John" <jdoe@corp.example>'), 'jdoe');
+  assert.deepEqual(mixedDomains(['John Doe <jdoe@corp.example>', 'jdoe@vendor.example']), ['@corp.example', '@vendor.example']);
+});
+
+test('a scan counts rows whose user cell is a placeholder as account_missing, not as an account', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'keylag-accounts-'));
+  const path = join(dir, 'splunk.csv');
+  const rows = ['_time,user,latency_ms'];
+  for (let i = 10; i < 40; i++) {
+    rows.push(`2026-03-02T10:00:${i}.000+0000,alice,20`, `2026-03-02T10:01:${i}.000+0000,-,35`, `2026-03-02T10:02:${i}.000+0000,NULL,36`,
+      `2026-03-02T10:03:${i}.000+0000,Bob Smith <bob@corp.example>,22`, `2026-03-02T10:04:${i}.000+0000,carol,21`, `2026-03-02T10:05:${i}.000+0000,dave,23`);
+  }
+  writeFileSync(path, rows.join('\n') + '\n');
+  const r = runCli(['scan', path, '--format', 'json']);
+  assert.equal(r.status, 0, r.stderr);
+  const report = JSON.parse(r.stdout) as { accounts: { account: string; aliases: string[] }[]; header: { rejections: { reason: string; count: number }[] } };
+  assert.deepEqual(report.accounts.map((a) => a.account).sort(), ['alice', 'bob', 'carol', 'dave']);
+  assert.deepEqual(report.accounts.find((a) => a.account === 'bob')!.aliases, ['Bob Smith <bob@corp.example>']);
+  assert.deepEqual(report.header.rejections, [{ reason: 'account_missing', count: 60 }]);
 });

@@ -3,8 +3,25 @@
 //   2. `DOMAIN\user` -> `user` (the last backslash-separated part);
 //   3. `user@domain` -> `user` (the part before the first '@'; a user part never holds one).
 // So `CORP\JDoe`, `jdoe@corp.example` and `jdoe` are one account. The raw spellings are kept as aliases.
+// A mailbox written with its display name (`John Doe <jdoe@corp.example>`) is its address; a cell that
+// holds a placeholder for no user (`-`, `N/A`, `NULL`, `(null)`, `unknown`, ...) names no account.
 import { readFile } from 'node:fs/promises';
 import { inputError } from '../errors.js';
+
+/**
+ * What exports write in a user cell when there is no user: Windows events `-`, SQL and PowerShell
+ * `NULL`/`(null)`, Excel `#N/A`, and the like. Each became an account of its own, pooling every
+ * user-less row and counting as a peer of the real accounts.
+ */
+const ACCOUNT_PLACEHOLDER_RE = /^(?:-+|\u2014|\?+|n\/a|#n\/a|\(?null\)?|nil|\(?none\)?|\(?unknown\)?|\(?no user\)?|\(?not available\)?|undefined)$/;
+
+/** True when a user cell holds a placeholder for no user rather than a name (any case, trimmed). */
+export function isAccountPlaceholder(raw: string): boolean {
+  return ACCOUNT_PLACEHOLDER_RE.test(raw.normalize('NFKC').trim().toLowerCase());
+}
+
+/** `Display Name <address>` (also quoted display names): the address in the angle brackets. */
+const MAILBOX_RE = /^[^<>]*<\s*([^<>\s]+@[^<>\s]+)\s*>$/;
 
 export function normaliseAccount(raw: string): string {
   return accountParts(raw).key;
@@ -16,6 +33,9 @@ export function normaliseAccount(raw: string): string {
  */
 function accountParts(raw: string): { key: string; windowsDomain: string; emailDomain: string } {
   let key = raw.normalize('NFKC').trim().toLowerCase();
+  if (isAccountPlaceholder(key)) return { key: '', windowsDomain: '', emailDomain: '' };
+  const mailbox = MAILBOX_RE.exec(key);
+  if (mailbox !== null) key = mailbox[1]!;
   let windowsDomain = '';
   let emailDomain = '';
   const backslash = key.lastIndexOf('\\');

@@ -107,7 +107,7 @@ export async function readRoster(path: string): Promise<{ roster: Roster; bytes:
   for (const { record, info } of rows.slice(1)) {
     const line = info.lines - record.reduce((n, f) => n + (f.match(/\n/g)?.length ?? 0), 0);
     const account = (record[accountIdx] ?? '').trim();
-    if (account === '') { warnings.push(`${path}:${line}: roster row without an account, ignored`); continue; }
+    if (normaliseAccount(account) === '') { warnings.push(`${path}:${line}: roster row without an account${account === '' ? '' : ` ('${account}')`}, ignored`); continue; }
     const cell = (i: number): string | null => (i < 0 ? null : (record[i] ?? '').trim() || null);
     let location = cell(locationIdx);
     if (locationIdx < 0 && cityIdx >= 0 && cell(cityIdx) !== null) location = [cell(cityIdx), cell(stateIdx), cell(countryIdx)].filter((p) => p !== null).join(', ');
