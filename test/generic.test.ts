@@ -621,3 +621,35 @@ test('blank lines before the header: detected as a timing file and read, line nu
     assert.deepEqual(run.samples.map((s) => [s.account, s.line]), [['alice', 4], ['bob', 5]]);
   }
 });
+
+test('nested JSON objects are read as dotted fields (ECS user.name), not as one JSON text', async () => {
+  const lines = [
+    '{"@timestamp":"2026-03-02T14:19:05.444Z","user":{"name":"jdoe","id":"u1"},"host":{"name":"vdi-01"},"network":{"rtt_ms":26.3}}',
+    '{"@timestamp":"2026-03-02T14:20:05.444Z","user":{"name":"asmith","id":"u2"},"host":{"name":"vdi-01"},"network":{"rtt_ms":31.5}}',
+  ];
+  const { samples, rejections } = await read(lines.join('\n') + '\n');
+  assert.deepEqual(rejections, []);
+  assert.deepEqual(samples.map((s) => [s.account, s.kind, s.valueMs]), [['jdoe', 'rtt', 26.3], ['asmith', 'rtt', 31.5]]);
+});
+
+test("Datadog's '@' attributes, ECS and Windows account fields, nanoseconds", async () => {
+  const datadog = await read('Date,Host,@usr.name,@network.latency_ms\n2026-03-02T14:19:05Z,vdi-01,jdoe,26.3\n');
+  assert.deepEqual(datadog.samples.map((s) => [s.account, s.kind, s.valueMs]), [['jdoe', 'input_lag', 26.3]]);
+  for (const name of ['client.user.name', 'source.user.name', 'TargetUserName', 'remote_user']) {
+    const r = await read(`${name},time,rtt_ms\njdoe,2026-03-02T14:19:05Z,20\n`);
+    assert.deepEqual(r.samples.map((s) => s.account), ['jdoe'], name);
+  }
+  for (const name of ['rtt_ns', 'RTT (nsec)', 'latency_ns']) {
+    const ns = await read(`user,time,${name}\njdoe,2026-03-02T14:19:05Z,23400000\n`);
+    assert.deepEqual(ns.samples.map((s) => Math.round(s.valueMs * 1000) / 1000), [23.4], name);
+  }
+  const cell = await read('user,time,rtt\njdoe,2026-03-02T14:19:05Z,23400000 ns\n');
+  assert.deepEqual(cell.samples.map((s) => Math.round(s.valueMs * 1000) / 1000), [23.4]);
+});
+
+test('a column named by --value-col is not also taken as the time (ping logs: time=26.3 ms)', async () => {
+  const text = 'date,user,bytes,time\nMon Mar  2 14:19:05 UTC 2026,jdoe,64,26.3 ms\n';
+  const { samples, rejections } = await read(text, { valueCols: ['time:rtt'] });
+  assert.deepEqual(rejections, []);
+  assert.deepEqual(samples.map((s) => [s.account, s.kind, s.valueMs, s.timeUs]), [['jdoe', 'rtt', 26.3, Date.UTC(2026, 2, 2, 14, 19, 5) * 1000]]);
+});

@@ -156,7 +156,7 @@ export function addInputOptions(command: Command): Command {
     .option('--session-col <col>', 'column holding the session/connection id')
     .option('--kind-col <col>', 'column naming the kind of each row (rtt, app_rtt, input_lag, reaction, keystroke_interval)')
     .option('--value-col <col[:kind]>', 'latency column, optionally with its kind; repeatable', collect)
-    .addOption(new Option('--unit <unit>', 'unit of the latency columns').choices(['ms', 's', 'us']))
+    .addOption(new Option('--unit <unit>', 'unit of the latency columns').choices(['ms', 's', 'us', 'ns']))
     .option('--decimal-comma', 'latency values are written with a decimal comma (59,6), as exports in many European locales are')
     .option('--since <time>', 'ignore samples before this time (ISO 8601, offset-less = UTC, or epoch)')
     .option('--until <time>', 'ignore samples at or after this time')

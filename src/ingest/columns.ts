@@ -5,9 +5,9 @@ import type { Kind } from '../types.js';
 import { KINDS } from '../types.js';
 import { inputError, usageError } from '../errors.js';
 
-export type Unit = 'ms' | 's' | 'us';
+export type Unit = 'ms' | 's' | 'us' | 'ns';
 
-export const UNIT_TO_MS: Record<Unit, number> = { ms: 1, s: 1000, us: 0.001 };
+export const UNIT_TO_MS: Record<Unit, number> = { ms: 1, s: 1000, us: 0.001, ns: 0.000001 };
 
 export const ACCOUNT_ALIASES = [
   'account', 'user', 'username', 'user_name', 'account_name', 'accountname', 'upn', 'userprincipalname',
@@ -64,11 +64,11 @@ const NAMED_VALUE_ALIASES: ValueAlias[] = [
 ];
 export const VALUE_ALIASES: ValueAlias[] = NAMED_VALUE_ALIASES.flatMap((alias) => [alias, ...otherUnits(alias)]);
 
-/** `latency_ms` also as `latency_s` (seconds) and `latency_us` (µs), unless named above (rtt_s, rtt_us). */
+/** `latency_ms` also as `latency_s` (seconds), `latency_us` (µs) and `latency_ns`, unless named above (rtt_s, rtt_us). */
 function otherUnits(alias: ValueAlias): ValueAlias[] {
   if (alias.unit !== null || !alias.name.endsWith('_ms')) return [];
   const stem = alias.name.slice(0, -3);
-  return (['s', 'us'] as const).filter((unit) => !NAMED_VALUE_ALIASES.some((a) => a.name === `${stem}_${unit}`))
+  return (['s', 'us', 'ns'] as const).filter((unit) => !NAMED_VALUE_ALIASES.some((a) => a.name === `${stem}_${unit}`))
     .map((unit) => ({ name: `${stem}_${unit}`, kind: alias.kind, unit }));
 }
 
@@ -139,7 +139,7 @@ export interface ColumnPlan {
 }
 
 /** A normalised name that ends in its unit (`rtt_ms`, `latency_s`, `delay_us`; `ms` alone). */
-const UNIT_SUFFIX_RE = /(?:^|_)(ms|s|us)$/;
+const UNIT_SUFFIX_RE = /(?:^|_)(ms|s|us|ns)$/;
 
 /** The unit a column's name ends in (any of its forms), or null. */
 function unitNamed(forms: readonly string[]): Unit | null {
@@ -204,9 +204,10 @@ const UNIT_WORDS: Record<string, Unit> = {
   ms: 'ms', msec: 'ms', msecs: 'ms', millis: 'ms', millisecond: 'ms', milliseconds: 'ms',
   s: 's', sec: 's', secs: 's', second: 's', seconds: 's',
   us: 'us', 'µs': 'us', 'μs': 'us', usec: 'us', usecs: 'us', micros: 'us', microsecond: 'us', microseconds: 'us',
+  ns: 'ns', nsec: 'ns', nsecs: 'ns', nanos: 'ns', nanosecond: 'ns', nanoseconds: 'ns',
 };
 
-/** Lower case, runs of spaces, dashes and underscores as one `_`, none at the ends; a last unit word spelled `ms`, `s` or `us`. */
+/** Lower case, runs of spaces, dashes and underscores as one `_`, none at the ends; a last unit word spelled `ms`, `s`, `us` or `ns`. */
 function snakeName(text: string): string {
   const name = text.toLowerCase().replace(/[\s_/-]+/g, '_').replace(/^_+|_+$/g, '');
   const cut = name.lastIndexOf('_');
@@ -232,6 +233,10 @@ export function headerForms(name: string): string[] {
   const plain = snakeName(base);
   const camel = snakeName(base.replace(/([a-z0-9])([A-Z])/g, '$1_$2'));
   const forms = camel === plain ? [plain] : [plain, camel];
+  // Datadog writes attributes with an '@' (`@usr.name`, `@network.latency_ms`): also without it.
+  for (const form of [...forms]) {
+    if (form.startsWith('@') && form.length > 1 && !forms.includes(form.slice(1))) forms.push(form.slice(1));
+  }
   // Dotted field paths (Elastic's user.name, source.ip; Wireshark's own names stay as they are).
   for (const form of [...forms]) {
     const undotted = form.replaceAll('.', '_');
@@ -244,9 +249,14 @@ function normaliseHeader(name: string): string {
   return headerForms(name)[0]!;
 }
 
-function findByOption(header: string[], wanted: string, file: string, role: string): number {
+/** The column an option names (compared in normalised form), or -1. */
+function columnNamed(header: readonly string[], wanted: string): number {
   const target = normaliseHeader(wanted);
-  const idx = header.findIndex((h) => normaliseHeader(h) === target);
+  return header.findIndex((h) => normaliseHeader(h) === target);
+}
+
+function findByOption(header: string[], wanted: string, file: string, role: string): number {
+  const idx = columnNamed(header, wanted);
   if (idx < 0) {
     throw inputError(`--${role}-col '${wanted}' is not a column (columns found: ${header.join(', ')})`, file, 1);
   }
@@ -298,8 +308,11 @@ export function latencyKindByWords(forms: readonly string[]): Kind | null {
  */
 const ROLE_WORDS = {
   account: {
-    core: new Set(['user', 'username', 'account', 'login', 'logon', 'principal', 'actor', 'identity', 'employee', 'operator', 'member', 'person', 'upn', 'email']),
-    qualifiers: new Set(['name', 'id', 'email', 'upn', 'principal', 'display', 'logon', 'login', 'sam', 'alternate', 'alternateid', 'user', 'account', 'primary', 'mail']),
+    core: new Set(['user', 'username', 'usr', 'account', 'login', 'logon', 'principal', 'actor', 'identity', 'employee', 'operator', 'member', 'person', 'upn', 'email']),
+    // Whose name it is in an event: ECS `client.user.name`, `source.user.name`, Apache's `remote_user`,
+    // Windows events' `TargetUserName` (the account logged on).
+    qualifiers: new Set(['name', 'id', 'email', 'upn', 'principal', 'display', 'logon', 'login', 'sam', 'alternate', 'alternateid', 'user', 'account', 'primary', 'mail',
+      'client', 'source', 'target', 'remote', 'end']),
   },
   time: {
     core: new Set(['time', 'timestamp', 'datetime', 'ts']),
@@ -342,10 +355,10 @@ function oneByWords(found: readonly number[], header: readonly string[], what: s
   return found.length === 1 ? found[0]! : -1;
 }
 
-/** The first column (in alias order) one of whose forms is an alias. */
-function findAlias(forms: string[][], aliases: readonly string[]): number {
+/** The first column (in alias order, not in `taken`) one of whose forms is an alias. */
+function findAlias(forms: string[][], aliases: readonly string[], taken: readonly number[] = []): number {
   for (const alias of aliases) {
-    const idx = forms.findIndex((f) => f.includes(alias));
+    const idx = forms.findIndex((f, i) => f.includes(alias) && !taken.includes(i));
     if (idx >= 0) return idx;
   }
   return -1;
@@ -356,12 +369,22 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
   const forms = header.map(headerForms);
   const normalised = forms.map((f) => f[0]!);
   const notes: string[] = [];
-  let account = options.accountCol ? findByOption(header, options.accountCol, file, 'account') : findAlias(forms, ACCOUNT_ALIASES);
-  let time = options.timeCol ? findByOption(header, options.timeCol, file, 'time') : findAlias(forms, TIME_ALIASES);
-  if (account < 0) account = oneByWords(columnsNamedByWords(forms, 'account', [time]), header, 'account', '--account-col', file, notes);
-  if (time < 0) time = oneByWords(columnsNamedByWords(forms, 'time', [account]), header, 'time', '--time-col', file, notes);
-  const sessionIdx = options.sessionCol ? findByOption(header, options.sessionCol, file, 'session') : findAlias(forms, SESSION_ALIASES);
-  const kindIdx = options.kindCol ? findByOption(header, options.kindCol, file, 'kind') : findAlias(forms, KIND_ALIASES);
+  // Columns the options name are theirs: no alias or word makes one of them another role (a ping
+  // log's `time` column of `26.3 ms` given with --value-col time was also taken as the time).
+  const optionColumns = [options.accountCol, options.timeCol, options.sessionCol, options.kindCol]
+    .flatMap((name) => (name ? [columnNamed(header, name)] : []))
+    .concat((options.valueCols ?? []).map((spec) => {
+      const whole = columnNamed(header, spec);
+      const colon = spec.lastIndexOf(':');
+      return whole >= 0 || colon <= 0 ? whole : columnNamed(header, spec.slice(0, colon));
+    }))
+    .filter((index) => index >= 0);
+  let account = options.accountCol ? findByOption(header, options.accountCol, file, 'account') : findAlias(forms, ACCOUNT_ALIASES, optionColumns);
+  let time = options.timeCol ? findByOption(header, options.timeCol, file, 'time') : findAlias(forms, TIME_ALIASES, optionColumns);
+  if (account < 0) account = oneByWords(columnsNamedByWords(forms, 'account', [time, ...optionColumns]), header, 'account', '--account-col', file, notes);
+  if (time < 0) time = oneByWords(columnsNamedByWords(forms, 'time', [account, ...optionColumns]), header, 'time', '--time-col', file, notes);
+  const sessionIdx = options.sessionCol ? findByOption(header, options.sessionCol, file, 'session') : findAlias(forms, SESSION_ALIASES, optionColumns);
+  const kindIdx = options.kindCol ? findByOption(header, options.kindCol, file, 'kind') : findAlias(forms, KIND_ALIASES, optionColumns);
   const valueAliasOf = (index: number) => {
     for (const form of forms[index]!) {
       const alias = VALUE_ALIASES.find((a) => a.name === form);

@@ -131,6 +131,34 @@ export function truncate(text: string, max = 80): string {
  * that order (null and absent '', objects as JSON, the rest as text). A record that is not JSON
  * (`jsonl_invalid`) or not an object (`jsonl_not_object`) is a counted rejection.
  */
+/** Objects nested deeper than this stay one field, as JSON text. */
+const FLAT_MAX_DEPTH = 8;
+
+/**
+ * A record's nested objects as dotted fields (`{"user": {"name": "jdoe"}}` -> `user.name`), as
+ * Elastic (ECS), Filebeat and Datadog write their logs; arrays stay one field, as JSON text. Before,
+ * `user` was one field holding `{"name":"jdoe"}`, taken as the account's name. A flat record is
+ * returned as it is.
+ */
+export function flatRecord(record: Record<string, unknown>): Record<string, unknown> {
+  let nested = false;
+  for (const key in record) {
+    const value = record[key];
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) { nested = true; break; }
+  }
+  if (!nested) return record;
+  const flat: Record<string, unknown> = {};
+  const walk = (object: Record<string, unknown>, prefix: string, depth: number): void => {
+    for (const [key, value] of Object.entries(object)) {
+      if (value !== null && typeof value === 'object' && !Array.isArray(value) && depth < FLAT_MAX_DEPTH) {
+        walk(value as Record<string, unknown>, `${prefix}${key}.`, depth + 1);
+      } else flat[`${prefix}${key}`] = value;
+    }
+  };
+  walk(record, '', 0);
+  return flat;
+}
+
 export class JsonRows {
   /** The header: the first object's keys (null until one is read). */
   keys: string[] | null = null;
@@ -153,7 +181,7 @@ export class JsonRows {
       this.ctx.reject(line, 'jsonl_not_object', truncate(text));
       return null;
     }
-    const record = parsed as Record<string, unknown>;
+    const record = flatRecord(parsed as Record<string, unknown>);
     this.keys ??= Object.keys(record);
     return this.keys.map((k) => {
       const v = record[k];

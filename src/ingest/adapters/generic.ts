@@ -34,8 +34,8 @@ const NO_VALUE_RE = /^(?:n\/?a|#n\/a|null|nil|none|-+|\u2014|\?)$/i;
 export type ValueCheck = { ok: true; valueMs: number } | { ok: false; reason: string };
 
 /** A number with its unit written after it (`23.4 ms`, `0.12s`, `850 µs`): the cell's unit wins over the column's. */
-const WITH_UNIT_RE = /^([+-]?(?:\d+\.?\d*|\.\d+))\s*(ms|msec|s|sec|us|µs|μs|usec)$/i;
-const CELL_UNIT_TO_MS: Record<string, number> = { ms: 1, msec: 1, s: 1000, sec: 1000, us: 0.001, 'µs': 0.001, 'μs': 0.001, usec: 0.001 };
+const WITH_UNIT_RE = /^([+-]?(?:\d+\.?\d*|\.\d+))\s*(ms|msec|s|sec|us|µs|μs|usec|ns|nsec)$/i;
+const CELL_UNIT_TO_MS: Record<string, number> = { ms: 1, msec: 1, s: 1000, sec: 1000, us: 0.001, 'µs': 0.001, 'μs': 0.001, usec: 0.001, ns: 0.000001, nsec: 0.000001 };
 
 /** Parse one latency cell; decimal notation only (no hex, no `Infinity`), optionally with its unit. */
 export function parseLatency(text: string, toMs: number): ValueCheck {
