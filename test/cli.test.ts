@@ -228,3 +228,22 @@ test('a directory stands for the files in it (sorted, recursive)', () => {
   const report = scanJson([dir]);
   assert.deepEqual(report.header.inputs.map((i) => i.path), [join(dir, 'b.csv'), join(dir, 'sub', 'a.csv')]);
 });
+
+test('an input given twice, or the same content under another name, is read once (its rows would count twice)', () => {
+  const dir = mkdtempSync(join(tmp, 'twice-'));
+  const copy = join(dir, 'sessions (1).csv');
+  writeFileSync(copy, readFileSync(SAMPLE));
+  const once = scanJson([SAMPLE]);
+  const samplesOf = (r: JsonReport & { header: { samplesUsed?: number } }) => (r.header as unknown as { samplesUsed: number }).samplesUsed;
+  for (const args of [[SAMPLE, SAMPLE], [SAMPLE, copy]]) {
+    const r = runCli(['scan', ...args, '--format', 'json']);
+    assert.equal(r.status, 0, r.stderr);
+    const report = JSON.parse(r.stdout) as JsonReport & { header: { warnings: string[]; inputs: { status: string; error?: string }[] } };
+    assert.deepEqual(report.header.inputs.map((i) => i.status), ['read', 'skipped']);
+    assert.equal(report.header.inputs[1]!.sha256, report.header.inputs[0]!.sha256);
+    assert.match(report.header.inputs[1]!.error!, args[1] === SAMPLE ? /^the same file as input 1: not read again$/ : /^same content as .*sessions\.csv \(sha256 [0-9a-f]{16}\.\.\.\): not read again$/);
+    assert.ok(report.header.warnings.some((w) => w.includes('not counted twice')), report.header.warnings.join(' | '));
+    assert.equal(samplesOf(report), samplesOf(once));
+    assert.deepEqual(report.accounts.map((a) => [a.account, a.score]), once.accounts.map((a) => [a.account, a.score]));
+  }
+});

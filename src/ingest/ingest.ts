@@ -1,7 +1,7 @@
 // The ingest stage: expand inputs, detect each one's format, read side files first, then every
 // sample file, and hand each sample on. Counts records, samples and rejections per input.
 import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { InputFileInfo, Rejection } from '../types.js';
 import { KeylagError, inputError, isKeylagError, usageError } from '../errors.js';
 import { openInput, DEFAULT_OPEN_LIMITS, type InputDigest, type OpenLimits, type OpenedFacts, type OpenedInput } from './open.js';
@@ -9,6 +9,7 @@ import { adapterByName, detectAdapter } from './registry.js';
 import { readInWorker, PARALLEL_MIN_BYTES } from './parallel-read.js';
 import { SideData, DEFAULT_READ_LIMITS, type AdapterContext, type AdapterResult, type AdapterOptions, type InputAdapter, type RawSample, type ReadLimits, type SampleColumns, unrollColumns } from './adapter.js';
 import { csvInputError } from './csv-errors.js';
+import { sha256OfFile } from '../custody/verify.js';
 import { decodeHead, sniffEncoding, toUtf8, type TextEncodingName } from './encoding.js';
 import type { ColumnOptions } from './columns.js';
 import { TIME_FORMAT_LABEL, type TimeFormat } from './time.js';
@@ -135,8 +136,32 @@ export async function ingest(
       fail(infos[index]!, err);
     }
   }
+  // The same content twice (a directory and a file in it, a re-downloaded "export (1).csv") would
+  // count every row twice: the first is read, the others are skipped with a warning. Only inputs of
+  // equal size are hashed here.
+  const bySize = new Map<number, number[]>();
+  for (const p of plan) if (p.sizeBytes !== null && paths[p.index] !== '-') bySize.set(p.sizeBytes, [...(bySize.get(p.sizeBytes) ?? []), p.index]);
+  const repeated = new Set<number>();
+  for (const indexes of [...bySize.values()].filter((list) => list.length > 1)) {
+    const firstOf = new Map<string, number>();
+    for (const index of indexes) {
+      let sha256: string;
+      try { ({ sha256 } = await sha256OfFile(paths[index]!)); } catch { continue; /* reported when read */ }
+      const first = firstOf.get(sha256);
+      if (first === undefined) { firstOf.set(sha256, index); continue; }
+      const info = infos[index]!;
+      info.status = 'skipped';
+      info.sha256 = sha256;
+      info.sizeBytes = plan.find((p) => p.index === index)!.sizeBytes;
+      info.error = resolve(paths[first]!) === resolve(paths[index]!) ? `the same file as input ${first + 1}: not read again`
+        : `same content as ${paths[first]} (sha256 ${sha256.slice(0, 16)}...): not read again`;
+      warnings.push(`${paths[index]}: ${info.error}, so that its rows are not counted twice`);
+      repeated.add(index);
+    }
+  }
   // Side files first, so that sample files can join against them; otherwise the order as given.
-  const ordered = [...plan.filter((p) => p.adapter.role === 'side'), ...plan.filter((p) => p.adapter.role !== 'side')];
+  const unique = plan.filter((p) => !repeated.has(p.index));
+  const ordered = [...unique.filter((p) => p.adapter.role === 'side'), ...unique.filter((p) => p.adapter.role !== 'side')];
 
   const parallelMinBytes = req.parallelMinBytes ?? PARALLEL_MIN_BYTES;
   for (const { index, adapter, encoding, opened: preOpened, sizeBytes } of ordered) {
