@@ -462,7 +462,7 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
   if (account < 0) missing.push(`no account column (tried: ${ACCOUNT_ALIASES.join(', ')}; and names made of account words such as actor, identity, logon_name; or give --account-col)`);
   if (time < 0) missing.push(`no time column (tried: ${TIME_ALIASES.join(', ')}; and names made of time words such as event_time_utc, sampled_at; or give --time-col)`);
   if (values.length === 0) {
-    missing.push(`no latency value column (tried: ${VALUE_ALIASES.map((a) => a.name).join(', ')}; and names made of latency words (rtt, ping, round trip, echo, latency, lag, delay, response time) with min/avg/est/network-style qualifiers only; or give --value-col COL[:KIND])`);
+    missing.push(`no latency value column (tried: ${NAMED_VALUE_ALIASES.map((a) => a.name).join(', ')}, each *_ms also as *_s, *_us and *_ns; and names made of latency words (rtt, ping, round trip, echo, latency, lag, delay, response time) with min/avg/est/network-style qualifiers only; or give --value-col COL[:KIND])`);
   }
   if (missing.length > 0) {
     const found = header.length === 0 ? '(none)' : header.map((h) => JSON.stringify(h)).join(', ');

@@ -151,13 +151,22 @@ export function flatRecord(record: Record<string, unknown>): Record<string, unkn
   const walk = (object: Record<string, unknown>, prefix: string, depth: number): void => {
     for (const [key, value] of Object.entries(object)) {
       if (value !== null && typeof value === 'object' && !Array.isArray(value) && depth < FLAT_MAX_DEPTH) {
-        walk(value as Record<string, unknown>, `${prefix}${key}.`, depth + 1);
-      } else flat[`${prefix}${key}`] = value;
+        // A wrapped record's fields keep their own names, and win over the wrapper's of the same name.
+        const unwrap = depth === 0 && RECORD_WRAPPERS.has(key);
+        walk(value as Record<string, unknown>, unwrap ? '' : `${prefix}${key}.`, depth + 1);
+      } else if (depth > 0 || !(key in flat)) flat[`${prefix}${key}`] = value;
     }
   };
   walk(record, '', 0);
   return flat;
 }
+
+/**
+ * Keys whose object is the record itself, wrapped: Splunk's JSON export and `splunk search -output
+ * json` write `{"preview": false, "offset": 0, "result": {...}}` per line; Elasticsearch hits (and
+ * elasticdump's lines) `{"_index": ..., "_id": ..., "_source": {...}}`.
+ */
+const RECORD_WRAPPERS = new Set(['result', '_source']);
 
 export class JsonRows {
   /** The header: the first object's keys (null until one is read). */

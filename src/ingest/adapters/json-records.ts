@@ -51,6 +51,13 @@ export function looksLikeJsonDocument(head: string): 'array' | 'object' | 'table
   return null;
 }
 
+/**
+ * Arrays of objects about a result rather than its records: Splunk's REST and CLI JSON results
+ * (`{"preview": false, "messages": [], "fields": [{"name": "_time"}, ...], "results": [...]}`) list
+ * their fields before the results. Never taken as the records.
+ */
+const METADATA_ARRAYS = new Set(['fields', 'messages', 'highlighted']);
+
 /** In a document of tables: the depth of a table's brace, and of a value in its columns or rows. */
 const TABLE_DEPTH = 2;
 const TABLE_VALUES_DEPTH = 4;
@@ -81,6 +88,10 @@ export class JsonRecordScanner {
   /** In a document of tables: whether the record being read is a column or a row. */
   private part: 'column' | 'row' | undefined = undefined;
   private sawTable = false;
+  /** The last string at depth 1 (a top-level key) while no records are found: where its text began
+   *  in the piece being read (-1: not in one, or it began in an earlier piece), and its text. */
+  private keyStart = -1;
+  private lastKey: string | null = null;
 
   /**
    * @param tables read a document of tables (`{"tables": [{..., "columns": [{...}], "rows": [[...]]}]}`):
@@ -107,7 +118,10 @@ export class JsonRecordScanner {
       if (this.inString) {
         if (this.escaped) this.escaped = false;
         else if (c === 92) this.escaped = true;
-        else if (c === 34) this.inString = false;
+        else if (c === 34) {
+          this.inString = false;
+          if (this.keyStart >= 0) { this.lastKey = text.slice(this.keyStart, i); this.keyStart = -1; }
+        }
         continue;
       }
       // The first element of a candidate array decides: an object makes it the records; anything
@@ -124,10 +138,17 @@ export class JsonRecordScanner {
         throw new JsonShapeError(this.tables ? 'a table\'s columns or rows hold a value where an object or an array was expected'
           : 'the records array holds a value where an object (one record) was expected', this.line);
       }
-      if (c === 34) { this.inString = true; continue; }
+      if (c === 34) {
+        this.inString = true;
+        if (this.depth === 1 && this.recordsDepth < 0 && !this.tables) { this.keyStart = i + 1; this.lastKey = null; }
+        continue;
+      }
       if (this.closed && c > 32) throw new JsonShapeError('text after the end of the JSON document (JSON Lines are one object per line)', this.line);
       if (c === 123 || c === 91) { // { [
-        if (this.recordsDepth < 0 && c === 91 && this.depth <= 1) { this.candidateDepth = this.depth + 1; this.topLevelArray = this.depth === 0; }
+        if (this.recordsDepth < 0 && c === 91 && this.depth <= 1 && !(this.depth === 1 && this.lastKey !== null && METADATA_ARRAYS.has(this.lastKey))) {
+          this.candidateDepth = this.depth + 1;
+          this.topLevelArray = this.depth === 0;
+        }
         if (this.tables && this.depth === TABLE_DEPTH && c === 123) { this.sawTable = true; this.onRecord({ text: '', line: this.line, part: 'table' }); }
         if (this.recordsDepth >= 0 && !this.recordsDone && this.depth === this.recordsDepth && this.recordLine === 0) {
           if (c !== 123 && !this.tables) throw new JsonShapeError('the records array holds an array where an object (one record) was expected', this.line);
