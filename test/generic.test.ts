@@ -670,3 +670,24 @@ test("wrapped records: Splunk's JSON export (result), Elasticsearch hits (_sourc
   assert.deepEqual(results.rejections, []);
   assert.deepEqual(results.samples.map((s) => [s.account, s.valueMs]), [['jdoe', 26.3], ['bob', 30]]);
 });
+
+test('an Elasticsearch search response: its hits.hits are the records (pretty or on one line); no other array that deep is', async () => {
+  const response = {
+    took: 12, timed_out: false, _shards: { total: 2, successful: 1, failed: 1, failures: [{ shard: 1, reason: { type: 'x' } }] },
+    hits: {
+      total: { value: 2, relation: 'eq' }, max_score: null,
+      hits: [
+        { _index: 'logs-rdp', _id: 'a', _score: null, _source: { '@timestamp': '2026-03-02T14:19:05Z', user: { name: 'jdoe' }, rtt_ms: 21 } },
+        { _index: 'logs-rdp', _id: 'b', _score: null, _source: { '@timestamp': '2026-03-02T14:20:05Z', user: { name: 'bob' }, rtt_ms: 25 } },
+      ],
+    },
+  };
+  for (const text of [JSON.stringify(response, null, 2), JSON.stringify(response)]) {
+    const { samples, rejections } = await read(text + '\n');
+    assert.deepEqual(rejections, []);
+    assert.deepEqual(samples.map((s) => [s.account, s.valueMs]), [['jdoe', 21], ['bob', 25]]);
+  }
+  // Two levels down, only hits.hits: another object's array of objects is not the records.
+  await assert.rejects(read(JSON.stringify({ meta: { items: [{ user: 'x', time: '2026-03-02T14:19:05Z', rtt_ms: 1 }] } }, null, 2) + '\n'),
+    (err: unknown) => isKeylagError(err) && /no array of records found/.test(err.oneLine()));
+});

@@ -44,14 +44,20 @@ export function looksLikeJsonDocument(head: string): 'array' | 'object' | 'table
     try { parsed = JSON.parse(firstLine); } catch { return 'object'; }
     // A whole document on one line ({"value": [...]}) and nothing after it; else JSON Lines.
     const rest = text.slice(text.indexOf(firstLine) + firstLine.length);
-    const holdsRecords = Object.values(parsed as Record<string, unknown>)
-      .some((v) => Array.isArray(v) && v.length > 0 && v.every((e) => e !== null && typeof e === 'object' && !Array.isArray(e)));
+    const records = (v: unknown): boolean => Array.isArray(v) && v.length > 0 && v.every((e) => e !== null && typeof e === 'object' && !Array.isArray(e));
+    const hits = (parsed as { hits?: { hits?: unknown } }).hits;
+    const holdsRecords = Object.values(parsed as Record<string, unknown>).some(records)
+      || (hits !== null && typeof hits === 'object' && records(hits.hits));
     return holdsRecords && rest.trim() === '' ? 'object' : null;
   }
   return null;
 }
 
 /**
+ * Elasticsearch's search response holds its records two levels down, in `{"hits": {"hits": [...]}}`
+ * (each a hit whose `_source` is the record: export-util.ts unwraps it); no other array that deep is
+ * taken.
+ *
  * Arrays of objects about a result rather than its records: Splunk's REST and CLI JSON results
  * (`{"preview": false, "messages": [], "fields": [{"name": "_time"}, ...], "results": [...]}`) list
  * their fields before the results. Never taken as the records.
@@ -88,10 +94,13 @@ export class JsonRecordScanner {
   /** In a document of tables: whether the record being read is a column or a row. */
   private part: 'column' | 'row' | undefined = undefined;
   private sawTable = false;
-  /** The last string at depth 1 (a top-level key) while no records are found: where its text began
-   *  in the piece being read (-1: not in one, or it began in an earlier piece), and its text. */
+  /** The last string at depth 1 or 2 (a key) while no records are found: where its text began in
+   *  the piece being read (-1: not in one, or it began in an earlier piece), and its text by depth;
+   *  `objectKey`: the key of the depth-1 object being read (Elasticsearch's `hits`). */
   private keyStart = -1;
-  private lastKey: string | null = null;
+  private keyDepth = 0;
+  private readonly lastKey: (string | null)[] = [null, null, null];
+  private objectKey: string | null = null;
 
   /**
    * @param tables read a document of tables (`{"tables": [{..., "columns": [{...}], "rows": [[...]]}]}`):
@@ -120,7 +129,7 @@ export class JsonRecordScanner {
         else if (c === 92) this.escaped = true;
         else if (c === 34) {
           this.inString = false;
-          if (this.keyStart >= 0) { this.lastKey = text.slice(this.keyStart, i); this.keyStart = -1; }
+          if (this.keyStart >= 0) { this.lastKey[this.keyDepth] = text.slice(this.keyStart, i); this.keyStart = -1; }
         }
         continue;
       }
@@ -140,12 +149,18 @@ export class JsonRecordScanner {
       }
       if (c === 34) {
         this.inString = true;
-        if (this.depth === 1 && this.recordsDepth < 0 && !this.tables) { this.keyStart = i + 1; this.lastKey = null; }
+        if ((this.depth === 1 || this.depth === 2) && this.recordsDepth < 0 && !this.tables) {
+          this.keyStart = i + 1;
+          this.keyDepth = this.depth;
+          this.lastKey[this.depth] = null;
+        }
         continue;
       }
       if (this.closed && c > 32) throw new JsonShapeError('text after the end of the JSON document (JSON Lines are one object per line)', this.line);
       if (c === 123 || c === 91) { // { [
-        if (this.recordsDepth < 0 && c === 91 && this.depth <= 1 && !(this.depth === 1 && this.lastKey !== null && METADATA_ARRAYS.has(this.lastKey))) {
+        if (this.recordsDepth < 0 && c === 123 && this.depth === 1) this.objectKey = this.lastKey[1]!;
+        if (this.recordsDepth < 0 && c === 91 && (this.depth === 0 || (this.depth === 1 && !METADATA_ARRAYS.has(this.lastKey[1] ?? ''))
+          || (this.depth === 2 && this.objectKey === 'hits' && this.lastKey[2] === 'hits'))) {
           this.candidateDepth = this.depth + 1;
           this.topLevelArray = this.depth === 0;
         }
