@@ -654,13 +654,17 @@ test('a column named by --value-col is not also taken as the time (ping logs: ti
   assert.deepEqual(samples.map((s) => [s.account, s.kind, s.valueMs, s.timeUs]), [['jdoe', 'rtt', 26.3, Date.UTC(2026, 2, 2, 14, 19, 5) * 1000]]);
 });
 
-test("wrapped records: Splunk's JSON export (result), Elasticsearch hits (_source), Splunk's results document (fields listed first)", async () => {
+test("wrapped records: Splunk's JSON export (result), Datadog's logs API (attributes), Elasticsearch hits (_source), Splunk's results document (fields listed first)", async () => {
   const splunk = await read([
     '{"preview":false,"offset":0,"result":{"_time":"2026-03-02T14:19:05.444+0000","user":"jdoe","host":"vdi-00","latency_ms":"26.3"}}',
     '{"preview":false,"offset":1,"lastrow":true,"result":{"_time":"2026-03-02T14:20:05.444+0000","user":"asmith","host":"vdi-01","latency_ms":"46.6"}}',
   ].join('\n') + '\n');
   assert.deepEqual(splunk.rejections, []);
   assert.deepEqual(splunk.samples.map((s) => [s.account, s.valueMs, s.line]), [['jdoe', 26.3, 1], ['asmith', 46.6, 2]]);
+  const datadog = await read(JSON.stringify({ data: [{ id: 'AQ0', type: 'log', attributes: {
+    timestamp: '2026-03-02T14:19:05.444Z', host: 'vdi-00', service: 'rdp', tags: ['env:prod'],
+    attributes: { usr: { name: 'jdoe' }, network: { latency_ms: 26.3 } } } }] }) + '\n');
+  assert.deepEqual(datadog.samples.map((s) => [s.account, s.kind, s.valueMs]), [['jdoe', 'input_lag', 26.3]]);
   const hits = await read('{"_index":"logs-rdp","_id":"a1","_score":null,"_source":{"@timestamp":"2026-03-02T14:19:05Z","user":{"name":"jdoe"},"rtt_ms":21}}\n');
   assert.deepEqual(hits.samples.map((s) => [s.account, s.kind, s.valueMs]), [['jdoe', 'rtt', 21]]);
   const results = await read(JSON.stringify({

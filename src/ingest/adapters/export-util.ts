@@ -152,7 +152,7 @@ export function flatRecord(record: Record<string, unknown>): Record<string, unkn
     for (const [key, value] of Object.entries(object)) {
       if (value !== null && typeof value === 'object' && !Array.isArray(value) && depth < FLAT_MAX_DEPTH) {
         // A wrapped record's fields keep their own names, and win over the wrapper's of the same name.
-        const unwrap = depth === 0 && RECORD_WRAPPERS.has(key);
+        const unwrap = RECORD_WRAPPERS.has(key);
         walk(value as Record<string, unknown>, unwrap ? '' : `${prefix}${key}.`, depth + 1);
       } else if (depth > 0 || !(key in flat)) flat[`${prefix}${key}`] = value;
     }
@@ -164,9 +164,11 @@ export function flatRecord(record: Record<string, unknown>): Record<string, unkn
 /**
  * Keys whose object is the record itself, wrapped: Splunk's JSON export and `splunk search -output
  * json` write `{"preview": false, "offset": 0, "result": {...}}` per line; Elasticsearch hits (and
- * elasticdump's lines) `{"_index": ..., "_id": ..., "_source": {...}}`.
+ * elasticdump's lines) `{"_index": ..., "_id": ..., "_source": {...}}`; Datadog's logs API
+ * `{"id": ..., "attributes": {"timestamp": ..., "attributes": {"usr": {"name": ...}}}}` (its own
+ * attributes, then the log's).
  */
-const RECORD_WRAPPERS = new Set(['result', '_source']);
+const RECORD_WRAPPERS = new Set(['result', '_source', 'attributes']);
 
 export class JsonRows {
   /** The header: the first object's keys (null until one is read). */
