@@ -695,3 +695,10 @@ test('an Elasticsearch search response: its hits.hits are the records (pretty or
   await assert.rejects(read(JSON.stringify({ meta: { items: [{ user: 'x', time: '2026-03-02T14:19:05Z', rtt_ms: 1 }] } }, null, 2) + '\n'),
     (err: unknown) => isKeylagError(err) && /no array of records found/.test(err.oneLine()));
 });
+
+test('when several columns could be the account, the note says which was taken and which others could be', async () => {
+  const { samples, notes } = await read('user,user_email,time,rtt_ms\njdoe,john.doe@corp.example,2026-03-02T14:19:05Z,20\n');
+  assert.deepEqual(samples.map((s) => s.account), ['jdoe']);
+  assert.ok(notes.includes('user -> account (also named like one: user_email; --account-col picks another)'), notes.join(' | '));
+  assert.ok(!(await read('user,time,rtt_ms\njdoe,2026-03-02T14:19:05Z,20\n')).notes.some((n) => n.includes('-> account')));
+});

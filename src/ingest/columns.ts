@@ -381,6 +381,11 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
     .filter((index) => index >= 0);
   let account = options.accountCol ? findByOption(header, options.accountCol, file, 'account') : findAlias(forms, ACCOUNT_ALIASES, optionColumns);
   let time = options.timeCol ? findByOption(header, options.timeCol, file, 'time') : findAlias(forms, TIME_ALIASES, optionColumns);
+  if (!options.accountCol && account >= 0) {
+    // Say which when several columns could be the account (user and user_email): a wrong one joins nothing.
+    const others = header.map((_, i) => i).filter((i) => i !== account && !optionColumns.includes(i) && forms[i]!.some((f) => ACCOUNT_ALIASES.includes(f)));
+    if (others.length > 0) notes.push(`${header[account]} -> account (also named like one: ${others.map((i) => header[i]).join(', ')}; --account-col picks another)`);
+  }
   if (account < 0) account = oneByWords(columnsNamedByWords(forms, 'account', [time, ...optionColumns]), header, 'account', '--account-col', file, notes);
   if (time < 0) time = oneByWords(columnsNamedByWords(forms, 'time', [account, ...optionColumns]), header, 'time', '--time-col', file, notes);
   const sessionIdx = options.sessionCol ? findByOption(header, options.sessionCol, file, 'session') : findAlias(forms, SESSION_ALIASES, optionColumns);
