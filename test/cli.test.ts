@@ -247,3 +247,22 @@ test('an input given twice, or the same content under another name, is read once
     assert.deepEqual(report.accounts.map((a) => [a.account, a.score]), once.accounts.map((a) => [a.account, a.score]));
   }
 });
+
+test('workbooks, archives, PDFs and other compressions are named as such (exit 2, one line), not read as CSV', () => {
+  const dir = mkdtempSync(join(tmp, 'containers-'));
+  const cases: [string, Buffer, RegExp][] = [
+    ['export.xlsx', Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00]), Buffer.from('[Content_Types].xml"quoted')]), /export\.xlsx: a zip archive \(an Excel \.xlsx workbook is one\), not an export keylag reads: save a workbook as CSV/],
+    ['export.xls', Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0]), /old binary format \(\.xls\)/],
+    ['report.pdf', Buffer.from('%PDF-1.7\n%\xe2\xe3\n1 0 obj\n'), /report\.pdf: a PDF document, not an export keylag reads/],
+    ['sessions.csv.bz2', Buffer.from('BZh91AY&SY\x00\x01'), /bzip2-compressed data, not an export keylag reads: decompress it first/],
+    ['sessions.csv.xz', Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0x00, 0x04]), /xz-compressed data/],
+  ];
+  for (const [name, bytes, message] of cases) {
+    const path = join(dir, name);
+    writeFileSync(path, bytes);
+    const r = runCli(['scan', path]);
+    assert.equal(r.status, 2, `${name}: ${r.stderr}`);
+    assert.match(r.stderr, message);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  }
+});
