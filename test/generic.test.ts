@@ -702,3 +702,18 @@ test('when several columns could be the account, the note says which was taken a
   assert.ok(notes.includes('user -> account (also named like one: user_email; --account-col picks another)'), notes.join(' | '));
   assert.ok(!(await read('user,time,rtt_ms\njdoe,2026-03-02T14:19:05Z,20\n')).notes.some((n) => n.includes('-> account')));
 });
+
+test('rosters as Excel saves them: UTF-16 "Unicode Text" (tabs), a Windows code page with ";", gzipped; a workbook is named', async () => {
+  const { readRoster } = await import('../src/ingest/roster.js');
+  const { gzipSync } = await import('node:zlib');
+  const rows = [['Email', 'Site', 'Location'], ['jdoe@corp.example', 'muc', 'München, Germany'], ['asmith@corp.example', 'chi', 'Chicago, US']];
+  const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(rows.map((r) => r.join('\t')).join('\r\n') + '\r\n', 'utf16le')]);
+  const cp1252 = Buffer.from(rows.map((r) => r.map((c) => `"${c}"`).join(';')).join('\r\n') + '\r\n', 'latin1');
+  const plain = Buffer.from(rows.map((r) => r.map((c) => `"${c}"`).join(',')).join('\n') + '\n');
+  for (const [name, bytes] of [['unicode.txt', utf16], ['semicolons.csv', cp1252], ['roster.csv.gz', gzipSync(plain)]] as const) {
+    const { roster } = await readRoster(tempFile(name, bytes as unknown as string));
+    assert.deepEqual(roster.entries.map((e) => [e.key, e.site, e.location]), [['jdoe', 'muc', 'München, Germany'], ['asmith', 'chi', 'Chicago, US']], name);
+  }
+  const workbook = tempFile('roster.xlsx', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00]) as unknown as string);
+  await assert.rejects(readRoster(workbook), (err: unknown) => isKeylagError(err) && /a zip archive \(an Excel \.xlsx workbook is one\), not a roster keylag reads: save a workbook as CSV/.test(err.oneLine()));
+});

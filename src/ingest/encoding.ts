@@ -33,3 +33,25 @@ export async function* toUtf8(chunks: AsyncIterable<Buffer>, encoding: TextEncod
   const rest = decoder.decode();
   if (rest.length > 0) yield Buffer.from(rest, 'utf8');
 }
+
+/**
+ * Files that are containers or documents rather than exports (their first bytes, as `file(1)` tells
+ * them), with what to do instead; null for anything else. Without this a workbook was read as CSV
+ * ("malformed CSV: Invalid Opening Quote") and a PDF as an "empty input".
+ */
+export function containerOf(head: Uint8Array): { what: string; todo: string } | null {
+  const starts = (...bytes: number[]): boolean => bytes.every((b, i) => head[i] === b);
+  if (starts(0x50, 0x4b, 0x03, 0x04) || starts(0x50, 0x4b, 0x05, 0x06)) {
+    return { what: 'a zip archive (an Excel .xlsx workbook is one)', todo: 'save a workbook as CSV (UTF-8); unpack an archive and give its files' };
+  }
+  if (starts(0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1)) return { what: 'an Office document of the old binary format (.xls)', todo: 'save it as CSV (UTF-8)' };
+  if (starts(0x25, 0x50, 0x44, 0x46, 0x2d)) return { what: 'a PDF document', todo: 'export the data behind it as CSV or JSON' };
+  const unpack = 'unpack it and give its files';
+  if (starts(0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c)) return { what: 'a 7-Zip archive', todo: unpack };
+  if (starts(0x52, 0x61, 0x72, 0x21, 0x1a, 0x07)) return { what: 'a RAR archive', todo: unpack };
+  const decompress = 'decompress it first (keylag reads gzip itself)';
+  if (starts(0x42, 0x5a, 0x68)) return { what: 'bzip2-compressed data', todo: decompress };
+  if (starts(0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00)) return { what: 'xz-compressed data', todo: decompress };
+  if (starts(0x28, 0xb5, 0x2f, 0xfd)) return { what: 'zstd-compressed data', todo: decompress };
+  return null;
+}

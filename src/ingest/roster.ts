@@ -1,5 +1,7 @@
 // Roster: who claims to be where, and which site (peer group) they belong to.
 import { readFile, stat } from 'node:fs/promises';
+import { gunzipSync } from 'node:zlib';
+import { containerOf, decodeHead, sniffEncoding } from './encoding.js';
 import { parse } from 'csv-parse/sync';
 import type { RosterEntry } from '../types.js';
 import { inputError } from '../errors.js';
@@ -42,11 +44,20 @@ export async function readRoster(path: string): Promise<{ roster: Roster; bytes:
     const code = (err as NodeJS.ErrnoException).code;
     throw inputError(`cannot read roster: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (err as Error).message}`, path);
   }
+  // As HR sends rosters: saved from Excel (UTF-16 "Unicode Text", a Windows code page, `;` where the
+  // decimal mark is a comma), gzipped; a workbook itself is named, not read as CSV.
+  const container = containerOf(bytes);
+  if (container !== null) throw inputError(`${container.what}, not a roster keylag reads: ${container.todo}`, path);
+  let decoded = bytes;
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try { decoded = gunzipSync(bytes); } catch (err) { throw inputError(`not a valid gzip stream: ${(err as Error).message}`, path); }
+  }
   let rows: { record: string[]; info: { lines: number } }[];
   try {
-    const text = bytes.toString('utf8');
+    const text = decodeHead(decoded, sniffEncoding(decoded));
     const firstLine = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
-    const delimiter = (firstLine.match(/\t/g)?.length ?? 0) > (firstLine.match(/,/g)?.length ?? 0) ? '\t' : ',';
+    const count = (c: string): number => firstLine.split(c).length - 1;
+    const delimiter = [',', '\t', ';'].reduce((best, c) => (count(c) > count(best) ? c : best), ',');
     rows = parse(text, { bom: true, info: true, relax_column_count: true, skip_empty_lines: true, delimiter }) as unknown as typeof rows;
   } catch (err) {
     const e = err as { message: string; lines?: number };
