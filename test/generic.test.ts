@@ -167,7 +167,7 @@ test('locale dates: rejected as such without --date-order, read in the order giv
   assert.deepEqual(mdy.samples.map((s) => [s.account, s.timeUs]), [
     ['a', Date.UTC(2026, 2, 2, 14, 3, 11) * 1000], ['b', Date.UTC(2026, 2, 2, 14, 3, 12, 500) * 1000], ['d', Date.UTC(2026, 2, 2, 14, 3, 14) * 1000]]);
   assert.deepEqual(mdy.rejections.map((r) => [r.line, r.reason]), [[4, 'time_unparseable']], 'month 13 in M/D order');
-  assert.ok(mdy.result.timeFormats.some((f) => f.startsWith('locale date (M/D/YYYY')));
+  assert.ok(mdy.result.timeFormats.includes('locale-mdy-no-offset'));
   const dmy = await genericRead(text, 'dmy');
   assert.deepEqual(dmy.samples.map((s) => [s.account, s.timeUs]), [
     ['a', Date.UTC(2026, 1, 3, 14, 3, 11) * 1000], ['b', Date.UTC(2026, 1, 3, 14, 3, 12, 500) * 1000],

@@ -3,7 +3,8 @@
 // *local* time, which would make the output depend on the machine's time zone; evidence needs
 // microseconds and a rule that does not move (offset-less = UTC, stated in the report header).
 
-export type TimeFormat = 'iso8601' | 'iso8601-no-offset' | 'ymd-slash' | 'ymd-slash-no-offset' | 'rfc2822' | 'unix-date' | 'epoch-s' | 'epoch-ms' | 'epoch-us' | 'epoch-ns';
+export type TimeFormat = 'iso8601' | 'iso8601-no-offset' | 'ymd-slash' | 'ymd-slash-no-offset' | 'rfc2822' | 'unix-date' | 'epoch-s' | 'epoch-ms' | 'epoch-us' | 'epoch-ns'
+  | 'locale-mdy-no-offset' | 'locale-dmy-no-offset';
 
 export const TIME_FORMAT_LABEL: Record<TimeFormat, string> = {
   'iso8601': 'ISO 8601 with UTC offset',
@@ -16,6 +17,9 @@ export const TIME_FORMAT_LABEL: Record<TimeFormat, string> = {
   'epoch-ms': 'epoch milliseconds',
   'epoch-us': 'epoch microseconds',
   'epoch-ns': 'epoch nanoseconds',
+  // Read by the generic adapter in the order --date-order gives (export-util parseSlashDate).
+  'locale-mdy-no-offset': 'locale date (M/D/YYYY, --date-order), read as UTC',
+  'locale-dmy-no-offset': 'locale date (D/M/YYYY, --date-order), read as UTC',
 };
 
 const ISO_RE =
