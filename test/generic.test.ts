@@ -174,6 +174,22 @@ test('locale dates: rejected as such without --date-order, read in the order giv
     ['c', Date.UTC(2026, 1, 13, 14, 3, 13) * 1000], ['d', Date.UTC(2026, 2, 2, 14, 3, 14) * 1000]]);
 });
 
+test('Windows PowerShell 5.1 ConvertTo-Json dates (\/Date(ms)\/, an offset after the number or not) are UTC milliseconds', async () => {
+  // As PowerShell 5.1 writes `Get-Date` values: escaped slashes, two spaces after the colon.
+  const json = '[\r\n    {\r\n        "Timestamp":  "\\/Date(1772461145444)\\/",\r\n        "UserName":  "CORP\\\\jdoe",\r\n        "LatencyMs":  26.3\r\n    },\r\n'
+    + '    {\r\n        "Timestamp":  "\\/Date(1772461242079+0100)\\/",\r\n        "UserName":  "CORP\\\\jdoe",\r\n        "LatencyMs":  46.6\r\n    },\r\n'
+    + '    {\r\n        "Timestamp":  "\\/Date(1772461415879-0500)\\/",\r\n        "UserName":  "CORP\\\\jdoe",\r\n        "LatencyMs":  23.1\r\n    }\r\n]\r\n';
+  const run = await read(json);
+  assert.deepEqual(run.rejections, []);
+  assert.deepEqual(run.samples.map((s) => [s.timeUs, s.valueMs, s.line]), [
+    [Date.UTC(2026, 2, 2, 14, 19, 5, 444) * 1000, 26.3, 2], [Date.UTC(2026, 2, 2, 14, 20, 42, 79) * 1000, 46.6, 7], [Date.UTC(2026, 2, 2, 14, 23, 35, 879) * 1000, 23.1, 12]]);
+  assert.deepEqual(run.result.timeFormats, ['ms-json-date']);
+  // In a delimited file the same cell, read by both lanes.
+  const csv = await read('user,time,rtt_ms\na,/Date(1772461145444)/,20\nb,/Date(1772461145444+0100)/,21\nc,/Date(17724611454x)/,22\n');
+  assert.deepEqual(csv.samples.map((s) => [s.account, s.timeUs]), [['a', 1772461145444000], ['b', 1772461145444000]]);
+  assert.deepEqual(csv.rejections.map((r) => [r.line, r.reason]), [[4, 'time_unparseable']]);
+});
+
 test('a date and a time of day in two columns are read together; a full time column ignores the date column', async () => {
   const split = await genericRead('user,date,time,rtt_ms\na,2026-03-02,14:03:11.250,20\nb,2026-03-02,14:03:12Z,21\n'
     + 'c,03/02/2026,2:03:13 PM,22\nd,2026-03-03,2026-03-02T14:03:14Z,23\ne,,14:03:15,24\n', 'mdy');

@@ -32,6 +32,13 @@ test('year-first dates with slashes: the same fields, their own format name', ()
   assert.deepEqual(parseTimestamp('2026/03/02'), { timeUs: Date.UTC(2026, 2, 2) * 1000, format: 'ymd-slash-no-offset' });
 });
 
+test('Microsoft JSON dates: UTC milliseconds, an offset after the number does not move the instant', () => {
+  assert.deepEqual(parseTimestamp('/Date(1772461145444)/'), { timeUs: 1772461145444000, format: 'ms-json-date' });
+  assert.deepEqual(parseTimestamp('/Date(1772461145444+0100)/'), { timeUs: 1772461145444000, format: 'ms-json-date' });
+  assert.deepEqual(parseTimestamp('/Date(1772461145444-0500)/'), { timeUs: 1772461145444000, format: 'ms-json-date' });
+  for (const bad of ['/Date()/', '/Date(1772461145444)', 'Date(1772461145444)', '/Date(1772461145444+01)/', '/Date(1.5)/']) assert.equal(parseTimestamp(bad), null, bad);
+});
+
 test('invalid timestamps are null', () => {
   for (const bad of ['', 'yesterday', '2026-02-30T00:00:00Z', '2026-13-01', '2026-03-02T25:00:00Z', '0x10', '-5', '2026-03-02T10:00:00+25:00',
     '2026/03-02 14:03:11', '2026-03/02', '2026/02/30 10:00:00', '02/03/2026']) {

@@ -4,7 +4,7 @@
 // microseconds and a rule that does not move (offset-less = UTC, stated in the report header).
 
 export type TimeFormat = 'iso8601' | 'iso8601-no-offset' | 'ymd-slash' | 'ymd-slash-no-offset' | 'rfc2822' | 'unix-date' | 'epoch-s' | 'epoch-ms' | 'epoch-us' | 'epoch-ns'
-  | 'locale-mdy-no-offset' | 'locale-dmy-no-offset';
+  | 'locale-mdy-no-offset' | 'locale-dmy-no-offset' | 'ms-json-date';
 
 export const TIME_FORMAT_LABEL: Record<TimeFormat, string> = {
   'iso8601': 'ISO 8601 with UTC offset',
@@ -20,6 +20,7 @@ export const TIME_FORMAT_LABEL: Record<TimeFormat, string> = {
   // Read by the generic adapter in the order --date-order gives (export-util parseSlashDate).
   'locale-mdy-no-offset': 'locale date (M/D/YYYY, --date-order), read as UTC',
   'locale-dmy-no-offset': 'locale date (D/M/YYYY, --date-order), read as UTC',
+  'ms-json-date': 'Microsoft JSON date /Date(ms)/ (UTC)',
 };
 
 const ISO_RE =
@@ -84,6 +85,19 @@ function unixDate(s: string): ParsedTime | null {
   return parsed === null ? null : { timeUs: parsed.timeUs, format: 'unix-date' };
 }
 
+/**
+ * Microsoft's JSON date, `/Date(1772461145444)/`, as Windows PowerShell 5.1's ConvertTo-Json and
+ * OData v3 verbose JSON write it (`"\/Date(...)\/"` in the file, the escaped slashes unescaped by
+ * JSON). The number is UTC milliseconds; an offset after it (`/Date(1772461145444+0100)/`) only says
+ * which zone the writer was in, and does not move the instant.
+ */
+const MS_JSON_DATE_RE = /^\/Date\((-?\d+)(?:[+-]\d{4})?\)\/$/;
+
+function msJsonDate(s: string): ParsedTime | null {
+  const m = MS_JSON_DATE_RE.exec(s);
+  return m === null ? null : { timeUs: Number(m[1]) * 1000, format: 'ms-json-date' };
+}
+
 // Plausible range for evidence timestamps: 1990-01-01 .. 2100-01-01 (UTC), in µs.
 export const MIN_TIME_US = 631152000_000000;
 export const MAX_TIME_US = 4102444800_000000;
@@ -130,7 +144,7 @@ export function parseTimestamp(text: string): ParsedTime | null {
     }
     return { timeUs: Math.round(timeUs), format };
   }
-  return commonIso(s) ?? isoByExpression(s) ?? rfc2822(s) ?? unixDate(s);
+  return commonIso(s) ?? isoByExpression(s) ?? rfc2822(s) ?? unixDate(s) ?? msJsonDate(s);
 }
 
 const digitAt = (s: string, i: number): number => {
