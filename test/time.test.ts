@@ -39,6 +39,16 @@ test('Microsoft JSON dates: UTC milliseconds, an offset after the number does no
   for (const bad of ['/Date()/', '/Date(1772461145444)', 'Date(1772461145444)', '/Date(1772461145444+01)/', '/Date(1.5)/']) assert.equal(parseTimestamp(bad), null, bad);
 });
 
+test('Kibana dates (Discover CSV export, default dateFormat): no offset, read as UTC', () => {
+  assert.deepEqual(parseTimestamp('Mar 2, 2026 @ 14:19:05.444'), { timeUs: 1772461145444000, format: 'kibana-no-offset' });
+  assert.deepEqual(parseTimestamp('Dec 31, 2025 @ 23:59:59.999'), { timeUs: Date.UTC(2025, 11, 31, 23, 59, 59, 999) * 1000, format: 'kibana-no-offset' });
+  assert.deepEqual(parseTimestamp('feb 29, 2024 @ 00:00:00'), { timeUs: Date.UTC(2024, 1, 29) * 1000, format: 'kibana-no-offset' });
+  assert.equal(parseTimestamp('Mar 2, 2026 @ 14:19')!.timeUs, Date.UTC(2026, 2, 2, 14, 19) * 1000);
+  for (const bad of ['Feb 29, 2026 @ 14:19:05.444', 'Mar 32, 2026 @ 14:19:05', 'Mar 2, 2026 @ 24:00:00', 'Mar 2 2026 @ 14:19:05', 'Mar 2, 2026 14:19:05', 'Mrz 2, 2026 @ 14:19:05']) {
+    assert.equal(parseTimestamp(bad), null, bad);
+  }
+});
+
 test('invalid timestamps are null', () => {
   for (const bad of ['', 'yesterday', '2026-02-30T00:00:00Z', '2026-13-01', '2026-03-02T25:00:00Z', '0x10', '-5', '2026-03-02T10:00:00+25:00',
     '2026/03-02 14:03:11', '2026-03/02', '2026/02/30 10:00:00', '02/03/2026']) {

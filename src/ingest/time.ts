@@ -4,7 +4,7 @@
 // microseconds and a rule that does not move (offset-less = UTC, stated in the report header).
 
 export type TimeFormat = 'iso8601' | 'iso8601-no-offset' | 'ymd-slash' | 'ymd-slash-no-offset' | 'rfc2822' | 'unix-date' | 'epoch-s' | 'epoch-ms' | 'epoch-us' | 'epoch-ns'
-  | 'locale-mdy-no-offset' | 'locale-dmy-no-offset' | 'ms-json-date';
+  | 'locale-mdy-no-offset' | 'locale-dmy-no-offset' | 'ms-json-date' | 'kibana-no-offset';
 
 export const TIME_FORMAT_LABEL: Record<TimeFormat, string> = {
   'iso8601': 'ISO 8601 with UTC offset',
@@ -21,6 +21,7 @@ export const TIME_FORMAT_LABEL: Record<TimeFormat, string> = {
   'locale-mdy-no-offset': 'locale date (M/D/YYYY, --date-order), read as UTC',
   'locale-dmy-no-offset': 'locale date (D/M/YYYY, --date-order), read as UTC',
   'ms-json-date': 'Microsoft JSON date /Date(ms)/ (UTC)',
+  'kibana-no-offset': 'Kibana date (Mar 2, 2026 @ 14:19:05.444) without offset, read as UTC',
 };
 
 const ISO_RE =
@@ -98,6 +99,32 @@ function msJsonDate(s: string): ParsedTime | null {
   return m === null ? null : { timeUs: Number(m[1]) * 1000, format: 'ms-json-date' };
 }
 
+/**
+ * Kibana's default date format (advanced setting `dateFormat`, `MMM D, YYYY @ HH:mm:ss.SSS`), as
+ * Discover's CSV export writes `@timestamp`: `Mar 2, 2026 @ 14:19:05.444`. It is written in the
+ * zone of the browser that exported it (`dateFormat:tz`, "Browser" by default) and says none: read
+ * as UTC, as every offset-less time is, and warned of.
+ */
+const KIBANA_RE = /^(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\s+(\d{1,2}),\s+(\d{4})\s+@\s+(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?$/i;
+
+function kibanaDate(s: string): ParsedTime | null {
+  const m = KIBANA_RE.exec(s);
+  if (m === null) return null;
+  const [, month, day, year, hh, mm, ss, frac] = m;
+  const timeUs = wallClockUs(Number(year), MONTHS.indexOf(month!.toLowerCase()) + 1, Number(day), Number(hh), Number(mm), ss === undefined ? 0 : Number(ss), frac);
+  return timeUs === null ? null : { timeUs, format: 'kibana-no-offset' };
+}
+
+/**
+ * Epoch µs of a date and time of day read as UTC; null when the day or the time does not exist.
+ * As the ISO readers: the first six fraction digits (µs), floored; a leap second counts as :59.
+ */
+function wallClockUs(year: number, month: number, day: number, hour: number, minute: number, second: number, frac: string | undefined): number | null {
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 60) return null;
+  const fracUs = frac === undefined ? 0 : Number(frac.slice(0, 6).padEnd(6, '0'));
+  return Date.UTC(year, month - 1, day, hour, minute, Math.min(second, 59)) * 1000 + fracUs;
+}
+
 // Plausible range for evidence timestamps: 1990-01-01 .. 2100-01-01 (UTC), in µs.
 export const MIN_TIME_US = 631152000_000000;
 export const MAX_TIME_US = 4102444800_000000;
@@ -144,7 +171,7 @@ export function parseTimestamp(text: string): ParsedTime | null {
     }
     return { timeUs: Math.round(timeUs), format };
   }
-  return commonIso(s) ?? isoByExpression(s) ?? rfc2822(s) ?? unixDate(s) ?? msJsonDate(s);
+  return commonIso(s) ?? isoByExpression(s) ?? rfc2822(s) ?? unixDate(s) ?? msJsonDate(s) ?? kibanaDate(s);
 }
 
 const digitAt = (s: string, i: number): number => {
