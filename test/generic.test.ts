@@ -190,6 +190,29 @@ test('Windows PowerShell 5.1 ConvertTo-Json dates (\/Date(ms)\/, an offset after
   assert.deepEqual(csv.rejections.map((r) => [r.line, r.reason]), [[4, 'time_unparseable']]);
 });
 
+test('dotted dates are day first without --date-order; two-digit years with it, where the century is certain', async () => {
+  // Excel in a German locale: `sep=;`, day.month.year dates, decimal commas.
+  const dotted = await genericRead('sep=;\nTimestamp;User;Latency (ms)\n02.03.2026 14:19:05;CORP\\jdoe;26,3\n2.3.2026 14:20;CORP\\jdoe;27\n'
+    + '"3.2.2025, 07:05:00.671";x;28\n13.02.2026 14:19:05;x;29\n02.13.2026 14:19:05;x;30\n', undefined, { decimalComma: true });
+  assert.deepEqual(dotted.samples.map((s) => [s.line, s.timeUs, s.valueMs]), [
+    [3, Date.UTC(2026, 2, 2, 14, 19, 5) * 1000, 26.3], [4, Date.UTC(2026, 2, 2, 14, 20) * 1000, 27], [5, Date.UTC(2025, 1, 3, 7, 5, 0, 671) * 1000, 28],
+    [6, Date.UTC(2026, 1, 13, 14, 19, 5) * 1000, 29]]);
+  assert.deepEqual(dotted.rejections.map((r) => [r.line, r.reason]), [[7, 'time_unparseable']], 'never month first');
+  assert.deepEqual(dotted.result.timeFormats, ['dotted-dmy-no-offset']);
+  // --date-order does not turn a dotted date around.
+  assert.deepEqual((await genericRead('user,time,rtt_ms\na,02.03.2026 14:19:05,20\n', 'mdy')).samples.map((s) => s.timeUs), [Date.UTC(2026, 2, 2, 14, 19, 5) * 1000]);
+  const short = 'user,time,rtt_ms\na,02/03/26 14:19,20\nb,"2/3/26, 2:19 PM",21\nc,02/03/45 14:19,22\nd,02/03/95 14:19,23\n';
+  const unknown = await read(short);
+  assert.deepEqual(unknown.rejections.map((r) => [r.line, r.reason]), [[2, 'time_date_order_unknown'], [3, 'time_date_order_unknown'], [4, 'time_unparseable'], [5, 'time_date_order_unknown']]);
+  assert.match(unknown.rejections[2]!.detail, /^02\/03\/45 14:19 \(two-digit year '45': 1945 or 2045/);
+  const dmy = await genericRead(short, 'dmy');
+  assert.deepEqual(dmy.samples.map((s) => [s.account, s.timeUs]), [
+    ['a', Date.UTC(2026, 2, 2, 14, 19) * 1000], ['b', Date.UTC(2026, 2, 2, 14, 19) * 1000], ['d', Date.UTC(1995, 2, 2, 14, 19) * 1000]]);
+  assert.deepEqual(dmy.rejections.map((r) => [r.line, r.reason]), [[4, 'time_unparseable']]);
+  const mdy = await genericRead(short, 'mdy');
+  assert.deepEqual(mdy.samples.map((s) => s.timeUs), [Date.UTC(2026, 1, 3, 14, 19) * 1000, Date.UTC(2026, 1, 3, 14, 19) * 1000, Date.UTC(1995, 1, 3, 14, 19) * 1000]);
+});
+
 test('a date and a time of day in two columns are read together; a full time column ignores the date column', async () => {
   const split = await genericRead('user,date,time,rtt_ms\na,2026-03-02,14:03:11.250,20\nb,2026-03-02,14:03:12Z,21\n'
     + 'c,03/02/2026,2:03:13 PM,22\nd,2026-03-03,2026-03-02T14:03:14Z,23\ne,,14:03:15,24\n', 'mdy');

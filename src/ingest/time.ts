@@ -4,7 +4,7 @@
 // microseconds and a rule that does not move (offset-less = UTC, stated in the report header).
 
 export type TimeFormat = 'iso8601' | 'iso8601-no-offset' | 'ymd-slash' | 'ymd-slash-no-offset' | 'rfc2822' | 'unix-date' | 'epoch-s' | 'epoch-ms' | 'epoch-us' | 'epoch-ns'
-  | 'locale-mdy-no-offset' | 'locale-dmy-no-offset' | 'ms-json-date' | 'kibana-no-offset';
+  | 'locale-mdy-no-offset' | 'locale-dmy-no-offset' | 'ms-json-date' | 'kibana-no-offset' | 'dotted-dmy-no-offset' | 'ymd-dotted' | 'ymd-dotted-no-offset';
 
 export const TIME_FORMAT_LABEL: Record<TimeFormat, string> = {
   'iso8601': 'ISO 8601 with UTC offset',
@@ -22,10 +22,13 @@ export const TIME_FORMAT_LABEL: Record<TimeFormat, string> = {
   'locale-dmy-no-offset': 'locale date (D/M/YYYY, --date-order), read as UTC',
   'ms-json-date': 'Microsoft JSON date /Date(ms)/ (UTC)',
   'kibana-no-offset': 'Kibana date (Mar 2, 2026 @ 14:19:05.444) without offset, read as UTC',
+  'dotted-dmy-no-offset': 'dotted date, day first (D.M.YYYY), read as UTC',
+  'ymd-dotted': 'YYYY.MM.DD date and time with UTC offset',
+  'ymd-dotted-no-offset': 'YYYY.MM.DD date and time without offset, read as UTC',
 };
 
 const ISO_RE =
-  /^(\d{4})([-/])(\d{2})\2(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|z|UTC|[+-]\d{2}(?::?\d{2})?)?$/;
+  /^(\d{4})([-/.])(\d{2})\2(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|z|UTC|[+-]\d{2}(?::?\d{2})?)?$/;
 const EPOCH_RE = /^\d{1,19}(?:\.\d{1,9})?$/;
 /**
  * RFC 2822 / RFC 1123 dates, as mail headers, HTTP logs and some SaaS exports write them:
@@ -116,6 +119,42 @@ function kibanaDate(s: string): ParsedTime | null {
 }
 
 /**
+ * Dotted dates with the year last, day first: `02.03.2026 14:19:05`, `2.3.2026 14:19`,
+ * `3.2.2025, 07:05:00.671` (the Azure portal in a German browser), as German, Austrian, Swiss,
+ * Nordic, Polish, Russian, Turkish and other locales write them (DIN 5008's day.month.year). No
+ * locale writes a dotted date month first, so no --date-order is needed. A two-digit year as
+ * twoDigitYear says. No offset: read as UTC, and warned of.
+ */
+const DOTTED_DMY_RE = /^(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2}),?\s+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?$/;
+
+function dottedDate(s: string): ParsedTime | null {
+  const m = DOTTED_DMY_RE.exec(s);
+  if (m === null) return null;
+  const [, day, month, yearText, hh, mm, ss, frac] = m;
+  const year = yearText!.length === 2 ? twoDigitYear(Number(yearText)) : Number(yearText);
+  if (year === null) return null;
+  const timeUs = wallClockUs(year, Number(month), Number(day), Number(hh), Number(mm), ss === undefined ? 0 : Number(ss), frac);
+  return timeUs === null ? null : { timeUs, format: 'dotted-dmy-no-offset' };
+}
+
+/**
+ * The year a two-digit year means, where the common rules agree: 00-29 are 2000-2029 and 69-99
+ * are 1969-1999 under Excel's and Windows' (1930-2029), .NET's (1950-2049) and POSIX strptime's
+ * (1969-2068) alike. They part on 30-68 (Excel reads 35 as 1935, strptime as 2035): null, not read.
+ */
+export function twoDigitYear(yy: number): number | null {
+  if (yy <= 29) return 2000 + yy;
+  return yy >= 69 ? 1900 + yy : null;
+}
+
+/** Why a day-month-year date with a two-digit year is not read (twoDigitYear), else null: for a rejection's detail. */
+export function twoDigitYearDoubt(text: string): string | null {
+  const m = /^\s*\d{1,2}[./]\d{1,2}[./](\d{2}),?\s/.exec(text);
+  if (m === null || twoDigitYear(Number(m[1])) !== null) return null;
+  return `two-digit year '${m[1]}': 19${m[1]} or 20${m[1]}, as rules differ; only 00-29 (20xx) and 69-99 (19xx) are read`;
+}
+
+/**
  * Epoch µs of a date and time of day read as UTC; null when the day or the time does not exist.
  * As the ISO readers: the first six fraction digits (µs), floored; a leap second counts as :59.
  */
@@ -171,7 +210,7 @@ export function parseTimestamp(text: string): ParsedTime | null {
     }
     return { timeUs: Math.round(timeUs), format };
   }
-  return commonIso(s) ?? isoByExpression(s) ?? rfc2822(s) ?? unixDate(s) ?? msJsonDate(s) ?? kibanaDate(s);
+  return commonIso(s) ?? isoByExpression(s) ?? rfc2822(s) ?? unixDate(s) ?? msJsonDate(s) ?? kibanaDate(s) ?? dottedDate(s);
 }
 
 const digitAt = (s: string, i: number): number => {
@@ -236,8 +275,9 @@ export function commonIso(s: string): ParsedTime | null {
 export function isoByExpression(s: string): ParsedTime | null {
   const m = ISO_RE.exec(s);
   if (m === null) return null;
-  // Year first with '/' (2026/03/02 14:03:11, as some tools write): the same fields, never ambiguous.
-  const slashed = m[2] === '/';
+  // Year first with '/' or '.' (2026/03/02 14:03:11, 2026.03.02 14:03:11, as some tools write): the
+  // same fields, never ambiguous (no locale writes a four-digit year first, then the day).
+  const separator = m[2];
   const year = Number(m[1]);
   const month = Number(m[3]);
   const day = Number(m[4]);
@@ -258,7 +298,8 @@ export function isoByExpression(s: string): ParsedTime | null {
     offsetMin = sign * (oh * 60 + om);
   }
   const ms = Date.UTC(year, month - 1, day, hour, minute, Math.min(second, 59)) - offsetMin * 60000;
-  const format: TimeFormat = slashed ? (zone === undefined ? 'ymd-slash-no-offset' : 'ymd-slash') : zone === undefined ? 'iso8601-no-offset' : 'iso8601';
+  const named = separator === '/' ? 'ymd-slash' : separator === '.' ? 'ymd-dotted' : 'iso8601';
+  const format: TimeFormat = zone === undefined ? `${named}-no-offset` : named;
   return { timeUs: ms * 1000 + fracUs, format };
 }
 

@@ -442,7 +442,7 @@ export class ByteLane {
         this.parsedTime[0] = parsed.timeUs;
       } else {
         // A locale date in the order given: the string path's own parser and arithmetic.
-        const slash = this.dateOrder === null ? null : parseSlashDate(text);
+        const slash = this.dateOrder === null ? null : parseSlashDate(text, true);
         const timeUs = slash === null ? null : slashDateToUs(slash, this.dateOrder!);
         if (timeUs === null) return false;
         this.timeFormats.add(localeDateFormat(this.dateOrder!));
