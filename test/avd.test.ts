@@ -75,6 +75,14 @@ test('day/month order: decided from the data in either order, rows before the ev
   assert.deepEqual(week.rejections, []);
 });
 
+test('dotted dates (the portal in a German-locale browser) are day first: no order to decide, no --date-order needed', async () => {
+  const conn = `${CONN_HEADER}\n"2/3/2025, 7:05:00.000 AM",c1,ann,Connected,,\n`;
+  const run = await joined(conn, `${NET_HEADER}\n"3.2.2025, 07:05:00.671",c1,20,1\n"3.2.2025, 07:07:00.589",c1,23,1\n"13.2.2025, 07:05:00.000",c1,21,1\n`);
+  assert.deepEqual(run.rejections, []);
+  assert.deepEqual(run.samples.map((s) => s.timeUs), [Date.UTC(2025, 1, 3, 7, 5, 0, 671) * 1000, Date.UTC(2025, 1, 3, 7, 7, 0, 589) * 1000, Date.UTC(2025, 1, 13, 7, 5) * 1000]);
+  assert.deepEqual(run.result.timeFormats, ['Azure portal export: dotted date, day first (D.M.YYYY), UTC']);
+});
+
 test('day/month order that the data cannot decide is an error asking for --date-order; the option settles it', async () => {
   const conn = `${CONN_HEADER}\n"2/1/2025, 1:00:00.000 AM",c1,ann,Connected,,\n`;
   const net = `${NET_HEADER}\n"3/4/2025, 9:00:00.000 AM",c1,20,1\n"3/5/2025, 9:00:00.000 AM",c1,21,1\n`;

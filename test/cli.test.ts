@@ -157,6 +157,33 @@ test('the table shows rejections by reason', () => {
   assert.match(r.stdout, /value_not_numeric/);
 });
 
+test('locale dates read with --date-order are warned of as read as UTC, as offset-less ISO times are', () => {
+  const file = join(tmp, 'ps-type.csv');
+  const rows = ['#TYPE System.Management.Automation.PSCustomObject', '"Timestamp","UserName","LatencyMs"'];
+  for (let i = 0; i < 3; i++) rows.push(`"3/2/2026 2:1${i}:05 PM","CORP\\jdoe","2${i}.5"`);
+  writeFileSync(file, rows.join('\r\n') + '\r\n');
+  const r = runCli(['scan', file, '--date-order', 'mdy', '--format', 'json']);
+  assert.equal(r.status, 0, r.stderr);
+  const header = (JSON.parse(r.stdout) as { header: { samplesEmitted: number; warnings: string[]; inputs: { timeFormat: string }[] } }).header;
+  assert.equal(header.samplesEmitted, 3);
+  assert.equal(header.inputs[0]!.timeFormat, 'locale date (M/D/YYYY, --date-order), read as UTC');
+  assert.deepEqual(header.warnings, [`${file}: timestamps without a UTC offset were read as UTC`]);
+});
+
+test('Kibana Discover CSV exports (@timestamp "Mar 2, 2026 @ 14:19:05.444") are read, warned of as offset-less', () => {
+  const file = join(tmp, 'kibana.csv');
+  const rows = ['"@timestamp","user.name","event.duration","latency_ms"'];
+  for (let i = 0; i < 3; i++) rows.push(`"Mar 2, 2026 @ 14:1${i}:05.444","jdoe","2630000${i}","26.${i}"`);
+  writeFileSync(file, rows.join('\n') + '\n');
+  const r = runCli(['scan', file, '--format', 'json']);
+  assert.equal(r.status, 0, r.stderr);
+  const header = (JSON.parse(r.stdout) as { header: { samplesEmitted: number; rejectionsTotal: number; warnings: string[]; inputs: { timeFormat: string }[] } }).header;
+  assert.equal(header.samplesEmitted, 3);
+  assert.equal(header.rejectionsTotal, 0);
+  assert.equal(header.inputs[0]!.timeFormat, 'Kibana date (Mar 2, 2026 @ 14:19:05.444) without offset, read as UTC');
+  assert.deepEqual(header.warnings, [`${file}: timestamps without a UTC offset were read as UTC`]);
+});
+
 test('--since/--until and --exclude are counted in the header', () => {
   const r = runCli(['scan', SAMPLE, '--exclude', EXCLUDE, '--since', '2026-03-10', '--until', '2026-03-20T00:00:00Z', '--format', 'json']);
   assert.equal(r.status, 0, r.stderr);

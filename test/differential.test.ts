@@ -168,10 +168,11 @@ const localeTimeCell = fc.oneof(
   fc.constantFrom('2026-03-02T14:03:11Z', '3/2/2026', '2026/03/02 14:03:11', ''),
 );
 
-test('byte lane == csv-parse path on locale dates, with and without --date-order', async () => {
+/** Files of (name, time, value) rows, time cells quoted or with their first comma dropped, read alike by both lanes in either order or none. */
+async function assertTimeCellsAlike(timeCell: fc.Arbitrary<string>, runs: { numRuns: number; seed: number }): Promise<void> {
   await fc.assert(
     fc.asyncProperty(
-      fc.array(fc.tuple(nameCell, localeTimeCell, valueCell), { minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 200 }),
+      fc.array(fc.tuple(nameCell, timeCell, valueCell), { minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 200 }),
       fc.constantFrom('mdy', 'dmy', ''), fc.boolean(),
       async (rows, chunkSize, order, quoted) => {
         const lines = rows.map(([n, t, v]) => [n, quoted ? `"${t}"` : t.replace(',', ''), v].join(','));
@@ -179,8 +180,28 @@ test('byte lane == csv-parse path on locale dates, with and without --date-order
         await assertSameAsReference(bytes, chunkSize, order === '' ? {} : { dateOrder: order });
       },
     ),
-    { numRuns: 400, seed: 20261205 },
+    runs,
   );
+}
+
+test('byte lane == csv-parse path on locale dates, with and without --date-order', async () => {
+  await assertTimeCellsAlike(localeTimeCell, { numRuns: 400, seed: 20261205 });
+});
+
+// Dotted dates (day first, two-digit years), year-first dotted dates, Kibana's and Microsoft's JSON
+// dates, short-year slash dates: read through parseTimestamp and parseSlashDate by both lanes alike.
+const otherTimeCell = fc.oneof(
+  fc.record({
+    d: fc.constantFrom('2', '02', '13', '31', '0', '29'), m: fc.constantFrom('3', '03', '02', '12', '13'), y: fc.constantFrom('2026', '2024', '26', '45', '95', '1989'),
+    comma: fc.constantFrom('', ','), clock: fc.constantFrom('14:19', '14:19:05', '07:05:00.671', '24:00:00', '14:19:05,5', '2:19 PM'),
+  }).map((t) => `${t.d}.${t.m}.${t.y}${t.comma} ${t.clock}`),
+  fc.record({ a: fc.constantFrom('2', '02', '13'), b: fc.constantFrom('3', '13'), y: fc.constantFrom('26', '45', '95', '2026') }).map((t) => `${t.a}/${t.b}/${t.y} 14:19`),
+  fc.constantFrom('2026.03.02 14:19:05', '2026.03.02', '2026.13.02', '2026.02.30 10:00', 'Mar 2, 2026 @ 14:19:05.444', 'Feb 29, 2026 @ 14:19:05', 'Feb 29, 2024 @ 14:19',
+    '/Date(1772461145444)/', '/Date(1772461145444+0100)/', '/Date(12)/', '2026-03-02T14:03:11Z'),
+);
+
+test('byte lane == csv-parse path on dotted, Kibana and /Date(ms)/ times and two-digit years, with and without --date-order', async () => {
+  await assertTimeCellsAlike(otherTimeCell, { numRuns: 300, seed: 20261207 });
 });
 
 test('byte lane == csv-parse path across batch growth in the middle of a row (three values per row)', async () => {

@@ -167,11 +167,50 @@ test('locale dates: rejected as such without --date-order, read in the order giv
   assert.deepEqual(mdy.samples.map((s) => [s.account, s.timeUs]), [
     ['a', Date.UTC(2026, 2, 2, 14, 3, 11) * 1000], ['b', Date.UTC(2026, 2, 2, 14, 3, 12, 500) * 1000], ['d', Date.UTC(2026, 2, 2, 14, 3, 14) * 1000]]);
   assert.deepEqual(mdy.rejections.map((r) => [r.line, r.reason]), [[4, 'time_unparseable']], 'month 13 in M/D order');
-  assert.ok(mdy.result.timeFormats.some((f) => f.startsWith('locale date (M/D/YYYY')));
+  assert.ok(mdy.result.timeFormats.includes('locale-mdy-no-offset'));
   const dmy = await genericRead(text, 'dmy');
   assert.deepEqual(dmy.samples.map((s) => [s.account, s.timeUs]), [
     ['a', Date.UTC(2026, 1, 3, 14, 3, 11) * 1000], ['b', Date.UTC(2026, 1, 3, 14, 3, 12, 500) * 1000],
     ['c', Date.UTC(2026, 1, 13, 14, 3, 13) * 1000], ['d', Date.UTC(2026, 2, 2, 14, 3, 14) * 1000]]);
+});
+
+test('Windows PowerShell 5.1 ConvertTo-Json dates (\/Date(ms)\/, an offset after the number or not) are UTC milliseconds', async () => {
+  // As PowerShell 5.1 writes `Get-Date` values: escaped slashes, two spaces after the colon.
+  const json = '[\r\n    {\r\n        "Timestamp":  "\\/Date(1772461145444)\\/",\r\n        "UserName":  "CORP\\\\jdoe",\r\n        "LatencyMs":  26.3\r\n    },\r\n'
+    + '    {\r\n        "Timestamp":  "\\/Date(1772461242079+0100)\\/",\r\n        "UserName":  "CORP\\\\jdoe",\r\n        "LatencyMs":  46.6\r\n    },\r\n'
+    + '    {\r\n        "Timestamp":  "\\/Date(1772461415879-0500)\\/",\r\n        "UserName":  "CORP\\\\jdoe",\r\n        "LatencyMs":  23.1\r\n    }\r\n]\r\n';
+  const run = await read(json);
+  assert.deepEqual(run.rejections, []);
+  assert.deepEqual(run.samples.map((s) => [s.timeUs, s.valueMs, s.line]), [
+    [Date.UTC(2026, 2, 2, 14, 19, 5, 444) * 1000, 26.3, 2], [Date.UTC(2026, 2, 2, 14, 20, 42, 79) * 1000, 46.6, 7], [Date.UTC(2026, 2, 2, 14, 23, 35, 879) * 1000, 23.1, 12]]);
+  assert.deepEqual(run.result.timeFormats, ['ms-json-date']);
+  // In a delimited file the same cell, read by both lanes.
+  const csv = await read('user,time,rtt_ms\na,/Date(1772461145444)/,20\nb,/Date(1772461145444+0100)/,21\nc,/Date(17724611454x)/,22\n');
+  assert.deepEqual(csv.samples.map((s) => [s.account, s.timeUs]), [['a', 1772461145444000], ['b', 1772461145444000]]);
+  assert.deepEqual(csv.rejections.map((r) => [r.line, r.reason]), [[4, 'time_unparseable']]);
+});
+
+test('dotted dates are day first without --date-order; two-digit years with it, where the century is certain', async () => {
+  // Excel in a German locale: `sep=;`, day.month.year dates, decimal commas.
+  const dotted = await genericRead('sep=;\nTimestamp;User;Latency (ms)\n02.03.2026 14:19:05;CORP\\jdoe;26,3\n2.3.2026 14:20;CORP\\jdoe;27\n'
+    + '"3.2.2025, 07:05:00.671";x;28\n13.02.2026 14:19:05;x;29\n02.13.2026 14:19:05;x;30\n', undefined, { decimalComma: true });
+  assert.deepEqual(dotted.samples.map((s) => [s.line, s.timeUs, s.valueMs]), [
+    [3, Date.UTC(2026, 2, 2, 14, 19, 5) * 1000, 26.3], [4, Date.UTC(2026, 2, 2, 14, 20) * 1000, 27], [5, Date.UTC(2025, 1, 3, 7, 5, 0, 671) * 1000, 28],
+    [6, Date.UTC(2026, 1, 13, 14, 19, 5) * 1000, 29]]);
+  assert.deepEqual(dotted.rejections.map((r) => [r.line, r.reason]), [[7, 'time_unparseable']], 'never month first');
+  assert.deepEqual(dotted.result.timeFormats, ['dotted-dmy-no-offset']);
+  // --date-order does not turn a dotted date around.
+  assert.deepEqual((await genericRead('user,time,rtt_ms\na,02.03.2026 14:19:05,20\n', 'mdy')).samples.map((s) => s.timeUs), [Date.UTC(2026, 2, 2, 14, 19, 5) * 1000]);
+  const short = 'user,time,rtt_ms\na,02/03/26 14:19,20\nb,"2/3/26, 2:19 PM",21\nc,02/03/45 14:19,22\nd,02/03/95 14:19,23\n';
+  const unknown = await read(short);
+  assert.deepEqual(unknown.rejections.map((r) => [r.line, r.reason]), [[2, 'time_date_order_unknown'], [3, 'time_date_order_unknown'], [4, 'time_unparseable'], [5, 'time_date_order_unknown']]);
+  assert.match(unknown.rejections[2]!.detail, /^02\/03\/45 14:19 \(two-digit year '45': 1945 or 2045/);
+  const dmy = await genericRead(short, 'dmy');
+  assert.deepEqual(dmy.samples.map((s) => [s.account, s.timeUs]), [
+    ['a', Date.UTC(2026, 2, 2, 14, 19) * 1000], ['b', Date.UTC(2026, 2, 2, 14, 19) * 1000], ['d', Date.UTC(1995, 2, 2, 14, 19) * 1000]]);
+  assert.deepEqual(dmy.rejections.map((r) => [r.line, r.reason]), [[4, 'time_unparseable']]);
+  const mdy = await genericRead(short, 'mdy');
+  assert.deepEqual(mdy.samples.map((s) => s.timeUs), [Date.UTC(2026, 1, 3, 14, 19) * 1000, Date.UTC(2026, 1, 3, 14, 19) * 1000, Date.UTC(1995, 1, 3, 14, 19) * 1000]);
 });
 
 test('a date and a time of day in two columns are read together; a full time column ignores the date column', async () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseTimestamp, formatTimeUs } from '../src/ingest/time.js';
+import { parseTimestamp, formatTimeUs, twoDigitYear, twoDigitYearDoubt } from '../src/ingest/time.js';
 
 // Expected values computed with Python: int(datetime.fromisoformat(...).timestamp() * 1e6)
 test('ISO 8601 with Z and milliseconds', () => {
@@ -30,6 +30,46 @@ test('year-first dates with slashes: the same fields, their own format name', ()
   assert.deepEqual(parseTimestamp('2026/03/02 14:03:11.412'), { timeUs: 1772460191412000, format: 'ymd-slash-no-offset' });
   assert.deepEqual(parseTimestamp('2026/03/02T16:03:11.412+02:00'), { timeUs: 1772460191412000, format: 'ymd-slash' });
   assert.deepEqual(parseTimestamp('2026/03/02'), { timeUs: Date.UTC(2026, 2, 2) * 1000, format: 'ymd-slash-no-offset' });
+});
+
+test('Microsoft JSON dates: UTC milliseconds, an offset after the number does not move the instant', () => {
+  assert.deepEqual(parseTimestamp('/Date(1772461145444)/'), { timeUs: 1772461145444000, format: 'ms-json-date' });
+  assert.deepEqual(parseTimestamp('/Date(1772461145444+0100)/'), { timeUs: 1772461145444000, format: 'ms-json-date' });
+  assert.deepEqual(parseTimestamp('/Date(1772461145444-0500)/'), { timeUs: 1772461145444000, format: 'ms-json-date' });
+  for (const bad of ['/Date()/', '/Date(1772461145444)', 'Date(1772461145444)', '/Date(1772461145444+01)/', '/Date(1.5)/']) assert.equal(parseTimestamp(bad), null, bad);
+});
+
+test('Kibana dates (Discover CSV export, default dateFormat): no offset, read as UTC', () => {
+  assert.deepEqual(parseTimestamp('Mar 2, 2026 @ 14:19:05.444'), { timeUs: 1772461145444000, format: 'kibana-no-offset' });
+  assert.deepEqual(parseTimestamp('Dec 31, 2025 @ 23:59:59.999'), { timeUs: Date.UTC(2025, 11, 31, 23, 59, 59, 999) * 1000, format: 'kibana-no-offset' });
+  assert.deepEqual(parseTimestamp('feb 29, 2024 @ 00:00:00'), { timeUs: Date.UTC(2024, 1, 29) * 1000, format: 'kibana-no-offset' });
+  assert.equal(parseTimestamp('Mar 2, 2026 @ 14:19')!.timeUs, Date.UTC(2026, 2, 2, 14, 19) * 1000);
+  for (const bad of ['Feb 29, 2026 @ 14:19:05.444', 'Mar 32, 2026 @ 14:19:05', 'Mar 2, 2026 @ 24:00:00', 'Mar 2 2026 @ 14:19:05', 'Mar 2, 2026 14:19:05', 'Mrz 2, 2026 @ 14:19:05']) {
+    assert.equal(parseTimestamp(bad), null, bad);
+  }
+});
+
+test('dotted dates: day first with the year last (no --date-order needed), year first with four digits', () => {
+  assert.deepEqual(parseTimestamp('02.03.2026 14:19:05'), { timeUs: Date.UTC(2026, 2, 2, 14, 19, 5) * 1000, format: 'dotted-dmy-no-offset' });
+  assert.deepEqual(parseTimestamp('2.3.2026 14:19'), { timeUs: Date.UTC(2026, 2, 2, 14, 19) * 1000, format: 'dotted-dmy-no-offset' });
+  assert.equal(parseTimestamp('3.2.2025, 07:05:00.671')!.timeUs, Date.UTC(2025, 1, 3, 7, 5, 0, 671) * 1000, 'the Azure portal in a German browser');
+  assert.equal(parseTimestamp('13.02.2026 14:19:05,25')!.timeUs, Date.UTC(2026, 1, 13, 14, 19, 5, 250) * 1000);
+  assert.equal(parseTimestamp('02.03.26 14:19')!.timeUs, Date.UTC(2026, 2, 2, 14, 19) * 1000, 'DIN 5008 short year');
+  assert.equal(parseTimestamp('02.03.95 14:19')!.timeUs, Date.UTC(1995, 2, 2, 14, 19) * 1000);
+  assert.deepEqual(parseTimestamp('2026.03.02 14:19:05'), { timeUs: Date.UTC(2026, 2, 2, 14, 19, 5) * 1000, format: 'ymd-dotted-no-offset' });
+  assert.deepEqual(parseTimestamp('2026.03.02'), { timeUs: Date.UTC(2026, 2, 2) * 1000, format: 'ymd-dotted-no-offset' });
+  assert.deepEqual(parseTimestamp('2026.03.02T15:19:05+01:00'), { timeUs: Date.UTC(2026, 2, 2, 14, 19, 5) * 1000, format: 'ymd-dotted' });
+  // Never month first: 02.13.2026 is no date, not February 13.
+  for (const bad of ['02.13.2026 14:19:05', '31.04.2026 10:00', '29.02.2026 10:00', '02.03.2026 24:00', '02.03.45 14:19', '02.03.2026', '2.3.26.1 10:00', '2026.13.02', '2026.3.2 14:00', '2026.03-02']) {
+    assert.equal(parseTimestamp(bad), null, bad);
+  }
+});
+
+test('two-digit years: read where the common century rules agree, else refused with the reason', () => {
+  assert.deepEqual([0, 26, 29, 30, 45, 68, 69, 95, 99].map(twoDigitYear), [2000, 2026, 2029, null, null, null, 1969, 1995, 1999]);
+  assert.match(twoDigitYearDoubt('02/03/45 14:19')!, /two-digit year '45': 1945 or 2045/);
+  assert.match(twoDigitYearDoubt('2.3.45, 14:19')!, /two-digit year '45'/);
+  for (const fine of ['02/03/26 14:19', '02/03/2045 14:19', '2026-03-02', '02.03.95 10:00']) assert.equal(twoDigitYearDoubt(fine), null, fine);
 });
 
 test('invalid timestamps are null', () => {

@@ -3,7 +3,8 @@
 // *local* time, which would make the output depend on the machine's time zone; evidence needs
 // microseconds and a rule that does not move (offset-less = UTC, stated in the report header).
 
-export type TimeFormat = 'iso8601' | 'iso8601-no-offset' | 'ymd-slash' | 'ymd-slash-no-offset' | 'rfc2822' | 'unix-date' | 'epoch-s' | 'epoch-ms' | 'epoch-us' | 'epoch-ns';
+export type TimeFormat = 'iso8601' | 'iso8601-no-offset' | 'ymd-slash' | 'ymd-slash-no-offset' | 'rfc2822' | 'unix-date' | 'epoch-s' | 'epoch-ms' | 'epoch-us' | 'epoch-ns'
+  | 'locale-mdy-no-offset' | 'locale-dmy-no-offset' | 'ms-json-date' | 'kibana-no-offset' | 'dotted-dmy-no-offset' | 'ymd-dotted' | 'ymd-dotted-no-offset';
 
 export const TIME_FORMAT_LABEL: Record<TimeFormat, string> = {
   'iso8601': 'ISO 8601 with UTC offset',
@@ -16,10 +17,18 @@ export const TIME_FORMAT_LABEL: Record<TimeFormat, string> = {
   'epoch-ms': 'epoch milliseconds',
   'epoch-us': 'epoch microseconds',
   'epoch-ns': 'epoch nanoseconds',
+  // Read by the generic adapter in the order --date-order gives (export-util parseSlashDate).
+  'locale-mdy-no-offset': 'locale date (M/D/YYYY, --date-order), read as UTC',
+  'locale-dmy-no-offset': 'locale date (D/M/YYYY, --date-order), read as UTC',
+  'ms-json-date': 'Microsoft JSON date /Date(ms)/ (UTC)',
+  'kibana-no-offset': 'Kibana date (Mar 2, 2026 @ 14:19:05.444) without offset, read as UTC',
+  'dotted-dmy-no-offset': 'dotted date, day first (D.M.YYYY), read as UTC',
+  'ymd-dotted': 'YYYY.MM.DD date and time with UTC offset',
+  'ymd-dotted-no-offset': 'YYYY.MM.DD date and time without offset, read as UTC',
 };
 
 const ISO_RE =
-  /^(\d{4})([-/])(\d{2})\2(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|z|UTC|[+-]\d{2}(?::?\d{2})?)?$/;
+  /^(\d{4})([-/.])(\d{2})\2(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|z|UTC|[+-]\d{2}(?::?\d{2})?)?$/;
 const EPOCH_RE = /^\d{1,19}(?:\.\d{1,9})?$/;
 /**
  * RFC 2822 / RFC 1123 dates, as mail headers, HTTP logs and some SaaS exports write them:
@@ -80,6 +89,81 @@ function unixDate(s: string): ParsedTime | null {
   return parsed === null ? null : { timeUs: parsed.timeUs, format: 'unix-date' };
 }
 
+/**
+ * Microsoft's JSON date, `/Date(1772461145444)/`, as Windows PowerShell 5.1's ConvertTo-Json and
+ * OData v3 verbose JSON write it (`"\/Date(...)\/"` in the file, the escaped slashes unescaped by
+ * JSON). The number is UTC milliseconds; an offset after it (`/Date(1772461145444+0100)/`) only says
+ * which zone the writer was in, and does not move the instant.
+ */
+const MS_JSON_DATE_RE = /^\/Date\((-?\d+)(?:[+-]\d{4})?\)\/$/;
+
+function msJsonDate(s: string): ParsedTime | null {
+  const m = MS_JSON_DATE_RE.exec(s);
+  return m === null ? null : { timeUs: Number(m[1]) * 1000, format: 'ms-json-date' };
+}
+
+/**
+ * Kibana's default date format (advanced setting `dateFormat`, `MMM D, YYYY @ HH:mm:ss.SSS`), as
+ * Discover's CSV export writes `@timestamp`: `Mar 2, 2026 @ 14:19:05.444`. It is written in the
+ * zone of the browser that exported it (`dateFormat:tz`, "Browser" by default) and says none: read
+ * as UTC, as every offset-less time is, and warned of.
+ */
+const KIBANA_RE = /^(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\s+(\d{1,2}),\s+(\d{4})\s+@\s+(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?$/i;
+
+function kibanaDate(s: string): ParsedTime | null {
+  const m = KIBANA_RE.exec(s);
+  if (m === null) return null;
+  const [, month, day, year, hh, mm, ss, frac] = m;
+  const timeUs = wallClockUs(Number(year), MONTHS.indexOf(month!.toLowerCase()) + 1, Number(day), Number(hh), Number(mm), ss === undefined ? 0 : Number(ss), frac);
+  return timeUs === null ? null : { timeUs, format: 'kibana-no-offset' };
+}
+
+/**
+ * Dotted dates with the year last, day first: `02.03.2026 14:19:05`, `2.3.2026 14:19`,
+ * `3.2.2025, 07:05:00.671` (the Azure portal in a German browser), as German, Austrian, Swiss,
+ * Nordic, Polish, Russian, Turkish and other locales write them (DIN 5008's day.month.year). No
+ * locale writes a dotted date month first, so no --date-order is needed. A two-digit year as
+ * twoDigitYear says. No offset: read as UTC, and warned of.
+ */
+const DOTTED_DMY_RE = /^(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2}),?\s+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?$/;
+
+function dottedDate(s: string): ParsedTime | null {
+  const m = DOTTED_DMY_RE.exec(s);
+  if (m === null) return null;
+  const [, day, month, yearText, hh, mm, ss, frac] = m;
+  const year = yearText!.length === 2 ? twoDigitYear(Number(yearText)) : Number(yearText);
+  if (year === null) return null;
+  const timeUs = wallClockUs(year, Number(month), Number(day), Number(hh), Number(mm), ss === undefined ? 0 : Number(ss), frac);
+  return timeUs === null ? null : { timeUs, format: 'dotted-dmy-no-offset' };
+}
+
+/**
+ * The year a two-digit year means, where the common rules agree: 00-29 are 2000-2029 and 69-99
+ * are 1969-1999 under Excel's and Windows' (1930-2029), .NET's (1950-2049) and POSIX strptime's
+ * (1969-2068) alike. They part on 30-68 (Excel reads 35 as 1935, strptime as 2035): null, not read.
+ */
+export function twoDigitYear(yy: number): number | null {
+  if (yy <= 29) return 2000 + yy;
+  return yy >= 69 ? 1900 + yy : null;
+}
+
+/** Why a day-month-year date with a two-digit year is not read (twoDigitYear), else null: for a rejection's detail. */
+export function twoDigitYearDoubt(text: string): string | null {
+  const m = /^\s*\d{1,2}[./]\d{1,2}[./](\d{2}),?\s/.exec(text);
+  if (m === null || twoDigitYear(Number(m[1])) !== null) return null;
+  return `two-digit year '${m[1]}': 19${m[1]} or 20${m[1]}, as rules differ; only 00-29 (20xx) and 69-99 (19xx) are read`;
+}
+
+/**
+ * Epoch µs of a date and time of day read as UTC; null when the day or the time does not exist.
+ * As the ISO readers: the first six fraction digits (µs), floored; a leap second counts as :59.
+ */
+function wallClockUs(year: number, month: number, day: number, hour: number, minute: number, second: number, frac: string | undefined): number | null {
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 60) return null;
+  const fracUs = frac === undefined ? 0 : Number(frac.slice(0, 6).padEnd(6, '0'));
+  return Date.UTC(year, month - 1, day, hour, minute, Math.min(second, 59)) * 1000 + fracUs;
+}
+
 // Plausible range for evidence timestamps: 1990-01-01 .. 2100-01-01 (UTC), in µs.
 export const MIN_TIME_US = 631152000_000000;
 export const MAX_TIME_US = 4102444800_000000;
@@ -126,7 +210,7 @@ export function parseTimestamp(text: string): ParsedTime | null {
     }
     return { timeUs: Math.round(timeUs), format };
   }
-  return commonIso(s) ?? isoByExpression(s) ?? rfc2822(s) ?? unixDate(s);
+  return commonIso(s) ?? isoByExpression(s) ?? rfc2822(s) ?? unixDate(s) ?? msJsonDate(s) ?? kibanaDate(s) ?? dottedDate(s);
 }
 
 const digitAt = (s: string, i: number): number => {
@@ -191,8 +275,9 @@ export function commonIso(s: string): ParsedTime | null {
 export function isoByExpression(s: string): ParsedTime | null {
   const m = ISO_RE.exec(s);
   if (m === null) return null;
-  // Year first with '/' (2026/03/02 14:03:11, as some tools write): the same fields, never ambiguous.
-  const slashed = m[2] === '/';
+  // Year first with '/' or '.' (2026/03/02 14:03:11, 2026.03.02 14:03:11, as some tools write): the
+  // same fields, never ambiguous (no locale writes a four-digit year first, then the day).
+  const separator = m[2];
   const year = Number(m[1]);
   const month = Number(m[3]);
   const day = Number(m[4]);
@@ -213,7 +298,8 @@ export function isoByExpression(s: string): ParsedTime | null {
     offsetMin = sign * (oh * 60 + om);
   }
   const ms = Date.UTC(year, month - 1, day, hour, minute, Math.min(second, 59)) - offsetMin * 60000;
-  const format: TimeFormat = slashed ? (zone === undefined ? 'ymd-slash-no-offset' : 'ymd-slash') : zone === undefined ? 'iso8601-no-offset' : 'iso8601';
+  const named = separator === '/' ? 'ymd-slash' : separator === '.' ? 'ymd-dotted' : 'iso8601';
+  const format: TimeFormat = zone === undefined ? `${named}-no-offset` : named;
   return { timeUs: ms * 1000 + fracUs, format };
 }
 

@@ -194,7 +194,9 @@ export const avdAdapter: InputAdapter = {
       const timeText = fields[iTime] ?? '';
       const iso = parseTimestamp(timeText);
       if (iso !== null) {
-        timeFormats.add(iso.format === 'iso8601-no-offset' ? 'ISO 8601 without offset (Log Analytics times are UTC)' : TIME_FORMAT_LABEL[iso.format]);
+        // Dotted dates (a German-locale browser's portal export) are day first in every locale: no order to decide.
+        timeFormats.add(iso.format === 'iso8601-no-offset' ? 'ISO 8601 without offset (Log Analytics times are UTC)'
+          : iso.format === 'dotted-dmy-no-offset' && portal ? 'Azure portal export: dotted date, day first (D.M.YYYY), UTC' : TIME_FORMAT_LABEL[iso.format]);
         finish(fields, line, iso.timeUs);
         continue;
       }

@@ -97,14 +97,13 @@ export function odataRecords(text: string, file: string): { records: Rec[]; line
   return { records: recs, lines, entity };
 }
 
-/** CollectedDate: ISO 8601 (offset-less = UTC, as Monitor Service dates are) or v3 verbose `/Date(ms)/`. */
+/** CollectedDate: ISO 8601 (offset-less = UTC, as Monitor Service dates are) or v3 verbose `/Date(ms)/` (parseTimestamp reads both). */
 function citrixTime(v: unknown): { us: number; format: string } | null {
   const s = str(v);
   if (s === null) return null;
-  const legacy = /^\/Date\((-?\d+)([+-]\d{4})?\)\/$/.exec(s);
-  if (legacy) return { us: Number(legacy[1]) * 1000, format: 'OData v3 /Date(ms)/' };
   const p = parseTimestamp(s);
   if (p === null) return null;
+  if (p.format === 'ms-json-date') return { us: p.timeUs, format: 'OData v3 /Date(ms)/' };
   return { us: p.timeUs, format: p.format === 'iso8601' ? 'ISO 8601 with UTC offset' : 'ISO 8601 without offset (Monitor Service dates are UTC)' };
 }
 

@@ -5,7 +5,7 @@ import { parse } from 'csv-parse';
 import type { AdapterContext } from '../adapter.js';
 import { inputError } from '../../errors.js';
 import { csvInputError } from '../csv-errors.js';
-import { daysInMonth } from '../time.js';
+import { daysInMonth, twoDigitYear } from '../time.js';
 import { peekChunks } from '../open.js';
 import {
   firstJsonRecord, jsonLineRecords, jsonRecords, jsonTableRows, JsonShapeError, looksLikeJsonDocument, TableRows, type JsonRecordText,
@@ -310,11 +310,18 @@ export interface SlashDate {
   fracUs: number;
 }
 
-const SLASH_RE = /^\s*(\d{1,2})\/(\d{1,2})\/(\d{4}),?\s+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*([AaPp]\.?[Mm]\.?)?\s*$/;
+const SLASH_RE = /^\s*(\d{1,2})\/(\d{1,2})\/(\d{4}|\d{2}),?\s+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*([AaPp]\.?[Mm]\.?)?\s*$/;
 
-export function parseSlashDate(text: string): SlashDate | null {
+/**
+ * A locale date's fields, the day/month order still open; null when it is not one. A two-digit year
+ * (`02/03/26`) only with `shortYears`, and only one whose century the common rules agree on
+ * (twoDigitYear): the generic adapter's locale dates, read in the order --date-order gives.
+ */
+export function parseSlashDate(text: string, shortYears = false): SlashDate | null {
   const m = SLASH_RE.exec(text);
   if (m === null) return null;
+  const year = m[3]!.length === 4 ? Number(m[3]) : shortYears ? twoDigitYear(Number(m[3])) : null;
+  if (year === null) return null;
   let hour = Number(m[4]);
   const ampm = m[8]?.replace(/\./g, '').toUpperCase();
   if (ampm !== undefined) {
@@ -326,7 +333,7 @@ export function parseSlashDate(text: string): SlashDate | null {
   const sec = m[6] === undefined ? 0 : Number(m[6]);
   if (hour > 23 || minute > 59 || sec > 59) return null;
   const fracUs = m[7] === undefined ? 0 : Math.floor(Number(('0.' + m[7]).slice(0, 8)) * 1e6 + 1e-7);
-  return { first: Number(m[1]), second: Number(m[2]), year: Number(m[3]), hour, minute, second_: sec, fracUs };
+  return { first: Number(m[1]), second: Number(m[2]), year, hour, minute, second_: sec, fracUs };
 }
 
 /** Epoch µs of a slash date read in `order`, minus `offsetMinutes` (local = UTC + offset); null if no such date. */

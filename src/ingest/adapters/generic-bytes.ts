@@ -9,12 +9,11 @@
 // into typed columns without per-row allocations, and the cell rules must equal the string path's.
 import { KIND_INDEX, type SampleColumns } from '../adapter.js';
 import { kindFromText, ValueRange, type ColumnPlan } from '../columns.js';
-import { MIN_TIME_US, MAX_TIME_US, daysInMonth, parseTimestamp } from '../time.js';
+import { MIN_TIME_US, MAX_TIME_US, daysInMonth, parseTimestamp, type TimeFormat } from '../time.js';
 import { parseSlashDate, slashDateToUs, type DateOrder } from './export-util.js';
 
-/** How the report names locale dates read in `order` (both lanes say the same). */
-export const localeDateFormat = (order: DateOrder): string =>
-  `locale date (${order === 'mdy' ? 'M/D/YYYY' : 'D/M/YYYY'}, --date-order), read as UTC`;
+/** The time format of locale dates read in `order` (both lanes say the same): offset-less, so warned of as such. */
+export const localeDateFormat = (order: DateOrder): TimeFormat => (order === 'mdy' ? 'locale-mdy-no-offset' : 'locale-dmy-no-offset');
 
 /** Samples per column batch handed on at once: large enough that each account gets a run of rows per batch (10,000 accounts: ~26), small enough that the batch columns (~40 B a row here, as much again in collect) stay ~20 MB. */
 export const BATCH_ROWS = 262_144;
@@ -443,7 +442,7 @@ export class ByteLane {
         this.parsedTime[0] = parsed.timeUs;
       } else {
         // A locale date in the order given: the string path's own parser and arithmetic.
-        const slash = this.dateOrder === null ? null : parseSlashDate(text);
+        const slash = this.dateOrder === null ? null : parseSlashDate(text, true);
         const timeUs = slash === null ? null : slashDateToUs(slash, this.dateOrder!);
         if (timeUs === null) return false;
         this.timeFormats.add(localeDateFormat(this.dateOrder!));

@@ -11,7 +11,7 @@ import { copiedChunks } from '../open.js';
 import { csvInputError, recordTooLong } from '../csv-errors.js';
 import { emitBatch, KIND_INDEX, type AdapterContext, type AdapterResult, type InputAdapter, type RawSample } from '../adapter.js';
 import { resolveColumns, kindFromText, unitWarnings, ValueRange, type ColumnPlan } from '../columns.js';
-import { parseTimestamp, MIN_TIME_US, MAX_TIME_US } from '../time.js';
+import { parseTimestamp, twoDigitYearDoubt, MIN_TIME_US, MAX_TIME_US } from '../time.js';
 import { inputError } from '../../errors.js';
 import type { Kind } from '../../types.js';
 
@@ -89,15 +89,21 @@ class RecordProcessor {
   }
 
   /**
-   * A time cell: ISO 8601 or epoch (parseTimestamp), else a locale date in the --date-order given.
+   * A time cell: ISO 8601, epoch and the other forms parseTimestamp reads (dotted dates among them,
+   * always day first), else a locale date in the --date-order given (a two-digit year too).
+   * A two-digit year whose century is in doubt is rejected with the reason (twoDigitYearDoubt).
    * Without it a locale date is its own rejection, never read in a guessed order: 03/02 is March
    * in one and February in the other, and days move the daily floors and the history.
    */
   private timeOf(timeText: string, line: number): { timeUs: number; format: string } | null {
     const parsed = parseTimestamp(timeText);
     if (parsed !== null) return parsed;
-    const slash = parseSlashDate(timeText);
-    if (slash === null) { this.ctx.reject(line, 'time_unparseable', truncate(timeText)); return null; }
+    const slash = parseSlashDate(timeText, true);
+    if (slash === null) {
+      const doubt = twoDigitYearDoubt(timeText);
+      this.ctx.reject(line, 'time_unparseable', doubt === null ? truncate(timeText) : `${truncate(timeText)} (${doubt})`);
+      return null;
+    }
     if (this.dateOrder === null) {
       if (!this.notedDateOrder) { this.notedDateOrder = true; this.ctx.note(`locale dates (line ${line}: ${truncate(timeText)}) are rejected until --date-order mdy or dmy says which number is the day`); }
       this.ctx.reject(line, 'time_date_order_unknown', `${truncate(timeText)} (a locale date: give --date-order mdy or dmy)`);
