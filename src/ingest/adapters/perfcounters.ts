@@ -20,7 +20,7 @@ import { inputError } from '../../errors.js';
 import { MIN_TIME_US, MAX_TIME_US } from '../time.js';
 import { parseLatency } from './generic.js';
 import { csvRecords, firstLine, parseSlashDate, slashDateToUs } from './export-util.js';
-import { lookupSession, SESSIONS_KEY, type SessionMap } from './sessions.js';
+import { hostsWithoutListing, lookupSession, SESSIONS_KEY, type SessionMap } from './sessions.js';
 
 const PDH_RE = /^\uFEFF?"?\(PDH-CSV 4\.0\) \(([^)]*)\)\((-?\d+)\)"?/;
 const PATH_RE = /^\\\\([^\\]+)\\(.+?)\((.*)\)\\(.+)$/;
@@ -75,6 +75,13 @@ export const perfCountersAdapter: InputAdapter = {
         if (columns.length > 0 && (sessions === undefined || sessions.hosts.size === 0)) {
           const hosts = [...new Set(columns.map((c) => c.host))].join(', ');
           throw inputError(`performance counters name sessions, not accounts: give the saved 'qwinsta' output of ${hosts} (file named after the host) or a host,session,account CSV among the inputs, or --sessions FILE`, ctx.file, line);
+        }
+        if (sessions !== undefined) {
+          const missing = hostsWithoutListing(sessions, columns.map((c) => c.host));
+          if (missing.length > 0) {
+            const named = [...sessions.hosts.keys()].join(', ');
+            ctx.note(`no session listing of host ${missing.join(', ')} (listings given: ${named}): its sessions are session_unmapped; a listing named after a host maps only that host's sessions (give each host's qwinsta output, or a listing whose file name names no host to use it for any host)`);
+          }
         }
         continue;
       }
