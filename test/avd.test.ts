@@ -218,3 +218,19 @@ test('repeats are looked for in a bounded window: a CorrelationId\'s last rows, 
   for (let i = 0; i < REPEAT_WINDOW_CONNECTIONS; i++) w.seen(`other${i}`, 'x');
   assert.equal(w.seen('c1', 'k15'), false, `c1 fell out of the last ${REPEAT_WINDOW_CONNECTIONS} CorrelationIds`);
 });
+
+test('WVDConnections joined on the left: TimeGenerated is the connection event, the sample time is TimeGenerated1 (the network table\'s), with a note', async () => {
+  const header = 'TenantId,TimeGenerated,CorrelationId,UserName,State,ClientSideIPAddress,TenantId1,TimeGenerated1,CorrelationId1,EstRoundTripTimeInMs,EstAvailableBandwidthKBps';
+  const run = await runAdapter(avdAdapter, `${header}\n`
+    + 'aaaa,2025-02-13T07:04:55.000Z,c1,ann,Connected,203.0.113.9,bbbb,2025-02-13T07:05:00.671Z,c1,20,46716\n'
+    + 'aaaa,2025-02-13T07:04:55.000Z,c1,ann,Connected,203.0.113.9,bbbb,2025-02-13T07:07:00.589Z,c1,23,60949\n');
+  assert.deepEqual(run.rejections, []);
+  assert.deepEqual(run.samples.map((s) => [s.account, s.timeUs, s.valueMs]), [
+    ['ann', Date.UTC(2025, 1, 13, 7, 5, 0, 671) * 1000, 20], ['ann', Date.UTC(2025, 1, 13, 7, 7, 0, 589) * 1000, 23],
+  ]);
+  assert.ok(run.notes.includes("join with WVDConnections on the left: TimeGenerated is the connection event's time (its State and UserName beside it); each sample's time is the network table's, TimeGenerated1 (column 8)"), run.notes.join('|'));
+  // the network table on the left (the documented join): TimeGenerated is its own, TimeGenerated1 the connection's
+  const left = await runAdapter(avdAdapter, 'TimeGenerated,CorrelationId,EstRoundTripTimeInMs,TimeGenerated1,CorrelationId1,UserName,State\n2025-02-13T07:05:00.671Z,c1,20,2025-02-13T07:04:55.000Z,c1,ann,Connected\n');
+  assert.deepEqual(left.samples.map((s) => s.timeUs), [Date.UTC(2025, 1, 13, 7, 5, 0, 671) * 1000]);
+  assert.ok(!left.notes.some((n) => /on the left/.test(n)));
+});

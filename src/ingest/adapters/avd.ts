@@ -43,6 +43,22 @@ export const DATE_ORDER_BUFFER_ROWS = 2_000_000;
 
 const CONNECTION_HINTS = ['state', 'clientsideipaddress', 'sessionhostname', 'gatewayregion', 'clientos', 'connectiontype', 'clienttype'];
 
+/**
+ * The network table's time column of a (pre-joined) header. Kusto's join writes the left table's
+ * columns, then the right table's, a right column whose name is taken getting the suffix 1. With
+ * WVDConnections on the left (`WVDConnections | join (WVDConnectionNetworkData) on CorrelationId`),
+ * `TimeGenerated` is the connection event's time (State, UserName beside it) and the network
+ * sample's time is `TimeGenerated1`, in the block of EstRoundTripTimeInMs.
+ */
+export function networkTimeColumn(cols: string[]): { index: number; connectionsLeft: boolean } {
+  const t0 = cols.indexOf('timegenerated');
+  const t1 = cols.indexOf('timegenerated1');
+  const rtt = cols.indexOf('estroundtriptimeinms');
+  const connectionBeside = ['username', ...CONNECTION_HINTS].some((h) => { const i = cols.indexOf(h); return i > t0 && i < t1; });
+  if (t0 >= 0 && t1 > t0 && rtt > t1 && connectionBeside) return { index: t1, connectionsLeft: true };
+  return { index: t0, connectionsLeft: false };
+}
+
 /** Network rows remembered per CorrelationId to find a join's repeats; CorrelationIds remembered at once. */
 export const REPEAT_WINDOW_ROWS = 16;
 export const REPEAT_WINDOW_CONNECTIONS = 4096;
@@ -210,7 +226,8 @@ export const avdAdapter: InputAdapter = {
         if (isTypeLine(fields)) continue;
         if (fields.length > ctx.limits.maxFields) throw inputError(`header has ${fields.length} fields, more than the limit of ${ctx.limits.maxFields} (--max-fields)`, ctx.file, line);
         cols = fields.map(headerKey);
-        iTime = cols.indexOf('timegenerated');
+        const timeColumn = networkTimeColumn(cols);
+        iTime = timeColumn.index;
         iBw = cols.indexOf('estavailablebandwidthkbps');
         iCorr = cols.indexOf('correlationid');
         iRtt = cols.indexOf('estroundtriptimeinms');
@@ -225,6 +242,9 @@ export const avdAdapter: InputAdapter = {
         }
         ctx.note(iUser >= 0 ? 'pre-joined export: UserName from the row (WVDConnections used where it is empty)' : `joined on CorrelationId with WVDConnections (${connections!.size} connections)`);
         ctx.note('EstRoundTripTimeInMs -> rtt (ms)');
+        if (timeColumn.connectionsLeft) {
+          ctx.note(`join with WVDConnections on the left: TimeGenerated is the connection event's time (its State and UserName beside it); each sample's time is the network table's, TimeGenerated1 (column ${iTime + 1})`);
+        }
         continue;
       }
       records++;
