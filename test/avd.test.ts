@@ -1,7 +1,7 @@
 // Azure Virtual Desktop exports (issue 9, preset 1): detection, fields, times, day/month order, joins, bad rows.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { avdAdapter, avdConnectionsAdapter } from '../src/ingest/adapters/avd.js';
+import { avdAdapter, avdConnectionsAdapter, RepeatWindow, REPEAT_WINDOW_CONNECTIONS, REPEAT_WINDOW_ROWS } from '../src/ingest/adapters/avd.js';
 import { detectAdapter } from '../src/ingest/registry.js';
 import { SideData } from '../src/ingest/adapter.js';
 import { avdExports, exportPopulation } from '../fixtures/generate-exports.js';
@@ -197,4 +197,48 @@ test('JSON exports (az monitor log-analytics query, JSON Lines): detected, joine
   assert.deepEqual(comparable(fromLines), comparable(fromCsv));
   // JSON Lines lines are the file's lines: the first sample's row is line 1 of the data (no header line).
   assert.equal(fromLines.samples[0]!.line, fromCsv.samples[0]!.line - 1);
+});
+
+test('a join with WVDConnections without distinct repeats each network row per connection state: the repeats are duplicate_row, n and jitter as the network table has them', async () => {
+  const header = 'TimeGenerated,CorrelationId,EstRoundTripTimeInMs,EstAvailableBandwidthKBps,TimeGenerated1,CorrelationId1,UserName,State';
+  const states = ['Started', 'Connected', 'Completed'];
+  const net: [string, string, number, number][] = [
+    ['2025-02-13T07:05:00.671Z', 'c1', 20, 46716], ['2025-02-13T07:05:01.087Z', 'c2', 144, 60202],
+    ['2025-02-13T07:07:00.589Z', 'c1', 23, 60949], ['2025-02-13T07:09:00.100Z', 'c1', 23, 60949],
+  ];
+  const rows = net.flatMap(([t, c, rtt, bw]) => states.map((st, i) => `${t},${c},${rtt},${bw},2025-02-13T07:04:5${i}.000Z,${c},${c === 'c1' ? 'ann' : 'bob'},${st}`));
+  const run = await runAdapter(avdAdapter, `${header}\n${rows.join('\n')}\n`);
+  assert.deepEqual(run.samples.map((s) => [s.account, s.valueMs, s.line]), [['ann', 20, 2], ['bob', 144, 5], ['ann', 23, 8], ['ann', 23, 11]],
+    'the same round trip at another time is a sample of its own');
+  assert.deepEqual(reasons(run), { duplicate_row: 8 });
+  assert.deepEqual(run.rejections.slice(0, 2).map((r) => [r.line, r.detail]), [
+    [3, 'CorrelationId c1 at 2025-02-13T07:05:00.671Z with EstRoundTripTimeInMs 20 repeated'], [4, 'CorrelationId c1 at 2025-02-13T07:05:00.671Z with EstRoundTripTimeInMs 20 repeated'],
+  ]);
+  assert.ok(run.notes.some((n) => n.startsWith('8 exact repeat(s) of a network row (same CorrelationId, TimeGenerated, EstRoundTripTimeInMs, EstAvailableBandwidthKBps) rejected as duplicate_row, one copy per WVDConnections row (State): a join of WVDConnectionNetworkData with WVDConnections without `distinct`')), run.notes.join('|'));
+});
+
+test('repeats are looked for in a bounded window: a CorrelationId\'s last rows, the CorrelationIds seen last', () => {
+  const w = new RepeatWindow();
+  assert.equal(w.seen('c1', 'a'), false);
+  assert.equal(w.seen('c1', 'a'), true);
+  for (let i = 0; i < REPEAT_WINDOW_ROWS; i++) w.seen('c1', `k${i}`);
+  assert.equal(w.seen('c1', 'a'), false, `'a' fell out of c1's last ${REPEAT_WINDOW_ROWS} rows`);
+  for (let i = 0; i < REPEAT_WINDOW_CONNECTIONS; i++) w.seen(`other${i}`, 'x');
+  assert.equal(w.seen('c1', 'k15'), false, `c1 fell out of the last ${REPEAT_WINDOW_CONNECTIONS} CorrelationIds`);
+});
+
+test('WVDConnections joined on the left: TimeGenerated is the connection event, the sample time is TimeGenerated1 (the network table\'s), with a note', async () => {
+  const header = 'TenantId,TimeGenerated,CorrelationId,UserName,State,ClientSideIPAddress,TenantId1,TimeGenerated1,CorrelationId1,EstRoundTripTimeInMs,EstAvailableBandwidthKBps';
+  const run = await runAdapter(avdAdapter, `${header}\n`
+    + 'aaaa,2025-02-13T07:04:55.000Z,c1,ann,Connected,203.0.113.9,bbbb,2025-02-13T07:05:00.671Z,c1,20,46716\n'
+    + 'aaaa,2025-02-13T07:04:55.000Z,c1,ann,Connected,203.0.113.9,bbbb,2025-02-13T07:07:00.589Z,c1,23,60949\n');
+  assert.deepEqual(run.rejections, []);
+  assert.deepEqual(run.samples.map((s) => [s.account, s.timeUs, s.valueMs]), [
+    ['ann', Date.UTC(2025, 1, 13, 7, 5, 0, 671) * 1000, 20], ['ann', Date.UTC(2025, 1, 13, 7, 7, 0, 589) * 1000, 23],
+  ]);
+  assert.ok(run.notes.includes("join with WVDConnections on the left: TimeGenerated is the connection event's time (its State and UserName beside it); each sample's time is the network table's, TimeGenerated1 (column 8)"), run.notes.join('|'));
+  // the network table on the left (the documented join): TimeGenerated is its own, TimeGenerated1 the connection's
+  const left = await runAdapter(avdAdapter, 'TimeGenerated,CorrelationId,EstRoundTripTimeInMs,TimeGenerated1,CorrelationId1,UserName,State\n2025-02-13T07:05:00.671Z,c1,20,2025-02-13T07:04:55.000Z,c1,ann,Connected\n');
+  assert.deepEqual(left.samples.map((s) => s.timeUs), [Date.UTC(2025, 1, 13, 7, 5, 0, 671) * 1000]);
+  assert.ok(!left.notes.some((n) => /on the left/.test(n)));
 });

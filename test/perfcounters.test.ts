@@ -120,3 +120,30 @@ test('missing joins and malformed lines: no session map is an error; unmapped se
   await rejectsWith(withSessions(QWINSTA, '"Time","\\\\VDI-01\\RemoteFX Network(RDP-Tcp 3)\\Current TCP RTT"\n'), /not a PDH-CSV header/, 1);
   await rejectsWith(runAdapter(sessionsAdapter, 'host,session,account\n', {}, new SideData(), 'm.csv').then(() => runAdapter(sessionsAdapter, 'host,account\nA,b\n', {}, new SideData(), 'm.csv')), /needs host, session and account/);
 });
+
+test("a listing named after one host never maps another host's sessions: they are session_unmapped, with a note", async () => {
+  const perf = '"(PDH-CSV 4.0) (UTC)(0)","\\\\VDI-01\\RemoteFX Network(RDP-Tcp 3)\\Current TCP RTT","\\\\VDI-02\\RemoteFX Network(RDP-Tcp 3)\\Current TCP RTT"\n'
+    + '"03/01/2025 10:00:00.000","20.000000","150.000000"\n"03/01/2025 10:00:15.000","21.000000","151.000000"\n';
+  const run = await withSessions(QWINSTA, perf, 'VDI-01.qwinsta.txt');
+  assert.deepEqual(run.samples.map((s) => [s.account, s.session, s.valueMs]), [['jdoe', 'VDI-01/RDP-Tcp 3', 20], ['jdoe', 'VDI-01/RDP-Tcp 3', 21]]);
+  assert.deepEqual(run.rejections.map((r) => [r.line, r.reason, r.detail]), [
+    [2, 'session_unmapped', 'no session listing for host VDI-02'], [3, 'session_unmapped', 'no session listing for host VDI-02'],
+  ]);
+  assert.ok(run.notes.some((n) => /^no session listing of host VDI-02 \(listings given: vdi-01\): its sessions are session_unmapped/.test(n)), run.notes.join('|'));
+  // a listing whose file name names no host still serves every host, and the note says which listing stood in
+  const any = await withSessions(QWINSTA, perf, 'qwinsta.txt');
+  assert.deepEqual(any.samples.map((s) => [s.account, s.valueMs]), [['jdoe', 20], ['jdoe', 150], ['jdoe', 21], ['jdoe', 151]]);
+  assert.ok(any.notes.some((n) => /VDI-02 RDP-Tcp 3 -> jdoe \(session name \(listing naming no host\), qwinsta.txt:4\)/.test(n)), any.notes.join('|'));
+});
+
+test('an RTT counter reading 0 measured nothing (Current UDP RTT of a session over TCP): rejected as rtt_zero, never a 0 ms floor', async () => {
+  const run = await withSessions(QWINSTA,
+    `${H}\n"02/25/2025 09:19:25.391","150.000000","0.000000","1"\n"02/25/2025 09:19:40.391","152.000000","0.000000","1"\n"02/25/2025 09:19:55.391","0","149.000000","1"\n`);
+  assert.deepEqual(run.samples.map((s) => [s.line, s.valueMs, s.sourceId?.endsWith('UDP RTT') ? 'udp' : 'tcp']), [[2, 150, 'tcp'], [3, 152, 'tcp'], [4, 149, 'udp']]);
+  assert.deepEqual(run.rejections.map((r) => [r.line, r.reason, r.detail]), [
+    [2, 'rtt_zero', '\\\\VDI-01\\RemoteFX Network(RDP-Tcp 3)\\Current UDP RTT=0.000000: counter reads 0: not measured'],
+    [3, 'rtt_zero', '\\\\VDI-01\\RemoteFX Network(RDP-Tcp 3)\\Current UDP RTT=0.000000: counter reads 0: not measured'],
+    [4, 'rtt_zero', '\\\\VDI-01\\RemoteFX Network(RDP-Tcp 3)\\Current TCP RTT=0: counter reads 0: not measured'],
+  ]);
+  assert.ok(run.notes.some((n) => n.startsWith('3 RTT reading(s) of 0 rejected as rtt_zero')), run.notes.join('|'));
+});

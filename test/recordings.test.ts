@@ -187,3 +187,28 @@ test('tlog: real server-side recordings (tlog-rec --log-input); account from the
   assert.equal(run.samples[0]!.timeUs, 1740475165500000 + 902000);
   assert.equal(run.samples[0]!.account, 'kim');
 });
+
+test('script -a: a log of appended sessions is read from the section that starts at the timing file\'s START_TIME (real util-linux script)', async () => {
+  const dir = join(REPO_ROOT, 'fixtures/script-append');
+  const io = readFileSync(join(dir, 'erin.io'), 'utf8');
+  const tm = readFileSync(join(dir, 'erin.tm'), 'utf8');
+  const starts = [...io.matchAll(/^Script started on (\S+ \S+)/gm)].map((m) => m[1]!);
+  assert.equal(starts.length, 2);
+  assert.equal(/START_TIME (.*)/.exec(tm)![1], starts[1], 'script -a: the timing file is the second session\'s');
+  const side = new SideData();
+  const log = await runAdapter(scriptLogAdapter, io, {}, side, 'fixtures/script-append/erin.io');
+  assert.match(log.notes[0]!, /^script log: 2 sessions appended \(script -a; started .* at line 1, .* at line \d+\)/);
+  const run = await runAdapter(scriptTimingAdapter, tm, { recordedAt: 'client' }, side, 'fixtures/script-append/erin.tm');
+  const secondLine = io.split('\n').findIndex((l, i) => i > 0 && l.startsWith('Script started on')) + 1;
+  assert.ok(run.notes.includes(`fixtures/script-append/erin.io holds 2 sessions appended (script -a); this timing file's START_TIME ${starts[1]} is the session at its line ${secondLine}, read from there`), run.notes.join('|'));
+  assert.ok(run.notes.includes('bytes from fixtures/script-append/erin.io'));
+  // every key typed in the second session is echoed by the local shell at once
+  const typed = tm.split('\n').filter((l) => l.startsWith('I ')).length;
+  const rtt = values(run.samples, 'app_rtt');
+  assert.ok(rtt.length >= typed - 3, `${rtt.length} app_rtt of ${typed} keys`);
+  assert.ok(quantile(rtt, 0.5) < 5, `local echoes, median ${quantile(rtt, 0.5)} ms`);
+  // a timing file that starts at neither section: the log's bytes are not used, and the note says why
+  const other = await runAdapter(scriptTimingAdapter, tm.replace(/START_TIME .*/, 'START_TIME 2020-01-01 00:00:00+00:00'), { recordedAt: 'client' }, side, 'x.tm');
+  assert.ok(other.notes.includes('fixtures/script-append/erin.io holds 2 sessions appended (script -a) and none of them starts at this timing file\'s START_TIME (2020-01-01 00:00:00+00:00): its bytes are not used'), other.notes.join('|'));
+  assert.ok(other.notes.includes('echoes matched by byte counts and order only'));
+});

@@ -43,6 +43,51 @@ export const DATE_ORDER_BUFFER_ROWS = 2_000_000;
 
 const CONNECTION_HINTS = ['state', 'clientsideipaddress', 'sessionhostname', 'gatewayregion', 'clientos', 'connectiontype', 'clienttype'];
 
+/**
+ * The network table's time column of a (pre-joined) header. Kusto's join writes the left table's
+ * columns, then the right table's, a right column whose name is taken getting the suffix 1. With
+ * WVDConnections on the left (`WVDConnections | join (WVDConnectionNetworkData) on CorrelationId`),
+ * `TimeGenerated` is the connection event's time (State, UserName beside it) and the network
+ * sample's time is `TimeGenerated1`, in the block of EstRoundTripTimeInMs.
+ */
+export function networkTimeColumn(cols: string[]): { index: number; connectionsLeft: boolean } {
+  const t0 = cols.indexOf('timegenerated');
+  const t1 = cols.indexOf('timegenerated1');
+  const rtt = cols.indexOf('estroundtriptimeinms');
+  const connectionBeside = ['username', ...CONNECTION_HINTS].some((h) => { const i = cols.indexOf(h); return i > t0 && i < t1; });
+  if (t0 >= 0 && t1 > t0 && rtt > t1 && connectionBeside) return { index: t1, connectionsLeft: true };
+  return { index: t0, connectionsLeft: false };
+}
+
+/** Network rows remembered per CorrelationId to find a join's repeats; CorrelationIds remembered at once. */
+export const REPEAT_WINDOW_ROWS = 16;
+export const REPEAT_WINDOW_CONNECTIONS = 4096;
+
+/**
+ * Exact repeats of a network row (same CorrelationId, time, round trip and bandwidth), as a join
+ * with WVDConnections without `distinct` writes them: once per connection row (Started, Connected,
+ * Completed, ...). A join writes a row's copies next to each other or nearly so: each CorrelationId
+ * keeps its last REPEAT_WINDOW_ROWS rows, and the REPEAT_WINDOW_CONNECTIONS CorrelationIds seen last
+ * are kept (least recently seen dropped first), so memory stays bounded whatever the file's length.
+ */
+export class RepeatWindow {
+  private readonly recent = new Map<string, string[]>();
+  /** True when `key` was seen among `corr`'s recent rows; remembers it either way. */
+  seen(corr: string, key: string): boolean {
+    let rows = this.recent.get(corr);
+    if (rows !== undefined) this.recent.delete(corr);
+    else {
+      rows = [];
+      if (this.recent.size >= REPEAT_WINDOW_CONNECTIONS) this.recent.delete(this.recent.keys().next().value!);
+    }
+    this.recent.set(corr, rows);
+    if (rows.includes(key)) return true;
+    rows.push(key);
+    if (rows.length > REPEAT_WINDOW_ROWS) rows.shift();
+    return false;
+  }
+}
+
 function isNetworkHeader(cols: string[]): boolean {
   return cols.includes('correlationid') && cols.includes('estroundtriptimeinms') && cols.includes('timegenerated');
 }
@@ -129,7 +174,9 @@ export const avdAdapter: InputAdapter = {
     const connections = ctx.side.get<Map<string, AvdConnection>>(AVD_CONNECTIONS_KEY);
     const timeFormats = new Set<string>();
     let cols: string[] | null = null;
-    let iTime = -1, iCorr = -1, iRtt = -1, iUser = -1, iIp = -1;
+    let iTime = -1, iCorr = -1, iRtt = -1, iUser = -1, iIp = -1, iBw = -1;
+    const repeats = new RepeatWindow();
+    let repeated = 0;
     let records = 0;
     let order: DateOrder | null = optionOrder;
     let evidenceLine = 0;
@@ -143,6 +190,12 @@ export const avdAdapter: InputAdapter = {
       }
       const corrRaw = (fields[iCorr] ?? '').trim();
       if (corrRaw === '') { ctx.reject(line, 'correlation_id_missing', 'empty CorrelationId'); return; }
+      const rttText = (fields[iRtt] ?? '').trim();
+      if (repeats.seen(corrRaw.toLowerCase(), `${timeUs}\u0000${rttText}\u0000${iBw >= 0 ? (fields[iBw] ?? '').trim() : ''}`)) {
+        repeated++;
+        ctx.reject(line, 'duplicate_row', `CorrelationId ${truncate(corrRaw)} at ${truncate(fields[iTime] ?? '')} with EstRoundTripTimeInMs ${truncate(rttText)} repeated`);
+        return;
+      }
       const joined = connections?.get(corrRaw.toLowerCase());
       const own = iUser >= 0 ? (fields[iUser] ?? '').trim() : '';
       const user = own || joined?.user || '';
@@ -173,7 +226,9 @@ export const avdAdapter: InputAdapter = {
         if (isTypeLine(fields)) continue;
         if (fields.length > ctx.limits.maxFields) throw inputError(`header has ${fields.length} fields, more than the limit of ${ctx.limits.maxFields} (--max-fields)`, ctx.file, line);
         cols = fields.map(headerKey);
-        iTime = cols.indexOf('timegenerated');
+        const timeColumn = networkTimeColumn(cols);
+        iTime = timeColumn.index;
+        iBw = cols.indexOf('estavailablebandwidthkbps');
         iCorr = cols.indexOf('correlationid');
         iRtt = cols.indexOf('estroundtriptimeinms');
         iUser = cols.indexOf('username');
@@ -187,6 +242,9 @@ export const avdAdapter: InputAdapter = {
         }
         ctx.note(iUser >= 0 ? 'pre-joined export: UserName from the row (WVDConnections used where it is empty)' : `joined on CorrelationId with WVDConnections (${connections!.size} connections)`);
         ctx.note('EstRoundTripTimeInMs -> rtt (ms)');
+        if (timeColumn.connectionsLeft) {
+          ctx.note(`join with WVDConnections on the left: TimeGenerated is the connection event's time (its State and UserName beside it); each sample's time is the network table's, TimeGenerated1 (column ${iTime + 1})`);
+        }
         continue;
       }
       records++;
@@ -237,6 +295,10 @@ export const avdAdapter: InputAdapter = {
       }
     }
     if (optionOrder !== null && timeFormats.size > 0) ctx.note(`day/month order ${optionOrder} (--date-order)`);
+    if (repeated > 0) {
+      const joinedState = cols.includes('state') ? ', one copy per WVDConnections row (State)' : '';
+      ctx.note(`${repeated} exact repeat(s) of a network row (same CorrelationId, TimeGenerated, EstRoundTripTimeInMs${iBw >= 0 ? ', EstAvailableBandwidthKBps' : ''}) rejected as duplicate_row${joinedState}: a join of WVDConnectionNetworkData with WVDConnections without \`distinct\` repeats each network row; join \`(WVDConnections | distinct CorrelationId, UserName, ClientSideIPAddress)\` instead (repeats are found among a CorrelationId's last ${REPEAT_WINDOW_ROWS} rows)`);
+    }
     return { records, dialect: `WVDConnectionNetworkData CSV (${portal ? 'portal export' : 'scripted export'})`, timeFormats: [...timeFormats] };
   },
 };

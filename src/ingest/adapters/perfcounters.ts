@@ -14,13 +14,15 @@
 //   VMware Blast Session Counters(<session>)\RTT (also Horizon Blast)    (instance `session id: 3; (main)`)
 //   PCoIP Session Network Statistics(<instance>)\Round Trip Latency ms  (instance `PCoIP Session`)
 // Instances name sessions, not people: accounts come from a side file (sessions.ts).
+// A round-trip counter reading 0 measured nothing (RemoteFX keeps Current UDP RTT at 0 while the
+// session runs over TCP): such cells are rejected as `rtt_zero`, never taken as a 0 ms round trip.
 import type { AdapterResult, InputAdapter } from '../adapter.js';
 import type { Kind } from '../../types.js';
 import { inputError } from '../../errors.js';
 import { MIN_TIME_US, MAX_TIME_US } from '../time.js';
 import { parseLatency } from './generic.js';
 import { csvRecords, firstLine, parseSlashDate, slashDateToUs } from './export-util.js';
-import { lookupSession, SESSIONS_KEY, type SessionMap } from './sessions.js';
+import { hostsWithoutListing, lookupSession, SESSIONS_KEY, type SessionMap } from './sessions.js';
 
 const PDH_RE = /^\uFEFF?"?\(PDH-CSV 4\.0\) \(([^)]*)\)\((-?\d+)\)"?/;
 const PATH_RE = /^\\\\([^\\]+)\\(.+?)\((.*)\)\\(.+)$/;
@@ -50,6 +52,7 @@ export const perfCountersAdapter: InputAdapter = {
     let records = 0;
     let trailing = 0;
     let blanks = 0;
+    let zeros = 0;
     const mapped = new Map<string, string>();
     for await (const { fields, line } of csvRecords(chunks, ctx)) {
       if (columns === null) {
@@ -76,6 +79,13 @@ export const perfCountersAdapter: InputAdapter = {
           const hosts = [...new Set(columns.map((c) => c.host))].join(', ');
           throw inputError(`performance counters name sessions, not accounts: give the saved 'qwinsta' output of ${hosts} (file named after the host) or a host,session,account CSV among the inputs, or --sessions FILE`, ctx.file, line);
         }
+        if (sessions !== undefined) {
+          const missing = hostsWithoutListing(sessions, columns.map((c) => c.host));
+          if (missing.length > 0) {
+            const named = [...sessions.hosts.keys()].join(', ');
+            ctx.note(`no session listing of host ${missing.join(', ')} (listings given: ${named}): its sessions are session_unmapped; a listing named after a host maps only that host's sessions (give each host's qwinsta output, or a listing whose file name names no host to use it for any host)`);
+          }
+        }
         continue;
       }
       if (fields.length !== width && !/^\s*\d{1,2}\/\d{1,2}\/\d{4}/.test(fields[0] ?? '')) {
@@ -95,6 +105,13 @@ export const perfCountersAdapter: InputAdapter = {
         if (cell.trim() === '') { blanks++; continue; }
         const check = parseLatency(cell, 1);
         if (!check.ok) { ctx.reject(line, check.reason, `${col.path}=${cell.slice(0, 40)}`); continue; }
+        if (check.valueMs === 0) {
+          // An RTT counter reading 0 measured nothing: RemoteFX's Current UDP RTT is 0 while the
+          // session runs over TCP (and TCP RTT while over UDP); a 0 ms round trip would set the floor.
+          zeros++;
+          ctx.reject(line, 'rtt_zero', `${col.path}=${cell.trim().slice(0, 40)}: counter reads 0: not measured`);
+          continue;
+        }
         const found = lookupSession(sessions!, col.host, col.instance);
         if (!found.ok) { ctx.reject(line, 'session_unmapped', found.detail); continue; }
         const key = `${col.host}\u0000${col.instance}`;
@@ -110,6 +127,7 @@ export const perfCountersAdapter: InputAdapter = {
     }
     if (columns === null) throw inputError('empty input: no PDH-CSV header line', ctx.file);
     if (blanks > 0) ctx.note(`${blanks} blank cell(s) (counter not sampled) skipped`);
+    if (zeros > 0) ctx.note(`${zeros} RTT reading(s) of 0 rejected as rtt_zero: a round-trip counter reads 0 when it measured nothing (RemoteFX Current UDP RTT while the session runs over TCP), not a 0 ms round trip`);
     if (trailing > 0) ctx.note(`${trailing} typeperf status line(s) after the data ignored`);
     return { records, dialect: 'PDH-CSV 4.0', timeFormats: [`local time MM/DD/YYYY, converted with the header's bias (${biasMin} min)`] };
   },

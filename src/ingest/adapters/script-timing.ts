@@ -20,7 +20,49 @@ import { sideHint } from './asciicast.js';
 
 export const SCRIPT_LOGS_KEY = 'script.logs';
 
-interface ScriptLog { data: Buffer; file: string; startUs: number | null }
+/** One recorded session of a log: `script -a` appends a session to the log each time it runs. */
+interface LogSection { data: Buffer; startUs: number | null; startText: string; line: number }
+interface ScriptLog { file: string; sections: LogSection[] }
+
+const STARTED_RE = /^Script started on (\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:[+-]\d{2}:?\d{2})?)/;
+const DONE = Buffer.from('\nScript done on ');
+const STARTED = Buffer.from('Script started on ');
+
+/**
+ * The sessions of a log. util-linux writes `Script started on <time> [...]` before a session's bytes
+ * and `\nScript done on <time> [...]` after them; `script -a` (append) adds the next session after
+ * that, while it truncates the timing file, which then covers the last session only. A new section
+ * starts only where a `Script started on` line follows a `Script done on` line, so a session's own
+ * output (a typescript shown with cat) does not split it.
+ */
+function logSections(all: Buffer): LogSection[] {
+  const sections: LogSection[] = [];
+  let headerAt = 0;
+  let line = 1;
+  let counted = 0;
+  const lineAt = (at: number): number => { // `at` only grows: each byte is counted once
+    for (let i = all.indexOf(10, counted); i >= 0 && i < at; i = all.indexOf(10, i + 1)) line++;
+    counted = at;
+    return line;
+  };
+  for (;;) {
+    const nl = all.indexOf(10, headerAt);
+    const header = all.subarray(headerAt, nl < 0 ? all.length : nl).toString('utf8');
+    const m = STARTED_RE.exec(header);
+    const dataStart = nl < 0 ? all.length : nl + 1;
+    const section: LogSection = { data: all.subarray(dataStart), startUs: m ? parseTimestamp(m[1]!)?.timeUs ?? null : null, startText: m?.[1] ?? '', line: lineAt(headerAt) };
+    sections.push(section);
+    let next = -1;
+    for (let done = all.indexOf(DONE, dataStart); done >= 0; done = all.indexOf(DONE, done + 1)) {
+      const end = all.indexOf(10, done + 1);
+      if (end < 0) { section.data = all.subarray(dataStart, done); break; }
+      if (end + 1 >= all.length) { section.data = all.subarray(dataStart, done); break; }
+      if (all.subarray(end + 1, end + 1 + STARTED.length).equals(STARTED)) { section.data = all.subarray(dataStart, done); next = end + 1; break; }
+    }
+    if (next < 0) return sections;
+    headerAt = next;
+  }
+}
 
 function baseName(path: string): string {
   return (path.replace(/\\/g, '/').split('/').pop() ?? path).replace(/\.gz$/i, '');
@@ -45,16 +87,15 @@ export const scriptLogAdapter: InputAdapter = {
       if (size > 1024 ** 3) throw inputError('script log larger than 1 GiB', ctx.file);
       parts.push(c);
     }
-    const all = Buffer.concat(parts);
-    const nl = all.indexOf(10);
-    const first = all.subarray(0, nl < 0 ? all.length : nl).toString('utf8');
-    const m = /^Script started on (\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:[+-]\d{2}:?\d{2})?)/.exec(first);
-    const startUs = m ? parseTimestamp(m[1]!)?.timeUs ?? null : null;
+    const sections = logSections(Buffer.concat(parts));
     let logs = ctx.side.get<Map<string, ScriptLog>>(SCRIPT_LOGS_KEY);
     if (!logs) { logs = new Map(); ctx.side.set(SCRIPT_LOGS_KEY, logs); }
-    logs.set(baseName(ctx.file), { data: nl < 0 ? Buffer.alloc(0) : all.subarray(nl + 1), file: ctx.file, startUs });
-    ctx.note(`script log: ${all.length - nl - 1} data byte(s) for the timing file that names ${baseName(ctx.file)}`);
-    return { records: 1, dialect: 'script log (side file)', timeFormats: [] };
+    logs.set(baseName(ctx.file), { file: ctx.file, sections });
+    const bytes = sections.reduce((sum, x) => sum + x.data.length, 0);
+    ctx.note(sections.length === 1
+      ? `script log: ${bytes} data byte(s) for the timing file that names ${baseName(ctx.file)}`
+      : `script log: ${sections.length} sessions appended (script -a; started ${sections.map((x) => `${x.startText} at line ${x.line}`).join(', ')}), ${bytes} data byte(s), for the timing file that names ${baseName(ctx.file)}: the session starting at its START_TIME is read`);
+    return { records: sections.length, dialect: 'script log (side file)', timeFormats: [] };
   },
 };
 
@@ -98,14 +139,28 @@ export const scriptTimingAdapter: InputAdapter = {
     const logs = ctx.side.get<Map<string, ScriptLog>>(SCRIPT_LOGS_KEY);
     const outName = headers.get('OUTPUT_LOG');
     const inName = headers.get('INPUT_LOG');
-    const outLog = outName ? logs?.get(baseName(outName)) : undefined;
-    const inLog = inName ? logs?.get(baseName(inName)) : undefined;
     const start = headers.get('START_TIME');
-    const startUs = (start ? parseTimestamp(start)?.timeUs : undefined) ?? outLog?.startUs ?? inLog?.startUs ?? null;
+    const ownStartUs = start ? parseTimestamp(start)?.timeUs ?? null : null;
+    // A log of sessions appended by `script -a`: the section that starts at this file's START_TIME.
+    const sectionOf = (log: ScriptLog | undefined): LogSection | undefined => {
+      if (log === undefined) return undefined;
+      if (log.sections.length === 1) return log.sections[0];
+      const matching = ownStartUs === null ? [] : log.sections.filter((x) => x.startUs === ownStartUs);
+      if (matching.length === 1) {
+        ctx.note(`${log.file} holds ${log.sections.length} sessions appended (script -a); this timing file's START_TIME ${start} is the session at its line ${matching[0]!.line}, read from there`);
+        return matching[0];
+      }
+      ctx.note(`${log.file} holds ${log.sections.length} sessions appended (script -a) and ${matching.length === 0 ? 'none' : `${matching.length}`} of them start${matching.length <= 1 ? 's' : ''} at this timing file's START_TIME${start ? ` (${start})` : ' (none given)'}: its bytes are not used`);
+      return undefined;
+    };
+    const outLog = outName ? sectionOf(logs?.get(baseName(outName))) : undefined;
+    const inLog = inName ? (inName === outName ? outLog : sectionOf(logs?.get(baseName(inName)))) : undefined;
+    const logFile = (name: string | undefined): string => logs?.get(baseName(name ?? ''))?.file ?? '';
+    const startUs = ownStartUs ?? outLog?.startUs ?? inLog?.startUs ?? null;
     if (startUs === null || startUs === undefined) throw inputError('no START_TIME header and no script log with a start time: the recording cannot be placed in time', ctx.file);
     // Bytes: one cursor per log file (--log-io: one file for both streams, in timing order).
-    const cursors = new Map<ScriptLog, number>();
-    const take = (log: ScriptLog | undefined, n: number): string | null => {
+    const cursors = new Map<LogSection, number>();
+    const take = (log: LogSection | undefined, n: number): string | null => {
       if (!log) return null;
       const at = cursors.get(log) ?? 0;
       cursors.set(log, at + n);
@@ -121,7 +176,10 @@ export const scriptTimingAdapter: InputAdapter = {
       events.push({ timeUs: startUs + Math.round(clock * 1e6), type: r.type, data, length: r.bytes, line: r.line });
     }
     const withBytes = outLog !== undefined && (inName === undefined || inLog !== undefined);
-    ctx.note(withBytes ? `bytes from ${outLog!.file}${inLog && inLog !== outLog ? ` and ${inLog.file}` : ''}` : `no log file with the bytes in this run${outName ? ` (${outName})` : ''}: echoes matched by byte counts and order only`);
+    const logGiven = outName !== undefined && logs?.has(baseName(outName)) === true;
+    ctx.note(withBytes ? `bytes from ${logFile(outName)}${inLog && inLog !== outLog ? ` and ${logFile(inName)}` : ''}`
+      : logGiven ? 'echoes matched by byte counts and order only'
+      : `no log file with the bytes in this run${outName ? ` (${outName})` : ''}: echoes matched by byte counts and order only`);
     const side = recordingSide(ctx, sideHint(headers.get('COMMAND') ?? '', {}));
     const stem = stemOf(ctx.file === '-' ? 'stdin' : ctx.file);
     const who = recordingAccount(ctx, null, stem);

@@ -131,6 +131,12 @@ export const sessionsAdapter: InputAdapter = {
 
 export type SessionLookup = { ok: true; entry: SessionEntry; how: string } | { ok: false; detail: string };
 
+/** Hosts with counters but neither a listing of their own nor one naming no host: their sessions cannot be mapped. */
+export function hostsWithoutListing(map: SessionMap, hosts: Iterable<string>): string[] {
+  if (map.hosts.has('')) return [];
+  return [...new Set([...hosts].filter((h) => !map.hosts.has(h.toLowerCase())))];
+}
+
 /**
  * The account behind a counter instance on a host: by session name (RemoteFX: `RDP-Tcp 3`), by session
  * ID (Horizon Blast: `session id: 3; (main)`), or, for instances naming no session (PCoIP: `PCoIP Session`),
@@ -140,9 +146,11 @@ export function lookupSession(map: SessionMap, host: string, instance: string): 
   let list = map.hosts.get(host.toLowerCase());
   let how = '';
   if (list === undefined) {
+    // Only a listing that names no host (`qwinsta.txt`) stands in for a host without its own: a
+    // listing named after a host never maps another host's sessions (session names such as
+    // RDP-Tcp#1 repeat on every host, each with its own user).
     list = map.hosts.get('');
-    if (list === undefined && map.hosts.size === 1) list = [...map.hosts.values()][0];
-    how = ' (listing of another or unnamed host)';
+    how = ' (listing naming no host)';
     if (list === undefined) return { ok: false, detail: `no session listing for host ${host}` };
   }
   const idMatch = /session\s*id:?\s*(\d+)/i.exec(instance);
