@@ -268,17 +268,31 @@ test('roster time zones: IANA names, Windows names (CLDR table, also in their di
     ['Eastern', 'America/New_York'], ['Pacific Time', 'America/Los_Angeles'], ['US Central', 'America/Chicago'], ['PT', 'America/Los_Angeles'],
     ['Mountain Time (US & Canada)', 'America/Denver'], ['(UTC-06:00) Central Time (US & Canada)', 'America/Chicago'], ['Hawaiian', 'Pacific/Honolulu'],
   ] as const) assert.deepEqual(ianaZoneOf(written), { zone, from: 'us' }, written);
-  // Windows' display form by its name where CLDR has it, else by its whole-hour offset.
-  assert.deepEqual(ianaZoneOf('(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna'), { zone: 'Etc/GMT-1', from: 'offset' });
+  // Windows' display form by a city of its list that names a zone (it was Etc/GMT-1, without summer
+  // time), by its name where CLDR has it, else by its whole-hour offset.
+  assert.deepEqual(ianaZoneOf('(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna'), { zone: 'Europe/Amsterdam', from: 'windows' });
+  assert.deepEqual(ianaZoneOf('(UTC+05:30) Chennai, Kolkata, Mumbai, New Delhi'), { zone: 'Asia/Kolkata', from: 'windows' });
+  assert.deepEqual(ianaZoneOf('(UTC+02:00) Nowhere, Elsewhere'), { zone: 'Etc/GMT-2', from: 'offset' });
   assert.deepEqual(ianaZoneOf('(UTC) Coordinated Universal Time'), { zone: 'Etc/GMT', from: 'offset' });
   // An IANA name with spaces for its underscores.
   assert.deepEqual(ianaZoneOf('America/New York'), { zone: 'America/New_York', from: 'iana' });
-  for (const unknown of ['UTC+5:30', 'Nowhere Time', '', 'UTC+15', '(UTC+05:30) Chennai, Kolkata, Mumbai, New Delhi', 'E', 'Easterns']) {
+  for (const unknown of ['UTC+5:30', 'Nowhere Time', '', 'UTC+15', '(UTC+05:30) Chennai, Mumbai, New Delhi', 'E', 'Easterns']) {
     assert.equal(ianaZoneOf(unknown), null, unknown);
   }
   // The offset zone keeps the clock it names: 14:00 UTC is 09:00 at UTC-05:00.
   const hour = new Intl.DateTimeFormat('en-US', { timeZone: ianaZoneOf('UTC-05:00')!.zone, hour: 'numeric', hourCycle: 'h23' }).format(Date.UTC(2026, 2, 2, 14));
   assert.equal(Number(hour), 9);
+
+  // Workday's display form: the city in brackets decides (it was the fixed offset, without summer
+  // time, or unknown for a half-hour offset), when its zone has the offset written.
+  for (const [written, zone] of [
+    ['(GMT-06:00) Central Time (Chicago)', 'America/Chicago'], ['(GMT-08:00) Pacific Time (Los Angeles)', 'America/Los_Angeles'],
+    ['(GMT+05:30) India Standard Time (Kolkata)', 'Asia/Kolkata'], ['(GMT+00:00) Greenwich Mean Time (London)', 'Europe/London'],
+    ['(GMT+09:30) Australian Central Standard Time (Adelaide)', 'Australia/Adelaide'], ['(GMT-07:00) Mountain Time (Phoenix)', 'America/Phoenix'],
+  ] as const) assert.deepEqual(ianaZoneOf(written), { zone, from: 'windows' }, written);
+  // Without a city (or with one of another offset): by its words, with or without the brackets.
+  assert.deepEqual(ianaZoneOf('(GMT+05:30) India Standard Time'), { zone: 'Asia/Calcutta', from: 'windows' });
+  assert.deepEqual(ianaZoneOf('(GMT-06:00) Central Time (London)'), { zone: 'America/Chicago', from: 'us' });
 
   const { resolveClaims } = await import('../src/baseline/claims.js');
   const entry = (account: string, timeZone: string, line: number) => ({
