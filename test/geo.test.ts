@@ -189,6 +189,29 @@ test('gazetteer: what HR exports write around a place is tried away, with a note
   assert.ok(warnings.includes("roster.csv:2: location 'Austin, TX 78701' read as Austin, TX, US: read as 'Austin, TX' (a note, a work arrangement or a postal code left out)"), warnings.join(' | '));
 });
 
+test('gazetteer: ISO 3166-2 region codes after a city ("Toronto, ON", "Sydney, NSW"), of the country written or of the US, Canada, Australia and India', () => {
+  // Before: "'ON' is neither a country nor a region of a place named 'Toronto'" (location_unknown).
+  for (const [written, country] of [
+    ['Toronto, ON', 'CA'], ['Vancouver, BC', 'CA'], ['Montreal, QC', 'CA'], ['Calgary, AB', 'CA'], ['Sydney, NSW', 'AU'],
+    ['Melbourne, VIC', 'AU'], ['Brisbane, QLD', 'AU'], ['Perth, WA', 'AU'], ['Adelaide, SA', 'AU'], ['Noida, UP', 'IN'],
+  ] as const) {
+    const r = resolvePlace(written);
+    assert.ok(r.ok, `${written}: ${r.ok ? '' : r.reason}`);
+    assert.equal(r.place.country, country, written);
+  }
+  // London in Ontario, not England's (pop. 8.9 M), with or without the country.
+  for (const written of ['London, ON', 'London, ON, Canada']) {
+    const r = resolvePlace(written);
+    assert.ok(r.ok, written);
+    assert.equal(r.place.label, 'London, CA', written);
+    assert.ok(Math.abs(r.place.lat - 42.98) < 0.1 && Math.abs(r.place.lon + 81.23) < 0.1, `${written}: ${r.place.lat},${r.place.lon}`);
+    assert.ok(r.notes.some((n) => n.includes('CA-ON')), r.notes.join(' | '));
+  }
+  // US codes are GeoNames' own admin-1 codes, as before; a code of no region stays an error.
+  assert.equal(label('Portland, OR'), 'Portland, OR, US');
+  assert.ok(!resolvePlace('Toronto, ZZ').ok);
+});
+
 test('gazetteer: a country, US state or Canadian province alone is no place in it (they matched towns by their names), but a city of its own name is', () => {
   // Before: India resolved to Inđija (Serbia) by an alternate name, US to the village of Us (France).
   for (const country of ['India', 'US', 'United States', 'Germany']) {
