@@ -212,6 +212,25 @@ test('gazetteer: ISO 3166-2 region codes after a city ("Toronto, ON", "Sydney, N
   assert.ok(!resolvePlace('Toronto, ZZ').ok);
 });
 
+test('gazetteer: ISO 3166-1 country names in their inverted form with a comma ("Korea, Republic of"), each its own country', () => {
+  // Before: "no place named 'Seoul' in Republic of".
+  for (const [written, country] of [
+    ['Seoul, Korea, Republic of', 'KR'], ["Pyongyang, Korea, Democratic People's Republic of", 'KP'], ['Tehran, Iran, Islamic Republic of', 'IR'],
+    ['Caracas, Venezuela, Bolivarian Republic of', 'VE'], ['Chisinau, Moldova, Republic of', 'MD'], ['Taipei, Taiwan, Province of China', 'TW'],
+    ['La Paz, Bolivia, Plurinational State of', 'BO'], ['Dodoma, Tanzania, United Republic of', 'TZ'], ['Moscow, Russian Federation', 'RU'],
+  ] as const) {
+    const r = resolvePlace(written);
+    assert.ok(r.ok, `${written}: ${r.ok ? '' : r.reason}`);
+    assert.equal(r.place.country, country, written);
+  }
+  // Alone, a country is no place in it.
+  const alone = resolvePlace('Korea, Republic of');
+  assert.ok(!alone.ok && /is a country, not a place in it/.test(alone.reason), alone.ok ? alone.place.label : alone.reason);
+  // ICU's names are kept: South Korea is KR, North Korea KP.
+  assert.equal(countryCode('South Korea'), 'KR');
+  assert.equal(countryCode('Korea, Democratic People\'s Republic of'), 'KP');
+});
+
 test('gazetteer: a country, US state or Canadian province alone is no place in it (they matched towns by their names), but a city of its own name is', () => {
   // Before: India resolved to Inđija (Serbia) by an alternate name, US to the village of Us (France).
   for (const country of ['India', 'US', 'United States', 'Germany']) {

@@ -302,6 +302,8 @@ const STATE_COUNTRIES = new Set(['US', 'CA', 'AU']);
 /** A region (ISO 3166-2 subdivision) by name: its country and its code there ("US", "TX"). */
 interface RegionCode { country: string; code: string }
 let regionsByName: Map<string, RegionCode[]> | null = null;
+/** ISO 3166-1 names written inverted, with a comma ("Korea, Republic of"), folded. */
+const invertedCountryNames = new Set<string>();
 /** Regions by their ISO 3166-2 code ("ON": CA-ON; "NT": CA-NT and AU-NT). */
 let regionsByCode: Map<string, RegionCode[]> | null = null;
 /**
@@ -318,7 +320,14 @@ const REGION_CODE_COUNTRIES = new Set(['US', 'CA', 'AU', 'IN']);
  */
 export async function loadRegionNames(): Promise<void> {
   if (regionsByName !== null) return;
-  const { iso31662 } = await import('iso-3166/2.js');
+  const [{ iso31662 }, { iso31661 }] = await Promise.all([import('iso-3166/2.js'), import('iso-3166/1.js')]);
+  // ISO 3166-1's own names, as directories and HR systems export them ("Korea, Republic of",
+  // "Korea, Democratic People's Republic of"), where ICU's name differs; never over a name in use.
+  loadCountries();
+  for (const { alpha2, name } of iso31661) {
+    if (!countryNames!.has(foldName(name))) countryNames!.set(foldName(name), alpha2);
+    if (name.includes(',')) invertedCountryNames.add(foldName(name));
+  }
   const byName = new Map<string, RegionCode[]>();
   const byCode = new Map<string, RegionCode[]>();
   const add = (map: Map<string, RegionCode[]>, key: string, region: RegionCode): void => {
@@ -406,6 +415,10 @@ function resolveWritten(text: string): Resolution {
   }
 
   const tokens = query.split(',').map((t) => t.trim()).filter((t) => t !== '');
+  // A country named in ISO 3166-1's inverted form holds a comma: "Seoul, Korea, Republic of".
+  if (tokens.length >= 2 && invertedCountryNames.has(foldName(tokens.slice(-2).join(', ')))) {
+    tokens.splice(tokens.length - 2, 2, `${tokens[tokens.length - 2]}, ${tokens[tokens.length - 1]}`);
+  }
   if (foldName(tokens[0] ?? '') === '') return { ok: false, reason: 'no place name' };
   const g = loadGazetteer();
   const { rows, viaAlternate } = rowsNamed(g, tokens[0]!);
