@@ -4,7 +4,7 @@ import type {
 } from './types.js';
 import { HEADLINE_KIND_ORDER, KINDS } from './types.js';
 import { usageError } from './errors.js';
-import { readRoster, type Roster } from './ingest/roster.js';
+import { matchRosterAccounts, readRoster, type Roster } from './ingest/roster.js';
 import { formatTimeUs } from './ingest/time.js';
 import { collect, compareText, finishAccounts, type CollectRequest } from './collect.js';
 import { mergedDomainsWarning } from './ingest/accounts.js';
@@ -89,6 +89,13 @@ export async function runScan(req: ScanRequest): Promise<Report> {
   const { ingested, accounts, budget, samplesUsed, excludedSamples, excludedAccounts, outsideWindow, accountKeys } = collected;
   const rejectionCounts = ingested.rejectionCounts;
   warnings.push(...ingested.warnings);
+  if (roster) {
+    // The roster's account column that matches the data (an HR export's Work Email, not its Employee ID).
+    const match = matchRosterAccounts(roster, (k) => accounts.has(k) || excludedAccounts.has(k), accountKeys[0] ?? null);
+    warnings.push(...match.warnings);
+    if (match.rekeyed) location?.rekeyClaims(match.rekeyed);
+    rosterInfo!.notes = [...roster.notes];
+  }
   const merged = mergedDomainsWarning(accountKeys, (key) => accounts.get(key)!.aliases);
   if (merged !== null) warnings.push(merged);
   const { inputs, recordsRead, samplesEmitted } = ingested;

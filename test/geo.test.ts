@@ -189,6 +189,48 @@ test('gazetteer: what HR exports write around a place is tried away, with a note
   assert.ok(warnings.includes("roster.csv:2: location 'Austin, TX 78701' read as Austin, TX, US: read as 'Austin, TX' (a note, a work arrangement or a postal code left out)"), warnings.join(' | '));
 });
 
+test('gazetteer: ISO 3166-2 region codes after a city ("Toronto, ON", "Sydney, NSW"), of the country written or of the US, Canada, Australia and India', () => {
+  // Before: "'ON' is neither a country nor a region of a place named 'Toronto'" (location_unknown).
+  for (const [written, country] of [
+    ['Toronto, ON', 'CA'], ['Vancouver, BC', 'CA'], ['Montreal, QC', 'CA'], ['Calgary, AB', 'CA'], ['Sydney, NSW', 'AU'],
+    ['Melbourne, VIC', 'AU'], ['Brisbane, QLD', 'AU'], ['Perth, WA', 'AU'], ['Adelaide, SA', 'AU'], ['Noida, UP', 'IN'],
+  ] as const) {
+    const r = resolvePlace(written);
+    assert.ok(r.ok, `${written}: ${r.ok ? '' : r.reason}`);
+    assert.equal(r.place.country, country, written);
+  }
+  // London in Ontario, not England's (pop. 8.9 M), with or without the country.
+  for (const written of ['London, ON', 'London, ON, Canada']) {
+    const r = resolvePlace(written);
+    assert.ok(r.ok, written);
+    assert.equal(r.place.label, 'London, CA', written);
+    assert.ok(Math.abs(r.place.lat - 42.98) < 0.1 && Math.abs(r.place.lon + 81.23) < 0.1, `${written}: ${r.place.lat},${r.place.lon}`);
+    assert.ok(r.notes.some((n) => n.includes('CA-ON')), r.notes.join(' | '));
+  }
+  // US codes are GeoNames' own admin-1 codes, as before; a code of no region stays an error.
+  assert.equal(label('Portland, OR'), 'Portland, OR, US');
+  assert.ok(!resolvePlace('Toronto, ZZ').ok);
+});
+
+test('gazetteer: ISO 3166-1 country names in their inverted form with a comma ("Korea, Republic of"), each its own country', () => {
+  // Before: "no place named 'Seoul' in Republic of".
+  for (const [written, country] of [
+    ['Seoul, Korea, Republic of', 'KR'], ["Pyongyang, Korea, Democratic People's Republic of", 'KP'], ['Tehran, Iran, Islamic Republic of', 'IR'],
+    ['Caracas, Venezuela, Bolivarian Republic of', 'VE'], ['Chisinau, Moldova, Republic of', 'MD'], ['Taipei, Taiwan, Province of China', 'TW'],
+    ['La Paz, Bolivia, Plurinational State of', 'BO'], ['Dodoma, Tanzania, United Republic of', 'TZ'], ['Moscow, Russian Federation', 'RU'],
+  ] as const) {
+    const r = resolvePlace(written);
+    assert.ok(r.ok, `${written}: ${r.ok ? '' : r.reason}`);
+    assert.equal(r.place.country, country, written);
+  }
+  // Alone, a country is no place in it.
+  const alone = resolvePlace('Korea, Republic of');
+  assert.ok(!alone.ok && /is a country, not a place in it/.test(alone.reason), alone.ok ? alone.place.label : alone.reason);
+  // ICU's names are kept: South Korea is KR, North Korea KP.
+  assert.equal(countryCode('South Korea'), 'KR');
+  assert.equal(countryCode('Korea, Democratic People\'s Republic of'), 'KP');
+});
+
 test('gazetteer: a country, US state or Canadian province alone is no place in it (they matched towns by their names), but a city of its own name is', () => {
   // Before: India resolved to Inđija (Serbia) by an alternate name, US to the village of Us (France).
   for (const country of ['India', 'US', 'United States', 'Germany']) {
@@ -268,17 +310,31 @@ test('roster time zones: IANA names, Windows names (CLDR table, also in their di
     ['Eastern', 'America/New_York'], ['Pacific Time', 'America/Los_Angeles'], ['US Central', 'America/Chicago'], ['PT', 'America/Los_Angeles'],
     ['Mountain Time (US & Canada)', 'America/Denver'], ['(UTC-06:00) Central Time (US & Canada)', 'America/Chicago'], ['Hawaiian', 'Pacific/Honolulu'],
   ] as const) assert.deepEqual(ianaZoneOf(written), { zone, from: 'us' }, written);
-  // Windows' display form by its name where CLDR has it, else by its whole-hour offset.
-  assert.deepEqual(ianaZoneOf('(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna'), { zone: 'Etc/GMT-1', from: 'offset' });
+  // Windows' display form by a city of its list that names a zone (it was Etc/GMT-1, without summer
+  // time), by its name where CLDR has it, else by its whole-hour offset.
+  assert.deepEqual(ianaZoneOf('(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna'), { zone: 'Europe/Amsterdam', from: 'windows' });
+  assert.deepEqual(ianaZoneOf('(UTC+05:30) Chennai, Kolkata, Mumbai, New Delhi'), { zone: 'Asia/Kolkata', from: 'windows' });
+  assert.deepEqual(ianaZoneOf('(UTC+02:00) Nowhere, Elsewhere'), { zone: 'Etc/GMT-2', from: 'offset' });
   assert.deepEqual(ianaZoneOf('(UTC) Coordinated Universal Time'), { zone: 'Etc/GMT', from: 'offset' });
   // An IANA name with spaces for its underscores.
   assert.deepEqual(ianaZoneOf('America/New York'), { zone: 'America/New_York', from: 'iana' });
-  for (const unknown of ['UTC+5:30', 'Nowhere Time', '', 'UTC+15', '(UTC+05:30) Chennai, Kolkata, Mumbai, New Delhi', 'E', 'Easterns']) {
+  for (const unknown of ['UTC+5:30', 'Nowhere Time', '', 'UTC+15', '(UTC+05:30) Chennai, Mumbai, New Delhi', 'E', 'Easterns']) {
     assert.equal(ianaZoneOf(unknown), null, unknown);
   }
   // The offset zone keeps the clock it names: 14:00 UTC is 09:00 at UTC-05:00.
   const hour = new Intl.DateTimeFormat('en-US', { timeZone: ianaZoneOf('UTC-05:00')!.zone, hour: 'numeric', hourCycle: 'h23' }).format(Date.UTC(2026, 2, 2, 14));
   assert.equal(Number(hour), 9);
+
+  // Workday's display form: the city in brackets decides (it was the fixed offset, without summer
+  // time, or unknown for a half-hour offset), when its zone has the offset written.
+  for (const [written, zone] of [
+    ['(GMT-06:00) Central Time (Chicago)', 'America/Chicago'], ['(GMT-08:00) Pacific Time (Los Angeles)', 'America/Los_Angeles'],
+    ['(GMT+05:30) India Standard Time (Kolkata)', 'Asia/Kolkata'], ['(GMT+00:00) Greenwich Mean Time (London)', 'Europe/London'],
+    ['(GMT+09:30) Australian Central Standard Time (Adelaide)', 'Australia/Adelaide'], ['(GMT-07:00) Mountain Time (Phoenix)', 'America/Phoenix'],
+  ] as const) assert.deepEqual(ianaZoneOf(written), { zone, from: 'windows' }, written);
+  // Without a city (or with one of another offset): by its words, with or without the brackets.
+  assert.deepEqual(ianaZoneOf('(GMT+05:30) India Standard Time'), { zone: 'Asia/Calcutta', from: 'windows' });
+  assert.deepEqual(ianaZoneOf('(GMT-06:00) Central Time (London)'), { zone: 'America/Chicago', from: 'us' });
 
   const { resolveClaims } = await import('../src/baseline/claims.js');
   const entry = (account: string, timeZone: string, line: number) => ({

@@ -302,6 +302,15 @@ const STATE_COUNTRIES = new Set(['US', 'CA', 'AU']);
 /** A region (ISO 3166-2 subdivision) by name: its country and its code there ("US", "TX"). */
 interface RegionCode { country: string; code: string }
 let regionsByName: Map<string, RegionCode[]> | null = null;
+/** ISO 3166-1 names written inverted, with a comma ("Korea, Republic of"), folded. */
+const invertedCountryNames = new Set<string>();
+/** Regions by their ISO 3166-2 code ("ON": CA-ON; "NT": CA-NT and AU-NT). */
+let regionsByCode: Map<string, RegionCode[]> | null = null;
+/**
+ * Countries whose region codes rosters write after a city without the country ("Toronto, ON",
+ * "Sydney, NSW", "Noida, UP"); with the country written, every country's codes are read.
+ */
+const REGION_CODE_COUNTRIES = new Set(['US', 'CA', 'AU', 'IN']);
 
 /**
  * Loads the names of regions (ISO 3166-2 subdivisions, from the `iso-3166` package) so that
@@ -311,22 +320,40 @@ let regionsByName: Map<string, RegionCode[]> | null = null;
  */
 export async function loadRegionNames(): Promise<void> {
   if (regionsByName !== null) return;
-  const { iso31662 } = await import('iso-3166/2.js');
+  const [{ iso31662 }, { iso31661 }] = await Promise.all([import('iso-3166/2.js'), import('iso-3166/1.js')]);
+  // ISO 3166-1's own names, as directories and HR systems export them ("Korea, Republic of",
+  // "Korea, Democratic People's Republic of"), where ICU's name differs; never over a name in use.
+  loadCountries();
+  for (const { alpha2, name } of iso31661) {
+    if (!countryNames!.has(foldName(name))) countryNames!.set(foldName(name), alpha2);
+    if (name.includes(',')) invertedCountryNames.add(foldName(name));
+  }
   const byName = new Map<string, RegionCode[]>();
+  const byCode = new Map<string, RegionCode[]>();
+  const add = (map: Map<string, RegionCode[]>, key: string, region: RegionCode): void => {
+    const list = map.get(key);
+    if (list === undefined) map.set(key, [region]);
+    else list.push(region);
+  };
   for (const { code, name } of iso31662) {
     const dash = code.indexOf('-');
-    const key = foldName(name);
-    const list = byName.get(key) ?? [];
-    list.push({ country: code.slice(0, dash), code: code.slice(dash + 1) });
-    byName.set(key, list);
+    const region = { country: code.slice(0, dash), code: code.slice(dash + 1) };
+    add(byName, foldName(name), region);
+    add(byCode, region.code, region);
   }
   regionsByName = byName;
+  regionsByCode = byCode;
 }
 
-/** The regions named `written` (none when no such name), optionally only those of `country`. */
+/**
+ * The regions named `written` by name or by ISO 3166-2 code ("Ontario", "ON"; none when no such
+ * region), optionally only those of `country`; without it, codes only of REGION_CODE_COUNTRIES.
+ */
 function regionsNamed(written: string, country: string | null): RegionCode[] {
-  if (regionsByName === null) throw new Error('resolvePlace: region names not loaded (await loadRegionNames() first)');
-  const found = regionsByName.get(foldName(written)) ?? [];
+  if (regionsByName === null || regionsByCode === null) throw new Error('resolvePlace: region names not loaded (await loadRegionNames() first)');
+  const code = written.replace(/[.\s]/g, '').toUpperCase();
+  const coded = /^[A-Z0-9]{1,3}$/.test(code) ? (regionsByCode.get(code) ?? []).filter((r) => country !== null || REGION_CODE_COUNTRIES.has(r.country)) : [];
+  const found = [...(regionsByName.get(foldName(written)) ?? []), ...coded];
   return country === null ? found : found.filter((r) => r.country === country);
 }
 
@@ -388,6 +415,10 @@ function resolveWritten(text: string): Resolution {
   }
 
   const tokens = query.split(',').map((t) => t.trim()).filter((t) => t !== '');
+  // A country named in ISO 3166-1's inverted form holds a comma: "Seoul, Korea, Republic of".
+  if (tokens.length >= 2 && invertedCountryNames.has(foldName(tokens.slice(-2).join(', ')))) {
+    tokens.splice(tokens.length - 2, 2, `${tokens[tokens.length - 2]}, ${tokens[tokens.length - 1]}`);
+  }
   if (foldName(tokens[0] ?? '') === '') return { ok: false, reason: 'no place name' };
   const g = loadGazetteer();
   const { rows, viaAlternate } = rowsNamed(g, tokens[0]!);

@@ -107,13 +107,27 @@ export function ianaZoneOf(text: string): { zone: string; from: 'iana' | 'window
   // An IANA name with spaces for its underscores ("America/New York").
   const underscored = written.replace(/\s+/g, '_');
   if (written.includes('/') && written.includes(' ') && isValidTimeZone(underscored)) return { zone: underscored, from: 'iana' };
-  // Windows' display form, "(UTC-06:00) Central Time (US & Canada)": its words, else its offset.
+  // Windows' display form, "(UTC-06:00) Central Time (US & Canada)", and Workday's, "(GMT-06:00)
+  // Central Time (Chicago)": a city the tz database names a zone after (in brackets, or one of a
+  // list: "Chennai, Kolkata, Mumbai") whose offset is the one written, else its words (with the
+  // brackets and without), else its offset.
   const display = /^\((?:UTC|GMT)\s*(?:([+-])(\d{1,2}):(\d{2}))?\)\s*(.+)$/i.exec(written);
   const t = display !== null ? display[4]!.trim() : written;
-  const windows = windowsIana().findIana(t);
-  if (windows.length > 0 && isValidTimeZone(windows[0]!)) return { zone: windows[0]!, from: 'windows' };
-  const us = US_ZONE_WORDS.exec(t);
-  if (us !== null) return { zone: US_ZONES[(us[1] ?? us[2])!.toLowerCase()]!, from: 'us' };
+  if (display !== null) {
+    const offsetMinutes = display[1] === undefined ? 0 : (display[1] === '-' ? -1 : 1) * (Number(display[2]) * 60 + Number(display[3]));
+    const cities = /\(([^()]+)\)$/.exec(t)?.[1] ?? t;
+    for (const city of cities.split(',')) {
+      const zone = zoneOfCity(city, offsetMinutes);
+      if (zone !== null) return { zone, from: 'windows' };
+    }
+  }
+  const words = t.replace(/\s*\([^()]*\)$/, '');
+  for (const name of words === t ? [t] : [t, words]) {
+    const windows = windowsIana().findIana(name);
+    if (windows.length > 0 && isValidTimeZone(windows[0]!)) return { zone: windows[0]!, from: 'windows' };
+    const us = US_ZONE_WORDS.exec(name);
+    if (us !== null) return { zone: US_ZONES[(us[1] ?? us[2])!.toLowerCase()]!, from: 'us' };
+  }
   if (display !== null) {
     if (display[1] === undefined) return { zone: 'Etc/GMT', from: 'offset' };
     if (display[3] !== '00') return null;
@@ -127,6 +141,42 @@ export function ianaZoneOf(text: string): { zone: string; from: 'iana' | 'window
     if (hours <= 14 && isValidTimeZone(zone)) return { zone, from: 'offset' };
   }
   return null;
+}
+
+let zonesByCity: Map<string, string> | null = null;
+
+/**
+ * The IANA zone named after `city` ("Chicago", "Los Angeles", "Kolkata") whose UTC offset is
+ * `offsetMinutes` in January or in July (standard or summer time), or null.
+ */
+function zoneOfCity(city: string, offsetMinutes: number): string | null {
+  if (zonesByCity === null) {
+    const { rows, links } = load();
+    zonesByCity = new Map();
+    // Canonical zones first, then the old names (Asia/Calcutta) for cities that have no zone of their own.
+    for (const zone of [...rows.keys(), ...links.keys()]) {
+      const key = zone.slice(zone.lastIndexOf('/') + 1).replaceAll('_', ' ').toLowerCase();
+      if (zone.includes('/') && !zonesByCity.has(key)) zonesByCity.set(key, zone);
+    }
+  }
+  const zone = zonesByCity.get(city.trim().replace(/\s+/g, ' ').toLowerCase());
+  if (zone === undefined || !isValidTimeZone(zone)) return null;
+  const memo = `${zone} ${offsetMinutes}`;
+  let fits = cityOffsetFits.get(memo);
+  if (fits === undefined) {
+    // A fixed year, for a report that does not change with the clock.
+    fits = [0, 6].some((month) => zoneOffsetMinutes(zone, Date.UTC(2026, month, 15)) === offsetMinutes);
+    if (cityOffsetFits.size < 10_000) cityOffsetFits.set(memo, fits);
+  }
+  return fits ? zone : null;
+}
+const cityOffsetFits = new Map<string, boolean>();
+
+/** A zone's UTC offset at a time, in minutes (east positive). */
+function zoneOffsetMinutes(zone: string, ms: number): number {
+  const name = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' }).formatToParts(ms).find((p) => p.type === 'timeZoneName')?.value ?? '';
+  const m = /^GMT([+-])(\d{2}):(\d{2})$/.exec(name);
+  return m === null ? 0 : (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3]));
 }
 
 /** Looks like an IANA zone name (Area/Location) rather than a place name. */

@@ -8,7 +8,17 @@ import { inputError } from '../errors.js';
 import { normaliseAccount } from './accounts.js';
 import { ACCOUNT_ALIASES, columnsNamedByWords, headerForms } from './columns.js';
 
-const ROSTER_ACCOUNT = [...ACCOUNT_ALIASES, 'name'];
+/** The timing files' account aliases, and what HR and identity-provider exports call the column. */
+const ROSTER_ACCOUNT = [
+  ...ACCOUNT_ALIASES, 'name', 'work_email', 'email_address', 'e_mail', 'mail', 'business_email', 'primary_email',
+  'work_email_address', 'user_logon_name',
+];
+/** Words of a column that holds a login (e-mail, UPN, logon name): the data's accounts are spelled so. */
+const LOGIN_WORDS = ['email', 'mail', 'upn', 'userprincipalname', 'principal', 'login', 'logon', 'samaccountname', 'sam', 'username'];
+/** Words of a column of numbers or codes (`Employee ID`, `Employee #`). */
+const ID_WORDS = ['id', 'number', 'no', 'num', 'nr', '#'];
+/** Words of a login column no other word names (`user`, `account`, `actor`); the rest name a person (`Employee`, `Name`). */
+const ACCOUNT_WORDS = ['user', 'account', 'actor', 'identity', 'operator'];
 const ROSTER_SITE = ['site', 'peer_group', 'peergroup', 'group', 'team', 'office', 'region', 'department'];
 /** A column that holds a whole location ("City, Country", "lat,lon"); a city column is joined with its country (ROSTER_CITY). */
 const ROSTER_LOCATION = ['location', 'home_location', 'claimed_location', 'home', 'address', 'lat_lon', 'latlon'];
@@ -29,6 +39,10 @@ export interface Roster {
   warnings: string[];
   /** Which column gave each role (and what was not found), for the report's input notes. */
   notes: string[];
+  /** The columns that could be the account, the one used first (matchRosterAccounts tries the others). */
+  accountColumns: string[];
+  /** Each entry's cells in those columns (parallel to entries). */
+  accountCells: string[][];
   sha256: string;
   sizeBytes: number;
   mtime: string | null;
@@ -71,15 +85,18 @@ export async function readRoster(path: string): Promise<{ roster: Roster; bytes:
     return -1;
   };
   const names = rows[0]!.record.map((n) => n.trim());
-  let accountIdx = find(ROSTER_ACCOUNT);
-  // As in timing files: one column named by account words (`Employee Email`, `actor`) when no alias is.
-  if (accountIdx < 0) {
-    const byWords = columnsNamedByWords(header, 'account');
-    if (byWords.length === 1) accountIdx = byWords[0]!;
-  }
-  if (accountIdx < 0) {
+  // Every column that could be the account: by an alias, or named by account words (`Employee Email`,
+  // `actor`); logins (e-mail, UPN, logon name) before IDs and IDs before people's names, so that an HR
+  // export's `Employee ID` or `Employee` (a display name) is not taken over its `Work Email`. Which of
+  // them matches the data is decided after the data are read (matchRosterAccounts).
+  const candidates = [...new Set([...ROSTER_ACCOUNT.map((a) => header.findIndex((forms) => forms.includes(a))).filter((i) => i >= 0),
+    ...columnsNamedByWords(header, 'account')])];
+  const ranked = candidates.map((index, order) => ({ index, order, rank: accountColumnRank(header[index]!) }))
+    .sort((a, b) => a.rank - b.rank || a.order - b.order).map((c) => c.index);
+  if (ranked.length === 0) {
     throw inputError(`roster has no account column (tried: ${ROSTER_ACCOUNT.join(', ')}, and names made of account words); columns found: ${rows[0]!.record.join(', ')}`, path, 1);
   }
+  const accountIdx = ranked[0]!;
   const siteIdx = find(ROSTER_SITE);
   let locationIdx = find(ROSTER_LOCATION);
   const cityAlias = find(ROSTER_CITY);
@@ -105,7 +122,7 @@ export async function readRoster(path: string): Promise<{ roster: Roster; bytes:
   const countryIdx = cityIdx >= 0 ? find(ROSTER_COUNTRY) : -1;
   const latIdx = locationIdx < 0 && cityIdx < 0 ? find(ROSTER_LAT) : -1;
   const lonIdx = latIdx >= 0 ? find(ROSTER_LON) : -1;
-  const notes: string[] = [`${names[accountIdx]} -> account`, ...locationNotes];
+  const notes: string[] = [accountNote(ranked.map((i) => names[i]!), null), ...locationNotes];
   if (locationIdx >= 0) notes.push(`${names[locationIdx]} -> claimed location`);
   else if (cityIdx >= 0) notes.push(`${[cityIdx, stateIdx, countryIdx].filter((i) => i >= 0).map((i) => names[i]).join(' + ')} -> claimed location (joined as "City, ${stateIdx >= 0 ? 'State, ' : ''}${countryIdx >= 0 ? 'Country' : 'no country'}")`);
   else if (latIdx >= 0 && lonIdx >= 0) notes.push(`${names[latIdx]} + ${names[lonIdx]} -> claimed location (coordinates)`);
@@ -115,6 +132,7 @@ export async function readRoster(path: string): Promise<{ roster: Roster; bytes:
   const entries: RosterEntry[] = [];
   const byKey = new Map<string, RosterEntry>();
   const warnings: string[] = [];
+  const accountCells: string[][] = [];
   for (const { record, info } of rows.slice(1)) {
     const line = info.lines - record.reduce((n, f) => n + (f.match(/\n/g)?.length ?? 0), 0);
     const account = (record[accountIdx] ?? '').trim();
@@ -134,6 +152,88 @@ export async function readRoster(path: string): Promise<{ roster: Roster; bytes:
     }
     byKey.set(entry.key, entry);
     entries.push(entry);
+    accountCells.push(ranked.map((i) => (record[i] ?? '').trim()));
   }
-  return { roster: { path, entries, byKey, warnings, notes, sha256: '', sizeBytes: bytes.length, mtime }, bytes };
+  const roster: Roster = {
+    path, entries, byKey, warnings, notes, accountColumns: ranked.map((i) => names[i]!), accountCells, sha256: '', sizeBytes: bytes.length, mtime,
+  };
+  return { roster, bytes };
+}
+
+/** 0: a login (e-mail, UPN, logon name, user); 1: an ID or number; 2: a person's name (`Employee`, `Worker`, `Name`). */
+function accountColumnRank(forms: readonly string[]): number {
+  const words = new Set(forms.flatMap((form) => form.split('_')));
+  const has = (list: readonly string[]): boolean => list.some((w) => words.has(w));
+  return has(LOGIN_WORDS) || forms.includes('e_mail') ? 0 : has(ID_WORDS) ? 1 : has(ACCOUNT_WORDS) ? 0 : 2;
+}
+
+/**
+ * The roster's note on its account column: which, of which others and why; `counts`, once the data
+ * are read, how many data accounts each column's values match (the one used first).
+ */
+function accountNote(columns: readonly string[], counts: readonly number[] | null, switched = false): string {
+  if (columns.length === 1) return `${columns[0]} -> account`;
+  const why = counts === null ? 'logins before IDs and names'
+    : switched ? `the one matching the most data accounts (${counts.join(', ')} in this order)`
+    : `logins before IDs and names; data accounts matched: ${counts.join(', ')} in this order`;
+  return `${columns[0]} -> account (of ${columns.join(', ')}: ${why})`;
+}
+
+export interface RosterMatch {
+  /** Old key -> new key of every entry kept, when another account column matched more of the data's accounts; else null. */
+  rekeyed: Map<string, string> | null;
+  warnings: string[];
+}
+
+/**
+ * After the data are read: the account column whose values match the most data accounts (the
+ * first, login-like one on a tie), the roster re-keyed to it when that is not the one read; and a
+ * warning when most entries still match no account (the roster then says nothing of the data).
+ */
+export function matchRosterAccounts(roster: Roster, inData: (key: string) => boolean, dataExample: string | null): RosterMatch {
+  const warnings: string[] = [];
+  const counts = roster.accountColumns.map((_, c) => new Set(roster.accountCells.map((cells) => normaliseAccount(cells[c]!)).filter((k) => k !== '' && inData(k))).size);
+  const best = counts.reduce((b, n, c) => (n > counts[b]! ? c : b), 0);
+  let rekeyed: Map<string, string> | null = null;
+  if (best !== 0) {
+    rekeyed = new Map();
+    const entries: RosterEntry[] = [];
+    const cells: string[][] = [];
+    roster.byKey.clear();
+    roster.entries.forEach((entry, i) => {
+      const account = roster.accountCells[i]![best]!;
+      const key = normaliseAccount(account);
+      const where = `${entry.source.file}:${entry.source.line}`;
+      if (key === '') { warnings.push(`${where}: roster row without a ${roster.accountColumns[best]}, ignored`); return; }
+      const previous = roster.byKey.get(key);
+      if (previous) { warnings.push(`${where}: roster entry '${account}' repeats line ${previous.source.line} (same account after normalisation); the first is used`); return; }
+      rekeyed!.set(entry.key, key);
+      entry.account = account;
+      entry.key = key;
+      roster.byKey.set(key, entry);
+      entries.push(entry);
+      cells.push(roster.accountCells[i]!);
+    });
+    roster.entries = entries;
+    roster.accountCells = cells;
+  }
+  const order = [best, ...roster.accountColumns.keys()].filter((c, i, all) => all.indexOf(c) === i);
+  roster.accountColumns = order.map((c) => roster.accountColumns[c]!);
+  roster.accountCells = roster.accountCells.map((row) => order.map((c) => row[c]!));
+  roster.notes[0] = accountNote(roster.accountColumns, order.map((c) => counts[c]!), best !== 0);
+  const unmatched = roster.entries.filter((e) => !inData(e.key));
+  if (dataExample !== null && roster.entries.length > 0 && unmatched.length * 2 > roster.entries.length) {
+    const column = roster.accountColumns[0]!;
+    const others = roster.accountColumns.slice(1);
+    const numeric = unmatched.every((e) => /^[\d#-]+$/.test(e.account));
+    const cause = numeric
+      ? `its values are numbers (employee IDs?), not the names the data use`
+      : `its names are not spelled as the data's (compared in lower case, without DOMAIN\\ and @domain)`;
+    warnings.push(`roster ${roster.path}: ${unmatched.length} of ${roster.entries.length} entries match no account in the data `
+      + `(account column '${column}', e.g. '${unmatched[0]!.account}'; the data's accounts are like '${dataExample}'): `
+      + `their sites, locations and time zones apply to no one. Likely cause: ${cause}`
+      + `${others.length > 0 ? `; the other account-like columns (${others.join(', ')}) match no more` : ''}; `
+      + `or the roster is not for these data. Rename the column holding the data's account names to 'account'`);
+  }
+  return { rekeyed, warnings };
 }

@@ -84,6 +84,13 @@ export class LocationSignals {
   /** Claims (time zones) even when physics is off. */
   private claimsOnly: PhysicsSetup | null = null;
 
+  /** The roster re-keyed to another account column (matchRosterAccounts): each claim under its entry's new key. */
+  rekeyClaims(rekeyed: ReadonlyMap<string, string>): void {
+    if (!this.claimsOnly) return;
+    const claims = this.claimsOnly.claims;
+    this.claimsOnly.claims = new Map([...rekeyed].filter(([from]) => claims.has(from)).map(([from, to]) => [to, claims.get(from)!]));
+  }
+
   /** Called for every sample the pipeline keeps. */
   observe(account: string, raw: RawSample): void {
     let t = this.tracks.get(account);

@@ -1,0 +1,80 @@
+// Rosters as HR and identity-provider exports write them: which column is the account, and places
+// and time zones in their export forms.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { runScan, DEFAULT_MEMORY_BUDGET_VALUES, type ScanRequest } from '../src/pipeline.js';
+import type { Report } from '../src/types.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'keylag-roster-'));
+let files = 0;
+function tempFile(text: string): string {
+  const path = join(dir, `f${files++}.csv`);
+  writeFileSync(path, text);
+  return path;
+}
+
+/** Three rtt samples per account, 30-32 ms. */
+function data(accounts: readonly string[]): string {
+  return 'timestamp,user,rtt_ms\n' + accounts.flatMap((a) => [0, 1, 2].map((s) => `2026-03-02T14:19:0${s}Z,${a},${30 + s}`)).join('\n') + '\n';
+}
+
+function scan(dataText: string, rosterText: string, over: Partial<ScanRequest> = {}): Promise<Report> {
+  return runScan({
+    inputs: [tempFile(dataText)], rosterPath: tempFile(rosterText), columns: {}, inputFormat: null, since: null, until: null, exclude: null,
+    minSamples: 2, strict: false, keepGoing: false, memoryBudgetValues: DEFAULT_MEMORY_BUDGET_VALUES,
+    arguments: [], version: 'test', stdin: process.stdin, ...over,
+  });
+}
+
+const ACCOUNTS = ['jdoe', 'asmith', 'bwong'];
+
+test('roster account column: the e-mail column of an HR export, not its Employee ID or display name; each export spelling of the e-mail header', async () => {
+  // Workday: Employee ID was taken as the account (nothing joined, silently).
+  const workday = await scan(data(ACCOUNTS), 'Employee ID,Worker,Work Email,Location,Time Zone\n'
+    + '100234,John Doe,jdoe@corp.example,"Austin, TX",America/Chicago\n100235,Anna Smith,asmith@corp.example,"New York, NY",America/New_York\n'
+    + '100236,Bo Wong,bwong@corp.example,"Seattle, WA",America/Los_Angeles\n');
+  assert.deepEqual(workday.header.rosterUnmatched, []);
+  assert.deepEqual(workday.header.accountsNotInRoster, []);
+  assert.ok(workday.header.roster!.notes[0]!.startsWith('Work Email -> account (of Work Email, Employee ID:'), workday.header.roster!.notes[0]);
+  // `Employee` (a display name) was taken over `Email`.
+  const named = await scan(data(ACCOUNTS), 'Employee,Employee ID,Email,Location\nJohn Doe,1001,jdoe@corp.example,"Austin, TX"\nAnna Smith,1002,asmith@corp.example,"New York, NY"\n');
+  assert.deepEqual(named.header.rosterUnmatched, []);
+  assert.deepEqual(named.header.accountsNotInRoster, ['bwong']);
+  // Headers HR and IdP exports use (each was "roster has no account column").
+  for (const h of ['Work Email', 'Email Address', 'E-mail', 'Mail', 'Business Email', 'userPrincipalName', 'sAMAccountName', 'login']) {
+    const r = await scan(data(ACCOUNTS), `"Employee #","${h}",Location\n1,jdoe@corp.example,"Austin, TX"\n2,asmith,"Austin, TX"\n3,CORP\\bwong,"Austin, TX"\n`);
+    assert.deepEqual(r.header.rosterUnmatched, [], h);
+    assert.equal(r.header.roster!.notes[0]!.split(' -> ')[0], h);
+  }
+});
+
+test('roster account column: the one whose values match the data, when it is not the login-like one', async () => {
+  // The data name accounts by employee number: the Employee ID column joins, the e-mail does not.
+  const r = await scan(data(['100234', '100235', '100236']), 'Employee ID,Work Email,Site,Location\n'
+    + '100234,jdoe@corp.example,nyc,"New York, NY"\n100235,asmith@corp.example,nyc,"New York, NY"\n100236,bwong@corp.example,chi,"Chicago, IL"\n',
+  { serverLocation: 'Ashburn, VA, US' });
+  assert.deepEqual(r.header.rosterUnmatched, []);
+  assert.deepEqual(r.header.accountsNotInRoster, []);
+  assert.equal(r.header.roster!.notes[0], 'Employee ID -> account (of Employee ID, Work Email: the one matching the most data accounts (3, 0 in this order))');
+  // The claims follow the entries to their new keys.
+  const claimed = (a: string) => r.accounts.find((x) => x.account === a)!.physics?.claimed?.label ?? null;
+  assert.deepEqual(['100234', '100236'].map(claimed), ['New York City, NY, US', 'Chicago, IL, US']);
+  assert.equal(r.accounts.find((x) => x.account === '100236')!.site, 'chi');
+  assert.ok(!r.header.warnings.some((w) => w.includes('match no account')), r.header.warnings.join('\n'));
+});
+
+test('roster matching no account in the data: a loud warning naming the column and the likely cause', async () => {
+  const ids = await scan(data(ACCOUNTS), 'Employee ID,Location\n100234,"Austin, TX"\n100235,"Austin, TX"\n100236,"Austin, TX"\n');
+  const w = ids.header.warnings.find((x) => x.includes('match no account'));
+  assert.ok(w, ids.header.warnings.join('\n'));
+  assert.match(w, /3 of 3 entries match no account in the data \(account column 'Employee ID', e\.g\. '100234'; the data's accounts are like '(asmith|bwong|jdoe)'\)/);
+  assert.match(w, /its values are numbers/);
+  // Most (2 of 3) unmatched: still warned; one of three: not.
+  const most = await scan(data(ACCOUNTS), 'user,Location\njdoe,"Austin, TX"\nj.smith,"Austin, TX"\nb.wong,"Austin, TX"\n');
+  assert.ok(most.header.warnings.some((x) => x.includes('2 of 3 entries match no account') && x.includes('not spelled as the data')), most.header.warnings.join('\n'));
+  const few = await scan(data(ACCOUNTS), 'user,Location\njdoe,"Austin, TX"\nasmith,"Austin, TX"\nb.wong,"Austin, TX"\n');
+  assert.ok(!few.header.warnings.some((x) => x.includes('match no account')), few.header.warnings.join('\n'));
+});
