@@ -13,6 +13,7 @@ import type { AdapterContext, AdapterResult, InputAdapter } from '../adapter.js'
 import { inputError } from '../../errors.js';
 import { PacketCollector, accountsMapFor } from '../derive/collect.js';
 import { TCP_ACK, TCP_SYN, type TcpPacket } from '../derive/tcp.js';
+import { COPIES, InterfaceCopies } from '../derive/interface-copies.js';
 
 const PCAP_US = 0xa1b2c3d4;
 const PCAP_NS = 0xa1b23c4d;
@@ -72,6 +73,8 @@ export interface ParsedTcp {
   flags: number;
   seq: number;
   ack: number;
+  /** IPv4 identification; -1 for IPv6. */
+  ipId: number;
 }
 
 /** Decode one frame down to TCP; null when it is not (complete enough) TCP. */
@@ -119,6 +122,7 @@ export function decodeFrame(linkType: number, data: Buffer, wireLen: number): Pa
   let dst: string;
   let tcpOff: number;
   let tcpBytes: number; // TCP header + payload, as the IP header states
+  let ipId = -1;
   if (ethertype === 0x0800) {
     if (data.length < off + 20 || (data[off]! >> 4) !== 4) return null;
     const ihl = (data[off]! & 0x0f) * 4;
@@ -131,6 +135,7 @@ export function decodeFrame(linkType: number, data: Buffer, wireLen: number): Pa
     dst = `${data[off + 16]}.${data[off + 17]}.${data[off + 18]}.${data[off + 19]}`;
     tcpOff = off + ihl;
     tcpBytes = total - ihl;
+    ipId = data.readUInt16BE(off + 4);
   } else if (ethertype === 0x86dd) {
     if (data.length < off + 40 || (data[off]! >> 4) !== 6) return null;
     const payloadLen = data.readUInt16BE(off + 4);
@@ -164,6 +169,7 @@ export function decodeFrame(linkType: number, data: Buffer, wireLen: number): Pa
     ack: data.readUInt32BE(tcpOff + 8),
     flags: ((data[tcpOff + 12]! & 0x0f) << 8) | data[tcpOff + 13]!,
     len: Math.max(0, tcpBytes - dataOffset),
+    ipId,
   };
 }
 
@@ -187,9 +193,28 @@ export class StreamNumberer {
   }
 }
 
-interface Frame { linkType: number; timeUs: number; data: Buffer; wireLen: number }
+/** `iface`: the interface the frame was captured on, where the capture names several (-1: one, or not named). */
+interface Frame { linkType: number; timeUs: number; data: Buffer; wireLen: number; iface: number }
 
-async function* readPcap(r: ByteReader, file: string, first: Buffer, notes: (t: string) => void): AsyncGenerator<Frame> {
+/** The interface index of a Linux cooked v2 frame (`tcpdump -i any`), else -1. */
+function sll2Interface(linkType: number, data: Buffer): number {
+  return linkType === LINKTYPE.LINUX_SLL2 && data.length >= 8 ? data.readUInt32BE(4) : -1;
+}
+
+/**
+ * Called when the capture ends inside a record (tcpdump killed, or the file still being written: the
+ * writer's buffer reached the disk up to some byte). The frames before it are whole and are read;
+ * `complete` is how many, `at` the byte where the cut-off record starts, `what` what is missing.
+ */
+type CutOff = (complete: number, at: number, what: string) => void;
+
+/** The warning for a capture that ends inside a record. */
+export function cutOffWarning(complete: number, at: number, what: string): string {
+  return `capture cut off, as when tcpdump is killed or still writing: the record after frame ${complete} (at byte ${at}) is incomplete (${what}); `
+    + `the ${complete} complete frame${complete === 1 ? '' : 's'} before it were read`;
+}
+
+async function* readPcap(r: ByteReader, file: string, first: Buffer, notes: (t: string) => void, cutOff: CutOff): AsyncGenerator<Frame> {
   const header = Buffer.concat([first, await r.take(24 - first.length)]);
   if (header.length < 24) throw inputError(`truncated capture: pcap file header cut off at byte ${header.length}`, file);
   const le = header.readUInt32LE(0) === PCAP_US || header.readUInt32LE(0) === PCAP_NS;
@@ -202,7 +227,7 @@ async function* readPcap(r: ByteReader, file: string, first: Buffer, notes: (t: 
     const rec = await r.take(16);
     if (rec.length === 0) return;
     n++;
-    if (rec.length < 16) throw inputError(`truncated capture: record header of frame ${n} cut off (${rec.length} of 16 bytes at byte ${r.offset - rec.length})`, file);
+    if (rec.length < 16) { cutOff(n - 1, r.offset - rec.length, `record header: ${rec.length} of 16 bytes`); return; }
     const sec = u32(rec, 0);
     const frac = u32(rec, 4);
     const incl = u32(rec, 8);
@@ -211,23 +236,25 @@ async function* readPcap(r: ByteReader, file: string, first: Buffer, notes: (t: 
       throw inputError(`corrupt capture: frame ${n} at byte ${r.offset - 16} has an impossible header (length ${incl}, fraction ${frac})`, file);
     }
     const data = await r.take(incl);
-    if (data.length < incl) throw inputError(`truncated capture: frame ${n} cut off (${data.length} of ${incl} bytes)`, file);
-    yield { linkType, timeUs: sec * 1_000_000 + (nano ? Math.floor(frac / 1000) : frac), data, wireLen: orig };
+    if (data.length < incl) { cutOff(n - 1, r.offset - data.length - 16, `frame ${n}: ${data.length} of ${incl} bytes`); return; }
+    yield { linkType, timeUs: sec * 1_000_000 + (nano ? Math.floor(frac / 1000) : frac), data, wireLen: orig, iface: sll2Interface(linkType, data) };
   }
 }
 
-async function* readPcapng(r: ByteReader, file: string, first: Buffer, notes: (t: string) => void): AsyncGenerator<Frame> {
+async function* readPcapng(r: ByteReader, file: string, first: Buffer, notes: (t: string) => void, cutOff: CutOff): AsyncGenerator<Frame> {
   let le = true;
   let interfaces: { linkType: number; unitsPerSec: bigint; offsetSec: bigint }[] = [];
   let pending: Buffer | null = first;
   let blockNo = 0;
+  let frames = 0; // packet records yielded (the frames before a cut-off block)
   const orders = new Set<string>();
+  const ordersNote = (): void => notes(`pcapng, ${[...orders].join('/') || 'little'}-endian section(s)`);
   for (;;) {
     const head8: Buffer = pending ? Buffer.concat([pending, await r.take(8 - pending.length)]) : await r.take(8);
     pending = null;
     if (head8.length === 0) break;
     blockNo++;
-    if (head8.length < 8) throw inputError(`truncated capture: pcapng block ${blockNo} header cut off`, file);
+    if (head8.length < 8) { ordersNote(); cutOff(frames, r.offset - head8.length, `pcapng block ${blockNo}: header ${head8.length} of 8 bytes`); return; }
     const start = r.offset - 8;
     let type = head8.readUInt32LE(0);
     if (type === PCAPNG_SHB) {
@@ -247,7 +274,12 @@ async function* readPcapng(r: ByteReader, file: string, first: Buffer, notes: (t
     }
     const restLen = total - 8 - (type === PCAPNG_SHB ? 4 : 0);
     const rest = await r.take(restLen);
-    if (rest.length < restLen) throw inputError(`truncated capture: pcapng block ${blockNo} cut off (${rest.length + 8} of ${total} bytes)`, file);
+    if (rest.length < restLen) {
+      if (type === PCAPNG_SHB) throw inputError(`truncated capture: pcapng section header cut off (${rest.length + 12} of ${total} bytes)`, file);
+      ordersNote();
+      cutOff(frames, start, `pcapng block ${blockNo}: ${rest.length + 8} of ${total} bytes`);
+      return;
+    }
     const body = rest.subarray(0, rest.length - 4);
     const u16 = (o: number): number => (le ? body.readUInt16LE(o) : body.readUInt16BE(o));
     const u32 = (o: number): number => (le ? body.readUInt32LE(o) : body.readUInt32BE(o));
@@ -279,12 +311,18 @@ async function* readPcapng(r: ByteReader, file: string, first: Buffer, notes: (t
       const origLen = u32(16);
       if (20 + capLen > body.length) throw inputError(`corrupt capture: pcapng packet block ${blockNo} claims ${capLen} bytes`, file);
       const us = (ts * 1_000_000n) / iface.unitsPerSec + iface.offsetSec * 1_000_000n;
-      yield { linkType: iface.linkType, timeUs: Number(us), data: body.subarray(20, 20 + capLen), wireLen: origLen };
+      const data = body.subarray(20, 20 + capLen);
+      // several interfaces: block's interface and, for Linux cooked v2, the interface it names
+      const sll2 = sll2Interface(iface.linkType, data);
+      const named = interfaces.length > 1 || sll2 >= 0 ? ifId * 2 ** 32 + Math.max(0, sll2) : -1;
+      frames++;
+      yield { linkType: iface.linkType, timeUs: Number(us), data, wireLen: origLen, iface: named };
     } else if (type === 3) { // Simple Packet Block: no timestamp, cannot be timed
-      yield { linkType: -1, timeUs: -1, data: Buffer.alloc(0), wireLen: 0 };
+      frames++;
+      yield { linkType: -1, timeUs: -1, data: Buffer.alloc(0), wireLen: 0, iface: -1 };
     }
   }
-  notes(`pcapng, ${[...orders].join('/') || 'little'}-endian section(s)`);
+  ordersNote();
 }
 
 function kindOfMagic(bytes: Buffer): 'pcap' | 'pcapng' | null {
@@ -312,26 +350,44 @@ export const pcapAdapter: InputAdapter = {
     const kind = kindOfMagic(magic);
     if (kind === null) throw inputError(`not a pcap or pcapng capture (magic 0x${magic.toString('hex')})`, ctx.file);
     const collector = new PacketCollector(ctx, map);
+    const copies = new InterfaceCopies((p) => collector.add(p));
     const numberer = new StreamNumberer();
     let frame = 0;
     let untimed = 0;
     const linkTypes = new Set<number>();
-    const frames = kind === 'pcap' ? readPcap(r, ctx.file, magic, ctx.note) : readPcapng(r, ctx.file, magic, ctx.note);
+    const warnings: string[] = [];
+    let cut = false;
+    const cutOff: CutOff = (complete, at, what) => {
+      cut = true;
+      warnings.push(cutOffWarning(complete, at, what));
+    };
+    const frames = kind === 'pcap' ? readPcap(r, ctx.file, magic, ctx.note, cutOff) : readPcapng(r, ctx.file, magic, ctx.note, cutOff);
     for await (const f of frames) {
       frame++;
       if (f.timeUs < 0) { untimed++; continue; }
       linkTypes.add(f.linkType);
       const t = decodeFrame(f.linkType, f.data, f.wireLen);
       if (t === null) continue;
-      const packet: TcpPacket = { frame, timeUs: f.timeUs, stream: numberer.assign(t), line: frame, ...t };
-      collector.add(packet);
+      const packet: TcpPacket = {
+        frame, timeUs: f.timeUs, stream: numberer.assign(t), line: frame,
+        src: t.src, dst: t.dst, srcPort: t.srcPort, dstPort: t.dstPort, len: t.len, flags: t.flags, seq: t.seq, ack: t.ack,
+      };
+      if (f.iface >= 0) copies.add(packet, f.iface, t.ipId);
+      else collector.add(packet);
     }
-    if (frame === 0) throw inputError('capture holds no packets', ctx.file);
+    copies.finish();
+    if (frame === 0) throw inputError(cut ? `truncated capture: no complete frame (${warnings[0]})` : 'capture holds no packets', ctx.file);
     const unsupported = [...linkTypes].filter((l) => !(Object.values(LINKTYPE) as number[]).includes(l));
     if (unsupported.length > 0) ctx.note(`link type(s) ${unsupported.join(', ')} not decoded (supported: Ethernet, Linux SLL/SLL2, raw IP, loopback)`);
     if (untimed > 0) ctx.note(`${untimed} simple packet block(s) without timestamps skipped`);
-    ctx.note(`${frame} frames, ${collector.packets} TCP`);
+    ctx.note(`${frame} frames, ${collector.packets + copies.dropped} TCP`);
+    if (copies.dropped > 0) {
+      warnings.push(`packets captured on several interfaces (${copies.interfaceCount}; tcpdump -i any on a host that forwards, or a pcapng of several `
+        + `interfaces): ${copies.dropped} copies of packets dropped, each TCP stream read at the interface its first packet was captured on `
+        + `(copies: the same packet on another interface within ${COPIES.windowUs / 1000} ms)`
+        + (copies.early > 0 ? `; ${copies.early} frames compared over less than that window (more than ${COPIES.maxPending} held)` : ''));
+    }
     collector.finish();
-    return { records: frame, dialect: kind, timeFormats: ['epoch-us'] };
+    return { records: frame, dialect: kind, timeFormats: ['epoch-us'], warnings };
   },
 };
