@@ -7,6 +7,7 @@ import { usageError } from './errors.js';
 import { matchRosterAccounts, readRoster, type Roster } from './ingest/roster.js';
 import { formatTimeUs } from './ingest/time.js';
 import { collect, compareText, finishAccounts, type CollectRequest } from './collect.js';
+import { nothingReadError } from './ingest/ingest.js';
 import { mergedDomainsWarning } from './ingest/accounts.js';
 import { benjaminiHochberg, median } from './analyze/stats.js';
 import { GroupFigures, type PeerMember } from './baseline/peer-figures.js';
@@ -88,6 +89,9 @@ export async function runScan(req: ScanRequest): Promise<Report> {
   const collected = await collect(req, location ? [location, clientAddresses, sessionFloors] : [clientAddresses, sessionFloors]);
   const { ingested, accounts, budget, samplesUsed, excludedSamples, excludedAccounts, outsideWindow, accountKeys } = collected;
   const rejectionCounts = ingested.rejectionCounts;
+  // Rows read and every one rejected: an input error (exit 2), not an empty report that exits 0.
+  const nothingRead = nothingReadError(ingested);
+  if (nothingRead !== null) throw nothingRead;
   warnings.push(...ingested.warnings);
   if (roster) {
     // The roster's account column that matches the data (an HR export's Work Email, not its Employee ID).

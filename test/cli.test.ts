@@ -149,6 +149,20 @@ test('rejections are counted by reason, listed with --rejects, and --strict stop
   assert.equal(strict.stderr, `keylag: error: ${file}:42: value_not_numeric: rtt_ms=abc (--strict)\n`);
 });
 
+test('a run whose every row is rejected is an input error (exit 2) naming the top reason at its first file:line, even under --fail-on', () => {
+  const file = join(tmp, 'all-rejected.csv');
+  writeFileSync(file, 'user,time,rtt_ms\na,yesterday,20\nb,3/2/2026 2:19:05 PM,21\nc,3/2/2026 2:20:05 PM,22\nd,3/2/2026 2:21:05 PM,x\n');
+  const r = runCli(['scan', file, '--fail-on', '70']);
+  assert.equal(r.status, 2, r.stdout);
+  assert.equal(r.stderr, `keylag: error: ${file}:3: no sample read, every row rejected (time_date_order_unknown 3, time_unparseable 1); `
+    + 'the first time_date_order_unknown: 3/2/2026 2:19:05 PM (a locale date: give --date-order mdy or dmy) (--rejects FILE lists them all)\n');
+  assert.equal(r.stdout, '');
+  // One row read is a report (exit 0), its rejections counted.
+  const one = runCli(['scan', file, '--date-order', 'mdy', '--format', 'json']);
+  assert.equal(one.status, 0, one.stderr);
+  assert.equal((JSON.parse(one.stdout) as JsonReport).header.rejectionsTotal, 2);
+});
+
 test('the table shows rejections by reason', () => {
   const file = join(tmp, 'dirty2.csv');
   writeFileSync(file, 'user,time,rtt_ms\na,1772460191,abc\na,1772460192,12\n');

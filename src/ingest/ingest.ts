@@ -58,6 +58,8 @@ export interface IngestResult {
   recordsRead: number;
   samplesEmitted: number;
   rejectionCounts: Map<string, number>;
+  /** The first rejection of each reason: what `nothingReadError` names. */
+  firstRejections: Map<string, Rejection>;
   warnings: string[];
   side: SideData;
 }
@@ -97,6 +99,7 @@ export async function ingest(
   const limits = req.openLimits ?? DEFAULT_OPEN_LIMITS;
   const side = new SideData();
   const rejectionCounts = new Map<string, number>();
+  const firstRejections = new Map<string, Rejection>();
   const warnings: string[] = [];
   let recordsRead = 0;
   let samplesEmitted = 0;
@@ -179,7 +182,9 @@ export async function ingest(
         side,
         note: (text) => info.notes.push(text),
         reject: (line, reason, detail) => {
-          rejectionCounts.set(reason, (rejectionCounts.get(reason) ?? 0) + 1);
+          const seen = rejectionCounts.get(reason);
+          rejectionCounts.set(reason, (seen ?? 0) + 1);
+          if (seen === undefined) firstRejections.set(reason, { source: { file: path, line }, reason, detail });
           req.onRejection?.({ source: { file: path, line }, reason, detail });
           if (req.strict) throw inputError(`${reason}: ${detail} (--strict)`, path, line);
         },
@@ -240,5 +245,21 @@ export async function ingest(
       fail(info, csvInputError(err, path, null, (req.readLimits ?? DEFAULT_READ_LIMITS).maxRecordBytes));
     }
   }
-  return { paths, inputs: infos, recordsRead, samplesEmitted, rejectionCounts, warnings, side };
+  return { paths, inputs: infos, recordsRead, samplesEmitted, rejectionCounts, firstRejections, warnings, side };
+}
+
+/**
+ * The error of a run whose every row was rejected (rows read, no sample kept): a report of no
+ * accounts would exit 0 and let a CI gate pass on a run that read nothing. It names the most frequent
+ * reason at its first file:line with its detail, which carries the hint where there is one (a locale
+ * date: give --date-order; a decimal comma: give --decimal-comma). Null when a sample was read or
+ * nothing was rejected.
+ */
+export function nothingReadError(result: Pick<IngestResult, 'samplesEmitted' | 'rejectionCounts' | 'firstRejections'>): KeylagError | null {
+  if (result.samplesEmitted > 0 || result.rejectionCounts.size === 0) return null;
+  const ranked = [...result.rejectionCounts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const first = result.firstRejections.get(ranked[0]![0])!;
+  const counts = ranked.map(([reason, count]) => `${reason} ${count}`).join(', ');
+  return inputError(`no sample read, every row rejected (${counts}); the first ${first.reason}: ${first.detail} (--rejects FILE lists them all)`,
+    first.source.file, first.source.line);
 }
