@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { pcapAdapter } from '../src/ingest/adapters/pcap.js';
+import { StreamNumberer, decodeFrame, pcapAdapter } from '../src/ingest/adapters/pcap.js';
 import type { RawSample } from '../src/ingest/adapter.js';
 import { REPO_ROOT, runCli } from './helpers/cli.js';
 import { labBytes, parsePcapLE, readWith, writePcap } from './helpers/packets.js';
@@ -164,3 +164,46 @@ test('a pcapng of several interfaces: the same copies dropped as from tcpdump -i
   assert.deepEqual(ng.samples.map(timing), any.samples.map(timing));
 });
 
+/** eth.pcap as tshark exports it (the README's command), written here from the frames keylag decodes. */
+function ethAsTsharkCsv(): string {
+  const cap = parsePcapLE(bytes92('eth.pcap'));
+  const numberer = new StreamNumberer();
+  const rows = ['frame.number,frame.time_epoch,ip.src,ip.dst,ipv6.src,ipv6.dst,tcp.srcport,tcp.dstport,tcp.stream,tcp.len,tcp.flags,tcp.seq_raw,tcp.ack_raw'];
+  cap.records.forEach((r, i) => {
+    const t = decodeFrame(cap.linkType, r.data, r.orig);
+    if (t === null) return;
+    const v6 = t.src.includes(':');
+    const cells = [i + 1, `${r.sec}.${String(r.frac).padStart(6, '0')}000`, v6 ? '' : t.src, v6 ? '' : t.dst, v6 ? t.src : '', v6 ? t.dst : '',
+      t.srcPort, t.dstPort, numberer.assign(t), t.len, `0x${t.flags.toString(16).padStart(4, '0')}`, t.seq, t.ack];
+    rows.push(cells.map((c) => (c === '' ? '' : `"${c}"`)).join(','));
+  });
+  return rows.join('\n') + '\n';
+}
+
+test('SSH on port 2200: read as SSH by its identification string in a raw capture, by --ssh-port in a tshark export', () => {
+  const kindsOf2200 = (args: string[]) => {
+    const r = runCli(['extract', ...args, '--accounts', path92('accounts.csv'), '-f', 'csv']);
+    assert.equal(r.status, 0, r.stderr);
+    const bob = r.stdout.trim().split('\n').slice(1).map((l) => l.split(',')).filter((c) => c[1] === 'bob');
+    return { kinds: [...new Set(bob.map((c) => c[3]))].sort(), rows: bob.map((c) => c.slice(0, 5).join(',')).sort() };
+  };
+  // bob's two sessions go to port 2200; the capture holds "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u10" from both ends
+  const raw = kindsOf2200([path92('eth.pcap')]);
+  assert.deepEqual(raw.kinds, ['app_rtt', 'keystroke_interval', 'reaction', 'rtt']);
+  const csv = join(tmp, 'eth.tshark.csv');
+  writeFileSync(csv, ethAsTsharkCsv());
+  // a tshark export has no payload: port 2200 is not SSH unless named, and a note names the streams that look typed
+  assert.deepEqual(kindsOf2200([csv]).kinds, ['rtt']);
+  const rep = scan(csv);
+  const note = (rep.header.inputs[0] as Input & { notes: string[] }).notes.find((n) => n.includes('look typed'));
+  assert.equal(note, '3 stream(s) look typed but are not read as SSH (SSH is read on ports 22, 2222 and, in raw captures, by its identification string): '
+    + 'stream 1 (bob, port 2200: 50 client messages of 36 bytes); stream 4 (carol, port 2200: 44 client messages of 36 bytes); '
+    + 'stream 6 (bob, port 2200: 46 client messages of 36 bytes); --ssh-port PORT reads a port as SSH');
+  // --ssh-port 2200 (and as a list, repeated): the same samples as the raw capture's
+  for (const args of [['--ssh-port', '2200'], ['--ssh-port', '8022,2200'], ['--ssh-port', '8022', '--ssh-port', '2200']]) {
+    assert.deepEqual(kindsOf2200([csv, ...args]).rows, raw.rows, args.join(' '));
+  }
+  const bad = runCli(['scan', csv, '--ssh-port', '22x']);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--ssh-port expects TCP ports \(1-65535, repeatable or a comma list\), got '22x'/);
+});

@@ -7,6 +7,8 @@ import { ingest } from '../ingest/ingest.js';
 import type { RawSample } from '../ingest/adapter.js';
 import { terminalSafe } from '../report/sanitize.js';
 import { guardOutputPath } from './output.js';
+import { SSH_PORT_FLAG, SSH_PORT_HELP, sshPortList } from './scan.js';
+import { SSH_PORTS_OPTION } from '../ingest/derive/collect.js';
 
 const FORMATS = ['csv', 'jsonl'] as const;
 type Format = (typeof FORMATS)[number];
@@ -16,6 +18,7 @@ interface ExtractFlags {
   out?: string;
   inputFormat?: string;
   accounts?: string;
+  sshPort?: string;
   strict?: boolean;
   keepGoing?: boolean;
 }
@@ -51,6 +54,7 @@ export function registerExtract(program: Command): void {
     .option('-o, --out <file>', 'write to a file instead of stdout')
     .option('--input-format <name>', 'force an input format (see: keylag formats)')
     .option('--accounts <file>', 'accounts map for packet captures and tshark exports: IP, IP:port or FILE#stream -> account')
+    .option(SSH_PORT_FLAG, SSH_PORT_HELP, sshPortList)
     .option('--strict', 'stop at the first rejected value or row (exit 2)')
     .option('--keep-going', 'skip a missing or unreadable input instead of exit 2')
     .addHelpText('after', `
@@ -72,7 +76,7 @@ Examples:
       const result = await ingest({
         inputs,
         columns: {},
-        adapterOptions: { accounts: flags.accounts },
+        adapterOptions: { accounts: flags.accounts, [SSH_PORTS_OPTION]: flags.sshPort },
         inputFormat: flags.inputFormat ?? null,
         strict: flags.strict ?? false,
         keepGoing: flags.keepGoing ?? false,

@@ -17,6 +17,7 @@ import { chartDirFor, decideColor, guardOutputPath, writeBesideReport, writePiec
 import { EXIT_GATE } from './exit-codes.js';
 import type { CollectRequest } from '../collect.js';
 import { gateDecision } from '../score/gate.js';
+import { SSH_PORTS_OPTION } from '../ingest/derive/collect.js';
 
 const FORMATS = ['table', 'json', 'jsonl', 'csv', 'md', 'html'] as const;
 type Format = (typeof FORMATS)[number];
@@ -40,6 +41,15 @@ export function positiveInt(name: string) {
     if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < 1) throw usageError(`${name} expects a positive integer, got '${text}'`);
     return n;
   };
+}
+
+/** `--ssh-port`: repeatable, each a port or a comma list; collected as one comma list (the adapters' option). */
+export function sshPortList(text: string, previous: string | undefined): string {
+  const ports = text.split(',').map((t) => t.trim());
+  for (const t of ports) {
+    if (!/^\d{1,5}$/.test(t) || Number(t) < 1 || Number(t) > 65535) throw usageError(`--ssh-port expects TCP ports (1-65535, repeatable or a comma list), got '${text}'`);
+  }
+  return [...(previous === undefined ? [] : previous.split(',')), ...ports.map(Number)].join(',');
 }
 
 function score(text: string): number {
@@ -181,8 +191,13 @@ export function addAdapterOptions(command: Command): Command {
     .option('--sessions <file>', 'session -> account map for performance counter CSVs: saved qwinsta / query session output, or a host,session,account CSV')
     .addOption(new Option('--recorded-at <side>', 'where terminal recordings were made (client: keystroke-to-echo app_rtt; server: reaction)').choices(['client', 'server']))
     .option('--account-name <name>', 'account of terminal recordings that name no user (default: from the file name, alice.cast -> alice)')
-    .option('--accounts <file>', 'accounts map for packet captures and tshark exports: IP, IP:port or FILE#stream -> account, one per line');
+    .option('--accounts <file>', 'accounts map for packet captures and tshark exports: IP, IP:port or FILE#stream -> account, one per line')
+    .option(SSH_PORT_FLAG, SSH_PORT_HELP, sshPortList);
 }
+
+export const SSH_PORT_FLAG = '--ssh-port <port>';
+export const SSH_PORT_HELP = 'packet captures and tshark exports: also read this TCP port as SSH (repeatable or a comma list; 22 and 2222 always are, '
+  + 'and raw captures recognise SSH by its identification string)';
 
 /** The flags the three groups above define. */
 export interface InputFlags {
@@ -210,6 +225,7 @@ export interface InputFlags {
   recordedAt?: string;
   accountName?: string;
   accounts?: string;
+  sshPort?: string;
   serverCol?: string;
   ipCol?: string;
 }
@@ -222,6 +238,7 @@ export async function collectRequestFrom(inputs: string[], flags: InputFlags): P
       dateOrder: flags.dateOrder, recordedAt: flags.recordedAt, accountName: flags.accountName,
       sessionsFile: flags.sessions,
       accounts: flags.accounts,
+      [SSH_PORTS_OPTION]: flags.sshPort,
     },
     columns: {
       accountCol: flags.accountCol, timeCol: flags.timeCol, sessionCol: flags.sessionCol, kindCol: flags.kindCol,

@@ -12,7 +12,7 @@
 import type { AdapterContext, AdapterResult, InputAdapter } from '../adapter.js';
 import { inputError } from '../../errors.js';
 import { PacketCollector, accountsMapFor } from '../derive/collect.js';
-import { TCP_ACK, TCP_SYN, type TcpPacket } from '../derive/tcp.js';
+import { TCP_ACK, TCP_SYN, isSshIdent, type TcpPacket } from '../derive/tcp.js';
 import { COPIES, InterfaceCopies } from '../derive/interface-copies.js';
 
 const PCAP_US = 0xa1b2c3d4;
@@ -75,6 +75,8 @@ export interface ParsedTcp {
   ack: number;
   /** IPv4 identification; -1 for IPv6. */
   ipId: number;
+  /** The payload starts with an SSH identification string. */
+  sshIdent: boolean;
 }
 
 /** Decode one frame down to TCP; null when it is not (complete enough) TCP. */
@@ -170,6 +172,7 @@ export function decodeFrame(linkType: number, data: Buffer, wireLen: number): Pa
     flags: ((data[tcpOff + 12]! & 0x0f) << 8) | data[tcpOff + 13]!,
     len: Math.max(0, tcpBytes - dataOffset),
     ipId,
+    sshIdent: tcpBytes > dataOffset && isSshIdent(data.subarray(tcpOff + dataOffset)),
   };
 }
 
@@ -372,6 +375,7 @@ export const pcapAdapter: InputAdapter = {
         frame, timeUs: f.timeUs, stream: numberer.assign(t), line: frame,
         src: t.src, dst: t.dst, srcPort: t.srcPort, dstPort: t.dstPort, len: t.len, flags: t.flags, seq: t.seq, ack: t.ack,
       };
+      if (t.sshIdent) packet.sshIdent = true;
       if (f.iface >= 0) copies.add(packet, f.iface, t.ipId);
       else collector.add(packet);
     }

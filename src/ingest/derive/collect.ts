@@ -14,7 +14,7 @@
 // by stream number): a function of the input alone, so reports stay byte-identical run to run.
 import type { AdapterContext } from '../adapter.js';
 import type { Kind } from '../../types.js';
-import { deriveStream, TCP_FIN, TCP_RST, type StreamCarry, type TcpPacket, type Vantage } from './tcp.js';
+import { DERIVE, SSH_PORTS, deriveStream, TCP_FIN, TCP_RST, type StreamCarry, type TcpPacket, type Vantage } from './tcp.js';
 import { deriveTransportOnly } from './transport-only.js';
 import { accountOf, readAccountsMap, type AccountsMap } from './accounts-map.js';
 
@@ -23,6 +23,14 @@ export const ACCOUNTS_OPTION = 'accounts';
 const SIDE_KEY = 'tcp.accountsMap';
 /** Side-data key: the most packets held at once by any capture of the run (tests read it). */
 export const PEAK_HELD_KEY = 'tcp.peakHeld';
+/** Adapter option: more TCP ports read as SSH (`--ssh-port`), a comma list. */
+export const SSH_PORTS_OPTION = 'sshPorts';
+
+/** SSH_PORTS and the ports of `--ssh-port` (a comma list of 1..65535, checked by the command line). */
+export function sshPortsOf(ctx: AdapterContext): ReadonlySet<number> {
+  const extra = (ctx.options[SSH_PORTS_OPTION] ?? '').split(',').map((t) => Number(t.trim())).filter((n) => Number.isInteger(n) && n >= 1 && n <= 65535);
+  return extra.length === 0 ? SSH_PORTS : new Set([...SSH_PORTS, ...extra]);
+}
 
 export async function accountsMapFor(ctx: AdapterContext): Promise<AccountsMap | null> {
   const path = ctx.options[ACCOUNTS_OPTION];
@@ -69,6 +77,8 @@ interface OpenStream {
   /** Source endpoints that sent a FIN (two different ones close the stream). */
   finFrom: string | null;
   closedAtUs: number | null;
+  /** Counted among the streams that look typed but are not read as SSH. */
+  keyLike: boolean;
 }
 
 export class PacketCollector {
@@ -94,6 +104,10 @@ export class PacketCollector {
    *  stream at or below it is one whose carried state was dropped (endedKept), said in a note. */
   private maxStreamSeen = -1;
   private restarted = 0;
+  private readonly sshPorts: ReadonlySet<number>;
+  /** Streams not read as SSH that look typed (for a note), and how many more than listed. */
+  private readonly keyLike = new Map<number, string>();
+  private keyLikeMore = 0;
 
   /**
    * @param transportOnly packets carry no sequence numbers (a tshark export without them): streams are
@@ -102,6 +116,7 @@ export class PacketCollector {
   constructor(private readonly ctx: AdapterContext, private readonly map: AccountsMap | null, limits: Partial<typeof COLLECT> = {},
     private readonly transportOnly = false) {
     this.limits = { ...COLLECT, ...limits };
+    this.sshPorts = sshPortsOf(ctx);
   }
 
   add(p: TcpPacket): void {
@@ -115,7 +130,7 @@ export class PacketCollector {
       if (carry !== undefined) this.ended.delete(p.stream);
       else if (p.stream <= this.maxStreamSeen) this.restarted++;
       if (p.stream > this.maxStreamSeen) this.maxStreamSeen = p.stream;
-      s = { id: p.stream, packets: [], carry, lastTimeUs: p.timeUs, finFrom: null, closedAtUs: null };
+      s = { id: p.stream, packets: [], carry, lastTimeUs: p.timeUs, finFrom: null, closedAtUs: null, keyLike: false };
       this.open.set(p.stream, s);
     }
     s.packets.push(p);
@@ -174,9 +189,15 @@ export class PacketCollector {
     const packets = cutAt === s.packets.length ? s.packets : s.packets.slice(0, cutAt);
     s.packets = cutAt === s.packets.length ? [] : s.packets.slice(cutAt);
     this.held -= packets.length;
-    const { summary, samples, carry } = (this.transportOnly ? deriveTransportOnly : deriveStream)(packets, s.carry);
+    const { summary, samples, carry } = this.transportOnly ? deriveTransportOnly(packets, s.carry) : deriveStream(packets, s.carry, this.sshPorts);
     const { ctx } = this;
     const { account, via } = accountOf(this.map, ctx.file, summary);
+    if (!summary.ssh && summary.keyLike >= DERIVE.keyLikeMin) {
+      const text = `stream ${s.id} (${account}, port ${summary.serverPort}: ${summary.keyLike} client messages of ${summary.keyLikeLen} bytes)`;
+      if (this.keyLike.has(s.id) || this.keyLike.size < this.limits.noteList) this.keyLike.set(s.id, text);
+      else if (!s.keyLike) this.keyLikeMore++;
+      s.keyLike = true;
+    }
     if (s.carry === undefined) {
       // first segment of this stream (or of one whose carried state was dropped: counted, and said)
       this.streams++;
@@ -226,6 +247,12 @@ export class PacketCollector {
       ctx.note(`memory bound: ${list.join('; ')}${more} derived in segments of at most ${limits.segmentPackets} packets (${limits.maxHeld} held in all), `
         + `cut at a pause of ${limits.cutGapUs / 1e6} s where there is one; the rules' state carries across a cut, but a keystroke or echo size first seen `
         + 'after a cut does not reach back, so a sample or two at a cut may differ from deriving the stream whole');
+    }
+    if (this.keyLike.size > 0) {
+      const list = [...this.keyLike].sort((a, b) => a[0] - b[0]).map(([, text]) => text);
+      const more = this.keyLikeMore > 0 ? ` and ${this.keyLikeMore} more` : '';
+      ctx.note(`${this.keyLike.size + this.keyLikeMore} stream(s) look typed but are not read as SSH (SSH is read on ports ${[...this.sshPorts].sort((a, b) => a - b).join(', ')}`
+        + ` and, in raw captures, by its identification string): ${list.join('; ')}${more}; --ssh-port PORT reads a port as SSH`);
     }
     if (this.restarted > 0) ctx.note(`${this.restarted} stream(s) resumed after their carried state was dropped (more than ${limits.endedKept} streams ended since): counted and derived again as new streams`);
     if (map === null) ctx.note('no accounts map (--accounts): streams are named by their client address');

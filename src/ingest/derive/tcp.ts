@@ -62,6 +62,8 @@ export interface TcpPacket {
    * numbers gives it (transport-only derivation, transport-only.ts); absent otherwise.
    */
   ackRttUs?: number;
+  /** The TCP payload starts with an SSH identification string ("SSH-2.0-", "SSH-1.99-"): raw captures only. */
+  sshIdent?: boolean;
 }
 
 export interface DerivedSample {
@@ -86,6 +88,11 @@ export interface StreamSummary {
   vantage: Vantage;
   vantageFrom: 'handshake' | 'ack-timing' | 'assumed';
   ssh: boolean;
+  /** Not SSH: client messages of its smallest size seen at least keySizeMinCount times, when that size is at
+   *  most DERIVE.keyLikeMaxBytes (how much it looks like typing: the note on streams not read as SSH); else 0. */
+  keyLike: number;
+  /** That size (0 without one). */
+  keyLikeLen: number;
   packets: number;
   firstTimeUs: number;
   /** Keystroke-sized client packets on the obfuscation grid (chaff or quantised keys). */
@@ -94,8 +101,15 @@ export interface StreamSummary {
   counts: Record<Kind, number>;
 }
 
-/** Ports read as interactive SSH (where keystroke, reaction and keep-alive rules apply). */
+/** Ports read as interactive SSH (where keystroke, reaction and keep-alive rules apply); more with
+ *  `--ssh-port`, and in raw captures any stream whose payload starts with an SSH identification string. */
 export const SSH_PORTS: ReadonlySet<number> = new Set([22, 2222]);
+
+/** Does this payload start with an SSH identification string (RFC 4253 4.2; 1.99: SSH-1 compatible servers)? */
+export function isSshIdent(payload: Buffer): boolean {
+  return payload.length >= 8 && payload[0] === 0x53 && payload[1] === 0x53 && payload[2] === 0x48 && payload[3] === 0x2d
+    && (payload.toString('latin1', 4, 8) === '2.0-' || payload.toString('latin1', 4, 9) === '1.99-');
+}
 
 /** Parameters of the rules, in microseconds unless named otherwise. Documented in the README. */
 export const DERIVE = {
@@ -131,6 +145,10 @@ export const DERIVE = {
   reactionMinUs: 100_000,
   /** Client data this close before the client's FIN/RST is session teardown, not typing. */
   teardownUs: 300_000,
+  /** A stream not read as SSH looks typed when at least keyLikeMin client messages share its smallest
+   *  repeated size, at most keyLikeMaxBytes (an SSH keystroke is 36 to 100 bytes, telnet's 1). */
+  keyLikeMin: 20,
+  keyLikeMaxBytes: 100,
 } as const;
 
 const u32 = (x: number): number => x >>> 0;
@@ -177,6 +195,7 @@ export interface StreamCarry {
   serverPort: number;
   vantage: Vantage;
   vantageFrom: StreamSummary['vantageFrom'];
+  ssh: boolean;
   isn: [number | null, number | null];
   highestEnd: [number, number];
   ackedTo: [number, number];
@@ -299,11 +318,14 @@ export function vantageOf(carry: StreamCarry | undefined, handshakeVantage: Vant
   return { vantage: 'server', vantageFrom: 'assumed' };
 }
 
-export function deriveStream(packets: readonly TcpPacket[], carry?: StreamCarry): { summary: StreamSummary; samples: DerivedSample[]; carry: StreamCarry } {
+export function deriveStream(packets: readonly TcpPacket[], carry?: StreamCarry, sshPorts: ReadonlySet<number> = SSH_PORTS): {
+  summary: StreamSummary; samples: DerivedSample[]; carry: StreamCarry;
+} {
   const first = packets[0]!;
   // --- who is the client ---
   const { syn, client, clientPort, server, serverPort, isClient } = endpointsOf(packets, carry);
-  const ssh = SSH_PORTS.has(serverPort);
+  // SSH: by the server's port, or by its identification string on either side
+  const ssh = carry?.ssh === true || sshPorts.has(serverPort) || packets.some((p) => p.sshIdent === true);
 
   // --- sequence spaces: relative to the SYN (or the first packet seen) of each direction ---
   const isn: [number | null, number | null] = carry ? [carry.isn[0], carry.isn[1]] : [null, null]; // [client, server]
@@ -412,12 +434,18 @@ export function deriveStream(packets: readonly TcpPacket[], carry?: StreamCarry)
   let clientSizes: [number, number][] = carry ? carry.clientSizes : [];
   let echoLen = Infinity;
   let obfuscated = false;
-  if (ssh) {
+  let keyLike = 0;
+  let keyLikeLen = 0;
+  // Keystroke size, echo size and the obfuscation verdict are whole-stream properties: a later
+  // segment starts from what the earlier ones found (sizes and counts so far; obfuscated stays so).
+  clientSizes = keySizes(carry ? carry.clientSizes : [], clientEvents);
+  const repeated = clientSizes.find(([, count]) => count >= DERIVE.keySizeMinCount);
+  if (!ssh) {
+    // how much it looks like typing (a note names such streams): client messages of its keystroke-like size
+    if (repeated !== undefined && repeated[0] <= DERIVE.keyLikeMaxBytes) { keyLikeLen = repeated[0]; keyLike = repeated[1]; }
+  } else {
     // Loops, not Math.min(...list): a long stream has more events than a call has arguments.
-    // Keystroke size, echo size and the obfuscation verdict are whole-stream properties: a later
-    // segment starts from what the earlier ones found (smallest sizes so far; obfuscated stays so).
-    clientSizes = keySizes(carry ? carry.clientSizes : [], clientEvents);
-    keyLen = clientSizes.find(([, count]) => count >= DERIVE.keySizeMinCount)?.[0] ?? Infinity;
+    keyLen = repeated?.[0] ?? Infinity;
     const typing = Number.isFinite(keyLen);
     // The lock-step setup ends at the first keystroke, and after at most setupMaxClientMessages client messages.
     const keyStart = typing ? events.findIndex((e) => e.fromClient && e.len === keyLen) : events.length;
@@ -537,12 +565,12 @@ export function deriveStream(packets: readonly TcpPacket[], carry?: StreamCarry)
   const firstTimeUs = carry ? carry.firstTimeUs : first.timeUs;
   return {
     summary: {
-      stream: first.stream, client, clientPort, server, serverPort, vantage, vantageFrom, ssh,
+      stream: first.stream, client, clientPort, server, serverPort, vantage, vantageFrom, ssh, keyLike, keyLikeLen,
       packets: packets.length, firstTimeUs, gridPackets, obfuscated: gridPackets > 0, counts,
     },
     samples,
     carry: {
-      stream: first.stream, firstTimeUs, client, clientPort, server, serverPort, vantage, vantageFrom,
+      stream: first.stream, firstTimeUs, client, clientPort, server, serverPort, vantage, vantageFrom, ssh,
       isn, highestEnd, ackedTo, outstanding: outstanding.slice(-CARRY_MAX_PENDING),
       setupDone, setupClientSeen, clientSizes, echoLen, obfuscated, turn, lastClient, outputSinceClient, prevKey, pendingRequests, answeredTo,
     },

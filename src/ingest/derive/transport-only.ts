@@ -52,13 +52,13 @@ export function deriveTransportOnly(packets: readonly TcpPacket[], carry?: Strea
   const firstTimeUs = carry ? carry.firstTimeUs : first.timeUs;
   return {
     summary: {
-      stream: first.stream, client, clientPort, server, serverPort, vantage, vantageFrom, ssh: false,
+      stream: first.stream, client, clientPort, server, serverPort, vantage, vantageFrom, ssh: false, keyLike: 0, keyLikeLen: 0,
       packets: packets.length, firstTimeUs, gridPackets: 0, obfuscated: false, counts,
     },
     samples,
     // The application rules' state stays empty: they are not applied here.
     carry: {
-      stream: first.stream, firstTimeUs, client, clientPort, server, serverPort, vantage, vantageFrom,
+      stream: first.stream, firstTimeUs, client, clientPort, server, serverPort, vantage, vantageFrom, ssh: false,
       isn: [null, null], highestEnd: [0, 0], ackedTo: [0, 0], outstanding: [], setupDone: false, setupClientSeen: 0,
       clientSizes: [], echoLen: 0, obfuscated: false, turn: null, lastClient: null, outputSinceClient: false,
       prevKey: null, pendingRequests: [], answeredTo: 0,
