@@ -97,3 +97,32 @@ test('missing joins are counted; malformed documents and values are errors or co
   await rejectsWith(runAdapter(citrixAdapter, '{"value":[{"Id":1,\n"IcaRttMS":40,,}]}'), /not valid JSON/, 2);
   await rejectsWith(runAdapter(citrixAdapter, '{"IcaRttMS": 4}'), /without a "value" array/);
 });
+
+test('ConvertTo-Json past its -Depth: records written as "@{Id=...}" text are counted rejections with the -Depth 5 hint, not dropped', async () => {
+  const metrics = `{\n  "@odata.context": "${CTX}SessionMetrics",\n  "value": [\n`
+    + '    "@{Id=1; SessionId=aaaa-1; CollectedDate=2025-02-25T09:19:25Z; IcaRttMS=40; IcaLatency=30}",\n'
+    + '    {"Id": 2, "SessionId": "aaaa-1", "CollectedDate": "2025-02-25T09:20:25Z", "IcaRttMS": 41, "IcaLatency": 31},\n'
+    + '    "@{Id=3; SessionId=aaaa-1; CollectedDate=2025-02-25T09:21:25Z; IcaRttMS=; IcaLatency=30}",\n    7\n  ]\n}\n';
+  const run = await withSide(metrics);
+  assert.deepEqual(run.samples.map((s) => [s.kind, s.valueMs, s.line]), [['app_rtt', 41, 5], ['rtt', 31, 5]]);
+  assert.deepEqual(run.rejections.map((r) => [r.line, r.reason]), [[4, 'record_powershell_text'], [6, 'record_powershell_text'], [6, 'record_not_object']]);
+  assert.match(run.rejections[0]!.detail, /^@\{Id=1; SessionId=aaaa-1; .*: a PowerShell object written as text; save with ConvertTo-Json -Depth 5$/);
+  assert.ok(run.notes.some((n) => n.startsWith('2 record(s) are PowerShell objects written as text') && n.includes('ConvertTo-Json -Depth 5')), run.notes.join('|'));
+});
+
+test('paging: an array of OData pages and pages appended one per line are read page by page; a next page left unsaved is noted', async () => {
+  const rec = (id: number, minute: number) => ({ Id: id, SessionId: 'aaaa-1', CollectedDate: `2025-02-25T09:${String(minute).padStart(2, '0')}:00Z`, IcaRttMS: 40 + id, IcaLatency: 30 });
+  const page = (ids: number[], next: string | null) => ({ '@odata.context': `${CTX}SessionMetrics`, value: ids.map((i) => rec(i, i)), ...(next ? { '@odata.nextLink': next } : {}) });
+  const pages = [page([1, 2], `${CTX.replace('$metadata#', '')}SessionMetrics?$skip=2`), page([3], `${CTX.replace('$metadata#', '')}SessionMetrics?$skip=3`), page([4, 5], null)];
+  const array = await withSide(JSON.stringify(pages, null, 2));
+  assert.deepEqual(array.rejections, []);
+  assert.deepEqual(array.samples.filter((s) => s.kind === 'app_rtt').map((s) => [s.valueMs, s.account]), [[41, 'jdoe@corp.example'], [42, 'jdoe@corp.example'], [43, 'jdoe@corp.example'], [44, 'jdoe@corp.example'], [45, 'jdoe@corp.example']]);
+  assert.ok(array.notes.includes('3 OData page(s) read in order (an array of responses), 5 record(s)'), array.notes.join('|'));
+  const lines = await withSide(pages.slice(0, 2).map((p) => JSON.stringify(p)).join('\n') + '\n');
+  assert.deepEqual(lines.samples.filter((s) => s.kind === 'app_rtt').map((s) => [s.valueMs, s.line]), [[41, 1], [42, 1], [43, 2]]);
+  assert.ok(lines.notes.includes('2 OData page(s) read in order (one response per line), 3 record(s)'), lines.notes.join('|'));
+  assert.ok(lines.notes.some((n) => /^the last page names a next page \(@odata.nextLink .*\$skip=3\): records after it were not saved$/.test(n)), lines.notes.join('|'));
+  // lines that are not all pages stay an error with the line
+  await rejectsWith(runAdapter(citrixAdapter, `${JSON.stringify(pages[0])}\n{"IcaRttMS": 4}\n`), /several JSON documents, not all OData pages/);
+  await rejectsWith(runAdapter(citrixAdapter, `${JSON.stringify(pages[0])}\n{"value": [,]}\n`), /not valid JSON/, 2);
+});

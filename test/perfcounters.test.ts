@@ -147,3 +147,15 @@ test('an RTT counter reading 0 measured nothing (Current UDP RTT of a session ov
   ]);
   assert.ok(run.notes.some((n) => n.startsWith('3 RTT reading(s) of 0 rejected as rtt_zero')), run.notes.join('|'));
 });
+
+test('typeperf -f TSV (PDH-TSV 4.0): the same data tab separated is read as the CSV is', async () => {
+  const csv = `${H}\r\n"02/25/2025 09:19:25.391","23.000000","21.000000","5120.000000"\r\n`;
+  const tsv = csv.replace('PDH-CSV', 'PDH-TSV').replace(/","/g, '"\t"');
+  assert.equal(detectAdapter(`\r\n${tsv}`)?.name, 'perfcounters');
+  const fromCsv = await withSessions(QWINSTA, csv);
+  const fromTsv = await withSessions(QWINSTA, tsv, 'VDI-01.qwinsta.txt', 'perf.tsv');
+  assert.deepEqual(fromTsv.rejections, []);
+  assert.deepEqual(fromTsv.samples, fromCsv.samples);
+  assert.equal(fromTsv.samples.length, 2);
+  assert.equal(fromTsv.result.dialect, 'PDH-TSV 4.0');
+});

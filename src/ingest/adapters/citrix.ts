@@ -55,31 +55,55 @@ function str(v: unknown): string | null {
   return s === '' ? null : s;
 }
 
-/** The records of a saved response, with the line each record object starts on. */
-export function odataRecords(text: string, file: string): { records: Rec[]; lines: number[]; entity: string | null } {
-  let doc: unknown;
+/** A record that is not an object, with its line (PowerShell's `@{Id=...}` text past ConvertTo-Json's -Depth). */
+export interface NonObjectRecord { line: number; value: unknown }
+
+export interface OdataRecords {
+  records: Rec[];
+  lines: number[];
+  entity: string | null;
+  nonObjects: NonObjectRecord[];
+  /** Pages read: a response per line (a paging loop's output appended) or an array of responses. */
+  pages: number;
+  paging: 'one' | 'array' | 'lines';
+  /** The last page's `@odata.nextLink` (v4) / `odata.nextLink` / `d.__next` (v3): more was there to fetch. */
+  nextLink: string | null;
+}
+
+function parseJson(text: string, file: string, lineOffset = 0): unknown {
   try {
-    doc = JSON.parse(text);
+    return JSON.parse(text);
   } catch (err) {
     const m = /position (\d+)/.exec((err as Error).message);
-    const line = m ? text.slice(0, Number(m[1])).split('\n').length : null;
+    const line = m ? text.slice(0, Number(m[1])).split('\n').length + lineOffset : lineOffset > 0 ? lineOffset + 1 : null;
     throw inputError(`not valid JSON: ${(err as Error).message.replace(/ in JSON at position \d+.*$/, '')}`, file, line);
   }
-  let records: unknown;
-  let depth: number;
-  let context: string | null = null;
-  if (Array.isArray(doc)) { records = doc; depth = 2; }
-  else if (doc !== null && typeof doc === 'object') {
-    const o = doc as Rec;
-    context = str(o['@odata.context'] ?? o['odata.metadata']);
-    if (Array.isArray(o.value)) { records = o.value; depth = 3; }
-    else if (o.d !== null && typeof o.d === 'object' && Array.isArray((o.d as Rec).results)) { records = (o.d as Rec).results; depth = 4; }
-    else if (Array.isArray(o.d)) { records = o.d; depth = 3; }
-    else throw inputError('OData document without a "value" array (or "d.results")', file, 1);
-  } else throw inputError('OData document is not an object or array', file, 1);
-  // Lines: the objects that open at the records' depth, in order (string-aware scan).
+}
+
+/** A page's records array and the depth its records open at (1 = the page's own brace); null: not a page. */
+function pageRecords(o: Rec): { records: unknown[]; depth: number; context: string | null; next: string | null } | null {
+  const context = str(o['@odata.context'] ?? o['odata.metadata']);
+  const next = str(o['@odata.nextLink'] ?? o['odata.nextLink']);
+  if (Array.isArray(o.value)) return { records: o.value, depth: 3, context, next };
+  if (o.d !== null && typeof o.d === 'object' && Array.isArray((o.d as Rec).results)) {
+    return { records: (o.d as Rec).results as unknown[], depth: 4, context, next: next ?? str((o.d as Rec).__next) };
+  }
+  if (Array.isArray(o.d)) return { records: o.d, depth: 3, context, next };
+  return null;
+}
+
+function isObject(v: unknown): v is Rec {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/**
+ * The line each record opens on: objects opening at `depth`, and other values (strings) directly in
+ * an array one level up, in order (a string-aware scan).
+ */
+function recordLines(text: string, depth: number, lineOffset: number): number[] {
   const lines: number[] = [];
-  let line = 1, d = 0, inString = false;
+  const arrays: boolean[] = [];
+  let line = 1 + lineOffset, inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 10) { line++; continue; }
@@ -88,13 +112,84 @@ export function odataRecords(text: string, file: string): { records: Rec[]; line
       else if (c === 34) inString = false;
       continue;
     }
-    if (c === 34) inString = true;
-    else if (c === 123 || c === 91) { d++; if (c === 123 && d === depth) lines.push(line); }
-    else if (c === 125 || c === 93) d--;
+    const d = arrays.length;
+    if (c === 34) { inString = true; if (d === depth - 1 && arrays[d - 1] === true) lines.push(line); }
+    else if (c === 123 || c === 91) { arrays.push(c === 91); if (c === 123 && d + 1 === depth) lines.push(line); }
+    else if (c === 125 || c === 93) arrays.pop();
   }
-  const recs = (records as unknown[]).filter((r): r is Rec => r !== null && typeof r === 'object' && !Array.isArray(r));
-  const entity = context === null ? null : (/\$metadata#(\w+)/.exec(context)?.[1] ?? null);
-  return { records: recs, lines, entity };
+  return lines;
+}
+
+/**
+ * The records of a saved response, with the line each record starts on. A response is one page:
+ * `{"value": [...]}` (v4), `{"d": {"results": [...]}}` (v3 verbose), or a bare array of records
+ * (PowerShell). A paging loop's output is read page by page: pages appended one per line (curl in a
+ * loop following @odata.nextLink), or an array of pages (PowerShell collecting each response).
+ */
+export function odataRecords(text: string, file: string): OdataRecords {
+  let docs: { doc: unknown; text: string; lineOffset: number }[];
+  try {
+    docs = [{ doc: JSON.parse(text), text, lineOffset: 0 }];
+  } catch (err) {
+    // One response per line: each line a JSON document of its own.
+    const lines = text.split('\n');
+    const filled = lines.map((l, i) => ({ l, i })).filter(({ l }) => l.trim() !== '');
+    if (filled.length < 2 || !filled.every(({ l }) => l.trimStart().startsWith('{'))) parseJson(text, file);
+    docs = filled.map(({ l, i }) => ({ doc: parseJson(l, file, i), text: l, lineOffset: i }));
+    if (!docs.every(({ doc }) => isObject(doc) && pageRecords(doc) !== null)) throw inputError('several JSON documents, not all OData pages (a "value" array each)', file, 1);
+  }
+  const out: OdataRecords = { records: [], lines: [], entity: null, nonObjects: [], pages: 0, paging: docs.length > 1 ? 'lines' : 'one', nextLink: null };
+  let context: string | null = null;
+  const take = (records: unknown[], lines: number[]) => {
+    records.forEach((r, i) => {
+      const line = lines[i] ?? lines[lines.length - 1] ?? 1;
+      if (isObject(r)) { out.records.push(r); out.lines.push(line); } else out.nonObjects.push({ line, value: r });
+    });
+  };
+  for (const { doc, text: docText, lineOffset } of docs) {
+    if (Array.isArray(doc)) {
+      const pages = doc.length > 0 && doc.every((p) => isObject(p) && pageRecords(p) !== null) ? doc.map((p) => pageRecords(p as Rec)!) : null;
+      if (pages === null) { out.pages++; take(doc, recordLines(docText, 2, lineOffset)); continue; }
+      // An array of pages: records one level deeper; their lines in one scan, in order.
+      out.paging = 'array';
+      const lines = recordLines(docText, pages[0]!.depth + 1, lineOffset);
+      let at = 0;
+      for (const p of pages) {
+        out.pages++;
+        context ??= p.context;
+        out.nextLink = p.next;
+        take(p.records, lines.slice(at, at + p.records.length));
+        at += p.records.length;
+      }
+      continue;
+    }
+    if (!isObject(doc)) throw inputError('OData document is not an object or array', file, 1);
+    const page = pageRecords(doc);
+    if (page === null) throw inputError('OData document without a "value" array (or "d.results")', file, 1 + lineOffset);
+    out.pages++;
+    context ??= page.context;
+    out.nextLink = page.next;
+    take(page.records, recordLines(docText, page.depth, lineOffset));
+  }
+  out.entity = context === null ? null : (/\$metadata#(\w+)/.exec(context)?.[1] ?? null);
+  return out;
+}
+
+/** Records that are not objects, counted; PowerShell's `@{...}` text says what to do. Pages, noted. */
+function noteRecordShapes(ctx: AdapterContext, o: OdataRecords): void {
+  let psText = 0;
+  for (const { line, value } of o.nonObjects) {
+    const text = typeof value === 'string' ? value : JSON.stringify(value);
+    if (typeof value === 'string' && /^@\{\w+=/.test(value)) {
+      psText++;
+      ctx.reject(line, 'record_powershell_text', `${text.slice(0, 60)}${text.length > 60 ? '...' : ''}: a PowerShell object written as text; save with ConvertTo-Json -Depth 5`);
+    } else ctx.reject(line, 'record_not_object', `${String(text).slice(0, 60)}: a record should be a JSON object`);
+  }
+  if (psText > 0) {
+    ctx.note(`${psText} record(s) are PowerShell objects written as text ("@{Id=...; ...}"): ConvertTo-Json stops at its -Depth (2 by default) and writes deeper objects that way; save the response with Invoke-RestMethod ... | ConvertTo-Json -Depth 5`);
+  }
+  if (o.paging !== 'one') ctx.note(`${o.pages} OData page(s) read in order (${o.paging === 'lines' ? 'one response per line' : 'an array of responses'}), ${o.records.length} record(s)`);
+  if (o.nextLink !== null) ctx.note(`the last page names a next page (@odata.nextLink ${o.nextLink.slice(0, 120)}): records after it were not saved`);
 }
 
 /** CollectedDate: ISO 8601 (offset-less = UTC, as Monitor Service dates are) or v3 verbose `/Date(ms)/` (parseTimestamp reads both). */
@@ -133,7 +228,9 @@ export const citrixSideAdapter: InputAdapter = {
     return startsJson(head) && looksLikeSide(head) && !looksLikeMetrics(head) ? 0.9 : 0;
   },
   async read(chunks, ctx): Promise<AdapterResult> {
-    const { records, lines, entity } = odataRecords(await wholeText(chunks, ctx), ctx.file);
+    const read = odataRecords(await wholeText(chunks, ctx), ctx.file);
+    const { records, lines, entity } = read;
+    noteRecordShapes(ctx, read);
     const { users, sessions } = sideMaps(ctx);
     let kindSeen: 'Users' | 'Sessions' | null = null;
     records.forEach((r, i) => {
@@ -169,7 +266,9 @@ export const citrixAdapter: InputAdapter = {
     return startsJson(head) && looksLikeMetrics(head) ? 0.9 : 0;
   },
   async read(chunks, ctx): Promise<AdapterResult> {
-    const { records, lines, entity } = odataRecords(await wholeText(chunks, ctx), ctx.file);
+    const read = odataRecords(await wholeText(chunks, ctx), ctx.file);
+    const { records, lines, entity } = read;
+    noteRecordShapes(ctx, read);
     const { users, sessions } = sideMaps(ctx);
     const timeFormats = new Set<string>();
     let metricsRead = 0;

@@ -3,6 +3,7 @@
 // relog: https://learn.microsoft.com/windows-server/administration/windows-commands/relog):
 //   "(PDH-CSV 4.0) (Pacific Standard Time)(480)","\\HOST\Object(Instance)\Counter",...
 //   "02/25/2025 09:19:25.391","23.000000"," ",...
+// typeperf -f TSV / relog -f TSV write the same, tab separated, with "(PDH-TSV 4.0)" in the header.
 // The first header cell names the logging machine's time zone and its bias in minutes (Windows
 // convention: UTC = local time + bias; Win32_TimeZone.Bias); the time column is that local time,
 // month first, milliseconds. Every cell is quoted; a counter that was not sampled is a blank cell
@@ -21,10 +22,10 @@ import type { Kind } from '../../types.js';
 import { inputError } from '../../errors.js';
 import { MIN_TIME_US, MAX_TIME_US } from '../time.js';
 import { parseLatency } from './generic.js';
-import { csvRecords, firstLine, parseSlashDate, slashDateToUs } from './export-util.js';
+import { csvRecords, firstLine, parseSlashDate, peekHead, slashDateToUs } from './export-util.js';
 import { hostsWithoutListing, lookupSession, SESSIONS_KEY, type SessionMap } from './sessions.js';
 
-const PDH_RE = /^\uFEFF?"?\(PDH-CSV 4\.0\) \(([^)]*)\)\((-?\d+)\)"?/;
+const PDH_RE = /^\uFEFF?"?\(PDH-(CSV|TSV) 4\.0\) \(([^)]*)\)\((-?\d+)\)"?/;
 const PATH_RE = /^\\\\([^\\]+)\\(.+?)\((.*)\)\\(.+)$/;
 
 interface CounterSpec { object: RegExp; counter: RegExp; kind: Kind; label: string }
@@ -54,15 +55,18 @@ export const perfCountersAdapter: InputAdapter = {
     let blanks = 0;
     let zeros = 0;
     const mapped = new Map<string, string>();
-    for await (const { fields, line } of csvRecords(chunks, ctx)) {
+    // typeperf -f TSV and relog -f TSV write the same data tab separated, header "(PDH-TSV 4.0) ...".
+    const { head, replay } = await peekHead(chunks, false);
+    const tsv = PDH_RE.exec(firstLine(head))?.[1] === 'TSV';
+    for await (const { fields, line } of csvRecords(replay, ctx, tsv ? '\t' : ',')) {
       if (columns === null) {
         const m = PDH_RE.exec(fields[0] ?? '');
         if (m === null) {
           if (fields.length === 1 && (fields[0] ?? '').trim() === '') continue;
-          throw inputError('not a PDH-CSV header: the first cell should be "(PDH-CSV 4.0) (<time zone>)(<bias>)"', ctx.file, line);
+          throw inputError('not a PDH-CSV header: the first cell should be "(PDH-CSV 4.0) (<time zone>)(<bias>)" (or PDH-TSV)', ctx.file, line);
         }
         if (fields.length > ctx.limits.maxFields) throw inputError(`header has ${fields.length} fields, more than the limit of ${ctx.limits.maxFields} (--max-fields)`, ctx.file, line);
-        biasMin = Number(m[2]);
+        biasMin = Number(m[3]);
         width = fields.length;
         columns = [];
         let ignored = 0;
@@ -73,7 +77,7 @@ export const perfCountersAdapter: InputAdapter = {
           if (!p || !spec) { ignored++; return; }
           columns!.push({ index, host: p[1]!, instance: p[3]!, path: cell.trim(), kind: spec.kind });
         });
-        ctx.note(`time zone '${m[1]}', bias ${biasMin} min: local times read as UTC ${biasMin >= 0 ? '+' : '-'} ${Math.abs(biasMin)} min`);
+        ctx.note(`time zone '${m[2]}', bias ${biasMin} min: local times read as UTC ${biasMin >= 0 ? '+' : '-'} ${Math.abs(biasMin)} min`);
         ctx.note(`${columns.length} round-trip counter column(s) -> rtt (ms)${ignored > 0 ? `; ${ignored} other counter column(s) ignored` : ''}`);
         if (columns.length > 0 && (sessions === undefined || sessions.hosts.size === 0)) {
           const hosts = [...new Set(columns.map((c) => c.host))].join(', ');
@@ -129,6 +133,6 @@ export const perfCountersAdapter: InputAdapter = {
     if (blanks > 0) ctx.note(`${blanks} blank cell(s) (counter not sampled) skipped`);
     if (zeros > 0) ctx.note(`${zeros} RTT reading(s) of 0 rejected as rtt_zero: a round-trip counter reads 0 when it measured nothing (RemoteFX Current UDP RTT while the session runs over TCP), not a 0 ms round trip`);
     if (trailing > 0) ctx.note(`${trailing} typeperf status line(s) after the data ignored`);
-    return { records, dialect: 'PDH-CSV 4.0', timeFormats: [`local time MM/DD/YYYY, converted with the header's bias (${biasMin} min)`] };
+    return { records, dialect: tsv ? 'PDH-TSV 4.0' : 'PDH-CSV 4.0', timeFormats: [`local time MM/DD/YYYY, converted with the header's bias (${biasMin} min)`] };
   },
 };
