@@ -137,6 +137,8 @@ export interface RosterEntry {
   /** Access link class as written (`satellite`, `cellular`, ...): widens the physical model's range. */
   access: string | null;
   source: SourceRef;
+  /** Why `location` (a state or country without a city) is no place: it is location_unknown. */
+  locationUnknown?: string;
 }
 
 /** One piece of evidence about an account (DESIGN section 3). */

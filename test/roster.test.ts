@@ -78,3 +78,16 @@ test('roster matching no account in the data: a loud warning naming the column a
   const few = await scan(data(ACCOUNTS), 'user,Location\njdoe,"Austin, TX"\nasmith,"Austin, TX"\nb.wong,"Austin, TX"\n');
   assert.ok(!few.header.warnings.some((x) => x.includes('match no account')), few.header.warnings.join('\n'));
 });
+
+test('roster location in parts: a state or country without a city is location_unknown, counted and saying so', async () => {
+  const r = await scan(data([...ACCOUNTS, 'kpatel']), 'email,city,state,country,tz\n'
+    + 'jdoe@corp.example,Austin,TX,United States,\nasmith@corp.example,,TX,United States,\nbwong@corp.example,,,United States,\n'
+    + 'kpatel@corp.example,,,India,Asia/Kolkata\n', { serverLocation: 'Ashburn, VA, US' });
+  // Before: asmith and bwong had "no claimed location", uncounted, without a warning.
+  assert.deepEqual(r.header.rejections, [{ reason: 'location_unknown', count: 2 }]);
+  assert.ok(r.header.warnings.some((w) => w.includes("location 'TX, United States' not found (no city: 'TX, United States' alone is no place to measure against)")), r.header.warnings.join('\n'));
+  assert.ok(r.header.warnings.some((w) => w.includes("location 'United States' not found (no city: 'United States' alone")), r.header.warnings.join('\n'));
+  const claimed = (a: string) => r.accounts.find((x) => x.account === a)!.physics?.claimed?.label ?? null;
+  // A row with its time zone keeps the zone's point, as a row without any location does.
+  assert.deepEqual(['jdoe', 'asmith', 'kpatel'].map(claimed), ['Austin, TX, US', null, 'Asia/Kolkata (time zone)']);
+});

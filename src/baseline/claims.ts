@@ -140,11 +140,13 @@ export function resolveClaims(entries: readonly RosterEntry[], opts: ClaimOption
     let place: ResolvedPlace | null = null;
     let missing: string | null = opts.resolvePlaces ? 'no claimed location in the roster' : 'no server location given';
     if (opts.resolvePlaces) {
-      // The location cell, else the time zone (its representative point, low precision).
-      const text = e.location ?? (zone !== null ? zone : null);
+      // The location cell, else the time zone (its representative point, low precision); a state or
+      // country without a city is no place (unless the time zone stands for it).
+      const unknown = e.locationUnknown !== undefined && zone === null ? e.locationUnknown : null;
+      const text = e.locationUnknown !== undefined && zone !== null ? zone : e.location ?? zone;
       if (text !== null) {
         let slot = byText.get(text);
-        if (!slot) { slot = { result: resolvePlace(text), rows: [] }; byText.set(text, slot); }
+        if (!slot) { slot = { result: unknown !== null ? { ok: false as const, reason: unknown } : resolvePlace(text), rows: [] }; byText.set(text, slot); }
         slot.rows.push(e);
         if (slot.result.ok) {
           place = slot.result.place;

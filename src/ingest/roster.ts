@@ -139,11 +139,19 @@ export async function readRoster(path: string): Promise<{ roster: Roster; bytes:
     if (normaliseAccount(account) === '') { warnings.push(`${path}:${line}: roster row without an account${account === '' ? '' : ` ('${account}')`}, ignored`); continue; }
     const cell = (i: number): string | null => (i < 0 ? null : (record[i] ?? '').trim() || null);
     let location = cell(locationIdx);
-    if (locationIdx < 0 && cityIdx >= 0 && cell(cityIdx) !== null) location = [cell(cityIdx), cell(stateIdx), cell(countryIdx)].filter((p) => p !== null).join(', ');
+    // A state or country without a city names no place to measure against: location_unknown, saying so
+    // (it was "no claimed location", uncounted, like a row that claims nothing).
+    let locationUnknown: string | undefined;
+    const parts = [cell(stateIdx), cell(countryIdx)].filter((p) => p !== null);
+    if (locationIdx < 0 && cityIdx >= 0 && cell(cityIdx) !== null) location = [cell(cityIdx), ...parts].join(', ');
+    else if (cityIdx >= 0 && parts.length > 0) {
+      location = parts.join(', ');
+      locationUnknown = `no ${names[cityIdx]}: '${location}' alone is no place to measure against`;
+    }
     else if (latIdx >= 0 && lonIdx >= 0 && cell(latIdx) !== null && cell(lonIdx) !== null) location = `${cell(latIdx)},${cell(lonIdx)}`;
     const entry: RosterEntry = {
       account, key: normaliseAccount(account), site: cell(siteIdx), location, timeZone: cell(tzIdx),
-      access: cell(accessIdx), source: { file: path, line },
+      access: cell(accessIdx), source: { file: path, line }, ...(locationUnknown !== undefined ? { locationUnknown } : {}),
     };
     const previous = byKey.get(entry.key);
     if (previous) {
