@@ -248,3 +248,16 @@ test('without tcp.stream, a SYN on an address and port pair that was in use star
   const got = await readWith(tsharkAdapter, Buffer.from(rows.join('\n') + '\n'));
   assert.deepEqual(got.samples.map((s) => [s.session, s.kind, s.valueMs]), [['0', 'rtt', 40], ['1', 'rtt', 55]]);
 });
+
+test('a tshark export with -E quote=s (values in single quotes) gives the standard export\'s samples', async () => {
+  // tshark 4.0.17's -E quote=s export of server.pcap is byte for byte the standard export with ' for "
+  const standard = labBytes('server.tshark.csv');
+  const single = Buffer.from(standard.toString('latin1').replaceAll('"', "'"), 'latin1');
+  const a = await readWith(tsharkAdapter, standard, accounts);
+  const b = await readWith(tsharkAdapter, single, accounts);
+  assert.equal(b.rejections.length, 0, JSON.stringify(b.rejections.slice(0, 2)));
+  assert.ok(a.samples.length > 500);
+  assert.deepEqual(b.samples.map(comparable), a.samples.map(comparable));
+  assert.ok(b.notes.includes('quotes: single (tshark -E quote=s)'), b.notes.join(' | '));
+  assert.ok(!a.notes.some((n) => n.startsWith('quotes:')));
+});

@@ -86,6 +86,12 @@ function parseFlags(text: string): number | null {
   return parseUint(text, 0xffff);
 }
 
+/** The quote character of the export: tshark's -E quote=s writes 'value' (the first data row says), else '"'. */
+function quoteOf(head: string): string {
+  const lines = head.replace(/^\uFEFF/, '').split(/\r?\n/).filter((l) => l.trim() !== '');
+  return lines.length > 1 && lines[1]!.trimStart().startsWith("'") ? "'" : '"';
+}
+
 function headerOf(head: string): string[] {
   return firstLine(head).split(/[,\t;|]/).map((f) => f.trim().replace(/^"|"$/g, '').toLowerCase());
 }
@@ -110,7 +116,8 @@ export const tsharkAdapter: InputAdapter = {
     const { head, replay } = await peekHead(chunks);
     // tshark's -E separator: ',' as keylag's command says, or its default tab (also ';' and '|').
     const delimiter = sniffDelimiter(firstLine(head));
-    const parser = parse({ delimiter, bom: true, info: true, relax_column_count: true, skip_empty_lines: true, max_record_size: 1 << 20 });
+    const quote = quoteOf(head);
+    const parser = parse({ delimiter, quote, bom: true, info: true, relax_column_count: true, skip_empty_lines: true, max_record_size: 1 << 20 });
     const feed = (async () => {
       for await (const chunk of replay) {
         if (!parser.write(chunk)) await new Promise<void>((resolve) => parser.once('drain', resolve));
@@ -162,6 +169,7 @@ export const tsharkAdapter: InputAdapter = {
           if (seqField === 'tcp.seq') ctx.note('sequence numbers: tcp.seq/tcp.ack (relative to each direction\'s SYN)');
           if (!framesGiven) ctx.note('no frame.number: packets numbered by their row (the export must list every packet of the capture, in order, for frame numbers to match)');
           if (delimiter !== ',') ctx.note(`separator: ${delimiter === '\t' ? 'tab (tshark\'s default)' : `'${delimiter}'`}`);
+          if (quote === "'") ctx.note('quotes: single (tshark -E quote=s)');
           continue;
         }
         records++;
