@@ -99,6 +99,7 @@ export async function runScan(req: ScanRequest): Promise<Report> {
     warnings.push(...match.warnings);
     if (match.rekeyed) location?.rekeyClaims(match.rekeyed);
     rosterInfo!.notes = [...roster.notes];
+    rosterInfo!.records = roster.entries.length;
   }
   const merged = mergedDomainsWarning(accountKeys, (key) => accounts.get(key)!.aliases);
   if (merged !== null) warnings.push(merged);

@@ -91,3 +91,11 @@ test('roster location in parts: a state or country without a city is location_un
   // A row with its time zone keeps the zone's point, as a row without any location does.
   assert.deepEqual(['jdoe', 'asmith', 'kpatel'].map(claimed), ['Austin, TX, US', null, 'Asia/Kolkata (time zone)']);
 });
+
+test('roster re-keyed to another account column: entries repeating an account there are dropped with a warning, and the record count says so', async () => {
+  const r = await scan(data(['100234', '100235']), 'Work Email,Employee ID,Location\n'
+    + 'jdoe@corp.example,100234,"Austin, TX"\nasmith@corp.example,100235,"Austin, TX"\nbwong@corp.example,100235,"Austin, TX"\n');
+  assert.equal(r.header.roster!.notes[0]!.split(' -> ')[0], 'Employee ID');
+  assert.equal(r.header.roster!.records, 2);
+  assert.ok(r.header.warnings.some((w) => w.endsWith(":4: roster entry '100235' repeats line 3 (same account after normalisation); the first is used")), r.header.warnings.join('\n'));
+});
