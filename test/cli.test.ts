@@ -307,3 +307,20 @@ test('workbooks, archives, PDFs and other compressions are named as such (exit 2
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   }
 });
+
+test('an input whose records were mostly rejected is warned of: what was kept is a remnant', () => {
+  const dir = mkdtempSync(join(tmp, 'remnant-'));
+  const path = join(dir, 'mostly-bad.csv');
+  const rows = ['user,time,rtt_ms'];
+  for (let i = 10; i < 40; i++) rows.push(`alice,2026-03-02T10:00:${i}Z,${i % 3 === 0 ? 20 : 'n/a ms'}`, `bob,2026-03-02T10:01:${i}Z,${i % 3 === 0 ? 21 : 'x'}`);
+  writeFileSync(path, rows.join('\n') + '\n');
+  const r = runCli(['scan', path, '--format', 'json', '--min-samples', '5']);
+  assert.equal(r.status, 0, r.stderr);
+  const report = JSON.parse(r.stdout) as { header: { warnings: string[] } };
+  assert.ok(report.header.warnings.some((w) => /mostly-bad\.csv: 40 rejections over 60 records \(value_not_numeric 40\): what was kept is a remnant/.test(w)), report.header.warnings.join(' | '));
+  // Half or fewer rejected: no such warning.
+  const fine = join(dir, 'some-bad.csv');
+  writeFileSync(fine, rows.slice(0, 1).concat(rows.slice(1).map((row, i) => (i % 4 === 0 ? row : row.replace(/,(n\/a ms|x)$/, ',22')))).join('\n') + '\n');
+  const ok = JSON.parse(runCli(['scan', fine, '--format', 'json', '--min-samples', '5']).stdout) as { header: { warnings: string[] } };
+  assert.ok(!ok.header.warnings.some((w) => w.includes('remnant')), ok.header.warnings.join(' | '));
+});

@@ -87,6 +87,22 @@ export async function expandInputs(inputs: string[]): Promise<string[]> {
   return out;
 }
 
+/** Below this many records an input's rejected share is not warned of (a few bad rows of a few). */
+const MOSTLY_REJECTED_MIN_RECORDS = 20;
+
+/**
+ * When more than half of an input's records were rejected, a warning with its reasons: the samples
+ * kept are then a remnant whose selection the rejections decided (a tshark export whose unquoted
+ * Info column shifted the fields of most rows kept only streams with holes), not the input.
+ */
+export function mostlyRejectedWarning(rejections: ReadonlyMap<string, number>, records: number): string | null {
+  let rejected = 0;
+  for (const count of rejections.values()) rejected += count;
+  if (records < MOSTLY_REJECTED_MIN_RECORDS || rejected * 2 <= records) return null;
+  const reasons = [...rejections].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([reason, count]) => `${reason} ${count}`).join(', ');
+  return `${rejected} rejections over ${records} records (${reasons}): what was kept is a remnant, not the input; see --rejects FILE before reading its figures`;
+}
+
 export async function ingest(
   req: IngestRequest,
   onSample: (raw: RawSample, fileIndex: number, path: string) => void,
@@ -174,6 +190,7 @@ export async function ingest(
     const info = infos[index]!;
     try {
       const readLimits = req.readLimits ?? DEFAULT_READ_LIMITS;
+      const inputRejections = new Map<string, number>();
       const ctx: AdapterContext = {
         file: path,
         limits: readLimits,
@@ -182,6 +199,7 @@ export async function ingest(
         side,
         note: (text) => info.notes.push(text),
         reject: (line, reason, detail) => {
+          inputRejections.set(reason, (inputRejections.get(reason) ?? 0) + 1);
           const seen = rejectionCounts.get(reason);
           rejectionCounts.set(reason, (seen ?? 0) + 1);
           if (seen === undefined) firstRejections.set(reason, { source: { file: path, line }, reason, detail });
@@ -240,6 +258,8 @@ export async function ingest(
       info.timeFormat = formats.length === 0 ? null : formats.map((f) => TIME_FORMAT_LABEL[f] ?? f).join('; ');
       if (formats.some((f) => f.endsWith('-no-offset'))) warnings.push(`${path}: timestamps without a UTC offset were read as UTC`);
       for (const w of result.warnings ?? []) warnings.push(`${path}: ${w}`);
+      const mostlyRejected = mostlyRejectedWarning(inputRejections, result.records);
+      if (mostlyRejected !== null) warnings.push(`${path}: ${mostlyRejected}`);
     } catch (err) {
       // Whatever adapter read the file, a CSV parser's complaint is bad input, never an internal error.
       fail(info, csvInputError(err, path, null, (req.readLimits ?? DEFAULT_READ_LIMITS).maxRecordBytes));
