@@ -159,3 +159,19 @@ test('typeperf -f TSV (PDH-TSV 4.0): the same data tab separated is read as the 
   assert.equal(fromTsv.samples.length, 2);
   assert.equal(fromTsv.result.dialect, 'PDH-TSV 4.0');
 });
+
+test('quser (query user) output is a session listing too: user first, session name blank when disconnected', async () => {
+  const quser = ' USERNAME              SESSIONNAME        ID  STATE   IDLE TIME  LOGON TIME\r\n'
+    + ' jdoe                  rdp-tcp#3           2  Active          .  2/24/2025 7:58 AM\r\n'
+    + '>asmith                rdp-tcp#4           3  Active          5  2/24/2025 7:40 AM\r\n'
+    + ' gone                                      5  Disc         1:02  2/23/2025 4:00 PM\r\n';
+  assert.equal(detectAdapter(quser)?.name, 'sessions');
+  const side = new SideData();
+  const listing = await runAdapter(sessionsAdapter, quser, {}, side, 'VDI-01.quser.txt');
+  assert.deepEqual(side.get<SessionMap>(SESSIONS_KEY)!.hosts.get('vdi-01')!.map((s) => [s.name, s.account, s.id, s.state, s.line]), [
+    ['rdp-tcp#3', 'jdoe', 2, 'Active', 2], ['rdp-tcp#4', 'asmith', 3, 'Active', 3], ['', 'gone', 5, 'Disc', 4],
+  ]);
+  assert.deepEqual(listing.notes, ['quser listing (read as a qwinsta listing) of host vdi-01: 3 user session(s)']);
+  const run = await runAdapter(perfCountersAdapter, `${H}\r\n"02/25/2025 09:19:25.391","23.000000"," ","1"\r\n`, {}, side, 'perf.csv');
+  assert.deepEqual(run.samples.map((s) => s.account), ['jdoe']);
+});

@@ -46,6 +46,9 @@ export function hostFromFileName(path: string): string {
 }
 
 const QWINSTA_HEADER = /^\s*>?\s*(SESSIONNAME|SITZUNGSNAME|NOMSESSION|NOMBRESESI[OÓ]N)\s+(USERNAME|BENUTZERNAME|NOMUTILISATEUR|NOMBREUSUARIO)\s+ID\s+\S+/i;
+// `quser` / `query user` (https://learn.microsoft.com/windows-server/administration/windows-commands/query-user):
+// USERNAME SESSIONNAME ID STATE IDLE TIME LOGON TIME, the user first; a disconnected session has no name.
+const QUSER_HEADER = /^\s*>?\s*(USERNAME|BENUTZERNAME|NOMUTILISATEUR|NOMBREUSUARIO)\s+(SESSIONNAME|SITZUNGSNAME|NOMSESSION|NOMBRESESI[OÓ]N)\s+ID\s+\S+/i;
 
 function isSessionsCsvHeader(cells: string[]): boolean {
   return cells.includes('host') && (cells.includes('session') || cells.includes('session_name') || cells.includes('session_id'))
@@ -59,7 +62,7 @@ export const sessionsAdapter: InputAdapter = {
   example: ' SESSIONNAME       USERNAME                 ID  STATE   TYPE        DEVICE\n>rdp-tcp#3         jdoe                      2  Active\n(or) host,session,account\nVDI-01,RDP-Tcp#3,jdoe',
   detect(head) {
     const first = firstLine(head);
-    if (QWINSTA_HEADER.test(first)) return 0.95;
+    if (QWINSTA_HEADER.test(first) || QUSER_HEADER.test(first)) return 0.95;
     if (isSessionsCsvHeader(splitCsvLine(first).map(headerKey))) return 0.9;
     return 0;
   },
@@ -79,31 +82,36 @@ export const sessionsAdapter: InputAdapter = {
       if (!first.done) yield first.value;
       for (;;) { const n = await iterator.next(); if (n.done) return; yield n.value; }
     })();
-    if (QWINSTA_HEADER.test(firstLine(head))) {
+    const quser = QUSER_HEADER.test(firstLine(head));
+    if (quser || QWINSTA_HEADER.test(firstLine(head))) {
+      // qwinsta: the session name, then the user (blank for services and listeners); quser: the
+      // user, then the session name (blank for a disconnected session). Both: ID, STATE after them.
+      const header = quser ? QUSER_HEADER : QWINSTA_HEADER;
       const host = hostFromFileName(ctx.file);
-      let userCol = -1;
+      let secondCol = -1;
       let added = 0;
       for await (const { text, line } of textLines(replay, ctx)) {
         if (text.trim() === '') continue;
-        if (userCol < 0) {
-          const m = QWINSTA_HEADER.exec(text);
+        if (secondCol < 0) {
+          const m = header.exec(text);
           if (m === null) continue;
-          userCol = text.search(new RegExp(m[2]!, 'i'));
+          secondCol = text.search(new RegExp(m[2]!, 'i'));
           continue;
         }
         records++;
-        const name = text.slice(0, userCol).replace(/^\s*>?/, '').trim();
-        const m = /^\s*(?:(\S+)\s+)?(\d+)\s+(\S+)/.exec(text.slice(userCol));
-        if (m === null) { ctx.reject(line, 'session_line_unparseable', text.trim().slice(0, 80)); continue; }
-        const account = m[1] ?? '';
+        const firstCell = text.slice(0, secondCol).replace(/^\s*>?/, '').trim();
+        const m = /^\s*(?:(\S+)\s+)?(\d+)\s+(\S+)/.exec(text.slice(secondCol));
+        if (m === null || (quser && firstCell === '')) { ctx.reject(line, 'session_line_unparseable', text.trim().slice(0, 80)); continue; }
+        const account = quser ? firstCell : m[1] ?? '';
         if (account === '') continue; // services, listeners, console without a user
-        add(host, { name, id: Number(m[2]), account, state: m[3]!, file: ctx.file, line });
+        add(host, { name: quser ? m[1] ?? '' : firstCell, id: Number(m[2]), account, state: m[3]!, file: ctx.file, line });
         added++;
       }
-      if (userCol < 0) throw inputError('no qwinsta header line (SESSIONNAME USERNAME ID STATE ...)', ctx.file);
+      if (secondCol < 0) throw inputError('no qwinsta header line (SESSIONNAME USERNAME ID STATE ...)', ctx.file);
       map.listings++;
-      ctx.note(host === '' ? `qwinsta listing: ${added} user session(s); host not in the file name, used for any host` : `qwinsta listing of host ${host}: ${added} user session(s)`);
-      return { records, dialect: 'qwinsta / query session listing (side file)', timeFormats: [] };
+      const what = quser ? 'quser listing (read as a qwinsta listing)' : 'qwinsta listing';
+      ctx.note(host === '' ? `${what}: ${added} user session(s); host not in the file name, used for any host` : `${what} of host ${host}: ${added} user session(s)`);
+      return { records, dialect: quser ? 'quser / query user listing (side file)' : 'qwinsta / query session listing (side file)', timeFormats: [] };
     }
     let cols: string[] | null = null;
     let iHost = -1, iSession = -1, iAccount = -1;
