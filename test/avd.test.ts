@@ -242,3 +242,17 @@ test('WVDConnections joined on the left: TimeGenerated is the connection event, 
   assert.deepEqual(left.samples.map((s) => s.timeUs), [Date.UTC(2025, 1, 13, 7, 5, 0, 671) * 1000]);
   assert.ok(!left.notes.some((n) => /on the left/.test(n)));
 });
+
+test('exports separated by ";" (Export-Csv -UseCulture, Excel in a comma-decimal locale) are detected and read as their "," form', async () => {
+  const conn = '#TYPE System.Management.Automation.PSCustomObject\r\n"TimeGenerated";"CorrelationId";"UserName";"State"\r\n"2025-02-25T09:19:20Z";"c1";"ann@corp.example";"Connected"\r\n';
+  const net = '"TimeGenerated";"CorrelationId";"EstRoundTripTimeInMs";"EstAvailableBandwidthKBps"\r\n"25.02.2025 09:19:25";"c1";"23";"5000"\r\n"25.02.2025 09:20:25";"c1";"24";"5000"\r\n';
+  assert.equal(detectAdapter(conn)?.name, 'avd-connections');
+  assert.equal(detectAdapter(net)?.name, 'avd');
+  const run = await joined(conn, net);
+  assert.deepEqual(run.rejections, []);
+  assert.deepEqual(run.samples.map((s) => [s.account, s.timeUs, s.valueMs, s.line]), [
+    ['ann@corp.example', Date.UTC(2025, 1, 25, 9, 19, 25) * 1000, 23, 2],
+    ['ann@corp.example', Date.UTC(2025, 1, 25, 9, 20, 25) * 1000, 24, 3],
+  ]);
+  assert.ok(run.notes.includes("delimiter ';'"), run.notes.join(' | '));
+});

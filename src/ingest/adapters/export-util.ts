@@ -63,7 +63,7 @@ export function csvHeaderOf(head: string): string[] {
   const lines = head.replace(/^\uFEFF/, '').split(/\r?\n/).filter((l) => l.trim() !== '');
   const first = lines[0] ?? '';
   const header = /^#TYPE\s/i.test(first) ? (lines[1] ?? '') : first;
-  return splitCsvLine(header).map(headerKey);
+  return splitCsvLine(header, sniffDelimiter(header)).map(headerKey);
 }
 
 export interface CsvRecord { fields: string[]; line: number }
@@ -126,11 +126,6 @@ export function truncate(text: string, max = 80): string {
   return text.length > max ? `${text.slice(0, max)}...(${text.length} chars)` : text;
 }
 
-/**
- * JSON records as rows: the first object's keys are the header, each record's values its fields in
- * that order (null and absent '', objects as JSON, the rest as text). A record that is not JSON
- * (`jsonl_invalid`) or not an object (`jsonl_not_object`) is a counted rejection.
- */
 /** Objects nested deeper than this stay one field, as JSON text. */
 const FLAT_MAX_DEPTH = 8;
 
@@ -170,6 +165,12 @@ export function flatRecord(record: Record<string, unknown>): Record<string, unkn
  */
 const RECORD_WRAPPERS = new Set(['result', '_source', 'attributes']);
 
+/**
+ * JSON records as rows: the first object's keys (flatRecord's) are the header, each record's values
+ * its fields in that order (null and absent '', arrays and deeper objects as JSON, the rest as text).
+ * A record that is not JSON (`jsonl_invalid`) or not an object (`jsonl_not_object`) is a counted
+ * rejection.
+ */
 export class JsonRows {
   /** The header: the first object's keys (null until one is read). */
   keys: string[] | null = null;
@@ -231,7 +232,15 @@ export function laterTablesNote(tables: TableRows | null): string | null {
 export async function* tabularRecords(chunks: AsyncIterable<Buffer>, ctx: AdapterContext): AsyncGenerator<CsvRecord> {
   const { head, replay } = await peekHead(chunks, false);
   const text = head.replace(/^\uFEFF/, '').trimStart();
-  if (!text.startsWith('{') && !text.startsWith('[')) { yield* csvRecords(replay, ctx); return; }
+  if (!text.startsWith('{') && !text.startsWith('[')) {
+    // `;` as Excel and `Export-Csv -UseCulture` write CSV where the decimal mark is a comma.
+    const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
+    const headerLine = /^#TYPE\s/i.test(lines[0] ?? '') ? (lines[1] ?? '') : (lines[0] ?? '');
+    const delimiter = sniffDelimiter(headerLine);
+    if (delimiter !== ',') ctx.note(`delimiter '${delimiter === '\t' ? 'tab' : delimiter}'`);
+    yield* csvRecords(replay, ctx, delimiter);
+    return;
+  }
   const rows = new JsonRows(ctx);
   const { records, tables } = jsonRecordsOf(text, replay, ctx.limits.maxRecordBytes);
   try {
