@@ -261,3 +261,18 @@ test('a tshark export with -E quote=s (values in single quotes) gives the standa
   assert.ok(b.notes.includes('quotes: single (tshark -E quote=s)'), b.notes.join(' | '));
   assert.ok(!a.notes.some((n) => n.startsWith('quotes:')));
 });
+
+test('a tshark export with frame.time instead of frame.time_epoch is named as a tshark export missing it, not as a file without an account column', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'keylag-frametime-'));
+  const path = join(dir, 'frametime.csv');
+  writeFileSync(path, 'frame.number,frame.time,ip.src,ip.dst,tcp.srcport,tcp.dstport,tcp.stream,tcp.len,tcp.flags,tcp.seq_raw,tcp.ack_raw\n'
+    + '1,"Dec  7, 2026 15:52:40.791961000 UTC",10.77.1.2,10.77.0.2,50000,22,0,0,0x0002,1000,0\n');
+  const r = runCli(['scan', path]);
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /frametime\.csv:1: tshark export lacks required field\(s\): frame\.time_epoch; frame\.time is a display date in the local zone, export frame\.time_epoch instead \(export with: tshark/);
+  // A timing file with an account column and tshark's names for its values stays a generic file.
+  writeFileSync(path, 'user,frame.time_epoch,tcp.srcport,tcp.analysis.ack_rtt\njdoe,1772445791.5,50000,0.021\njdoe,1772445792.5,50000,0.022\n');
+  const generic = runCli(['scan', path, '--format', 'json', '--min-samples', '2']);
+  assert.equal(generic.status, 0, generic.stderr);
+  assert.match((JSON.parse(generic.stdout) as { header: { inputs: { format: string }[] } }).header.inputs[0]!.format, /^generic: /);
+});

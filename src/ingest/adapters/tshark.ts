@@ -103,11 +103,14 @@ export const tsharkAdapter: InputAdapter = {
     + '"1","1772445791.412003000","10.55.1.2","10.55.0.2",,,"40490","22","0","0","0x0002","1890053992","0"',
   detect(head: string): number {
     const fields = headerOf(head);
-    if (!fields.includes('frame.time_epoch')) return 0;
     const tcp = fields.filter((f) => f.startsWith('tcp.') && !f.startsWith('tcp.analysis.')).length;
     if (tcp === 0) return 0;
     // A per-account timing file that happens to use tshark names (account column present) stays generic.
     if (fields.some((f) => /^(account|user|username|user_name|upn|login)$/.test(f))) return 0.1;
+    // tshark's field names without frame.time_epoch (`frame.time`, the display date, is the one people
+    // reach for first): still a tshark export, whose reader names what is missing; the generic reader
+    // would only say it found no account column.
+    if (!fields.includes('frame.time_epoch')) return tcp >= 2 && fields.some((f) => /^(frame|ip|ipv6)\./.test(f)) ? 0.4 : 0;
     return 0.9;
   },
   async read(chunks, ctx: AdapterContext): Promise<AdapterResult> {
@@ -146,7 +149,9 @@ export const tsharkAdapter: InputAdapter = {
           const missing: string[] = TSHARK_REQUIRED.filter((f) => col![f] === undefined);
           if (!TSHARK_ADDRESS_PAIRS.some((pair) => pair.every((f) => col![f] !== undefined))) missing.push('ip.src+ip.dst or ipv6.src+ipv6.dst');
           if (missing.length > 0) {
-            throw inputError(`tshark export lacks required field(s): ${missing.join(', ')} (export with: ${TSHARK_COMMAND})`, ctx.file, line);
+            const displayDate = missing.includes('frame.time_epoch') && col['frame.time'] !== undefined
+              ? '; frame.time is a display date in the local zone, export frame.time_epoch instead' : '';
+            throw inputError(`tshark export lacks required field(s): ${missing.join(', ')}${displayDate} (export with: ${TSHARK_COMMAND})`, ctx.file, line);
           }
           const seqPair = TSHARK_SEQ_PAIRS.find((pair) => pair.every((f) => col![f] !== undefined));
           transportOnly = seqPair === undefined;
