@@ -4,6 +4,7 @@ import { collect, type CollectRequest } from './collect.js';
 import { formatTimeUs } from './ingest/time.js';
 import { usageError } from './errors.js';
 import { mergedDomainsWarning } from './ingest/accounts.js';
+import { nothingReadError } from './ingest/ingest.js';
 import {
   buildProfile, mergeProfiles, readProfile, runFromInputs, type Profile,
 } from './baseline/profile.js';
@@ -22,6 +23,9 @@ export interface BaselineBuildResult {
 
 export async function runBaselineBuild(req: BaselineBuildRequest): Promise<BaselineBuildResult> {
   const collected = await collect(req);
+  // As in a scan: rows read and every one rejected is an input error, not an empty profile.
+  const nothingRead = nothingReadError(collected.ingested);
+  if (nothingRead !== null) throw nothingRead;
   const run = runFromInputs(collected.ingested.inputs, {
     toolVersion: req.version,
     arguments: req.arguments,

@@ -2,7 +2,7 @@
 // mixedDomains, mergedDomainsWarning; shown by scans and baseline builds).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isAccountPlaceholder, mixedDomains, normaliseAccount } from '../src/ingest/accounts.js';
@@ -73,4 +73,17 @@ test('a scan counts rows whose user cell is a placeholder as account_missing, no
   assert.deepEqual(report.accounts.map((a) => a.account).sort(), ['alice', 'bob', 'carol', 'dave']);
   assert.deepEqual(report.accounts.find((a) => a.account === 'bob')!.aliases, ['Bob Smith <bob@corp.example>']);
   assert.deepEqual(report.header.rejections, [{ reason: 'account_missing', count: 60 }]);
+});
+
+test('a baseline build whose every row is rejected is an input error (exit 2), as a scan is, and writes no profile', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'keylag-accounts-'));
+  const path = join(dir, 'kibana-old.csv');
+  const rows = ['user,timestamp,rtt_ms'];
+  for (let i = 10; i < 40; i++) rows.push(`jdoe,March 2nd 2026 10:00:${i},20`);
+  writeFileSync(path, rows.join('\n') + '\n');
+  const out = join(dir, 'profile.json');
+  const r = runCli(['baseline', 'build', path, '-o', out]);
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /kibana-old\.csv:2: no sample read, every row rejected \(time_unparseable 30\)/);
+  assert.equal(existsSync(out), false);
 });
