@@ -212,3 +212,26 @@ test('script -a: a log of appended sessions is read from the section that starts
   assert.ok(other.notes.includes('fixtures/script-append/erin.io holds 2 sessions appended (script -a) and none of them starts at this timing file\'s START_TIME (2020-01-01 00:00:00+00:00): its bytes are not used'), other.notes.join('|'));
   assert.ok(other.notes.includes('echoes matched by byte counts and order only'));
 });
+
+test('tlog messages as the journal exports them (journalctl -o json: MESSAGE) and as syslog writes them: the same samples as the messages themselves', async () => {
+  const { tlogAdapter } = await import('../src/ingest/adapters/tlog.js');
+  const messages = read('dave.tlog').split('\n').filter((l) => l.trim() !== '');
+  const plain = await runAdapter(tlogAdapter, read('dave.tlog'), {}, new SideData(), 'recordings/dave.tlog');
+  const journal = [
+    JSON.stringify({ __CURSOR: 's=a;i=0', __REALTIME_TIMESTAMP: '1795612960000000', SYSLOG_IDENTIFIER: 'sshd', MESSAGE: 'Accepted publickey for dave' }),
+    ...messages.map((m, i) => JSON.stringify({ __CURSOR: `s=a;i=${i + 1}`, __REALTIME_TIMESTAMP: '1795612963109000', SYSLOG_IDENTIFIER: 'tlog-rec-session', TLOG_USER: 'dave', MESSAGE: m })),
+  ].join('\n') + '\n';
+  const syslog = messages.map((m) => `Nov 25 13:22:43 vm tlog-rec-session[4242]: ${m}`).join('\n') + '\nNov 25 13:30:00 vm sshd[4240]: session closed\n';
+  // The journal's first entry is another program's: detection looks at the first tlog-wrapping line only.
+  const journalFirstTlog = journal.split('\n').slice(1).join('\n') + journal.split('\n')[0] + '\n';
+  for (const [name, text, note] of [
+    ['dave.journal.json', journalFirstTlog, 'journal export: tlog messages read from MESSAGE; 1 entry of other programs skipped'],
+    ['dave.messages.log', syslog, 'syslog lines: tlog messages read after their prefix; 1 line of other programs skipped'],
+  ] as const) {
+    assert.equal(detectAdapter(text)?.name, 'tlog', name);
+    const run = await runAdapter(tlogAdapter, text, {}, new SideData(), name);
+    assert.ok(run.notes.includes(note), run.notes.join(' | '));
+    assert.deepEqual(run.rejections, []);
+    assert.deepEqual(run.samples.map((s) => [s.account, s.kind, s.timeUs, s.valueMs]), plain.samples.map((s) => [s.account, s.kind, s.timeUs, s.valueMs]), name);
+  }
+});

@@ -17,19 +17,61 @@ interface Rec { user: string | null; host: string; events: TermEvent[]; startUs:
 
 const TIMING_RE = /([=<>[\]+])(\d+)(?:x\d+)?/g;
 
+/** A tlog message as tlog-rec writes it (a JSON object with its version, timing and text). */
+function isTlogMessage(text: string): boolean {
+  return /^\{/.test(text) && /"ver"\s*:/.test(text) && /"timing"\s*:/.test(text) && /"(rec|session)"\s*:/.test(text) && /"(in|out)_txt"\s*:/.test(text);
+}
+
+/** `journalctl -o json` entry or a syslog line (`Nov 25 13:22:43 host tlog-rec-session[4242]: {...}`). */
+const SYSLOG_TLOG_RE = /^[^{]*\btlog-rec[\w-]*(?:\[\d+\])?:\s*(\{.*\})\s*$/;
+
+/** How the file's first line wraps tlog messages, or null when it is a message itself (or none). */
+function wrapperOf(line: string): 'journal' | 'syslog' | null {
+  if (SYSLOG_TLOG_RE.test(line) && isTlogMessage(SYSLOG_TLOG_RE.exec(line)![1]!)) return 'syslog';
+  if (/^\{/.test(line) && /"MESSAGE"\s*:/.test(line) && /"__(?:CURSOR|REALTIME_TIMESTAMP)"\s*:/.test(line)) {
+    return messageOf(line, 'journal') !== null ? 'journal' : null;
+  }
+  return null;
+}
+
+/** The tlog message a journal entry or syslog line carries; null for another program's. */
+function messageOf(line: string, wrapper: 'journal' | 'syslog'): string | null {
+  if (wrapper === 'syslog') {
+    const m = SYSLOG_TLOG_RE.exec(line);
+    return m !== null && isTlogMessage(m[1]!) ? m[1]! : null;
+  }
+  try {
+    const entry = JSON.parse(line) as { MESSAGE?: unknown };
+    return typeof entry.MESSAGE === 'string' && isTlogMessage(entry.MESSAGE) ? entry.MESSAGE : null;
+  } catch { return null; }
+}
+
 export const tlogAdapter: InputAdapter = {
   name: 'tlog',
   description: 'tlog recording (JSON messages from tlog-rec, file or journal export, with --log-input): keystroke_interval and reaction (server side); account from the user field',
   example: '{"ver":"2.3","host":"srv","rec":"b380...","user":"alice","term":"xterm","session":7,"id":1,"pos":0,"time":1740475165.845,"timing":"<1+31>1","in_txt":"l","in_bin":[],"out_txt":"l","out_bin":[]}',
   detect(head) {
     const line = firstLine(head);
-    return /^\{/.test(line) && /"ver"\s*:/.test(line) && /"timing"\s*:/.test(line) && /"(rec|session)"\s*:/.test(line) && /"(in|out)_txt"\s*:/.test(line) ? 0.95 : 0;
+    if (isTlogMessage(line)) return 0.95;
+    // The same messages as the journal exports them (`journalctl -o json`: the message in MESSAGE) or
+    // as syslog writes them (`... tlog-rec-session[4242]: {...}`).
+    return wrapperOf(line) !== null ? 0.9 : 0;
   },
   async read(chunks, ctx): Promise<AdapterResult> {
     const recs = new Map<string, Rec>();
     let records = 0;
-    for await (const { text, line } of textLines(chunks, ctx)) {
-      if (text.trim() === '') continue;
+    let wrapper: 'journal' | 'syslog' | null | undefined;
+    let notTlog = 0;
+    for await (const { text: lineText, line } of textLines(chunks, ctx)) {
+      if (lineText.trim() === '') continue;
+      wrapper ??= wrapperOf(lineText);
+      let text = lineText;
+      if (wrapper !== null) {
+        const message = messageOf(lineText, wrapper);
+        // Other programs' entries in the same journal or log: counted in a note, not rejections.
+        if (message === null) { notTlog++; continue; }
+        text = message;
+      }
       records++;
       let m: Record<string, unknown>;
       try {
@@ -71,6 +113,8 @@ export const tlogAdapter: InputAdapter = {
       }
       if (iIn > inTxt.length || iOut > outTxt.length) ctx.reject(line, 'message_invalid', 'timing names more text than the message carries');
     }
+    if (wrapper === 'journal') ctx.note(`journal export: tlog messages read from MESSAGE${notTlog > 0 ? `; ${notTlog} entr${notTlog === 1 ? 'y' : 'ies'} of other programs skipped` : ''}`);
+    if (wrapper === 'syslog') ctx.note(`syslog lines: tlog messages read after their prefix${notTlog > 0 ? `; ${notTlog} line${notTlog === 1 ? '' : 's'} of other programs skipped` : ''}`);
     if (records === 0) throw inputError('empty input: no tlog messages', ctx.file);
     for (const [key, rec] of recs) {
       const side = recordingSide(ctx, { side: 'server', why: 'tlog records the login shell on the server' });
