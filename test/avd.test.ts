@@ -256,3 +256,12 @@ test('exports separated by ";" (Export-Csv -UseCulture, Excel in a comma-decimal
   ]);
   assert.ok(run.notes.includes("delimiter ';'"), run.notes.join(' | '));
 });
+
+test('a portal export in the display time zone (TimeGenerated [Local Time]) is detected as AVD and refused with what to do: its offset is nowhere in the file', async () => {
+  const conn = `${CONN_HEADER}\n"2/25/2025, 9:19:20.102 AM","c1",ann@corp.example,Connected,"198.51.100.7","sh-1"\n`;
+  for (const label of ['Local Time', 'UTC+02:00']) {
+    const net = `"TimeGenerated [${label}]",CorrelationId,EstRoundTripTimeInMs,EstAvailableBandwidthKBps\n"2/25/2025, 9:19:25.391 AM","c1",23,5000\n`;
+    assert.equal(detectAdapter(net)?.name, 'avd', label);
+    await rejectsWith(joined(conn, net), new RegExp(`TimeGenerated \\[${label.replace('+', '\\+')}\\]: the portal wrote its times in the display time zone \\(${label.replace('+', '\\+')}\\), which the export does not state; export again with the display time zone set to UTC`));
+  }
+});

@@ -24,7 +24,7 @@ import { inputError } from '../../errors.js';
 import { parseTimestamp, MIN_TIME_US, MAX_TIME_US, TIME_FORMAT_LABEL } from '../time.js';
 import { parseLatency } from './generic.js';
 import {
-  headerKey, orderEvidence, parseDateOrderOption, parseSlashDate, slashDateToUs, tabularHeaderOf, tabularRecords, truncate,
+  headerKey, zoneLabelOf, orderEvidence, parseDateOrderOption, parseSlashDate, slashDateToUs, tabularHeaderOf, tabularRecords, truncate,
   type DateOrder, type SlashDate,
 } from './export-util.js';
 
@@ -236,7 +236,13 @@ export const avdAdapter: InputAdapter = {
         if (iTime < 0 || iCorr < 0 || iRtt < 0) {
           throw inputError('WVDConnectionNetworkData export needs TimeGenerated, CorrelationId and EstRoundTripTimeInMs columns', ctx.file, line);
         }
-        portal = /\[utc\]\s*"?\s*$/i.test(fields[iTime] ?? '');
+        // The portal writes times in the zone its display is set to, and names only UTC: a local
+        // time's offset is nowhere in the file, so such an export cannot be placed in time.
+        const zone = zoneLabelOf(fields[iTime] ?? '');
+        if (zone !== null && zone.toLowerCase() !== 'utc') {
+          throw inputError(`${(fields[iTime] ?? '').trim()}: the portal wrote its times in the display time zone (${zone}), which the export does not state; export again with the display time zone set to UTC (the time zone selector above the results), or script the export (ISO 8601)`, ctx.file, line);
+        }
+        portal = zone !== null;
         if (iUser < 0 && (connections === undefined || connections.size === 0)) {
           throw inputError('WVDConnectionNetworkData has no user column: give the WVDConnections export of the same period in the same run (it is recognised by its columns), or export the two tables joined on CorrelationId', ctx.file, line);
         }

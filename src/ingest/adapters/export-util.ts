@@ -13,7 +13,16 @@ import {
 
 /** Header cell as compared: BOM and quotes gone, trimmed, lower case, a trailing ` [UTC]` dropped. */
 export function headerKey(cell: string): string {
-  return cell.replace(/^\uFEFF/, '').trim().replace(/^"|"$/g, '').trim().toLowerCase().replace(/\s*\[utc\]$/, '');
+  return cell.replace(/^\uFEFF/, '').trim().replace(/^"|"$/g, '').trim().toLowerCase().replace(ZONE_LABEL_RE, '');
+}
+
+/** A column's time zone label as Log Analytics' portal writes it: `[UTC]`, `[Local Time]`, `[UTC+02:00]`. */
+const ZONE_LABEL_RE = /\s*\[(?:utc|gmt|local time|local)(?:\s*[+-]\s*\d{1,2}(?::?\d{2})?)?\]$/i;
+
+/** The zone label of a header cell (`Local Time` of `TimeGenerated [Local Time]`), or null. */
+export function zoneLabelOf(cell: string): string | null {
+  const m = ZONE_LABEL_RE.exec(cell.replace(/^\uFEFF/, '').trim().replace(/^"|"$/g, '').trim());
+  return m === null ? null : m[0].trim().slice(1, -1);
 }
 
 /** First non-empty line of a head, BOM removed. */
