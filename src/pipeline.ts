@@ -7,7 +7,7 @@ import { usageError } from './errors.js';
 import { matchRosterAccounts, readRoster, type Roster } from './ingest/roster.js';
 import { formatTimeUs } from './ingest/time.js';
 import { collect, compareText, finishAccounts, type CollectRequest } from './collect.js';
-import { nothingReadError } from './ingest/ingest.js';
+import { nothingReadError, rankedRejections } from './ingest/ingest.js';
 import { mergedDomainsWarning } from './ingest/accounts.js';
 import { benjaminiHochberg, median } from './analyze/stats.js';
 import { GroupFigures, type PeerMember } from './baseline/peer-figures.js';
@@ -281,7 +281,7 @@ export async function runScan(req: ScanRequest): Promise<Report> {
     recordsRead,
     samplesEmitted,
     samplesUsed,
-    rejections: [...rejectionCounts.entries()].sort((a, b) => b[1] - a[1] || compareText(a[0], b[0])).map(([reason, count]) => ({ reason, count })),
+    rejections: rankedRejections(rejectionCounts),
     rejectionsTotal: [...rejectionCounts.values()].reduce((a, b) => a + b, 0),
     excluded: { count: excludedSamples, patterns: req.exclude?.patterns ?? [] },
     timeWindow: {

@@ -4,7 +4,7 @@ import { collect, type CollectRequest } from './collect.js';
 import { formatTimeUs } from './ingest/time.js';
 import { usageError } from './errors.js';
 import { mergedDomainsWarning } from './ingest/accounts.js';
-import { nothingReadError } from './ingest/ingest.js';
+import { nothingReadError, rankedRejections } from './ingest/ingest.js';
 import {
   buildProfile, mergeProfiles, readProfile, runFromInputs, type Profile,
 } from './baseline/profile.js';
@@ -35,9 +35,7 @@ export async function runBaselineBuild(req: BaselineBuildRequest): Promise<Basel
     samplesUsed: collected.samplesUsed,
   });
   const profile = buildProfile({ accounts: collected.accounts, accountKeys: collected.accountKeys, run, toolVersion: req.version });
-  const rejections = [...collected.ingested.rejectionCounts.entries()]
-    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
-    .map(([reason, count]) => ({ reason, count }));
+  const rejections = rankedRejections(collected.ingested.rejectionCounts);
   const warnings = [...collected.ingested.warnings];
   const merged = mergedDomainsWarning(collected.accountKeys, (key) => collected.accounts.get(key)!.aliases);
   if (merged !== null) warnings.push(merged);

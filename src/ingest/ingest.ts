@@ -87,6 +87,11 @@ export async function expandInputs(inputs: string[]): Promise<string[]> {
   return out;
 }
 
+/** Rejection counts by reason, most frequent first (ties by reason, in code-unit order): as every report lists them. */
+export function rankedRejections(counts: ReadonlyMap<string, number>): { reason: string; count: number }[] {
+  return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([reason, count]) => ({ reason, count }));
+}
+
 /** Below this many records an input's rejected share is not warned of (a few bad rows of a few). */
 const MOSTLY_REJECTED_MIN_RECORDS = 20;
 
@@ -99,7 +104,7 @@ export function mostlyRejectedWarning(rejections: ReadonlyMap<string, number>, r
   let rejected = 0;
   for (const count of rejections.values()) rejected += count;
   if (records < MOSTLY_REJECTED_MIN_RECORDS || rejected * 2 <= records) return null;
-  const reasons = [...rejections].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([reason, count]) => `${reason} ${count}`).join(', ');
+  const reasons = rankedRejections(rejections).map(({ reason, count }) => `${reason} ${count}`).join(', ');
   return `${rejected} rejections over ${records} records (${reasons}): what was kept is a remnant, not the input; see --rejects FILE before reading its figures`;
 }
 
@@ -277,9 +282,9 @@ export async function ingest(
  */
 export function nothingReadError(result: Pick<IngestResult, 'samplesEmitted' | 'rejectionCounts' | 'firstRejections'>): KeylagError | null {
   if (result.samplesEmitted > 0 || result.rejectionCounts.size === 0) return null;
-  const ranked = [...result.rejectionCounts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  const first = result.firstRejections.get(ranked[0]![0])!;
-  const counts = ranked.map(([reason, count]) => `${reason} ${count}`).join(', ');
+  const ranked = rankedRejections(result.rejectionCounts);
+  const first = result.firstRejections.get(ranked[0]!.reason)!;
+  const counts = ranked.map(({ reason, count }) => `${reason} ${count}`).join(', ');
   return inputError(`no sample read, every row rejected (${counts}); the first ${first.reason}: ${first.detail} (--rejects FILE lists them all)`,
     first.source.file, first.source.line);
 }
