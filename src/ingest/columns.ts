@@ -249,6 +249,18 @@ function normaliseHeader(name: string): string {
   return headerForms(name)[0]!;
 }
 
+/**
+ * `--value-col COL[:KIND]`: the column's name and the kind after the last ':' (COL itself may hold
+ * ':'); `kindText` is what follows that ':' (null without one), `kind` null when it names no kind
+ * (the whole text is then the column's name).
+ */
+function valueColSpec(spec: string): { column: string; kind: Kind | null; kindText: string | null } {
+  const colon = spec.lastIndexOf(':');
+  const kindText = colon > 0 ? spec.slice(colon + 1) : null;
+  const kind = kindText !== null && kindText !== '' ? kindFromText(kindText) : null;
+  return { column: kind !== null ? spec.slice(0, colon) : spec, kind, kindText };
+}
+
 /** The column an option names (compared in normalised form), or -1. */
 function columnNamed(header: readonly string[], wanted: string): number {
   const target = normaliseHeader(wanted);
@@ -373,11 +385,7 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
   // log's `time` column of `26.3 ms` given with --value-col time was also taken as the time).
   const optionColumns = [options.accountCol, options.timeCol, options.sessionCol, options.kindCol]
     .flatMap((name) => (name ? [columnNamed(header, name)] : []))
-    .concat((options.valueCols ?? []).map((spec) => {
-      const whole = columnNamed(header, spec);
-      const colon = spec.lastIndexOf(':');
-      return whole >= 0 || colon <= 0 ? whole : columnNamed(header, spec.slice(0, colon));
-    }))
+    .concat((options.valueCols ?? []).map((spec) => columnNamed(header, valueColSpec(spec).column)))
     .filter((index) => index >= 0);
   let account = options.accountCol ? findByOption(header, options.accountCol, file, 'account') : findAlias(forms, ACCOUNT_ALIASES, optionColumns);
   let time = options.timeCol ? findByOption(header, options.timeCol, file, 'time') : findAlias(forms, TIME_ALIASES, optionColumns);
@@ -413,13 +421,9 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
   };
   if (options.valueCols && options.valueCols.length > 0) {
     for (const spec of options.valueCols) {
-      // COL:KIND, where COL itself may contain ':' (e.g. tshark names do not, but be safe): split at the last ':'.
-      const colon = spec.lastIndexOf(':');
-      const maybeKind = colon > 0 ? spec.slice(colon + 1) : '';
-      const kind = maybeKind !== '' ? kindFromText(maybeKind) : null;
-      const colName = kind !== null ? spec.slice(0, colon) : spec;
-      if (colon > 0 && kind === null && !header.some((h) => h === spec)) {
-        throw usageError(`--value-col '${spec}': unknown kind '${maybeKind}' (kinds: ${KINDS.join(', ')})`);
+      const { column: colName, kind, kindText } = valueColSpec(spec);
+      if (kindText !== null && kind === null && !header.some((h) => h === spec)) {
+        throw usageError(`--value-col '${spec}': unknown kind '${kindText}' (kinds: ${KINDS.join(', ')})`);
       }
       const index = findByOption(header, colName, file, 'value');
       const alias = valueAliasOf(index);
