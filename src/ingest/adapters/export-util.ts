@@ -13,7 +13,12 @@ import {
 
 /** Header cell as compared: BOM and quotes gone, trimmed, lower case, a trailing ` [UTC]` dropped. */
 export function headerKey(cell: string): string {
-  return cell.replace(/^\uFEFF/, '').trim().replace(/^"|"$/g, '').trim().toLowerCase().replace(ZONE_LABEL_RE, '');
+  return headerText(cell).toLowerCase().replace(ZONE_LABEL_RE, '');
+}
+
+/** A header cell's text: BOM and surrounding quotes gone, trimmed. */
+function headerText(cell: string): string {
+  return cell.replace(/^\uFEFF/, '').trim().replace(/^"|"$/g, '').trim();
 }
 
 /** A column's time zone label as Log Analytics' portal writes it: `[UTC]`, `[Local Time]`, `[UTC+02:00]`. */
@@ -21,7 +26,7 @@ const ZONE_LABEL_RE = /\s*\[(?:utc|gmt|local time|local)(?:\s*[+-]\s*\d{1,2}(?::
 
 /** The zone label of a header cell (`Local Time` of `TimeGenerated [Local Time]`), or null. */
 export function zoneLabelOf(cell: string): string | null {
-  const m = ZONE_LABEL_RE.exec(cell.replace(/^\uFEFF/, '').trim().replace(/^"|"$/g, '').trim());
+  const m = ZONE_LABEL_RE.exec(headerText(cell));
   return m === null ? null : m[0].trim().slice(1, -1);
 }
 
@@ -69,10 +74,15 @@ export function splitCsvLine(line: string, delimiter = ','): string[] {
 
 /** Header line of a CSV export, skipping PowerShell's `#TYPE ...` line (Export-Csv without -NoTypeInformation). */
 export function csvHeaderOf(head: string): string[] {
+  const header = csvHeaderLine(head);
+  return splitCsvLine(header, sniffDelimiter(header)).map(headerKey);
+}
+
+/** The header line of a CSV head: its first non-empty line, or the one after PowerShell's `#TYPE` line. */
+function csvHeaderLine(head: string): string {
   const lines = head.replace(/^\uFEFF/, '').split(/\r?\n/).filter((l) => l.trim() !== '');
   const first = lines[0] ?? '';
-  const header = /^#TYPE\s/i.test(first) ? (lines[1] ?? '') : first;
-  return splitCsvLine(header, sniffDelimiter(header)).map(headerKey);
+  return /^#TYPE\s/i.test(first) ? (lines[1] ?? '') : first;
 }
 
 export interface CsvRecord { fields: string[]; line: number }
@@ -243,9 +253,7 @@ export async function* tabularRecords(chunks: AsyncIterable<Buffer>, ctx: Adapte
   const text = head.replace(/^\uFEFF/, '').trimStart();
   if (!text.startsWith('{') && !text.startsWith('[')) {
     // `;` as Excel and `Export-Csv -UseCulture` write CSV where the decimal mark is a comma.
-    const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-    const headerLine = /^#TYPE\s/i.test(lines[0] ?? '') ? (lines[1] ?? '') : (lines[0] ?? '');
-    const delimiter = sniffDelimiter(headerLine);
+    const delimiter = sniffDelimiter(csvHeaderLine(text));
     if (delimiter !== ',') ctx.note(`delimiter '${delimiter === '\t' ? 'tab' : delimiter}'`);
     yield* csvRecords(replay, ctx, delimiter);
     return;
