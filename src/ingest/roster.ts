@@ -7,6 +7,7 @@ import type { RosterEntry } from '../types.js';
 import { inputError } from '../errors.js';
 import { normaliseAccount } from './accounts.js';
 import { ACCOUNT_ALIASES, columnsNamedByWords, headerForms } from './columns.js';
+import { firstLine, sniffDelimiter } from './adapters/export-util.js';
 
 /** The timing files' account aliases, and what HR and identity-provider exports call the column. */
 const ROSTER_ACCOUNT = [
@@ -69,9 +70,7 @@ export async function readRoster(path: string): Promise<{ roster: Roster; bytes:
   let rows: { record: string[]; info: { lines: number } }[];
   try {
     const text = decodeHead(decoded, sniffEncoding(decoded));
-    const firstLine = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
-    const count = (c: string): number => firstLine.split(c).length - 1;
-    const delimiter = [',', '\t', ';'].reduce((best, c) => (count(c) > count(best) ? c : best), ',');
+    const delimiter = sniffDelimiter(firstLine(text), [',', '\t', ';']);
     rows = parse(text, { bom: true, info: true, relax_column_count: true, skip_empty_lines: true, delimiter }) as unknown as typeof rows;
   } catch (err) {
     const e = err as { message: string; lines?: number };

@@ -37,9 +37,8 @@ export function firstLine(head: string): string {
   return '';
 }
 
-/** The delimiter of a header line: the most frequent of `,` tab `;` `|` outside quotes (`,` when none is). */
-export function sniffDelimiter(headerLine: string): string {
-  const candidates = [',', '\t', ';', '|'];
+/** The delimiter of a header line: the most frequent of `candidates` outside quotes (`,` when none is). */
+export function sniffDelimiter(headerLine: string, candidates: readonly string[] = [',', '\t', ';', '|']): string {
   let best = ',';
   let bestCount = 0;
   for (const c of candidates) {
