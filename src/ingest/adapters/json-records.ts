@@ -158,7 +158,7 @@ export class JsonRecordScanner {
       }
       if (this.closed && c > 32) throw new JsonShapeError('text after the end of the JSON document (JSON Lines are one object per line)', this.line);
       if (c === 123 || c === 91) { // { [
-        if (this.recordsDepth < 0 && c === 123 && this.depth === 1) this.objectKey = this.lastKey[1]!;
+        if (this.recordsDepth < 0 && c === 123 && this.depth === 1) this.objectKey = this.lastKey[1] ?? null;
         if (this.recordsDepth < 0 && c === 91 && (this.depth === 0 || (this.depth === 1 && !METADATA_ARRAYS.has(this.lastKey[1] ?? ''))
           || (this.depth === 2 && this.objectKey === 'hits' && this.lastKey[2] === 'hits'))) {
           this.candidateDepth = this.depth + 1;

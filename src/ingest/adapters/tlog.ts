@@ -27,11 +27,9 @@ const SYSLOG_TLOG_RE = /^[^{]*\btlog-rec[\w-]*(?:\[\d+\])?:\s*(\{.*\})\s*$/;
 
 /** How the file's first line wraps tlog messages, or null when it is a message itself (or none). */
 function wrapperOf(line: string): 'journal' | 'syslog' | null {
-  if (SYSLOG_TLOG_RE.test(line) && isTlogMessage(SYSLOG_TLOG_RE.exec(line)![1]!)) return 'syslog';
-  if (/^\{/.test(line) && /"MESSAGE"\s*:/.test(line) && /"__(?:CURSOR|REALTIME_TIMESTAMP)"\s*:/.test(line)) {
-    return messageOf(line, 'journal') !== null ? 'journal' : null;
-  }
-  return null;
+  if (messageOf(line, 'syslog') !== null) return 'syslog';
+  const journalEntry = /^\{/.test(line) && /"MESSAGE"\s*:/.test(line) && /"__(?:CURSOR|REALTIME_TIMESTAMP)"\s*:/.test(line);
+  return journalEntry && messageOf(line, 'journal') !== null ? 'journal' : null;
 }
 
 /** The tlog message a journal entry or syslog line carries; null for another program's. */
