@@ -166,9 +166,14 @@ export async function ingest(
   // count every row twice: the first is read, the others are skipped with a warning. Only inputs of
   // equal size are hashed here.
   const bySize = new Map<number, number[]>();
-  for (const p of plan) if (p.sizeBytes !== null && paths[p.index] !== '-') bySize.set(p.sizeBytes, [...(bySize.get(p.sizeBytes) ?? []), p.index]);
+  for (const p of plan) {
+    if (p.sizeBytes === null || paths[p.index] === '-') continue;
+    const same = bySize.get(p.sizeBytes);
+    if (same === undefined) bySize.set(p.sizeBytes, [p.index]); else same.push(p.index);
+  }
   const repeated = new Set<number>();
-  for (const indexes of [...bySize.values()].filter((list) => list.length > 1)) {
+  for (const [sizeBytes, indexes] of bySize) {
+    if (indexes.length < 2) continue;
     const firstOf = new Map<string, number>();
     for (const index of indexes) {
       let sha256: string;
@@ -178,7 +183,7 @@ export async function ingest(
       const info = infos[index]!;
       info.status = 'skipped';
       info.sha256 = sha256;
-      info.sizeBytes = plan.find((p) => p.index === index)!.sizeBytes;
+      info.sizeBytes = sizeBytes;
       info.error = resolve(paths[first]!) === resolve(paths[index]!) ? `the same file as input ${first + 1}: not read again`
         : `same content as ${paths[first]} (sha256 ${sha256.slice(0, 16)}...): not read again`;
       warnings.push(`${paths[index]}: ${info.error}, so that its rows are not counted twice`);
