@@ -85,3 +85,19 @@ test('scan -o prints the SHA-256 of exactly the bytes it wrote', async () => {
   const said = /sha256 ([0-9a-f]{64})/.exec(run.stderr)?.[1];
   assert.equal(said, createHash('sha256').update(readFileSync(file)).digest('hex'));
 });
+
+test('the table comes in pieces (a part of its rows each) that join to renderTable\'s text', async () => {
+  const { renderReportPieces, renderReport } = await import('../src/report/index.js');
+  const base = sampleReport();
+  const scored = base.accounts.filter((a) => a.status !== 'insufficient_data');
+  // 300 ranked accounts: copies of the sample's, renamed and ranked in turn.
+  const accounts = Array.from({ length: 300 }, (_, i) => ({ ...scored[i % scored.length]!, account: `user${String(i).padStart(3, '0')}`, rank: i + 1 }));
+  const report = { ...base, accounts: [...accounts, ...base.accounts.filter((a) => a.status === 'insufficient_data')] };
+  for (const color of [false, true]) {
+    const opts = { color, top: null, width: 120 };
+    const pieces = [...renderReportPieces('table', report, opts).pieces];
+    assert.equal(pieces.join(''), renderReport('table', report, opts).text);
+    assert.ok(pieces.length >= 6, `${pieces.length} pieces: header, parts of the table, the rest`);
+    assert.match(pieces.join(''), /user299/);
+  }
+});

@@ -6,7 +6,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { Chalk } from 'chalk';
-import { Table, cliTableTruncate, drawTable, withCliTableTruncate } from '../src/report/table-draw.js';
+import { Rng } from '../fixtures/generator.js';
+import {
+  Table, cliTablePad, cliTableStrlen, cliTableTruncate, drawTable, drawTablePieces, plainWidth, withCliTableTruncate,
+} from '../src/report/table-draw.js';
 
 const c = new Chalk({ level: 1 });
 
@@ -59,4 +62,58 @@ test('table in parts: the same text as one cli-table3 table, wide and narrow, wi
     }
   }
   assert.equal(drawTable({ head: ['a'], colWidths: [5] }, [], 2), new Table({ head: ['a'], colWidths: [5] }).toString(), 'no rows');
+});
+
+// Width measuring (src/report/table-draw.ts): printable ASCII is measured by its length; anything
+// else goes to cli-table3's own functions. Strings drawn from text a report holds (colour codes,
+// wide, combining and invisible characters, controls, newlines) must give cli-table3's results.
+const utilsModule = createRequire(import.meta.url)('cli-table3/src/utils.js') as {
+  strlen: (s: unknown) => number; pad: (s: string, len: number, padChar: string, dir?: string) => string;
+  truncate: (s: string, n: number, t?: string) => string;
+};
+
+const PIECES = ['a', 'Z', '7', ' ', '~', '-', '.', '(', 'x', 'floor 41.2 ms', '\n', 'é', 'e\u0301', '名', '😀', '\u001b[31m', '\u001b[39m',
+  '\u001b[1m', '\u0007', '\u007f', '\u0085', '\u200b', '…', '\t', '>='];
+
+test('width, padding and cutting: the fast paths give what cli-table3 gives', () => {
+  const rng = new Rng(20261207);
+  const random = (): number => rng.next();
+  const strings = ['', ' ', 'abc', 'abc\ndefgh\n', '\n\n', '名前', c.red('red'), '\u001b[31m'];
+  for (let i = 0; i < 600; i++) {
+    const parts = Math.floor(random() * 6);
+    let s = '';
+    // Half of them plain ASCII (the fast path), the rest with any piece.
+    for (let j = 0; j < parts; j++) s += PIECES[Math.floor(random() * (i % 2 === 0 ? 10 : PIECES.length))];
+    strings.push(s);
+  }
+  let plain = 0;
+  for (const s of strings) {
+    assert.equal(utilsModule.strlen(s), cliTableStrlen(s), `strlen ${JSON.stringify(s)}`);
+    if (plainWidth(s) >= 0) plain++;
+    if (s.includes('\n')) continue; // lines are padded and cut one by one
+    const width = cliTableStrlen(s);
+    for (let len = 0; len <= width + 2; len++) {
+      for (const dir of [undefined, 'left', 'right', 'center']) {
+        assert.equal(utilsModule.pad(s, len, ' ', dir), cliTablePad(s, len, ' ', dir), `pad ${JSON.stringify(s)} ${len} ${dir}`);
+      }
+      for (const t of [undefined, '…', '~']) {
+        assert.equal(utilsModule.truncate(s, len, t), cliTableTruncate(s, len, t), `truncate ${JSON.stringify(s)} ${len} ${t}`);
+      }
+    }
+  }
+  assert.ok(plain > 250 && plain < strings.length - 100, `both paths tried (${plain} plain of ${strings.length})`);
+  assert.equal(plainWidth('ab\ncde'), 3);
+  for (const s of ['\u001b[31mx', '名', 'a\tb', 'e\u0301']) assert.equal(plainWidth(s), -1, JSON.stringify(s));
+  assert.notEqual(utilsModule.strlen, cliTableStrlen, 'the fast path is installed where cli-table3 measures');
+});
+
+test('table in pieces: the pieces join to the one text, a part of rows each', () => {
+  const options = { head: ['#', 'account', 'score', 'evidence'], colWidths: [6, 14, 9, 32], wordWrap: false, style: { head: [], border: [] } };
+  const groups = groupsOf(200, false);
+  const pieces = [...drawTablePieces(options, groups, 64)];
+  assert.equal(pieces.join(''), drawTable(options, groups, Infinity));
+  // 200 rows in parts of 64: 4 parts, then the held bottom border.
+  assert.equal(pieces.length, 5);
+  assert.ok(pieces.slice(0, -1).every((p) => p.endsWith('\n')) && !pieces.at(-1)!.includes('\n'));
+  assert.deepEqual([...drawTablePieces({ head: ['a'], colWidths: [5] }, [], 2)].join(''), new Table({ head: ['a'], colWidths: [5] }).toString());
 });

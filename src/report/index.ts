@@ -7,7 +7,7 @@ import { renderCsv } from './csv.js';
 import { renderHtml } from './html.js';
 import { renderJson, renderJsonPieces, renderJsonl, renderJsonlPieces } from './json.js';
 import { renderMarkdown, type RenderedFile } from './markdown.js';
-import { renderTable } from './table.js';
+import { renderTable, renderTablePieces } from './table.js';
 
 export interface RenderOptions {
   /** ANSI colour (table only). The CLI decides from --no-color, NO_COLOR and the TTY. */
@@ -60,12 +60,14 @@ export function renderReport(format: ReportFormat, report: Report, opts: RenderO
 const pieceRenderers: Partial<Record<ReportFormat, (report: Report, opts: RenderOptions) => Iterable<string>>> = {
   json: (report, opts) => renderJsonPieces(report, { top: opts.top }),
   jsonl: (report, opts) => renderJsonlPieces(report, { top: opts.top }),
+  table: (report, opts) => renderTablePieces(report, opts),
 };
 
 /**
  * What the CLI writes from: the text in pieces whose concatenation is `renderReport(...).text`.
- * JSON and JSON Lines come one account at a time, so the whole text of a 10,000-account report is
- * never in memory at once; other formats come as one piece.
+ * JSON and JSON Lines come one account at a time and the table a part of its rows at a time, so
+ * the whole text of a 10,000-account report is never in memory at once; other formats come as one
+ * piece.
  */
 export function renderReportPieces(format: ReportFormat, report: Report, opts: RenderOptions): { pieces: Iterable<string>; files: RenderedFile[] } {
   const streamed = pieceRenderers[format];

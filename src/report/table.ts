@@ -6,7 +6,7 @@
 // escape sequence at all and is the same bytes on every machine.
 
 import { Chalk, type ChalkInstance } from 'chalk';
-import { drawTable } from './table-draw.js';
+import { drawTablePieces } from './table-draw.js';
 import type { AccountReport, InputFileInfo, KindStats, Report } from '../types.js';
 import { fixed, headlineStats, selectAccounts, signedPoints } from './json.js';
 import { terminalSafe } from './sanitize.js';
@@ -308,7 +308,7 @@ function physicsCells(a: AccountReport): string[] {
  * gives way to three columns: claimed location, its distance from the server,
  * and the distance the floor implies (at least; or `impossible`, or `fits`).
  */
-function rankedTable(ctx: Ctx, ranked: AccountReport[], physics = false): string {
+function rankedTable(ctx: Ctx, ranked: AccountReport[], physics = false): Iterable<string> {
   const { c, width } = ctx;
   // With physics the histogram gives way to the location columns (the table must fit 120 columns).
   const head = ['#', 'account', 'score', 'q', 'floor ms', 'peer ms', ...(physics ? ['claimed', 'dist km', 'implied km'] : ['hist']), 'strongest evidence'];
@@ -348,7 +348,7 @@ function rankedTable(ctx: Ctx, ranked: AccountReport[], physics = false): string
     const evidenceW = Math.min(natural[last] ?? MIN_EVIDENCE, wideAvail - accountW);
     const colWidths = natural.map((w, i) => (i === 1 ? accountW : i === last ? evidenceW : w));
     const options = { head: head.map((h) => c.bold(h)), colWidths, wordWrap: false, style };
-    return drawTable(options, rows.map(({ a, cells }) => [[...numeric(a, cells, accountW), wrapText(cells[last] ?? '', evidenceW - 2).join('\n')]]));
+    return drawTablePieces(options, rows.map(({ a, cells }) => [[...numeric(a, cells, accountW), wrapText(cells[last] ?? '', evidenceW - 2).join('\n')]]));
   }
 
   const narrowHead = head.slice(0, last);
@@ -359,7 +359,7 @@ function rankedTable(ctx: Ctx, ranked: AccountReport[], physics = false): string
   const span = last - 1;
   const spanW = colWidths.slice(1).reduce((sum, w) => sum + w, 0) + (span - 1);
   const options = { head: narrowHead.map((h) => c.bold(h)), colWidths, wordWrap: false, style };
-  return drawTable(options, [
+  return drawTablePieces(options, [
     [['', { content: c.bold('> strongest evidence'), colSpan: span }]],
     ...rows.map(({ a, cells }) => [numeric(a, cells, accountW), ['', { content: wrapText('> ' + (cells[last] ?? ''), spanW - 2).join('\n'), colSpan: span }]]),
   ]);
@@ -403,12 +403,20 @@ function evidenceBlock(ctx: Ctx, a: AccountReport): string[] {
 // ---------------------------------------------------------------- renderer
 
 export function renderTable(report: Report, opts: TableRenderOptions): string {
+  return [...renderTablePieces(report, opts)].join('');
+}
+
+/**
+ * The text of `renderTable` in pieces: the ranked table comes a part at a time (drawTablePieces),
+ * so the table of a 10,000-account report is written as it is drawn.
+ */
+export function* renderTablePieces(report: Report, opts: TableRenderOptions): Generator<string> {
   const c = new Chalk({ level: opts.color ? 1 : 0 });
   const width = Math.max(MIN_WIDTH, Math.floor(opts.width ?? DEFAULT_WIDTH));
   const ctx: Ctx = { c, width };
   const sel = selectAccounts(report, opts.top);
   const s = report.summary;
-  const out: string[] = [];
+  let out: string[] = [];
 
   out.push(...headerBlock(ctx, report));
   out.push('');
@@ -419,7 +427,14 @@ export function renderTable(report: Report, opts: TableRenderOptions): string {
       : `${groupDigits(sel.rankedTotal)}`;
   out.push(c.bold(`Ranked accounts (${shown})`));
   if (sel.rankedTotal === 0) out.push('  No account had enough data to be scored.');
-  else if (sel.ranked.length > 0) out.push(rankedTable(ctx, sel.ranked, report.physicalModel !== null));
+  // The lines so far, then the table as it is drawn; `out` then holds the lines after it.
+  let tableDrawn = false;
+  if (sel.rankedTotal > 0 && sel.ranked.length > 0) {
+    yield out.join('\n') + '\n';
+    yield* rankedTable(ctx, sel.ranked, report.physicalModel !== null);
+    out = [];
+    tableDrawn = true;
+  }
 
   if (sel.insufficient.length > 0) {
     out.push('');
@@ -448,5 +463,5 @@ export function renderTable(report: Report, opts: TableRenderOptions): string {
     `${groupDigits(s.flagged)} flagged (score >= ${Number.isInteger(s.flagThreshold) ? String(s.flagThreshold) : fixed(s.flagThreshold, 1)}), ` +
     `${groupDigits(s.insufficient)} with insufficient data.`;
   out.push(...hanging('', summary, width, 9).map((l) => (s.flagged > 0 ? c.red(c.bold(l)) : c.green(l))));
-  return out.join('\n') + '\n';
+  yield (tableDrawn ? '\n' : '') + out.join('\n') + '\n';
 }
