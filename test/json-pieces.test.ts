@@ -86,18 +86,27 @@ test('scan -o prints the SHA-256 of exactly the bytes it wrote', async () => {
   assert.equal(said, createHash('sha256').update(readFileSync(file)).digest('hex'));
 });
 
-test('the table comes in pieces (a part of its rows each) that join to renderTable\'s text', async () => {
-  const { renderReportPieces, renderReport } = await import('../src/report/index.js');
+/** 300 ranked accounts (the sample's scored ones, copied, renamed and ranked in turn) and the sample's others. */
+function manyAccounts(): ReturnType<typeof sampleReport> {
   const base = sampleReport();
   const scored = base.accounts.filter((a) => a.status !== 'insufficient_data');
-  // 300 ranked accounts: copies of the sample's, renamed and ranked in turn.
   const accounts = Array.from({ length: 300 }, (_, i) => ({ ...scored[i % scored.length]!, account: `user${String(i).padStart(3, '0')}`, rank: i + 1 }));
-  const report = { ...base, accounts: [...accounts, ...base.accounts.filter((a) => a.status === 'insufficient_data')] };
-  for (const color of [false, true]) {
-    const opts = { color, top: null, width: 120 };
-    const pieces = [...renderReportPieces('table', report, opts).pieces];
-    assert.equal(pieces.join(''), renderReport('table', report, opts).text);
-    assert.ok(pieces.length >= 6, `${pieces.length} pieces: header, parts of the table, the rest`);
-    assert.match(pieces.join(''), /user299/);
+  return { ...base, accounts: [...accounts, ...base.accounts.filter((a) => a.status === 'insufficient_data')] };
+}
+
+test('the table and the HTML page come in pieces (groups of rows) that join to their renderer\'s text', async () => {
+  const { renderReportPieces, renderReport } = await import('../src/report/index.js');
+  const report = manyAccounts();
+  for (const format of ['table', 'html'] as const) {
+    for (const color of [false, true]) {
+      const opts = { color, top: null, width: 120 };
+      const pieces = [...renderReportPieces(format, report, opts).pieces];
+      assert.equal(pieces.join(''), renderReport(format, report, opts).text, `${format}, colour ${color}`);
+      assert.ok(pieces.length >= 6, `${format}: ${pieces.length} pieces (header, groups of rows, the rest)`);
+      assert.match(pieces.join(''), /user299/);
+    }
+    const top = [...renderReportPieces(format, report, { color: false, top: 3, width: 120 }).pieces].join('');
+    assert.equal(top, renderReport(format, report, { color: false, top: 3, width: 120 }).text, `${format} --top 3`);
+    assert.doesNotMatch(top, /user299/);
   }
 });

@@ -154,13 +154,18 @@ function scoreBadge(a: AccountReport): string {
   return a.flagged ? ' <span class="badge">FLAGGED</span>' : '';
 }
 
-function rankedSection(report: Report, top: number | null, caseIds: Map<AccountReport, string>): string {
+/** Rows of the ranked table per piece of `renderHtmlPieces`. */
+const RANKED_ROWS_PER_PIECE = 64;
+
+/** The ranked section's lines, a group of table rows at a time (each line ends with a newline). */
+function* rankedSection(report: Report, top: number | null, caseIds: Map<AccountReport, string>): Generator<string> {
   const sel = selectAccounts(report, top);
   const shown = sel.ranked.length < sel.rankedTotal ? `top ${groupDigits(sel.ranked.length)} of ${groupDigits(sel.rankedTotal)}` : groupDigits(sel.rankedTotal);
-  const out = ['<section id="ranked">', `<h2>Ranked accounts (${shown})</h2>`];
+  let out = ['<section id="ranked">', `<h2>Ranked accounts (${shown})</h2>`];
   if (sel.rankedTotal === 0) {
     out.push('<p>No account had enough data to be scored.</p>', '</section>');
-    return out.join('\n');
+    yield lines(out);
+    return;
   }
   out.push(
     '<div class="scroll"><table class="ranked" id="ranked-table"><thead><tr><th class="num">#</th><th>account</th><th class="num">score</th>' +
@@ -178,9 +183,17 @@ function rankedSection(report: Report, top: number | null, caseIds: Map<AccountR
         `<td class="num">${msOrDash(a.floorMs)}</td><td>${e(a.headlineKind ?? '-')}</td><td class="num">${msOrDash(a.peerFloorMs)}</td>` +
         `<td>${hist}</td><td>${e(strongestWithAllowed(a))}</td></tr>`,
     );
+    if (out.length >= RANKED_ROWS_PER_PIECE) { yield lines(out); out = []; }
   }
   out.push('</tbody></table></div>', '</section>');
-  return out.join('\n');
+  yield lines(out);
+}
+
+/** Elements of the page, each on its own line; empty ones (sections with nothing to show) left out. */
+function lines(items: readonly string[]): string {
+  let text = '';
+  for (const item of items) if (item !== '') text += item + '\n';
+  return text;
 }
 
 function insufficientSection(accounts: AccountReport[]): string {
@@ -260,6 +273,14 @@ function caseSection(view: CaseView, id: string): string {
 // ---------------------------------------------------------------- renderer
 
 export function renderHtml(report: Report, opts: HtmlRenderOptions = {}): string {
+  return [...renderHtmlPieces(report, opts)].join('');
+}
+
+/**
+ * The text of `renderHtml` in pieces (the ranked table a group of rows at a time, each account's
+ * case section on its own), so that a 10,000-account page is written as it is built.
+ */
+export function* renderHtmlPieces(report: Report, opts: HtmlRenderOptions = {}): Generator<string> {
   const top = opts.top ?? null;
   const s = report.summary;
   const h = report.header;
@@ -268,7 +289,7 @@ export function renderHtml(report: Report, opts: HtmlRenderOptions = {}): string
   const caseIds = new Map<AccountReport, string>(cases.accounts.map((a, i) => [a, `case-${i + 1}`]));
   const threshold = Number.isInteger(s.flagThreshold) ? String(s.flagThreshold) : fixed(s.flagThreshold, 1);
 
-  const out: string[] = [
+  let out: string[] = [
     '<!DOCTYPE html>',
     '<html lang="en">',
     '<head>',
@@ -301,16 +322,18 @@ export function renderHtml(report: Report, opts: HtmlRenderOptions = {}): string
   out.push('</ul></nav>');
 
   out.push(runSection(report));
-  out.push(rankedSection(report, top, caseIds));
-  out.push(insufficientSection(sel.insufficient));
+  yield lines(out);
+  yield* rankedSection(report, top, caseIds);
+  out = [insufficientSection(sel.insufficient)];
 
   out.push('<section id="cases">');
   out.push(`<h2>${cases.flagged ? `Flagged accounts (${cases.accounts.length})` : 'Highest-ranked accounts'}</h2>`);
   if (!cases.flagged && cases.accounts.length) out.push(`<p class="note">No account is flagged; the ${plural(cases.accounts.length, 'highest-ranked account')} are shown for reference.</p>`);
   if (cases.flaggedHidden > 0) out.push(`<p class="warn">${plural(cases.flaggedHidden, 'more flagged account')} not shown (beyond the top ${groupDigits(sel.ranked.length)}).</p>`);
   if (cases.accounts.length === 0 && cases.flaggedHidden === 0) out.push('<p class="note">No account to show.</p>');
-  for (const a of cases.accounts) out.push(caseSection(caseView(report, a), caseIds.get(a)!));
-  out.push('</section>');
+  yield lines(out);
+  for (const a of cases.accounts) yield lines([caseSection(caseView(report, a), caseIds.get(a)!)]);
+  out = ['</section>'];
 
   out.push(
     '<footer>',
@@ -320,5 +343,5 @@ export function renderHtml(report: Report, opts: HtmlRenderOptions = {}): string
     '</body>',
     '</html>',
   );
-  return out.filter((x) => x !== '').join('\n') + '\n';
+  yield lines(out);
 }

@@ -4,7 +4,7 @@
 
 import type { Report } from '../types.js';
 import { renderCsv } from './csv.js';
-import { renderHtml } from './html.js';
+import { renderHtml, renderHtmlPieces } from './html.js';
 import { renderJson, renderJsonPieces, renderJsonl, renderJsonlPieces } from './json.js';
 import { renderMarkdown, type RenderedFile } from './markdown.js';
 import { renderTable, renderTablePieces } from './table.js';
@@ -61,13 +61,14 @@ const pieceRenderers: Partial<Record<ReportFormat, (report: Report, opts: Render
   json: (report, opts) => renderJsonPieces(report, { top: opts.top }),
   jsonl: (report, opts) => renderJsonlPieces(report, { top: opts.top }),
   table: (report, opts) => renderTablePieces(report, opts),
+  html: (report, opts) => renderHtmlPieces(report, { top: opts.top }),
 };
 
 /**
  * What the CLI writes from: the text in pieces whose concatenation is `renderReport(...).text`.
- * JSON and JSON Lines come one account at a time and the table a part of its rows at a time, so
- * the whole text of a 10,000-account report is never in memory at once; other formats come as one
- * piece.
+ * JSON and JSON Lines come one account at a time, the table and the HTML page a group of rows at a
+ * time, so the whole text of a 10,000-account report is never in memory at once; other formats
+ * (CSV, Markdown) come as one piece.
  */
 export function renderReportPieces(format: ReportFormat, report: Report, opts: RenderOptions): { pieces: Iterable<string>; files: RenderedFile[] } {
   const streamed = pieceRenderers[format];
