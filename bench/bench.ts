@@ -2,7 +2,7 @@
 // Each method runs in its own process (best of N, the methods in turn, file in page cache after a
 // warm-up read);
 // every process reports its own peak RSS. Results go to stdout and bench/RESULTS.md.
-//   node dist/bench/bench.js [--rows 1000000,10000000] [--runs 3] [--with-100m] [--capture-copies 100]
+//   node dist/bench/bench.js [--rows 1000000,10000000] [--runs 3] [--with-100m] [--capture-copies 100] [--no-formats]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, platform, release } from 'node:os';
@@ -104,6 +104,20 @@ async function main(): Promise<void> {
       + `tshark -T fields (the 13 fields keylag needs) ${tshark.wallS.toFixed(2)} s, ${tshark.peakRssMiB.toFixed(0)} MiB peak; keylag scan of the raw capture (every derivation, full report) `
       + `${keylagPcap.wallS.toFixed(2)} s, ${keylagPcap.peakRssMiB.toFixed(0)} MiB peak; ratio tshark / keylag ${(tshark.wallS / keylagPcap.wallS).toFixed(2)} (goal >= 3).`;
   } else packetLine = '\n\nPackets: tshark not installed here; the packet comparison was not run.';
+  // The other report formats (the table is what a terminal gets by default): their peak memory
+  // counts against the same budget. One run each, on the 10M input when it was measured.
+  let formatsLine = '';
+  const formatRows = rowsList.includes(10_000_000) ? 10_000_000 : rowsList[rowsList.length - 1]!;
+  if (!process.argv.includes('--no-formats')) {
+    const file = join(DATA, `timing-${formatRows}.csv`);
+    const formats = ['table', 'csv', 'md', 'html', 'jsonl'];
+    // To stdout (collected here, a few MB), not `-o /dev/null`: Markdown would write its charts beside it.
+    const measured = formats.map((format) => runOnce(
+      [node, join(ROOT, 'bin/keylag.js'), 'scan', file, '--format', format], { KEYLAG_REPORT_PEAK_RSS: '1' }));
+    formatsLine = `\n\nOther report formats on the ${formatRows.toLocaleString('en-US')}-row input, one run each: `
+      + formats.map((f, i) => `${f} ${measured[i]!.wallS.toFixed(2)} s, ${measured[i]!.peakRssMiB.toFixed(0)} MiB`).join('; ')
+      + ` (largest peak ${(Math.max(...measured.map((m) => m.peakRssMiB)) * 1.048576).toFixed(0)} MB in decimal megabytes).`;
+  }
   const at10M = rowsList.indexOf(10_000_000);
   const at100M = rowsList.indexOf(100_000_000);
   const flatness = at10M >= 0 && at100M >= 0
@@ -122,7 +136,7 @@ async function main(): Promise<void> {
     + 'Input: `user,timestamp,rtt_ms`, ISO 8601 times with ms, 10,000 accounts (bench/generate-rows.ts, seed 7).\n'
     + 'DuckDB (@duckdb/node-api) computes per-user count/min/p5/median/p95/max with `read_csv` + `GROUP BY`; '
     + 'keylag computes its full report (every distribution, peer comparison, score) as JSON.\n\n'
-    + `${table}${flat}${packetLine}\n\nRegenerate: \`npm run bench\` (add \`-- --with-100m\` for 100M rows).\n`;
+    + `${table}${flat}${formatsLine}${packetLine}\n\nRegenerate: \`npm run bench\` (add \`-- --with-100m\` for 100M rows).\n`;
   writeFileSync(join(ROOT, 'bench/RESULTS.md'), text);
   process.stdout.write(text);
 }
