@@ -2,6 +2,7 @@
 import type { ColumnGroups } from './group-rows.js';
 import { KINDS, type Kind } from '../types.js';
 import type { ColumnOptions } from './columns.js';
+import type { RotationCarry, RotationLink, RotationStart } from './rotation.js';
 
 /** What an adapter hands on for each measurement (account not yet normalised). */
 export interface RawSample {
@@ -83,6 +84,10 @@ export interface AdapterContext {
   reject(line: number, reason: string, detail: string): void;
   /** A line for the report header (format details, time format, column mapping). */
   note(text: string): void;
+  /** A warning about this input that comes after its `read` returned (a rotation ended later); ingest sets it. */
+  warn?(text: string): void;
+  /** This file is one of a rotation group (rotation.ts), read in time order: the adapter may continue the previous file's capture. */
+  rotation?: RotationLink;
 }
 
 export interface AdapterResult {
@@ -121,6 +126,13 @@ export interface InputAdapter {
    */
   detect(head: string, bytes: Buffer): number;
   read(chunks: AsyncIterable<Buffer>, ctx: AdapterContext): Promise<AdapterResult>;
+  /**
+   * Captures that may be rotated (rotation.ts): the format, link type and first packet time from the
+   * head, or null. Files of one group are then read one after the other with `ctx.rotation`.
+   */
+  rotationStart?(head: Buffer): Promise<RotationStart | null>;
+  /** Ends what a rotation group left open (its last file failed to read, --keep-going). */
+  endRotation?(carried: RotationCarry): void;
 }
 
 /** Index of each kind in KINDS: what `SampleColumns.kind` holds. */

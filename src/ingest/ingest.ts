@@ -13,6 +13,7 @@ import { sha256OfFile } from '../custody/verify.js';
 import { containerOf, decodeHead, sniffEncoding, toUtf8, type TextEncodingName } from './encoding.js';
 import type { ColumnOptions } from './columns.js';
 import { TIME_FORMAT_LABEL, type TimeFormat } from './time.js';
+import { rotationGroups, type RotationLink, type RotationStart } from './rotation.js';
 
 export interface IngestRequest {
   inputs: string[];
@@ -150,14 +151,20 @@ export async function ingest(
   };
 
   // Pass 1: which adapter reads each input. Files are looked at and released; stdin stays open.
-  const plan: { index: number; adapter: InputAdapter; encoding: TextEncodingName; opened: OpenedInput | null; sizeBytes: number | null }[] = [];
+  // A capture's head also tells whether it may be a file of a rotation (rotation.ts).
+  type Planned = { index: number; path: string; adapter: InputAdapter; encoding: TextEncodingName; opened: OpenedInput | null; sizeBytes: number | null; start: RotationStart | null };
+  const plan: Planned[] = [];
   for (let index = 0; index < paths.length; index++) {
     const path = paths[index]!;
     try {
       const opened = await openInput(path, req.stdin, limits);
       const { adapter, encoding } = detect(opened, path);
-      if (path === '-') plan.push({ index, adapter, encoding, opened, sizeBytes: null });
-      else { opened.close(); plan.push({ index, adapter, encoding, opened: null, sizeBytes: opened.sizeBytes }); }
+      if (path === '-') plan.push({ index, path, adapter, encoding, opened, sizeBytes: null, start: null });
+      else {
+        const start = adapter.rotationStart === undefined ? null : await adapter.rotationStart(opened.head);
+        opened.close();
+        plan.push({ index, path, adapter, encoding, opened: null, sizeBytes: opened.sizeBytes, start });
+      }
     } catch (err) {
       fail(infos[index]!, err);
     }
@@ -192,7 +199,25 @@ export async function ingest(
   }
   // Side files first, so that sample files can join against them; otherwise the order as given.
   const unique = plan.filter((p) => !repeated.has(p.index));
-  const ordered = [...unique.filter((p) => p.adapter.role === 'side'), ...unique.filter((p) => p.adapter.role !== 'side')];
+  const given = [...unique.filter((p) => p.adapter.role === 'side'), ...unique.filter((p) => p.adapter.role !== 'side')];
+  // The files of a rotation are read one after the other, in the order of their first packets, where
+  // the first of them was given; each is told it may continue the one read before it.
+  const links = new Map<number, RotationLink>();
+  const groupOf = new Map<number, Planned[]>();
+  for (const group of rotationGroups(given.filter((p) => p.adapter.rotationStart !== undefined))) {
+    const carried = { value: null };
+    group.forEach((p, i) => {
+      links.set(p.index, { carried, start: p.start!, last: i === group.length - 1 });
+      groupOf.set(p.index, group);
+    });
+  }
+  const ordered: Planned[] = [];
+  const placed = new Set<Planned[]>();
+  for (const p of given) {
+    const group = groupOf.get(p.index);
+    if (group === undefined) ordered.push(p);
+    else if (!placed.has(group)) { placed.add(group); ordered.push(...group); }
+  }
 
   const parallelMinBytes = req.parallelMinBytes ?? PARALLEL_MIN_BYTES;
   for (const { index, adapter, encoding, opened: preOpened, sizeBytes } of ordered) {
@@ -201,13 +226,16 @@ export async function ingest(
     try {
       const readLimits = req.readLimits ?? DEFAULT_READ_LIMITS;
       const inputRejections = new Map<string, number>();
+      const rotation = links.get(index);
       const ctx: AdapterContext = {
         file: path,
+        ...(rotation === undefined ? {} : { rotation }),
         limits: readLimits,
         columns: req.columns,
         options: req.adapterOptions ?? {},
         side,
         note: (text) => info.notes.push(text),
+        warn: (text) => warnings.push(`${path}: ${text}`),
         reject: (line, reason, detail) => {
           inputRejections.set(reason, (inputRejections.get(reason) ?? 0) + 1);
           const seen = rejectionCounts.get(reason);
@@ -273,6 +301,11 @@ export async function ingest(
     } catch (err) {
       // Whatever adapter read the file, a CSV parser's complaint is bad input, never an internal error.
       fail(info, csvInputError(err, path, null, (req.readLimits ?? DEFAULT_READ_LIMITS).maxRecordBytes));
+    }
+    const link = links.get(index);
+    if (link?.last === true) {
+      // a rotation whose last file failed (--keep-going) still ends the capture its earlier files began
+      try { adapter.endRotation?.(link.carried); } catch (err) { fail(info, err); }
     }
   }
   return { paths, inputs: infos, recordsRead, samplesEmitted, rejectionCounts, firstRejections, warnings, side };

@@ -14,6 +14,9 @@ import { inputError } from '../../errors.js';
 import { PacketCollector, accountsMapFor } from '../derive/collect.js';
 import { TCP_ACK, TCP_SYN, isSshIdent, type TcpPacket } from '../derive/tcp.js';
 import { COPIES, InterfaceCopies } from '../derive/interface-copies.js';
+import type { AccountsMap } from '../derive/accounts-map.js';
+import type { RotationCarry, RotationStart } from '../rotation.js';
+import { basename } from 'node:path';
 
 const PCAP_US = 0xa1b2c3d4;
 const PCAP_NS = 0xa1b23c4d;
@@ -337,6 +340,73 @@ function kindOfMagic(bytes: Buffer): 'pcap' | 'pcapng' | null {
   return null;
 }
 
+/** One capture being read: one file, or the files of one rotation read as one (rotation.ts). */
+class Capture {
+  readonly collector: PacketCollector;
+  readonly copies: InterfaceCopies;
+  readonly numberer = new StreamNumberer();
+  /** Frames read, all files; timestamp-less ones; link types seen. */
+  frame = 0;
+  untimed = 0;
+  readonly linkTypes = new Set<number>();
+  lastTimeUs = -Infinity;
+  /** The files read into it, with their frames (numbered through the files). */
+  readonly files: { file: string; from: number; to: number }[] = [];
+  /** `ctx`: the first file's; its samples, notes and accounts-map name are the capture's. */
+  constructor(readonly ctx: AdapterContext, map: AccountsMap | null, readonly key: string | null) {
+    this.collector = new PacketCollector(ctx, map);
+    this.copies = new InterfaceCopies((p) => this.collector.add(p));
+  }
+
+  /** Derives what is still open and writes the capture's notes (`framesNote`: the last file's count, where it goes); returns its warnings. */
+  end(framesNote?: string): string[] {
+    const { ctx, copies, collector } = this;
+    copies.finish();
+    const unsupported = [...this.linkTypes].filter((l) => !(Object.values(LINKTYPE) as number[]).includes(l));
+    if (unsupported.length > 0) ctx.note(`link type(s) ${unsupported.join(', ')} not decoded (supported: Ethernet, Linux SLL/SLL2, raw IP, loopback)`);
+    if (this.untimed > 0) ctx.note(`${this.untimed} simple packet block(s) without timestamps skipped`);
+    if (framesNote !== undefined) ctx.note(framesNote);
+    if (this.files.length > 1) {
+      ctx.note(`rotation: read with ${this.files.slice(1).map((f) => basename(f.file)).join(', ')} as one capture of ${this.frame} frames `
+        + `(frames numbered through the files in this order, as in the capture mergecap -a makes of them: ${this.files.map((f) => `${basename(f.file)} ${f.from}-${f.to}`).join(', ')}); `
+        + 'the samples of all of them are counted here');
+    }
+    const warnings: string[] = [];
+    if (copies.dropped > 0) {
+      warnings.push(`packets captured on several interfaces (${copies.interfaceCount}; tcpdump -i any on a host that forwards, or a pcapng of several `
+        + `interfaces): ${copies.dropped} copies of packets dropped, each TCP stream read at the interface its first packet was captured on `
+        + `(copies: the same packet on another interface within ${COPIES.windowUs / 1000} ms)`
+        + (copies.early > 0 ? `; ${copies.early} frames compared over less than that window (more than ${COPIES.maxPending} held)` : ''));
+    }
+    collector.finish();
+    return warnings;
+  }
+}
+
+/** What the pcap adapter carries through the files of one rotation group (RotationCarry.value). */
+interface RotationState {
+  /** The capture the next file may continue. */
+  open: Capture | null;
+  /** A file of the group did not continue the one before it: the rest are read each on its own. */
+  stopped: boolean;
+}
+
+/** Why a file of a rotation group does not continue the capture `cap` (null: it does). */
+function notContinuing(cap: Capture, start: RotationStart): string | null {
+  if (cap.key !== start.key) return `${start.key}, not ${cap.key}`;
+  if (start.firstTimeUs < cap.lastTimeUs) {
+    return `its first packet (${new Date(start.firstTimeUs / 1000).toISOString()}) is before the last one read (${new Date(cap.lastTimeUs / 1000).toISOString()}): the files overlap, not one rotation`;
+  }
+  return null;
+}
+
+/** Ends a capture, its warnings going to its first file (which may no longer be the one read). */
+function endCapture(cap: Capture, ctx: AdapterContext, warnings: string[], framesNote?: string): void {
+  const ended = cap.end(framesNote);
+  if (cap.ctx === ctx || cap.ctx.warn === undefined) warnings.push(...ended);
+  else for (const w of ended) cap.ctx.warn(w);
+}
+
 export const pcapAdapter: InputAdapter = {
   name: 'pcap',
   binary: true,
@@ -345,6 +415,27 @@ export const pcapAdapter: InputAdapter = {
   detect(_head: string, bytes: Buffer): number {
     return kindOfMagic(bytes) !== null ? 1 : 0;
   },
+  async rotationStart(head: Buffer): Promise<RotationStart | null> {
+    const kind = kindOfMagic(head);
+    if (kind === null) return null;
+    const r = new ByteReader((async function* () { yield head; })());
+    const magic = await r.take(4);
+    const ignore = (): void => undefined;
+    try {
+      const frames = kind === 'pcap' ? readPcap(r, '', magic, ignore, ignore) : readPcapng(r, '', magic, ignore, ignore);
+      for await (const f of frames) if (f.timeUs >= 0) return { key: `${kind} of link type ${f.linkType}`, firstTimeUs: f.timeUs };
+    } catch {
+      return null; // said when the file is read
+    }
+    return null;
+  },
+  endRotation(carried: RotationCarry): void {
+    const group = carried.value as RotationState | null;
+    if (group?.open == null) return;
+    const cap = group.open;
+    group.open = null;
+    for (const w of cap.end()) cap.ctx.warn?.(w);
+  },
   async read(chunks, ctx: AdapterContext): Promise<AdapterResult> {
     const map = await accountsMapFor(ctx);
     const r = new ByteReader(chunks[Symbol.asyncIterator]());
@@ -352,13 +443,24 @@ export const pcapAdapter: InputAdapter = {
     if (magic.length === 0) throw inputError('empty capture (zero bytes)', ctx.file);
     const kind = kindOfMagic(magic);
     if (kind === null) throw inputError(`not a pcap or pcapng capture (magic 0x${magic.toString('hex')})`, ctx.file);
-    const collector = new PacketCollector(ctx, map);
-    const copies = new InterfaceCopies((p) => collector.add(p));
-    const numberer = new StreamNumberer();
-    let frame = 0;
-    let untimed = 0;
-    const linkTypes = new Set<number>();
     const warnings: string[] = [];
+    // One of a rotation group: continue the capture the file before it began, if this file follows it.
+    const link = ctx.rotation;
+    const group = link === undefined ? null : (link.carried.value ??= { open: null, stopped: false }) as RotationState;
+    let cap = group?.open ?? null;
+    if (cap !== null && link !== undefined && group !== null) {
+      const why = notContinuing(cap, link.start);
+      if (why !== null) {
+        ctx.note(`not read as the continuation of ${basename(cap.files[0]!.file)} (same rotation name): ${why}; the rest of its files are read each on its own`);
+        group.stopped = true;
+        group.open = null;
+        endCapture(cap, ctx, warnings);
+        cap = null;
+      }
+    }
+    if (cap === null) cap = new Capture(ctx, map, link?.start.key ?? null);
+    const firstFrame = cap.frame;
+    let tcp = 0;
     let cut = false;
     const cutOff: CutOff = (complete, at, what) => {
       cut = true;
@@ -366,32 +468,37 @@ export const pcapAdapter: InputAdapter = {
     };
     const frames = kind === 'pcap' ? readPcap(r, ctx.file, magic, ctx.note, cutOff) : readPcapng(r, ctx.file, magic, ctx.note, cutOff);
     for await (const f of frames) {
-      frame++;
-      if (f.timeUs < 0) { untimed++; continue; }
-      linkTypes.add(f.linkType);
+      const frame = ++cap.frame;
+      if (f.timeUs < 0) { cap.untimed++; continue; }
+      cap.linkTypes.add(f.linkType);
+      if (f.timeUs > cap.lastTimeUs) cap.lastTimeUs = f.timeUs;
       const t = decodeFrame(f.linkType, f.data, f.wireLen);
       if (t === null) continue;
+      tcp++;
       const packet: TcpPacket = {
-        frame, timeUs: f.timeUs, stream: numberer.assign(t), line: frame,
+        frame, timeUs: f.timeUs, stream: cap.numberer.assign(t), line: frame,
         src: t.src, dst: t.dst, srcPort: t.srcPort, dstPort: t.dstPort, len: t.len, flags: t.flags, seq: t.seq, ack: t.ack,
       };
       if (t.sshIdent) packet.sshIdent = true;
-      if (f.iface >= 0) copies.add(packet, f.iface, t.ipId);
-      else collector.add(packet);
+      if (f.iface >= 0) cap.copies.add(packet, f.iface, t.ipId);
+      else cap.collector.add(packet);
     }
-    copies.finish();
-    if (frame === 0) throw inputError(cut ? `truncated capture: no complete frame (${warnings[0]})` : 'capture holds no packets', ctx.file);
-    const unsupported = [...linkTypes].filter((l) => !(Object.values(LINKTYPE) as number[]).includes(l));
-    if (unsupported.length > 0) ctx.note(`link type(s) ${unsupported.join(', ')} not decoded (supported: Ethernet, Linux SLL/SLL2, raw IP, loopback)`);
-    if (untimed > 0) ctx.note(`${untimed} simple packet block(s) without timestamps skipped`);
-    ctx.note(`${frame} frames, ${collector.packets + copies.dropped} TCP`);
-    if (copies.dropped > 0) {
-      warnings.push(`packets captured on several interfaces (${copies.interfaceCount}; tcpdump -i any on a host that forwards, or a pcapng of several `
-        + `interfaces): ${copies.dropped} copies of packets dropped, each TCP stream read at the interface its first packet was captured on `
-        + `(copies: the same packet on another interface within ${COPIES.windowUs / 1000} ms)`
-        + (copies.early > 0 ? `; ${copies.early} frames compared over less than that window (more than ${COPIES.maxPending} held)` : ''));
+    const records = cap.frame - firstFrame;
+    if (records === 0) throw inputError(cut ? `truncated capture: no complete frame (${warnings[warnings.length - 1]})` : 'capture holds no packets', ctx.file);
+    cap.files.push({ file: ctx.file, from: firstFrame + 1, to: cap.frame });
+    if (cap.files.length > 1) {
+      ctx.note(`rotation: read as the continuation of ${basename(cap.files[cap.files.length - 2]!.file)} (same link type, its first packet at or after the last one there): `
+        + `frames ${firstFrame + 1}-${cap.frame} of the capture ${basename(cap.files[0]!.file)} begins, where its samples are counted`);
     }
-    collector.finish();
-    return { records: frame, dialect: kind, timeFormats: ['epoch-us'], warnings };
+    const framesNote = `${records} frames, ${tcp} TCP`;
+    if (link !== undefined && group !== null && !link.last && !group.stopped) {
+      ctx.note(framesNote);
+      group.open = cap;
+    } else {
+      if (group !== null) group.open = null;
+      if (cap.ctx !== ctx) ctx.note(framesNote);
+      endCapture(cap, ctx, warnings, cap.ctx === ctx ? framesNote : undefined);
+    }
+    return { records, dialect: kind, timeFormats: ['epoch-us'], warnings };
   },
 };
