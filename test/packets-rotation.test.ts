@@ -4,7 +4,8 @@
 // files of a rotation are one capture and give the whole capture's samples.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { REPO_ROOT, runCli } from './helpers/cli.js';
@@ -51,11 +52,12 @@ test('rotation by size (tcpdump -C 1 -z gzip: cap.gz, cap1.gz, cap2) given as a 
   const r = runCli(['scan', join(DIR, 'size'), '--accounts', ACCOUNTS, '--format', 'json']);
   assert.equal(r.status, 0, r.stderr);
   const inputs = (JSON.parse(r.stdout) as { header: { inputs: { path: string; records: number; samples: number; notes: string[] }[] } }).header.inputs;
-  assert.deepEqual(inputs.map((i) => [i.path.replace(`${DIR}/`, ''), i.records, i.samples > 0]), [['size/cap.gz', 9731, true], ['size/cap1.gz', 9733, false], ['size/cap2', 3008, false]]);
+  // Each file counts the samples whose frames it holds (before: all of them counted in cap.gz).
+  assert.deepEqual(inputs.map((i) => [i.path.replace(`${DIR}/`, ''), i.records, i.samples > 0]), [['size/cap.gz', 9731, true], ['size/cap1.gz', 9733, true], ['size/cap2', 3008, true]]);
   assert.ok(inputs[0]!.notes.includes('rotation: read with cap1.gz, cap2 as one capture of 22472 frames (frames numbered through the files in this order, '
-    + 'as in the capture mergecap -a makes of them: cap.gz 1-9731, cap1.gz 9732-19464, cap2 19465-22472); the samples of all of them are counted here'), inputs[0]!.notes.join('\n'));
+    + 'as in the capture mergecap -a makes of them: cap.gz 1-9731, cap1.gz 9732-19464, cap2 19465-22472); each sample is counted in the file that holds its frame and cites the frame by its number in that file'), inputs[0]!.notes.join('\n'));
   assert.ok(inputs[2]!.notes.includes('rotation: read as the continuation of cap1.gz (same link type, its first packet at or after the last one there): '
-    + 'frames 19465-22472 of the capture cap.gz begins, where its samples are counted'), inputs[2]!.notes.join('\n'));
+    + 'frames 19465-22472 of the capture cap.gz begins; its samples are counted here and cite its own frame numbers (1-3008)'), inputs[2]!.notes.join('\n'));
 });
 
 test('rotation by time (tcpdump -G 4: g-HHMMSS.pcap) given file by file in any order is read as one capture, in time order', () => {
@@ -88,4 +90,37 @@ test('rotation names: counters and times masked, the first -C file without its n
   // tcpdump -C names sort cap, cap1, cap10, cap2 by name: the group is in time order
   const groups = rotationGroups([at('/d/cap10', 10), at('/d/cap', 0), at('/d/cap2', 2), at('/d/cap1', 1), at('/e/cap3', 3), at('/d/cap4', 4, 'pcap of link type 276'), at('/d/other', 5)]);
   assert.deepEqual(groups.map((g) => g.map((e) => e.path)), [['/d/cap', '/d/cap1', '/d/cap2', '/d/cap10']]);
+});
+
+/** Each frame's time (epoch µs) of a classic pcap file (µs or ns), gzip-compressed or not. */
+function frameTimes(path: string): number[] {
+  let bytes = readFileSync(path);
+  if (path.endsWith('.gz')) bytes = gunzipSync(bytes);
+  const nano = bytes.readUInt32LE(0) === 0xa1b23c4d;
+  assert.ok(nano || bytes.readUInt32LE(0) === 0xa1b2c3d4, `${path}: a little-endian pcap`);
+  const times: number[] = [];
+  for (let at = 24; at + 16 <= bytes.length; at += 16 + bytes.readUInt32LE(at + 8)) {
+    times.push(bytes.readUInt32LE(at) * 1e6 + (nano ? Math.floor(bytes.readUInt32LE(at + 4) / 1000) : bytes.readUInt32LE(at + 4)));
+  }
+  return times;
+}
+
+test('rotation: every sample cites a frame of the file that holds it, numbered as in that file', () => {
+  // before: samples of cap1.gz and cap2 cited cap.gz at frames it does not have (up to 22472 of 9731)
+  for (const input of [join(DIR, 'size'), join(DIR, 'time')]) {
+    const r = runCli(['extract', input, '--accounts', ACCOUNTS, '-f', 'csv']);
+    assert.equal(r.status, 0, r.stderr);
+    const times = new Map<string, number[]>();
+    const perFile = new Map<string, number>();
+    for (const line of r.stdout.trim().split('\n').slice(1)) {
+      const cells = line.split(',');
+      const [, file, frame] = /^(.*):(\d+)$/.exec(cells[5]!)!;
+      assert.equal(cells[6], `frame ${frame}`, line);
+      if (!times.has(file!)) times.set(file!, frameTimes(resolve(REPO_ROOT, file!)));
+      // The cited frame is the packet the sample was taken at: its time is the sample's time.
+      assert.equal(times.get(file!)![Number(frame) - 1], Number(cells[0]), `${line}: frame ${frame} of ${file}`);
+      perFile.set(file!, (perFile.get(file!) ?? 0) + 1);
+    }
+    assert.ok(perFile.size >= 3 && [...perFile.values()].every((n) => n > 0), JSON.stringify([...perFile]));
+  }
 });

@@ -9,7 +9,7 @@
 // pcap only (no pcapng, no nanosecond magic, unmaintained since 2015). The formats are small and
 // fully documented (pcap: draft-ietf-opsawg-pcap; pcapng: draft-ietf-opsawg-pcapng; link types:
 // tcpdump.org/linktypes.html), and this reader takes only what the derivations need.
-import type { AdapterContext, AdapterResult, InputAdapter } from '../adapter.js';
+import type { AdapterContext, AdapterResult, InputAdapter, RawSample } from '../adapter.js';
 import { inputError } from '../../errors.js';
 import { PacketCollector, accountsMapFor } from '../derive/collect.js';
 import { TCP_ACK, TCP_SYN, isSshIdent, type TcpPacket } from '../derive/tcp.js';
@@ -352,10 +352,28 @@ class Capture {
   lastTimeUs = -Infinity;
   /** The files read into it, with their frames (numbered through the files). */
   readonly files: { file: string; from: number; to: number }[] = [];
-  /** `ctx`: the first file's; its samples, notes and accounts-map name are the capture's. */
+  /** Each file's context and first frame, in reading order: where a sample is counted and cited. */
+  private readonly parts: { ctx: AdapterContext; from: number }[] = [];
+  /** `ctx`: the first file's; its notes and accounts-map name are the capture's. */
   constructor(readonly ctx: AdapterContext, map: AccountsMap | null, readonly key: string | null) {
-    this.collector = new PacketCollector(ctx, map);
+    // Samples go to the file that holds their frame, numbered as in that file (a rotation's streams
+    // end in later files than they began: a citation must name a frame the cited file has).
+    this.collector = new PacketCollector({ ...ctx, emit: (raw) => this.emit(raw) }, map);
     this.copies = new InterfaceCopies((p) => this.collector.add(p));
+  }
+
+  /** A file's frames follow from here on (called before its first frame is read). */
+  begin(ctx: AdapterContext): void {
+    this.parts.push({ ctx, from: this.frame + 1 });
+  }
+
+  private emit(raw: RawSample): void {
+    let i = this.parts.length - 1;
+    while (i > 0 && this.parts[i]!.from > raw.line) i--;
+    const part = this.parts[i]!;
+    if (part.from === 1) { part.ctx.emit(raw); return; }
+    const line = raw.line - part.from + 1;
+    part.ctx.emit({ ...raw, line, sourceId: raw.sourceId === `frame ${raw.line}` ? `frame ${line}` : raw.sourceId });
   }
 
   /** Derives what is still open and writes the capture's notes (`framesNote`: the last file's count, where it goes); returns its warnings. */
@@ -369,7 +387,7 @@ class Capture {
     if (this.files.length > 1) {
       ctx.note(`rotation: read with ${this.files.slice(1).map((f) => basename(f.file)).join(', ')} as one capture of ${this.frame} frames `
         + `(frames numbered through the files in this order, as in the capture mergecap -a makes of them: ${this.files.map((f) => `${basename(f.file)} ${f.from}-${f.to}`).join(', ')}); `
-        + 'the samples of all of them are counted here');
+        + 'each sample is counted in the file that holds its frame and cites the frame by its number in that file');
     }
     const warnings: string[] = [];
     if (copies.dropped > 0) {
@@ -459,6 +477,7 @@ export const pcapAdapter: InputAdapter = {
       }
     }
     if (cap === null) cap = new Capture(ctx, map, link?.start.key ?? null);
+    cap.begin(ctx);
     const firstFrame = cap.frame;
     let tcp = 0;
     let cut = false;
@@ -488,7 +507,7 @@ export const pcapAdapter: InputAdapter = {
     cap.files.push({ file: ctx.file, from: firstFrame + 1, to: cap.frame });
     if (cap.files.length > 1) {
       ctx.note(`rotation: read as the continuation of ${basename(cap.files[cap.files.length - 2]!.file)} (same link type, its first packet at or after the last one there): `
-        + `frames ${firstFrame + 1}-${cap.frame} of the capture ${basename(cap.files[0]!.file)} begins, where its samples are counted`);
+        + `frames ${firstFrame + 1}-${cap.frame} of the capture ${basename(cap.files[0]!.file)} begins; its samples are counted here and cite its own frame numbers (1-${cap.frame - firstFrame})`);
     }
     const framesNote = `${records} frames, ${tcp} TCP`;
     if (link !== undefined && group !== null && !link.last && !group.stopped) {
