@@ -228,6 +228,29 @@ test('gazetteer: a region code of two countries ("WA": Washington, Western Austr
   assert.equal(label('Kent, WA'), 'Kent, WA, US');
 });
 
+test('gazetteer: "City, XX" where XX is both a country and a region code with a place of the name ("Pasadena, CA") weighs both, as an ambiguity', () => {
+  // Before: the country won outright. "Pasadena, CA" was Pasadena, Newfoundland (pop. 2,248),
+  // 4,900 km from Pasadena, California (142,250), with no alternative to warn of; so were Concord,
+  // Lincoln, Danville, Beaumont, Belmont, CA, and "Bella Vista, AR" was in Argentina.
+  const pasadena = resolvePlace('Pasadena, CA');
+  assert.ok(pasadena.ok);
+  assert.equal(pasadena.place.label, 'Pasadena, CA, US');
+  assert.ok(Math.abs(pasadena.place.lat - 34.15) < 0.05 && Math.abs(pasadena.place.lon + 118.14) < 0.05, `${pasadena.place.lat},${pasadena.place.lon}`);
+  assert.deepEqual(pasadena.alternatives.map((a) => a.label), ['Pasadena, CA']);
+  assert.ok(pasadena.notes.some((n) => n.includes("'CA' is both a country (CA) and a region (US-CA)")), pasadena.notes.join(' | '));
+  for (const written of ['Concord, CA', 'Lincoln, CA', 'Bella Vista, AR']) assert.ok(label(written).endsWith(', US'), `${written}: ${label(written)}`);
+  // The more populous still wins, but the other is an alternative to warn of (it was silent).
+  const windsor = resolvePlace('Windsor, CA');
+  assert.ok(windsor.ok);
+  assert.equal(windsor.place.label, 'Windsor, CA');
+  assert.ok(windsor.alternatives.some((a) => a.label === 'Windsor, CA, US'), windsor.alternatives.map((a) => a.label).join(', '));
+  // Where only one has the place, it is that one, without a note.
+  for (const [written, expected] of [['Toronto, CA', 'Toronto, CA'], ['Denver, CO', 'Denver, CO, US'], ['Mumbai, IN', 'Mumbai, IN'], ['Berlin, DE', 'Berlin, DE']] as const) {
+    const r = resolvePlace(written);
+    assert.ok(r.ok && r.place.label === expected && r.notes.length === 0, `${written}: ${r.ok ? `${r.place.label} ${r.notes.join(' | ')}` : r.reason}`);
+  }
+});
+
 test('gazetteer: ISO 3166-1 country names in their inverted form with a comma ("Korea, Republic of"), each its own country', () => {
   // Before: "no place named 'Seoul' in Republic of".
   for (const [written, country] of [

@@ -454,11 +454,22 @@ function resolveWritten(text: string): Resolution {
         }
       } else candidates = inCountry;
     }
-    if (candidates.length === 0 && middle === null) {
+    if (middle === null) {
       const inRegion = rows.filter((i) => regionMatch(i, last));
       // "City, Region" with the region's name ("Austin, Texas"; "Atlanta, Georgia", where the
       // country of that name has no Atlanta).
-      candidates = inRegion.length > 0 ? inRegion : inRegions(g, rows, regionsNamed(last, null), last, notes);
+      const regionNotes: string[] = [];
+      const asRegion = inRegion.length > 0 ? inRegion : inRegions(g, rows, regionsNamed(last, null), last, regionNotes);
+      // Both a country and a region with a place of the name ("Pasadena, CA": Canada has a Pasadena
+      // of 2,000 people, California one of 142,000) is ambiguous, not the country's: both are weighed.
+      const both = candidates.length > 0 ? asRegion.filter((i) => !candidates.includes(i)) : [];
+      if (candidates.length === 0) {
+        candidates = asRegion;
+        notes.push(...regionNotes);
+      } else if (both.length > 0) {
+        candidates = [...candidates, ...both];
+        notes.push(`'${last}' is both a country (${cc}) and a region (${[...new Set(both.map((i) => `${g.country[i]}-${g.admin1[i]}`))].join(', ')}) with a place named '${tokens[0]}': places in either are weighed`);
+      }
     }
     if (candidates.length === 0) {
       return { ok: false, reason: cc === null && middle === null ? `'${last}' is neither a country nor a region of a place named '${tokens[0]}'` : `no place named '${tokens[0]}' in ${last}` };
