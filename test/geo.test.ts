@@ -251,6 +251,33 @@ test('gazetteer: "City, XX" where XX is both a country and a region code with a 
   }
 });
 
+test('gazetteer: a city by its English name where a small place has that name ("Cologne, Germany"); alone, the larger place is named in a note', () => {
+  // Before: a name found as some place's own name was never looked up among alternate names, so
+  // "Cologne, Germany" was location_unknown ("no place named 'Cologne' in Germany": the Colognes are in
+  // Italy and Minnesota), and so were "Gothenburg, Sweden" and "Roma, Italy".
+  for (const [written, expected, lat, lon] of [
+    ['Cologne, Germany', 'Köln, DE', 50.93, 6.95], ['Gothenburg, Sweden', 'Göteborg, SE', 57.71, 11.97], ['Roma, Italy', 'Rome, IT', 41.89, 12.51],
+  ] as const) {
+    const r = resolvePlace(written);
+    assert.ok(r.ok, `${written}: ${r.ok ? '' : r.reason}`);
+    assert.equal(r.place.label, expected, written);
+    assert.ok(Math.abs(r.place.lat - lat) < 0.05 && Math.abs(r.place.lon - lon) < 0.05, `${written}: ${r.place.lat},${r.place.lon}`);
+    assert.ok(r.notes.includes(`'${written.split(',')[0]}' matched as an alternate name`), r.notes.join(' | '));
+  }
+  // Alone, the place of the name stays (alternate names hold misspellings and districts' names too),
+  // but it is no longer silent: "Gothenburg" was Gothenburg, Nebraska (pop. 3,514) with nothing said.
+  const alone = resolvePlace('Gothenburg');
+  assert.ok(alone.ok);
+  assert.equal(alone.place.label, 'Gothenburg, NE, US');
+  assert.deepEqual(alone.notes, ['\'Gothenburg\' is also a name of Göteborg, SE (pop. 572,799), not taken: give its country for it ("Gothenburg, SE")']);
+  assert.equal(label('Gothenburg, SE'), 'Göteborg, SE');
+  // A place of the name in the country written is still the one taken, and large places carry no note.
+  assert.equal(label('Cologne, MN'), 'Cologne, MN, US');
+  const paris = resolvePlace('Paris');
+  assert.ok(paris.ok && paris.notes.length === 0, paris.ok ? paris.notes.join(' | ') : paris.reason);
+  assert.ok(!resolvePlace('Xqzzy, Germany').ok);
+});
+
 test('gazetteer: ISO 3166-1 country names in their inverted form with a comma ("Korea, Republic of"), each its own country', () => {
   // Before: "no place named 'Seoul' in Republic of".
   for (const [written, country] of [

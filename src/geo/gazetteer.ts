@@ -241,23 +241,55 @@ function cityLabel(g: Gazetteer, i: number): string {
   return `${name}${region}, ${g.country[i]}`;
 }
 
-/** Rows whose name, ASCII name or (failing those) alternate name is `folded`. */
+/**
+ * A name whose places are all small may be a larger place's name in English or of old, which GeoNames
+ * keeps among its alternate names: "Gothenburg" is a town of 3,514 in Nebraska and Göteborg's English
+ * name (572,799), "Cologne" a town in Italy and Köln's, "Roma" a town in Texas and Rome's own. The
+ * name's own place is kept (the alternate names hold misspellings and names of districts too), but a
+ * place of SHADOWING_POPULATION or more and SHADOWING_RATIO times the name's largest is said in a note.
+ */
+const SHADOWING_POPULATION = 500_000;
+const SHADOWING_RATIO = 100;
+
+/** Rows whose name or ASCII name is `written`, or failing those whose alternate name is. */
 function rowsNamed(g: Gazetteer, written: string): { rows: number[]; viaAlternate: boolean } {
-  const folded = foldName(written);
-  const direct = g.byName.get(folded);
+  const direct = g.byName.get(foldName(written));
   if (direct && direct.length > 0) return { rows: direct, viaAlternate: false };
+  return { rows: alternateRows(g, written, 0), viaAlternate: true };
+}
+
+/** Larger places (see SHADOWING_POPULATION) one of whose alternate names is that of `rows`. */
+function shadowingRows(g: Gazetteer, written: string, rows: readonly number[]): number[] {
+  const largest = Math.max(...rows.map((i) => g.population[i]!));
+  return alternateRows(g, written, Math.max(SHADOWING_POPULATION, SHADOWING_RATIO * largest)).filter((i) => !rows.includes(i));
+}
+
+let byPopulation: number[] | null = null;
+
+/** Every row, the most populous first. */
+function largestFirst(g: Gazetteer): number[] {
+  byPopulation ??= [...g.alt.keys()].sort((a, b) => g.population[b]! - g.population[a]! || a - b);
+  return byPopulation;
+}
+
+/** Rows of `minPopulation` or more one of whose alternate names is `written`. */
+function alternateRows(g: Gazetteer, written: string, minPopulation: number): number[] {
+  const folded = foldName(written);
   const rows: number[] = [];
   // Cheap prefilter on the start of the name as written and as folded, then an exact folded match.
   const raw = written.trim().toLowerCase().slice(0, 4);
   const plain = folded.slice(0, 4);
-  for (let i = 0; i < g.alt.length; i++) {
+  // Above a population, only the places that large (the largest first), not all 150,000.
+  const scan = minPopulation > 0 ? largestFirst(g) : g.alt.keys();
+  for (const i of scan) {
+    if (g.population[i]! < minPopulation) break;
     const alt = g.alt[i]!;
     if (alt === '') continue;
     const lower = alt.toLowerCase();
     if (!lower.includes(plain) && !lower.includes(raw)) continue;
     if (alt.split(',').some((a) => foldName(a) === folded)) rows.push(i);
   }
-  return { rows, viaAlternate: true };
+  return rows;
 }
 
 /** Most populous first; ties by the more important feature (capital, admin seat), then GeoNames id. */
@@ -408,7 +440,12 @@ export function resolvePlace(text: string): Resolution {
   return written;
 }
 
-function resolveWritten(text: string): Resolution {
+/**
+ * `alternatesOnly`: the places whose alternate name the first part is, those of its own name left
+ * out; tried when none of those lies in the region or country written ("Cologne, Germany": the
+ * Colognes are in Italy and Minnesota, Köln's English name is Cologne).
+ */
+function resolveWritten(text: string, alternatesOnly = false): Resolution {
   const query = text.trim();
   if (query === '') return { ok: false, reason: 'empty location' };
   const coords = coordinates(query);
@@ -427,7 +464,10 @@ function resolveWritten(text: string): Resolution {
   }
   if (foldName(tokens[0] ?? '') === '') return { ok: false, reason: 'no place name' };
   const g = loadGazetteer();
-  const { rows, viaAlternate } = rowsNamed(g, tokens[0]!);
+  const direct = g.byName.get(foldName(tokens[0]!)) ?? [];
+  const { rows, viaAlternate } = alternatesOnly
+    ? { rows: alternateRows(g, tokens[0]!, 0).filter((i) => !direct.includes(i)), viaAlternate: true }
+    : rowsNamed(g, tokens[0]!);
   const notes: string[] = [];
   if (viaAlternate && rows.length > 0) notes.push(`'${tokens[0]}' matched as an alternate name`);
 
@@ -471,6 +511,10 @@ function resolveWritten(text: string): Resolution {
         notes.push(`'${last}' is both a country (${cc}) and a region (${[...new Set(both.map((i) => `${g.country[i]}-${g.admin1[i]}`))].join(', ')}) with a place named '${tokens[0]}': places in either are weighed`);
       }
     }
+    if (candidates.length === 0 && !viaAlternate) {
+      const again = resolveWritten(text, true);
+      if (again.ok) return again;
+    }
     if (candidates.length === 0) {
       return { ok: false, reason: cc === null && middle === null ? `'${last}' is neither a country nor a region of a place named '${tokens[0]}'` : `no place named '${tokens[0]}' in ${last}` };
     }
@@ -479,6 +523,7 @@ function resolveWritten(text: string): Resolution {
     // the village of Us in France. Only a place of the country's own name is (Singapore, Luxembourg).
     const cc = countryCode(tokens[0]!);
     if (cc !== null) {
+      // Only a place of the country's own name: "Mexico" is no Mexico City, though one of its names.
       candidates = rows.filter((i) => g.country[i] === cc);
       if (candidates.length === 0) return { ok: false, reason: `'${tokens[0]}' is a country, not a place in it (give "City, ${tokens[0]}" or "lat,lon")` };
     } else {
@@ -493,6 +538,12 @@ function resolveWritten(text: string): Resolution {
   if (candidates.length === 0) return { ok: false, reason: `no place named '${tokens[0]}' in the gazetteer` };
   const sorted = [...candidates].sort(byImportance(g));
   const best = sorted[0]!;
+  if (tokens.length === 1 && !viaAlternate) {
+    const larger = shadowingRows(g, tokens[0]!, rows).sort(byImportance(g));
+    if (larger.length > 0) {
+      notes.push(`'${tokens[0]}' is also a name of ${larger.map((i) => `${cityLabel(g, i)} (pop. ${g.population[i]!.toLocaleString('en-US')})`).join(', ')}, not taken: give its country for it ("${tokens[0]}, ${g.country[larger[0]!]}")`);
+    }
+  }
   if (aloneRegions.length > 0 && !aloneRegions.some((r) => g.country[best] === r.country && (r.country !== 'US' || g.admin1[best] === r.code))) {
     return { ok: false, reason: `'${tokens[0]}' is a region (${aloneRegions.map((r) => `${r.country}-${r.code}`).join(', ')}), not a place in it (give "City, ${tokens[0]}" or "lat,lon")` };
   }
