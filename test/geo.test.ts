@@ -212,6 +212,72 @@ test('gazetteer: ISO 3166-2 region codes after a city ("Toronto, ON", "Sydney, N
   assert.ok(!resolvePlace('Toronto, ZZ').ok);
 });
 
+test('gazetteer: a region code of two countries ("WA": Washington, Western Australia) matches the US one by its code only, never any US place', () => {
+  // Before: "Albany, WA" was Albany, NY (the US being a country with a region WA), 16,000 km from
+  // Albany, Western Australia, the only Albany in either WA; "Perth, WA" listed Perth, NY.
+  const albany = resolvePlace('Albany, WA');
+  assert.ok(albany.ok, albany.ok ? '' : albany.reason);
+  assert.equal(albany.place.country, 'AU');
+  assert.ok(Math.abs(albany.place.lat + 35.03) < 0.1 && Math.abs(albany.place.lon - 117.88) < 0.1, `${albany.place.lat},${albany.place.lon}`);
+  assert.deepEqual(albany.alternatives, []);
+  const perth = resolvePlace('Perth, WA');
+  assert.ok(perth.ok && perth.place.country === 'AU');
+  assert.deepEqual(perth.alternatives.map((a) => a.label), ['Perth, AU']);
+  // A place in the US state is still found by its code.
+  assert.equal(label('Vancouver, WA'), 'Vancouver, WA, US');
+  assert.equal(label('Kent, WA'), 'Kent, WA, US');
+});
+
+test('gazetteer: "City, XX" where XX is both a country and a region code with a place of the name ("Pasadena, CA") weighs both, as an ambiguity', () => {
+  // Before: the country won outright. "Pasadena, CA" was Pasadena, Newfoundland (pop. 2,248),
+  // 4,900 km from Pasadena, California (142,250), with no alternative to warn of; so were Concord,
+  // Lincoln, Danville, Beaumont, Belmont, CA, and "Bella Vista, AR" was in Argentina.
+  const pasadena = resolvePlace('Pasadena, CA');
+  assert.ok(pasadena.ok);
+  assert.equal(pasadena.place.label, 'Pasadena, CA, US');
+  assert.ok(Math.abs(pasadena.place.lat - 34.15) < 0.05 && Math.abs(pasadena.place.lon + 118.14) < 0.05, `${pasadena.place.lat},${pasadena.place.lon}`);
+  assert.deepEqual(pasadena.alternatives.map((a) => a.label), ['Pasadena, CA']);
+  assert.ok(pasadena.notes.some((n) => n.includes("'CA' is both a country (CA) and a region (US-CA)")), pasadena.notes.join(' | '));
+  for (const written of ['Concord, CA', 'Lincoln, CA', 'Bella Vista, AR']) assert.ok(label(written).endsWith(', US'), `${written}: ${label(written)}`);
+  // The more populous still wins, but the other is an alternative to warn of (it was silent).
+  const windsor = resolvePlace('Windsor, CA');
+  assert.ok(windsor.ok);
+  assert.equal(windsor.place.label, 'Windsor, CA');
+  assert.ok(windsor.alternatives.some((a) => a.label === 'Windsor, CA, US'), windsor.alternatives.map((a) => a.label).join(', '));
+  // Where only one has the place, it is that one, without a note.
+  for (const [written, expected] of [['Toronto, CA', 'Toronto, CA'], ['Denver, CO', 'Denver, CO, US'], ['Mumbai, IN', 'Mumbai, IN'], ['Berlin, DE', 'Berlin, DE']] as const) {
+    const r = resolvePlace(written);
+    assert.ok(r.ok && r.place.label === expected && r.notes.length === 0, `${written}: ${r.ok ? `${r.place.label} ${r.notes.join(' | ')}` : r.reason}`);
+  }
+});
+
+test('gazetteer: a city by its English name where a small place has that name ("Cologne, Germany"); alone, the larger place is named in a note', () => {
+  // Before: a name found as some place's own name was never looked up among alternate names, so
+  // "Cologne, Germany" was location_unknown ("no place named 'Cologne' in Germany": the Colognes are in
+  // Italy and Minnesota), and so were "Gothenburg, Sweden" and "Roma, Italy".
+  for (const [written, expected, lat, lon] of [
+    ['Cologne, Germany', 'Köln, DE', 50.93, 6.95], ['Gothenburg, Sweden', 'Göteborg, SE', 57.71, 11.97], ['Roma, Italy', 'Rome, IT', 41.89, 12.51],
+  ] as const) {
+    const r = resolvePlace(written);
+    assert.ok(r.ok, `${written}: ${r.ok ? '' : r.reason}`);
+    assert.equal(r.place.label, expected, written);
+    assert.ok(Math.abs(r.place.lat - lat) < 0.05 && Math.abs(r.place.lon - lon) < 0.05, `${written}: ${r.place.lat},${r.place.lon}`);
+    assert.ok(r.notes.includes(`'${written.split(',')[0]}' matched as an alternate name`), r.notes.join(' | '));
+  }
+  // Alone, the place of the name stays (alternate names hold misspellings and districts' names too),
+  // but it is no longer silent: "Gothenburg" was Gothenburg, Nebraska (pop. 3,514) with nothing said.
+  const alone = resolvePlace('Gothenburg');
+  assert.ok(alone.ok);
+  assert.equal(alone.place.label, 'Gothenburg, NE, US');
+  assert.deepEqual(alone.notes, ['\'Gothenburg\' is also a name of Göteborg, SE (pop. 572,799), not taken: give its country for it ("Gothenburg, SE")']);
+  assert.equal(label('Gothenburg, SE'), 'Göteborg, SE');
+  // A place of the name in the country written is still the one taken, and large places carry no note.
+  assert.equal(label('Cologne, MN'), 'Cologne, MN, US');
+  const paris = resolvePlace('Paris');
+  assert.ok(paris.ok && paris.notes.length === 0, paris.ok ? paris.notes.join(' | ') : paris.reason);
+  assert.ok(!resolvePlace('Xqzzy, Germany').ok);
+});
+
 test('gazetteer: ISO 3166-1 country names in their inverted form with a comma ("Korea, Republic of"), each its own country', () => {
   // Before: "no place named 'Seoul' in Republic of".
   for (const [written, country] of [

