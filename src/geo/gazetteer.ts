@@ -68,6 +68,17 @@ const COUNTRY_ALIASES: Record<string, string> = {
   'russian federation': 'RU', turkiye: 'TR', burma: 'MM', holland: 'NL', 'the netherlands': 'NL', 'viet nam': 'VN',
   'democratic republic of the congo': 'CD', 'dr congo': 'CD', drc: 'CD', 'republic of the congo': 'CG',
   'hong kong': 'HK', macau: 'MO', macao: 'MO',
+  // Former and official names ICU no longer gives (its English names are today's: Türkiye, Eswatini,
+  // North Macedonia, Timor-Leste), the forms HR systems and people write, and countries' own names.
+  turkey: 'TR', swaziland: 'SZ', macedonia: 'MK', 'republic of north macedonia': 'MK', 'east timor': 'TL',
+  palestine: 'PS', 'state of palestine': 'PS', 'slovak republic': 'SK', 'lao pdr': 'LA', 'lao peoples democratic republic': 'LA',
+  'cabo verde': 'CV', 'kyrgyz republic': 'KG', 'holy see': 'VA', vatican: 'VA', 'the bahamas': 'BS', 'the gambia': 'GM',
+  'republic of ireland': 'IE', eire: 'IE', ksa: 'SA', 'kingdom of saudi arabia': 'SA', prc: 'CN', 'peoples republic of china': 'CN',
+  'mainland china': 'CN', 'china mainland': 'CN',
+  deutschland: 'DE', espana: 'ES', italia: 'IT', brasil: 'BR', nederland: 'NL', polska: 'PL', osterreich: 'AT', schweiz: 'CH',
+  suisse: 'CH', svizzera: 'CH', belgique: 'BE', belgie: 'BE', sverige: 'SE', norge: 'NO', danmark: 'DK', suomi: 'FI',
+  'ceska republika': 'CZ', cesko: 'CZ', magyarorszag: 'HU', hrvatska: 'HR', slovensko: 'SK', slovenija: 'SI', srbija: 'RS',
+  eesti: 'EE', latvija: 'LV', lietuva: 'LT', ukraina: 'UA', hellas: 'GR', ellada: 'GR', nippon: 'JP', nihon: 'JP', bharat: 'IN',
 };
 
 let countryNames: Map<string, string> | null = null;
