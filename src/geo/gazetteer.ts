@@ -422,6 +422,12 @@ function inRegions(g: Gazetteer, rows: number[], regions: RegionCode[], written:
   return [...byCode, ...byCountry];
 }
 
+// Postal codes as addresses carry them: US ZIP and other numeric codes, Canadian (M5V 3L9) and UK
+// (EC1A 1BB) forms. A cell that is only a code is left out; one after a city or region is cut off
+// (the UK form only with its space, so that no name's last word is taken for one).
+const POSTAL_CODE_RE = /^(?:\d{4,6}(?:-\d{4})?|[A-Z]\d[A-Z]\s?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2})$/i;
+const TRAILING_POSTAL_CODE_RE = /\s+(?:\d{4,6}(?:-\d{4})?|[A-Z]\d[A-Z]\s?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2})$/i;
+
 /**
  * Resolve a written place. Pure apart from loading the tables once; never throws on bad input.
  * What HR exports add around a place is tried away when the text as written is not found, with a
@@ -432,13 +438,20 @@ export function resolvePlace(text: string): Resolution {
   // Words that fill a location cell without naming a place: 'Home' matched Home, WA, 'TBD' an
   // airport code in Colombia, 'None' a town in Italy.
   if (PLACEHOLDER_RE.test(text.trim())) return { ok: false, reason: `'${text.trim()}' names no place` };
+  const tokens = text.split(',').map((t) => t.trim()).filter((t) => t !== '');
+  // Postal codes first: no place is named by one, and left in they were taken for a region
+  // ("Vancouver, BC, V6B 1A1, Canada": "region 'V6B 1A1' not recognised").
+  const withoutCodes = tokens.map((t) => t.replace(TRAILING_POSTAL_CODE_RE, '').trim()).filter((t) => t !== '' && !POSTAL_CODE_RE.test(t));
+  if (withoutCodes.length > 0 && withoutCodes.join(', ') !== tokens.join(', ')) {
+    const r = resolveWritten(withoutCodes.join(', '));
+    if (r.ok) return { ...r, place: { ...r.place, query: text.trim() }, notes: [`read as '${withoutCodes.join(', ')}' (a postal code left out)`, ...r.notes] };
+  }
   const written = resolveWritten(text);
   if (written.ok) return written;
-  const tokens = text.split(',').map((t) => t.trim()).filter((t) => t !== '');
   // A spaced dash separates as a comma does ("Remote - Chicago, IL"); work-arrangement words are no place.
   const tidied = tokens.flatMap((t) => t.split(/\s+[-\u2013\u2014]\s+/))
-    .map((t) => t.replace(/\s*\([^()]*\)\s*$/, '').replace(/\s+\d{4,6}(?:-\d{4})?$/, '').trim())
-    .filter((t) => t !== '' && !WORK_ARRANGEMENT_RE.test(t));
+    .map((t) => t.replace(/\s*\([^()]*\)\s*$/, '').replace(TRAILING_POSTAL_CODE_RE, '').trim())
+    .filter((t) => t !== '' && !WORK_ARRANGEMENT_RE.test(t) && !POSTAL_CODE_RE.test(t));
   const retries: [string, string][] = [];
   if (tidied.join(', ') !== tokens.join(', ')) retries.push([tidied.join(', '), 'a note, a work arrangement or a postal code left out']);
   if (tidied.length >= 3 && /\d/.test(tidied[0]!)) retries.push([tidied.slice(1).join(', '), `'${tidied[0]}' taken as a street and left out`]);
