@@ -7,6 +7,7 @@ import { parse } from 'csv-parse/sync';
 import type { Rejection, ResolvedLocation, RosterEntry } from '../types.js';
 import { inputError, usageError } from '../errors.js';
 import { describeAlternatives, loadRegionNames, resolvePlace, type ResolvedPlace } from '../geo/gazetteer.js';
+import { azureRegion, otherCloudRegion } from '../geo/cloud-regions.js';
 import { ianaZoneOf, isValidTimeZone, looksLikeTimeZone } from '../geo/timezones.js';
 import { accessClass, ACCESS_CLASSES, type AccessClass } from './physical.js';
 
@@ -42,9 +43,21 @@ export function serverKey(name: string): string {
 }
 
 /** `--server-location` text -> place; a usage error when it names nothing. */
+/**
+ * A server's place: an Azure region by name (cloud-regions.ts) before any town (`Central US` was
+ * Central, LA); another cloud's region ID is refused by name; otherwise a place as resolvePlace reads it.
+ */
+export function resolveServerPlace(text: string): ReturnType<typeof resolvePlace> {
+  const region = azureRegion(text);
+  if (region !== null) return { ok: true, place: region, alternatives: [], notes: [] };
+  const other = otherCloudRegion(text);
+  if (other !== null) return { ok: false, reason: other };
+  return resolvePlace(text);
+}
+
 export function resolveServerLocation(text: string): { place: ResolvedPlace; warnings: string[] } {
-  const r = resolvePlace(text);
-  if (!r.ok) throw usageError(`--server-location '${text}': ${r.reason} (give "City, Country" or "lat,lon")`);
+  const r = resolveServerPlace(text);
+  if (!r.ok) throw usageError(`--server-location '${text}': ${r.reason}${/\bgive\b/.test(r.reason) ? '' : ' (give "City, Country", "lat,lon" or an Azure region\'s name)'}`);
   const warnings: string[] = [];
   if (r.alternatives.length > 0) {
     warnings.push(`--server-location '${text}' is ambiguous: took ${r.place.label} (the most populous); alternatives: ${describeAlternatives(r.alternatives)}; say e.g. "${r.place.label}" or give lat,lon`);
@@ -91,7 +104,7 @@ export async function readServersFile(path: string): Promise<{ servers: Map<stri
     const where = placeIdx >= 0 && (record[placeIdx] ?? '').trim() !== ''
       ? (record[placeIdx] ?? '').trim()
       : `${(record[latIdx] ?? '').trim()},${(record[lonIdx] ?? '').trim()}`;
-    const r = resolvePlace(where);
+    const r = resolveServerPlace(where);
     if (!r.ok) throw inputError(`server '${name}': location '${where}': ${r.reason}`, path, line);
     if (r.alternatives.length > 0) warnings.push(`${path}:${line}: server '${name}' location '${where}' is ambiguous: took ${r.place.label}; alternatives: ${describeAlternatives(r.alternatives)}`);
     if (servers.has(serverKey(name))) throw inputError(`server '${name}' is listed twice`, path, line);
