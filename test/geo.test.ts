@@ -170,6 +170,12 @@ test('gazetteer: what HR exports write around a place is tried away, with a note
     ['Vancouver, BC, V6B 1A1, Canada', 'Vancouver, CA', 'postal code'],
     ['Manchester, M1 1AE, UK', 'Manchester, ENG, GB', 'postal code'],
     ['Sydney, NSW 2000, Australia', 'Sydney, AU', 'postal code'],
+    // Before: unknown. A site's word after the city; a location hierarchy written country first.
+    ['New York Office', 'New York City, NY, US', 'a note'],
+    ['Austin HQ', 'Austin, TX, US', 'a note'],
+    ['USA - Florida - Miami', 'Miami, FL, US', 'country first'],
+    ['Germany / Berlin', 'Berlin, DE', 'country first'],
+    ['India - Bengaluru Campus', 'Bengaluru, IN', 'country first'],
   ] as const) {
     const r = resolvePlace(written);
     assert.ok(r.ok, written);
@@ -347,6 +353,24 @@ test('gazetteer: a country, US state or Canadian province alone is no place in i
     assert.ok(r.ok, written);
     assert.equal(r.place.country, code, written);
   }
+});
+
+test('gazetteer: coordinates with hemispheres, in decimal degrees or degrees, minutes and seconds', () => {
+  // Before: "no place named ..." ("40.7128 N, 74.0060 W": "'74.0060 W' is neither a country nor a region").
+  for (const [written, lat, lon] of [
+    ['40°42′46″N 74°00′22″W', 40.71278, -74.00611], ['40.7128 N, 74.0060 W', 40.7128, -74.006], ['40.7128° N, 74.0060° W', 40.7128, -74.006],
+    ['N 40.7128, W 74.0060', 40.7128, -74.006], ['74.0060 W, 40.7128 N', 40.7128, -74.006], ['33°51′54″S 151°12′34″E', -33.865, 151.20944],
+    ['40°42.767′N 74°0.367′W', 40.71278, -74.00612], [`40° 42' 46" N, 74° 0' 22" W`, 40.71278, -74.00611],
+  ] as const) {
+    const r = resolvePlace(written);
+    assert.ok(r.ok, `${written}: ${r.ok ? '' : r.reason}`);
+    assert.equal(r.place.precision, 'coordinates', written);
+    assert.ok(Math.abs(r.place.lat - lat) < 1e-4 && Math.abs(r.place.lon - lon) < 1e-4, `${written}: ${r.place.lat}, ${r.place.lon}`);
+  }
+  // Two latitudes, a hemisphere on both sides, minutes of 60: not coordinates; out of range: said so.
+  for (const written of ['40 N 74 N', 'N 40.7 S, 74 W', '40°60′N 74°W']) assert.ok(!resolvePlace(written).ok, written);
+  const far = resolvePlace('91 N, 10 E');
+  assert.ok(!far.ok && /out of range/.test(far.reason), far.ok ? far.place.label : far.reason);
 });
 
 test('gazetteer: ambiguous names take the most populous and list the alternatives', () => {

@@ -314,10 +314,40 @@ function byImportance(g: Gazetteer) {
 
 const LATLON_RE = /^\s*([+-]?\d{1,3}(?:\.\d+)?)\s*[,;\s]\s*([+-]?\d{1,3}(?:\.\d+)?)\s*$/;
 
+/**
+ * One coordinate with its hemisphere, as maps and HR systems write them: decimal degrees
+ * ("40.7128 N", "40.7128° N", "N 40.7128") or degrees, minutes and seconds ("40°42′46″N",
+ * "40° 42' 46.1\" N", "74°0.367'W"). Why by hand: the two forms are a few lines of this product's
+ * reading of location cells, not worth a geodesy package.
+ */
+const HEMISPHERE_COORD = String.raw`([NSEW])?\s*(\d{1,3}(?:\.\d+)?)\s*(?:°|º|˚|deg)?\s*(?:(\d{1,2}(?:\.\d+)?)\s*(?:′|'|’|min)\s*)?(?:(\d{1,2}(?:\.\d+)?)\s*(?:″|"|”|''|sec)\s*)?([NSEW])?`;
+const HEMISPHERE_LATLON_RE = new RegExp(`^\\s*${HEMISPHERE_COORD}\\s*[,;]?\\s*${HEMISPHERE_COORD}\\s*$`, 'i');
+
+/** Signed decimal degrees of one matched coordinate, with its axis; null when it has no single hemisphere. */
+function hemisphereValue(before: string | undefined, deg: string, min: string | undefined, sec: string | undefined, after: string | undefined): { axis: 'lat' | 'lon'; value: number } | null {
+  if ((before === undefined) === (after === undefined)) return null;
+  const h = (before ?? after)!.toUpperCase();
+  if ((min !== undefined || sec !== undefined) && deg.includes('.')) return null;
+  if (sec !== undefined && min === undefined) return null;
+  if ((min !== undefined && Number(min) >= 60) || (sec !== undefined && Number(sec) >= 60)) return null;
+  const value = Number(deg) + (min === undefined ? 0 : Number(min) / 60) + (sec === undefined ? 0 : Number(sec) / 3600);
+  return { axis: h === 'N' || h === 'S' ? 'lat' : 'lon', value: h === 'S' || h === 'W' ? -value : value };
+}
+
+/** "40°42′46″N 74°00′22″W", "40.7128 N, 74.0060 W": a latitude and a longitude in either order, each with its hemisphere. */
+function hemisphereCoordinates(text: string): LatLon | null {
+  const m = HEMISPHERE_LATLON_RE.exec(text);
+  if (!m) return null;
+  const a = hemisphereValue(m[1], m[2]!, m[3], m[4], m[5]);
+  const b = hemisphereValue(m[6], m[7]!, m[8], m[9], m[10]);
+  if (a === null || b === null || a.axis === b.axis) return null;
+  return a.axis === 'lat' ? { lat: a.value, lon: b.value } : { lat: b.value, lon: a.value };
+}
+
 function coordinates(text: string): ResolvedPlace | null {
   const m = LATLON_RE.exec(text);
-  if (!m) return null;
-  const p = { lat: Number(m[1]), lon: Number(m[2]) };
+  const p = m ? { lat: Number(m[1]), lon: Number(m[2]) } : hemisphereCoordinates(text);
+  if (p === null) return null;
   if (!isValidLatLon(p)) return null;
   return {
     ...p, query: text, label: `${p.lat.toFixed(4)}, ${p.lon.toFixed(4)}`, precision: 'coordinates', uncertaintyKm: UNCERTAINTY_KM.coordinates,
@@ -422,6 +452,9 @@ function inRegions(g: Gazetteer, rows: number[], regions: RegionCode[], written:
   return [...byCode, ...byCountry];
 }
 
+// A site's word after its city ("New York Office", "Austin HQ"): the city is the place.
+const SITE_WORD_RE = /\s+(?:office|offices|hq|headquarters|campus|site|branch|hub|location)$/i;
+
 // Postal codes as addresses carry them: US ZIP and other numeric codes, Canadian (M5V 3L9) and UK
 // (EC1A 1BB) forms. A cell that is only a code is left out; one after a city or region is cut off
 // (the UK form only with its space, so that no name's last word is taken for one).
@@ -449,12 +482,16 @@ export function resolvePlace(text: string): Resolution {
   const written = resolveWritten(text);
   if (written.ok) return written;
   // A spaced dash separates as a comma does ("Remote - Chicago, IL"); work-arrangement words are no place.
-  const tidied = tokens.flatMap((t) => t.split(/\s+[-\u2013\u2014]\s+/))
-    .map((t) => t.replace(/\s*\([^()]*\)\s*$/, '').replace(TRAILING_POSTAL_CODE_RE, '').trim())
+  const tidied = tokens.flatMap((t) => t.split(/\s+[-\u2013\u2014/>|]\s+/))
+    .map((t) => t.replace(/\s*\([^()]*\)\s*$/, '').replace(TRAILING_POSTAL_CODE_RE, '').replace(SITE_WORD_RE, '').trim())
     .filter((t) => t !== '' && !WORK_ARRANGEMENT_RE.test(t) && !POSTAL_CODE_RE.test(t));
   const retries: [string, string][] = [];
   if (tidied.join(', ') !== tokens.join(', ')) retries.push([tidied.join(', '), 'a note, a work arrangement or a postal code left out']);
   if (tidied.length >= 3 && /\d/.test(tidied[0]!)) retries.push([tidied.slice(1).join(', '), `'${tidied[0]}' taken as a street and left out`]);
+  // Country first, as location hierarchies are written ("USA - Florida - Miami", "Germany / Berlin").
+  if (tidied.length >= 2 && countryCode(tidied[0]!) !== null && countryCode(tidied[tidied.length - 1]!) === null) {
+    retries.push([[...tidied].reverse().join(', '), 'written country first']);
+  }
   const spaced = tidied.length === 1 ? /^(.+?)\s+([A-Za-z]{2,3})$/.exec(tidied[0]!) : null;
   if (spaced !== null) retries.push([`${spaced[1]}, ${spaced[2]}`, `'${spaced[2]}' taken as the region or country`]);
   for (const [retry, why] of retries) {
@@ -474,7 +511,9 @@ function resolveWritten(text: string, alternatesOnly = false): Resolution {
   if (query === '') return { ok: false, reason: 'empty location' };
   const coords = coordinates(query);
   if (coords) return { ok: true, place: coords, alternatives: [], notes: [] };
-  if (/^[+-]?\d+(\.\d+)?\s*[,;\s]\s*[+-]?\d+(\.\d+)?$/.test(query)) return { ok: false, reason: 'coordinates out of range (lat -90..90, lon -180..180)' };
+  if (/^[+-]?\d+(\.\d+)?\s*[,;\s]\s*[+-]?\d+(\.\d+)?$/.test(query) || hemisphereCoordinates(query) !== null) {
+    return { ok: false, reason: 'coordinates out of range (lat -90..90, lon -180..180)' };
+  }
   if (looksLikeTimeZone(query)) {
     const z = fromZone(query);
     if (z) return { ok: true, place: z, alternatives: [], notes: [] };
