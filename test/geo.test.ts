@@ -355,6 +355,16 @@ test('gazetteer: a country, US state or Canadian province alone is no place in i
   }
 });
 
+test('gazetteer: India\'s region codes ISO withdrew in 2023 (CT, OR, TG, UT), as older HR systems write them; the US states of those codes unchanged', () => {
+  // Before: "Hyderabad, TG" was looked for in Togo; the others were unknown.
+  for (const [written, label] of [['Hyderabad, TG', 'Hyderabad, IN'], ['Bhubaneswar, OR', 'Bhubaneshwar, IN'], ['Dehradun, UT', 'Dehra Dūn, IN'], ['Raipur, CT', 'Raipur, IN'],
+    ['Portland, OR', 'Portland, OR, US'], ['Salt Lake City, UT', 'Salt Lake City, UT, US'], ['Hartford, CT', 'Hartford, CT, US'], ['Lomé, TG', 'Lomé, TG']] as const) {
+    const r = resolvePlace(written);
+    assert.ok(r.ok, `${written}: ${r.ok ? '' : r.reason}`);
+    assert.equal(r.place.label, label, written);
+  }
+});
+
 test('gazetteer: coordinates with hemispheres, in decimal degrees or degrees, minutes and seconds', () => {
   // Before: "no place named ..." ("40.7128 N, 74.0060 W": "'74.0060 W' is neither a country nor a region").
   for (const [written, lat, lon] of [

@@ -388,6 +388,9 @@ let regionsByCode: Map<string, RegionCode[]> | null = null;
  */
 const REGION_CODE_COUNTRIES = new Set(['US', 'CA', 'AU', 'IN']);
 
+/** Withdrawn ISO 3166-2 codes and the region each now has: [former, country, code]. */
+const FORMER_REGION_CODES: readonly (readonly [string, string, string])[] = [['CT', 'IN', 'CG'], ['OR', 'IN', 'OD'], ['TG', 'IN', 'TS'], ['UT', 'IN', 'UK']];
+
 /**
  * Loads the names of regions (ISO 3166-2 subdivisions, from the `iso-3166` package) so that
  * "Austin, Texas" and "Toronto, Ontario" resolve as "Austin, TX" does. Asynchronous because the
@@ -416,6 +419,11 @@ export async function loadRegionNames(): Promise<void> {
     const region = { country: code.slice(0, dash), code: code.slice(dash + 1) };
     add(byName, foldName(name), region);
     add(byCode, region.code, region);
+  }
+  // Codes ISO 3166-2 withdrew in 2023, still in HR systems set up before: India's CT, OR, TG and UT
+  // (now CG, OD, TS and UK). "Hyderabad, TG" was looked for in Togo.
+  for (const [former, country, code] of FORMER_REGION_CODES) {
+    if (iso31662.some((r) => r.code === `${country}-${code}`)) add(byCode, former, { country, code });
   }
   regionsByName = byName;
   regionsByCode = byCode;
