@@ -99,3 +99,20 @@ test('roster re-keyed to another account column: entries repeating an account th
   assert.equal(r.header.roster!.records, 2);
   assert.ok(r.header.warnings.some((w) => w.endsWith(":4: roster entry '100235' repeats line 3 (same account after normalisation); the first is used")), r.header.warnings.join('\n'));
 });
+
+test('a gzipped roster that expands past the inputs\' ratio (a decompression bomb) stops with one line, before its memory is taken', async () => {
+  const { gzipSync } = await import('node:zlib');
+  const { readRoster } = await import('../src/ingest/roster.js');
+  // 40 MB of spaces after a header: ~40 KB compressed, 1000:1 (the timing inputs stop past 200:1 once past 32 MiB).
+  const bomb = gzipSync(Buffer.concat([Buffer.from('user,location\nalice,"Austin, TX"\n'), Buffer.alloc(40 * 1024 * 1024, 0x20)]), { level: 9 });
+  const path = join(dir, 'bomb.csv.gz');
+  writeFileSync(path, bomb);
+  await assert.rejects(readRoster(path), (err: Error) => {
+    assert.match(err.message, /gzip roster expands past 33554432 bytes \(\d+ compressed; at most 200:1 past 33554432 bytes\): not read \(a decompression bomb\?\)/);
+    return true;
+  });
+  // A gzipped roster of ordinary size is still read.
+  const plain = join(dir, 'plain.csv.gz');
+  writeFileSync(plain, gzipSync('user,location\nalice,"Austin, TX"\n'));
+  assert.equal((await readRoster(plain)).roster.entries.length, 1);
+});

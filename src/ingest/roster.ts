@@ -8,6 +8,7 @@ import { inputError } from '../errors.js';
 import { normaliseAccount } from './accounts.js';
 import { ACCOUNT_ALIASES, columnsNamedByWords, headerForms } from './columns.js';
 import { firstLine, sniffDelimiter } from './adapters/export-util.js';
+import { DEFAULT_OPEN_LIMITS } from './open.js';
 
 /** The timing files' account aliases, and what HR and identity-provider exports call the column. */
 const ROSTER_ACCOUNT = [
@@ -65,7 +66,18 @@ export async function readRoster(path: string): Promise<{ roster: Roster; bytes:
   if (container !== null) throw inputError(`${container.what}, not a roster keylag reads: ${container.todo}`, path);
   let decoded = bytes;
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try { decoded = gunzipSync(bytes); } catch (err) { throw inputError(`not a valid gzip stream: ${(err as Error).message}`, path); }
+    // The timing inputs' gzip-bomb guard (open.ts), here at once: no roster of HR's expands past
+    // its ratio (or, small, past its grace), and a bomb must stop with a line, not take the memory.
+    const limit = Math.min(DEFAULT_OPEN_LIMITS.maxDecompressedBytes,
+      Math.max(DEFAULT_OPEN_LIMITS.ratioGraceBytes, bytes.length * DEFAULT_OPEN_LIMITS.maxCompressionRatio));
+    try {
+      decoded = gunzipSync(bytes, { maxOutputLength: limit });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw inputError(`gzip roster expands past ${limit} bytes (${bytes.length} compressed; at most ${DEFAULT_OPEN_LIMITS.maxCompressionRatio}:1 past ${DEFAULT_OPEN_LIMITS.ratioGraceBytes} bytes): not read (a decompression bomb?)`, path);
+      }
+      throw inputError(`not a valid gzip stream: ${(err as Error).message}`, path);
+    }
   }
   let rows: { record: string[]; info: { lines: number } }[];
   try {
