@@ -29,6 +29,8 @@ export const SESSION_ALIASES = [
   'stream', 'stream_id', 'tcp.stream', 'sid', 'session_key', 'sessionkey', 'session_guid', 'session_uuid', 'connection_guid',
 ];
 export const KIND_ALIASES = ['kind', 'metric', 'latency_kind', 'measure', 'measurement'];
+/** InfluxDB's field column (`_field`): what each row's `_value` is (resolveColumns). */
+const INFLUX_FIELD = 'field';
 /** Optional per-row server (for --servers: where the round trip ended) and client address (for --geoip-db). */
 export const SERVER_ALIASES = [
   'server', 'server_name', 'servername', 'session_host', 'sessionhost', 'sessionhostname', 'session_host_name', 'gateway',
@@ -133,6 +135,8 @@ export interface ColumnPlan {
   notes: string[];
   /** A date column, when the time column may hold only the time of day (date,time exports). */
   date?: number | null;
+  /** What a kind_unknown rejection's detail adds (InfluxDB's `_field` as the kind column). */
+  kindHint?: string;
   /** Server and client-address columns, when the file has them (physical model, IP location). */
   server?: number | null;
   clientAddress?: number | null;
@@ -397,7 +401,8 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
   if (account < 0) account = oneByWords(columnsNamedByWords(forms, 'account', [time, ...optionColumns]), header, 'account', '--account-col', file, notes);
   if (time < 0) time = oneByWords(columnsNamedByWords(forms, 'time', [account, ...optionColumns]), header, 'time', '--time-col', file, notes);
   const sessionIdx = options.sessionCol ? findByOption(header, options.sessionCol, file, 'session') : findAlias(forms, SESSION_ALIASES, optionColumns);
-  const kindIdx = options.kindCol ? findByOption(header, options.kindCol, file, 'kind') : findAlias(forms, KIND_ALIASES, optionColumns);
+  let kindHint: string | undefined;
+  let kindIdx = options.kindCol ? findByOption(header, options.kindCol, file, 'kind') : findAlias(forms, KIND_ALIASES, optionColumns);
   const valueAliasOf = (index: number) => {
     for (const form of forms[index]!) {
       const alias = VALUE_ALIASES.find((a) => a.name === form);
@@ -458,6 +463,20 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
     if (index >= 0) values.push(valueColumn(index, latencyKindByWords(forms[index]!), null, true));
   }
 
+  // InfluxDB's annotated CSV (`influx query --raw`, the Data Explorer's CSV download) writes every
+  // field of a measurement into one `_value` column, `_field` naming which (`ping` holds
+  // average_response_ms, packets_received, percent_packet_loss...): a value's kind is its row's
+  // field, never the `_measurement` (the series' name), else counts and percentages are latencies.
+  if (!options.kindCol && values.some((v) => v.kind === null)) {
+    const field = forms.findIndex((f, i) => f.includes(INFLUX_FIELD) && i !== account && i !== time && i !== sessionIdx && !values.some((v) => v.index === i));
+    if (field >= 0) {
+      notes.push(`${header[field]} names the field of each row's value (InfluxDB): it gives the kind${kindIdx >= 0 ? `, not ${header[kindIdx]}` : ''}; `
+        + 'rows of a field that names no kind (packets_received, average_response_ms) are rejected as kind_unknown: pivot the fields into columns and give --value-col');
+      kindIdx = field;
+      kindHint = `a field that names no kind: pivot the fields into columns and give --value-col`;
+    }
+  }
+
   // The same role twice (e.g. two `rtt_ms` columns) would count values twice or pick one silently.
   const roleColumns = [account, time, sessionIdx, kindIdx, ...values.map((v) => v.index)].filter((i) => i >= 0);
   for (const i of roleColumns) {
@@ -495,5 +514,7 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
   const timeOfDay = time >= 0 && forms[time]!.some((name) => TIME_OF_DAY_ALIASES.includes(name));
   const dateIdx = !timeOfDay ? -1 : forms.findIndex((f, i) => i !== time && !taken.has(i) && f.some((name) => DATE_ALIASES.includes(name)));
   const date = dateIdx >= 0 ? dateIdx : null;
-  return { account, time, session: sessionIdx >= 0 ? sessionIdx : null, kind: kindIdx >= 0 ? kindIdx : null, values, notes, server, clientAddress, date };
+  const plan: ColumnPlan = { account, time, session: sessionIdx >= 0 ? sessionIdx : null, kind: kindIdx >= 0 ? kindIdx : null, values, notes, server, clientAddress, date };
+  if (kindHint !== undefined) plan.kindHint = kindHint;
+  return plan;
 }

@@ -150,7 +150,7 @@ class RecordProcessor {
       const kindText = fields[plan.kind] ?? '';
       rowKind = kindText.trim() === '' ? null : kindFromText(kindText);
       if (rowKind === null && plan.values.some((v) => v.kind === null)) {
-        ctx.reject(line, 'kind_unknown', truncate(kindText));
+        ctx.reject(line, 'kind_unknown', plan.kindHint === undefined ? truncate(kindText) : `${truncate(kindText)} (${plan.kindHint})`);
         return;
       }
     }
