@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { genericAdapter } from '../src/ingest/adapters/generic.js';
 import { SideData } from '../src/ingest/adapter.js';
-import { reasons, runAdapter } from './helpers/adapter-run.js';
+import { reasons, rejectsWith, runAdapter } from './helpers/adapter-run.js';
 
 /** Both delimited paths: the fast one and the csv-parse reference. */
 const PARSERS = [{}, { csvParser: 'csv-parse' }] as const;
@@ -37,4 +37,44 @@ test("InfluxDB annotated CSV: a value's kind is its row's _field, never _measure
   const pivoted = ',result,table,_time,_measurement,user,average_response_ms,packets_received\n,,0,2024-03-01T10:00:00Z,ping,alice,41.2,5\n';
   const run = await runAdapter(genericAdapter, pivoted, {}, new SideData(), 'influx.csv', { valueCols: ['average_response_ms:rtt'] });
   assert.deepEqual(run.samples.map((s) => [s.kind, s.valueMs]), [['rtt', 41.2]]);
+});
+
+// Grafana's panel inspector, Data tab, "Series joined by time", Download CSV (toCSV in
+// @grafana/data: every header cell quoted, CRLF, a null as an empty cell, a blank line after the
+// frame); "Formatted data" writes the time as the dashboard shows it, without it epoch milliseconds.
+const GRAFANA_LEGEND = '"Time","alice","bob"\r\n2024-03-01 10:00:00,41.2,38\r\n2024-03-01 10:00:15,,39.1\r\n2024-03-01 10:00:30,40.7,\r\n\r\n';
+const GRAFANA_SERIES = '"Time","rdp_rtt_seconds{instance=""vdi1:9100"", job=""vdi"", user=""alice""}","rdp_rtt_seconds{instance=""vdi2:9100"", job=""vdi"", user=""bob""}",'
+  + '"rdp_jitter_seconds{instance=""vdi1:9100"", job=""vdi"", user=""alice""}"\r\n'
+  + '1709287200000,0.0412,0.038,0.002\r\n1709287215000,0.0409,,0.003\r\n\r\n';
+
+test('one column per account: Grafana\'s "Series joined by time" CSV, by the series\' user label or with --account-columns', async () => {
+  for (const options of PARSERS) {
+    // Legend {{user}}: nothing says alice is an account; the error names the option (before: no hint).
+    await rejectsWith(runAdapter(genericAdapter, GRAFANA_LEGEND, options, new SideData(), 'grafana.csv'),
+      /no account column .*one column per account, as Grafana's "Series joined by time" CSV or a Splunk timechart by user writes it\? give --account-columns KIND/, 1);
+    const legend = await runAdapter(genericAdapter, GRAFANA_LEGEND, options, new SideData(), 'grafana.csv', { accountColumns: 'rtt' });
+    assert.deepEqual(legend.samples.map((s) => [s.account, s.kind, s.valueMs, s.line]),
+      [['alice', 'rtt', 41.2, 2], ['bob', 'rtt', 38, 2], ['bob', 'rtt', 39.1, 3], ['alice', 'rtt', 40.7, 4]]);
+    assert.deepEqual(legend.rejections, []);
+    assert.ok(legend.notes.includes("2 blank cell(s) skipped: no sample of that account's series at that time"), legend.notes.join('\n'));
+
+    // Each column a labelled series: its user label is the account, its metric the kind and unit (seconds); jitter is left.
+    const series = await runAdapter(genericAdapter, GRAFANA_SERIES, options, new SideData(), 'grafana.csv');
+    assert.deepEqual(series.samples.map((s) => [s.account, s.kind, Math.round(s.valueMs * 1000) / 1000, s.timeUs]),
+      [['alice', 'rtt', 41.2, 1709287200000000], ['bob', 'rtt', 38, 1709287200000000], ['alice', 'rtt', 40.9, 1709287215000000]]);
+    assert.ok(series.notes.some((n) => n.startsWith('columns not read (no account\'s latency): rdp_jitter_seconds{')), series.notes.join('\n'));
+  }
+  // A series without an account label, or without a metric name, is refused with the reason.
+  await rejectsWith(runAdapter(genericAdapter, '"Time","rtt_ms{instance=""vdi1""}","rtt_ms{user=""bob""}"\r\n1709287200000,41,38\r\n'),
+    /series column 'rtt_ms\{instance="vdi1"\}' has no account label/, 1);
+  await rejectsWith(runAdapter(genericAdapter, '"Time","{user=""alice""}"\r\n1709287200000,41\r\n'), /names no latency kind .*give --account-columns KIND/, 1);
+  const named = await runAdapter(genericAdapter, '"Time","{user=""alice""}"\r\n1709287200000,41\r\n', {}, new SideData(), 'g.csv', { accountColumns: 'app_rtt' });
+  assert.deepEqual(named.samples.map((s) => [s.account, s.kind, s.valueMs]), [['alice', 'app_rtt', 41]]);
+});
+
+test('a Splunk timechart by user: _span, OTHER and NULL are no accounts', async () => {
+  const splunk = '"_time",alice,bob,NULL,OTHER,"_span"\n"2024-03-01T10:00:00.000+00:00","41.2","38.0","12.0","55.0",60\n';
+  const run = await runAdapter(genericAdapter, splunk, {}, new SideData(), 'splunk.csv', { accountColumns: 'rtt' });
+  assert.deepEqual(run.samples.map((s) => [s.account, s.valueMs]), [['alice', 41.2], ['bob', 38]]);
+  assert.ok(run.notes.includes('columns not read (no account\'s latency): NULL, OTHER, _span'), run.notes.join('\n'));
 });

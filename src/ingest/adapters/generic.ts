@@ -70,6 +70,8 @@ class RecordProcessor {
   private notedDateOrder = false;
   private notedDecimalComma = false;
   private notedDatePair = false;
+  /** Blank cells of one-column-per-account files (a series without a sample at that time), for the note. */
+  private blankSeriesCells = 0;
   private readonly decimalComma: boolean;
   /** Values read per value column, on this path and by its byte lane (given this range), for `unitWarnings`. */
   readonly range: ValueRange;
@@ -81,6 +83,11 @@ class RecordProcessor {
     this.dateOrder = parseDateOrderOption(ctx.options.dateOrder, ctx.file);
     this.decimalComma = ctx.columns.decimalComma === true;
     this.range = new ValueRange(plan.values.length);
+  }
+
+  /** The input is read: what is left to say in its notes. */
+  finish(): void {
+    if (this.blankSeriesCells > 0) this.ctx.note(`${this.blankSeriesCells.toLocaleString('en-US')} blank cell(s) skipped: no sample of that account's series at that time`);
   }
 
   /** What the header should warn of: values that do not fit their assumed unit (both lanes counted). */
@@ -126,8 +133,9 @@ class RecordProcessor {
       ctx.reject(line, 'header_repeated', 'the header line again (concatenated exports?)');
       return;
     }
-    const account = (fields[plan.account] ?? '').trim();
-    if (account === '') { ctx.reject(line, 'account_missing', 'empty account cell'); return; }
+    // One column per account (ColumnPlan.account -1): each value column names its own.
+    const rowAccount = plan.account < 0 ? '' : (fields[plan.account] ?? '').trim();
+    if (plan.account >= 0 && rowAccount === '') { ctx.reject(line, 'account_missing', 'empty account cell'); return; }
     let timeText = fields[plan.time] ?? '';
     // A time of day alone: read with its row's date (date,time exports).
     if (plan.date != null && TIME_OF_DAY_RE.test(timeText)) {
@@ -157,6 +165,9 @@ class RecordProcessor {
     for (let v = 0; v < plan.values.length; v++) {
       const column = plan.values[v]!;
       const cell = fields[column.index] ?? '';
+      // A series' blank cell: no sample of it at that time (series joined by time), not a bad value.
+      if (column.account !== undefined && cell.trim() === '') { this.blankSeriesCells++; continue; }
+      const account = column.account ?? rowAccount;
       const check = parseLatency(this.decimalComma && DECIMAL_COMMA_RE.test(cell) ? cell.replace(',', '.') : cell, column.toMs);
       if (!check.ok) {
         // 59,6 is read only when --decimal-comma says so: 1,234 may be a thousand and more.
@@ -242,6 +253,7 @@ class DelimitedTable {
 
   finish(delimiter: string): AdapterResult {
     if (this.processor === null) throw inputError('empty input: no header line', this.ctx.file, null);
+    this.processor.finish();
     const label = delimiter === '\t' ? 'TSV' : delimiter === ',' ? 'CSV' : `delimited ('${delimiter}')`;
     return { records: this.processor.records, dialect: label, timeFormats: [...this.processor.timeFormats], warnings: this.processor.warnings() };
   }
@@ -322,7 +334,8 @@ async function readDelimitedFast(chunks: AsyncIterable<Buffer>, ctx: AdapterCont
 
   // One physical line [a, b) of `buf`, newline excluded.
   const handleBytes = (buf: Buffer, a: number, b: number): void => {
-    if (lane === null && table.processor !== null && delimiter.length === 1) {
+    // Not for one column per account: the lane reads a row's account from one cell.
+    if (lane === null && table.processor !== null && delimiter.length === 1 && table.processor.plan.account >= 0) {
       lane = new ByteLane(table.processor.plan, table.processor.width!, delimiterByte, (batch) => emitBatch(ctx, batch), table.processor.dateOrder,
         table.processor.range);
       table.processor.lane = lane;
@@ -412,6 +425,7 @@ class JsonRecordTable {
       throw inputError('empty input: no records', this.ctx.file);
     }
     p.lane!.drain();
+    p.finish();
     return { records: p.records + records, dialect, timeFormats: [...p.timeFormats], warnings: p.warnings() };
   }
 }
