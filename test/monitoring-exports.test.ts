@@ -78,3 +78,18 @@ test('a Splunk timechart by user: _span, OTHER and NULL are no accounts', async 
   assert.deepEqual(run.samples.map((s) => [s.account, s.valueMs]), [['alice', 41.2], ['bob', 38]]);
   assert.ok(run.notes.includes('columns not read (no account\'s latency): NULL, OTHER, _span'), run.notes.join('\n'));
 });
+
+test('another header line mid-file: the same columns again are header_repeated, other columns stop the file', async () => {
+  for (const options of PARSERS) {
+    // Two exports joined with cat, their value columns in another order: bob's echo was read as his rtt.
+    await rejectsWith(runAdapter(genericAdapter, 'user,time,rtt_ms,echo_ms\nalice,2024-03-01T10:00:00Z,20,50\nuser,time,echo_ms,rtt_ms\nbob,2024-03-01T10:00:00Z,90,30\n', options),
+      /^another header line, whose columns are not the first header's \(user,time,echo_ms,rtt_ms\): exports with other columns joined into one file\? give each as its own input$/, 3);
+    // Grafana frames one after another: bob's series was read as alice's.
+    await rejectsWith(runAdapter(genericAdapter, '"Time","alice"\r\n1709287200000,41\r\n\r\n"Time","bob"\r\n1709287200000,90\r\n\r\n', options, new SideData(), 'g.csv',
+      { accountColumns: 'rtt' }), /^another header line/, 4);
+    // The same columns, but for case and quotes: still one export's rows.
+    const again = await runAdapter(genericAdapter, 'user,time,rtt_ms\nalice,2024-03-01T10:00:00Z,20\nUser,"Time",RTT_ms\nbob,2024-03-01T10:00:00Z,30\n', options);
+    assert.deepEqual(again.samples.map((s) => [s.account, s.valueMs]), [['alice', 20], ['bob', 30]]);
+    assert.deepEqual(again.rejections.map((r) => [r.line, r.reason]), [[3, 'header_repeated']]);
+  }
+});

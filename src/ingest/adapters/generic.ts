@@ -10,7 +10,7 @@ import { JsonShapeError, looksLikeJsonDocument, type JsonRecordText } from './js
 import { copiedChunks } from '../open.js';
 import { csvInputError, recordTooLong } from '../csv-errors.js';
 import { emitBatch, KIND_INDEX, type AdapterContext, type AdapterResult, type InputAdapter, type RawSample } from '../adapter.js';
-import { resolveColumns, kindFromText, unitWarnings, ValueRange, type ColumnPlan } from '../columns.js';
+import { headerForms, resolveColumns, kindFromText, unitWarnings, ValueRange, type ColumnPlan } from '../columns.js';
 import { parseTimestamp, twoDigitYearDoubt, MIN_TIME_US, MAX_TIME_US } from '../time.js';
 import { inputError } from '../../errors.js';
 import type { Kind } from '../../types.js';
@@ -102,11 +102,12 @@ class RecordProcessor {
    * Without it a locale date is its own rejection, never read in a guessed order: 03/02 is March
    * in one and February in the other, and days move the daily floors and the history.
    */
-  private timeOf(timeText: string, line: number): { timeUs: number; format: string } | null {
+  private timeOf(timeText: string, line: number, fields: readonly string[]): { timeUs: number; format: string } | null {
     const parsed = parseTimestamp(timeText);
     if (parsed !== null) return parsed;
     const slash = parseSlashDate(timeText, true);
     if (slash === null) {
+      if (this.headerAgain(fields, line)) return null;
       const doubt = twoDigitYearDoubt(timeText);
       this.ctx.reject(line, 'time_unparseable', doubt === null ? truncate(timeText) : `${truncate(timeText)} (${doubt})`);
       return null;
@@ -119,6 +120,27 @@ class RecordProcessor {
     const timeUs = slashDateToUs(slash, this.dateOrder);
     if (timeUs === null) { this.ctx.reject(line, 'time_unparseable', `${truncate(timeText)} (no such date in ${this.dateOrder} order)`); return null; }
     return { timeUs, format: localeDateFormat(this.dateOrder) };
+  }
+
+  /**
+   * A row whose time is no time and that names the time column as the header does: a header line.
+   * The same columns again (but for case, spaces or quotes) is `header_repeated`; other columns, or
+   * the same in another order (`cat` of two exports, Grafana frames one after another), stop the
+   * file: the rows after it would be read under the first header's columns, another account's
+   * series or another kind's values under the wrong name.
+   */
+  private headerAgain(fields: readonly string[], line: number): boolean {
+    if (this.header === null) return false;
+    const names = (cells: readonly string[]) => cells.map((cell) => headerForms(cell)[0]!);
+    const header = names(this.header);
+    const row = names(fields);
+    if (!row.includes(header[this.plan.time]!)) return false;
+    if (row.length === header.length && row.every((name, i) => name === header[i])) {
+      this.ctx.reject(line, 'header_repeated', 'the header line again (concatenated exports?)');
+      return true;
+    }
+    throw inputError(`another header line, whose columns are not the first header's (${truncate(fields.join(','), 80)}): `
+      + 'exports with other columns joined into one file? give each as its own input', this.ctx.file, line);
   }
 
   process(fields: string[], line: number): void {
@@ -143,7 +165,7 @@ class RecordProcessor {
       // Said once it happens: a time column of full timestamps beside a date column never pairs.
       if (!this.notedDatePair) { this.notedDatePair = true; ctx.note(`times of day read with their row's date (line ${line}: ${truncate(timeText)})`); }
     }
-    const parsed = this.timeOf(timeText, line);
+    const parsed = this.timeOf(timeText, line, fields);
     if (parsed === null) return;
     if (parsed.timeUs < MIN_TIME_US || parsed.timeUs >= MAX_TIME_US) {
       ctx.reject(line, 'time_out_of_range', `${truncate(timeText)} (outside 1990..2099)`);
