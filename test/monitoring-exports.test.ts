@@ -93,3 +93,9 @@ test('another header line mid-file: the same columns again are header_repeated, 
     assert.deepEqual(again.rejections.map((r) => [r.line, r.reason]), [[3, 'header_repeated']]);
   }
 });
+
+test('--account-columns on a file of one row per sample is refused, not read as accounts named user and rtt_ms', async () => {
+  // Before: `user` and `rtt_ms` became two accounts; alice's 20 ms was an rtt of the account rtt_ms.
+  await rejectsWith(runAdapter(genericAdapter, 'time,user,rtt_ms\n2024-03-01T10:00:00Z,alice,20\n', {}, new SideData(), 'rows.csv', { accountColumns: 'rtt' }),
+    /^--account-columns: column 'user' is named as an account or latency column is, not as an account: a file of one row per sample is read without --account-columns$/, 1);
+});

@@ -593,6 +593,12 @@ function seriesColumnsPlan(header: string[], time: number, options: ColumnOption
     let aliasUnit: Unit | null = null;
     if (series === null) {
       if (kindOption === undefined || text === '' || text.startsWith('_') || SPLUNK_NOT_ACCOUNTS.has(text)) { left.push(name); return; }
+      // A file of one row per sample given --account-columns by mistake: its `user` column would be an account named user.
+      const nameForms = headerForms(text);
+      if (nameForms.some((f) => ACCOUNT_ALIASES.includes(f)) || VALUE_ALIASES.some((a) => nameForms.includes(a.name))) {
+        throw inputError(`--account-columns: column '${text}' is named as an account or latency column is, not as an account: `
+          + 'a file of one row per sample is read without --account-columns', file, 1);
+      }
       account = text;
     } else {
       const key = accountLabelOf(series);
