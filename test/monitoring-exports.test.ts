@@ -99,3 +99,13 @@ test('--account-columns on a file of one row per sample is refused, not read as 
   await rejectsWith(runAdapter(genericAdapter, 'time,user,rtt_ms\n2024-03-01T10:00:00Z,alice,20\n', {}, new SideData(), 'rows.csv', { accountColumns: 'rtt' }),
     /^--account-columns: column 'user' is named as an account or latency column is, not as an account: a file of one row per sample is read without --account-columns$/, 1);
 });
+
+test('metrics API responses (Prometheus, CloudWatch GetMetricData) are named, with a way to rows', async () => {
+  const prometheus = '{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"__name__":"rdp_rtt_ms","user":"alice"},"values":[[1709287145.123,"41.2"]]}]}}\n';
+  // Before: "unrecognised header: no account column ...; columns found: status, data.resultType, data.result".
+  await rejectsWith(runAdapter(genericAdapter, prometheus), /^a Prometheus query API response \(series, not records\): .*jq -r .*\.data\.result\[\].*--value-col value:KIND/, 1);
+  // Pretty (curl | jq .): before, "no array of records found".
+  await rejectsWith(runAdapter(genericAdapter, JSON.stringify(JSON.parse(prometheus), null, 2)), /^a Prometheus query API response/, 1);
+  const cloudwatch = JSON.stringify({ MetricDataResults: [{ Id: 'm1', Label: 'InSessionLatency', Timestamps: ['2024-03-01T10:05:00+00:00'], Values: [41.2], StatusCode: 'Complete' }], Messages: [] }, null, 4);
+  await rejectsWith(runAdapter(genericAdapter, cloudwatch), /^an AWS CloudWatch GetMetricData response \(series, not records\): .*\.MetricDataResults\[\]/, 1);
+});

@@ -453,12 +453,35 @@ class JsonRecordTable {
 }
 
 /**
+ * Responses of metrics APIs, which hold series (a name and its times and values), not records:
+ * named, with a way to rows, instead of "unrecognised header" or "no array of records found".
+ */
+function metricsApiResponse(head: string): string | null {
+  const text = head.replace(/^\uFEFF/, '').trimStart();
+  // Prometheus' HTTP API (/api/v1/query_range, /api/v1/query): status, then data with its resultType, in this order.
+  if (/^\{\s*"status"\s*:\s*"[a-z]+"\s*,\s*"data"\s*:\s*\{\s*"resultType"/.test(text)) {
+    return 'a Prometheus query API response (series, not records): keylag reads no such document; flatten it to rows, '
+      + 'jq -r \'["user","time","value"], (.data.result[] | .metric.user as $u | (.values // [.value])[] | [$u, .[0], .[1]]) | @csv\' '
+      + '(then --value-col value:KIND), or download the panel from Grafana as CSV ("Series joined by time")';
+  }
+  // AWS CloudWatch GetMetricData (`aws cloudwatch get-metric-data`): per query a Label, Timestamps and Values.
+  if (/^\{\s*"MetricDataResults"\s*:/.test(text)) {
+    return 'an AWS CloudWatch GetMetricData response (series, not records): keylag reads no such document; flatten it to rows, '
+      + 'jq -r \'["account","time","value"], (.MetricDataResults[] | .Label as $l | [.Timestamps, .Values] | transpose[] | [$l, .[0], .[1]]) | @csv\' '
+      + '(a query\'s Label naming its account: one query per WorkSpace or user; then --value-col value:KIND)';
+  }
+  return null;
+}
+
+/**
  * JSON: JSON Lines (one object per line), or a document of records (json-records.ts: a top-level
  * array of objects, or an object holding one, or a query API's tables, whose rows are records),
  * whose record's line is the line its opening brace is on. A bad record is a counted rejection, not
  * the end of the file.
  */
 async function readJson(head: string, chunks: AsyncIterable<Buffer>, ctx: AdapterContext): Promise<AdapterResult> {
+  const api = metricsApiResponse(head);
+  if (api !== null) throw inputError(api, ctx.file, 1);
   const table = new JsonRecordTable(ctx);
   const max = ctx.limits.maxRecordBytes;
   const { document, tables, records } = jsonRecordsOf(head, chunks, max);
