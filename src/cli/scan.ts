@@ -9,7 +9,7 @@ import { terminalSafe } from '../report/sanitize.js';
 import { usageError } from '../errors.js';
 import { parseBound } from '../ingest/time.js';
 import { readExcludeFile } from '../ingest/accounts.js';
-import type { Unit } from '../ingest/columns.js';
+import { parseKindName, type Unit } from '../ingest/columns.js';
 import { DEFAULT_READ_LIMITS } from '../ingest/adapter.js';
 import { DEFAULT_OPEN_LIMITS } from '../ingest/open.js';
 import { VERSION } from './version.js';
@@ -167,6 +167,7 @@ export function addInputOptions(command: Command): Command {
     .option('--kind-col <col>', 'column naming the kind of each row (rtt, app_rtt, input_lag, reaction, keystroke_interval)')
     .option('--value-col <col[:kind]>', 'latency column, optionally with its kind; repeatable', collect)
     .addOption(new Option('--unit <unit>', 'unit of the latency columns').choices(['ms', 's', 'us', 'ns']))
+    .option('--account-columns <kind>', 'one column per account (Grafana\'s "Series joined by time" CSV, a Splunk timechart by user): each column but the time is that account\'s series of this kind')
     .option('--decimal-comma', 'latency values are written with a decimal comma (59,6), as exports in many European locales are')
     .option('--since <time>', 'ignore samples before this time (ISO 8601, offset-less = UTC, or epoch)')
     .option('--until <time>', 'ignore samples at or after this time')
@@ -211,6 +212,7 @@ export interface InputFlags {
   valueCol?: string[];
   unit?: Unit;
   decimalComma?: boolean;
+  accountColumns?: string;
   since?: string;
   until?: string;
   exclude?: string;
@@ -244,6 +246,7 @@ export async function collectRequestFrom(inputs: string[], flags: InputFlags): P
       accountCol: flags.accountCol, timeCol: flags.timeCol, sessionCol: flags.sessionCol, kindCol: flags.kindCol,
       valueCols: flags.valueCol, unit: flags.unit, serverCol: flags.serverCol, ipCol: flags.ipCol,
       decimalComma: flags.decimalComma === true,
+      accountColumns: flags.accountColumns === undefined ? undefined : parseKindName(flags.accountColumns),
     },
     inputFormat: flags.inputFormat ?? null,
     since: bound('--since', flags.since),

@@ -29,6 +29,8 @@ export const SESSION_ALIASES = [
   'stream', 'stream_id', 'tcp.stream', 'sid', 'session_key', 'sessionkey', 'session_guid', 'session_uuid', 'connection_guid',
 ];
 export const KIND_ALIASES = ['kind', 'metric', 'latency_kind', 'measure', 'measurement'];
+/** InfluxDB's field column (`_field`): what each row's `_value` is (resolveColumns). */
+const INFLUX_FIELD = 'field';
 /** Optional per-row server (for --servers: where the round trip ended) and client address (for --geoip-db). */
 export const SERVER_ALIASES = [
   'server', 'server_name', 'servername', 'session_host', 'sessionhost', 'sessionhostname', 'session_host_name', 'gateway',
@@ -106,6 +108,11 @@ export interface ColumnOptions {
   serverCol?: string | undefined;
   /** Column holding the client's IP address (default: detected from CLIENT_ADDRESS_ALIASES). */
   ipCol?: string | undefined;
+  /**
+   * One column per account (Grafana's "Series joined by time" CSV, a Splunk timechart by user):
+   * every column but the time is one account's series of this kind, the account its name.
+   */
+  accountColumns?: Kind | undefined;
 }
 
 export interface ValueColumn {
@@ -121,9 +128,12 @@ export interface ValueColumn {
    * that does not fit (ValueRange, `unitWarnings`).
    */
   unitStated: boolean;
+  /** The account whose series the column is (one column per account: seriesColumnsPlan); the row's account otherwise. */
+  account?: string;
 }
 
 export interface ColumnPlan {
+  /** The account column; -1 when each value column names its account (ValueColumn.account). */
   account: number;
   time: number;
   session: number | null;
@@ -133,6 +143,8 @@ export interface ColumnPlan {
   notes: string[];
   /** A date column, when the time column may hold only the time of day (date,time exports). */
   date?: number | null;
+  /** What a kind_unknown rejection's detail adds (InfluxDB's `_field` as the kind column). */
+  kindHint?: string;
   /** Server and client-address columns, when the file has them (physical model, IP location). */
   server?: number | null;
   clientAddress?: number | null;
@@ -396,8 +408,13 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
   }
   if (account < 0) account = oneByWords(columnsNamedByWords(forms, 'account', [time, ...optionColumns]), header, 'account', '--account-col', file, notes);
   if (time < 0) time = oneByWords(columnsNamedByWords(forms, 'time', [account, ...optionColumns]), header, 'time', '--time-col', file, notes);
+  if (options.accountColumns !== undefined || (account < 0 && header.some((name) => accountLabelOf(seriesName(name)) !== null))) {
+    if (options.accountCol) throw usageError('--account-columns reads the account from each column\'s name: give it or --account-col, not both');
+    return seriesColumnsPlan(header, time, options, file, notes);
+  }
   const sessionIdx = options.sessionCol ? findByOption(header, options.sessionCol, file, 'session') : findAlias(forms, SESSION_ALIASES, optionColumns);
-  const kindIdx = options.kindCol ? findByOption(header, options.kindCol, file, 'kind') : findAlias(forms, KIND_ALIASES, optionColumns);
+  let kindHint: string | undefined;
+  let kindIdx = options.kindCol ? findByOption(header, options.kindCol, file, 'kind') : findAlias(forms, KIND_ALIASES, optionColumns);
   const valueAliasOf = (index: number) => {
     for (const form of forms[index]!) {
       const alias = VALUE_ALIASES.find((a) => a.name === form);
@@ -458,6 +475,20 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
     if (index >= 0) values.push(valueColumn(index, latencyKindByWords(forms[index]!), null, true));
   }
 
+  // InfluxDB's annotated CSV (`influx query --raw`, the Data Explorer's CSV download) writes every
+  // field of a measurement into one `_value` column, `_field` naming which (`ping` holds
+  // average_response_ms, packets_received, percent_packet_loss...): a value's kind is its row's
+  // field, never the `_measurement` (the series' name), else counts and percentages are latencies.
+  if (!options.kindCol && values.some((v) => v.kind === null)) {
+    const field = forms.findIndex((f, i) => f.includes(INFLUX_FIELD) && i !== account && i !== time && i !== sessionIdx && !values.some((v) => v.index === i));
+    if (field >= 0) {
+      notes.push(`${header[field]} names the field of each row's value (InfluxDB): it gives the kind${kindIdx >= 0 ? `, not ${header[kindIdx]}` : ''}; `
+        + 'rows of a field that names no kind (packets_received, average_response_ms) are rejected as kind_unknown: pivot the fields into columns and give --value-col');
+      kindIdx = field;
+      kindHint = `a field that names no kind: pivot the fields into columns and give --value-col`;
+    }
+  }
+
   // The same role twice (e.g. two `rtt_ms` columns) would count values twice or pick one silently.
   const roleColumns = [account, time, sessionIdx, kindIdx, ...values.map((v) => v.index)].filter((i) => i >= 0);
   for (const i of roleColumns) {
@@ -468,7 +499,10 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
   }
 
   const missing: string[] = [];
-  if (account < 0) missing.push(`no account column (tried: ${ACCOUNT_ALIASES.join(', ')}; and names made of account words such as actor, identity, logon_name; or give --account-col)`);
+  // A time and nothing else named: likely one column per account (`Time,alice,bob`), which only the analyst can say.
+  const wide = time >= 0 && values.length === 0 && header.length > 1
+    ? '; one column per account, as Grafana\'s "Series joined by time" CSV or a Splunk timechart by user writes it? give --account-columns KIND' : '';
+  if (account < 0) missing.push(`no account column (tried: ${ACCOUNT_ALIASES.join(', ')}; and names made of account words such as actor, identity, logon_name; or give --account-col${wide})`);
   if (time < 0) missing.push(`no time column (tried: ${TIME_ALIASES.join(', ')}; and names made of time words such as event_time_utc, sampled_at; or give --time-col)`);
   if (values.length === 0) {
     missing.push(`no latency value column (tried: ${NAMED_VALUE_ALIASES.map((a) => a.name).join(', ')}, each *_ms also as *_s, *_us and *_ns; and names made of latency words (rtt, ping, round trip, echo, latency, lag, delay, response time) with min/avg/est/network-style qualifiers only; or give --value-col COL[:KIND])`);
@@ -495,5 +529,103 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
   const timeOfDay = time >= 0 && forms[time]!.some((name) => TIME_OF_DAY_ALIASES.includes(name));
   const dateIdx = !timeOfDay ? -1 : forms.findIndex((f, i) => i !== time && !taken.has(i) && f.some((name) => DATE_ALIASES.includes(name)));
   const date = dateIdx >= 0 ? dateIdx : null;
-  return { account, time, session: sessionIdx >= 0 ? sessionIdx : null, kind: kindIdx >= 0 ? kindIdx : null, values, notes, server, clientAddress, date };
+  const plan: ColumnPlan = { account, time, session: sessionIdx >= 0 ? sessionIdx : null, kind: kindIdx >= 0 ? kindIdx : null, values, notes, server, clientAddress, date };
+  if (kindHint !== undefined) plan.kindHint = kindHint;
+  return plan;
+}
+
+/**
+ * A column named as Grafana names a Prometheus series (`rdp_rtt_ms{instance="vdi1:9100", user="alice"}`,
+ * `{user="alice"}` for a query whose result has no metric name): the metric's name (null without
+ * one) and the labels, in order; null for any other name.
+ */
+export function seriesName(text: string): { metric: string | null; labels: Map<string, string> } | null {
+  const m = /^\s*([A-Za-z_:][\w:.]*)?\s*\{(.*)\}\s*$/s.exec(text.replace(/^\uFEFF/, ''));
+  if (m === null) return null;
+  const body = m[2]!;
+  const labels = new Map<string, string>();
+  const label = /\s*([A-Za-z_][\w.]*)\s*=\s*"((?:[^"\\]|\\.)*)"\s*(,|$)/y;
+  while (label.lastIndex < body.length) {
+    const l = label.exec(body);
+    if (l === null) return null;
+    labels.set(l[1]!, l[2]!.replace(/\\(.)/g, '$1'));
+    if (l[3] === '') break;
+  }
+  return labels.size === 0 ? null : { metric: m[1] ?? null, labels };
+}
+
+/** The label of a series that names its account: the first in ACCOUNT_ALIASES' order (`user`, `username`, `upn`...), or null. */
+function accountLabelOf(series: ReturnType<typeof seriesName>): string | null {
+  if (series === null) return null;
+  const keys = [...series.labels.keys()];
+  const keyForms = keys.map(headerForms);
+  for (const alias of ACCOUNT_ALIASES) {
+    const i = keyForms.findIndex((f) => f.includes(alias));
+    if (i >= 0) return keys[i]!;
+  }
+  return null;
+}
+
+/** Columns of a Splunk timechart that are no account: the rest (`OTHER`), events without one (`NULL`). */
+const SPLUNK_NOT_ACCOUNTS = new Set(['OTHER', 'NULL']);
+
+/**
+ * One column per account: Grafana's "Series joined by time" CSV (`"Time","alice","bob"` with a legend
+ * of `{{user}}`, or each column a labelled series `rtt_ms{user="alice"}`), a Splunk timechart by user.
+ * A labelled series' account is its account label and its kind its metric's name (an alias or
+ * latency words, with its unit), unless --account-columns KIND says the kind; a column of plain
+ * name is an account only with --account-columns (nothing in `alice` says it is one). Columns that
+ * are no account's latency are left, named in a note: Splunk's internal `_span` and its `OTHER` and
+ * `NULL`, and series of another quantity (`jitter_ms{user="alice"}`).
+ */
+function seriesColumnsPlan(header: string[], time: number, options: ColumnOptions, file: string, notes: string[]): ColumnPlan {
+  if (time < 0) throw inputError(`one column per account, but no time column (tried: ${TIME_ALIASES.join(', ')}; or give --time-col)`, file, 1);
+  const kindOption = options.accountColumns;
+  const values: ValueColumn[] = [];
+  const left: string[] = [];
+  header.forEach((name, index) => {
+    if (index === time) return;
+    const series = seriesName(name);
+    const text = name.replace(/^\uFEFF/, '').trim();
+    let account: string;
+    let kind: Kind | null = kindOption ?? null;
+    let unitForms: string[] = [];
+    let aliasUnit: Unit | null = null;
+    if (series === null) {
+      if (kindOption === undefined || text === '' || text.startsWith('_') || SPLUNK_NOT_ACCOUNTS.has(text)) { left.push(name); return; }
+      // A file of one row per sample given --account-columns by mistake: its `user` column would be an account named user.
+      const nameForms = headerForms(text);
+      if (nameForms.some((f) => ACCOUNT_ALIASES.includes(f)) || VALUE_ALIASES.some((a) => nameForms.includes(a.name))) {
+        throw inputError(`--account-columns: column '${text}' is named as an account or latency column is, not as an account: `
+          + 'a file of one row per sample is read without --account-columns', file, 1);
+      }
+      account = text;
+    } else {
+      const key = accountLabelOf(series);
+      if (key === null) {
+        throw inputError(`series column '${name}' has no account label (tried: ${ACCOUNT_ALIASES.join(', ')}): keylag cannot tell whose series it is`, file, 1);
+      }
+      account = series.labels.get(key)!.trim();
+      if (series.metric !== null) {
+        unitForms = headerForms(series.metric);
+        const alias = VALUE_ALIASES.find((a) => unitForms.includes(a.name));
+        aliasUnit = alias?.unit ?? null;
+        kind ??= alias !== undefined ? alias.kind : latencyKindByWords(unitForms);
+        if (kind === null && alias === undefined) { left.push(name); return; }
+      }
+      if (kind === null) {
+        throw inputError(`series column '${name}' names no latency kind (no metric name, or a generic one): give --account-columns KIND`, file, 1);
+      }
+    }
+    if (account === '') throw inputError(`series column '${name}' names no account (an empty account label)`, file, 1);
+    const named = unitNamed(unitForms);
+    const unit: Unit = options.unit ?? aliasUnit ?? named ?? 'ms';
+    values.push({ index, name, kind, toMs: UNIT_TO_MS[unit], unitLabel: unit,
+      unitStated: options.unit !== undefined || aliasUnit !== null || named === unit, account });
+  });
+  if (values.length === 0) throw inputError(`one column per account, but no column is an account's latency (columns found: ${header.join(', ')})`, file, 1);
+  const shown = values.slice(0, 3).map((v) => `${v.name} -> ${v.account}: ${v.kind} (${v.unitLabel})`).join(', ');
+  notes.push(`one column per account (${values.length} series; a blank cell is no sample of that series at that time): ${shown}${values.length > 3 ? ', ...' : ''}`);
+  if (left.length > 0) notes.push(`columns not read (no account's latency): ${left.slice(0, 5).join(', ')}${left.length > 5 ? `, and ${left.length - 5} more` : ''}`);
+  return { account: -1, time, session: null, kind: null, values, notes, server: null, clientAddress: null, date: null };
 }

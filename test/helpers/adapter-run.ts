@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { isKeylagError } from '../../src/errors.js';
 import { SideData, DEFAULT_READ_LIMITS, type AdapterOptions, type AdapterResult, type InputAdapter, type RawSample } from '../../src/ingest/adapter.js';
+import type { ColumnOptions } from '../../src/ingest/columns.js';
 
 export async function* chunksOf(text: string | Buffer, size = 97): AsyncGenerator<Buffer> {
   const buf = typeof text === 'string' ? Buffer.from(text) : text;
@@ -16,12 +17,13 @@ export interface AdapterRun {
   side: SideData;
 }
 
-export async function runAdapter(adapter: InputAdapter, text: string | Buffer, options: AdapterOptions = {}, side = new SideData(), file = 'test-input'): Promise<AdapterRun> {
+export async function runAdapter(adapter: InputAdapter, text: string | Buffer, options: AdapterOptions = {}, side = new SideData(), file = 'test-input',
+  columns: ColumnOptions = {}): Promise<AdapterRun> {
   const samples: RawSample[] = [];
   const rejections: { line: number; reason: string; detail: string }[] = [];
   const notes: string[] = [];
   const result = await adapter.read(chunksOf(text), {
-    file, limits: DEFAULT_READ_LIMITS, columns: {}, options, side,
+    file, limits: DEFAULT_READ_LIMITS, columns, options, side,
     emit: (s) => samples.push(s),
     reject: (line, reason, detail) => rejections.push({ line, reason, detail }),
     note: (n) => notes.push(n),

@@ -10,7 +10,7 @@ import { JsonShapeError, looksLikeJsonDocument, type JsonRecordText } from './js
 import { copiedChunks } from '../open.js';
 import { csvInputError, recordTooLong } from '../csv-errors.js';
 import { emitBatch, KIND_INDEX, type AdapterContext, type AdapterResult, type InputAdapter, type RawSample } from '../adapter.js';
-import { resolveColumns, kindFromText, unitWarnings, ValueRange, type ColumnPlan } from '../columns.js';
+import { headerForms, resolveColumns, kindFromText, unitWarnings, ValueRange, type ColumnPlan } from '../columns.js';
 import { parseTimestamp, twoDigitYearDoubt, MIN_TIME_US, MAX_TIME_US } from '../time.js';
 import { inputError } from '../../errors.js';
 import type { Kind } from '../../types.js';
@@ -70,6 +70,8 @@ class RecordProcessor {
   private notedDateOrder = false;
   private notedDecimalComma = false;
   private notedDatePair = false;
+  /** Blank cells of one-column-per-account files (a series without a sample at that time), for the note. */
+  private blankSeriesCells = 0;
   private readonly decimalComma: boolean;
   /** Values read per value column, on this path and by its byte lane (given this range), for `unitWarnings`. */
   readonly range: ValueRange;
@@ -81,6 +83,11 @@ class RecordProcessor {
     this.dateOrder = parseDateOrderOption(ctx.options.dateOrder, ctx.file);
     this.decimalComma = ctx.columns.decimalComma === true;
     this.range = new ValueRange(plan.values.length);
+  }
+
+  /** The input is read: what is left to say in its notes. */
+  finish(): void {
+    if (this.blankSeriesCells > 0) this.ctx.note(`${this.blankSeriesCells.toLocaleString('en-US')} blank cell(s) skipped: no sample of that account's series at that time`);
   }
 
   /** What the header should warn of: values that do not fit their assumed unit (both lanes counted). */
@@ -95,11 +102,12 @@ class RecordProcessor {
    * Without it a locale date is its own rejection, never read in a guessed order: 03/02 is March
    * in one and February in the other, and days move the daily floors and the history.
    */
-  private timeOf(timeText: string, line: number): { timeUs: number; format: string } | null {
+  private timeOf(timeText: string, line: number, fields: readonly string[]): { timeUs: number; format: string } | null {
     const parsed = parseTimestamp(timeText);
     if (parsed !== null) return parsed;
     const slash = parseSlashDate(timeText, true);
     if (slash === null) {
+      if (this.headerAgain(fields, line)) return null;
       const doubt = twoDigitYearDoubt(timeText);
       this.ctx.reject(line, 'time_unparseable', doubt === null ? truncate(timeText) : `${truncate(timeText)} (${doubt})`);
       return null;
@@ -114,6 +122,27 @@ class RecordProcessor {
     return { timeUs, format: localeDateFormat(this.dateOrder) };
   }
 
+  /**
+   * A row whose time is no time and that names the time column as the header does: a header line.
+   * The same columns again (but for case, spaces or quotes) is `header_repeated`; other columns, or
+   * the same in another order (`cat` of two exports, Grafana frames one after another), stop the
+   * file: the rows after it would be read under the first header's columns, another account's
+   * series or another kind's values under the wrong name.
+   */
+  private headerAgain(fields: readonly string[], line: number): boolean {
+    if (this.header === null) return false;
+    const names = (cells: readonly string[]) => cells.map((cell) => headerForms(cell)[0]!);
+    const header = names(this.header);
+    const row = names(fields);
+    if (!row.includes(header[this.plan.time]!)) return false;
+    if (row.length === header.length && row.every((name, i) => name === header[i])) {
+      this.ctx.reject(line, 'header_repeated', 'the header line again (concatenated exports?)');
+      return true;
+    }
+    throw inputError(`another header line, whose columns are not the first header's (${truncate(fields.join(','), 80)}): `
+      + 'exports with other columns joined into one file? give each as its own input', this.ctx.file, line);
+  }
+
   process(fields: string[], line: number): void {
     this.records++;
     const { plan, ctx } = this;
@@ -126,8 +155,9 @@ class RecordProcessor {
       ctx.reject(line, 'header_repeated', 'the header line again (concatenated exports?)');
       return;
     }
-    const account = (fields[plan.account] ?? '').trim();
-    if (account === '') { ctx.reject(line, 'account_missing', 'empty account cell'); return; }
+    // One column per account (ColumnPlan.account -1): each value column names its own.
+    const rowAccount = plan.account < 0 ? '' : (fields[plan.account] ?? '').trim();
+    if (plan.account >= 0 && rowAccount === '') { ctx.reject(line, 'account_missing', 'empty account cell'); return; }
     let timeText = fields[plan.time] ?? '';
     // A time of day alone: read with its row's date (date,time exports).
     if (plan.date != null && TIME_OF_DAY_RE.test(timeText)) {
@@ -135,7 +165,7 @@ class RecordProcessor {
       // Said once it happens: a time column of full timestamps beside a date column never pairs.
       if (!this.notedDatePair) { this.notedDatePair = true; ctx.note(`times of day read with their row's date (line ${line}: ${truncate(timeText)})`); }
     }
-    const parsed = this.timeOf(timeText, line);
+    const parsed = this.timeOf(timeText, line, fields);
     if (parsed === null) return;
     if (parsed.timeUs < MIN_TIME_US || parsed.timeUs >= MAX_TIME_US) {
       ctx.reject(line, 'time_out_of_range', `${truncate(timeText)} (outside 1990..2099)`);
@@ -150,13 +180,16 @@ class RecordProcessor {
       const kindText = fields[plan.kind] ?? '';
       rowKind = kindText.trim() === '' ? null : kindFromText(kindText);
       if (rowKind === null && plan.values.some((v) => v.kind === null)) {
-        ctx.reject(line, 'kind_unknown', truncate(kindText));
+        ctx.reject(line, 'kind_unknown', plan.kindHint === undefined ? truncate(kindText) : `${truncate(kindText)} (${plan.kindHint})`);
         return;
       }
     }
     for (let v = 0; v < plan.values.length; v++) {
       const column = plan.values[v]!;
       const cell = fields[column.index] ?? '';
+      // A series' blank cell: no sample of it at that time (series joined by time), not a bad value.
+      if (column.account !== undefined && cell.trim() === '') { this.blankSeriesCells++; continue; }
+      const account = column.account ?? rowAccount;
       const check = parseLatency(this.decimalComma && DECIMAL_COMMA_RE.test(cell) ? cell.replace(',', '.') : cell, column.toMs);
       if (!check.ok) {
         // 59,6 is read only when --decimal-comma says so: 1,234 may be a thousand and more.
@@ -242,6 +275,7 @@ class DelimitedTable {
 
   finish(delimiter: string): AdapterResult {
     if (this.processor === null) throw inputError('empty input: no header line', this.ctx.file, null);
+    this.processor.finish();
     const label = delimiter === '\t' ? 'TSV' : delimiter === ',' ? 'CSV' : `delimited ('${delimiter}')`;
     return { records: this.processor.records, dialect: label, timeFormats: [...this.processor.timeFormats], warnings: this.processor.warnings() };
   }
@@ -322,7 +356,8 @@ async function readDelimitedFast(chunks: AsyncIterable<Buffer>, ctx: AdapterCont
 
   // One physical line [a, b) of `buf`, newline excluded.
   const handleBytes = (buf: Buffer, a: number, b: number): void => {
-    if (lane === null && table.processor !== null && delimiter.length === 1) {
+    // Not for one column per account: the lane reads a row's account from one cell.
+    if (lane === null && table.processor !== null && delimiter.length === 1 && table.processor.plan.account >= 0) {
       lane = new ByteLane(table.processor.plan, table.processor.width!, delimiterByte, (batch) => emitBatch(ctx, batch), table.processor.dateOrder,
         table.processor.range);
       table.processor.lane = lane;
@@ -412,8 +447,30 @@ class JsonRecordTable {
       throw inputError('empty input: no records', this.ctx.file);
     }
     p.lane!.drain();
+    p.finish();
     return { records: p.records + records, dialect, timeFormats: [...p.timeFormats], warnings: p.warnings() };
   }
+}
+
+/**
+ * Responses of metrics APIs, which hold series (a name and its times and values), not records:
+ * named, with a way to rows, instead of "unrecognised header" or "no array of records found".
+ */
+function metricsApiResponse(head: string): string | null {
+  const text = head.replace(/^\uFEFF/, '').trimStart();
+  // Prometheus' HTTP API (/api/v1/query_range, /api/v1/query): status, then data with its resultType, in this order.
+  if (/^\{\s*"status"\s*:\s*"[a-z]+"\s*,\s*"data"\s*:\s*\{\s*"resultType"/.test(text)) {
+    return 'a Prometheus query API response (series, not records): keylag reads no such document; flatten it to rows, '
+      + 'jq -r \'["user","time","value"], (.data.result[] | .metric.user as $u | (.values // [.value])[] | [$u, .[0], .[1]]) | @csv\' '
+      + '(then --value-col value:KIND), or download the panel from Grafana as CSV ("Series joined by time")';
+  }
+  // AWS CloudWatch GetMetricData (`aws cloudwatch get-metric-data`): per query a Label, Timestamps and Values.
+  if (/^\{\s*"MetricDataResults"\s*:/.test(text)) {
+    return 'an AWS CloudWatch GetMetricData response (series, not records): keylag reads no such document; flatten it to rows, '
+      + 'jq -r \'["account","time","value"], (.MetricDataResults[] | .Label as $l | [.Timestamps, .Values] | transpose[] | [$l, .[0], .[1]]) | @csv\' '
+      + '(a query\'s Label naming its account: one query per WorkSpace or user; then --value-col value:KIND)';
+  }
+  return null;
 }
 
 /**
@@ -423,6 +480,8 @@ class JsonRecordTable {
  * the end of the file.
  */
 async function readJson(head: string, chunks: AsyncIterable<Buffer>, ctx: AdapterContext): Promise<AdapterResult> {
+  const api = metricsApiResponse(head);
+  if (api !== null) throw inputError(api, ctx.file, 1);
   const table = new JsonRecordTable(ctx);
   const max = ctx.limits.maxRecordBytes;
   const { document, tables, records } = jsonRecordsOf(head, chunks, max);

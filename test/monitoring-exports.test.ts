@@ -1,0 +1,111 @@
+// Latency exports as monitoring tools write them (InfluxDB, Grafana, Prometheus): read by the
+// generic adapter, or refused with the option that resolves them; never read into wrong numbers.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { genericAdapter } from '../src/ingest/adapters/generic.js';
+import { SideData } from '../src/ingest/adapter.js';
+import { reasons, rejectsWith, runAdapter } from './helpers/adapter-run.js';
+
+/** Both delimited paths: the fast one and the csv-parse reference. */
+const PARSERS = [{}, { csvParser: 'csv-parse' }] as const;
+
+// `influx query --raw` / the Data Explorer's CSV download of Telegraf's ping plugin: every field of
+// the measurement in one _value column, _field naming it.
+const INFLUX_PING = [
+  '#group,false,false,true,true,false,false,true,true,true,true',
+  '#datatype,string,long,dateTime:RFC3339,dateTime:RFC3339,dateTime:RFC3339,double,string,string,string,string',
+  '#default,_result,,,,,,,,,',
+  ',result,table,_start,_stop,_time,_value,_field,_measurement,url,user',
+  ',,0,2024-03-01T00:00:00Z,2024-03-02T00:00:00Z,2024-03-01T10:00:00Z,41.2,rtt,ping,relay1,alice',
+  ',,0,2024-03-01T00:00:00Z,2024-03-02T00:00:00Z,2024-03-01T10:00:10Z,40.9,rtt,ping,relay1,alice',
+  ',,1,2024-03-01T00:00:00Z,2024-03-02T00:00:00Z,2024-03-01T10:00:00Z,98.5,maximum_response_ms,ping,relay1,alice',
+  ',,2,2024-03-01T00:00:00Z,2024-03-02T00:00:00Z,2024-03-01T10:00:00Z,5,packets_received,ping,relay1,alice',
+  ',,3,2024-03-01T00:00:00Z,2024-03-02T00:00:00Z,2024-03-01T10:00:00Z,0,percent_packet_loss,ping,relay1,alice',
+  '', '',
+].join('\r\n');
+
+test("InfluxDB annotated CSV: a value's kind is its row's _field, never _measurement; other fields are kind_unknown", async () => {
+  for (const options of PARSERS) {
+    const run = await runAdapter(genericAdapter, INFLUX_PING, options, new SideData(), 'influx.csv');
+    // Before: _measurement 'ping' made all five values rtt (a floor of 0 from the loss percentage).
+    assert.deepEqual(run.samples.map((s) => [s.account, s.kind, s.valueMs, s.line]), [['alice', 'rtt', 41.2, 5], ['alice', 'rtt', 40.9, 6]]);
+    assert.deepEqual(reasons(run), { kind_unknown: 3 });
+    assert.match(run.rejections[0]!.detail, /^maximum_response_ms \(a field that names no kind: pivot the fields into columns and give --value-col\)$/);
+    assert.ok(run.notes.some((n) => n.startsWith("_field names the field of each row's value (InfluxDB): it gives the kind, not _measurement")), run.notes.join('\n'));
+  }
+  // Pivoted (`|> pivot(rowKey: ["_time"], columnKey: ["_field"], valueColumn: "_value")`): the field is a column.
+  const pivoted = ',result,table,_time,_measurement,user,average_response_ms,packets_received\n,,0,2024-03-01T10:00:00Z,ping,alice,41.2,5\n';
+  const run = await runAdapter(genericAdapter, pivoted, {}, new SideData(), 'influx.csv', { valueCols: ['average_response_ms:rtt'] });
+  assert.deepEqual(run.samples.map((s) => [s.kind, s.valueMs]), [['rtt', 41.2]]);
+});
+
+// Grafana's panel inspector, Data tab, "Series joined by time", Download CSV (toCSV in
+// @grafana/data: every header cell quoted, CRLF, a null as an empty cell, a blank line after the
+// frame); "Formatted data" writes the time as the dashboard shows it, without it epoch milliseconds.
+const GRAFANA_LEGEND = '"Time","alice","bob"\r\n2024-03-01 10:00:00,41.2,38\r\n2024-03-01 10:00:15,,39.1\r\n2024-03-01 10:00:30,40.7,\r\n\r\n';
+const GRAFANA_SERIES = '"Time","rdp_rtt_seconds{instance=""vdi1:9100"", job=""vdi"", user=""alice""}","rdp_rtt_seconds{instance=""vdi2:9100"", job=""vdi"", user=""bob""}",'
+  + '"rdp_jitter_seconds{instance=""vdi1:9100"", job=""vdi"", user=""alice""}"\r\n'
+  + '1709287200000,0.0412,0.038,0.002\r\n1709287215000,0.0409,,0.003\r\n\r\n';
+
+test('one column per account: Grafana\'s "Series joined by time" CSV, by the series\' user label or with --account-columns', async () => {
+  for (const options of PARSERS) {
+    // Legend {{user}}: nothing says alice is an account; the error names the option (before: no hint).
+    await rejectsWith(runAdapter(genericAdapter, GRAFANA_LEGEND, options, new SideData(), 'grafana.csv'),
+      /no account column .*one column per account, as Grafana's "Series joined by time" CSV or a Splunk timechart by user writes it\? give --account-columns KIND/, 1);
+    const legend = await runAdapter(genericAdapter, GRAFANA_LEGEND, options, new SideData(), 'grafana.csv', { accountColumns: 'rtt' });
+    assert.deepEqual(legend.samples.map((s) => [s.account, s.kind, s.valueMs, s.line]),
+      [['alice', 'rtt', 41.2, 2], ['bob', 'rtt', 38, 2], ['bob', 'rtt', 39.1, 3], ['alice', 'rtt', 40.7, 4]]);
+    assert.deepEqual(legend.rejections, []);
+    assert.ok(legend.notes.includes("2 blank cell(s) skipped: no sample of that account's series at that time"), legend.notes.join('\n'));
+
+    // Each column a labelled series: its user label is the account, its metric the kind and unit (seconds); jitter is left.
+    const series = await runAdapter(genericAdapter, GRAFANA_SERIES, options, new SideData(), 'grafana.csv');
+    assert.deepEqual(series.samples.map((s) => [s.account, s.kind, Math.round(s.valueMs * 1000) / 1000, s.timeUs]),
+      [['alice', 'rtt', 41.2, 1709287200000000], ['bob', 'rtt', 38, 1709287200000000], ['alice', 'rtt', 40.9, 1709287215000000]]);
+    assert.ok(series.notes.some((n) => n.startsWith('columns not read (no account\'s latency): rdp_jitter_seconds{')), series.notes.join('\n'));
+  }
+  // A series without an account label, or without a metric name, is refused with the reason.
+  await rejectsWith(runAdapter(genericAdapter, '"Time","rtt_ms{instance=""vdi1""}","rtt_ms{user=""bob""}"\r\n1709287200000,41,38\r\n'),
+    /series column 'rtt_ms\{instance="vdi1"\}' has no account label/, 1);
+  await rejectsWith(runAdapter(genericAdapter, '"Time","{user=""alice""}"\r\n1709287200000,41\r\n'), /names no latency kind .*give --account-columns KIND/, 1);
+  const named = await runAdapter(genericAdapter, '"Time","{user=""alice""}"\r\n1709287200000,41\r\n', {}, new SideData(), 'g.csv', { accountColumns: 'app_rtt' });
+  assert.deepEqual(named.samples.map((s) => [s.account, s.kind, s.valueMs]), [['alice', 'app_rtt', 41]]);
+});
+
+test('a Splunk timechart by user: _span, OTHER and NULL are no accounts', async () => {
+  const splunk = '"_time",alice,bob,NULL,OTHER,"_span"\n"2024-03-01T10:00:00.000+00:00","41.2","38.0","12.0","55.0",60\n';
+  const run = await runAdapter(genericAdapter, splunk, {}, new SideData(), 'splunk.csv', { accountColumns: 'rtt' });
+  assert.deepEqual(run.samples.map((s) => [s.account, s.valueMs]), [['alice', 41.2], ['bob', 38]]);
+  assert.ok(run.notes.includes('columns not read (no account\'s latency): NULL, OTHER, _span'), run.notes.join('\n'));
+});
+
+test('another header line mid-file: the same columns again are header_repeated, other columns stop the file', async () => {
+  for (const options of PARSERS) {
+    // Two exports joined with cat, their value columns in another order: bob's echo was read as his rtt.
+    await rejectsWith(runAdapter(genericAdapter, 'user,time,rtt_ms,echo_ms\nalice,2024-03-01T10:00:00Z,20,50\nuser,time,echo_ms,rtt_ms\nbob,2024-03-01T10:00:00Z,90,30\n', options),
+      /^another header line, whose columns are not the first header's \(user,time,echo_ms,rtt_ms\): exports with other columns joined into one file\? give each as its own input$/, 3);
+    // Grafana frames one after another: bob's series was read as alice's.
+    await rejectsWith(runAdapter(genericAdapter, '"Time","alice"\r\n1709287200000,41\r\n\r\n"Time","bob"\r\n1709287200000,90\r\n\r\n', options, new SideData(), 'g.csv',
+      { accountColumns: 'rtt' }), /^another header line/, 4);
+    // The same columns, but for case and quotes: still one export's rows.
+    const again = await runAdapter(genericAdapter, 'user,time,rtt_ms\nalice,2024-03-01T10:00:00Z,20\nUser,"Time",RTT_ms\nbob,2024-03-01T10:00:00Z,30\n', options);
+    assert.deepEqual(again.samples.map((s) => [s.account, s.valueMs]), [['alice', 20], ['bob', 30]]);
+    assert.deepEqual(again.rejections.map((r) => [r.line, r.reason]), [[3, 'header_repeated']]);
+  }
+});
+
+test('--account-columns on a file of one row per sample is refused, not read as accounts named user and rtt_ms', async () => {
+  // Before: `user` and `rtt_ms` became two accounts; alice's 20 ms was an rtt of the account rtt_ms.
+  await rejectsWith(runAdapter(genericAdapter, 'time,user,rtt_ms\n2024-03-01T10:00:00Z,alice,20\n', {}, new SideData(), 'rows.csv', { accountColumns: 'rtt' }),
+    /^--account-columns: column 'user' is named as an account or latency column is, not as an account: a file of one row per sample is read without --account-columns$/, 1);
+});
+
+test('metrics API responses (Prometheus, CloudWatch GetMetricData) are named, with a way to rows', async () => {
+  const prometheus = '{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"__name__":"rdp_rtt_ms","user":"alice"},"values":[[1709287145.123,"41.2"]]}]}}\n';
+  // Before: "unrecognised header: no account column ...; columns found: status, data.resultType, data.result".
+  await rejectsWith(runAdapter(genericAdapter, prometheus), /^a Prometheus query API response \(series, not records\): .*jq -r .*\.data\.result\[\].*--value-col value:KIND/, 1);
+  // Pretty (curl | jq .): before, "no array of records found".
+  await rejectsWith(runAdapter(genericAdapter, JSON.stringify(JSON.parse(prometheus), null, 2)), /^a Prometheus query API response/, 1);
+  const cloudwatch = JSON.stringify({ MetricDataResults: [{ Id: 'm1', Label: 'InSessionLatency', Timestamps: ['2024-03-01T10:05:00+00:00'], Values: [41.2], StatusCode: 'Complete' }], Messages: [] }, null, 4);
+  await rejectsWith(runAdapter(genericAdapter, cloudwatch), /^an AWS CloudWatch GetMetricData response \(series, not records\): .*\.MetricDataResults\[\]/, 1);
+});
