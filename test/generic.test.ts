@@ -153,6 +153,11 @@ test('header names as exports write them: units in brackets or as words, camelCa
   // Different quantities of one kind stay separate columns (an RTT and a ping).
   const two = await read('user,time,rtt_ms,ping_ms\na,2026-03-02T14:03:11Z,1,2\n');
   assert.deepEqual(two.samples.map((s) => [s.kind, s.valueMs]), [['rtt', 1], ['rtt', 2]]);
+  // ... merged into one distribution, which the header says (before: silently), with the way to keep them apart.
+  assert.deepEqual(two.result.warnings, ["columns 'rtt_ms' and 'ping_ms' are both read as rtt: their values are merged into one rtt distribution; "
+    + "to keep them apart give each its kind (--value-col 'rtt_ms:rtt' --value-col 'ping_ms:KIND'), or --value-col for the one to use"]);
+  const apart = await read('user,time,latency_ms,input_delay_ms\na,2026-03-02T14:03:11Z,40,12\n', { valueCols: ['latency_ms:input_lag', 'input_delay_ms:reaction'] });
+  assert.deepEqual(apart.result.warnings, [], 'each given its kind: nothing merged, nothing to say');
   // A bracket that is not a unit stays part of the name, and matches nothing by itself.
   await assert.rejects(read('user,time,RTT (p95)\na,2026-03-02T14:03:11Z,1\n'), /no latency value column/);
 });

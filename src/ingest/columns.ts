@@ -145,6 +145,8 @@ export interface ColumnPlan {
   date?: number | null;
   /** What a kind_unknown rejection's detail adds (InfluxDB's `_field` as the kind column). */
   kindHint?: string;
+  /** Two different columns read as one kind, their values merged (said in the header). */
+  sameKindWarning?: string;
   /** Server and client-address columns, when the file has them (physical model, IP location). */
   server?: number | null;
   clientAddress?: number | null;
@@ -196,7 +198,7 @@ export class ValueRange {
  * --unit. Without --unit the default stays ms, so the report says what it read.
  */
 export function unitWarnings(plan: ColumnPlan, range: ValueRange): string[] {
-  const warnings: string[] = [];
+  const warnings: string[] = plan.sameKindWarning === undefined ? [] : [plan.sameKindWarning];
   plan.values.forEach((column, v) => {
     if (column.unitStated || range.count[v]! < UNIT_CHECK_MIN_VALUES) return;
     const n = range.count[v]!.toLocaleString('en-US');
@@ -414,6 +416,7 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
   }
   const sessionIdx = options.sessionCol ? findByOption(header, options.sessionCol, file, 'session') : findAlias(forms, SESSION_ALIASES, optionColumns);
   let kindHint: string | undefined;
+  let sameKindWarning: string | undefined;
   let kindIdx = options.kindCol ? findByOption(header, options.kindCol, file, 'kind') : findAlias(forms, KIND_ALIASES, optionColumns);
   const valueAliasOf = (index: number) => {
     for (const form of forms[index]!) {
@@ -463,6 +466,17 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
       columnOfAlias.set(quantity, index);
       values.push(valueColumn(index, alias.kind, alias.unit, false));
     });
+    // Two different measurements taken as one kind (latency_ms and input_delay_ms, both input_lag):
+    // their values go into one distribution. Kept (an RTT and a ping are both round trips), but said
+    // in the header, with the way to keep them apart.
+    for (let i = 0; i < values.length; i++) {
+      // (The same name twice gets the duplicate-column error below.)
+      const same = values.findIndex((v, j) => j < i && v.kind !== null && v.kind === values[i]!.kind && normalised[v.index] !== normalised[values[i]!.index]);
+      if (same >= 0 && sameKindWarning === undefined) {
+        sameKindWarning = `columns '${values[same]!.name}' and '${values[i]!.name}' are both read as ${values[i]!.kind}: their values are merged into one ${values[i]!.kind} distribution; `
+          + `to keep them apart give each its kind (--value-col '${values[same]!.name}:${values[i]!.kind}' --value-col '${values[i]!.name}:KIND'), or --value-col for the one to use`;
+      }
+    }
   }
 
   // No alias: a column named by latency words (`delay`, `avg_rtt_ms`), if exactly one is. Two or
@@ -531,6 +545,7 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
   const date = dateIdx >= 0 ? dateIdx : null;
   const plan: ColumnPlan = { account, time, session: sessionIdx >= 0 ? sessionIdx : null, kind: kindIdx >= 0 ? kindIdx : null, values, notes, server, clientAddress, date };
   if (kindHint !== undefined) plan.kindHint = kindHint;
+  if (sameKindWarning !== undefined) plan.sameKindWarning = sameKindWarning;
   return plan;
 }
 
