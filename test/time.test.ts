@@ -146,3 +146,13 @@ test('RFC 2822 dates (mail headers, HTTP logs): zones, offsets, no weekday, and 
     '02 March 2026 14:03:11 GMT', 'Mon 02 Mar 26 14:03:11 GMT',
   ]) assert.equal(parseTimestamp(bad), null, bad);
 });
+
+test('Common Log Format times (nginx $time_local, Apache %t), in brackets or not: the offset always applied', () => {
+  // Before: null (time_unparseable). 14:03:11 at +01:00 is 13:03:11 UTC; at -05:00, 19:03:12 UTC.
+  assert.deepEqual(parseTimestamp('01/Mar/2026:14:03:11 +0100'), { timeUs: Date.UTC(2026, 2, 1, 13, 3, 11) * 1000, format: 'clf' });
+  assert.deepEqual(parseTimestamp('[01/Mar/2026:14:03:12 -0500]'), { timeUs: Date.UTC(2026, 2, 1, 19, 3, 12) * 1000, format: 'clf' });
+  assert.deepEqual(parseTimestamp('31/Dec/2025:23:59:59.250 +0000'), { timeUs: Date.UTC(2025, 11, 31, 23, 59, 59) * 1000 + 250_000, format: 'clf' });
+  for (const bad of ['31/Feb/2026:10:00:00 +0000', '01/Mar/2026:14:03:11', '01/Mar/2026:24:00:00 +0000', '01/Foo/2026:10:00:00 +0000', '01/Mar/2026:10:00:00 +2460']) {
+    assert.equal(parseTimestamp(bad), null, bad);
+  }
+});

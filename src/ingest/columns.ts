@@ -20,6 +20,8 @@ export const TIME_ALIASES = [
   // Epoch numbers are told apart by magnitude (s, ms, µs, ns), so a unit in the name changes nothing.
   'time_stamp', 'event_timestamp', 'datetime_utc', 'sample_time', 'recorded_at', 'logged_at', 'epoch_s', 'epoch_ms',
   'epoch_us', 'timestamp_s', 'timestamp_ms', 'timestamp_us', 'ts_ms', 'unix_time', 'unixtime', 'unix_timestamp',
+  // Web servers' log fields (nginx $time_local, $time_iso8601; Apache %t as time_received).
+  'time_local', 'time_iso8601', 'time_received',
 ];
 /** Date columns that a time-of-day column is read with, and the time columns that may hold only a time of day. */
 export const DATE_ALIASES = ['date', 'day', 'event_date', 'date_utc', 'log_date'];

@@ -4,7 +4,8 @@
 // microseconds and a rule that does not move (offset-less = UTC, stated in the report header).
 
 export type TimeFormat = 'iso8601' | 'iso8601-no-offset' | 'ymd-slash' | 'ymd-slash-no-offset' | 'rfc2822' | 'unix-date' | 'epoch-s' | 'epoch-ms' | 'epoch-us' | 'epoch-ns'
-  | 'locale-mdy-no-offset' | 'locale-dmy-no-offset' | 'ms-json-date' | 'kibana-no-offset' | 'dotted-dmy-no-offset' | 'ymd-dotted' | 'ymd-dotted-no-offset';
+  | 'locale-mdy-no-offset' | 'locale-dmy-no-offset' | 'ms-json-date' | 'kibana-no-offset' | 'dotted-dmy-no-offset' | 'ymd-dotted' | 'ymd-dotted-no-offset'
+  | 'clf';
 
 export const TIME_FORMAT_LABEL: Record<TimeFormat, string> = {
   'iso8601': 'ISO 8601 with UTC offset',
@@ -25,6 +26,7 @@ export const TIME_FORMAT_LABEL: Record<TimeFormat, string> = {
   'dotted-dmy-no-offset': 'dotted date, day first (D.M.YYYY), read as UTC',
   'ymd-dotted': 'YYYY.MM.DD date and time with UTC offset',
   'ymd-dotted-no-offset': 'YYYY.MM.DD date and time without offset, read as UTC',
+  'clf': 'Common Log Format time (01/Mar/2026:14:03:11 +0000, web servers\' logs)',
 };
 
 const ISO_RE =
@@ -119,6 +121,24 @@ function kibanaDate(s: string): ParsedTime | null {
 }
 
 /**
+ * The Common Log Format's time, as Apache (`%t`) and nginx (`$time_local`) write it:
+ * `01/Mar/2026:14:03:11 +0100`, in brackets in the log line itself and often without them in an
+ * export; the offset is always there.
+ */
+const CLF_RE = /^\[?(\d{2})\/(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\/(\d{4}):(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?\s+([+-])(\d{2})(\d{2})\]?$/i;
+
+function clfDate(s: string): ParsedTime | null {
+  const m = CLF_RE.exec(s);
+  if (m === null) return null;
+  const [, day, month, year, hh, mm, ss, frac, sign, offH, offM] = m;
+  if (Number(offH) > 23 || Number(offM) > 59) return null;
+  const wall = wallClockUs(Number(year), MONTHS.indexOf(month!.toLowerCase()) + 1, Number(day), Number(hh), Number(mm), Number(ss), frac);
+  if (wall === null) return null;
+  const offsetUs = (Number(offH) * 60 + Number(offM)) * 60_000_000;
+  return { timeUs: sign === '+' ? wall - offsetUs : wall + offsetUs, format: 'clf' };
+}
+
+/**
  * Dotted dates with the year last, day first: `02.03.2026 14:19:05`, `2.3.2026 14:19`,
  * `3.2.2025, 07:05:00.671` (the Azure portal in a German browser), as German, Austrian, Swiss,
  * Nordic, Polish, Russian, Turkish and other locales write them (DIN 5008's day.month.year). No
@@ -210,7 +230,7 @@ export function parseTimestamp(text: string): ParsedTime | null {
     }
     return { timeUs: Math.round(timeUs), format };
   }
-  return commonIso(s) ?? isoByExpression(s) ?? rfc2822(s) ?? unixDate(s) ?? msJsonDate(s) ?? kibanaDate(s) ?? dottedDate(s);
+  return commonIso(s) ?? isoByExpression(s) ?? rfc2822(s) ?? unixDate(s) ?? msJsonDate(s) ?? kibanaDate(s) ?? dottedDate(s) ?? clfDate(s);
 }
 
 const digitAt = (s: string, i: number): number => {
