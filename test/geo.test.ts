@@ -176,6 +176,11 @@ test('gazetteer: what HR exports write around a place is tried away, with a note
     ['USA - Florida - Miami', 'Miami, FL, US', 'country first'],
     ['Germany / Berlin', 'Berlin, DE', 'country first'],
     ['India - Bengaluru Campus', 'Bengaluru, IN', 'country first'],
+    // Before: unknown. A territory with its sovereign; "Congo" for the Democratic Republic.
+    ['Hong Kong, China', 'Hong Kong, HCW, HK', 'territory of its own'],
+    ['Hong Kong SAR, China', 'Hong Kong, HCW, HK', 'territory of its own'],
+    ['Macau, China', 'Macau, MO', 'territory of its own'],
+    ['Kinshasa, Congo', 'Kinshasa, CD', 'Democratic Republic of the Congo'],
   ] as const) {
     const r = resolvePlace(written);
     assert.ok(r.ok, written);
@@ -183,6 +188,9 @@ test('gazetteer: what HR exports write around a place is tried away, with a note
     assert.equal(r.place.query, written);
     assert.ok(r.notes[0]!.includes(note), `${written}: ${r.notes.join(' | ')}`);
   }
+  // "Congo" is still the Republic of the Congo's where the place is there.
+  const brazzaville = resolvePlace('Brazzaville, Congo');
+  assert.ok(brazzaville.ok && brazzaville.place.country === 'CG' && brazzaville.notes.length === 0);
   // Nothing left to try: the reason is the text's own.
   const bad = resolvePlace('Narnia 12345');
   assert.ok(!bad.ok && bad.reason.includes('Narnia 12345'));

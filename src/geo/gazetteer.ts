@@ -491,11 +491,21 @@ export function resolvePlace(text: string): Resolution {
   if (written.ok) return written;
   // A spaced dash separates as a comma does ("Remote - Chicago, IL"); work-arrangement words are no place.
   const tidied = tokens.flatMap((t) => t.split(/\s+[-\u2013\u2014/>|]\s+/))
-    .map((t) => t.replace(/\s*\([^()]*\)\s*$/, '').replace(TRAILING_POSTAL_CODE_RE, '').replace(SITE_WORD_RE, '').trim())
+    .map((t) => t.replace(/\s*\([^()]*\)\s*$/, '').replace(TRAILING_POSTAL_CODE_RE, '').replace(SITE_WORD_RE, '').replace(/\s+SAR$/i, '').trim())
     .filter((t) => t !== '' && !WORK_ARRANGEMENT_RE.test(t) && !POSTAL_CODE_RE.test(t));
   const retries: [string, string][] = [];
   if (tidied.join(', ') !== tokens.join(', ')) retries.push([tidied.join(', '), 'a note, a work arrangement or a postal code left out']);
   if (tidied.length >= 3 && /\d/.test(tidied[0]!)) retries.push([tidied.slice(1).join(', '), `'${tidied[0]}' taken as a street and left out`]);
+  // A territory written with its sovereign ("Hong Kong, China", "Macau, China"): the gazetteer
+  // holds it as a country of its own, where the place is.
+  if (tidied.length === 2 && countryCode(tidied[0]!) !== null && countryCode(tidied[1]!) !== null) {
+    retries.push([tidied[0]!, `'${tidied[1]}' left out: the gazetteer holds ${tidied[0]} as a territory of its own`]);
+  }
+  // "Congo" is the Republic of the Congo's ISO name; "Kinshasa, Congo" means the Democratic Republic's.
+  const last = tidied[tidied.length - 1];
+  if (tidied.length >= 2 && last !== undefined && foldName(last) === 'congo') {
+    retries.push([[...tidied.slice(0, -1), 'Democratic Republic of the Congo'].join(', '), `'${last}' read as the Democratic Republic of the Congo (no such place in the Republic of the Congo)`]);
+  }
   // Country first, as location hierarchies are written ("USA - Florida - Miami", "Germany / Berlin").
   if (tidied.length >= 2 && countryCode(tidied[0]!) !== null && countryCode(tidied[tidied.length - 1]!) === null) {
     retries.push([[...tidied].reverse().join(', '), 'written country first']);
