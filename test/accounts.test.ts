@@ -87,3 +87,25 @@ test('a baseline build whose every row is rejected is an input error (exit 2), a
   assert.match(r.stderr, /kibana-old\.csv:2: no sample read, every row rejected \(time_unparseable 30\)/);
   assert.equal(existsSync(out), false);
 });
+
+test('no-entry words: value, user and location cells agree on the core list (one list, src/placeholders.ts)', async () => {
+  const { isAccountPlaceholder } = await import('../src/ingest/accounts.js');
+  const { parseLatency } = await import('../src/ingest/adapters/generic.js');
+  const { resolvePlace } = await import('../src/geo/gazetteer.js');
+  // Before: '#N/A' and 'nil' were looked up as places, 'unknown' and 'undefined' read as values' text, '???' a value's.
+  for (const word of ['N/A', '#N/A', 'NULL', 'nil', 'None', 'unknown', 'undefined', '-', '---', '\u2014', '?', '???']) {
+    assert.ok(isAccountPlaceholder(word), `user ${word}`);
+    const value = parseLatency(word, 1);
+    assert.ok(!value.ok && value.reason === 'value_missing', `value ${word}: ${JSON.stringify(value)}`);
+    const place = resolvePlace(word);
+    assert.ok(!place.ok && place.reason === `'${word}' names no place`, `location ${word}: ${place.ok ? place.place.label : place.reason}`);
+  }
+  // Each domain's own words stay its own: 'Remote' is no place but may be a user's name.
+  assert.ok(!isAccountPlaceholder('remote'));
+  assert.ok(!resolvePlace('Remote').ok);
+  assert.ok(isAccountPlaceholder('(no user)') && isAccountPlaceholder('(null)'));
+  // 'NA' without a slash: no value and no place, but a login it may be.
+  assert.ok(!isAccountPlaceholder('na'));
+  assert.ok(!resolvePlace('NA').ok);
+  assert.equal((parseLatency('NA', 1) as { reason?: string }).reason, 'value_missing');
+});

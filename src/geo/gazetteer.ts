@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { LatLon } from './distance.js';
 import { isValidLatLon } from './distance.js';
+import { noEntryPattern } from '../placeholders.js';
 import { looksLikeTimeZone, zonePoint } from './timezones.js';
 
 export type PlacePrecision = 'coordinates' | 'city' | 'time_zone';
@@ -370,7 +371,7 @@ function fromZone(text: string): ResolvedPlace | null {
 /** Work arrangements written beside (or instead of) a place: `Remote - Chicago, IL`. */
 const WORK_ARRANGEMENT = 'remote|wfh|hybrid|home office|work from home|telework';
 const WORK_ARRANGEMENT_RE = new RegExp(`^(?:${WORK_ARRANGEMENT})$`, 'i');
-const PLACEHOLDER_RE = new RegExp(`^(?:home|office|hq|headquarters|main office|head office|tbd|tba|tbc|n/?a|none|null|unknown|various|multiple|other|travel|travelling|traveling|field|onsite|on site|on-site|${WORK_ARRANGEMENT}|-+|\\?+)$`, 'i');
+const PLACEHOLDER_RE = noEntryPattern(`na|home|office|hq|headquarters|main office|head office|tbd|tba|tbc|various|multiple|other|travel|travelling|traveling|field|onsite|on site|on-site|${WORK_ARRANGEMENT}`);
 
 /** Countries whose states or provinces rosters write alone ("California"). */
 const STATE_COUNTRIES = new Set(['US', 'CA', 'AU']);

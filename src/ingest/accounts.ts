@@ -7,13 +7,14 @@
 // holds a placeholder for no user (`-`, `N/A`, `NULL`, `(null)`, `unknown`, ...) names no account.
 import { readFile } from 'node:fs/promises';
 import { inputError } from '../errors.js';
+import { noEntryPattern } from '../placeholders.js';
 
 /**
  * What exports write in a user cell when there is no user: Windows events `-`, SQL and PowerShell
  * `NULL`/`(null)`, Excel `#N/A`, and the like. Each became an account of its own, pooling every
  * user-less row and counting as a peer of the real accounts.
  */
-const ACCOUNT_PLACEHOLDER_RE = /^(?:-+|\u2014|\?+|n\/a|#n\/a|\(?null\)?|nil|\(?none\)?|\(?unknown\)?|\(?no user\)?|\(?not available\)?|undefined)$/;
+const ACCOUNT_PLACEHOLDER_RE = noEntryPattern(String.raw`\((?:null|none|unknown)\)|\(?no user\)?|\(?not available\)?`);
 
 /** True when a user cell holds a placeholder for no user rather than a name (any case, trimmed). */
 export function isAccountPlaceholder(raw: string): boolean {

@@ -13,6 +13,7 @@ import { emitBatch, KIND_INDEX, type AdapterContext, type AdapterResult, type In
 import { headerForms, resolveColumns, kindFromText, unitWarnings, ValueRange, type ColumnPlan } from '../columns.js';
 import { parseTimestamp, twoDigitYearDoubt, MIN_TIME_US, MAX_TIME_US } from '../time.js';
 import { inputError } from '../../errors.js';
+import { noEntryPattern } from '../../placeholders.js';
 import type { Kind } from '../../types.js';
 
 /** Values above one hour are not latencies. */
@@ -29,7 +30,7 @@ const DECIMAL_COMMA_RE = /^\s*[+-]?\d*,\d+\s*$/;
 const GROUPED_RE = /^[+-]?\d{1,3}(?:,\d{3})+\.\d+$|^[+-]?\d{1,3}(?:,\d{3}){2,}(?:\.\d+)?$/;
 
 /** What exports write for no value (`N/A`, Excel's `#N/A`, `null`, `-`): missing, not malformed. */
-const NO_VALUE_RE = /^(?:n\/?a|#n\/a|null|nil|none|-+|\u2014|\?)$/i;
+const NO_VALUE_RE = noEntryPattern('na');
 
 export type ValueCheck = { ok: true; valueMs: number } | { ok: false; reason: string };
 
