@@ -396,7 +396,7 @@ class Capture {
         + `(copies: the same packet on another interface within ${COPIES.windowUs / 1000} ms)`
         + (copies.early > 0 ? `; ${copies.early} frames compared over less than that window (more than ${COPIES.maxPending} held)` : ''));
     }
-    collector.finish();
+    warnings.push(...collector.finish());
     return warnings;
   }
 }

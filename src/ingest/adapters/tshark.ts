@@ -219,7 +219,7 @@ export const tsharkAdapter: InputAdapter = {
     }
     await feed;
     if (col === null) throw inputError('empty input: no header line', ctx.file);
-    collector?.finish();
-    return { records, dialect: 'tshark fields CSV', timeFormats: records > 0 ? ['epoch-s'] : [] };
+    const warnings = collector?.finish() ?? [];
+    return { records, dialect: 'tshark fields CSV', timeFormats: records > 0 ? ['epoch-s'] : [], ...(warnings.length > 0 ? { warnings } : {}) };
   },
 };

@@ -14,7 +14,7 @@
 // by stream number): a function of the input alone, so reports stay byte-identical run to run.
 import type { AdapterContext } from '../adapter.js';
 import type { Kind } from '../../types.js';
-import { DERIVE, SSH_PORTS, deriveStream, TCP_FIN, TCP_RST, type StreamCarry, type TcpPacket, type Vantage } from './tcp.js';
+import { DERIVE, SSH_PORTS, deriveStream, endpointsOf, handshakeOf, TCP_FIN, TCP_RST, type StreamCarry, type TcpPacket, type Vantage } from './tcp.js';
 import { deriveTransportOnly } from './transport-only.js';
 import { accountOf, readAccountsMap, type AccountsMap } from './accounts-map.js';
 
@@ -67,7 +67,12 @@ export const COLLECT = {
   endedKept: 4096,
   /** At most this many streams are listed by name in a note. */
   noteList: 20,
+  /** SSH sessions into a host remembered (per capture, the latest) to recognise SSH streams it opens meanwhile as onward hops. */
+  inboundKept: 4096,
 };
+
+/** An SSH session into a host, captured near that host (the server): the host may be a jump host. */
+interface Inbound { stream: number; client: string; firstUs: number; lastUs: number }
 
 interface OpenStream {
   id: number;
@@ -80,6 +85,8 @@ interface OpenStream {
   /** Counted among the streams that look typed but are not read as SSH. */
   keyLike: boolean;
 }
+
+const emptyKindCounts = (): Record<Kind, number> => ({ rtt: 0, app_rtt: 0, reaction: 0, keystroke_interval: 0, input_lag: 0 });
 
 export class PacketCollector {
   private readonly open = new Map<number, OpenStream>();
@@ -95,7 +102,7 @@ export class PacketCollector {
   private streams = 0;
   private readonly byVantage: Record<Vantage, number> = { server: 0, client: 0 };
   private unmapped = 0;
-  private readonly totals: Record<Kind, number> = { rtt: 0, app_rtt: 0, reaction: 0, keystroke_interval: 0, input_lag: 0 };
+  private readonly totals: Record<Kind, number> = emptyKindCounts();
   private readonly obfuscated = new Map<number, { account: string; grid: number }>();
   private obfuscatedMore = 0;
   private readonly cut = new Map<number, number>();
@@ -108,6 +115,11 @@ export class PacketCollector {
   /** Streams not read as SSH that look typed (for a note), and how many more than listed. */
   private readonly keyLike = new Map<number, string>();
   private keyLikeMore = 0;
+  /** SSH sessions into each host captured near it (derived segments), by the host's address. */
+  private readonly inbound = new Map<string, Inbound[]>();
+  private inboundCount = 0;
+  /** SSH streams opened by a host during an SSH session into it (onward hops): their samples are not used. */
+  private readonly onward = new Map<number, { text: string; counts: Record<Kind, number> }>();
 
   /**
    * @param transportOnly packets carry no sequence numbers (a tshark export without them): streams are
@@ -192,6 +204,16 @@ export class PacketCollector {
     const { summary, samples, carry } = this.transportOnly ? deriveTransportOnly(packets, s.carry) : deriveStream(packets, s.carry, this.sshPorts);
     const { ctx } = this;
     const { account, via } = accountOf(this.map, ctx.file, summary);
+    const lastUs = packets[packets.length - 1]!.timeUs;
+    if (summary.ssh && summary.vantage === 'server') this.addInbound(summary.server, { stream: s.id, client: summary.client, firstUs: summary.firstTimeUs, lastUs });
+    let onward = this.onward.get(s.id);
+    if (onward === undefined && summary.ssh && summary.vantage === 'client') {
+      const into = this.inboundTo(summary.client, summary.firstTimeUs, lastUs, s.id);
+      if (into !== null) {
+        onward = { text: `stream ${s.id} (${account}, ${summary.client} -> ${summary.server}:${summary.serverPort}, during stream ${into.stream} from ${into.client})`, counts: emptyKindCounts() };
+        this.onward.set(s.id, onward);
+      }
+    }
     if (!summary.ssh && summary.keyLike >= DERIVE.keyLikeMin) {
       const text = `stream ${s.id} (${account}, port ${summary.serverPort}: ${summary.keyLike} client messages of ${summary.keyLikeLen} bytes)`;
       if (this.keyLike.has(s.id) || this.keyLike.size < this.limits.noteList) this.keyLike.set(s.id, text);
@@ -218,6 +240,11 @@ export class PacketCollector {
       else if (this.obfuscated.size < this.limits.noteList) this.obfuscated.set(s.id, { account, grid: summary.gridPackets });
       else this.obfuscatedMore++;
     }
+    if (onward !== undefined) {
+      // an onward hop: its round trips end at the next host and its keys repeat the session into this one
+      for (const x of samples) onward.counts[x.kind]++;
+      return;
+    }
     for (const x of samples) {
       this.totals[x.kind]++;
       ctx.emit({
@@ -227,8 +254,41 @@ export class PacketCollector {
     }
   }
 
-  /** Derive every stream still open (in stream order) and write the notes. */
-  finish(): void {
+  private addInbound(host: string, seg: Inbound): void {
+    let list = this.inbound.get(host);
+    if (list === undefined) { list = []; this.inbound.set(host, list); }
+    const known = list.find((x) => x.stream === seg.stream);
+    if (known !== undefined) { known.lastUs = Math.max(known.lastUs, seg.lastUs); return; }
+    list.push(seg);
+    if (++this.inboundCount > this.limits.inboundKept) {
+      // forget the oldest session (by its first packet) of the host holding most
+      const [, most] = [...this.inbound].sort((a, b) => b[1].length - a[1].length || (a[0] < b[0] ? -1 : 1))[0]!;
+      most.sort((a, b) => a.firstUs - b.firstUs || a.stream - b.stream).shift();
+      this.inboundCount--;
+    }
+  }
+
+  /**
+   * An SSH session into `host`, captured near `host`, that overlaps [fromUs, toUs]: derived ones, then
+   * streams still open whose handshake shows an SSH connection accepted by `host` near the capture.
+   * Null without one. The earliest such session (ties by stream number) is named.
+   */
+  private inboundTo(host: string, fromUs: number, toUs: number, exclude: number): Inbound | null {
+    const found: Inbound[] = (this.inbound.get(host) ?? []).filter((x) => x.stream !== exclude && x.firstUs <= toUs && x.lastUs >= fromUs);
+    for (const o of this.open.values()) {
+      if (o.id === exclude || o.carry !== undefined || o.packets.length === 0 || o.packets[0]!.timeUs > toUs || o.lastTimeUs < fromUs) continue;
+      const ends = endpointsOf(o.packets);
+      if (ends.server !== host || ends.syn === undefined) continue;
+      if (!this.sshPorts.has(ends.serverPort) && !o.packets.some((p) => p.sshIdent === true)) continue;
+      if (handshakeOf(o.packets, ends.syn, ends.isClient, undefined, !this.transportOnly).vantage !== 'server') continue;
+      found.push({ stream: o.id, client: ends.client, firstUs: o.packets[0]!.timeUs, lastUs: o.lastTimeUs });
+    }
+    found.sort((a, b) => a.firstUs - b.firstUs || a.stream - b.stream);
+    return found[0] ?? null;
+  }
+
+  /** Derive every stream still open (in stream order), write the notes, and return the capture's warnings. */
+  finish(): string[] {
     for (const s of [...this.open.values()].sort((a, b) => a.id - b.id)) this.end(s);
     const { ctx, map, limits } = this;
     ctx.side.set(PEAK_HELD_KEY, Math.max(this.peakHeld, ctx.side.get<number>(PEAK_HELD_KEY) ?? 0));
@@ -257,5 +317,17 @@ export class PacketCollector {
     if (this.restarted > 0) ctx.note(`${this.restarted} stream(s) resumed after their carried state was dropped (more than ${limits.endedKept} streams ended since): counted and derived again as new streams`);
     if (map === null) ctx.note('no accounts map (--accounts): streams are named by their client address');
     else if (this.unmapped > 0) ctx.note(`${this.unmapped} stream(s) not in the accounts map ${map.path}: named by their client address`);
+    const warnings: string[] = [];
+    if (this.onward.size > 0) {
+      const list = [...this.onward].sort((a, b) => a[0] - b[0]);
+      const counts = emptyKindCounts();
+      for (const [, o] of list) for (const k of Object.keys(counts) as Kind[]) counts[k] += o.counts[k];
+      const shown = list.slice(0, limits.noteList).map(([, o]) => o.text);
+      const more = list.length > limits.noteList ? ` and ${list.length - limits.noteList} more` : '';
+      warnings.push(`capture at a jump host: ${list.length} SSH stream(s) opened by a host during an SSH session into it (ssh -J, a TCP forward `
+        + `or ssh typed on the host): ${shown.join('; ')}${more}; their samples (${(Object.keys(counts) as Kind[]).filter((k) => counts[k] > 0).map((k) => `${counts[k]} ${k}`).join(', ') || 'none'}) `
+        + 'are not used: they time the hop onward from this host and repeat the keys of the session into it, whose own samples time the way to the person');
+    }
+    return warnings;
   }
 }
