@@ -58,3 +58,33 @@ test('jump host: the relay capture read with the target\'s keeps the relay signa
   assert.ok(relay.points > 100, `relay_signature ${relay.points}`);
 });
 
+
+/** The typist's own intervals between keys of one typed line (ms), from its log. */
+function typedIntervals(name: string): number[] {
+  const out: number[] = [];
+  let prev: number | null = null;
+  for (const line of readFileSync(pathJ(name), 'utf8').trim().split('\n')) {
+    const e = JSON.parse(line) as { event: string; t: number };
+    if (e.event === 'key') { if (prev !== null) out.push((e.t - prev) * 1000); prev = e.t; }
+    else if (e.event === 'prompt_seen') prev = null;
+  }
+  return out.sort((a, b) => a - b);
+}
+
+test('jump host: the session into the relay carries the inner session\'s keys: keystroke intervals as typed, reactions only at prompts', async () => {
+  // Through ssh -J the inner session's setup runs after the outer one's, and sends a 68-byte message smaller than the
+  // wrapped echo (76 bytes): taken as the echo size, every echo read as output, so no keystroke intervals
+  // (before: 0 and 1 of the typist's 67 and 66) and an echo -> next key read as a reaction (before: 39 and 46 for 7 prompts each).
+  const { samples } = await readWith(pcapAdapter, bytesJ('relay-any.pcap'), accounts, 'relay-any.pcap');
+  for (const [session, log] of [['0', 'typist-mallory-41.jsonl'], ['2', 'typist-mallory-42.jsonl']] as const) {
+    const typed = typedIntervals(log);
+    const keys = values(samples, 'mallory', 'keystroke_interval', session);
+    assert.ok(keys.length >= typed.length - 2 && keys.length <= typed.length, `session ${session}: ${keys.length} intervals of ${typed.length}`);
+    const mid = (xs: number[]): number => xs[Math.floor(xs.length / 2)]!;
+    assert.ok(Math.abs(mid(keys) - mid(typed)) < 5, `session ${session}: median ${mid(keys)} vs typed ${mid(typed)}`);
+    const reactions = values(samples, 'mallory', 'reaction', session);
+    assert.ok(reactions.length >= 5 && reactions.length <= 9, `session ${session}: ${reactions.length} reactions (7 prompts)`);
+    // think time (at least 250 ms) plus the way to the operator and back (124 ms)
+    assert.ok(mid(reactions) > 374, `session ${session}: reaction median ${mid(reactions)}`);
+  }
+});

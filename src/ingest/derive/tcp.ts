@@ -204,11 +204,11 @@ export interface StreamCarry {
   setupClientSeen: number;
   /**
    * Client message sizes seen so far and how often ([size, count], ascending; only sizes up to the
-   * keystroke size once there is one, else the smallest KEY_SIZES_KEPT), and the smallest server
-   * message after setup.
+   * keystroke size once there is one, else the smallest KEY_SIZES_KEPT), and the server message
+   * sizes after setup (distinct, ascending, the smallest SERVER_SIZES_KEPT): the echo size.
    */
   clientSizes: [number, number][];
-  echoLen: number;
+  serverSizes: number[];
   obfuscated: boolean;
   turn: Turn | null;
   lastClient: DataEvent | null;
@@ -230,6 +230,17 @@ export const KEY_SIZES_KEPT = 64;
  * its own). Counts of the sizes in `earlier` and `events`, ascending by size, cut to what can still
  * matter: sizes up to the keystroke size, or the smallest KEY_SIZES_KEPT while there is none.
  */
+/** Server message sizes kept per stream for the echo size: the smallest few, ascending, distinct. */
+const SERVER_SIZES_KEPT = 16;
+
+/** `sizes` with `len` (sorted, distinct, the smallest SERVER_SIZES_KEPT); the same array when it is there or too large. */
+function withSize(sizes: number[], len: number): number[] {
+  let at = 0;
+  while (at < sizes.length && sizes[at]! < len) at++;
+  if (sizes[at] === len || at >= SERVER_SIZES_KEPT) return sizes;
+  return [...sizes.slice(0, at), len, ...sizes.slice(at)].slice(0, SERVER_SIZES_KEPT);
+}
+
 export function keySizes(earlier: readonly [number, number][], events: readonly DataEvent[]): [number, number][] {
   const counts = new Map<number, number>(earlier);
   for (const e of events) counts.set(e.len, (counts.get(e.len) ?? 0) + 1);
@@ -433,6 +444,7 @@ export function deriveStream(packets: readonly TcpPacket[], carry?: StreamCarry,
   let keyLen = Infinity;
   let clientSizes: [number, number][] = carry ? carry.clientSizes : [];
   let echoLen = Infinity;
+  let serverSizes: number[] = carry ? carry.serverSizes : [];
   let obfuscated = false;
   let keyLike = 0;
   let keyLikeLen = 0;
@@ -456,8 +468,13 @@ export function deriveStream(packets: readonly TcpPacket[], carry?: StreamCarry,
       }
       setupDone = setupEnd < events.length;
     }
-    echoLen = carry ? carry.echoLen : Infinity;
-    for (let i = setupEnd; i < events.length; i++) if (!events[i]!.fromClient && events[i]!.len < echoLen) echoLen = events[i]!.len;
+    // The echo size: the keystroke size where the server sends messages of it (an echo of one key is
+    // a message of one key's size: 36 bytes in a plain session, 76 through ssh -J, where a smaller
+    // one-off of the inner session's setup, 68 bytes, was taken for it and every echo read as
+    // output); else the smallest server message after setup, as before.
+    serverSizes = carry ? carry.serverSizes : [];
+    for (let i = setupEnd; i < events.length; i++) if (!events[i]!.fromClient) serverSizes = withSize(serverSizes, events[i]!.len);
+    echoLen = serverSizes.includes(keyLen) ? keyLen : serverSizes[0] ?? Infinity;
 
     // Obfuscation: keystroke-sized client packets far denser than typing, on a ~20 ms grid.
     obfuscated = carry ? carry.obfuscated : false;
@@ -572,7 +589,7 @@ export function deriveStream(packets: readonly TcpPacket[], carry?: StreamCarry,
     carry: {
       stream: first.stream, firstTimeUs, client, clientPort, server, serverPort, vantage, vantageFrom, ssh,
       isn, highestEnd, ackedTo, outstanding: outstanding.slice(-CARRY_MAX_PENDING),
-      setupDone, setupClientSeen, clientSizes, echoLen, obfuscated, turn, lastClient, outputSinceClient, prevKey, pendingRequests, answeredTo,
+      setupDone, setupClientSeen, clientSizes, serverSizes, obfuscated, turn, lastClient, outputSinceClient, prevKey, pendingRequests, answeredTo,
     },
   };
 }
