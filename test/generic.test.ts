@@ -764,3 +764,18 @@ test('rosters as Excel saves them: UTF-16 "Unicode Text" (tabs), a Windows code 
   const workbook = tempFile('roster.xlsx', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00]) as unknown as string);
   await assert.rejects(readRoster(workbook), (err: unknown) => isKeylagError(err) && /a zip archive \(an Excel \.xlsx workbook is one\), not a roster keylag reads: save a workbook as CSV/.test(err.oneLine()));
 });
+
+test('a first line of values, not names (tshark -T fields without -E header=y): said in one line, not the alias list', async () => {
+  // Before: "unrecognised header: no account column (tried: account, user, ...)", hundreds of characters about aliases.
+  for (const text of [
+    '1,1795611240.791961000,10.55.1.2,10.55.0.2,37326,22,0,0,0x0002\n2,1795611240.791987000,10.55.0.2,10.55.1.2,22,37326,0,0,0x0012\n',
+    '"1","1795611240.791961000",,,"fd00::2","fd00::1","37326","22","0","0","0x0002"\n',
+  ]) {
+    await assert.rejects(read(text), (err: Error) => {
+      assert.match(err.message, /^the first line holds values, not column names \("1", "1795611240\.791961000", "[^"]+"\.\.\.\): a file without its header line\? keylag needs the names \(a tshark -T fields export: add -E header=y\)$/);
+      return true;
+    });
+  }
+  // A header with a name among values is still a header, judged as one.
+  await assert.rejects(read('alice,2026-03-02T10:00:00Z,40\n'), /unrecognised header: no account column/);
+});

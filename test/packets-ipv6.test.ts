@@ -27,3 +27,18 @@ test('IPv6 capture: raw pcap and tshark CSV give the same samples, frame by fram
   const rtt = fromPcap.samples.filter((s) => s.kind === 'rtt').map((s) => s.valueMs);
   assert.ok(rtt.length >= 2 && Math.min(...rtt) < 1, `rtt ${Math.min(...rtt)}`);
 });
+
+test('a tshark export made without ipv6.src/ipv6.dst: its IPv6 packets are rejected with the fields to add', async () => {
+  // The same export with the ipv6 columns cut out, as `-e ip.src -e ip.dst` alone writes it.
+  const lines = bytes('ipv6-loopback.tshark.csv').toString('utf8').trim().split('\n');
+  const without = lines.map((line) => {
+    const cells = line.match(/("[^"]*"|[^,]*)(,|$)/g)!.map((c) => c.replace(/,$/, ''));
+    return [...cells.slice(0, 4), ...cells.slice(6)].join(',');
+  }).join('\n') + '\n';
+  const { rejections, samples } = await readWith(tsharkAdapter, Buffer.from(without));
+  assert.equal(samples.length, 0);
+  assert.equal(rejections.length, lines.length - 1);
+  // Before: "unreadable ip.src/ip.dst", with nothing to say the packets were IPv6.
+  assert.ok(rejections.every((r) => r.reason === 'packet_malformed'
+    && r.detail === 'unreadable ip.src/ip.dst (an IPv6 packet? the export has no ipv6.src/ipv6.dst: add -e ipv6.src -e ipv6.dst)'), rejections[0]?.detail);
+});

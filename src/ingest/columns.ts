@@ -194,6 +194,9 @@ export class ValueRange {
   }
 }
 
+/** A cell that is a value, never a column's name: a number, hex flags, an IPv4 or IPv6 address, an ISO time. */
+const DATA_CELL_RE = /^(?:[+-]?\d+(?:\.\d+)?(?:e[+-]?\d+)?|0x[0-9a-f]+|\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}|\d{4}-\d{2}-\d{2}[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)$/i;
+
 /**
  * Warnings for value columns read in an assumed unit whose values do not fit it (a report of
  * 0.02 ms floors from an export in seconds is wrong evidence): never a guessed unit, a pointer to
@@ -524,6 +527,13 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
     missing.push(`no latency value column (tried: ${NAMED_VALUE_ALIASES.map((a) => a.name).join(', ')}, each *_ms also as *_s, *_us and *_ns; and names made of latency words (rtt, ping, round trip, echo, latency, lag, delay, response time) with min/avg/est/network-style qualifiers only; or give --value-col COL[:KIND])`);
   }
   if (missing.length > 0) {
+    // A first line of values, not names: a file without its header line (tshark -T fields without
+    // -E header=y, a query saved without column names). The list of aliases would only mislead.
+    const dataLike = header.filter((h) => h.trim() !== '');
+    if (dataLike.length >= 2 && dataLike.every((h) => DATA_CELL_RE.test(h.trim()))) {
+      throw inputError(`the first line holds values, not column names (${dataLike.slice(0, 3).map((h) => JSON.stringify(h.trim())).join(', ')}...): `
+        + 'a file without its header line? keylag needs the names (a tshark -T fields export: add -E header=y)', file, 1);
+    }
     const found = header.length === 0 ? '(none)' : header.map((h) => JSON.stringify(h)).join(', ');
     throw inputError(`unrecognised header: ${missing.join('; ')}; columns found: ${found}`, file, 1);
   }

@@ -199,7 +199,8 @@ export const tsharkAdapter: InputAdapter = {
         const bad = ([['frame.number', frame], ['frame.time_epoch', timeUs], ['tcp.srcport', srcPort], ['tcp.dstport', dstPort],
           ['tcp.stream', streamNo], ['tcp.len', len], ['tcp.flags', flags], [seqField, seq], [ackField, ack]] as const)
           .filter(([, v]) => v === null).map(([n]) => n);
-        if (src === '' || dst === '') bad.push('ip.src/ip.dst' as never);
+        // An IPv6 packet in an export made without ipv6.src/ipv6.dst has no address at all: say which fields to add.
+        if (src === '' || dst === '') bad.push((col!['ipv6.src'] === undefined ? 'ip.src/ip.dst (an IPv6 packet? the export has no ipv6.src/ipv6.dst: add -e ipv6.src -e ipv6.dst)' : 'ip.src/ip.dst') as never);
         if (ackRttText !== '' && ackRttUs === null) bad.push('tcp.analysis.ack_rtt' as never);
         if (bad.length > 0) { ctx.reject(line, 'packet_malformed', `unreadable ${bad.join(', ')}`); continue; }
         if (timeUs! < MIN_TIME_US || timeUs! >= MAX_TIME_US) { ctx.reject(line, 'time_out_of_range', `${get('frame.time_epoch')} (outside 1990..2099)`); continue; }
