@@ -276,3 +276,26 @@ test('a tshark export with frame.time instead of frame.time_epoch is named as a 
   assert.equal(generic.status, 0, generic.stderr);
   assert.match((JSON.parse(generic.stdout) as { header: { inputs: { format: string }[] } }).header.inputs[0]!.format, /^generic: /);
 });
+
+test('extract takes scan\'s column options: a timing file that needs --value-col, or one column per account, is extracted as scan reads it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'keylag-extract-cols-'));
+  const file = join(dir, 'web.csv');
+  writeFileSync(file, 'remote_user,time_local,request_time_ms\nalice,01/Mar/2026:14:03:11 +0100,40\nalice,01/Mar/2026:14:03:12 +0100,41.5\n');
+  // Before: "unknown option '--value-col'" (exit 2), and without it no latency column.
+  const r = runCli(['extract', file, '--value-col', 'request_time_ms:rtt']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(r.stdout.trim().split('\n').slice(1).map((line) => line.split(',').slice(0, 5).join(',')),
+    ['1772370191000000,alice,,rtt,40', '1772370192000000,alice,,rtt,41.5']);
+  const wide = join(dir, 'wide.csv');
+  writeFileSync(wide, 'Time,alice,bob\n2026-03-02T10:00:00Z,41,39\n');
+  const w = runCli(['extract', wide, '--account-columns', 'rtt']);
+  assert.equal(w.status, 0, w.stderr);
+  assert.deepEqual(w.stdout.trim().split('\n').slice(1).map((line) => line.split(',').slice(1, 5).join(',')), ['alice,,rtt,41', 'bob,,rtt,39']);
+  // And what extract writes, scan reads back to the same samples.
+  const out = join(dir, 'samples.csv');
+  assert.equal(runCli(['extract', file, '--value-col', 'request_time_ms:rtt', '-o', out]).status, 0);
+  const back = runCli(['extract', out]);
+  assert.equal(back.status, 0, back.stderr);
+  assert.deepEqual(back.stdout.trim().split('\n').slice(1).map((line) => line.split(',').slice(0, 5).join(',')),
+    ['1772370191000000,alice,,rtt,40', '1772370192000000,alice,,rtt,41.5']);
+});

@@ -7,13 +7,13 @@ import { ingest } from '../ingest/ingest.js';
 import type { RawSample } from '../ingest/adapter.js';
 import { terminalSafe } from '../report/sanitize.js';
 import { guardOutputPath } from './output.js';
-import { SSH_PORT_FLAG, SSH_PORT_HELP, sshPortList } from './scan.js';
+import { SSH_PORT_FLAG, SSH_PORT_HELP, addColumnOptions, columnOptionsFrom, sshPortList, type InputFlags } from './scan.js';
 import { SSH_PORTS_OPTION } from '../ingest/derive/collect.js';
 
 const FORMATS = ['csv', 'jsonl'] as const;
 type Format = (typeof FORMATS)[number];
 
-interface ExtractFlags {
+interface ExtractFlags extends Pick<InputFlags, 'accountCol' | 'timeCol' | 'sessionCol' | 'kindCol' | 'valueCol' | 'unit' | 'decimalComma' | 'accountColumns' | 'dateOrder'> {
   format: Format;
   out?: string;
   inputFormat?: string;
@@ -46,7 +46,7 @@ export function extractRow(raw: RawSample, path: string, format: Format): string
 }
 
 export function registerExtract(program: Command): void {
-  program
+  const command = program
     .command('extract')
     .description('derive normalised samples (account, session, time, kind, value) from captures or exports, for scanning later')
     .argument('<inputs...>', 'pcap/pcapng captures, tshark exports or timing files (.gz read transparently; - for stdin)')
@@ -56,7 +56,10 @@ export function registerExtract(program: Command): void {
     .option('--accounts <file>', 'accounts map for packet captures and tshark exports: IP, IP:port or FILE#stream -> account')
     .option(SSH_PORT_FLAG, SSH_PORT_HELP, sshPortList)
     .option('--strict', 'stop at the first rejected value or row (exit 2)')
-    .option('--keep-going', 'skip a missing or unreadable input instead of exit 2')
+    .option('--keep-going', 'skip a missing or unreadable input instead of exit 2');
+  // The same column options as scan, so that a timing file scan needs them for extracts as it scans.
+  addColumnOptions(command)
+    .addOption(new Option('--date-order <order>', 'day/month order of locale dates such as 2/3/2025 (as scan)').choices(['mdy', 'dmy']))
     .addHelpText('after', `
 Examples:
   $ keylag extract capture.pcap --accounts accounts.csv -o samples.csv
@@ -75,8 +78,8 @@ Examples:
       let rows = 0;
       const result = await ingest({
         inputs,
-        columns: {},
-        adapterOptions: { accounts: flags.accounts, [SSH_PORTS_OPTION]: flags.sshPort },
+        columns: columnOptionsFrom(flags),
+        adapterOptions: { accounts: flags.accounts, [SSH_PORTS_OPTION]: flags.sshPort, dateOrder: flags.dateOrder },
         inputFormat: flags.inputFormat ?? null,
         strict: flags.strict ?? false,
         keepGoing: flags.keepGoing ?? false,

@@ -9,7 +9,7 @@ import { terminalSafe } from '../report/sanitize.js';
 import { usageError } from '../errors.js';
 import { parseBound } from '../ingest/time.js';
 import { readExcludeFile } from '../ingest/accounts.js';
-import { parseKindName, type Unit } from '../ingest/columns.js';
+import { parseKindName, type ColumnOptions, type Unit } from '../ingest/columns.js';
 import { DEFAULT_READ_LIMITS } from '../ingest/adapter.js';
 import { DEFAULT_OPEN_LIMITS } from '../ingest/open.js';
 import { VERSION } from './version.js';
@@ -157,10 +157,18 @@ Examples:
 
 /** Input reading: strictness, format, columns, time window, exclusions. */
 export function addInputOptions(command: Command): Command {
-  return command
+  return addColumnOptions(command
     .option('--strict', 'stop at the first rejected value or row (exit 2)')
     .option('--keep-going', 'skip a missing or unreadable input and list it in the header, instead of exit 2')
-    .option('--input-format <name>', 'force an input format (see: keylag formats)')
+    .option('--input-format <name>', 'force an input format (see: keylag formats)'))
+    .option('--since <time>', 'ignore samples before this time (ISO 8601, offset-less = UTC, or epoch)')
+    .option('--until <time>', 'ignore samples at or after this time')
+    .option('--exclude <file>', 'file of account names or glob patterns to drop (service accounts); counted in the header');
+}
+
+/** Which columns of a timing file are what (scan, baseline build, inspect and extract). */
+export function addColumnOptions(command: Command): Command {
+  return command
     .option('--account-col <col>', 'column holding the account (default: detected from aliases)')
     .option('--time-col <col>', 'column holding the timestamp')
     .option('--session-col <col>', 'column holding the session/connection id')
@@ -168,10 +176,7 @@ export function addInputOptions(command: Command): Command {
     .option('--value-col <col[:kind]>', 'latency column, optionally with its kind; repeatable', collect)
     .addOption(new Option('--unit <unit>', 'unit of the latency columns').choices(['ms', 's', 'us', 'ns']))
     .option('--account-columns <kind>', 'one column per account (Grafana\'s "Series joined by time" CSV, a Splunk timechart by user): each column but the time is that account\'s series of this kind')
-    .option('--decimal-comma', 'latency values are written with a decimal comma (59,6), as exports in many European locales are')
-    .option('--since <time>', 'ignore samples before this time (ISO 8601, offset-less = UTC, or epoch)')
-    .option('--until <time>', 'ignore samples at or after this time')
-    .option('--exclude <file>', 'file of account names or glob patterns to drop (service accounts); counted in the header');
+    .option('--decimal-comma', 'latency values are written with a decimal comma (59,6), as exports in many European locales are');
 }
 
 /** Memory and size limits. */
@@ -232,6 +237,16 @@ export interface InputFlags {
   ipCol?: string;
 }
 
+/** The column options from their flags (addColumnOptions; server and IP columns where the command has them). */
+export function columnOptionsFrom(flags: Pick<InputFlags, 'accountCol' | 'timeCol' | 'sessionCol' | 'kindCol' | 'valueCol' | 'unit' | 'serverCol' | 'ipCol' | 'decimalComma' | 'accountColumns'>): ColumnOptions {
+  return {
+    accountCol: flags.accountCol, timeCol: flags.timeCol, sessionCol: flags.sessionCol, kindCol: flags.kindCol,
+    valueCols: flags.valueCol, unit: flags.unit, serverCol: flags.serverCol, ipCol: flags.ipCol,
+    decimalComma: flags.decimalComma === true,
+    accountColumns: flags.accountColumns === undefined ? undefined : parseKindName(flags.accountColumns),
+  };
+}
+
 /** The collect stage's request from the shared flags (everything but stdin and the rejection hook). */
 export async function collectRequestFrom(inputs: string[], flags: InputFlags): Promise<Omit<CollectRequest, 'stdin' | 'onRejection'>> {
   return {
@@ -242,12 +257,7 @@ export async function collectRequestFrom(inputs: string[], flags: InputFlags): P
       accounts: flags.accounts,
       [SSH_PORTS_OPTION]: flags.sshPort,
     },
-    columns: {
-      accountCol: flags.accountCol, timeCol: flags.timeCol, sessionCol: flags.sessionCol, kindCol: flags.kindCol,
-      valueCols: flags.valueCol, unit: flags.unit, serverCol: flags.serverCol, ipCol: flags.ipCol,
-      decimalComma: flags.decimalComma === true,
-      accountColumns: flags.accountColumns === undefined ? undefined : parseKindName(flags.accountColumns),
-    },
+    columns: columnOptionsFrom(flags),
     inputFormat: flags.inputFormat ?? null,
     since: bound('--since', flags.since),
     until: bound('--until', flags.until),
