@@ -194,6 +194,10 @@ test('gazetteer: what HR exports write around a place is tried away, with a note
   // Nothing left to try: the reason is the text's own.
   const bad = resolvePlace('Narnia 12345');
   assert.ok(!bad.ok && bad.reason.includes('Narnia 12345'));
+  // ... and what was left is named with why it is no place (before: "no place named 'US - Remote'").
+  const remote = resolvePlace('US - Remote');
+  assert.ok(!remote.ok && remote.reason === `'US - Remote' read as 'US' (a note, a work arrangement or a postal code left out): 'US' is a country, not a place in it (give "City, US" or "lat,lon")`,
+    remote.ok ? remote.place.label : remote.reason);
   // Words that fill a location cell without naming a place (Home matched Home, WA; TBD an airport
   // code in Colombia; None a town in Italy).
   for (const placeholder of ['Home', 'TBD', 'None', 'Headquarters', 'N/A', 'Unknown', 'Remote']) {

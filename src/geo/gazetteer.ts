@@ -517,6 +517,12 @@ export function resolvePlace(text: string): Resolution {
     const r = resolveWritten(retry);
     if (r.ok) return { ...r, place: { ...r.place, query: text.trim() }, notes: [`read as '${retry}' (${why})`, ...r.notes] };
   }
+  // What is left once a note or a work arrangement is gone says best why it is no place ("US - Remote":
+  // 'US' is a country, not a place in it), rather than "no place named 'US - Remote'".
+  if (tidied.length === 1 && retries.length > 0) {
+    const left = resolveWritten(tidied[0]!);
+    if (!left.ok) return { ok: false, reason: `'${text.trim()}' read as '${tidied[0]}' (${retries[0]![1]}): ${left.reason}` };
+  }
   return written;
 }
 
