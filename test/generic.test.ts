@@ -158,6 +158,13 @@ test('header names as exports write them: units in brackets or as words, camelCa
     + "to keep them apart give each its kind (--value-col 'rtt_ms:rtt' --value-col 'ping_ms:KIND'), or --value-col for the one to use"]);
   const apart = await read('user,time,latency_ms,input_delay_ms\na,2026-03-02T14:03:11Z,40,12\n', { valueCols: ['latency_ms:input_lag', 'input_delay_ms:reaction'] });
   assert.deepEqual(apart.result.warnings, [], 'each given its kind: nothing merged, nothing to say');
+  // A duration read as input_lag only because it is a number of ms (a session's length?): warned of (before: silently).
+  const sessions = await read('user,start_time,duration_ms\na,2026-03-02T14:03:11Z,1800000\n');
+  assert.deepEqual(sessions.samples.map((s) => [s.kind, s.valueMs]), [['input_lag', 1800000]]);
+  assert.deepEqual(sessions.result.warnings, ["column 'duration_ms' was read as input_lag (a generic value: no kind column says which latency it is); "
+    + "if it is a session's or a call's length, not a latency, this report is not about latency: give --value-col COL:KIND for the latency column"]);
+  // With a kind column the kind is said: no warning.
+  assert.deepEqual((await read('user,time,kind,duration_ms\na,2026-03-02T14:03:11Z,rtt,40\n')).result.warnings, []);
   // A bracket that is not a unit stays part of the name, and matches nothing by itself.
   await assert.rejects(read('user,time,RTT (p95)\na,2026-03-02T14:03:11Z,1\n'), /no latency value column/);
 });

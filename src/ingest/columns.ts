@@ -147,8 +147,8 @@ export interface ColumnPlan {
   date?: number | null;
   /** What a kind_unknown rejection's detail adds (InfluxDB's `_field` as the kind column). */
   kindHint?: string;
-  /** Two different columns read as one kind, their values merged (said in the header). */
-  sameKindWarning?: string;
+  /** What the header warns of about the columns (two read as one kind; a duration read as a latency). */
+  warnings?: string[];
   /** Server and client-address columns, when the file has them (physical model, IP location). */
   server?: number | null;
   clientAddress?: number | null;
@@ -203,7 +203,7 @@ const DATA_CELL_RE = /^(?:[+-]?\d+(?:\.\d+)?(?:e[+-]?\d+)?|0x[0-9a-f]+|\d{1,3}(?
  * --unit. Without --unit the default stays ms, so the report says what it read.
  */
 export function unitWarnings(plan: ColumnPlan, range: ValueRange): string[] {
-  const warnings: string[] = plan.sameKindWarning === undefined ? [] : [plan.sameKindWarning];
+  const warnings: string[] = [...(plan.warnings ?? [])];
   plan.values.forEach((column, v) => {
     if (column.unitStated || range.count[v]! < UNIT_CHECK_MIN_VALUES) return;
     const n = range.count[v]!.toLocaleString('en-US');
@@ -557,7 +557,13 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
   const date = dateIdx >= 0 ? dateIdx : null;
   const plan: ColumnPlan = { account, time, session: sessionIdx >= 0 ? sessionIdx : null, kind: kindIdx >= 0 ? kindIdx : null, values, notes, server, clientAddress, date };
   if (kindHint !== undefined) plan.kindHint = kindHint;
-  if (sameKindWarning !== undefined) plan.sameKindWarning = sameKindWarning;
+  // A 'duration' read as a latency only because it names a number of ms: it is as often a session's
+  // or a call's length, which as input_lag would be minutes of "latency".
+  const duration = kindIdx < 0 ? values.find((v) => v.kind === null && /^duration/i.test(forms[v.index]![0] ?? '')) : undefined;
+  const planWarnings = [sameKindWarning, duration === undefined ? undefined
+    : `column '${duration.name}' was read as input_lag (a generic value: no kind column says which latency it is); if it is a session's or a call's length, not a latency, this report is not about latency: give --value-col COL:KIND for the latency column`]
+    .filter((w): w is string => w !== undefined);
+  if (planWarnings.length > 0) plan.warnings = planWarnings;
   return plan;
 }
 
