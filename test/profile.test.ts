@@ -197,3 +197,18 @@ test('buildProfile with release: each account\'s accumulators are let go once bu
   // The pieces join to the text, a group of accounts at a time.
   assert.equal([...profileJsonPieces(a)].join(''), profileToJson(a));
 });
+
+test('assembling a profile canonicalises its account list in place, never the accounts of the profiles merged', () => {
+  const run: ProfileRun = { toolVersion: 'test', arguments: [], since: null, until: null, excludePatterns: [], samplesUsed: 0, inputs: [] };
+  const samples = (account: string, base: number): ProfileSample[] =>
+    Array.from({ length: 60 }, (_, i) => ({ account, kind: 'rtt' as Kind, valueMs: base + (i % 13) / 4, timeUs: 1772323200000000 + i * 3_600_000_000 }));
+  const a = profileFromSamples([...samples('alice', 20), ...samples('bob', 30)], run, 'test');
+  const b = profileFromSamples([...samples('bob', 31), ...samples('carol', 40)], run, 'test');
+  const before = [profileToJson(a), profileToJson(b)];
+  const aliceObject = a.accounts[0];
+  const merged = merge2(a, b);
+  assert.deepEqual([profileToJson(a), profileToJson(b)], before, 'the merged profiles are unchanged');
+  assert.equal(a.accounts[0], aliceObject, 'and their account objects are the same objects');
+  assert.deepEqual(merged.accounts.map((x) => x.account), ['alice', 'bob', 'carol']);
+  assert.equal(merged.accounts.find((x) => x.account === 'bob')!.kinds[0]!.n, 120);
+});
