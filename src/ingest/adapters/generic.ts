@@ -151,11 +151,6 @@ class RecordProcessor {
       ctx.reject(line, 'row_ragged', `${fields.length} fields where the header has ${this.width}`);
       return;
     }
-    // The header again (exports concatenated with `cat`): named as such, not as a bad time.
-    if (this.header !== null && fields.every((f, i) => (i === 0 ? f.replace(/^\uFEFF/, '') : f) === this.header![i])) {
-      ctx.reject(line, 'header_repeated', 'the header line again (concatenated exports?)');
-      return;
-    }
     // One column per account (ColumnPlan.account -1): each value column names its own.
     const rowAccount = plan.account < 0 ? '' : (fields[plan.account] ?? '').trim();
     if (plan.account >= 0 && rowAccount === '') { ctx.reject(line, 'account_missing', 'empty account cell'); return; }
