@@ -350,10 +350,11 @@ class Capture {
   untimed = 0;
   readonly linkTypes = new Set<number>();
   lastTimeUs = -Infinity;
-  /** The files read into it, with their frames (numbered through the files). */
-  readonly files: { file: string; from: number; to: number }[] = [];
-  /** Each file's context and first frame, in reading order: where a sample is counted and cited. */
-  private readonly parts: { ctx: AdapterContext; from: number }[] = [];
+  /**
+   * The files read into it, in reading order, with their frames (numbered through the files): the
+   * last one's `to` grows as it is read. A sample is counted in, and cites, the file holding its frame.
+   */
+  readonly files: { ctx: AdapterContext; from: number; to: number }[] = [];
   /** `ctx`: the first file's; its notes and accounts-map name are the capture's. */
   constructor(readonly ctx: AdapterContext, map: AccountsMap | null, readonly key: string | null) {
     // Samples go to the file that holds their frame, numbered as in that file (a rotation's streams
@@ -364,13 +365,13 @@ class Capture {
 
   /** A file's frames follow from here on (called before its first frame is read). */
   begin(ctx: AdapterContext): void {
-    this.parts.push({ ctx, from: this.frame + 1 });
+    this.files.push({ ctx, from: this.frame + 1, to: this.frame });
   }
 
   private emit(raw: RawSample): void {
-    let i = this.parts.length - 1;
-    while (i > 0 && this.parts[i]!.from > raw.line) i--;
-    const part = this.parts[i]!;
+    let i = this.files.length - 1;
+    while (i > 0 && this.files[i]!.from > raw.line) i--;
+    const part = this.files[i]!;
     if (part.from === 1) { part.ctx.emit(raw); return; }
     const line = raw.line - part.from + 1;
     part.ctx.emit({ ...raw, line, sourceId: raw.sourceId === `frame ${raw.line}` ? `frame ${line}` : raw.sourceId });
@@ -385,8 +386,8 @@ class Capture {
     if (this.untimed > 0) ctx.note(`${this.untimed} simple packet block(s) without timestamps skipped`);
     if (framesNote !== undefined) ctx.note(framesNote);
     if (this.files.length > 1) {
-      ctx.note(`rotation: read with ${this.files.slice(1).map((f) => basename(f.file)).join(', ')} as one capture of ${this.frame} frames `
-        + `(frames numbered through the files in this order, as in the capture mergecap -a makes of them: ${this.files.map((f) => `${basename(f.file)} ${f.from}-${f.to}`).join(', ')}); `
+      ctx.note(`rotation: read with ${this.files.slice(1).map((f) => basename(f.ctx.file)).join(', ')} as one capture of ${this.frame} frames `
+        + `(frames numbered through the files in this order, as in the capture mergecap -a makes of them: ${this.files.map((f) => `${basename(f.ctx.file)} ${f.from}-${f.to}`).join(', ')}); `
         + 'each sample is counted in the file that holds its frame and cites the frame by its number in that file');
     }
     const warnings: string[] = [];
@@ -469,7 +470,7 @@ export const pcapAdapter: InputAdapter = {
     if (cap !== null && link !== undefined && group !== null) {
       const why = notContinuing(cap, link.start);
       if (why !== null) {
-        ctx.note(`not read as the continuation of ${basename(cap.files[0]!.file)} (same rotation name): ${why}; the rest of its files are read each on its own`);
+        ctx.note(`not read as the continuation of ${basename(cap.files[0]!.ctx.file)} (same rotation name): ${why}; the rest of its files are read each on its own`);
         group.stopped = true;
         group.open = null;
         endCapture(cap, ctx, warnings);
@@ -503,11 +504,14 @@ export const pcapAdapter: InputAdapter = {
       else cap.collector.add(packet);
     }
     const records = cap.frame - firstFrame;
-    if (records === 0) throw inputError(cut ? `truncated capture: no complete frame (${warnings[warnings.length - 1]})` : 'capture holds no packets', ctx.file);
-    cap.files.push({ file: ctx.file, from: firstFrame + 1, to: cap.frame });
+    if (records === 0) {
+      cap.files.pop(); // no frame of it is in the capture
+      throw inputError(cut ? `truncated capture: no complete frame (${warnings[warnings.length - 1]})` : 'capture holds no packets', ctx.file);
+    }
+    cap.files[cap.files.length - 1]!.to = cap.frame;
     if (cap.files.length > 1) {
-      ctx.note(`rotation: read as the continuation of ${basename(cap.files[cap.files.length - 2]!.file)} (same link type, its first packet at or after the last one there): `
-        + `frames ${firstFrame + 1}-${cap.frame} of the capture ${basename(cap.files[0]!.file)} begins; its samples are counted here and cite its own frame numbers (1-${cap.frame - firstFrame})`);
+      ctx.note(`rotation: read as the continuation of ${basename(cap.files[cap.files.length - 2]!.ctx.file)} (same link type, its first packet at or after the last one there): `
+        + `frames ${firstFrame + 1}-${cap.frame} of the capture ${basename(cap.files[0]!.ctx.file)} begins; its samples are counted here and cite its own frame numbers (1-${cap.frame - firstFrame})`);
     }
     const framesNote = `${records} frames, ${tcp} TCP`;
     if (link !== undefined && group !== null && !link.last && !group.stopped) {
