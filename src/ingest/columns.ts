@@ -157,6 +157,15 @@ export interface ColumnPlan {
 /** A normalised name that ends in its unit (`rtt_ms`, `latency_s`, `delay_us`; `ms` alone). */
 const UNIT_SUFFIX_RE = /(?:^|_)(ms|s|us|ns)$/;
 
+/** The value alias one of a name's forms is (the first form that is one), or undefined. */
+function valueAliasIn(forms: readonly string[]): ValueAlias | undefined {
+  for (const form of forms) {
+    const alias = VALUE_ALIASES.find((a) => a.name === form);
+    if (alias !== undefined) return alias;
+  }
+  return undefined;
+}
+
 /** The unit a column's name ends in (any of its forms), or null. */
 function unitNamed(forms: readonly string[]): Unit | null {
   for (const form of forms) {
@@ -421,15 +430,10 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
   }
   const sessionIdx = options.sessionCol ? findByOption(header, options.sessionCol, file, 'session') : findAlias(forms, SESSION_ALIASES, optionColumns);
   let kindHint: string | undefined;
-  let sameKindWarning: string | undefined;
+  /** What the header warns of about the columns (ColumnPlan.warnings). */
+  const warnings: string[] = [];
   let kindIdx = options.kindCol ? findByOption(header, options.kindCol, file, 'kind') : findAlias(forms, KIND_ALIASES, optionColumns);
-  const valueAliasOf = (index: number) => {
-    for (const form of forms[index]!) {
-      const alias = VALUE_ALIASES.find((a) => a.name === form);
-      if (alias !== undefined) return alias;
-    }
-    return undefined;
-  };
+  const valueAliasOf = (index: number) => valueAliasIn(forms[index]!);
 
   const values: ValueColumn[] = [];
   const forcedUnit = options.unit;
@@ -474,12 +478,12 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
     // Two different measurements taken as one kind (latency_ms and input_delay_ms, both input_lag):
     // their values go into one distribution. Kept (an RTT and a ping are both round trips), but said
     // in the header, with the way to keep them apart.
-    for (let i = 0; i < values.length; i++) {
-      // (The same name twice gets the duplicate-column error below.)
+    // The first such pair is named. (The same name twice gets the duplicate-column error below.)
+    for (let i = 0; i < values.length && warnings.length === 0; i++) {
       const same = values.findIndex((v, j) => j < i && v.kind !== null && v.kind === values[i]!.kind && normalised[v.index] !== normalised[values[i]!.index]);
-      if (same >= 0 && sameKindWarning === undefined) {
-        sameKindWarning = `columns '${values[same]!.name}' and '${values[i]!.name}' are both read as ${values[i]!.kind}: their values are merged into one ${values[i]!.kind} distribution; `
-          + `to keep them apart give each its kind (--value-col '${values[same]!.name}:${values[i]!.kind}' --value-col '${values[i]!.name}:KIND'), or --value-col for the one to use`;
+      if (same >= 0) {
+        warnings.push(`columns '${values[same]!.name}' and '${values[i]!.name}' are both read as ${values[i]!.kind}: their values are merged into one ${values[i]!.kind} distribution; `
+          + `to keep them apart give each its kind (--value-col '${values[same]!.name}:${values[i]!.kind}' --value-col '${values[i]!.name}:KIND'), or --value-col for the one to use`);
       }
     }
   }
@@ -559,11 +563,12 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
   if (kindHint !== undefined) plan.kindHint = kindHint;
   // A 'duration' read as a latency only because it names a number of ms: it is as often a session's
   // or a call's length, which as input_lag would be minutes of "latency".
-  const duration = kindIdx < 0 ? values.find((v) => v.kind === null && /^duration/i.test(forms[v.index]![0] ?? '')) : undefined;
-  const planWarnings = [sameKindWarning, duration === undefined ? undefined
-    : `column '${duration.name}' was read as input_lag (a generic value: no kind column says which latency it is); if it is a session's or a call's length, not a latency, this report is not about latency: give --value-col COL:KIND for the latency column`]
-    .filter((w): w is string => w !== undefined);
-  if (planWarnings.length > 0) plan.warnings = planWarnings;
+  const duration = kindIdx < 0 ? values.find((v) => v.kind === null && /^duration/i.test(normalised[v.index]!)) : undefined;
+  if (duration !== undefined) {
+    warnings.push(`column '${duration.name}' was read as input_lag (a generic value: no kind column says which latency it is); `
+      + 'if it is a session\'s or a call\'s length, not a latency, this report is not about latency: give --value-col COL:KIND for the latency column');
+  }
+  if (warnings.length > 0) plan.warnings = warnings;
   return plan;
 }
 
@@ -628,7 +633,7 @@ function seriesColumnsPlan(header: string[], time: number, options: ColumnOption
       if (kindOption === undefined || text === '' || text.startsWith('_') || SPLUNK_NOT_ACCOUNTS.has(text)) { left.push(name); return; }
       // A file of one row per sample given --account-columns by mistake: its `user` column would be an account named user.
       const nameForms = headerForms(text);
-      if (nameForms.some((f) => ACCOUNT_ALIASES.includes(f)) || VALUE_ALIASES.some((a) => nameForms.includes(a.name))) {
+      if (nameForms.some((f) => ACCOUNT_ALIASES.includes(f)) || valueAliasIn(nameForms) !== undefined) {
         throw inputError(`--account-columns: column '${text}' is named as an account or latency column is, not as an account: `
           + 'a file of one row per sample is read without --account-columns', file, 1);
       }
@@ -641,7 +646,7 @@ function seriesColumnsPlan(header: string[], time: number, options: ColumnOption
       account = series.labels.get(key)!.trim();
       if (series.metric !== null) {
         unitForms = headerForms(series.metric);
-        const alias = VALUE_ALIASES.find((a) => unitForms.includes(a.name));
+        const alias = valueAliasIn(unitForms);
         aliasUnit = alias?.unit ?? null;
         kind ??= alias !== undefined ? alias.kind : latencyKindByWords(unitForms);
         if (kind === null && alias === undefined) { left.push(name); return; }
