@@ -349,7 +349,6 @@ function assemble(accounts: AccountProfile[], runs: ProfileRun[], mergedFrom: Pr
   // (10,000 accounts: ~110 MB each). Only the array's slots change, never the accounts in them
   // (a merge's may be its inputs').
   for (let i = 0; i < accounts.length; i++) accounts[i] = canonicalAccount(accounts[i]!);
-  const canonicalAccounts = accounts;
   return {
     format: PROFILE_FORMAT,
     formatVersion: PROFILE_FORMAT_VERSION,
@@ -360,8 +359,8 @@ function assemble(accounts: AccountProfile[], runs: ProfileRun[], mergedFrom: Pr
     summary: { accounts: accounts.length, kinds, samples },
     runs,
     mergedFrom,
-    accounts: canonicalAccounts,
-    accountsSha256: accountsDigest(canonicalAccounts),
+    accounts,
+    accountsSha256: accountsDigest(accounts),
   };
 }
 

@@ -467,8 +467,9 @@ const SITE_WORD_RE = /\s+(?:office|offices|hq|headquarters|campus|site|branch|hu
 // Postal codes as addresses carry them: US ZIP and other numeric codes, Canadian (M5V 3L9) and UK
 // (EC1A 1BB) forms. A cell that is only a code is left out; one after a city or region is cut off
 // (the UK form only with its space, so that no name's last word is taken for one).
-const POSTAL_CODE_RE = /^(?:\d{4,6}(?:-\d{4})?|[A-Z]\d[A-Z]\s?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2})$/i;
-const TRAILING_POSTAL_CODE_RE = /\s+(?:\d{4,6}(?:-\d{4})?|[A-Z]\d[A-Z]\s?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2})$/i;
+const POSTAL_CODE = String.raw`\d{4,6}(?:-\d{4})?|[A-Z]\d[A-Z]\s?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}`;
+const POSTAL_CODE_RE = new RegExp(`^(?:${POSTAL_CODE})$`, 'i');
+const TRAILING_POSTAL_CODE_RE = new RegExp(`\\s+(?:${POSTAL_CODE})$`, 'i');
 
 /**
  * Resolve a written place. Pure apart from loading the tables once; never throws on bad input.

@@ -428,12 +428,11 @@ export function* renderTablePieces(report: Report, opts: TableRenderOptions): Ge
   out.push(c.bold(`Ranked accounts (${shown})`));
   if (sel.rankedTotal === 0) out.push('  No account had enough data to be scored.');
   // The lines so far, then the table as it is drawn; `out` then holds the lines after it.
-  let tableDrawn = false;
-  if (sel.rankedTotal > 0 && sel.ranked.length > 0) {
+  const tableDrawn = sel.ranked.length > 0;
+  if (tableDrawn) {
     yield out.join('\n') + '\n';
     yield* rankedTable(ctx, sel.ranked, report.physicalModel !== null);
     out = [];
-    tableDrawn = true;
   }
 
   if (sel.insufficient.length > 0) {

@@ -472,7 +472,6 @@ export function deriveStream(packets: readonly TcpPacket[], carry?: StreamCarry,
     // a message of one key's size: 36 bytes in a plain session, 76 through ssh -J, where a smaller
     // one-off of the inner session's setup, 68 bytes, was taken for it and every echo read as
     // output); else the smallest server message after setup, as before.
-    serverSizes = carry ? carry.serverSizes : [];
     for (let i = setupEnd; i < events.length; i++) if (!events[i]!.fromClient) serverSizes = withSize(serverSizes, events[i]!.len);
     echoLen = serverSizes.includes(keyLen) ? keyLen : serverSizes[0] ?? Infinity;
 
