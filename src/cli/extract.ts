@@ -7,8 +7,9 @@ import { ingest } from '../ingest/ingest.js';
 import type { RawSample } from '../ingest/adapter.js';
 import { terminalSafe } from '../report/sanitize.js';
 import { guardOutputPath } from './output.js';
-import { SSH_PORT_FLAG, SSH_PORT_HELP, addColumnOptions, columnOptionsFrom, sshPortList, type InputFlags } from './scan.js';
-import { SSH_PORTS_OPTION } from '../ingest/derive/collect.js';
+import {
+  SSH_PORT_FLAG, SSH_PORT_HELP, adapterOptionsFrom, addColumnOptions, columnOptionsFrom, dateOrderOption, sshPortList, type InputFlags,
+} from './scan.js';
 
 const FORMATS = ['csv', 'jsonl'] as const;
 type Format = (typeof FORMATS)[number];
@@ -59,7 +60,7 @@ export function registerExtract(program: Command): void {
     .option('--keep-going', 'skip a missing or unreadable input instead of exit 2');
   // The same column options as scan, so that a timing file scan needs them for extracts as it scans.
   addColumnOptions(command)
-    .addOption(new Option('--date-order <order>', 'day/month order of locale dates such as 2/3/2025 (as scan)').choices(['mdy', 'dmy']))
+    .addOption(dateOrderOption())
     .addHelpText('after', `
 Examples:
   $ keylag extract capture.pcap --accounts accounts.csv -o samples.csv
@@ -79,7 +80,7 @@ Examples:
       const result = await ingest({
         inputs,
         columns: columnOptionsFrom(flags),
-        adapterOptions: { accounts: flags.accounts, [SSH_PORTS_OPTION]: flags.sshPort, dateOrder: flags.dateOrder },
+        adapterOptions: adapterOptionsFrom(flags),
         inputFormat: flags.inputFormat ?? null,
         strict: flags.strict ?? false,
         keepGoing: flags.keepGoing ?? false,

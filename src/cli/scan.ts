@@ -10,7 +10,7 @@ import { usageError } from '../errors.js';
 import { parseBound } from '../ingest/time.js';
 import { readExcludeFile } from '../ingest/accounts.js';
 import { parseKindName, type ColumnOptions, type Unit } from '../ingest/columns.js';
-import { DEFAULT_READ_LIMITS } from '../ingest/adapter.js';
+import { DEFAULT_READ_LIMITS, type AdapterOptions } from '../ingest/adapter.js';
 import { DEFAULT_OPEN_LIMITS } from '../ingest/open.js';
 import { VERSION } from './version.js';
 import { chartDirFor, decideColor, guardOutputPath, writeBesideReport, writePieces } from './output.js';
@@ -190,10 +190,15 @@ export function addLimitOptions(command: Command): Command {
     .addOption(new Option('--threads <n>', 'threads that read: 2 parses inputs over 64 MB in a reader thread while this one adds them up (same results); 1 reads in one thread').choices(['1', '2']).default('2'));
 }
 
+/** `--date-order` (adapter options; extract takes it alone). */
+export function dateOrderOption(): Option {
+  return new Option('--date-order <order>', 'day/month order of locale dates such as 2/3/2025: Azure portal exports when the data cannot tell, and timing CSVs (whose locale dates are rejected without it)').choices(['mdy', 'dmy']);
+}
+
 /** Options of particular input formats (exports, recordings, captures). */
 export function addAdapterOptions(command: Command): Command {
   return command
-    .addOption(new Option('--date-order <order>', 'day/month order of locale dates such as 2/3/2025: Azure portal exports when the data cannot tell, and timing CSVs (whose locale dates are rejected without it)').choices(['mdy', 'dmy']))
+    .addOption(dateOrderOption())
     .option('--sessions <file>', 'session -> account map for performance counter CSVs: saved qwinsta / query session output, or a host,session,account CSV')
     .addOption(new Option('--recorded-at <side>', 'where terminal recordings were made (client: keystroke-to-echo app_rtt; server: reaction)').choices(['client', 'server']))
     .option('--account-name <name>', 'account of terminal recordings that name no user (default: from the file name, alice.cast -> alice)')
@@ -237,6 +242,16 @@ export interface InputFlags {
   ipCol?: string;
 }
 
+/** The adapters' options from their flags (addAdapterOptions; extract has some of them). */
+export function adapterOptionsFrom(flags: Pick<InputFlags, 'dateOrder' | 'recordedAt' | 'accountName' | 'sessions' | 'accounts' | 'sshPort'>): AdapterOptions {
+  return {
+    dateOrder: flags.dateOrder, recordedAt: flags.recordedAt, accountName: flags.accountName,
+    sessionsFile: flags.sessions,
+    accounts: flags.accounts,
+    [SSH_PORTS_OPTION]: flags.sshPort,
+  };
+}
+
 /** The column options from their flags (addColumnOptions; server and IP columns where the command has them). */
 export function columnOptionsFrom(flags: Pick<InputFlags, 'accountCol' | 'timeCol' | 'sessionCol' | 'kindCol' | 'valueCol' | 'unit' | 'serverCol' | 'ipCol' | 'decimalComma' | 'accountColumns'>): ColumnOptions {
   return {
@@ -251,12 +266,7 @@ export function columnOptionsFrom(flags: Pick<InputFlags, 'accountCol' | 'timeCo
 export async function collectRequestFrom(inputs: string[], flags: InputFlags): Promise<Omit<CollectRequest, 'stdin' | 'onRejection'>> {
   return {
     inputs: flags.sessions ? [...inputs, flags.sessions] : inputs,
-    adapterOptions: {
-      dateOrder: flags.dateOrder, recordedAt: flags.recordedAt, accountName: flags.accountName,
-      sessionsFile: flags.sessions,
-      accounts: flags.accounts,
-      [SSH_PORTS_OPTION]: flags.sshPort,
-    },
+    adapterOptions: adapterOptionsFrom(flags),
     columns: columnOptionsFrom(flags),
     inputFormat: flags.inputFormat ?? null,
     since: bound('--since', flags.since),
