@@ -123,19 +123,16 @@ function kibanaDate(s: string): ParsedTime | null {
 /**
  * The Common Log Format's time, as Apache (`%t`) and nginx (`$time_local`) write it:
  * `01/Mar/2026:14:03:11 +0100`, in brackets in the log line itself and often without them in an
- * export; the offset is always there.
+ * export; the offset is always there. The same fields as RFC 2822 in another order, read by its rules.
  */
-const CLF_RE = /^\[?(\d{2})\/(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\/(\d{4}):(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?\s+([+-])(\d{2})(\d{2})\]?$/i;
+const CLF_RE = /^\[?(\d{2})\/(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\/(\d{4}):(\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?)\s+([+-]\d{4})\]?$/i;
 
 function clfDate(s: string): ParsedTime | null {
   const m = CLF_RE.exec(s);
   if (m === null) return null;
-  const [, day, month, year, hh, mm, ss, frac, sign, offH, offM] = m;
-  if (Number(offH) > 23 || Number(offM) > 59) return null;
-  const wall = wallClockUs(Number(year), MONTHS.indexOf(month!.toLowerCase()) + 1, Number(day), Number(hh), Number(mm), Number(ss), frac);
-  if (wall === null) return null;
-  const offsetUs = (Number(offH) * 60 + Number(offM)) * 60_000_000;
-  return { timeUs: sign === '+' ? wall - offsetUs : wall + offsetUs, format: 'clf' };
+  const [, day, month, year, clock, offset] = m;
+  const parsed = rfc2822(`${day} ${month} ${year} ${clock} ${offset}`);
+  return parsed === null ? null : { timeUs: parsed.timeUs, format: 'clf' };
 }
 
 /**
