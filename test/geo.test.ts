@@ -485,3 +485,32 @@ test('roster time zones: IANA names, Windows names (CLDR table, also in their di
   assert.ok(warnings.includes("roster.csv:2 (and 1 more row): time zone 'Eastern Standard Time' read as America/New_York"), warnings.join(' | '));
   assert.ok(warnings.includes("roster.csv:4: time zone 'Nowhere' unknown: ignored"), warnings.join(' | '));
 });
+
+test('US insular areas written as states ("San Juan, Puerto Rico, USA", "Ponce, PR, USA", "Salinas, PR") are looked for in the territory', () => {
+  // GeoNames holds Puerto Rico, Guam, the US Virgin Islands, the Northern Marianas and American Samoa
+  // as countries of their own. Before: "San Juan, Puerto Rico, USA" took San Juan, TX (2,900 km from
+  // San Juan, PR, with a note that the region was not recognised) and "Austin, Puerto Rico, USA"
+  // Austin, TX; "Salinas, PR" and "Salinas, Puerto Rico" weighed every US Salinas as "region PR" and
+  // took Salinas, CA; "Ponce, PR, USA" and the Guam and Virgin Islands forms were not found.
+  for (const [written, expected] of [
+    ['San Juan, Puerto Rico, USA', 'San Juan, PR'], ['Ponce, PR, USA', 'Ponce, PR'], ['Salinas, PR', 'Salinas, PR'],
+    ['Salinas, Puerto Rico', 'Salinas, PR'], ['Mayaguez, Puerto Rico, United States', 'Mayagüez, PR'],
+    ['Tamuning, Guam, US', 'Tamuning, TM, GU'], ['Charlotte Amalie, VI, USA', 'Charlotte Amalie, VI'],
+  ] as const) assert.equal(label(written), expected, written);
+  const sanJuan = resolvePlace('San Juan, Puerto Rico, USA');
+  assert.ok(sanJuan.ok && sanJuan.notes.some((n) => n.includes("'Puerto Rico' read as the territory PR")), sanJuan.ok ? sanJuan.notes.join(' | ') : sanJuan.reason);
+  // A state is still a state: Salinas, CA is California's.
+  assert.equal(label('Salinas, CA'), 'Salinas, CA, US');
+  // No place of the name in the territory: said so, never a namesake in a state.
+  const none = resolvePlace('Austin, Puerto Rico, USA');
+  assert.ok(!none.ok && none.reason === "no place named 'Austin' in Puerto Rico (PR)", none.ok ? none.place.label : none.reason);
+});
+
+test("Guam's municipalities by the names rosters write (GeoNames: \"Dededo Village\"); a territory with its sovereign alone is no place", () => {
+  // Before: "Dededo, GU" was "no place named 'Dededo' in GU".
+  assert.equal(label('Dededo, GU'), 'Dededo Village, DD, GU');
+  assert.equal(label('Yigo, Guam'), 'Yigo Village, YG, GU');
+  // Before: "no place named 'Guam' in US", as if Guam were a town missing from the US.
+  const guam = resolvePlace('Guam, US');
+  assert.ok(!guam.ok && /^'Guam, US' read as 'Guam' \('US' left out: .*\): 'Guam' is a country, not a place in it/.test(guam.reason), guam.ok ? guam.place.label : guam.reason);
+});

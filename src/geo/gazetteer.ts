@@ -231,6 +231,8 @@ function loadGazetteer(): Gazetteer {
     g.alt.push(f[iAlt]!);
     index(foldName(f[iName]!), n);
     index(foldName(f[iAscii]!), n);
+    // Guam's municipalities are "Dededo Village", "Yigo Village" in GeoNames; rosters write "Dededo".
+    if (f[iCountry] === 'GU' && / Village$/.test(f[iAscii]!)) index(foldName(f[iAscii]!.slice(0, -' Village'.length)), n);
     // A name holding its region after a comma ("Washington, D.C."): written "Washington, DC", the
     // query's comma splits it, so the part before the comma names the place too.
     for (const name of [f[iName]!, f[iAscii]!]) {
@@ -388,6 +390,8 @@ let regionsByCode: Map<string, RegionCode[]> | null = null;
  * "Sydney, NSW", "Noida, UP"); with the country written, every country's codes are read.
  */
 const REGION_CODE_COUNTRIES = new Set(['US', 'CA', 'AU', 'IN']);
+/** US insular areas: ISO 3166-2:US codes that are also ISO 3166-1 country codes (GeoNames' country there). */
+const US_INSULAR_AREAS = new Set(['AS', 'GU', 'MP', 'PR', 'UM', 'VI']);
 
 /** Withdrawn ISO 3166-2 codes and the region each now has: [former, country, code]. */
 const FORMER_REGION_CODES: readonly (readonly [string, string, string])[] = [['CT', 'IN', 'CG'], ['OR', 'IN', 'OD'], ['TG', 'IN', 'TS'], ['UT', 'IN', 'UK']];
@@ -448,11 +452,13 @@ function regionsNamed(written: string, country: string | null): RegionCode[] {
  * `notes`.
  */
 function inRegions(g: Gazetteer, rows: number[], regions: RegionCode[], written: string, notes: string[]): number[] {
-  const byCode = rows.filter((i) => regions.some((r) => g.country[i] === r.country && g.admin1[i] === r.code));
+  // A US insular area ("San Juan, PR") is its own country in the gazetteer, not a US state.
+  const insular = (r: RegionCode): boolean => r.country === 'US' && US_INSULAR_AREAS.has(r.code);
+  const byCode = rows.filter((i) => regions.some((r) => insular(r) ? g.country[i] === r.code : g.country[i] === r.country && g.admin1[i] === r.code));
   // A region the gazetteer codes as ISO does (the US states) is told apart by its code only: "Albany,
   // WA" (Washington or Western Australia) took Albany, NY, as "in the US". The others by country,
   // alongside: both regions may have a place of the name.
-  const numbered = regions.filter((r) => !g.admin1Codes.has(`${r.country}-${r.code}`));
+  const numbered = regions.filter((r) => !insular(r) && !g.admin1Codes.has(`${r.country}-${r.code}`));
   const byCountry = rows.filter((i) => !byCode.includes(i) && numbered.some((r) => g.country[i] === r.country));
   if (byCountry.length > 0) {
     const countries = [...new Set(numbered.filter((r) => byCountry.some((i) => g.country[i] === r.country)).map((r) => `${r.country}-${r.code}`))];
@@ -520,9 +526,13 @@ export function resolvePlace(text: string): Resolution {
   }
   // What is left once a note or a work arrangement is gone says best why it is no place ("US - Remote":
   // 'US' is a country, not a place in it), rather than "no place named 'US - Remote'".
-  if (tidied.length === 1 && retries.length > 0) {
-    const left = resolveWritten(tidied[0]!);
-    if (!left.ok) return { ok: false, reason: `'${text.trim()}' read as '${tidied[0]}' (${retries[0]![1]}): ${left.reason}` };
+  // So does a territory with its sovereign that names no place in it ("Guam, US": 'Guam' is a
+  // country, not a place in it), rather than "no place named 'Guam' in US".
+  const territory = retries.find(([retry]) => tidied.length === 2 && retry === tidied[0]);
+  if ((tidied.length === 1 && retries.length > 0) || territory !== undefined) {
+    const [retry, why] = territory ?? [tidied[0]!, retries[0]![1]];
+    const left = resolveWritten(retry);
+    if (!left.ok) return { ok: false, reason: `'${text.trim()}' read as '${retry}' (${why}): ${left.reason}` };
   }
   return written;
 }
@@ -575,8 +585,16 @@ function resolveWritten(text: string, alternatesOnly = false): Resolution {
       if (middle !== null) {
         const inRegion = inCountry.filter((i) => regionMatch(i, middle));
         const named = inRegion.length > 0 ? [] : regionsNamed(middle, cc);
+        // A US insular area written as a state ("San Juan, Puerto Rico, USA", "Ponce, PR, US"):
+        // GeoNames holds each as a country of its own, so its places are looked for there. Taken as
+        // any state, "San Juan, Puerto Rico, USA" became San Juan, TX, 2,900 km away.
+        const insular = cc === 'US' && inRegion.length === 0 ? named.find((r) => US_INSULAR_AREAS.has(r.code)) : undefined;
         if (inRegion.length > 0) candidates = inRegion;
-        else if (named.length > 0) candidates = inRegions(g, inCountry, named, middle, notes);
+        else if (insular !== undefined) {
+          candidates = rows.filter((i) => g.country[i] === insular.code);
+          if (candidates.length > 0) notes.push(`'${middle}' read as the territory ${insular.code} (the gazetteer holds it apart from the US)`);
+          else return { ok: false, reason: `no place named '${tokens[0]}' in ${middle} (${insular.code})` };
+        } else if (named.length > 0) candidates = inRegions(g, inCountry, named, middle, notes);
         if (candidates.length === 0 && inCountry.length > 0) {
           candidates = inCountry;
           notes.push(`region '${middle}' not recognised (admin-1 codes such as TX, or region names such as Texas, are), ignored`);
