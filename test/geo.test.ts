@@ -514,3 +514,24 @@ test("Guam's municipalities by the names rosters write (GeoNames: \"Dededo Villa
   const guam = resolvePlace('Guam, US');
   assert.ok(!guam.ok && /^'Guam, US' read as 'Guam' \('US' left out: .*\): 'Guam' is a country, not a place in it/.test(guam.reason), guam.ok ? guam.place.label : guam.reason);
 });
+
+test('regions as rosters write them: China\'s and Korea\'s without the administrative word, Japan\'s in Hepburn, numeric ISO codes never taken for GeoNames\' numbers', () => {
+  // Before: "Shenyang, Liaoning" and "Suwon, Gyeonggi" were "neither a country nor a region" (ISO 3166-2
+  // names them "Liaoning Sheng", "Gyeonggi-do"); "Funabashi, Chiba" too (ISO writes Kunrei: "Tiba").
+  // "Kobe, Hyogo" was not found although ISO's "Hyôgo" matched: its code JP-28 was compared with
+  // GeoNames' admin-1 numbers, where Kobe is 13 and 28 is another prefecture (Nara's towns).
+  for (const [written, country, region] of [
+    ['Shenyang, Liaoning', 'CN', 'CN-LN'], ['Nanning, Guangxi', 'CN', 'CN-GX'], ['Hohhot, Inner Mongolia', 'CN', 'CN-NM'],
+    ['Suwon, Gyeonggi', 'KR', 'KR-41'], ['Funabashi, Chiba', 'JP', 'JP-12'], ['Hamamatsu, Shizuoka', 'JP', 'JP-22'],
+    ['Kobe, Hyogo', 'JP', 'JP-28'], ['Sapporo, Hokkaido', 'JP', 'JP-01'], ['Lyon, Rhone, France', 'FR', 'FR-69'],
+  ] as const) {
+    const r = resolvePlace(written);
+    assert.ok(r.ok, `${written}: ${r.ok ? '' : r.reason}`);
+    assert.equal(r.place.country, country, written);
+    assert.ok(r.notes.some((n) => n.includes(`read as ${region}`)), `${written}: ${r.notes.join(' | ')}`);
+  }
+  assert.equal(label('Kobe, Hyogo'), 'Kobe, JP');
+  // Letter codes GeoNames shares are still matched by code: a US state, a Swiss canton.
+  assert.equal(label('Austin, Texas'), 'Austin, TX, US');
+  assert.equal(label('Winterthur, ZH'), 'Winterthur, ZH, CH');
+});

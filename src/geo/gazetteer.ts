@@ -423,6 +423,7 @@ export async function loadRegionNames(): Promise<void> {
     const dash = code.indexOf('-');
     const region = { country: code.slice(0, dash), code: code.slice(dash + 1) };
     add(byName, foldName(name), region);
+    for (const other of regionNamesAsWritten(region.country, name)) add(byName, other, region);
     add(byCode, region.code, region);
   }
   // Codes ISO 3166-2 withdrew in 2023, still in HR systems set up before: India's CT, OR, TG and UT
@@ -432,6 +433,32 @@ export async function loadRegionNames(): Promise<void> {
   }
   regionsByName = byName;
   regionsByCode = byCode;
+}
+
+/**
+ * Names rosters write for a region whose ISO 3166-2 name they do not use (folded): China's without
+ * the administrative word ("Liaoning" for "Liaoning Sheng", "Guangxi" for "Guangxi Zhuangzu
+ * Zizhiqu", "Beijing" for "Beijing Shi"), Korea's likewise ("Gyeonggi"), Japan's in Hepburn romanisation ("Chiba", "Fukuoka",
+ * "Shizuoka") where ISO 3166-2:JP writes Kunrei ("Tiba", "Hukuoka", "Sizuoka").
+ */
+function regionNamesAsWritten(country: string, isoName: string): string[] {
+  const folded = foldName(isoName);
+  if (country === 'CN') {
+    const bare = folded.replace(/ (?:sheng|shi|(?:zhuangzu |huizu |uygur )?zizhiqu)$/, '');
+    const english: Record<string, string> = { 'nei mongol': 'inner mongolia', xizang: 'tibet' };
+    return bare === folded ? [] : [bare, ...(english[bare] ? [english[bare]] : [])];
+  }
+  if (country === 'KR') {
+    // "Gyeonggi" for Gyeonggi-do, "Busan" for Busan-gwangyeoksi, "Jeju" for Jeju-teukbyeoljachido.
+    const bare = folded.replace(/ (?:do|teukbyeolsi|gwangyeoksi|teukbyeoljachido)$/, '');
+    return bare === folded ? [] : [bare];
+  }
+  if (country === 'JP') {
+    const hepburn = folded.replace(/si/g, 'shi').replace(/ti/g, 'chi').replace(/tu/g, 'tsu').replace(/hu/g, 'fu')
+      .replace(/zi/g, 'ji').replace(/sy/g, 'sh').replace(/ty/g, 'ch').replace(/zy/g, 'j');
+    return hepburn === folded ? [] : [hepburn];
+  }
+  return [];
 }
 
 /**
@@ -454,11 +481,14 @@ function regionsNamed(written: string, country: string | null): RegionCode[] {
 function inRegions(g: Gazetteer, rows: number[], regions: RegionCode[], written: string, notes: string[]): number[] {
   // A US insular area ("San Juan, PR") is its own country in the gazetteer, not a US state.
   const insular = (r: RegionCode): boolean => r.country === 'US' && US_INSULAR_AREAS.has(r.code);
-  const byCode = rows.filter((i) => regions.some((r) => insular(r) ? g.country[i] === r.code : g.country[i] === r.country && g.admin1[i] === r.code));
+  // A code with digits is never GeoNames' own, even where one of GeoNames' numbers is the same:
+  // Hyogo is JP-28 in ISO 3166-2 and 13 in GeoNames, whose 28 is another prefecture.
+  const coded = (r: RegionCode): boolean => !/\d/.test(r.code) && g.admin1Codes.has(`${r.country}-${r.code}`);
+  const byCode = rows.filter((i) => regions.some((r) => insular(r) ? g.country[i] === r.code : coded(r) && g.country[i] === r.country && g.admin1[i] === r.code));
   // A region the gazetteer codes as ISO does (the US states) is told apart by its code only: "Albany,
   // WA" (Washington or Western Australia) took Albany, NY, as "in the US". The others by country,
   // alongside: both regions may have a place of the name.
-  const numbered = regions.filter((r) => !insular(r) && !g.admin1Codes.has(`${r.country}-${r.code}`));
+  const numbered = regions.filter((r) => !insular(r) && !coded(r));
   const byCountry = rows.filter((i) => !byCode.includes(i) && numbered.some((r) => g.country[i] === r.country));
   if (byCountry.length > 0) {
     const countries = [...new Set(numbered.filter((r) => byCountry.some((i) => g.country[i] === r.country)).map((r) => `${r.country}-${r.code}`))];
