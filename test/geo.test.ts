@@ -535,3 +535,17 @@ test('regions as rosters write them: China\'s and Korea\'s without the administr
   assert.equal(label('Austin, Texas'), 'Austin, TX, US');
   assert.equal(label('Winterthur, ZH'), 'Winterthur, ZH, CH');
 });
+
+test('a city\'s own designation after its name ("Taipei City", "Bogota D.C.") is left out when the name with it is no place', () => {
+  // Before: "no place named 'Taipei City' in Taiwan", "no place named 'Bogota D.C.' in Colombia".
+  const taipei = resolvePlace('Taipei City, Taiwan');
+  assert.ok(taipei.ok && taipei.place.label === 'Taipei, TW', taipei.ok ? taipei.place.label : taipei.reason);
+  assert.ok(taipei.notes.includes("read as 'Taipei, Taiwan' ('City' after the city's name left out)"), taipei.notes.join(' | '));
+  assert.equal(label('Bogota D.C., Colombia'), 'Bogotá, CO');
+  // Names that hold the word keep it: these are places of their own.
+  assert.equal(label('Salt Lake City, UT'), 'Salt Lake City, UT, US');
+  assert.equal(label('Quezon City'), 'Quezon City, NCR, PH');
+  // A name not found either way says so of the name as written (no "read as" that changed nothing).
+  const none = resolvePlace('Xqzzy City');
+  assert.ok(!none.ok && none.reason === "no place named 'Xqzzy City' in the gazetteer", none.ok ? none.place.label : none.reason);
+});

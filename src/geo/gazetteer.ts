@@ -548,6 +548,9 @@ export function resolvePlace(text: string): Resolution {
   if (tidied.length >= 2 && countryCode(tidied[0]!) !== null && countryCode(tidied[tidied.length - 1]!) === null) {
     retries.push([[...tidied].reverse().join(', '), 'written country first']);
   }
+  // "Taipei City", "Cebu City", "Bogota D.C.": a city's own designation after its name.
+  const designated = /^(.+?)\s+(?:city|d\.?\s?c\.?)$/i.exec(tidied[0] ?? '');
+  if (designated !== null) retries.push([[designated[1]!, ...tidied.slice(1)].join(', '), `'${tidied[0]!.slice(designated[1]!.length).trim()}' after the city's name left out`]);
   const spaced = tidied.length === 1 ? /^(.+?)\s+([A-Za-z]{2,3})$/.exec(tidied[0]!) : null;
   if (spaced !== null) retries.push([`${spaced[1]}, ${spaced[2]}`, `'${spaced[2]}' taken as the region or country`]);
   for (const [retry, why] of retries) {
@@ -559,8 +562,8 @@ export function resolvePlace(text: string): Resolution {
   // So does a territory with its sovereign that names no place in it ("Guam, US": 'Guam' is a
   // country, not a place in it), rather than "no place named 'Guam' in US".
   const territory = retries.find(([retry]) => tidied.length === 2 && retry === tidied[0]);
-  if ((tidied.length === 1 && retries.length > 0) || territory !== undefined) {
-    const [retry, why] = territory ?? [tidied[0]!, retries[0]![1]];
+  if ((tidied.length === 1 && tidied[0] !== tokens.join(', ')) || territory !== undefined) {
+    const [retry, why] = territory ?? retries[0]!;
     const left = resolveWritten(retry);
     if (!left.ok) return { ok: false, reason: `'${text.trim()}' read as '${retry}' (${why}): ${left.reason}` };
   }
