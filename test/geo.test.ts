@@ -549,3 +549,20 @@ test('a city\'s own designation after its name ("Taipei City", "Bogota D.C.") is
   const none = resolvePlace('Xqzzy City');
   assert.ok(!none.ok && none.reason === "no place named 'Xqzzy City' in the gazetteer", none.ok ? none.place.label : none.reason);
 });
+
+test('metropolitan areas as profiles write them, and a region or country in words without its comma ("Austin Texas")', () => {
+  // Before: each of these was location_unknown ("no place named 'Greater Seattle Area'...").
+  for (const [written, expected] of [
+    ['Greater Seattle Area', 'Seattle, WA, US'], ['San Francisco Bay Area', 'San Francisco, CA, US'],
+    ['Dallas-Fort Worth Metroplex', 'Dallas, TX, US'], ['Raleigh-Durham, NC', 'Raleigh, NC, US'],
+    ['Minneapolis-St. Paul, MN', 'Minneapolis, MN, US'], ['Tampa/St. Petersburg, FL', 'Tampa, FL, US'],
+    ['Phoenix Metro, AZ', 'Phoenix, AZ, US'], ['Austin Texas', 'Austin, TX, US'], ['Portland Oregon', 'Portland, OR, US'],
+    ['Salt Lake City Utah', 'Salt Lake City, UT, US'], ['Dublin Ireland', 'Dublin, IE'],
+  ] as const) assert.equal(label(written), expected, written);
+  const seattle = resolvePlace('Greater Seattle Area');
+  assert.ok(seattle.ok && seattle.notes[0] === "read as 'Seattle' ('Greater Seattle Area' taken as a metropolitan area, at its first-named city)", seattle.ok ? seattle.notes.join(' | ') : seattle.reason);
+  // Hyphenated names that are places stay whole; "Bay Area" alone names no city (not Bodega Bay).
+  assert.equal(label('Winston-Salem, NC'), 'Winston-Salem, NC, US');
+  assert.equal(label('Greater Sudbury'), 'Greater Sudbury, CA');
+  assert.ok(!resolvePlace('Bay Area, CA').ok);
+});

@@ -508,6 +508,19 @@ const POSTAL_CODE_RE = new RegExp(`^(?:${POSTAL_CODE})$`, 'i');
 const TRAILING_POSTAL_CODE_RE = new RegExp(`\\s+(?:${POSTAL_CODE})$`, 'i');
 
 /**
+ * The first-named city of a metropolitan area written as profiles and HR systems do ("Greater
+ * Chicago Area", "San Francisco Bay Area", "Phoenix Metro", "Minneapolis-St. Paul", "Tampa/St.
+ * Petersburg"); null when the text is not written so.
+ */
+function metropolitanCity(text: string): string | null {
+  // "Bay Area" alone names no city (San Francisco's, Tampa's): "Bay" was Bodega Bay by an alternate name.
+  if (/^(?:the\s+)?bay\s+area$/i.test(text.trim())) return null;
+  const bare = text.replace(/^greater\s+/i, '').replace(/\s+(?:bay area|metropolitan area|metro area|metroplex|metro|area)$/i, '').trim();
+  const first = bare.split(/\s*[-\u2013/]\s*/)[0]!.trim();
+  return first !== '' && first !== text.trim() ? first : null;
+}
+
+/**
  * Resolve a written place. Pure apart from loading the tables once; never throws on bad input.
  * What HR exports add around a place is tried away when the text as written is not found, with a
  * note: a note in brackets, a work arrangement and postal codes ("Remote - Austin, TX 78701 (HQ)"),
@@ -547,6 +560,20 @@ export function resolvePlace(text: string): Resolution {
   // Country first, as location hierarchies are written ("USA - Florida - Miami", "Germany / Berlin").
   if (tidied.length >= 2 && countryCode(tidied[0]!) !== null && countryCode(tidied[tidied.length - 1]!) === null) {
     retries.push([[...tidied].reverse().join(', '), 'written country first']);
+  }
+  // A metropolitan area as profiles write it ("Greater Seattle Area", "San Francisco Bay Area",
+  // "Dallas-Fort Worth Metroplex", "Raleigh-Durham, NC"): its first-named city, with a note.
+  const metro = metropolitanCity(tidied[0] ?? '');
+  if (metro !== null) retries.push([[metro, ...tidied.slice(1)].join(', '), `'${tidied[0]}' taken as a metropolitan area, at its first-named city`]);
+  // A region or country after the city without a comma, in words ("Austin Texas", "Portland Oregon").
+  if (tidied.length === 1) {
+    const words = tidied[0]!.split(/\s+/);
+    for (let k = 1; k <= Math.min(3, words.length - 1); k++) {
+      const tail = words.slice(-k).join(' ');
+      if (tail.length > 3 && (countryCode(tail) !== null || regionsNamed(tail, null).some((r) => STATE_COUNTRIES.has(r.country)))) {
+        retries.push([`${words.slice(0, -k).join(' ')}, ${tail}`, `'${tail}' taken as the region or country`]);
+      }
+    }
   }
   // "Taipei City", "Cebu City", "Bogota D.C.": a city's own designation after its name.
   const designated = /^(.+?)\s+(?:city|d\.?\s?c\.?)$/i.exec(tidied[0] ?? '');
