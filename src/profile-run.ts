@@ -6,7 +6,7 @@ import { usageError } from './errors.js';
 import { mergedDomainsWarning } from './ingest/accounts.js';
 import { nothingReadError, rankedRejections } from './ingest/ingest.js';
 import {
-  buildProfile, mergeProfiles, readProfile, runFromInputs, type Profile,
+  buildProfile, mergeProfiles, readProfile, runFromInputs, streamProfile, type BuildInput, type Profile, type ProfileStream,
 } from './baseline/profile.js';
 
 export interface BaselineBuildRequest extends CollectRequest {
@@ -14,14 +14,29 @@ export interface BaselineBuildRequest extends CollectRequest {
   version: string;
 }
 
-export interface BaselineBuildResult {
-  profile: Profile;
+export interface BaselineBuildResult<P = Profile> {
+  profile: P;
   /** Rejected rows by reason, and warnings of the ingest stage: for the command to show. */
   rejections: { reason: string; count: number }[];
   warnings: string[];
 }
 
+/** The profile whole in memory (tests, tools building profiles in-process). */
 export async function runBaselineBuild(req: BaselineBuildRequest): Promise<BaselineBuildResult> {
+  const { profile: input, rejections, warnings } = await collectForProfile(req);
+  return { profile: buildProfile(input), rejections, warnings };
+}
+
+/**
+ * The same profile as its head and its accounts built one at a time while they are written
+ * (`profileStreamPieces`): what `baseline build` writes, without the whole profile in memory.
+ */
+export async function streamBaselineBuild(req: BaselineBuildRequest): Promise<BaselineBuildResult<ProfileStream>> {
+  const { profile: input, rejections, warnings } = await collectForProfile(req);
+  return { profile: streamProfile(input), rejections, warnings };
+}
+
+async function collectForProfile(req: BaselineBuildRequest): Promise<BaselineBuildResult<BuildInput>> {
   const collected = await collect(req);
   // As in a scan: rows read and every one rejected is an input error, not an empty profile.
   const nothingRead = nothingReadError(collected.ingested);
@@ -36,12 +51,14 @@ export async function runBaselineBuild(req: BaselineBuildRequest): Promise<Basel
   });
   // As scan's finish stage: the budget lets go of its stores, each account of its accumulators once built.
   collected.budget.releaseStores();
-  const profile = buildProfile({ accounts: collected.accounts, accountKeys: collected.accountKeys, run, toolVersion: req.version, release: true });
   const rejections = rankedRejections(collected.ingested.rejectionCounts);
   const warnings = [...collected.ingested.warnings];
   const merged = mergedDomainsWarning(collected.accountKeys, (key) => collected.accounts.get(key)!.aliases);
   if (merged !== null) warnings.push(merged);
-  return { profile, rejections, warnings };
+  return {
+    profile: { accounts: collected.accounts, accountKeys: collected.accountKeys, run, toolVersion: req.version, release: true },
+    rejections, warnings,
+  };
 }
 
 export async function runBaselineMerge(paths: string[], version: string): Promise<Profile> {

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { generatePopulation, toCsv, rosterToCsv } from '../fixtures/generator.js';
 import { runScan, DEFAULT_MEMORY_BUDGET_VALUES, type ScanRequest } from '../src/pipeline.js';
-import { runBaselineBuild } from '../src/profile-run.js';
-import { profileToJson, profileFromSamples, type ProfileRun } from '../src/baseline/profile.js';
+import { runBaselineBuild, streamBaselineBuild } from '../src/profile-run.js';
+import { profileToJson, profileFromSamples, profileStreamPieces, type ProfileRun } from '../src/baseline/profile.js';
 import { figureOverPeers } from '../src/baseline/peer-figures.js';
 import { BaselineIndex, rhythmItem, historyItem, HISTORY_SIGNAL, RHYTHM_POINTS_CAP } from '../src/score/history.js';
 import { KindAccumulator } from '../src/analyze/distribution.js';
@@ -80,6 +80,14 @@ for (const seed of [7, 8]) {
     assert.equal(report.header.baseline?.accounts, 200);
   });
 }
+
+test('baseline build streamed (each account built, written, let go) gives the whole profile\'s bytes on the sample', async () => {
+  const req = { ...request([SAMPLE]), arguments: ['baseline', 'build', SAMPLE], version: 'test' };
+  const whole = profileToJson((await runBaselineBuild(req)).profile);
+  const { profile: stream } = await streamBaselineBuild(req);
+  assert.equal(stream.head.summary.accounts, 202);
+  assert.equal([...profileStreamPieces(stream)].join(''), whole);
+});
 
 test('no_history: an account missing from the profile gets a 0-point item and is counted in the header', async () => {
   const profilePath = join(tmp, 'sample-no-lucia.json');

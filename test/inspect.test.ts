@@ -216,6 +216,41 @@ test('findFloorRows: an input that changed since the scan gives no rows; text is
   assert.deepEqual(found.kinds[0]!.rows.map((r) => r.source.line), [686, 5083, 35824]);
 });
 
+test('findFloorRows reads in this thread even where the scan would start a reader thread', async () => {
+  const { findFloorRows } = await import('../src/analyze/rows.js');
+  const path = join(REPO_ROOT, SAMPLE);
+  // parallelMinBytes 0: the scan's collect would read this input in a reader thread.
+  const req = {
+    inputs: [path], columns: {}, inputFormat: null, strict: false, keepGoing: false, stdin: process.stdin,
+    since: null, until: null, exclude: null, memoryBudgetValues: 1000, parallelMinBytes: 0,
+  };
+  let started = 0;
+  const onWorker = (): void => { started++; };
+  process.on('worker', onWorker);
+  try {
+    const found = await findFloorRows(req, 'lucia.lee');
+    assert.deepEqual(found.kinds[0]!.rows.map((r) => r.source.line), [686, 5083, 35824]);
+  } finally {
+    process.off('worker', onWorker);
+  }
+  // Before: one reader thread, whose heap and buffers (10M rows: ~35 MB) came on top of the scan's
+  // heap, not yet given back: inspect peaked 288,588 / 295,720 KiB against scan's ~266,000.
+  assert.equal(started, 0);
+});
+
+test('inspectedOnly: the report inspect keeps through the second pass holds one account and renders the same', async () => {
+  const { inspectedOnly, renderInspectJson, renderInspectText, selectAccount } = await import('../src/report/inspect.js');
+  const { sampleReportWithAllowList, HOSTILE_NAME } = await import('./helpers/sample-report.js');
+  const r = sampleReportWithAllowList();
+  const a = selectAccount(r, HOSTILE_NAME);
+  const kept = inspectedOnly(r, a);
+  assert.deepEqual(kept.accounts, [a]);
+  assert.equal(r.accounts.length, 11, 'the scan\'s report is not changed');
+  const rows = { status: 'found' as const, reason: null, kinds: [] };
+  assert.equal(renderInspectText(kept, a, rows, { width: 100 }), renderInspectText(r, a, rows, { width: 100 }));
+  assert.equal(renderInspectJson(kept, a, rows), renderInspectJson(r, a, rows));
+});
+
 test('renderInspectText: hostile names and row texts are escaped; unknown names list near matches', async () => {
   const { renderInspectText, selectAccount } = await import('../src/report/inspect.js');
   const { sampleReportWithAllowList, HOSTILE_NAME } = await import('./helpers/sample-report.js');

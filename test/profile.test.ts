@@ -212,3 +212,42 @@ test('assembling a profile canonicalises its account list in place, never the ac
   assert.deepEqual(merged.accounts.map((x) => x.account), ['alice', 'bob', 'carol']);
   assert.equal(merged.accounts.find((x) => x.account === 'bob')!.kinds[0]!.n, 120);
 });
+
+test('streamProfile: the head before any account is built, then one account built (and its accumulators let go) per step, the same bytes as the whole profile', async () => {
+  const { buildProfile, streamProfile, profileStreamPieces } = await import('../src/baseline/profile.js');
+  const { AccountAccumulator } = await import('../src/collect.js');
+  const keys = ['ann', 'bob', 'cy', 'dee'];
+  // Two kinds, one account sketched (more values than PROFILE_EXACT_LIMIT), several days, one account of one kind.
+  const make = (): Map<string, InstanceType<typeof AccountAccumulator>> => {
+    const accounts = new Map<string, InstanceType<typeof AccountAccumulator>>();
+    keys.forEach((key, a) => {
+      const acc = new AccountAccumulator();
+      acc.addAlias(key.toUpperCase());
+      const n = a === 1 ? 1500 : 90 + 40 * a;
+      for (let i = 0; i < n; i++) acc.kindOrNew('rtt', null).add(20 + a * 7 + ((i * 37) % 101) / 4, T0 + i * 1_800_000_000, 's', 0);
+      if (a !== 3) for (let i = 0; i < 120; i++) acc.kindOrNew('keystroke_interval', null).add(((i * 13) % 29) * 3.5, T0 + DAY_US + i * 60_000_000, 's', 0);
+      accounts.set(key, acc);
+    });
+    return accounts;
+  };
+  const whole = buildProfile({ accounts: make(), accountKeys: keys, run, toolVersion: 'test' });
+  const live = make();
+  const stream = streamProfile({ accounts: live, accountKeys: keys, run, toolVersion: 'test', release: true });
+  const built = (): boolean[] => keys.map((k) => live.get(k)!.kind('rtt') === undefined);
+  assert.deepEqual(built(), [false, false, false, false], 'nothing built before the accounts are read');
+  assert.deepEqual(stream.head.summary, { accounts: 4, kinds: 7, samples: whole.summary.samples });
+  assert.deepEqual(stream.head.period, whole.period);
+  const seen: string[] = [];
+  for (const account of stream.accounts) {
+    seen.push(account.account);
+    // Before: the whole profile was built (every accumulator let go) before the first was written.
+    assert.deepEqual(built(), keys.map((_, i) => i < seen.length), `only the accounts up to ${account.account} are built`);
+    assert.deepEqual(account, whole.accounts[seen.length - 1]);
+  }
+  assert.deepEqual(seen, keys);
+  // The streamed text, with the digest of the lines written, is the whole profile's to the byte.
+  const again = streamProfile({ accounts: make(), accountKeys: keys, run, toolVersion: 'test', release: true });
+  const text = [...profileStreamPieces(again)].join('');
+  assert.equal(text, profileToJson(whole));
+  assert.equal(profileProblem(JSON.parse(text)), null);
+});

@@ -72,6 +72,10 @@ export async function findFloorRows(
     exclude: onlyAccount(accountKey, req.exclude),
     memoryBudgetValues: Number.POSITIVE_INFINITY,
     exactPerAccount: undefined,
+    // Read in this thread, never a reader thread: this thread has one account to add, so a second
+    // one saves little, and its heap and buffers (10M rows: ~35 MB) came on top of the scan's heap,
+    // not yet given back to the system: inspect peaked 22-30 MB above scan (10M rows).
+    parallelMinBytes: Number.POSITIVE_INFINITY,
     // Rejections were counted (and written to --rejects) by the scan; the second pass is silent.
     onRejection: undefined,
   });

@@ -141,6 +141,15 @@ export interface Profile {
   accountsSha256: string;
 }
 
+/** Everything a profile's text holds before its accounts. */
+export type ProfileHead = Omit<Profile, 'accounts' | 'accountsSha256'>;
+
+/** A profile being built: its head, then its accounts one at a time (see `streamProfile`). */
+export interface ProfileStream {
+  head: ProfileHead;
+  accounts: Iterable<AccountProfile>;
+}
+
 export function currentSettings(): ProfileSettings {
   return {
     floorQuantile: FLOOR_QUANTILE,
@@ -291,9 +300,11 @@ export interface BuildInput {
   release?: boolean;
 }
 
-/** A profile from the collect stage's accumulators (each is finished here, once). */
-export function buildProfile(input: BuildInput): Profile {
-  const accounts: AccountProfile[] = [];
+/**
+ * Each account's profile from its accumulators, in key order, one at a time: built when asked for,
+ * so a writer that serialises each and lets go of it holds one account's profile, never all.
+ */
+function* builtAccounts(input: BuildInput): Generator<AccountProfile> {
   for (const key of input.accountKeys) {
     const acc = input.accounts.get(key)!;
     const kinds: KindProfile[] = [];
@@ -304,9 +315,30 @@ export function buildProfile(input: BuildInput): Profile {
     // Its figures are in the profile now: the accumulator's values and sketches can go (10,000
     // accounts: accumulators and profile together were most of baseline build's peak).
     if (input.release === true) acc.releaseKinds();
-    accounts.push({ account: key, aliases: [...acc.aliases].sort(compareText).slice(0, MAX_ALIASES), kinds });
+    yield { account: key, aliases: [...acc.aliases].sort(compareText).slice(0, MAX_ALIASES), kinds };
   }
-  return assemble(accounts, [input.run], [], input.toolVersion);
+}
+
+/** A profile from the collect stage's accumulators (each is finished here, once), whole in memory. */
+export function buildProfile(input: BuildInput): Profile {
+  return assemble([...builtAccounts(input)], [input.run], [], input.toolVersion);
+}
+
+/**
+ * The profile `buildProfile` gives, as its head and its accounts built one at a time as they are
+ * read (the head's counts and period come from the accumulators, before any account is built).
+ * For `profileStreamPieces`: 10,000 accounts are written without the ~110 MB profile ever whole.
+ */
+export function streamProfile(input: BuildInput): ProfileStream {
+  const kinds: KindAccumulator[] = [];
+  for (const key of input.accountKeys) {
+    const acc = input.accounts.get(key)!;
+    for (const kind of KINDS) {
+      const kindAcc = acc.kind(kind);
+      if (kindAcc) kinds.push(kindAcc);
+    }
+  }
+  return { head: profileHead(input.accountKeys.length, kinds, [input.run], [], input.toolVersion), accounts: builtAccounts(input) };
 }
 
 /** One sample for `profileFromSamples` (tests, and tools building profiles in-process). */
@@ -334,21 +366,20 @@ export function profileFromSamples(samples: Iterable<ProfileSample>, run: Profil
   return buildProfile({ accounts, accountKeys: [...accounts.keys()].sort(compareText), run, toolVersion });
 }
 
-function assemble(accounts: AccountProfile[], runs: ProfileRun[], mergedFrom: Profile['mergedFrom'], toolVersion: string): Profile {
+/** What a profile's head needs of each kind (a kind's profile, or its accumulator before it is built). */
+type KindSpan = Pick<KindProfile, 'n' | 'firstTimeUs' | 'lastTimeUs'>;
+
+function profileHead(accounts: number, kindSpans: Iterable<KindSpan>, runs: ProfileRun[], mergedFrom: Profile['mergedFrom'], toolVersion: string): ProfileHead {
   let first = Infinity;
   let last = -Infinity;
   let kinds = 0;
   let samples = 0;
-  for (const a of accounts) for (const k of a.kinds) {
+  for (const k of kindSpans) {
     kinds++;
     samples += k.n;
     if (k.firstTimeUs < first) first = k.firstTimeUs;
     if (k.lastTimeUs > last) last = k.lastTimeUs;
   }
-  // In place, slot by slot: a copy of the whole list beside the original held two profiles at once
-  // (10,000 accounts: ~110 MB each). Only the array's slots change, never the accounts in them
-  // (a merge's may be its inputs').
-  for (let i = 0; i < accounts.length; i++) accounts[i] = canonicalAccount(accounts[i]!);
   return {
     format: PROFILE_FORMAT,
     formatVersion: PROFILE_FORMAT_VERSION,
@@ -356,12 +387,19 @@ function assemble(accounts: AccountProfile[], runs: ProfileRun[], mergedFrom: Pr
     toolVersion,
     settings: currentSettings(),
     period: kinds === 0 ? null : { firstTimeUs: first, lastTimeUs: last, first: formatTimeUs(first), last: formatTimeUs(last) },
-    summary: { accounts: accounts.length, kinds, samples },
+    summary: { accounts, kinds, samples },
     runs,
     mergedFrom,
-    accounts,
-    accountsSha256: accountsDigest(accounts),
   };
+}
+
+function assemble(accounts: AccountProfile[], runs: ProfileRun[], mergedFrom: Profile['mergedFrom'], toolVersion: string): Profile {
+  const head = profileHead(accounts.length, accounts.flatMap((a) => a.kinds), runs, mergedFrom, toolVersion);
+  // In place, slot by slot: a copy of the whole list beside the original held two profiles at once
+  // (10,000 accounts: ~110 MB each). Only the array's slots change, never the accounts in them
+  // (a merge's may be its inputs').
+  for (let i = 0; i < accounts.length; i++) accounts[i] = canonicalAccount(accounts[i]!);
+  return { ...head, accounts, accountsSha256: accountsDigest(accounts) };
 }
 
 // ------------------------------------------------------------------ merge
@@ -491,7 +529,19 @@ const ACCOUNTS_PER_PIECE = 64;
  * The text of `profileToJson` in pieces (the head, then the accounts a group at a time, then the
  * tail), so that a profile of 10,000 accounts is written as it is built, never held whole.
  */
-export function* profileJsonPieces(p: Profile): Generator<string> {
+export function profileJsonPieces(p: Profile): Generator<string> {
+  return jsonPieces(p, p.accounts, p.accountsSha256);
+}
+
+/**
+ * The same text for a profile being built: each account is serialised as it comes and let go, and
+ * `accountsSha256` (after the accounts in the text) is the digest of the lines written.
+ */
+export function profileStreamPieces(s: ProfileStream): Generator<string> {
+  return jsonPieces(s.head, s.accounts, null);
+}
+
+function* jsonPieces(p: ProfileHead, accounts: Iterable<AccountProfile>, accountsSha256: string | null): Generator<string> {
   const head = {
     format: p.format, formatVersion: p.formatVersion, tool: p.tool, toolVersion: p.toolVersion,
     settings: {
@@ -508,15 +558,22 @@ export function* profileJsonPieces(p: Profile): Generator<string> {
     })),
     mergedFrom: p.mergedFrom.map((m) => ({ path: m.path, sha256: m.sha256 })),
   };
+  const digest = createHash('sha256');
   let lines = ['{'];
   for (const [k, v] of Object.entries(head)) lines.push(`  ${JSON.stringify(k)}: ${JSON.stringify(v)},`);
   lines.push('  "accounts": [');
-  for (let i = 0; i < p.accounts.length; i++) {
-    lines.push(`    ${JSON.stringify(canonicalAccount(p.accounts[i]!))}${i < p.accounts.length - 1 ? ',' : ''}`);
+  // Each account's line waits for the next to know whether a comma ends it.
+  let pending: string | null = null;
+  for (const a of accounts) {
+    if (pending !== null) lines.push(`    ${pending},`);
+    pending = JSON.stringify(canonicalAccount(a));
+    // As accountsDigest: each account's canonical text and a newline.
+    if (accountsSha256 === null) digest.update(`${pending}\n`);
     if (lines.length >= ACCOUNTS_PER_PIECE) { yield `${lines.join('\n')}\n`; lines = []; }
   }
+  if (pending !== null) lines.push(`    ${pending}`);
   lines.push('  ],');
-  lines.push(`  "accountsSha256": ${JSON.stringify(p.accountsSha256)}`);
+  lines.push(`  "accountsSha256": ${JSON.stringify(accountsSha256 ?? digest.digest('hex'))}`);
   lines.push('}');
   yield `${lines.join('\n')}\n`;
 }

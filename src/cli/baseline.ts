@@ -1,8 +1,8 @@
 // `keylag baseline build|merge`: wires options to src/profile-run.ts and writes the profile.
 import type { Command } from 'commander';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { runBaselineBuild, runBaselineMerge } from '../profile-run.js';
-import { profileJsonPieces, type Profile } from '../baseline/profile.js';
+import { runBaselineMerge, streamBaselineBuild } from '../profile-run.js';
+import { profileJsonPieces, profileStreamPieces, type ProfileHead } from '../baseline/profile.js';
 import { terminalSafe } from '../report/sanitize.js';
 import { VERSION } from './version.js';
 import { guardOutputPath, writePieces } from './output.js';
@@ -13,9 +13,9 @@ interface BuildFlags extends InputFlags {
   rejects?: string;
 }
 
-async function emit(profile: Profile, out: string | undefined): Promise<void> {
+async function emit(profile: ProfileHead, pieces: Iterable<string>, out: string | undefined): Promise<void> {
   // Written as it is built, a group of accounts at a time (10,000 accounts: a 52 MB text never held whole).
-  const sha = await writePieces(out ?? null, profileJsonPieces(profile));
+  const sha = await writePieces(out ?? null, pieces);
   if (out === undefined) return;
   process.stderr.write(`keylag: wrote ${terminalSafe(out)} (sha256 ${sha}; ${profile.summary.accounts} accounts, ${profile.summary.samples} samples`
     + `${profile.period ? `, ${profile.period.first.slice(0, 10)}..${profile.period.last.slice(0, 10)}` : ''})\n`);
@@ -50,7 +50,7 @@ Examples:
       // Arguments as given after `keylag`, for the profile's custody record (none when run in-process).
       const rawArgs = command.parent?.parent ? process.argv.slice(2) : [];
       try {
-        const { profile, rejections, warnings } = await runBaselineBuild({
+        const { profile, rejections, warnings } = await streamBaselineBuild({
           ...(await collectRequestFrom(inputs, flags)),
           stdin: process.stdin,
           onRejection: rejectStream
@@ -64,7 +64,8 @@ Examples:
         if (total > 0) {
           process.stderr.write(`keylag: ${total} rows or values rejected (${rejections.map((r) => `${terminalSafe(r.reason)} ${r.count}`).join(', ')})\n`);
         }
-        await emit(profile, flags.out);
+        // Each account is built, written and let go before the next (the whole profile is never held).
+        await emit(profile.head, profileStreamPieces(profile), flags.out);
       } finally {
         if (rejectStream) await new Promise<void>((r) => rejectStream!.end(() => r()));
       }
@@ -80,6 +81,7 @@ Examples:
   $ keylag baseline merge profile-2026-01.json profile-2026-02.json -o profile-q1.json`)
     .action(async (paths: string[], flags: { out?: string }) => {
       if (flags.out) guardOutputPath(flags.out, paths, '--out');
-      await emit(await runBaselineMerge(paths, VERSION), flags.out);
+      const merged = await runBaselineMerge(paths, VERSION);
+      await emit(merged, profileJsonPieces(merged), flags.out);
     });
 }

@@ -4,9 +4,10 @@ import { Command, Option } from 'commander';
 import { createHash } from 'node:crypto';
 import { runScan, DEFAULT_MIN_SAMPLES } from '../pipeline.js';
 import { findFloorRows } from '../analyze/rows.js';
-import { renderInspectJson, renderInspectText, selectAccount } from '../report/inspect.js';
+import { inspectedOnly, renderInspectJson, renderInspectText, selectAccount } from '../report/inspect.js';
 import { terminalSafe } from '../report/sanitize.js';
 import { VERSION } from './version.js';
+import { releaseBetweenStages } from './memory.js';
 import { decideColor, guardOutputPath, writeFileText, writeStdout } from './output.js';
 import {
   addAdapterOptions, addInputOptions, addLimitOptions, addScoringOptions, collectRequestFrom, positiveInt, scoringRequestFrom, type InputFlags, type ScoringFlags,
@@ -41,7 +42,7 @@ Examples:
       if (flags.out) guardOutputPath(flags.out, inputs, '--out');
       const base = await collectRequestFrom(inputs, flags);
       const rawArgs = cmd.parent ? process.argv.slice(2) : [];
-      const report = await runScan({
+      let report = await runScan({
         ...base,
         ...scoringRequestFrom(flags),
         minSamples: flags.minSamples,
@@ -50,6 +51,11 @@ Examples:
         stdin: process.stdin,
       });
       const account = selectAccount(report, accountName, base.exclude ? (k) => base.exclude!.matches(k) : undefined);
+      // Only what is rendered lives on through the second pass (the same variable: no reference to
+      // the whole report is left), and the rest is collected before it reads, so the second pass's
+      // allocations reuse that room (it reads in this thread too, src/analyze/rows.ts).
+      report = inspectedOnly(report, account);
+      releaseBetweenStages();
       // Second pass: only this account, every value exact (stdin: unavailable, said in the output).
       const rows = await findFloorRows({ ...base, stdin: process.stdin }, account.account, report.header.inputs);
       const text = flags.format === 'json'

@@ -40,6 +40,14 @@ export function selectAccount(report: Report, name: string, excluded?: (key: str
     + (near.length > 0 ? `; nearest: ${near.join(', ')}` : ''));
 }
 
+/**
+ * The report as inspect renders it (header, summary, peer groups, the one account): the other
+ * accounts' reports (10,000 accounts: most of the heap) need not live on through the second pass.
+ */
+export function inspectedOnly(report: Report, account: AccountReport): Report {
+  return { ...report, accounts: [account] };
+}
+
 export interface InspectOptions {
   width?: number;
   color?: boolean;
