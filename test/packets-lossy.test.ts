@@ -13,6 +13,7 @@ const ACCOUNTS = join(DIR, 'accounts.csv');
 
 interface Row { time: number; account: string; kind: string; value: number; frame: number }
 const cache = new Map<string, Row[]>();
+const of = (file: string, account: string, kind: string): Row[] => extract(file).filter((r) => r.account === account && r.kind === kind);
 function extract(file: string): Row[] {
   let rows = cache.get(file);
   if (rows === undefined) {
@@ -39,4 +40,13 @@ test('tcpdump -s 96, nanosecond pcap, and dumpcap pcapng files joined by mergeca
   // dumpcap's copy lacks the few packets between its two runs, so a few samples are missing; none differs
   const ref = new Set(reference);
   assert.ok(merged.length >= reference.length - 10 && merged.every((r) => ref.has(key(r))), `${merged.length} of ${reference.length}`);
+});
+
+test('a multiplexed connection (ControlMaster) whose idle master answers keep-alives: its keys are the echoed size, not the 28-byte reply', () => {
+  // before: the master's 8 REQUEST_FAILURE replies (28 bytes) to sshd's global keep-alives were the keystroke size,
+  // every 36-byte key was output: bob 0 keystroke intervals and 0 reactions for his 171 keys and 16 prompts
+  assert.ok(of('server.pcap', 'bob', 'keystroke_interval').length >= 140, String(of('server.pcap', 'bob', 'keystroke_interval').length));
+  assert.ok(of('server.pcap', 'bob', 'reaction').length >= 10, String(of('server.pcap', 'bob', 'reaction').length));
+  // a plain session and a compressed one keep theirs (carol: 62 intervals, the typist typed 61 within lines)
+  assert.equal(of('server.pcap', 'carol', 'keystroke_interval').length, 62);
 });

@@ -203,11 +203,11 @@ export interface StreamCarry {
   setupDone: boolean;
   setupClientSeen: number;
   /**
-   * Client message sizes seen so far and how often ([size, count], ascending; only sizes up to the
-   * keystroke size once there is one, else the smallest KEY_SIZES_KEPT), and the server message
+   * Message sizes seen so far and how often each side sent them (keySizes(): ascending; only sizes up to
+   * the keystroke size once there is one, else the smallest KEY_SIZES_KEPT), and the server message
    * sizes after setup (distinct, ascending, the smallest SERVER_SIZES_KEPT): the echo size.
    */
-  clientSizes: [number, number][];
+  clientSizes: SizeCount[];
   serverSizes: number[];
   obfuscated: boolean;
   turn: Turn | null;
@@ -223,13 +223,6 @@ export interface Turn { first: DataEvent; last: DataEvent; segments: number; byt
 /** Client message sizes kept before any is a keystroke size: the smallest this many. */
 export const KEY_SIZES_KEPT = 64;
 
-/**
- * The keystroke size is the smallest client message size seen at least keySizeMinCount times (a key
- * and its echo are the session's smallest messages, sent over and over); a smaller message seen
- * less often is a one-off of the protocol (OpenSSH 9.2 sends NEWKEYS, 16 bytes, in a segment of
- * its own). Counts of the sizes in `earlier` and `events`, ascending by size, cut to what can still
- * matter: sizes up to the keystroke size, or the smallest KEY_SIZES_KEPT while there is none.
- */
 /** Server message sizes kept per stream for the echo size: the smallest few, ascending, distinct. */
 const SERVER_SIZES_KEPT = 16;
 
@@ -241,12 +234,38 @@ function withSize(sizes: number[], len: number): number[] {
   return [...sizes.slice(0, at), len, ...sizes.slice(at)].slice(0, SERVER_SIZES_KEPT);
 }
 
-export function keySizes(earlier: readonly [number, number][], events: readonly DataEvent[]): [number, number][] {
-  const counts = new Map<number, number>(earlier);
-  for (const e of events) counts.set(e.len, (counts.get(e.len) ?? 0) + 1);
-  const sizes = [...counts].sort((a, b) => a[0] - b[0]);
-  const key = sizes.findIndex(([, count]) => count >= DERIVE.keySizeMinCount);
-  return sizes.slice(0, key >= 0 ? key + 1 : KEY_SIZES_KEPT);
+/** A message size and how often the client and the server sent messages of it. */
+export type SizeCount = [size: number, client: number, server: number];
+
+/**
+ * Message sizes of a stream (`earlier`, carried, and `events`) with how often each side sent them,
+ * ascending by size, and the keystroke size they give (Infinity without one): the smallest client
+ * message size seen at least keySizeMinCount times (a key and its echo are the session's smallest
+ * messages, sent over and over; a smaller message seen less often is a one-off of the protocol:
+ * OpenSSH 9.2 sends NEWKEYS, 16 bytes, in a segment of its own), and of those, with `echoed`, the
+ * smallest the server sends as often: a key is echoed in a message of its size (36 bytes plain, 76
+ * through ssh -J, a chaff PING answered by a PONG alike), while a reply the server never sends is no
+ * key: the 28-byte REQUEST_FAILURE an idle multiplexing master (ssh -M -N) answers each of sshd's
+ * global keep-alive requests with, which took every 36-byte key for output. Without such a size, the
+ * smallest repeated one as before. The list is cut to what can still matter: sizes up to the
+ * keystroke size, or the smallest KEY_SIZES_KEPT while there is none.
+ */
+export function keySizes(earlier: readonly SizeCount[], events: readonly DataEvent[], echoed: boolean): { sizes: SizeCount[]; keyLen: number; keyCount: number } {
+  const counts = new Map<number, SizeCount>(earlier.map((c) => [c[0], [...c] as SizeCount]));
+  for (const e of events) {
+    let c = counts.get(e.len);
+    if (c === undefined) counts.set(e.len, c = [e.len, 0, 0]);
+    c[e.fromClient ? 1 : 2]++;
+  }
+  const sizes = [...counts.values()].sort((a, b) => a[0] - b[0]);
+  const repeated = (c: SizeCount): boolean => c[1] >= DERIVE.keySizeMinCount;
+  const echo = echoed ? sizes.findIndex((c) => repeated(c) && c[2] >= DERIVE.keySizeMinCount) : -1;
+  const key = echo >= 0 ? echo : sizes.findIndex(repeated);
+  return {
+    sizes: sizes.slice(0, (echoed ? echo : key) >= 0 ? key + 1 : KEY_SIZES_KEPT),
+    keyLen: key >= 0 ? sizes[key]![0] : Infinity,
+    keyCount: key >= 0 ? sizes[key]![1] : 0,
+  };
 }
 
 function median(values: number[]): number {
@@ -442,7 +461,6 @@ export function deriveStream(packets: readonly TcpPacket[], carry?: StreamCarry,
   let outputSinceClient = carry ? carry.outputSinceClient : false;
   let prevKey: DataEvent | null = carry ? carry.prevKey : null;
   let keyLen = Infinity;
-  let clientSizes: [number, number][] = carry ? carry.clientSizes : [];
   let echoLen = Infinity;
   let serverSizes: number[] = carry ? carry.serverSizes : [];
   let obfuscated = false;
@@ -450,14 +468,14 @@ export function deriveStream(packets: readonly TcpPacket[], carry?: StreamCarry,
   let keyLikeLen = 0;
   // Keystroke size, echo size and the obfuscation verdict are whole-stream properties: a later
   // segment starts from what the earlier ones found (sizes and counts so far; obfuscated stays so).
-  clientSizes = keySizes(carry ? carry.clientSizes : [], clientEvents);
-  const repeated = clientSizes.find(([, count]) => count >= DERIVE.keySizeMinCount);
+  const sized = keySizes(carry ? carry.clientSizes : [], events, ssh);
+  const clientSizes = sized.sizes;
   if (!ssh) {
     // how much it looks like typing (a note names such streams): client messages of its keystroke-like size
-    if (repeated !== undefined && repeated[0] <= DERIVE.keyLikeMaxBytes) { keyLikeLen = repeated[0]; keyLike = repeated[1]; }
+    if (sized.keyLen <= DERIVE.keyLikeMaxBytes) { keyLikeLen = sized.keyLen; keyLike = sized.keyCount; }
   } else {
     // Loops, not Math.min(...list): a long stream has more events than a call has arguments.
-    keyLen = repeated?.[0] ?? Infinity;
+    keyLen = sized.keyLen;
     const typing = Number.isFinite(keyLen);
     // The lock-step setup ends at the first keystroke, and after at most setupMaxClientMessages client messages.
     const keyStart = typing ? events.findIndex((e) => e.fromClient && e.len === keyLen) : events.length;
