@@ -14,6 +14,8 @@ const ACCOUNTS = join(DIR, 'accounts.csv');
 interface Row { time: number; account: string; kind: string; value: number; frame: number }
 const cache = new Map<string, Row[]>();
 const of = (file: string, account: string, kind: string): Row[] => extract(file).filter((r) => r.account === account && r.kind === kind);
+const max = (rows: Row[]): number => Math.max(...rows.map((r) => r.value));
+const at = (rows: Row[], frame: number): number[] => rows.filter((r) => r.frame === frame).map((r) => r.value);
 function extract(file: string): Row[] {
   let rows = cache.get(file);
   if (rows === undefined) {
@@ -49,4 +51,15 @@ test('a multiplexed connection (ControlMaster) whose idle master answers keep-al
   assert.ok(of('server.pcap', 'bob', 'reaction').length >= 10, String(of('server.pcap', 'bob', 'reaction').length));
   // a plain session and a compressed one keep theirs (carol: 62 intervals, the typist typed 61 within lines)
   assert.equal(of('server.pcap', 'carol', 'keystroke_interval').length, 62);
+});
+
+test('a duplicate ACK (sent on loss) does not time data an ACK riding on data already acknowledged', () => {
+  // before: the first pure ACK of a number timed the data it covered even when the far end's data had
+  // acknowledged it long before: alice's client capture rtt 518.5 ms at frame 197 (a duplicate ACK with
+  // SACK after a lost keystroke), bob's 1615.6 ms during the scp (path ~40 and ~20 ms)
+  assert.deepEqual(at(of('alice-client.pcap', 'alice', 'rtt'), 197), []);
+  assert.ok(max(of('alice-client.pcap', 'alice', 'rtt')) < 200, String(max(of('alice-client.pcap', 'alice', 'rtt'))));
+  assert.ok(max(of('server.pcap', 'bob', 'rtt')) < 200, String(max(of('server.pcap', 'bob', 'rtt'))));
+  // the floors stay the path's
+  assert.ok(Math.min(...of('server.pcap', 'bob', 'rtt').map((r) => r.value)) > 20 && Math.min(...of('server.pcap', 'bob', 'rtt').map((r) => r.value)) < 21);
 });

@@ -432,7 +432,9 @@ export function deriveStream(packets: readonly TcpPacket[], carry?: StreamCarry,
       }
     }
     // Only pure ACKs time the transport: an ACK riding on data left when the application had data.
-    if ((p.flags & TCP_ACK) && d !== near && p.len === 0 && !(p.flags & (TCP_SYN | TCP_FIN | TCP_RST))) {
+    // Any ACK acknowledges, though: data an ACK on data (or a FIN) covered is no longer outstanding, so
+    // a later pure ACK of the same number (a duplicate ACK, sent on loss) does not time it.
+    if ((p.flags & TCP_ACK) && d !== near && !(p.flags & (TCP_SYN | TCP_RST))) {
       const a = rel(p.ack, near);
       if (a > ackedTo[near]) {
         ackedTo[near] = a;
@@ -440,7 +442,8 @@ export function deriveStream(packets: readonly TcpPacket[], carry?: StreamCarry,
         while (covered + 1 < outstanding.length && outstanding[covered + 1]!.end <= a) covered++;
         if (covered >= 0) {
           const seg = outstanding[covered]!;
-          if (!seg.retransmitted && !outstanding.slice(0, covered + 1).some((s) => s.retransmitted)) push('rtt', p, seg.timeUs, seg.frame);
+          const pure = p.len === 0 && !(p.flags & TCP_FIN);
+          if (pure && !seg.retransmitted && !outstanding.slice(0, covered + 1).some((s) => s.retransmitted)) push('rtt', p, seg.timeUs, seg.frame);
           outstanding.splice(0, covered + 1);
         }
       }
