@@ -17,7 +17,8 @@
 //     reaction   server output (more than a bare echo) -> the user's next keystroke: the path to
 //                the person and back plus human think time. This is what still carries the far leg
 //                when SSH itself ends at the relay (nested hop).
-//     keystroke_interval  gaps between consecutive keystroke packets within a typed line.
+//     keystroke_interval  gaps between consecutive keystroke packets within a typed line (consecutive
+//                in sequence too: a key captured past a hole, after a lost or overtaken one, gives none).
 //
 //   capture near the client
 //     rtt        SYN -> SYN-ACK; client data -> the server's ACK covering it.
@@ -554,7 +555,7 @@ export function deriveStream(packets: readonly TcpPacket[], carry?: StreamCarry,
           // Obfuscated streams give no typing rhythm at all: keys are quantised and mixed with chaff.
           if (obfuscated) prevKey = null;
           else {
-            if (prevKey !== null && !outputSinceClient && e.timeUs - prevKey.timeUs <= DERIVE.keyGapMaxUs && e.timeUs < teardownFromUs) push('keystroke_interval', e, prevKey.timeUs, prevKey.frame);
+            if (prevKey !== null && prevKey.end === e.start && !outputSinceClient && e.timeUs - prevKey.timeUs <= DERIVE.keyGapMaxUs && e.timeUs < teardownFromUs) push('keystroke_interval', e, prevKey.timeUs, prevKey.frame);
             prevKey = e;
           }
         } else if (i >= setupEnd) {
@@ -571,7 +572,7 @@ export function deriveStream(packets: readonly TcpPacket[], carry?: StreamCarry,
         const e = events[i]!;
         if (!e.fromClient) { if (e.len > echoLen) outputSinceClient = true; continue; }
         if (!typing || e.len !== keyLen || obfuscated) { prevKey = null; continue; }
-        if (prevKey !== null && !outputSinceClient && e.timeUs - prevKey.timeUs <= DERIVE.keyGapMaxUs && e.timeUs < teardownFromUs) push('keystroke_interval', e, prevKey.timeUs, prevKey.frame);
+        if (prevKey !== null && prevKey.end === e.start && !outputSinceClient && e.timeUs - prevKey.timeUs <= DERIVE.keyGapMaxUs && e.timeUs < teardownFromUs) push('keystroke_interval', e, prevKey.timeUs, prevKey.frame);
         prevKey = e;
         outputSinceClient = false;
       }
