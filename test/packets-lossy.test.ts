@@ -73,3 +73,16 @@ test('a keystroke captured past a hole (the one before it lost or overtaken) giv
   // at the client, where every key is captured once in order, all 160 of the typist's intervals are there
   assert.equal(of('alice-client.pcap', 'alice', 'keystroke_interval').length, 160);
 });
+
+test('Karn for application round trips and reactions: none timed across a retransmission or a hole', () => {
+  // before: at the server, a setup turn whose 44-byte message was lost and resent gave app_rtt 328.1 ms
+  // (frame 62; the resent copy was answered 40.7 ms after it), a reaction timed across a retransmission
+  // a reaction of 1557.9 ms (frame 2151); at the client, a key whose echo was resent gave 376.6 ms (frame 127)
+  assert.deepEqual(at(of('server.pcap', 'alice', 'app_rtt'), 62), []);
+  assert.deepEqual(at(of('server.pcap', 'alice', 'reaction'), 2151), []);
+  assert.deepEqual(at(of('alice-client.pcap', 'alice', 'app_rtt'), 127), []);
+  assert.ok(max(of('server.pcap', 'alice', 'app_rtt')) < 150, String(max(of('server.pcap', 'alice', 'app_rtt'))));
+  // the floors stay the path's 40 ms
+  assert.ok(Math.min(...of('alice-client.pcap', 'alice', 'app_rtt').map((r) => r.value)) < 41);
+  assert.equal(of('alice-client.pcap', 'alice', 'app_rtt').length, 163);
+});

@@ -217,6 +217,8 @@ export interface StreamCarry {
   prevKey: DataEvent | null;
   pendingRequests: DataEvent[];
   answeredTo: number;
+  /** Time of the latest loss seen (retransmission or hole; -1 without): round trips across it are not timed. */
+  lastLossUs: number;
 }
 
 export interface Turn { first: DataEvent; last: DataEvent; segments: number; bytes: number; afterIdle: boolean }
@@ -412,6 +414,18 @@ export function deriveStream(packets: readonly TcpPacket[], carry?: StreamCarry,
   const highestEnd: [number, number] = carry ? [carry.highestEnd[0], carry.highestEnd[1]] : [0, 0];
   const ackedTo: [number, number] = carry ? [carry.ackedTo[0], carry.ackedTo[1]] : [0, 0];
   const events: DataEvent[] = [];
+  // Times of loss seen in either direction: a retransmission, or data arriving past a hole in its
+  // sequence space (what came before it was lost before the capture point, or overtaken). Karn at the
+  // application: no request -> reply or output -> reaction is timed across one (lossBetween()).
+  const losses: number[] = [];
+  const carriedLossUs = carry ? carry.lastLossUs : -1;
+  const lossBetween = (fromUs: number, toUs: number): boolean => {
+    let lo = 0;
+    let hi = losses.length;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (losses[mid]! <= fromUs) lo = mid + 1; else hi = mid; }
+    return (lo < losses.length && losses[lo]! <= toUs) || (carriedLossUs > fromUs && carriedLossUs <= toUs);
+  };
+  const lossAt = (timeUs: number): void => { losses.push(Math.max(timeUs, losses[losses.length - 1] ?? timeUs)); };
   for (const p of packets) {
     const d = (isClient(p) ? 0 : 1) as 0 | 1;
     const o = (1 - d) as 0 | 1;
@@ -420,10 +434,13 @@ export function deriveStream(packets: readonly TcpPacket[], carry?: StreamCarry,
       if (start >= 0) {
         const end = start + p.len;
         if (end <= highestEnd[d]) {
-          // Retransmission (Karn): neither it nor the original gives a round trip.
+          // Retransmission (Karn): neither it nor the original gives a round trip, at the transport
+          // (outstanding) or the application (lossBetween: request -> reply, turn -> reply or reaction).
           if (d === near) for (const seg of outstanding) if (seg.end > start && seg.end - p.len < end) seg.retransmitted = true;
+          lossAt(p.timeUs);
         } else {
           const partial = start < highestEnd[d];
+          if (start > Math.max(highestEnd[d], 1)) lossAt(p.timeUs); // past a hole
           highestEnd[d] = end;
           if (d === near) outstanding.push({ end, timeUs: p.timeUs, frame: p.frame, retransmitted: partial });
           if (!partial) {
@@ -542,12 +559,12 @@ export function deriveStream(packets: readonly TcpPacket[], carry?: StreamCarry,
           const coversFirst = e.ackRel >= turn.first.end;
           const coversLast = e.ackRel >= turn.last.end;
           if (i < setupEnd) {
-            if (coversFirst && turn.last.timeUs - turn.first.timeUs <= DERIVE.burstWindowUs) push('app_rtt', e, turn.first.timeUs, turn.first.frame);
+            if (coversFirst && turn.last.timeUs - turn.first.timeUs <= DERIVE.burstWindowUs && !lossBetween(turn.first.timeUs, e.timeUs)) push('app_rtt', e, turn.first.timeUs, turn.first.frame);
           } else if (keepAliveLike && e.len <= DERIVE.keepAliveMaxBytes && coversFirst && !answered) {
-            push('app_rtt', e, turn.first.timeUs, turn.first.frame);
+            if (!lossBetween(turn.first.timeUs, e.timeUs)) push('app_rtt', e, turn.first.timeUs, turn.first.frame);
             keepAliveReply = true;
           } else if (typing && e.len === keyLen && outputSinceClient && coversLast && (!obfuscated || burstStart) && !keepAliveLike
-            && e.timeUs - turn.last.timeUs >= DERIVE.reactionMinUs && e.timeUs < teardownFromUs) {
+            && e.timeUs - turn.last.timeUs >= DERIVE.reactionMinUs && e.timeUs < teardownFromUs && !lossBetween(turn.last.timeUs, e.timeUs)) {
             push('reaction', e, turn.last.timeUs, turn.last.frame);
           }
         }
@@ -592,7 +609,7 @@ export function deriveStream(packets: readonly TcpPacket[], carry?: StreamCarry,
       const c = requests[ci];
       if (c === undefined || c.end > s.ackRel || c.frame > s.frame || c.end !== s.ackRel || c.end <= answeredTo) continue;
       answeredTo = c.end;
-      push('app_rtt', s, c.timeUs, c.frame);
+      if (!lossBetween(c.timeUs, s.timeUs)) push('app_rtt', s, c.timeUs, c.frame);
     }
     pendingRequests = requests.slice(Math.max(ci, requests.length - CARRY_MAX_PENDING));
   }
@@ -611,6 +628,7 @@ export function deriveStream(packets: readonly TcpPacket[], carry?: StreamCarry,
       stream: first.stream, firstTimeUs, client, clientPort, server, serverPort, vantage, vantageFrom, ssh,
       isn, highestEnd, ackedTo, outstanding: outstanding.slice(-CARRY_MAX_PENDING),
       setupDone, setupClientSeen, clientSizes, serverSizes, obfuscated, turn, lastClient, outputSinceClient, prevKey, pendingRequests, answeredTo,
+      lastLossUs: losses[losses.length - 1] ?? carriedLossUs,
     },
   };
 }
