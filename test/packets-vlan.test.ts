@@ -13,7 +13,7 @@ const accounts = { accounts: resolve(REPO_ROOT, 'fixtures/lab/captures/accounts.
 
 test('VLAN tags (802.1Q, and QinQ with an 802.1ad outer tag) give the untagged capture\'s samples, frame for frame', async () => {
   const base = await readWith(pcapAdapter, readFileSync(path('base.pcap')), accounts, 'capture');
-  assert.equal(base.samples.length, 601);
+  assert.equal(base.samples.length, 600); // 601 before Karn at the application: carol's app_rtt 55.4 ms at frame 96 answered a turn the server resent
   assert.ok(new Set(base.samples.map((s) => s.account)).size >= 3);
   for (const tagged of ['vlan-8021q.pcap', 'vlan-qinq.pcap']) {
     const bytes = readFileSync(path(tagged));

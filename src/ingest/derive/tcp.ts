@@ -17,7 +17,8 @@
 //     reaction   server output (more than a bare echo) -> the user's next keystroke: the path to
 //                the person and back plus human think time. This is what still carries the far leg
 //                when SSH itself ends at the relay (nested hop).
-//     keystroke_interval  gaps between consecutive keystroke packets within a typed line.
+//     keystroke_interval  gaps between consecutive keystroke packets within a typed line (consecutive
+//                in sequence too: a key captured past a hole, after a lost or overtaken one, gives none).
 //
 //   capture near the client
 //     rtt        SYN -> SYN-ACK; client data -> the server's ACK covering it.
@@ -203,11 +204,11 @@ export interface StreamCarry {
   setupDone: boolean;
   setupClientSeen: number;
   /**
-   * Client message sizes seen so far and how often ([size, count], ascending; only sizes up to the
-   * keystroke size once there is one, else the smallest KEY_SIZES_KEPT), and the server message
+   * Message sizes seen so far and how often each side sent them (keySizes(): ascending; only sizes up to
+   * the keystroke size once there is one, else the smallest KEY_SIZES_KEPT), and the server message
    * sizes after setup (distinct, ascending, the smallest SERVER_SIZES_KEPT): the echo size.
    */
-  clientSizes: [number, number][];
+  clientSizes: SizeCount[];
   serverSizes: number[];
   obfuscated: boolean;
   turn: Turn | null;
@@ -216,6 +217,8 @@ export interface StreamCarry {
   prevKey: DataEvent | null;
   pendingRequests: DataEvent[];
   answeredTo: number;
+  /** Time of the latest loss seen (retransmission or hole; -1 without): round trips across it are not timed. */
+  lastLossUs: number;
 }
 
 export interface Turn { first: DataEvent; last: DataEvent; segments: number; bytes: number; afterIdle: boolean }
@@ -223,13 +226,6 @@ export interface Turn { first: DataEvent; last: DataEvent; segments: number; byt
 /** Client message sizes kept before any is a keystroke size: the smallest this many. */
 export const KEY_SIZES_KEPT = 64;
 
-/**
- * The keystroke size is the smallest client message size seen at least keySizeMinCount times (a key
- * and its echo are the session's smallest messages, sent over and over); a smaller message seen
- * less often is a one-off of the protocol (OpenSSH 9.2 sends NEWKEYS, 16 bytes, in a segment of
- * its own). Counts of the sizes in `earlier` and `events`, ascending by size, cut to what can still
- * matter: sizes up to the keystroke size, or the smallest KEY_SIZES_KEPT while there is none.
- */
 /** Server message sizes kept per stream for the echo size: the smallest few, ascending, distinct. */
 const SERVER_SIZES_KEPT = 16;
 
@@ -241,12 +237,38 @@ function withSize(sizes: number[], len: number): number[] {
   return [...sizes.slice(0, at), len, ...sizes.slice(at)].slice(0, SERVER_SIZES_KEPT);
 }
 
-export function keySizes(earlier: readonly [number, number][], events: readonly DataEvent[]): [number, number][] {
-  const counts = new Map<number, number>(earlier);
-  for (const e of events) counts.set(e.len, (counts.get(e.len) ?? 0) + 1);
-  const sizes = [...counts].sort((a, b) => a[0] - b[0]);
-  const key = sizes.findIndex(([, count]) => count >= DERIVE.keySizeMinCount);
-  return sizes.slice(0, key >= 0 ? key + 1 : KEY_SIZES_KEPT);
+/** A message size and how often the client and the server sent messages of it. */
+export type SizeCount = [size: number, client: number, server: number];
+
+/**
+ * Message sizes of a stream (`earlier`, carried, and `events`) with how often each side sent them,
+ * ascending by size, and the keystroke size they give (Infinity without one): the smallest client
+ * message size seen at least keySizeMinCount times (a key and its echo are the session's smallest
+ * messages, sent over and over; a smaller message seen less often is a one-off of the protocol:
+ * OpenSSH 9.2 sends NEWKEYS, 16 bytes, in a segment of its own), and of those, with `echoed`, the
+ * smallest the server sends as often: a key is echoed in a message of its size (36 bytes plain, 76
+ * through ssh -J, a chaff PING answered by a PONG alike), while a reply the server never sends is no
+ * key: the 28-byte REQUEST_FAILURE an idle multiplexing master (ssh -M -N) answers each of sshd's
+ * global keep-alive requests with, which took every 36-byte key for output. Without such a size, the
+ * smallest repeated one as before. The list is cut to what can still matter: sizes up to the
+ * keystroke size, or the smallest KEY_SIZES_KEPT while there is none.
+ */
+export function keySizes(earlier: readonly SizeCount[], events: readonly DataEvent[], echoed: boolean): { sizes: SizeCount[]; keyLen: number; keyCount: number } {
+  const counts = new Map<number, SizeCount>(earlier.map((c) => [c[0], [...c] as SizeCount]));
+  for (const e of events) {
+    let c = counts.get(e.len);
+    if (c === undefined) counts.set(e.len, c = [e.len, 0, 0]);
+    c[e.fromClient ? 1 : 2]++;
+  }
+  const sizes = [...counts.values()].sort((a, b) => a[0] - b[0]);
+  const repeated = (c: SizeCount): boolean => c[1] >= DERIVE.keySizeMinCount;
+  const echo = echoed ? sizes.findIndex((c) => repeated(c) && c[2] >= DERIVE.keySizeMinCount) : -1;
+  const key = echo >= 0 ? echo : sizes.findIndex(repeated);
+  return {
+    sizes: sizes.slice(0, (echoed ? echo : key) >= 0 ? key + 1 : KEY_SIZES_KEPT),
+    keyLen: key >= 0 ? sizes[key]![0] : Infinity,
+    keyCount: key >= 0 ? sizes[key]![1] : 0,
+  };
 }
 
 function median(values: number[]): number {
@@ -392,6 +414,18 @@ export function deriveStream(packets: readonly TcpPacket[], carry?: StreamCarry,
   const highestEnd: [number, number] = carry ? [carry.highestEnd[0], carry.highestEnd[1]] : [0, 0];
   const ackedTo: [number, number] = carry ? [carry.ackedTo[0], carry.ackedTo[1]] : [0, 0];
   const events: DataEvent[] = [];
+  // Times of loss seen in either direction: a retransmission, or data arriving past a hole in its
+  // sequence space (what came before it was lost before the capture point, or overtaken). Karn at the
+  // application: no request -> reply or output -> reaction is timed across one (lossBetween()).
+  const losses: number[] = [];
+  const carriedLossUs = carry ? carry.lastLossUs : -1;
+  const lossBetween = (fromUs: number, toUs: number): boolean => {
+    let lo = 0;
+    let hi = losses.length;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (losses[mid]! <= fromUs) lo = mid + 1; else hi = mid; }
+    return (lo < losses.length && losses[lo]! <= toUs) || (carriedLossUs > fromUs && carriedLossUs <= toUs);
+  };
+  const lossAt = (timeUs: number): void => { losses.push(Math.max(timeUs, losses[losses.length - 1] ?? timeUs)); };
   for (const p of packets) {
     const d = (isClient(p) ? 0 : 1) as 0 | 1;
     const o = (1 - d) as 0 | 1;
@@ -400,10 +434,13 @@ export function deriveStream(packets: readonly TcpPacket[], carry?: StreamCarry,
       if (start >= 0) {
         const end = start + p.len;
         if (end <= highestEnd[d]) {
-          // Retransmission (Karn): neither it nor the original gives a round trip.
+          // Retransmission (Karn): neither it nor the original gives a round trip, at the transport
+          // (outstanding) or the application (lossBetween: request -> reply, turn -> reply or reaction).
           if (d === near) for (const seg of outstanding) if (seg.end > start && seg.end - p.len < end) seg.retransmitted = true;
+          lossAt(p.timeUs);
         } else {
           const partial = start < highestEnd[d];
+          if (start > Math.max(highestEnd[d], 1)) lossAt(p.timeUs); // past a hole
           highestEnd[d] = end;
           if (d === near) outstanding.push({ end, timeUs: p.timeUs, frame: p.frame, retransmitted: partial });
           if (!partial) {
@@ -413,7 +450,9 @@ export function deriveStream(packets: readonly TcpPacket[], carry?: StreamCarry,
       }
     }
     // Only pure ACKs time the transport: an ACK riding on data left when the application had data.
-    if ((p.flags & TCP_ACK) && d !== near && p.len === 0 && !(p.flags & (TCP_SYN | TCP_FIN | TCP_RST))) {
+    // Any ACK acknowledges, though: data an ACK on data (or a FIN) covered is no longer outstanding, so
+    // a later pure ACK of the same number (a duplicate ACK, sent on loss) does not time it.
+    if ((p.flags & TCP_ACK) && d !== near && !(p.flags & (TCP_SYN | TCP_RST))) {
       const a = rel(p.ack, near);
       if (a > ackedTo[near]) {
         ackedTo[near] = a;
@@ -421,7 +460,8 @@ export function deriveStream(packets: readonly TcpPacket[], carry?: StreamCarry,
         while (covered + 1 < outstanding.length && outstanding[covered + 1]!.end <= a) covered++;
         if (covered >= 0) {
           const seg = outstanding[covered]!;
-          if (!seg.retransmitted && !outstanding.slice(0, covered + 1).some((s) => s.retransmitted)) push('rtt', p, seg.timeUs, seg.frame);
+          const pure = p.len === 0 && !(p.flags & TCP_FIN);
+          if (pure && !seg.retransmitted && !outstanding.slice(0, covered + 1).some((s) => s.retransmitted)) push('rtt', p, seg.timeUs, seg.frame);
           outstanding.splice(0, covered + 1);
         }
       }
@@ -442,7 +482,6 @@ export function deriveStream(packets: readonly TcpPacket[], carry?: StreamCarry,
   let outputSinceClient = carry ? carry.outputSinceClient : false;
   let prevKey: DataEvent | null = carry ? carry.prevKey : null;
   let keyLen = Infinity;
-  let clientSizes: [number, number][] = carry ? carry.clientSizes : [];
   let echoLen = Infinity;
   let serverSizes: number[] = carry ? carry.serverSizes : [];
   let obfuscated = false;
@@ -450,14 +489,14 @@ export function deriveStream(packets: readonly TcpPacket[], carry?: StreamCarry,
   let keyLikeLen = 0;
   // Keystroke size, echo size and the obfuscation verdict are whole-stream properties: a later
   // segment starts from what the earlier ones found (sizes and counts so far; obfuscated stays so).
-  clientSizes = keySizes(carry ? carry.clientSizes : [], clientEvents);
-  const repeated = clientSizes.find(([, count]) => count >= DERIVE.keySizeMinCount);
+  const sized = keySizes(carry ? carry.clientSizes : [], events, ssh);
+  const clientSizes = sized.sizes;
   if (!ssh) {
     // how much it looks like typing (a note names such streams): client messages of its keystroke-like size
-    if (repeated !== undefined && repeated[0] <= DERIVE.keyLikeMaxBytes) { keyLikeLen = repeated[0]; keyLike = repeated[1]; }
+    if (sized.keyLen <= DERIVE.keyLikeMaxBytes) { keyLikeLen = sized.keyLen; keyLike = sized.keyCount; }
   } else {
     // Loops, not Math.min(...list): a long stream has more events than a call has arguments.
-    keyLen = repeated?.[0] ?? Infinity;
+    keyLen = sized.keyLen;
     const typing = Number.isFinite(keyLen);
     // The lock-step setup ends at the first keystroke, and after at most setupMaxClientMessages client messages.
     const keyStart = typing ? events.findIndex((e) => e.fromClient && e.len === keyLen) : events.length;
@@ -520,12 +559,12 @@ export function deriveStream(packets: readonly TcpPacket[], carry?: StreamCarry,
           const coversFirst = e.ackRel >= turn.first.end;
           const coversLast = e.ackRel >= turn.last.end;
           if (i < setupEnd) {
-            if (coversFirst && turn.last.timeUs - turn.first.timeUs <= DERIVE.burstWindowUs) push('app_rtt', e, turn.first.timeUs, turn.first.frame);
+            if (coversFirst && turn.last.timeUs - turn.first.timeUs <= DERIVE.burstWindowUs && !lossBetween(turn.first.timeUs, e.timeUs)) push('app_rtt', e, turn.first.timeUs, turn.first.frame);
           } else if (keepAliveLike && e.len <= DERIVE.keepAliveMaxBytes && coversFirst && !answered) {
-            push('app_rtt', e, turn.first.timeUs, turn.first.frame);
+            if (!lossBetween(turn.first.timeUs, e.timeUs)) push('app_rtt', e, turn.first.timeUs, turn.first.frame);
             keepAliveReply = true;
           } else if (typing && e.len === keyLen && outputSinceClient && coversLast && (!obfuscated || burstStart) && !keepAliveLike
-            && e.timeUs - turn.last.timeUs >= DERIVE.reactionMinUs && e.timeUs < teardownFromUs) {
+            && e.timeUs - turn.last.timeUs >= DERIVE.reactionMinUs && e.timeUs < teardownFromUs && !lossBetween(turn.last.timeUs, e.timeUs)) {
             push('reaction', e, turn.last.timeUs, turn.last.frame);
           }
         }
@@ -533,7 +572,7 @@ export function deriveStream(packets: readonly TcpPacket[], carry?: StreamCarry,
           // Obfuscated streams give no typing rhythm at all: keys are quantised and mixed with chaff.
           if (obfuscated) prevKey = null;
           else {
-            if (prevKey !== null && !outputSinceClient && e.timeUs - prevKey.timeUs <= DERIVE.keyGapMaxUs && e.timeUs < teardownFromUs) push('keystroke_interval', e, prevKey.timeUs, prevKey.frame);
+            if (prevKey !== null && prevKey.end === e.start && !outputSinceClient && e.timeUs - prevKey.timeUs <= DERIVE.keyGapMaxUs && e.timeUs < teardownFromUs) push('keystroke_interval', e, prevKey.timeUs, prevKey.frame);
             prevKey = e;
           }
         } else if (i >= setupEnd) {
@@ -550,7 +589,7 @@ export function deriveStream(packets: readonly TcpPacket[], carry?: StreamCarry,
         const e = events[i]!;
         if (!e.fromClient) { if (e.len > echoLen) outputSinceClient = true; continue; }
         if (!typing || e.len !== keyLen || obfuscated) { prevKey = null; continue; }
-        if (prevKey !== null && !outputSinceClient && e.timeUs - prevKey.timeUs <= DERIVE.keyGapMaxUs && e.timeUs < teardownFromUs) push('keystroke_interval', e, prevKey.timeUs, prevKey.frame);
+        if (prevKey !== null && prevKey.end === e.start && !outputSinceClient && e.timeUs - prevKey.timeUs <= DERIVE.keyGapMaxUs && e.timeUs < teardownFromUs) push('keystroke_interval', e, prevKey.timeUs, prevKey.frame);
         prevKey = e;
         outputSinceClient = false;
       }
@@ -570,7 +609,7 @@ export function deriveStream(packets: readonly TcpPacket[], carry?: StreamCarry,
       const c = requests[ci];
       if (c === undefined || c.end > s.ackRel || c.frame > s.frame || c.end !== s.ackRel || c.end <= answeredTo) continue;
       answeredTo = c.end;
-      push('app_rtt', s, c.timeUs, c.frame);
+      if (!lossBetween(c.timeUs, s.timeUs)) push('app_rtt', s, c.timeUs, c.frame);
     }
     pendingRequests = requests.slice(Math.max(ci, requests.length - CARRY_MAX_PENDING));
   }
@@ -589,6 +628,7 @@ export function deriveStream(packets: readonly TcpPacket[], carry?: StreamCarry,
       stream: first.stream, firstTimeUs, client, clientPort, server, serverPort, vantage, vantageFrom, ssh,
       isn, highestEnd, ackedTo, outstanding: outstanding.slice(-CARRY_MAX_PENDING),
       setupDone, setupClientSeen, clientSizes, serverSizes, obfuscated, turn, lastClient, outputSinceClient, prevKey, pendingRequests, answeredTo,
+      lastLossUs: losses[losses.length - 1] ?? carriedLossUs,
     },
   };
 }

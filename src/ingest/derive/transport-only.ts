@@ -60,7 +60,7 @@ export function deriveTransportOnly(packets: readonly TcpPacket[], carry?: Strea
     carry: {
       stream: first.stream, firstTimeUs, client, clientPort, server, serverPort, vantage, vantageFrom, ssh: false,
       isn: [null, null], highestEnd: [0, 0], ackedTo: [0, 0], outstanding: [], setupDone: false, setupClientSeen: 0,
-      clientSizes: [], serverSizes: [], obfuscated: false, turn: null, lastClient: null, outputSinceClient: false,
+      clientSizes: [], serverSizes: [], obfuscated: false, lastLossUs: -1, turn: null, lastClient: null, outputSinceClient: false,
       prevKey: null, pendingRequests: [], answeredTo: 0,
     },
   };
