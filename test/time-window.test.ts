@@ -46,3 +46,29 @@ test('a window that holds no sample at all stops with exit 2, naming the times t
   assert.equal(r.stderr, 'keylag: error: no sample inside --since/--until (2027-01-01 .. (end)): all 80 samples read are outside it, '
     + 'from 2026-10-02T10:10:00.000Z to 2026-11-02T10:49:00.000Z\n');
 });
+
+test('a year or a date without dashes as a bound is refused, not read as epoch seconds of 1970', () => {
+  const input = twoMonths();
+  // Before: --since 2026 was 1970-01-01T00:33:46Z (nothing left out), --until 20261101 1970-08-23 (everything).
+  for (const [flag, text, read] of [
+    ['--since', '2026', 'epoch seconds, 1970-01-01T00:33:46.000Z'],
+    ['--until', '20261101', 'epoch seconds, 1970-08-23T12:05:01.000Z'],
+    ['--since', '0', 'epoch seconds, 1970-01-01T00:00:00.000Z'],
+  ] as const) {
+    const r = runCli(['scan', input, flag, text, '--format', 'json']);
+    assert.equal(r.status, 2, `${flag} ${text}: ${r.stdout.slice(0, 200)}`);
+    assert.equal(r.stderr, `keylag: error: ${flag} '${text}' reads as ${read}, outside 1990..2099 (a date is written 2026-03-02)\n`);
+  }
+  // Epoch values in range and ISO dates stay as they were: seconds, milliseconds, an offset.
+  for (const [text, since] of [
+    ['1793491200', '2026-11-01T00:00:00.000Z'],
+    ['1793491200000', '2026-11-01T00:00:00.000Z'],
+    ['2026-11-01T12:00-05:00', '2026-11-01T17:00:00.000Z'],
+  ]) {
+    const r = runCli(['scan', input, '--since', text, '--format', 'json']);
+    assert.equal(r.status, 0, r.stderr);
+    const report = JSON.parse(r.stdout) as Report;
+    assert.equal(report.header.timeWindow.since, since);
+    assert.deepEqual(report.accounts.map((a) => a.account), ['alice']);
+  }
+});

@@ -328,8 +328,17 @@ export function formatTimeUs(timeUs: number): string {
   return us === 0 ? iso : iso.replace('Z', String(us).padStart(3, '0') + 'Z');
 }
 
-/** Parse a --since/--until bound: an ISO date/time (offset-less = UTC) or epoch. */
-export function parseBound(text: string): number | null {
+/**
+ * Parse a --since/--until (or --now) value: an ISO date/time (offset-less = UTC) or epoch; null
+ * when it is neither. An epoch outside the range evidence is read in (1990..2099) is refused with
+ * why (`bad`): `2026` or `20261101` are digits as epoch seconds, a moment of 1970, and would
+ * silently leave out nothing (--since) or everything (--until).
+ */
+export function parseBound(text: string): { us: number } | { bad: string } | null {
   const parsed = parseTimestamp(text);
-  return parsed === null ? null : parsed.timeUs;
+  if (parsed === null) return null;
+  if (parsed.format.startsWith('epoch-') && (parsed.timeUs < MIN_TIME_US || parsed.timeUs > MAX_TIME_US)) {
+    return { bad: `'${text.trim()}' reads as ${TIME_FORMAT_LABEL[parsed.format]}, ${formatTimeUs(parsed.timeUs)}, outside 1990..2099 (a date is written 2026-03-02)` };
+  }
+  return { us: parsed.timeUs };
 }
