@@ -2,8 +2,9 @@
 // and accumulate per account and kind; then finish each distribution. Prints nothing.
 import type { Kind, KindStats, SourceRef } from './types.js';
 import { KINDS } from './types.js';
-import { inputError } from './errors.js';
+import { inputError, usageError } from './errors.js';
 import { ingest, type IngestRequest, type IngestResult } from './ingest/ingest.js';
+import { formatTimeUs } from './ingest/time.js';
 import { KIND_INDEX, type RawSample, type SampleColumns } from './ingest/adapter.js';
 import { ungroup, UngroupScratch, type ColumnGroups } from './ingest/group-rows.js';
 import { isAccountPlaceholder, normaliseAccount, type ExcludeList } from './ingest/accounts.js';
@@ -66,6 +67,9 @@ export class AccountAccumulator {
   /** How many distributions the account holds. */
   kindCount(): number { return this.byKind.filter((k) => k !== undefined).length; }
 
+  /** Let go of the distribution of `kind` (one that received no sample). */
+  dropKind(kind: Kind): void { this.byKind[KIND_INDEX.get(kind)!] = undefined; }
+
   /** The account's distribution of `kind`, made when missing. */
   kindOrNew(kind: Kind, budget: ExactBudget | null): KindAccumulator {
     const index = KIND_INDEX.get(kind)!;
@@ -102,6 +106,14 @@ export async function collect(req: CollectRequest, observers: readonly SampleObs
   let unnamedSamples = 0;
   const excludedAccounts = new Set<string>();
   let outsideWindow = 0;
+  // The earliest and latest time the window left out, for the error when it left out every sample.
+  let outsideFirstUs = Infinity;
+  let outsideLastUs = -Infinity;
+  const outside = (timeUs: number): void => {
+    outsideWindow++;
+    if (timeUs < outsideFirstUs) outsideFirstUs = timeUs;
+    if (timeUs > outsideLastUs) outsideLastUs = timeUs;
+  };
   const sinceUs = req.since?.us ?? -Infinity;
   const untilUs = req.until?.us ?? Infinity;
 
@@ -179,7 +191,7 @@ export async function collect(req: CollectRequest, observers: readonly SampleObs
     const slot = slotOf(raw.account);
     const id = resolve(slot, KIND_INDEX.get(raw.kind)!);
     if (id < 0) { notUsed(slot, raw.line, path); return; }
-    if (raw.timeUs < sinceUs || raw.timeUs >= untilUs) { outsideWindow++; return; }
+    if (raw.timeUs < sinceUs || raw.timeUs >= untilUs) { outside(raw.timeUs); return; }
     if (fileIndex !== lastSessionFile || raw.session !== lastSessionText) {
       lastSession = sessionNumber(fileIndex, raw.session);
       lastSessionFile = fileIndex;
@@ -348,7 +360,7 @@ export async function collect(req: CollectRequest, observers: readonly SampleObs
       const id = targetOf(accountId, kindCol[i]!, texts);
       if (id < 0) { rowTarget[i] = -1; notUsed(slotOfText[accountId]!, batch.line[i]!, path); continue; }
       const timeUs = timeCol[i]!;
-      if (timeUs < sinceUs || timeUs >= untilUs) { rowTarget[i] = -1; outsideWindow++; continue; }
+      if (timeUs < sinceUs || timeUs >= untilUs) { rowTarget[i] = -1; outside(timeUs); continue; }
       rowTarget[i] = id;
       if (groupCount[id]++ === 0) touched.push(id);
       rowSession[i] = sessionOf(sessionCol[i]!, noSession, texts, fileIndex);
@@ -446,7 +458,7 @@ export async function collect(req: CollectRequest, observers: readonly SampleObs
       for (let i = from; i < to; i++) {
         if (windowed) {
           const t = timeUs[i]!;
-          if (t < sinceUs || t >= untilUs) { outsideWindow++; continue; }
+          if (t < sinceUs || t >= untilUs) { outside(t); continue; }
           // Rows of the window move up over those left out (the batch is this thread's until returned).
           valueMs[kept] = valueMs[i]!;
           timeUs[kept] = t;
@@ -478,7 +490,18 @@ export async function collect(req: CollectRequest, observers: readonly SampleObs
   };
 
   const ingested = await ingest({ ...req, groupedColumns: true }, onSample, onColumns);
-  for (let id = 0; id < distributions.length; id++) accountOfTarget[id]!.samples += samplesOfTarget[id]!;
+  for (let id = 0; id < distributions.length; id++) {
+    accountOfTarget[id]!.samples += samplesOfTarget[id]!;
+    // Made for a row that --since/--until then left out: no sample of it is in the window.
+    if (samplesOfTarget[id] === 0) accountOfTarget[id]!.dropKind(distributions[id]!.kind);
+  }
+  for (const [key, account] of accounts) if (account.kindCount() === 0) accounts.delete(key);
+  if (samplesUsed === 0 && outsideWindow > 0) {
+    // As a run whose every row was rejected: a report of no accounts would pass a --fail-on gate.
+    const window = `${req.since?.text ?? '(start)'} .. ${req.until?.text ?? '(end)'}`;
+    throw usageError(`no sample inside --since/--until (${window}): all ${outsideWindow.toLocaleString('en-US')} samples read are outside it, `
+      + `from ${formatTimeUs(outsideFirstUs)} to ${formatTimeUs(outsideLastUs)}`);
+  }
   if (unnamedSamples > 0) {
     ingested.rejectionCounts.set('account_missing', (ingested.rejectionCounts.get('account_missing') ?? 0) + unnamedSamples);
   }

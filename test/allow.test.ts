@@ -19,7 +19,7 @@ import { renderHtml } from '../src/report/html.js';
 import { parse as parseCsvText } from 'csv-parse/sync';
 import { HOSTILE_NAME, sampleReport, sampleReportWithAllowList } from './helpers/sample-report.js';
 
-const at = (iso: string): number => parseBound(iso)!;
+const at = (iso: string): number => (parseBound(iso) as { us: number }).us;
 
 const YAML = `# known exceptions
 - account: CORP\\JDoe

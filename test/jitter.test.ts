@@ -35,6 +35,17 @@ function feed(tracker: JitterTracker, rows: { session: number; t: number; v: num
   }
 }
 
+/** A tracker fed `fed` (rows in the order written) gives the figures of the definition on `rows`, none late. */
+function assertDefinition(fed: { session: number; t: number; v: number }[], rows: { session: number; t: number; v: number }[]): void {
+  const tracker = new JitterTracker(null);
+  feed(tracker, fed);
+  tracker.finish();
+  const expected = referenceJitter(rows);
+  assert.equal(tracker.late, 0);
+  assert.equal(tracker.pairs, expected.pairs);
+  assert.equal(tracker.diffs.quantile(0.5), expected.median);
+}
+
 test('jitter: 10,000 short sessions one after another hold at most the recent windows, with exact figures', () => {
   const rows: { session: number; t: number; v: number }[] = [];
   for (let s = 0; s < 10_000; s++) for (let i = 0; i < 50; i++) rows.push({ session: s, t: T0 + (s * 50 + i) * 1000, v: 20 + ((s * 7 + i * 13) % 97) / 10 });
@@ -56,13 +67,7 @@ test('jitter: sessions interleaved row by row within the idle horizon give the f
   // Shuffled within blocks of 100 rows: each session's rows stay well inside its reorder window.
   const shuffled: typeof rows = [];
   for (let b = 0; b < rows.length; b += 100) shuffled.push(...rows.slice(b, b + 100).reverse());
-  const tracker = new JitterTracker(null);
-  feed(tracker, shuffled);
-  tracker.finish();
-  const expected = referenceJitter(rows);
-  assert.equal(tracker.late, 0);
-  assert.equal(tracker.pairs, expected.pairs);
-  assert.equal(tracker.diffs.quantile(0.5), expected.median);
+  assertDefinition(shuffled, rows);
 });
 
 test('jitter: a session back after going idle pairs with its last value; an older sample then counts late', () => {
@@ -86,20 +91,22 @@ test('jitter: a session back after going idle pairs with its last value; an olde
  * a scan: what the rings must hand on, difference for difference, with lateness and idle release.
  */
 class ModelTracker {
-  private readonly sessions = new Map<number, { times: number[]; values: number[]; lastTime: number; lastValue: number; lastSeen: number }>();
+  private readonly sessions = new Map<number, { times: number[]; values: number[]; lastTime: number; lastValue: number; lastSeen: number; arrivals: number[]; sign: number }>();
   readonly diffs: number[] = [];
   late = 0;
   private seen = 0;
 
   add(session: number, t: number, v: number): void {
     let s = this.sessions.get(session);
-    if (s === undefined) { s = { times: [], values: [], lastTime: -Infinity, lastValue: NaN, lastSeen: 0 }; this.sessions.set(session, s); }
+    if (s === undefined) { s = { times: [], values: [], lastTime: -Infinity, lastValue: NaN, lastSeen: 0, arrivals: [], sign: 0 }; this.sessions.set(session, s); }
     const seen = ++this.seen;
     s.lastSeen = seen;
     // Idle sessions (least recently active first) release their windows whole.
     const idle = [...this.sessions.values()].filter((o) => o !== s && o.times.length > 0 && seen - o.lastSeen > IDLE_RELEASE_SAMPLES)
       .sort((a, b) => a.lastSeen - b.lastSeen);
     for (const o of idle) while (o.times.length > 0) this.release(o);
+    if (s.sign === 0) s.arrivals.push(t);
+    else t *= s.sign;
     if (t < s.lastTime) { this.late++; return; }
     let i = s.times.length;
     while (i > 0 && s.times[i - 1]! > t) i--;
@@ -108,7 +115,23 @@ class ModelTracker {
     if (s.times.length > REORDER_WINDOW) this.release(s);
   }
 
-  private release(s: { times: number[]; values: number[]; lastTime: number; lastValue: number }): void {
+  private release(s: { times: number[]; values: number[]; lastTime: number; lastValue: number; arrivals: number[]; sign: number }): void {
+    if (s.sign === 0) {
+      // Decided at the first release: a full window that came back in time more often than forward,
+      // step by step and against its first arrival, is read negated.
+      let forward = 0;
+      let beyondFirst = 0;
+      for (let i = 1; i < s.arrivals.length; i++) {
+        forward += Math.sign(s.arrivals[i]! - s.arrivals[i - 1]!);
+        beyondFirst += Math.sign(s.arrivals[i]! - s.arrivals[0]!);
+      }
+      s.sign = forward < 0 && beyondFirst < 0 && s.times.length > REORDER_WINDOW ? -1 : 1;
+      if (s.sign < 0) {
+        const order = s.times.map((t, i) => ({ t: -t, v: s.values[i]! })).reverse();
+        s.times = order.map((o) => o.t);
+        s.values = order.map((o) => o.v);
+      }
+    }
     const v = s.values.shift()!;
     if (!Number.isNaN(s.lastValue)) this.diffs.push(Math.abs(v - s.lastValue));
     s.lastValue = v;
@@ -171,7 +194,7 @@ test('jitter: windows of several trackers, interleaved batches, sessions going i
   }), { seed: 5, numRuns: 150 });
 });
 
-test('jitter: one session\'s rows in time order over many batches, broken by rows back in time, equal times, a second session and batch edges, equal the model', async () => {
+test('jitter: one session\'s rows in time order (or newest first) over many batches, broken by rows back in time (forward), equal times, a second session and batch edges, equal the model', async () => {
   const fc = (await import('fast-check')).default;
   const { ExactBudget } = await import('../src/analyze/store.js');
   // Mostly one session moving forward (the usual export), now and then a row of another session
@@ -186,13 +209,14 @@ test('jitter: one session\'s rows in time order over many batches, broken by row
     { weight: 1, arbitrary: fc.integer({ min: -60, max: -1 }) }, { weight: 1, arbitrary: fc.integer({ min: -20_000, max: -5000 }) },
   );
   const value = fc.integer({ min: 0, max: 200_000 }).map((v) => v / 1000);
-  fc.assert(fc.property(fc.array(stretch, { minLength: 1, maxLength: 6 }), fc.infiniteStream(fc.tuple(step, value)), fc.array(fc.integer({ min: 1, max: 400 }), { minLength: 1, maxLength: 8 }), (stretches, draws, batches) => {
+  // Direction -1: the same rows written newest first, as many UIs export (the window turns the session around).
+  fc.assert(fc.property(fc.array(stretch, { minLength: 1, maxLength: 6 }), fc.infiniteStream(fc.tuple(step, value)), fc.array(fc.integer({ min: 1, max: 400 }), { minLength: 1, maxLength: 8 }), fc.constantFrom(1, -1), (stretches, draws, batches, direction) => {
     const rows: [number, number, number][] = [];
     for (const [s, length] of stretches) for (const [step, v] of draws.take(length)) rows.push([s, step, v]);
     const tracker = new JitterTracker(new ExactBudget(Number.POSITIVE_INFINITY));
     const model = new ModelTracker();
     let t = T0;
-    const times = Float64Array.from(rows, ([, step]) => (t += step * 1000));
+    const times = Float64Array.from(rows, ([, step]) => (t += direction * step * 1000));
     const sessions = Int32Array.from(rows, ([s]) => s);
     const values = Float64Array.from(rows, ([, , v]) => v);
     let k = 0;
@@ -240,4 +264,18 @@ test('jitter: small windows released while others stay active, then one growing 
   model.finish();
   assert.equal(tracker.pairs, model.diffs.length);
   assert.deepEqual([...tracker.diffs.sortedExactValues()], [...model.diffs].sort((a, b) => a - b));
+});
+
+test('jitter: a session written newest first (as many UIs export) pairs as in time order, none late', () => {
+  // 2,000 samples a minute apart, alternating +5 ms: in time order |diff| is 5 +- noise.
+  const rows: { session: number; t: number; v: number }[] = [];
+  for (let i = 0; i < 2000; i++) rows.push({ session: 0, t: T0 + i * 60_000_000, v: 30 + ((i * 37) % 100) / 10 + (i % 2) * 5 });
+  // Before: 127 pairs and 1,872 samples late, the figure from the first window alone.
+  assertDefinition([...rows].reverse(), rows);
+  // Newest first and a little shuffled within the window (equal figures), and two sessions interleaved.
+  const two = rows.map((r, i) => ({ ...r, session: i % 2 }));
+  const shuffled: typeof two = [];
+  const reversed = [...two].reverse();
+  for (let b = 0; b < reversed.length; b += 50) shuffled.push(...reversed.slice(b, b + 50).sort((x, y) => ((x.t / 60_000_000) * 7919) % 13 - ((y.t / 60_000_000) * 7919) % 13));
+  assertDefinition(shuffled, two);
 });

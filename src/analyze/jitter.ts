@@ -6,7 +6,9 @@
 // sessions of the same account and kind have come after its last one: an export with a session per
 // connection has hundreds of thousands of short sessions, and windows kept to the end held every
 // sample of each (rows in memory). Memory: the windows of recently active sessions, and a few
-// numbers per session.
+// numbers per session. A session whose first full window came mostly back in time (an export newest
+// first, as many UIs write them) is read in reverse: its times are negated, so the window orders it
+// the same way and its samples pair with the same neighbours (|a - b| either way), none late.
 import { ValueStore, type ExactBudget } from './store.js';
 
 /** Relative error of the jitter figure once its differences are sketched (only their median is reported). */
@@ -33,6 +35,14 @@ class SessionSeries {
   count = 0;
   lastTime = -Infinity;
   lastValue = NaN;
+  /** 1: times as they are; -1: negated (a session written newest first); 0: not decided yet. */
+  direction = 0;
+  /** Until the direction is decided: arrivals later than the one before minus those earlier, */
+  forward = 0;
+  /** and arrivals later than the first minus those earlier. */
+  beyondFirst = 0;
+  firstArrival = NaN;
+  previousArrival = NaN;
   /** The tracker's sample count at this session's last sample. */
   lastSeen = 0;
   // Sessions holding samples, least recently active first (a doubly linked list through them).
@@ -117,7 +127,15 @@ export class JitterTracker {
 
   /** Row i of the columns into the session's window, in time order. */
   private insert(series: SessionSeries, timeCol: Float64Array, valueCol: Float64Array, row: number): void {
-    const timeUs = timeCol[row]!;
+    let timeUs = timeCol[row]!;
+    if (series.direction === 0) {
+      if (timeUs > series.previousArrival) series.forward++;
+      else if (timeUs < series.previousArrival) series.forward--;
+      if (timeUs > series.firstArrival) series.beyondFirst++;
+      else if (timeUs < series.firstArrival) series.beyondFirst--;
+      else if (Number.isNaN(series.firstArrival)) series.firstArrival = timeUs;
+      series.previousArrival = timeUs;
+    } else if (series.direction < 0) timeUs = -timeUs;
     const seen = ++this.seen;
     series.lastSeen = seen;
     if (series !== this.newest) this.makeNewest(series);
@@ -147,6 +165,7 @@ export class JitterTracker {
   private pendingLimit = 0;
 
   private releaseOldest(series: SessionSeries): void {
+    if (series.direction === 0) orient(series);
     const v = series.values[series.head]!;
     if (!Number.isNaN(series.lastValue)) {
       const diff = Math.abs(v - series.lastValue);
@@ -198,6 +217,31 @@ export class JitterTracker {
   /** Flush every window; call once at the end. */
   finish(): void {
     for (const series of this.allSeries()) while (series.count > 0) this.releaseOldest(series);
+  }
+}
+
+/**
+ * The session's direction, at its first release: newest first (-1) when its full window came more
+ * often back in time than forward, step by step and against its first sample alike, the ring then
+ * reversed with its times negated; else as written. Both, so that neither an export in time order
+ * written in reversed pages (steps mostly back) nor one jump back in one (samples then older than
+ * the first) turns a session around. A window let go before it filled (idle, or at the end) keeps
+ * the times as written.
+ */
+function orient(series: SessionSeries): void {
+  series.direction = series.forward < 0 && series.beyondFirst < 0 && series.count > REORDER_WINDOW ? -1 : 1;
+  if (series.direction > 0) return;
+  const { times, values, head, count } = series;
+  const mask = times.length - 1;
+  for (let i = 0, j = count - 1; i <= j; i++, j--) {
+    const a = (head + i) & mask;
+    const b = (head + j) & mask;
+    const t = times[a]!;
+    const v = values[a]!;
+    times[a] = -times[b]!;
+    values[a] = values[b]!;
+    times[b] = -t;
+    values[b] = v;
   }
 }
 

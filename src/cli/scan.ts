@@ -64,9 +64,10 @@ function collect(value: string, previous: string[] | undefined): string[] {
 
 function bound(flag: string, text: string | undefined): { us: number; text: string } | null {
   if (text === undefined) return null;
-  const us = parseBound(text);
-  if (us === null) throw usageError(`${flag} expects an ISO 8601 date/time or epoch, got '${text}'`);
-  return { us, text };
+  const parsed = parseBound(text);
+  if (parsed === null) throw usageError(`${flag} expects an ISO 8601 date/time or epoch, got '${text}'`);
+  if ('bad' in parsed) throw usageError(`${flag} ${parsed.bad}`);
+  return { us: parsed.us, text };
 }
 
 export function registerScan(program: Command): void {
@@ -324,9 +325,10 @@ export function scoringRequestFrom(flags: ScoringFlags): Pick<ScanRequest,
 /** `--now` as given, else the clock when an allow list needs a time; null when nothing needs one. */
 export function nowFrom(text: string | undefined, needed: boolean): { us: number; source: 'option' | 'clock' } | null {
   if (text !== undefined) {
-    const us = parseBound(text);
-    if (us === null) throw usageError(`--now expects an ISO 8601 date/time or epoch, got '${text}'`);
-    return { us, source: 'option' };
+    const parsed = parseBound(text);
+    if (parsed === null) throw usageError(`--now expects an ISO 8601 date/time or epoch, got '${text}'`);
+    if ('bad' in parsed) throw usageError(`--now ${parsed.bad}`);
+    return { us: parsed.us, source: 'option' };
   }
   return needed ? { us: Date.now() * 1000, source: 'clock' } : null;
 }

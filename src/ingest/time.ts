@@ -172,6 +172,28 @@ export function twoDigitYearDoubt(text: string): string | null {
 }
 
 /**
+ * Why a number Excel wrote is no time we can read, else null: for a rejection's detail. An epoch in
+ * scientific notation (`1.7653E+09`, what Excel shows and saves for a long number in a General
+ * column) has kept a few significant digits, the rest of the time lost (hours, for 5 digits of
+ * seconds): not read. A number of 1990..2099's Excel date serials (`46363.86`, a date column saved
+ * as General) read as epoch seconds is a moment of 1970: named, as it is out of range anyway.
+ */
+export function excelNumberDoubt(text: string): string | null {
+  const s = text.trim();
+  const sci = /^\d(?:\.(\d+))?[eE]\+?\d{1,2}$/.exec(s);
+  if (sci !== null) {
+    return `a number in scientific notation, as Excel saves a long number, keeping ${1 + (sci[1]?.length ?? 0)} significant digits: `
+      + 'not read as a time; save the column formatted as Number with 0 decimals';
+  }
+  const serial = /^\d{5}(?:\.\d+)?$/.test(s) ? Number(s) : NaN;
+  // 32874 is 1990-01-01 and 73051 2100-01-01 as Excel counts days (from 1899-12-30).
+  if (serial >= 32874 && serial < 73051) {
+    return `an Excel date serial number? it would be ${formatTimeUs(Math.round((serial - 25569) * 86_400_000) * 1000)}; save the column formatted as a date and time`;
+  }
+  return null;
+}
+
+/**
  * Epoch µs of a date and time of day read as UTC; null when the day or the time does not exist.
  * As the ISO readers: the first six fraction digits (µs), floored; a leap second counts as :59.
  */
@@ -328,8 +350,17 @@ export function formatTimeUs(timeUs: number): string {
   return us === 0 ? iso : iso.replace('Z', String(us).padStart(3, '0') + 'Z');
 }
 
-/** Parse a --since/--until bound: an ISO date/time (offset-less = UTC) or epoch. */
-export function parseBound(text: string): number | null {
+/**
+ * Parse a --since/--until (or --now) value: an ISO date/time (offset-less = UTC) or epoch; null
+ * when it is neither. An epoch outside the range evidence is read in (1990..2099) is refused with
+ * why (`bad`): `2026` or `20261101` are digits as epoch seconds, a moment of 1970, and would
+ * silently leave out nothing (--since) or everything (--until).
+ */
+export function parseBound(text: string): { us: number } | { bad: string } | null {
   const parsed = parseTimestamp(text);
-  return parsed === null ? null : parsed.timeUs;
+  if (parsed === null) return null;
+  if (parsed.format.startsWith('epoch-') && (parsed.timeUs < MIN_TIME_US || parsed.timeUs > MAX_TIME_US)) {
+    return { bad: `'${text.trim()}' reads as ${TIME_FORMAT_LABEL[parsed.format]}, ${formatTimeUs(parsed.timeUs)}, outside 1990..2099 (a date is written 2026-03-02)` };
+  }
+  return { us: parsed.timeUs };
 }

@@ -11,7 +11,7 @@ import { copiedChunks } from '../open.js';
 import { csvInputError, recordTooLong } from '../csv-errors.js';
 import { emitBatch, KIND_INDEX, type AdapterContext, type AdapterResult, type InputAdapter, type RawSample } from '../adapter.js';
 import { headerForms, resolveColumns, kindFromText, unitWarnings, ValueRange, type ColumnPlan } from '../columns.js';
-import { parseTimestamp, twoDigitYearDoubt, MIN_TIME_US, MAX_TIME_US } from '../time.js';
+import { parseTimestamp, twoDigitYearDoubt, excelNumberDoubt, MIN_TIME_US, MAX_TIME_US } from '../time.js';
 import { inputError } from '../../errors.js';
 import { noEntryPattern } from '../../placeholders.js';
 import type { Kind } from '../../types.js';
@@ -99,7 +99,8 @@ class RecordProcessor {
   /**
    * A time cell: ISO 8601, epoch and the other forms parseTimestamp reads (dotted dates among them,
    * always day first), else a locale date in the --date-order given (a two-digit year too).
-   * A two-digit year whose century is in doubt is rejected with the reason (twoDigitYearDoubt).
+   * A two-digit year whose century is in doubt, or a number as Excel saves it (scientific notation, a
+   * date serial: excelNumberDoubt), is rejected with the reason.
    * Without it a locale date is its own rejection, never read in a guessed order: 03/02 is March
    * in one and February in the other, and days move the daily floors and the history.
    */
@@ -109,7 +110,7 @@ class RecordProcessor {
     const slash = parseSlashDate(timeText, true);
     if (slash === null) {
       if (this.headerAgain(fields, line)) return null;
-      const doubt = twoDigitYearDoubt(timeText);
+      const doubt = twoDigitYearDoubt(timeText) ?? excelNumberDoubt(timeText);
       this.ctx.reject(line, 'time_unparseable', doubt === null ? truncate(timeText) : `${truncate(timeText)} (${doubt})`);
       return null;
     }
@@ -164,7 +165,8 @@ class RecordProcessor {
     const parsed = this.timeOf(timeText, line, fields);
     if (parsed === null) return;
     if (parsed.timeUs < MIN_TIME_US || parsed.timeUs >= MAX_TIME_US) {
-      ctx.reject(line, 'time_out_of_range', `${truncate(timeText)} (outside 1990..2099)`);
+      const serial = excelNumberDoubt(timeText);
+      ctx.reject(line, 'time_out_of_range', `${truncate(timeText)} (outside 1990..2099${serial === null ? '' : `: ${serial}`})`);
       return;
     }
     this.timeFormats.add(parsed.format);
