@@ -121,7 +121,7 @@ export async function runScan(req: ScanRequest): Promise<Report> {
   }
 
   if (location) {
-    location.finish(accountKeys.map((k) => ({ key: k, ...finished.get(k)! })), groups, scoredKeys);
+    location.finish(accountKeys.map((k) => ({ key: k, ...finished.get(k)! })), groups, scoredKeys, ingested.offsetlessFiles);
     warnings.push(...location.warnings);
     for (const r of location.rejections) {
       rejectionCounts.set(r.reason, (rejectionCounts.get(r.reason) ?? 0) + 1);

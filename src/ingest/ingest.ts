@@ -63,6 +63,8 @@ export interface IngestResult {
   firstRejections: Map<string, Rejection>;
   warnings: string[];
   side: SideData;
+  /** Indexes (into `paths`) of the inputs with times written without a UTC offset (read as UTC). */
+  offsetlessFiles: Set<number>;
 }
 
 /** Directories stand for the regular files inside them (recursively, sorted, hidden ones skipped). */
@@ -125,6 +127,7 @@ export async function ingest(
   const warnings: string[] = [];
   let recordsRead = 0;
   let samplesEmitted = 0;
+  const offsetlessFiles = new Set<number>();
   const infos: InputFileInfo[] = paths.map((path) => ({
     path, status: 'read', sha256: null, sizeBytes: null, mtime: null, format: null, timeFormat: null, notes: [], records: 0, samples: 0,
   }));
@@ -294,7 +297,10 @@ export async function ingest(
       info.format = `${adapter.name}: ${result.dialect}`;
       const formats = [...result.timeFormats].sort() as TimeFormat[];
       info.timeFormat = formats.length === 0 ? null : formats.map((f) => TIME_FORMAT_LABEL[f] ?? f).join('; ');
-      if (formats.some((f) => f.endsWith('-no-offset'))) warnings.push(`${path}: timestamps without a UTC offset were read as UTC`);
+      if (formats.some((f) => f.endsWith('-no-offset'))) {
+        warnings.push(`${path}: timestamps without a UTC offset were read as UTC`);
+        offsetlessFiles.add(index);
+      }
       for (const w of result.warnings ?? []) warnings.push(`${path}: ${w}`);
       const mostlyRejected = mostlyRejectedWarning(inputRejections, result.records);
       if (mostlyRejected !== null) warnings.push(`${path}: ${mostlyRejected}`);
@@ -308,7 +314,7 @@ export async function ingest(
       try { adapter.endRotation?.(link.carried); } catch (err) { fail(info, err); }
     }
   }
-  return { paths, inputs: infos, recordsRead, samplesEmitted, rejectionCounts, firstRejections, warnings, side };
+  return { paths, inputs: infos, recordsRead, samplesEmitted, rejectionCounts, firstRejections, warnings, side, offsetlessFiles };
 }
 
 /**

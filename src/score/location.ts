@@ -30,6 +30,8 @@ interface Tracks {
   servers: Map<string, number>;
   ips: Map<string, number>;
   buckets: Map<number, number>;
+  /** Input files its samples came from (distinct; an account's are few). */
+  files: number[];
 }
 
 export class LocationSignals {
@@ -92,9 +94,10 @@ export class LocationSignals {
   }
 
   /** Called for every sample the pipeline keeps. */
-  observe(account: string, raw: RawSample): void {
+  observe(account: string, raw: RawSample, fileIndex = 0): void {
     let t = this.tracks.get(account);
-    if (t === undefined) { t = { servers: new Map(), ips: new Map(), buckets: new Map() }; this.tracks.set(account, t); }
+    if (t === undefined) { t = { servers: new Map(), ips: new Map(), buckets: new Map(), files: [] }; this.tracks.set(account, t); }
+    if (t.files[t.files.length - 1] !== fileIndex && !t.files.includes(fileIndex)) t.files.push(fileIndex);
     if (this.setup) {
       const server = raw.server ?? '';
       t.servers.set(server, (t.servers.get(server) ?? 0) + 1);
@@ -109,8 +112,9 @@ export class LocationSignals {
   }
 
   /** After the peer comparisons: calibrate and build the providers' state. */
-  finish(accounts: { key: string; stats: KindStats[]; summaries: KindSummary[] }[], groups: Map<string, string>, scoredKeys: readonly string[]): void {
-    const empty = (): Tracks => ({ servers: new Map(), ips: new Map(), buckets: new Map() });
+  finish(accounts: { key: string; stats: KindStats[]; summaries: KindSummary[] }[], groups: Map<string, string>, scoredKeys: readonly string[],
+    offsetlessFiles: ReadonlySet<number> = new Set()): void {
+    const empty = (): Tracks => ({ servers: new Map(), ips: new Map(), buckets: new Map(), files: [] });
     if (this.setup) {
       this.physics = new PhysicsRun(
         this.setup,
@@ -127,8 +131,17 @@ export class LocationSignals {
     }
     if (this.trackActivity && this.claimsOnly) {
       const claims = this.claimsOnly.claims;
+      // Hours of the day are only known where the times carry their UTC offset: a time written without
+      // one was read as UTC (said in the header), so its hour in the claimed zone could be anything,
+      // and a sentence "at 01:00-05:00 America/New_York" would state what is not known.
+      const unknownHours = scoredKeys.filter((k) => claims.get(k)?.timeZone != null && (this.tracks.get(k)?.files ?? []).some((f) => offsetlessFiles.has(f)));
+      if (unknownHours.length > 0) {
+        this.warnings.push(`activity hours not assessed for ${unknownHours.length} account${unknownHours.length === 1 ? '' : 's'} (${unknownHours.slice(0, 3).join(', ')}`
+          + `${unknownHours.length > 3 ? ', ...' : ''}): their times have no UTC offset, so their local hours are not known`);
+      }
+      const skipped = new Set(unknownHours);
       const buckets = new Map([...this.tracks].map(([k, t]) => [k, t.buckets]));
-      this.activity = new ActivityRun(buckets, (k) => claims.get(k)?.timeZone ?? null, groups, scoredKeys);
+      this.activity = new ActivityRun(buckets, (k) => (skipped.has(k) ? null : claims.get(k)?.timeZone ?? null), groups, scoredKeys);
     }
   }
 
