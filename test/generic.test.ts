@@ -365,6 +365,31 @@ test('decimal commas: a hint without --decimal-comma, read with it (and only pla
   assert.deepEqual(quoted.samples.map((s) => s.valueMs), [59.6]);
 });
 
+test('--decimal-comma: thousands grouped with dots (Excel #.##0 in a German locale, 2.860) are rejected, never read as 2.86', async () => {
+  // Excel in a comma-decimal locale saves a cell formatted with a thousand separator as displayed: 2860 ms as `2.860`.
+  const text = 'user;time;rtt_ms\na;07.12.2026 20:43;2.860\nb;07.12.2026 20:44;987\nc;07.12.2026 20:45;1.234.567\n'
+    + 'd;07.12.2026 20:46;1.234,5\ne;07.12.2026 20:47;59,6\nf;07.12.2026 20:48;23.4\n';
+  const comma = await read(text, { decimalComma: true });
+  assert.deepEqual(comma.samples.map((s) => [s.account, s.valueMs]), [['b', 987], ['e', 59.6], ['f', 23.4]]);
+  const hint = "(thousands grouped with '.' in a file of decimal commas: not read; save the values without thousand separators)";
+  assert.deepEqual(comma.rejections.map((r) => [r.line, r.reason, r.detail]), [
+    [2, 'value_not_numeric', `rtt_ms=2.860 ${hint}`],
+    [4, 'value_not_numeric', `rtt_ms=1.234.567 ${hint}`],
+    [5, 'value_not_numeric', `rtt_ms=1.234,5 ${hint}`]]);
+  // The reference parser (csv-parse) decides alike.
+  const referenceValues: number[] = [];
+  const referenceRejected: number[] = [];
+  await genericAdapter.read(chunksOf(text), {
+    file: 'test.csv', columns: { decimalComma: true }, options: { csvParser: 'csv-parse' }, side: new SideData(), limits: DEFAULT_READ_LIMITS,
+    emit: (s) => referenceValues.push(s.valueMs), reject: (line) => referenceRejected.push(line), note: () => {},
+  });
+  assert.deepEqual([referenceValues, referenceRejected], [[987, 59.6, 23.4], [2, 4, 5]]);
+  // JSON numbers are no locale's text: 23.456 is a decimal point there, with --decimal-comma too.
+  const json = await read('{"user":"a","time":"2026-12-07T20:43:00Z","rtt_ms":23.456}\n', { decimalComma: true });
+  assert.deepEqual(json.samples.map((s) => s.valueMs), [23.456]);
+  assert.deepEqual(json.rejections, []);
+});
+
 test('--decimal-comma reaches the reader from the command line', async () => {
   const { runCli } = await import('./helpers/cli.js');
   const path = tempFile('eu.csv', 'user;time;rtt_ms\n' + Array.from({ length: 40 }, (_, i) => `u${i % 2};2026-03-02T14:03:${String(i).padStart(2, '0')}Z;${20 + i},5`).join('\n') + '\n');

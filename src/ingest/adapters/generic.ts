@@ -25,6 +25,11 @@ const NOT_FINITE_RE = /^[+-]?(?:nan|inf|infinity)$/i;
 const TIME_OF_DAY_RE = /^\s*\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?\s*(?:[AaPp]\.?[Mm]\.?)?\s*(?:Z|z|UTC|[+-]\d{2}(?::?\d{2})?)?\s*$/;
 /** A number written with a decimal comma and nothing else: `59,6`, `0,25`, `-1,5`. */
 const DECIMAL_COMMA_RE = /^\s*[+-]?\d*,\d+\s*$/;
+/**
+ * Thousands grouped with dots, as comma-decimal locales write them (Excel's `#.##0` in German:
+ * `2.860`, `1.234.567`, `1.234,5`): never a decimal point in a file of decimal commas.
+ */
+const DOT_GROUPED_RE = /^\s*[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?\s*$/;
 
 /** Commas grouping thousands, unmistakably (see parseLatency). */
 const GROUPED_RE = /^[+-]?\d{1,3}(?:,\d{3})+\.\d+$|^[+-]?\d{1,3}(?:,\d{3}){2,}(?:\.\d+)?$/;
@@ -73,7 +78,8 @@ class RecordProcessor {
   private notedDatePair = false;
   /** Blank cells of one-column-per-account files (a series without a sample at that time), for the note. */
   private blankSeriesCells = 0;
-  private readonly decimalComma: boolean;
+  /** --decimal-comma: `59,6` is 59.6, and a '.' grouping thousands (`2.860`) is no decimal point. */
+  readonly decimalComma: boolean;
   /** Values read per value column, on this path and by its byte lane (given this range), for `unitWarnings`. */
   readonly range: ValueRange;
   /**
@@ -186,11 +192,18 @@ class RecordProcessor {
       // A series' blank cell: no sample of it at that time (series joined by time), not a bad value.
       if (column.account !== undefined && cell.trim() === '') { this.blankSeriesCells++; continue; }
       const account = column.account ?? rowAccount;
-      const check = parseLatency(this.decimalComma && DECIMAL_COMMA_RE.test(cell) ? cell.replace(',', '.') : cell, column.toMs);
+      // With --decimal-comma a delimited file's `2.860` is 2860 (Excel's thousand separator in a
+      // comma-decimal locale), never 2.86: not read, as `1,234` is not without it. (JSON numbers
+      // are no locale's text: `23.456` there is a decimal point.)
+      const grouped = this.width !== null && DOT_GROUPED_RE.test(cell);
+      const check: ValueCheck = this.decimalComma && grouped ? { ok: false, reason: 'value_not_numeric' }
+        : parseLatency(this.decimalComma && DECIMAL_COMMA_RE.test(cell) ? cell.replace(',', '.') : cell, column.toMs);
       if (!check.ok) {
         // 59,6 is read only when --decimal-comma says so: 1,234 may be a thousand and more.
-        const hint = !this.decimalComma && DECIMAL_COMMA_RE.test(cell) ? ' (a decimal comma? give --decimal-comma)' : '';
-        if (hint !== '' && !this.notedDecimalComma) {
+        const commaHint = !this.decimalComma && DECIMAL_COMMA_RE.test(cell);
+        const hint = commaHint ? ' (a decimal comma? give --decimal-comma)'
+          : this.decimalComma && grouped ? ' (thousands grouped with \'.\' in a file of decimal commas: not read; save the values without thousand separators)' : '';
+        if (commaHint && !this.notedDecimalComma) {
           this.notedDecimalComma = true;
           ctx.note(`values with a comma (line ${line}: ${truncate(cell)}) are rejected unless --decimal-comma says the file writes decimal commas`);
         }
@@ -355,7 +368,7 @@ async function readDelimitedFast(chunks: AsyncIterable<Buffer>, ctx: AdapterCont
     // Not for one column per account: the lane reads a row's account from one cell.
     if (lane === null && table.processor !== null && delimiter.length === 1 && table.processor.plan.account >= 0) {
       lane = new ByteLane(table.processor.plan, table.processor.width!, delimiterByte, (batch) => emitBatch(ctx, batch), table.processor.dateOrder,
-        table.processor.range);
+        table.processor.range, !table.processor.decimalComma);
       table.processor.lane = lane;
     }
     if (lane !== null && openRecord === null) {
