@@ -390,6 +390,19 @@ test('--decimal-comma: thousands grouped with dots (Excel #.##0 in a German loca
   assert.deepEqual(json.rejections, []);
 });
 
+test('a value over one hour in a column that names no unit says what it is in µs and ns (ECS event.duration is nanoseconds)', async () => {
+  // Kibana's Discover CSV of Elastic events: event.duration in ns, named by --value-col without --unit.
+  const text = '"@timestamp","user.name","event.duration"\n"Dec 7, 2026 @ 20:43:32.123","alice","22325000"\n"Dec 7, 2026 @ 20:44:32.123","alice","26,300,000"\n';
+  const run = await read(text, { valueCols: ['event.duration:app_rtt'] });
+  assert.deepEqual(run.samples, []);
+  assert.deepEqual(run.rejections.map((r) => [r.line, r.reason, r.detail]), [
+    [2, 'value_absurd', 'event.duration=22325000 (over one hour if ms, but the column names no unit: as µs it is 22,325 ms, as ns 22.325 ms; give --unit us or --unit ns if it is either)'],
+    [3, 'value_absurd', 'event.duration=26,300,000 (over one hour if ms, but the column names no unit: as µs it is 26,300 ms, as ns 26.3 ms; give --unit us or --unit ns if it is either)']]);
+  // A column whose name states its unit is not second-guessed.
+  const stated = await read('user,time,rtt_ms\na,2026-12-07T20:43:32Z,22325000\n');
+  assert.deepEqual(stated.rejections.map((r) => r.detail), ['rtt_ms=22325000']);
+});
+
 test('--decimal-comma reaches the reader from the command line', async () => {
   const { runCli } = await import('./helpers/cli.js');
   const path = tempFile('eu.csv', 'user;time;rtt_ms\n' + Array.from({ length: 40 }, (_, i) => `u${i % 2};2026-03-02T14:03:${String(i).padStart(2, '0')}Z;${20 + i},5`).join('\n') + '\n');

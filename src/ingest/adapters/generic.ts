@@ -65,6 +65,19 @@ export function parseLatency(text: string, toMs: number): ValueCheck {
 }
 
 
+/**
+ * Why a plain number over one hour in a column that names no unit (read as ms) may be no latency in
+ * ms: what it is in µs and in ns (ECS's `event.duration` and Datadog's `@duration` are nanoseconds:
+ * 22325000 is 22.3 ms), for the rejection's detail; '' for a cell that is no plain number.
+ */
+function absurdUnitHint(cell: string): string {
+  const text = GROUPED_RE.test(cell.trim()) ? cell.trim().replace(/,/g, '') : cell.trim();
+  const v = Number(text);
+  if (!DECIMAL_RE.test(text) || !Number.isFinite(v)) return '';
+  const ms = (x: number) => Number(x.toPrecision(6)).toLocaleString('en-US', { maximumFractionDigits: 3 });
+  return ` (over one hour if ms, but the column names no unit: as µs it is ${ms(v / 1e3)} ms, as ns ${ms(v / 1e6)} ms; give --unit us or --unit ns if it is either)`;
+}
+
 /** Shared per-record logic for every tabular dialect. */
 class RecordProcessor {
   readonly timeFormats = new Set<string>();
@@ -202,7 +215,8 @@ class RecordProcessor {
         // 59,6 is read only when --decimal-comma says so: 1,234 may be a thousand and more.
         const commaHint = !this.decimalComma && DECIMAL_COMMA_RE.test(cell);
         const hint = commaHint ? ' (a decimal comma? give --decimal-comma)'
-          : this.decimalComma && grouped ? ' (thousands grouped with \'.\' in a file of decimal commas: not read; save the values without thousand separators)' : '';
+          : this.decimalComma && grouped ? ' (thousands grouped with \'.\' in a file of decimal commas: not read; save the values without thousand separators)'
+            : check.reason === 'value_absurd' && !column.unitStated ? absurdUnitHint(cell) : '';
         if (commaHint && !this.notedDecimalComma) {
           this.notedDecimalComma = true;
           ctx.note(`values with a comma (line ${line}: ${truncate(cell)}) are rejected unless --decimal-comma says the file writes decimal commas`);
