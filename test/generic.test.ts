@@ -674,6 +674,15 @@ test('lines before the header: Excel\'s sep= hint, # comments and one-cell title
   assert.deepEqual(after.rejections.map((r) => [r.line, r.reason]), [[3, 'row_ragged']]);
 });
 
+test("a header after a preamble (PowerShell's #TYPE, Excel's sep=;) is named by its own line in the header's errors", async () => {
+  // Export-Csv in Windows PowerShell 5.1: a #TYPE line, then the header, every field quoted, CRLF.
+  const ps = '#TYPE System.Management.Automation.PSCustomObject\r\n"Benutzer","Zeit","RTT (ms)"\r\n"alice","12/7/2026 8:43:32 PM","23"\r\n';
+  await assert.rejects(read(ps), (e: unknown) => isKeylagError(e) && e.line === 2 && /^test\.csv:2: unrecognised header: no account column/.test(e.oneLine()));
+  const sep = 'sep=;\r\nuser;user_name;time;rtt_ms\r\nalice;alice;2026-12-07T20:43:32Z;23\r\n';
+  await assert.rejects(read(sep, { accountCol: 'login' }), (e: unknown) => isKeylagError(e) && e.oneLine().startsWith("test.csv:2: --account-col 'login' is not a column"));
+  await assert.rejects(read('# exported 2026-12-07\n\nuser,time,rtt_ms,rtt_us\n'), (e: unknown) => isKeylagError(e) && e.line === 3 && /duplicate column/.test(e.message));
+});
+
 test('roster: a location from its parts (city, state, country; lat and lon), the account by its words, and notes saying which column gave what', async () => {
   const { readRoster } = await import('../src/ingest/roster.js');
   const read = async (text: string) => (await readRoster(tempFile('roster.csv', text))).roster;

@@ -238,9 +238,9 @@ class RecordProcessor {
   }
 }
 
-function checkFieldCount(fields: number, ctx: AdapterContext): void {
+function checkFieldCount(fields: number, ctx: AdapterContext, line: number): void {
   if (fields > ctx.limits.maxFields) {
-    throw inputError(`header has ${fields} fields, more than the limit of ${ctx.limits.maxFields} (--max-fields)`, ctx.file, 1);
+    throw inputError(`header has ${fields} fields, more than the limit of ${ctx.limits.maxFields} (--max-fields)`, ctx.file, line);
   }
 }
 
@@ -287,8 +287,9 @@ class DelimitedTable {
         return;
       }
       if (this.preamble > 0) this.ctx.note(`${this.preamble} line(s) before the header skipped (${this.preambleFirst})`);
-      checkFieldCount(fields.length, this.ctx);
-      const plan = resolveColumns(fields, this.ctx.columns, this.ctx.file);
+      // The header's own line in errors: after a preamble (PowerShell's #TYPE, Excel's sep=;) it is not line 1.
+      checkFieldCount(fields.length, this.ctx, line);
+      const plan = resolveColumns(fields, this.ctx.columns, this.ctx.file, line);
       plan.notes.forEach((n) => this.ctx.note(n));
       this.processor = new RecordProcessor(plan, fields.length, this.ctx, fields);
       return;
@@ -451,8 +452,8 @@ class JsonRecordTable {
     if (fields === null) return;
     if (this.processor === null) {
       const keys = this.rows.keys!;
-      checkFieldCount(keys.length, ctx);
-      const plan = resolveColumns(keys, ctx.columns, ctx.file);
+      checkFieldCount(keys.length, ctx, line);
+      const plan = resolveColumns(keys, ctx.columns, ctx.file, line);
       plan.notes.forEach((n) => ctx.note(n));
       this.processor = new RecordProcessor(plan, null, ctx);
       // Only for its batches: the samples of parsed objects go there (pushSample), not one by one.
