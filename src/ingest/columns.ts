@@ -516,6 +516,17 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
     }
   }
 
+  // Zabbix's history (real-time export NDJSON, `history.get` rows) holds every item of a host, one
+  // `value` per row and its `itemid`: CPU load, agent availability and ICMP response time (seconds)
+  // would all be one input_lag. Which item is the latency is the analyst's to say.
+  const itemId = forms.findIndex((f) => f.includes('itemid'));
+  const generic = values.find((v) => v.kind === null);
+  if (itemId >= 0 && generic !== undefined && kindIdx < 0 && !(options.valueCols && options.valueCols.length > 0)) {
+    throw inputError(`each row's '${generic.name}' is the value of the Zabbix item its '${header[itemId]}' names (a history export holds every item: `
+      + `CPU load, availability, ICMP response time...): read as one latency they would mix; keep only the latency item's rows `
+      + `(one ${header[itemId]}) and give --value-col ${generic.name}:rtt (with --unit s for icmppingsec, which is in seconds)`, at.file, at.line);
+  }
+
   // The same role twice (e.g. two `rtt_ms` columns) would count values twice or pick one silently.
   const roleColumns = [account, time, sessionIdx, kindIdx, ...values.map((v) => v.index)].filter((i) => i >= 0);
   for (const i of roleColumns) {
