@@ -403,6 +403,14 @@ test('a value over one hour in a column that names no unit says what it is in µ
   assert.deepEqual(stated.rejections.map((r) => r.detail), ['rtt_ms=22325000']);
 });
 
+test('"1,183" (Excel #,##0 in an English locale) gets a hint naming both readings, not only --decimal-comma, which would make it 1.183', async () => {
+  const run = await read('user,time,rtt_ms\ndave,2026-12-07T20:43:00Z,"1,183"\ndave,2026-12-07T20:44:00Z,987\ndave,2026-12-07T20:45:00Z,"59,6"\n');
+  assert.deepEqual(run.samples.map((s) => s.valueMs), [987]);
+  assert.deepEqual(run.rejections.map((r) => [r.line, r.detail]), [
+    [2, 'rtt_ms=1,183 (thousands grouped with a comma, or a decimal comma? not guessed: save the values without thousand separators, or give --decimal-comma if the file writes decimal commas)'],
+    [4, 'rtt_ms=59,6 (a decimal comma? give --decimal-comma)']]);
+});
+
 test('--decimal-comma reaches the reader from the command line', async () => {
   const { runCli } = await import('./helpers/cli.js');
   const path = tempFile('eu.csv', 'user;time;rtt_ms\n' + Array.from({ length: 40 }, (_, i) => `u${i % 2};2026-03-02T14:03:${String(i).padStart(2, '0')}Z;${20 + i},5`).join('\n') + '\n');

@@ -25,6 +25,8 @@ const NOT_FINITE_RE = /^[+-]?(?:nan|inf|infinity)$/i;
 const TIME_OF_DAY_RE = /^\s*\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?\s*(?:[AaPp]\.?[Mm]\.?)?\s*(?:Z|z|UTC|[+-]\d{2}(?::?\d{2})?)?\s*$/;
 /** A number written with a decimal comma and nothing else: `59,6`, `0,25`, `-1,5`. */
 const DECIMAL_COMMA_RE = /^\s*[+-]?\d*,\d+\s*$/;
+/** One comma before exactly three digits (`1,183`): a thousand separator or a decimal comma, the cell cannot say. */
+const ONE_GROUP_RE = /^\s*[+-]?\d{1,3},\d{3}\s*$/;
 /**
  * Thousands grouped with dots, as comma-decimal locales write them (Excel's `#.##0` in German:
  * `2.860`, `1.234.567`, `1.234,5`): never a decimal point in a file of decimal commas.
@@ -214,7 +216,11 @@ class RecordProcessor {
       if (!check.ok) {
         // 59,6 is read only when --decimal-comma says so: 1,234 may be a thousand and more.
         const commaHint = !this.decimalComma && DECIMAL_COMMA_RE.test(cell);
-        const hint = commaHint ? ' (a decimal comma? give --decimal-comma)'
+        // `1,183` is as often Excel's thousand separator (#,##0 in an English locale): --decimal-comma
+        // would make it 1.183, so the hint names both readings.
+        const hint = commaHint ? (ONE_GROUP_RE.test(cell)
+          ? ' (thousands grouped with a comma, or a decimal comma? not guessed: save the values without thousand separators, or give --decimal-comma if the file writes decimal commas)'
+          : ' (a decimal comma? give --decimal-comma)')
           : this.decimalComma && grouped ? ' (thousands grouped with \'.\' in a file of decimal commas: not read; save the values without thousand separators)'
             : check.reason === 'value_absurd' && !column.unitStated ? absurdUnitHint(cell) : '';
         if (commaHint && !this.notedDecimalComma) {
