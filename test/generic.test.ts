@@ -365,6 +365,52 @@ test('decimal commas: a hint without --decimal-comma, read with it (and only pla
   assert.deepEqual(quoted.samples.map((s) => s.valueMs), [59.6]);
 });
 
+test('--decimal-comma: thousands grouped with dots (Excel #.##0 in a German locale, 2.860) are rejected, never read as 2.86', async () => {
+  // Excel in a comma-decimal locale saves a cell formatted with a thousand separator as displayed: 2860 ms as `2.860`.
+  const text = 'user;time;rtt_ms\na;07.12.2026 20:43;2.860\nb;07.12.2026 20:44;987\nc;07.12.2026 20:45;1.234.567\n'
+    + 'd;07.12.2026 20:46;1.234,5\ne;07.12.2026 20:47;59,6\nf;07.12.2026 20:48;23.4\n';
+  const comma = await read(text, { decimalComma: true });
+  assert.deepEqual(comma.samples.map((s) => [s.account, s.valueMs]), [['b', 987], ['e', 59.6], ['f', 23.4]]);
+  const hint = "(thousands grouped with '.' in a file of decimal commas: not read; save the values without thousand separators)";
+  assert.deepEqual(comma.rejections.map((r) => [r.line, r.reason, r.detail]), [
+    [2, 'value_not_numeric', `rtt_ms=2.860 ${hint}`],
+    [4, 'value_not_numeric', `rtt_ms=1.234.567 ${hint}`],
+    [5, 'value_not_numeric', `rtt_ms=1.234,5 ${hint}`]]);
+  // The reference parser (csv-parse) decides alike.
+  const referenceValues: number[] = [];
+  const referenceRejected: number[] = [];
+  await genericAdapter.read(chunksOf(text), {
+    file: 'test.csv', columns: { decimalComma: true }, options: { csvParser: 'csv-parse' }, side: new SideData(), limits: DEFAULT_READ_LIMITS,
+    emit: (s) => referenceValues.push(s.valueMs), reject: (line) => referenceRejected.push(line), note: () => {},
+  });
+  assert.deepEqual([referenceValues, referenceRejected], [[987, 59.6, 23.4], [2, 4, 5]]);
+  // JSON numbers are no locale's text: 23.456 is a decimal point there, with --decimal-comma too.
+  const json = await read('{"user":"a","time":"2026-12-07T20:43:00Z","rtt_ms":23.456}\n', { decimalComma: true });
+  assert.deepEqual(json.samples.map((s) => s.valueMs), [23.456]);
+  assert.deepEqual(json.rejections, []);
+});
+
+test('a value over one hour in a column that names no unit says what it is in µs and ns (ECS event.duration is nanoseconds)', async () => {
+  // Kibana's Discover CSV of Elastic events: event.duration in ns, named by --value-col without --unit.
+  const text = '"@timestamp","user.name","event.duration"\n"Dec 7, 2026 @ 20:43:32.123","alice","22325000"\n"Dec 7, 2026 @ 20:44:32.123","alice","26,300,000"\n';
+  const run = await read(text, { valueCols: ['event.duration:app_rtt'] });
+  assert.deepEqual(run.samples, []);
+  assert.deepEqual(run.rejections.map((r) => [r.line, r.reason, r.detail]), [
+    [2, 'value_absurd', 'event.duration=22325000 (over one hour if ms, but the column names no unit: as µs it is 22,325 ms, as ns 22.325 ms; give --unit us or --unit ns if it is either)'],
+    [3, 'value_absurd', 'event.duration=26,300,000 (over one hour if ms, but the column names no unit: as µs it is 26,300 ms, as ns 26.3 ms; give --unit us or --unit ns if it is either)']]);
+  // A column whose name states its unit is not second-guessed.
+  const stated = await read('user,time,rtt_ms\na,2026-12-07T20:43:32Z,22325000\n');
+  assert.deepEqual(stated.rejections.map((r) => r.detail), ['rtt_ms=22325000']);
+});
+
+test('"1,183" (Excel #,##0 in an English locale) gets a hint naming both readings, not only --decimal-comma, which would make it 1.183', async () => {
+  const run = await read('user,time,rtt_ms\ndave,2026-12-07T20:43:00Z,"1,183"\ndave,2026-12-07T20:44:00Z,987\ndave,2026-12-07T20:45:00Z,"59,6"\n');
+  assert.deepEqual(run.samples.map((s) => s.valueMs), [987]);
+  assert.deepEqual(run.rejections.map((r) => [r.line, r.detail]), [
+    [2, 'rtt_ms=1,183 (thousands grouped with a comma, or a decimal comma? not guessed: save the values without thousand separators, or give --decimal-comma if the file writes decimal commas)'],
+    [4, 'rtt_ms=59,6 (a decimal comma? give --decimal-comma)']]);
+});
+
 test('--decimal-comma reaches the reader from the command line', async () => {
   const { runCli } = await import('./helpers/cli.js');
   const path = tempFile('eu.csv', 'user;time;rtt_ms\n' + Array.from({ length: 40 }, (_, i) => `u${i % 2};2026-03-02T14:03:${String(i).padStart(2, '0')}Z;${20 + i},5`).join('\n') + '\n');
@@ -634,6 +680,15 @@ test('lines before the header: Excel\'s sep= hint, # comments and one-cell title
   // After the header, a one-cell line is a row like any other (ragged).
   const after = await read(`user,timestamp,rtt_ms\nalice,2026-03-02T10:00:00Z,23\nTotal\n`);
   assert.deepEqual(after.rejections.map((r) => [r.line, r.reason]), [[3, 'row_ragged']]);
+});
+
+test("a header after a preamble (PowerShell's #TYPE, Excel's sep=;) is named by its own line in the header's errors", async () => {
+  // Export-Csv in Windows PowerShell 5.1: a #TYPE line, then the header, every field quoted, CRLF.
+  const ps = '#TYPE System.Management.Automation.PSCustomObject\r\n"Benutzer","Zeit","RTT (ms)"\r\n"alice","12/7/2026 8:43:32 PM","23"\r\n';
+  await assert.rejects(read(ps), (e: unknown) => isKeylagError(e) && e.line === 2 && /^test\.csv:2: unrecognised header: no account column/.test(e.oneLine()));
+  const sep = 'sep=;\r\nuser;user_name;time;rtt_ms\r\nalice;alice;2026-12-07T20:43:32Z;23\r\n';
+  await assert.rejects(read(sep, { accountCol: 'login' }), (e: unknown) => isKeylagError(e) && e.oneLine().startsWith("test.csv:2: --account-col 'login' is not a column"));
+  await assert.rejects(read('# exported 2026-12-07\n\nuser,time,rtt_ms,rtt_us\n'), (e: unknown) => isKeylagError(e) && e.line === 3 && /duplicate column/.test(e.message));
 });
 
 test('roster: a location from its parts (city, state, country; lat and lon), the account by its words, and notes saying which column gave what', async () => {

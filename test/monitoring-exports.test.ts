@@ -109,3 +109,26 @@ test('metrics API responses (Prometheus, CloudWatch GetMetricData) are named, wi
   const cloudwatch = JSON.stringify({ MetricDataResults: [{ Id: 'm1', Label: 'InSessionLatency', Timestamps: ['2024-03-01T10:05:00+00:00'], Values: [41.2], StatusCode: 'Complete' }], Messages: [] }, null, 4);
   await rejectsWith(runAdapter(genericAdapter, cloudwatch), /^an AWS CloudWatch GetMetricData response \(series, not records\): .*\.MetricDataResults\[\]/, 1);
 });
+
+// Zabbix's real-time export (ExportType=history, one NDJSON object per value): every item of a host,
+// its `value` beside its `itemid` and `name`; icmppingsec's values are seconds.
+const ZABBIX_EXPORT = [
+  { itemid: 10001, name: 'ICMP response time', value: 0.025926 },
+  { itemid: 10002, name: 'CPU utilization', value: 12.5 },
+  { itemid: 10003, name: 'Agent availability', value: 1 },
+].map((item, i) => JSON.stringify({ host: { host: 'VDI-01', name: 'VDI-01' }, groups: ['VDI'], item_tags: [], itemid: item.itemid, name: item.name,
+  clock: 1796676212 + i, ns: 255512575, value: item.value, type: 0 })).join('\n') + '\n';
+
+test("Zabbix history: a generic value beside an itemid is every item's value, refused unless --value-col says which latency it is", async () => {
+  // Before: CPU load, availability and ping seconds were read as one input_lag distribution (3 samples: 0.026, 12.5 and 1 ms).
+  const columns = { accountCol: 'host.host', timeCol: 'clock' };
+  await rejectsWith(runAdapter(genericAdapter, ZABBIX_EXPORT, {}, new SideData(), 'zabbix.ndjson', columns),
+    /^each row's 'value' is the value of the Zabbix item its 'itemid' names .*keep only the latency item's rows \(one itemid\) and give --value-col value:rtt \(with --unit s for icmppingsec/, 1);
+  const csv = 'host,itemid,clock,ns,value\nVDI-01,10001,1796676212,255512575,0.025926\n';
+  for (const options of PARSERS) {
+    await rejectsWith(runAdapter(genericAdapter, csv, options, new SideData(), 'zabbix.csv', { ...columns, accountCol: 'host' }), /Zabbix item its 'itemid' names/, 1);
+  }
+  // The latency item's rows alone, named by --value-col with the unit: read.
+  const ping = await runAdapter(genericAdapter, csv, {}, new SideData(), 'zabbix.csv', { ...columns, accountCol: 'host', valueCols: ['value:rtt'], unit: 's' });
+  assert.deepEqual(ping.samples.map((s) => [s.account, s.kind, s.valueMs, s.timeUs]), [['VDI-01', 'rtt', 0.025926 * 1000, 1796676212_000000]]);
+});

@@ -175,3 +175,12 @@ test('quser (query user) output is a session listing too: user first, session na
   const run = await runAdapter(perfCountersAdapter, `${H}\r\n"02/25/2025 09:19:25.391","23.000000"," ","1"\r\n`, {}, side, 'perf.csv');
   assert.deepEqual(run.samples.map((s) => s.account), ['jdoe']);
 });
+
+test('a file of no round-trip counter keylag reads (counters named in another language) stops with the counters found, not a report of nothing', async () => {
+  // typeperf on a German Windows writes its counters' German names; the bias of Central European Time is -60.
+  const perf = '"(PDH-CSV 4.0) (Mitteleuropäische Zeit)(-60)","\\\\VDI-01\\RemoteFX-Netzwerk(RDP-Tcp 3)\\Aktuelle TCP-RTT","\\\\VDI-01\\Prozessor(_Total)\\Prozessorzeit (%)"\r\n'
+    + '"12/07/2026 21:43:05.123","23.000000","12.5"\r\n';
+  await rejectsWith(withSessions(QWINSTA, perf), new RegExp('no round-trip counter among the file\'s 2 counter column\\(s\\) '
+    + '\\(\\\\\\\\VDI-01\\\\RemoteFX-Netzwerk\\(RDP-Tcp 3\\)\\\\Aktuelle TCP-RTT, \\\\\\\\VDI-01\\\\Prozessor\\(_Total\\)\\\\Prozessorzeit \\(%\\)\\): '
+    + 'keylag reads \\\\RemoteFX Network\\(\\*\\)\\\\Current TCP RTT, .* by their English names'), 1);
+});

@@ -295,10 +295,10 @@ function columnNamed(header: readonly string[], wanted: string): number {
   return header.findIndex((h) => normaliseHeader(h) === target);
 }
 
-function findByOption(header: string[], wanted: string, file: string, role: string): number {
+function findByOption(header: string[], wanted: string, at: HeaderAt, role: string): number {
   const idx = columnNamed(header, wanted);
   if (idx < 0) {
-    throw inputError(`--${role}-col '${wanted}' is not a column (columns found: ${header.join(', ')})`, file, 1);
+    throw inputError(`--${role}-col '${wanted}' is not a column (columns found: ${header.join(', ')})`, at.file, at.line);
   }
   return idx;
 }
@@ -387,9 +387,9 @@ export function columnsNamedByWords(forms: readonly (readonly string[])[], role:
  * The one column of `found` (columns named by words), noted as taken for `what`; -1 when none; an
  * input error naming them when more than one is, for the analyst's `option` to decide.
  */
-function oneByWords(found: readonly number[], header: readonly string[], what: string, option: string, file: string, notes: string[]): number {
+function oneByWords(found: readonly number[], header: readonly string[], what: string, option: string, at: HeaderAt, notes: string[]): number {
   if (found.length > 1) {
-    throw inputError(`${what} columns by their names: ${found.map((i) => `'${header[i]}'`).join(', ')}: keylag cannot tell which to use; give ${option}`, file, 1);
+    throw inputError(`${what} columns by their names: ${found.map((i) => `'${header[i]}'`).join(', ')}: keylag cannot tell which to use; give ${option}`, at.file, at.line);
   }
   if (found.length === 1) notes.push(`${header[found[0]!]}: no alias, taken as ${what === 'latency' ? 'a latency' : `the ${what}`} by its words`);
   return found.length === 1 ? found[0]! : -1;
@@ -404,8 +404,12 @@ function findAlias(forms: string[][], aliases: readonly string[], taken: readonl
   return -1;
 }
 
-/** Resolve header names into roles, or fail with a message listing what was found and tried. */
-export function resolveColumns(header: string[], options: ColumnOptions, file: string): ColumnPlan {
+/** Where a header is: its file and line (after a preamble, `#TYPE` or `sep=;`, not the first), for its errors. */
+interface HeaderAt { file: string; line: number }
+
+/** Resolve header names (on `line` of `file`) into roles, or fail with a message listing what was found and tried. */
+export function resolveColumns(header: string[], options: ColumnOptions, file: string, line = 1): ColumnPlan {
+  const at: HeaderAt = { file, line };
   const forms = header.map(headerForms);
   const normalised = forms.map((f) => f[0]!);
   const notes: string[] = [];
@@ -415,24 +419,24 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
     .flatMap((name) => (name ? [columnNamed(header, name)] : []))
     .concat((options.valueCols ?? []).map((spec) => columnNamed(header, valueColSpec(spec).column)))
     .filter((index) => index >= 0);
-  let account = options.accountCol ? findByOption(header, options.accountCol, file, 'account') : findAlias(forms, ACCOUNT_ALIASES, optionColumns);
-  let time = options.timeCol ? findByOption(header, options.timeCol, file, 'time') : findAlias(forms, TIME_ALIASES, optionColumns);
+  let account = options.accountCol ? findByOption(header, options.accountCol, at, 'account') : findAlias(forms, ACCOUNT_ALIASES, optionColumns);
+  let time = options.timeCol ? findByOption(header, options.timeCol, at, 'time') : findAlias(forms, TIME_ALIASES, optionColumns);
   if (!options.accountCol && account >= 0) {
     // Say which when several columns could be the account (user and user_email): a wrong one joins nothing.
     const others = header.map((_, i) => i).filter((i) => i !== account && !optionColumns.includes(i) && forms[i]!.some((f) => ACCOUNT_ALIASES.includes(f)));
     if (others.length > 0) notes.push(`${header[account]} -> account (also named like one: ${others.map((i) => header[i]).join(', ')}; --account-col picks another)`);
   }
-  if (account < 0) account = oneByWords(columnsNamedByWords(forms, 'account', [time, ...optionColumns]), header, 'account', '--account-col', file, notes);
-  if (time < 0) time = oneByWords(columnsNamedByWords(forms, 'time', [account, ...optionColumns]), header, 'time', '--time-col', file, notes);
+  if (account < 0) account = oneByWords(columnsNamedByWords(forms, 'account', [time, ...optionColumns]), header, 'account', '--account-col', at, notes);
+  if (time < 0) time = oneByWords(columnsNamedByWords(forms, 'time', [account, ...optionColumns]), header, 'time', '--time-col', at, notes);
   if (options.accountColumns !== undefined || (account < 0 && header.some((name) => accountLabelOf(seriesName(name)) !== null))) {
     if (options.accountCol) throw usageError('--account-columns reads the account from each column\'s name: give it or --account-col, not both');
-    return seriesColumnsPlan(header, time, options, file, notes);
+    return seriesColumnsPlan(header, time, options, at, notes);
   }
-  const sessionIdx = options.sessionCol ? findByOption(header, options.sessionCol, file, 'session') : findAlias(forms, SESSION_ALIASES, optionColumns);
+  const sessionIdx = options.sessionCol ? findByOption(header, options.sessionCol, at, 'session') : findAlias(forms, SESSION_ALIASES, optionColumns);
   let kindHint: string | undefined;
   /** What the header warns of about the columns (ColumnPlan.warnings). */
   const warnings: string[] = [];
-  let kindIdx = options.kindCol ? findByOption(header, options.kindCol, file, 'kind') : findAlias(forms, KIND_ALIASES, optionColumns);
+  let kindIdx = options.kindCol ? findByOption(header, options.kindCol, at, 'kind') : findAlias(forms, KIND_ALIASES, optionColumns);
   const valueAliasOf = (index: number) => valueAliasIn(forms[index]!);
 
   const values: ValueColumn[] = [];
@@ -454,7 +458,7 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
       if (kindText !== null && kind === null && !header.some((h) => h === spec)) {
         throw usageError(`--value-col '${spec}': unknown kind '${kindText}' (kinds: ${KINDS.join(', ')})`);
       }
-      const index = findByOption(header, colName, file, 'value');
+      const index = findByOption(header, colName, at, 'value');
       const alias = valueAliasOf(index);
       values.push(valueColumn(index, kind ?? alias?.kind ?? null, alias?.unit ?? null, false));
     }
@@ -470,7 +474,7 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
       const twin = columnOfAlias.get(quantity);
       // (Two identical names get the check below, which names both columns the same way.)
       if (twin !== undefined && normalised[twin] !== normalised[index]) {
-        throw inputError(`duplicate column '${header[index]}' (columns ${twin + 1} and ${index + 1} both read as ${quantity}): keylag cannot tell which to use; give --value-col`, file, 1);
+        throw inputError(`duplicate column '${header[index]}' (columns ${twin + 1} and ${index + 1} both read as ${quantity}): keylag cannot tell which to use; give --value-col`, at.file, at.line);
       }
       columnOfAlias.set(quantity, index);
       values.push(valueColumn(index, alias.kind, alias.unit, false));
@@ -494,7 +498,7 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
   if (values.length === 0 && !(options.valueCols && options.valueCols.length > 0)) {
     const found = header.map((_, index) => index)
       .filter((index) => index !== account && index !== time && index !== sessionIdx && index !== kindIdx && latencyKindByWords(forms[index]!) !== null);
-    const index = oneByWords(found, header, 'latency', '--value-col COL[:KIND]', file, notes);
+    const index = oneByWords(found, header, 'latency', '--value-col COL[:KIND]', at, notes);
     if (index >= 0) values.push(valueColumn(index, latencyKindByWords(forms[index]!), null, true));
   }
 
@@ -512,12 +516,23 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
     }
   }
 
+  // Zabbix's history (real-time export NDJSON, `history.get` rows) holds every item of a host, one
+  // `value` per row and its `itemid`: CPU load, agent availability and ICMP response time (seconds)
+  // would all be one input_lag. Which item is the latency is the analyst's to say.
+  const itemId = forms.findIndex((f) => f.includes('itemid'));
+  const generic = values.find((v) => v.kind === null);
+  if (itemId >= 0 && generic !== undefined && kindIdx < 0 && !(options.valueCols && options.valueCols.length > 0)) {
+    throw inputError(`each row's '${generic.name}' is the value of the Zabbix item its '${header[itemId]}' names (a history export holds every item: `
+      + `CPU load, availability, ICMP response time...): read as one latency they would mix; keep only the latency item's rows `
+      + `(one ${header[itemId]}) and give --value-col ${generic.name}:rtt (with --unit s for icmppingsec, which is in seconds)`, at.file, at.line);
+  }
+
   // The same role twice (e.g. two `rtt_ms` columns) would count values twice or pick one silently.
   const roleColumns = [account, time, sessionIdx, kindIdx, ...values.map((v) => v.index)].filter((i) => i >= 0);
   for (const i of roleColumns) {
     const twins = normalised.map((n, j) => (n === normalised[i] ? j : -1)).filter((j) => j >= 0);
     if (twins.length > 1) {
-      throw inputError(`duplicate column '${header[i]}' (columns ${twins.map((j) => j + 1).join(' and ')}): keylag cannot tell which to use`, file, 1);
+      throw inputError(`duplicate column '${header[i]}' (columns ${twins.map((j) => j + 1).join(' and ')}): keylag cannot tell which to use`, at.file, at.line);
     }
   }
 
@@ -536,10 +551,10 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
     const dataLike = header.filter((h) => h.trim() !== '');
     if (dataLike.length >= 2 && dataLike.every((h) => DATA_CELL_RE.test(h.trim()))) {
       throw inputError(`the first line holds values, not column names (${dataLike.slice(0, 3).map((h) => JSON.stringify(h.trim())).join(', ')}...): `
-        + 'a file without its header line? keylag needs the names (a tshark -T fields export: add -E header=y)', file, 1);
+        + 'a file without its header line? keylag needs the names (a tshark -T fields export: add -E header=y)', at.file, at.line);
     }
     const found = header.length === 0 ? '(none)' : header.map((h) => JSON.stringify(h)).join(', ');
-    throw inputError(`unrecognised header: ${missing.join('; ')}; columns found: ${found}`, file, 1);
+    throw inputError(`unrecognised header: ${missing.join('; ')}; columns found: ${found}`, at.file, at.line);
   }
   for (const v of values) {
     const kindText = v.kind ?? (kindIdx >= 0 ? `kind from column '${header[kindIdx]}'` : 'input_lag');
@@ -547,7 +562,7 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
   }
   const taken = new Set(roleColumns);
   const optional = (wanted: string | undefined, role: string, aliases: readonly string[]): number | null => {
-    const i = wanted ? findByOption(header, wanted, file, role) : findAlias(forms, aliases);
+    const i = wanted ? findByOption(header, wanted, at, role) : findAlias(forms, aliases);
     if (i < 0 || (!wanted && taken.has(i))) return null;
     notes.push(`${header[i]} -> ${role}`);
     return i;
@@ -616,8 +631,8 @@ const SPLUNK_NOT_ACCOUNTS = new Set(['OTHER', 'NULL']);
  * are no account's latency are left, named in a note: Splunk's internal `_span` and its `OTHER` and
  * `NULL`, and series of another quantity (`jitter_ms{user="alice"}`).
  */
-function seriesColumnsPlan(header: string[], time: number, options: ColumnOptions, file: string, notes: string[]): ColumnPlan {
-  if (time < 0) throw inputError(`one column per account, but no time column (tried: ${TIME_ALIASES.join(', ')}; or give --time-col)`, file, 1);
+function seriesColumnsPlan(header: string[], time: number, options: ColumnOptions, at: HeaderAt, notes: string[]): ColumnPlan {
+  if (time < 0) throw inputError(`one column per account, but no time column (tried: ${TIME_ALIASES.join(', ')}; or give --time-col)`, at.file, at.line);
   const kindOption = options.accountColumns;
   const values: ValueColumn[] = [];
   const left: string[] = [];
@@ -635,13 +650,13 @@ function seriesColumnsPlan(header: string[], time: number, options: ColumnOption
       const nameForms = headerForms(text);
       if (nameForms.some((f) => ACCOUNT_ALIASES.includes(f)) || valueAliasIn(nameForms) !== undefined) {
         throw inputError(`--account-columns: column '${text}' is named as an account or latency column is, not as an account: `
-          + 'a file of one row per sample is read without --account-columns', file, 1);
+          + 'a file of one row per sample is read without --account-columns', at.file, at.line);
       }
       account = text;
     } else {
       const key = accountLabelOf(series);
       if (key === null) {
-        throw inputError(`series column '${name}' has no account label (tried: ${ACCOUNT_ALIASES.join(', ')}): keylag cannot tell whose series it is`, file, 1);
+        throw inputError(`series column '${name}' has no account label (tried: ${ACCOUNT_ALIASES.join(', ')}): keylag cannot tell whose series it is`, at.file, at.line);
       }
       account = series.labels.get(key)!.trim();
       if (series.metric !== null) {
@@ -652,16 +667,16 @@ function seriesColumnsPlan(header: string[], time: number, options: ColumnOption
         if (kind === null && alias === undefined) { left.push(name); return; }
       }
       if (kind === null) {
-        throw inputError(`series column '${name}' names no latency kind (no metric name, or a generic one): give --account-columns KIND`, file, 1);
+        throw inputError(`series column '${name}' names no latency kind (no metric name, or a generic one): give --account-columns KIND`, at.file, at.line);
       }
     }
-    if (account === '') throw inputError(`series column '${name}' names no account (an empty account label)`, file, 1);
+    if (account === '') throw inputError(`series column '${name}' names no account (an empty account label)`, at.file, at.line);
     const named = unitNamed(unitForms);
     const unit: Unit = options.unit ?? aliasUnit ?? named ?? 'ms';
     values.push({ index, name, kind, toMs: UNIT_TO_MS[unit], unitLabel: unit,
       unitStated: options.unit !== undefined || aliasUnit !== null || named === unit, account });
   });
-  if (values.length === 0) throw inputError(`one column per account, but no column is an account's latency (columns found: ${header.join(', ')})`, file, 1);
+  if (values.length === 0) throw inputError(`one column per account, but no column is an account's latency (columns found: ${header.join(', ')})`, at.file, at.line);
   const shown = values.slice(0, 3).map((v) => `${v.name} -> ${v.account}: ${v.kind} (${v.unitLabel})`).join(', ');
   notes.push(`one column per account (${values.length} series; a blank cell is no sample of that series at that time): ${shown}${values.length > 3 ? ', ...' : ''}`);
   if (left.length > 0) notes.push(`columns not read (no account's latency): ${left.slice(0, 5).join(', ')}${left.length > 5 ? `, and ${left.length - 5} more` : ''}`);

@@ -202,10 +202,12 @@ export class ByteLane {
    *   path reads them; without it they go to the string path, which rejects them
    * @param range where the values of the rows the lane takes are counted for the unit check: the
    *   string path's own (RecordProcessor.range), so that the file's values are counted in one place
+   * @param pointDecimals false with --decimal-comma: a value with a '.' goes to the string path, which
+   *   rejects thousands grouped with dots (2.860) and reads the rest
    */
   constructor(private readonly plan: ColumnPlan, private readonly width: number, private readonly delimiter: number,
     private readonly flush: (columns: SampleColumns) => void, private readonly dateOrder: DateOrder | null = null,
-    readonly range: ValueRange = new ValueRange(plan.values.length)) {
+    readonly range: ValueRange = new ValueRange(plan.values.length), private readonly pointDecimals = true) {
     // Small to start (a file of a few hundred rows is common among many); grows to BATCH_ROWS.
     this.columns = newColumns(this.interner.texts, 1024);
     this.starts = new Int32Array(width);
@@ -327,7 +329,7 @@ export class ByteLane {
     const values = this.scratchValues;
     for (let v = 0; v < plan.values.length; v++) {
       const column = plan.values[v]!;
-      plainDecimalInto(buf, starts[column.index]!, ends[column.index]!);
+      plainDecimalInto(buf, starts[column.index]!, ends[column.index]!, this.pointDecimals);
       const ms = DECIMAL[0]! * column.toMs;
       // NaN (not plain), negative zero and absurd values: the string path says why.
       if (!(ms >= 0 && ms <= ABSURD_MS)) return false;
@@ -530,10 +532,11 @@ export class ByteLane {
 const DECIMAL = new Float64Array(1);
 
 /**
- * `digits[.digits]` (no sign, exponent or space) as a double into DECIMAL[0]; NaN otherwise. m / 10^k
- * of exact integers is correctly rounded, so it equals Number(text) bit for bit while m < 2^53.
+ * `digits[.digits]` (no sign, exponent or space; no '.' unless `points`) as a double into DECIMAL[0];
+ * NaN otherwise. m / 10^k of exact integers is correctly rounded, so it equals Number(text) bit for
+ * bit while m < 2^53.
  */
-function plainDecimalInto(buf: Uint8Array, a: number, b: number): void {
+function plainDecimalInto(buf: Uint8Array, a: number, b: number, points: boolean): void {
   DECIMAL[0] = NaN;
   if (b <= a || b - a > 17) return;
   let m = 0;
@@ -542,7 +545,7 @@ function plainDecimalInto(buf: Uint8Array, a: number, b: number): void {
   for (let i = a; i < b; i++) {
     const c = buf[i]!;
     if (c === 0x2e) {
-      if (scale >= 0) return;
+      if (scale >= 0 || !points) return;
       scale = 0;
       continue;
     }

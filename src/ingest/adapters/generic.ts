@@ -25,6 +25,13 @@ const NOT_FINITE_RE = /^[+-]?(?:nan|inf|infinity)$/i;
 const TIME_OF_DAY_RE = /^\s*\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?\s*(?:[AaPp]\.?[Mm]\.?)?\s*(?:Z|z|UTC|[+-]\d{2}(?::?\d{2})?)?\s*$/;
 /** A number written with a decimal comma and nothing else: `59,6`, `0,25`, `-1,5`. */
 const DECIMAL_COMMA_RE = /^\s*[+-]?\d*,\d+\s*$/;
+/** One comma before exactly three digits (`1,183`): a thousand separator or a decimal comma, the cell cannot say. */
+const ONE_GROUP_RE = /^\s*[+-]?\d{1,3},\d{3}\s*$/;
+/**
+ * Thousands grouped with dots, as comma-decimal locales write them (Excel's `#.##0` in German:
+ * `2.860`, `1.234.567`, `1.234,5`): never a decimal point in a file of decimal commas.
+ */
+const DOT_GROUPED_RE = /^\s*[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?\s*$/;
 
 /** Commas grouping thousands, unmistakably (see parseLatency). */
 const GROUPED_RE = /^[+-]?\d{1,3}(?:,\d{3})+\.\d+$|^[+-]?\d{1,3}(?:,\d{3}){2,}(?:\.\d+)?$/;
@@ -60,6 +67,19 @@ export function parseLatency(text: string, toMs: number): ValueCheck {
 }
 
 
+/**
+ * Why a plain number over one hour in a column that names no unit (read as ms) may be no latency in
+ * ms: what it is in µs and in ns (ECS's `event.duration` and Datadog's `@duration` are nanoseconds:
+ * 22325000 is 22.3 ms), for the rejection's detail; '' for a cell that is no plain number.
+ */
+function absurdUnitHint(cell: string): string {
+  const text = GROUPED_RE.test(cell.trim()) ? cell.trim().replace(/,/g, '') : cell.trim();
+  const v = Number(text);
+  if (!DECIMAL_RE.test(text) || !Number.isFinite(v)) return '';
+  const ms = (x: number) => Number(x.toPrecision(6)).toLocaleString('en-US', { maximumFractionDigits: 3 });
+  return ` (over one hour if ms, but the column names no unit: as µs it is ${ms(v / 1e3)} ms, as ns ${ms(v / 1e6)} ms; give --unit us or --unit ns if it is either)`;
+}
+
 /** Shared per-record logic for every tabular dialect. */
 class RecordProcessor {
   readonly timeFormats = new Set<string>();
@@ -73,7 +93,8 @@ class RecordProcessor {
   private notedDatePair = false;
   /** Blank cells of one-column-per-account files (a series without a sample at that time), for the note. */
   private blankSeriesCells = 0;
-  private readonly decimalComma: boolean;
+  /** --decimal-comma: `59,6` is 59.6, and a '.' grouping thousands (`2.860`) is no decimal point. */
+  readonly decimalComma: boolean;
   /** Values read per value column, on this path and by its byte lane (given this range), for `unitWarnings`. */
   readonly range: ValueRange;
   /**
@@ -188,11 +209,23 @@ class RecordProcessor {
       // A series' blank cell: no sample of it at that time (series joined by time), not a bad value.
       if (column.account !== undefined && cell.trim() === '') { this.blankSeriesCells++; continue; }
       const account = column.account ?? rowAccount;
-      const check = parseLatency(this.decimalComma && DECIMAL_COMMA_RE.test(cell) ? cell.replace(',', '.') : cell, column.toMs);
+      // With --decimal-comma a delimited file's `2.860` is 2860 (Excel's thousand separator in a
+      // comma-decimal locale), never 2.86: not read, as `1,234` is not without it. (JSON numbers
+      // are no locale's text: `23.456` there is a decimal point.)
+      const grouped = this.width !== null && DOT_GROUPED_RE.test(cell);
+      const check: ValueCheck = this.decimalComma && grouped ? { ok: false, reason: 'value_not_numeric' }
+        : parseLatency(this.decimalComma && DECIMAL_COMMA_RE.test(cell) ? cell.replace(',', '.') : cell, column.toMs);
       if (!check.ok) {
         // 59,6 is read only when --decimal-comma says so: 1,234 may be a thousand and more.
-        const hint = !this.decimalComma && DECIMAL_COMMA_RE.test(cell) ? ' (a decimal comma? give --decimal-comma)' : '';
-        if (hint !== '' && !this.notedDecimalComma) {
+        const commaHint = !this.decimalComma && DECIMAL_COMMA_RE.test(cell);
+        // `1,183` is as often Excel's thousand separator (#,##0 in an English locale): --decimal-comma
+        // would make it 1.183, so the hint names both readings.
+        const hint = commaHint ? (ONE_GROUP_RE.test(cell)
+          ? ' (thousands grouped with a comma, or a decimal comma? not guessed: save the values without thousand separators, or give --decimal-comma if the file writes decimal commas)'
+          : ' (a decimal comma? give --decimal-comma)')
+          : this.decimalComma && grouped ? ' (thousands grouped with \'.\' in a file of decimal commas: not read; save the values without thousand separators)'
+            : check.reason === 'value_absurd' && !column.unitStated ? absurdUnitHint(cell) : '';
+        if (commaHint && !this.notedDecimalComma) {
           this.notedDecimalComma = true;
           ctx.note(`values with a comma (line ${line}: ${truncate(cell)}) are rejected unless --decimal-comma says the file writes decimal commas`);
         }
@@ -213,9 +246,9 @@ class RecordProcessor {
   }
 }
 
-function checkFieldCount(fields: number, ctx: AdapterContext): void {
+function checkFieldCount(fields: number, ctx: AdapterContext, line: number): void {
   if (fields > ctx.limits.maxFields) {
-    throw inputError(`header has ${fields} fields, more than the limit of ${ctx.limits.maxFields} (--max-fields)`, ctx.file, 1);
+    throw inputError(`header has ${fields} fields, more than the limit of ${ctx.limits.maxFields} (--max-fields)`, ctx.file, line);
   }
 }
 
@@ -262,8 +295,9 @@ class DelimitedTable {
         return;
       }
       if (this.preamble > 0) this.ctx.note(`${this.preamble} line(s) before the header skipped (${this.preambleFirst})`);
-      checkFieldCount(fields.length, this.ctx);
-      const plan = resolveColumns(fields, this.ctx.columns, this.ctx.file);
+      // The header's own line in errors: after a preamble (PowerShell's #TYPE, Excel's sep=;) it is not line 1.
+      checkFieldCount(fields.length, this.ctx, line);
+      const plan = resolveColumns(fields, this.ctx.columns, this.ctx.file, line);
       plan.notes.forEach((n) => this.ctx.note(n));
       this.processor = new RecordProcessor(plan, fields.length, this.ctx, fields);
       return;
@@ -357,7 +391,7 @@ async function readDelimitedFast(chunks: AsyncIterable<Buffer>, ctx: AdapterCont
     // Not for one column per account: the lane reads a row's account from one cell.
     if (lane === null && table.processor !== null && delimiter.length === 1 && table.processor.plan.account >= 0) {
       lane = new ByteLane(table.processor.plan, table.processor.width!, delimiterByte, (batch) => emitBatch(ctx, batch), table.processor.dateOrder,
-        table.processor.range);
+        table.processor.range, !table.processor.decimalComma);
       table.processor.lane = lane;
     }
     if (lane !== null && openRecord === null) {
@@ -426,8 +460,8 @@ class JsonRecordTable {
     if (fields === null) return;
     if (this.processor === null) {
       const keys = this.rows.keys!;
-      checkFieldCount(keys.length, ctx);
-      const plan = resolveColumns(keys, ctx.columns, ctx.file);
+      checkFieldCount(keys.length, ctx, line);
+      const plan = resolveColumns(keys, ctx.columns, ctx.file, line);
       plan.notes.forEach((n) => ctx.note(n));
       this.processor = new RecordProcessor(plan, null, ctx);
       // Only for its batches: the samples of parsed objects go there (pushSample), not one by one.

@@ -36,6 +36,10 @@ const COUNTERS: CounterSpec[] = [
   { object: /^PCoIP Session Network Statistics$/i, counter: /^Round Trip Latency ms$/i, kind: 'rtt', label: 'PCoIP round trip latency' },
 ];
 
+/** The counters COUNTERS reads, as typeperf names them. */
+const COUNTER_PATHS = '\\RemoteFX Network(*)\\Current TCP RTT, \\RemoteFX Network(*)\\Current UDP RTT, \\VMware Blast Session Counters(*)\\RTT, '
+  + '\\PCoIP Session Network Statistics(*)\\Round Trip Latency ms';
+
 interface Column { index: number; host: string; instance: string; path: string; kind: Kind }
 
 export const perfCountersAdapter: InputAdapter = {
@@ -69,16 +73,24 @@ export const perfCountersAdapter: InputAdapter = {
         biasMin = Number(m[3]);
         width = fields.length;
         columns = [];
-        let ignored = 0;
+        const ignored: string[] = [];
         fields.forEach((cell, index) => {
           if (index === 0) return;
           const p = PATH_RE.exec(cell.trim());
           const spec = p ? COUNTERS.find((c) => c.object.test(p[2]!) && c.counter.test(p[4]!)) : undefined;
-          if (!p || !spec) { ignored++; return; }
+          if (!p || !spec) { ignored.push(cell.trim()); return; }
           columns!.push({ index, host: p[1]!, instance: p[3]!, path: cell.trim(), kind: spec.kind });
         });
+        // Not one counter keylag reads (a Windows in another language names its counters in that
+        // language: `\RemoteFX-Netzwerk(...)\...`): a report of no samples would pass a --fail-on gate.
+        if (columns.length === 0) {
+          const shown = ignored.slice(0, 3).join(', ') + (ignored.length > 3 ? `, and ${ignored.length - 3} more` : '');
+          throw inputError(`no round-trip counter among the file's ${ignored.length} counter column(s) (${shown === '' ? 'none' : shown}): keylag reads `
+            + `${COUNTER_PATHS}, by their English names; a Windows in another language writes its counters' names in that language, `
+            + 'which are not recognised', ctx.file, line);
+        }
         ctx.note(`time zone '${m[2]}', bias ${biasMin} min: local times read as UTC ${biasMin >= 0 ? '+' : '-'} ${Math.abs(biasMin)} min`);
-        ctx.note(`${columns.length} round-trip counter column(s) -> rtt (ms)${ignored > 0 ? `; ${ignored} other counter column(s) ignored` : ''}`);
+        ctx.note(`${columns.length} round-trip counter column(s) -> rtt (ms)${ignored.length > 0 ? `; ${ignored.length} other counter column(s) ignored` : ''}`);
         if (columns.length > 0 && (sessions === undefined || sessions.hosts.size === 0)) {
           const hosts = [...new Set(columns.map((c) => c.host))].join(', ');
           throw inputError(`performance counters name sessions, not accounts: give the saved 'qwinsta' output of ${hosts} (file named after the host) or a host,session,account CSV among the inputs, or --sessions FILE`, ctx.file, line);
