@@ -149,6 +149,19 @@ test('rejections are counted by reason, listed with --rejects, and --strict stop
   assert.equal(strict.stderr, `keylag: error: ${file}:42: value_not_numeric: rtt_ms=abc (--strict)\n`);
 });
 
+test('a run that reads no sample and rejects none (a header alone) is an input error (exit 2), not an empty report under --fail-on', () => {
+  // Before: exit 0 with "Ranked accounts (0)": a nightly export job that wrote only its header passed the gate.
+  const file = join(tmp, 'header-only.csv');
+  writeFileSync(file, 'user,timestamp,rtt_ms\n');
+  const r = runCli(['scan', file, '--fail-on', '70']);
+  assert.equal(r.status, 2, r.stdout);
+  assert.equal(r.stderr, `keylag: error: ${file}: no sample in 1 input: 0 records read, none gave a sample and none was rejected (rtt_ms -> rtt (ms))\n`);
+  assert.equal(r.stdout, '');
+  assert.equal(runCli(['baseline', 'build', file]).status, 2);
+  // Beside an input with data it is only an input of no sample: the run reports.
+  assert.equal(runCli(['scan', file, SAMPLE, '--format', 'json']).status, 0);
+});
+
 test('a run whose every row is rejected is an input error (exit 2) naming the top reason at its first file:line, even under --fail-on', () => {
   const file = join(tmp, 'all-rejected.csv');
   writeFileSync(file, 'user,time,rtt_ms\na,yesterday,20\nb,3/2/2026 2:19:05 PM,21\nc,3/2/2026 2:20:05 PM,22\nd,3/2/2026 2:21:05 PM,x\n');

@@ -324,8 +324,17 @@ export async function ingest(
  * date: give --date-order; a decimal comma: give --decimal-comma). Null when a sample was read or
  * nothing was rejected.
  */
-export function nothingReadError(result: Pick<IngestResult, 'samplesEmitted' | 'rejectionCounts' | 'firstRejections'>): KeylagError | null {
-  if (result.samplesEmitted > 0 || result.rejectionCounts.size === 0) return null;
+export function nothingReadError(result: Pick<IngestResult, 'samplesEmitted' | 'rejectionCounts' | 'firstRejections' | 'inputs' | 'recordsRead'>): KeylagError | null {
+  if (result.samplesEmitted > 0) return null;
+  if (result.rejectionCounts.size === 0) {
+    // Nothing read and nothing rejected (a header alone, a capture without a session keylag reads):
+    // an empty report would pass a --fail-on gate as if the data had been looked at.
+    const skipped = result.inputs.filter((i) => i.status === 'skipped').length;
+    const first = result.inputs.find((i) => i.status !== 'skipped') ?? result.inputs[0]!;
+    const inputs = `${result.inputs.length} input${result.inputs.length === 1 ? '' : 's'}`;
+    return inputError(`no sample in ${inputs}${skipped > 0 ? ` (${skipped} skipped)` : ''}: ${result.recordsRead.toLocaleString('en-US')} records read, `
+      + `none gave a sample and none was rejected${first.notes.length > 0 ? ` (${first.notes[first.notes.length - 1]})` : ''}`, first.path, null);
+  }
   const ranked = rankedRejections(result.rejectionCounts);
   const first = result.firstRejections.get(ranked[0]!.reason)!;
   const counts = ranked.map(({ reason, count }) => `${reason} ${count}`).join(', ');
