@@ -117,6 +117,15 @@ async function main(): Promise<void> {
     formatsLine = `\n\nOther report formats on the ${formatRows.toLocaleString('en-US')}-row input, one run each: `
       + formats.map((f, i) => `${f} ${measured[i]!.wallS.toFixed(2)} s, ${measured[i]!.peakRssMiB.toFixed(0)} MiB`).join('; ')
       + ` (largest peak ${(Math.max(...measured.map((m) => m.peakRssMiB)) * 1.048576).toFixed(0)} MB in decimal megabytes).`;
+    // The other commands that read every row hold to the same memory target.
+    const commands: [string, string[]][] = [
+      ['baseline build', ['baseline', 'build', file]],
+      ['inspect user00042', ['inspect', 'user00042', file, '--format', 'json']],
+    ];
+    const others = commands.map(([, args]) => runOnce([node, join(ROOT, 'bin/keylag.js'), ...args], { KEYLAG_REPORT_PEAK_RSS: '1' }));
+    formatsLine += `\n\nOther commands on the same input, one run each: `
+      + commands.map(([name], i) => `${name} ${others[i]!.wallS.toFixed(2)} s, ${others[i]!.peakRssMiB.toFixed(0)} MiB`).join('; ')
+      + ` (largest peak ${(Math.max(...others.map((m) => m.peakRssMiB)) * 1.048576).toFixed(0)} MB in decimal megabytes).`;
   }
   const at10M = rowsList.indexOf(10_000_000);
   const at100M = rowsList.indexOf(100_000_000);
