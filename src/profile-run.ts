@@ -3,7 +3,7 @@
 import { collect, type CollectRequest } from './collect.js';
 import { formatTimeUs } from './ingest/time.js';
 import { usageError } from './errors.js';
-import { mergedDomainsWarning } from './ingest/accounts.js';
+import { lostRowsWarning, mergedDomainsWarning } from './ingest/accounts.js';
 import { nothingReadError, rankedRejections } from './ingest/ingest.js';
 import {
   buildProfile, mergeProfiles, readProfile, runFromInputs, streamProfile, type BuildInput, type Profile, type ProfileStream,
@@ -55,6 +55,9 @@ async function collectForProfile(req: BaselineBuildRequest): Promise<BaselineBui
   const warnings = [...collected.ingested.warnings];
   const merged = mergedDomainsWarning(collected.accountKeys, (key) => collected.accounts.get(key)!.aliases);
   if (merged !== null) warnings.push(merged);
+  const lostRows = lostRowsWarning(collected.ingested.rejectedByAccount, (key) => collected.accounts.get(key)?.samples ?? 0,
+    (key) => collected.excludedAccounts.has(key) || (req.exclude?.matches(key) ?? false));
+  if (lostRows !== null) warnings.push(lostRows);
   return {
     profile: { accounts: collected.accounts, accountKeys: collected.accountKeys, run, toolVersion: req.version, release: true },
     rejections, warnings,

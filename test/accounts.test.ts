@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isAccountPlaceholder, mixedDomains, normaliseAccount } from '../src/ingest/accounts.js';
+import { isAccountPlaceholder, lostRowsWarning, mixedDomains, normaliseAccount } from '../src/ingest/accounts.js';
 import { runCli } from './helpers/cli.js';
 
 test('mixedDomains: two email or two Windows domains are mixed; one of each kind is the usual one person', () => {
@@ -108,4 +108,35 @@ test('no-entry words: value, user and location cells agree on the core list (one
   assert.ok(!isAccountPlaceholder('na'));
   assert.ok(!resolvePlace('NA').ok);
   assert.equal((parseLatency('NA', 1) as { reason?: string }).reason, 'value_missing');
+});
+
+test('lostRowsWarning: accounts that lost 20 % or more of their rows to rejections, worst first, read as accounts as samples are', () => {
+  const rejected = new Map([['Mallory@corp.example', 40], ['MALLORY', 2], ['bob', 10], ['carol', 2], ['dave', 9], ['svc-x', 50]]);
+  const used = new Map([['bob', 30], ['carol', 3], ['dave', 60]]);
+  const w = lostRowsWarning(rejected, (k) => used.get(k) ?? 0, (k) => k === 'svc-x');
+  // mallory's two spellings are one account with none left; bob 10 of 40; carol under LOST_ROWS_MIN
+  // (2 rows, though 40 %); dave 9 of 69 (13 %) under the share; svc-x excluded.
+  assert.equal(w, '2 accounts lost 20 % or more of their rows to rejections, so their figures rest on the rows left: '
+    + 'mallory 42 of 42 (none left: not in the report); bob 10 of 40 (25 %) (--rejects FILE lists the rows)');
+  assert.equal(lostRowsWarning(new Map([['carol', 2]]), () => 3, () => false), null);
+  // A single rejected row of an account with nothing else is still an account gone from the report.
+  assert.match(lostRowsWarning(new Map([['erin', 1]]), () => 0, () => false) ?? '', /^1 account lost 20 % or more of its rows .*: erin 1 of 1 \(none left: not in the report\)/);
+});
+
+test('a scan names the accounts that lost most of their rows (thousands written "1,183" are rejected, not read)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'keylag-lost-'));
+  const path = join(dir, 'lost.csv');
+  const lines = ['user,timestamp,rtt_ms'];
+  for (let i = 10; i < 50; i++) lines.push(`alice,2026-03-01T10:00:${i}Z,21.5`, `mallory,2026-03-01T10:00:${i}Z,"1,183"`);
+  writeFileSync(path, lines.join('\n') + '\n');
+  const r = runCli(['scan', path, '--format', 'json']);
+  assert.equal(r.status, 0, r.stderr);
+  const report = JSON.parse(r.stdout) as { header: { warnings: string[] }; accounts: { account: string }[] };
+  // Before: mallory was only in the run's count of value_not_numeric rows, and not in the report.
+  assert.deepEqual(report.accounts.map((a) => a.account), ['alice']);
+  assert.ok(report.header.warnings.includes('1 account lost 20 % or more of its rows to rejections, so its figures rest on the rows left: '
+    + 'mallory 40 of 40 (none left: not in the report) (--rejects FILE lists the rows)'), report.header.warnings.join(' | '));
+  const built = runCli(['baseline', 'build', path]);
+  assert.equal(built.status, 0, built.stderr);
+  assert.match(built.stderr, /keylag: warning: 1 account lost 20 % or more of its rows to rejections.*mallory 40 of 40/);
 });

@@ -160,3 +160,18 @@ test('--threads takes 1 or 2 only (exit 2 otherwise)', () => {
   assert.match(r.stderr, /--threads/);
   assert.equal(runCli(['scan', SAMPLE, '--threads', '1', '--format', 'json', '--top', '1']).status, 0);
 });
+
+test('reader thread: rows rejected per account reach the header as in one thread (an account that lost every row is named)', async () => {
+  const lines = ['user,timestamp,rtt_ms'];
+  for (let i = 0; i < 400; i++) {
+    const t = new Date(Date.UTC(2026, 2, 1) + i * 1000).toISOString();
+    lines.push(`alice,${t},21.5`, `mallory,${t},"1,183"`, `bob,${t},${i < 100 ? 'x' : '25.5'}`);
+  }
+  const path = join(tmp, 'lost-rows.csv');
+  writeFileSync(path, lines.join('\n') + '\n');
+  const { threaded, single } = await both([path]);
+  assert.equal(threaded, single);
+  const warnings = (JSON.parse(threaded) as { header: { warnings: string[] } }).header.warnings;
+  assert.ok(warnings.includes('2 accounts lost 20 % or more of their rows to rejections, so their figures rest on the rows left: '
+    + 'mallory 400 of 400 (none left: not in the report); bob 100 of 400 (25 %) (--rejects FILE lists the rows)'), warnings.join(' | '));
+});

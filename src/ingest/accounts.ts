@@ -77,6 +77,36 @@ export function mergedDomainsWarning(accountKeys: readonly string[], aliasesOf: 
   return `${merged.length} account${one ? '' : 's'} gather${one ? 's' : ''} names from more than one domain, read as one account each (domains are dropped from names): ${shown}${merged.length > 5 ? `; and ${merged.length - 5} more` : ''}. If they are different people, their latencies are mixed: see each account's aliases`;
 }
 
+/** Share of an account's rows rejected from which the header names it (its figures rest on the rest). */
+export const LOST_ROWS_SHARE = 0.2;
+/** Fewer rejected rows than this never name an account (a stray bad row is not a lost distribution)... */
+export const LOST_ROWS_MIN = 3;
+
+/**
+ * The accounts that lost LOST_ROWS_SHARE or more of their rows to rejections, worst first, as a
+ * header warning; null when none did. Rejections are counted per raw name (`rejected`), read as
+ * accounts as the samples are; `usedOf` is an account's samples used, `skip` its exclusion. Rows
+ * rejected as a run are already counted; what this adds is who lost them: an account whose every
+ * row was rejected ("1,183" ms, a thousand separator) is not in the report at all.
+ */
+export function lostRowsWarning(rejected: ReadonlyMap<string, number>, usedOf: (key: string) => number, skip: (key: string) => boolean): string | null {
+  const byKey = new Map<string, number>();
+  for (const [raw, count] of rejected) {
+    const key = normaliseAccount(raw);
+    if (key === '' || skip(key)) continue;
+    byKey.set(key, (byKey.get(key) ?? 0) + count);
+  }
+  const lost = [...byKey].map(([key, count]) => ({ key, count, used: usedOf(key), share: count / (count + usedOf(key)) }))
+    .filter((a) => a.used === 0 || (a.count >= LOST_ROWS_MIN && a.share >= LOST_ROWS_SHARE))
+    .sort((a, b) => b.share - a.share || b.count - a.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  if (lost.length === 0) return null;
+  const shown = lost.slice(0, 5).map((a) => (a.used === 0
+    ? `${a.key} ${a.count.toLocaleString('en-US')} of ${a.count.toLocaleString('en-US')} (none left: not in the report)`
+    : `${a.key} ${a.count.toLocaleString('en-US')} of ${(a.count + a.used).toLocaleString('en-US')} (${Math.round(100 * a.share)} %)`)).join('; ');
+  return `${lost.length} account${lost.length === 1 ? '' : 's'} lost ${Math.round(100 * LOST_ROWS_SHARE)} % or more of ${lost.length === 1 ? 'its' : 'their'} rows to rejections, `
+    + `so ${lost.length === 1 ? 'its figures rest' : 'their figures rest'} on the rows left: ${shown}${lost.length > 5 ? `; and ${lost.length - 5} more` : ''} (--rejects FILE lists the rows)`;
+}
+
 /** Exclusion list: one name or glob pattern (`*`, `?`) per line; `#` starts a comment. */
 export interface ExcludeList {
   patterns: string[];

@@ -80,8 +80,12 @@ export interface AdapterContext {
   emit(sample: RawSample): void;
   /** The same as `emit` for each row of a column batch, in order (fast paths; see `emitBatch`). */
   emitColumns?(batch: SampleColumns): void;
-  /** A value or a row not used: counted by reason, listed with --rejects, fatal with --strict. */
-  reject(line: number, reason: string, detail: string): void;
+  /**
+   * A value or a row not used: counted by reason, listed with --rejects, fatal with --strict.
+   * `account`: the row's raw account name where it was read (counted per account: an account that
+   * loses most of its rows is named in the header, never left to vanish from the report).
+   */
+  reject(line: number, reason: string, detail: string, account?: string): void;
   /** A line for the report header (format details, time format, column mapping). */
   note(text: string): void;
   /** A warning about this input that comes after its `read` returned (a rotation ended later); ingest sets it. */

@@ -65,7 +65,12 @@ export interface IngestResult {
   side: SideData;
   /** Indexes (into `paths`) of the inputs with times written without a UTC offset (read as UTC). */
   offsetlessFiles: Set<number>;
+  /** Rows rejected per raw account name, where the adapter had read it (at most MAX_REJECTED_NAMES names). */
+  rejectedByAccount: Map<string, number>;
 }
+
+/** Raw names whose rejections are counted one by one: memory bounded like the accounts'. */
+export const MAX_REJECTED_NAMES = 100_000;
 
 /** Directories stand for the regular files inside them (recursively, sorted, hidden ones skipped). */
 export async function expandInputs(inputs: string[]): Promise<string[]> {
@@ -128,6 +133,7 @@ export async function ingest(
   let recordsRead = 0;
   let samplesEmitted = 0;
   const offsetlessFiles = new Set<number>();
+  const rejectedByAccount = new Map<string, number>();
   const infos: InputFileInfo[] = paths.map((path) => ({
     path, status: 'read', sha256: null, sizeBytes: null, mtime: null, format: null, timeFormat: null, notes: [], records: 0, samples: 0,
   }));
@@ -239,8 +245,11 @@ export async function ingest(
         side,
         note: (text) => info.notes.push(text),
         warn: (text) => warnings.push(`${path}: ${text}`),
-        reject: (line, reason, detail) => {
+        reject: (line, reason, detail, account) => {
           inputRejections.set(reason, (inputRejections.get(reason) ?? 0) + 1);
+          if (account !== undefined && (rejectedByAccount.has(account) || rejectedByAccount.size < MAX_REJECTED_NAMES)) {
+            rejectedByAccount.set(account, (rejectedByAccount.get(account) ?? 0) + 1);
+          }
           const seen = rejectionCounts.get(reason);
           rejectionCounts.set(reason, (seen ?? 0) + 1);
           if (seen === undefined) firstRejections.set(reason, { source: { file: path, line }, reason, detail });
@@ -314,7 +323,7 @@ export async function ingest(
       try { adapter.endRotation?.(link.carried); } catch (err) { fail(info, err); }
     }
   }
-  return { paths, inputs: infos, recordsRead, samplesEmitted, rejectionCounts, firstRejections, warnings, side, offsetlessFiles };
+  return { paths, inputs: infos, recordsRead, samplesEmitted, rejectionCounts, firstRejections, warnings, side, offsetlessFiles, rejectedByAccount };
 }
 
 /**

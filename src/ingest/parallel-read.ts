@@ -48,7 +48,7 @@ export type ReaderMessage =
   | ({ type: 'opened' } & OpenedFacts)
   | { type: 'progress'; bytesRead: number }
   | { type: 'samples'; samples: RawSample[] }
-  | { type: 'reject'; line: number; reason: string; detail: string }
+  | { type: 'reject'; line: number; reason: string; detail: string; account?: string }
   | { type: 'note'; text: string }
   | ({ type: 'columns'; length: number; texts: string[]; groups: number } & ColumnSet)
   | { type: 'done'; result: AdapterResult; digest: InputDigest }
@@ -111,7 +111,7 @@ export function readInWorker(job: Omit<ReaderJob, 'gate' | 'returnPort'>, ctx: A
           case 'opened': hooks.opened(m); break;
           case 'progress': hooks.progress(m.bytesRead); break;
           case 'samples': for (const s of m.samples) ctx.emit(s); break;
-          case 'reject': ctx.reject(m.line, m.reason, m.detail); break;
+          case 'reject': ctx.reject(m.line, m.reason, m.detail, m.account); break;
           case 'note': ctx.note(m.text); break;
           case 'columns': {
             for (const t of m.texts) texts.push(t);

@@ -106,7 +106,7 @@ async function read(): Promise<void> {
       Atomics.add(gate, 0, 1);
       post({ type: 'columns', length: n, texts, groups, ...set }, transferables(set));
     },
-    reject: (line, reason, detail) => { flushSamples(); post({ type: 'reject', line, reason, detail }); },
+    reject: (line, reason, detail, account) => { flushSamples(); post({ type: 'reject', line, reason, detail, account }); },
     note: (text) => { flushSamples(); post({ type: 'note', text }); },
   };
   const result = await adapter.read(chunks, ctx);

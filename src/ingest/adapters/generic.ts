@@ -125,23 +125,24 @@ class RecordProcessor {
    * Without it a locale date is its own rejection, never read in a guessed order: 03/02 is March
    * in one and February in the other, and days move the daily floors and the history.
    */
-  private timeOf(timeText: string, line: number, fields: readonly string[]): { timeUs: number; format: string } | null {
+  private timeOf(timeText: string, line: number, fields: readonly string[], rowAccount: string): { timeUs: number; format: string } | null {
+    const account = rowAccount || undefined;
     const parsed = parseTimestamp(timeText);
     if (parsed !== null) return parsed;
     const slash = parseSlashDate(timeText, true);
     if (slash === null) {
       if (this.headerAgain(fields, line)) return null;
       const doubt = twoDigitYearDoubt(timeText) ?? excelNumberDoubt(timeText);
-      this.ctx.reject(line, 'time_unparseable', doubt === null ? truncate(timeText) : `${truncate(timeText)} (${doubt})`);
+      this.ctx.reject(line, 'time_unparseable', doubt === null ? truncate(timeText) : `${truncate(timeText)} (${doubt})`, account);
       return null;
     }
     if (this.dateOrder === null) {
       if (!this.notedDateOrder) { this.notedDateOrder = true; this.ctx.note(`locale dates (line ${line}: ${truncate(timeText)}) are rejected until --date-order mdy or dmy says which number is the day`); }
-      this.ctx.reject(line, 'time_date_order_unknown', `${truncate(timeText)} (a locale date: give --date-order mdy or dmy)`);
+      this.ctx.reject(line, 'time_date_order_unknown', `${truncate(timeText)} (a locale date: give --date-order mdy or dmy)`, account);
       return null;
     }
     const timeUs = slashDateToUs(slash, this.dateOrder);
-    if (timeUs === null) { this.ctx.reject(line, 'time_unparseable', `${truncate(timeText)} (no such date in ${this.dateOrder} order)`); return null; }
+    if (timeUs === null) { this.ctx.reject(line, 'time_unparseable', `${truncate(timeText)} (no such date in ${this.dateOrder} order)`, account); return null; }
     return { timeUs, format: localeDateFormat(this.dateOrder) };
   }
 
@@ -183,11 +184,11 @@ class RecordProcessor {
       // Said once it happens: a time column of full timestamps beside a date column never pairs.
       if (!this.notedDatePair) { this.notedDatePair = true; ctx.note(`times of day read with their row's date (line ${line}: ${truncate(timeText)})`); }
     }
-    const parsed = this.timeOf(timeText, line, fields);
+    const parsed = this.timeOf(timeText, line, fields, rowAccount);
     if (parsed === null) return;
     if (parsed.timeUs < MIN_TIME_US || parsed.timeUs >= MAX_TIME_US) {
       const serial = excelNumberDoubt(timeText);
-      ctx.reject(line, 'time_out_of_range', `${truncate(timeText)} (outside 1990..2099${serial === null ? '' : `: ${serial}`})`);
+      ctx.reject(line, 'time_out_of_range', `${truncate(timeText)} (outside 1990..2099${serial === null ? '' : `: ${serial}`})`, rowAccount || undefined);
       return;
     }
     this.timeFormats.add(parsed.format);
@@ -229,7 +230,7 @@ class RecordProcessor {
           this.notedDecimalComma = true;
           ctx.note(`values with a comma (line ${line}: ${truncate(cell)}) are rejected unless --decimal-comma says the file writes decimal commas`);
         }
-        ctx.reject(line, check.reason, `${column.name}=${truncate(cell)}${hint}`);
+        ctx.reject(line, check.reason, `${column.name}=${truncate(cell)}${hint}`, account || undefined);
         continue;
       }
       this.range.add(v, check.valueMs);
