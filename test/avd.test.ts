@@ -128,6 +128,9 @@ test('conflicting users for one CorrelationId are counted; ragged rows, bad valu
   assert.deepEqual(run.rejections.map((r) => [r.line, r.reason]), [
     [2, 'value_not_numeric'], [3, 'value_negative'], [4, 'row_ragged'], [5, 'time_unparseable'], [6, 'time_unparseable'], [7, 'correlation_id_missing'],
   ]);
+  // A bad value of a joined user names that user, counted per account (the header names an account
+  // that lost most of its rows); a row rejected before its user is known names none.
+  assert.deepEqual(run.rejectedAccounts, ['ann', 'ann', undefined, undefined, undefined, undefined]);
   assert.deepEqual(run.samples.map((s) => [s.account, s.line]), [['ann', 8]]);
   assert.equal(run.result.records, 7);
 });

@@ -90,6 +90,9 @@ test('missing joins are counted; malformed documents and values are errors or co
   ] }, null, 2);
   const run = await withSide(metrics);
   assert.deepEqual(run.rejections.map((r) => [r.line, r.reason]), [[3, 'join_no_user'], [9, 'time_unparseable'], [15, 'value_negative']]);
+  // The joined user's bad time and value name the user (counted per account); no user, no name.
+  assert.equal(run.rejectedAccounts[0], undefined);
+  assert.ok(run.rejectedAccounts[1] !== undefined && run.rejectedAccounts[1] === run.rejectedAccounts[2], String(run.rejectedAccounts));
   assert.match(run.rejections[0]!.detail, /SessionMetrics\(1\): session cccc-3 has no user/);
   // Users missing: the session is known, its user is not
   const noUsers = await withSide(metrics, [SESSIONS]);

@@ -12,6 +12,8 @@ export async function* chunksOf(text: string | Buffer, size = 97): AsyncGenerato
 export interface AdapterRun {
   samples: RawSample[];
   rejections: { line: number; reason: string; detail: string }[];
+  /** The account each rejection named (undefined where the adapter had none), in the same order. */
+  rejectedAccounts: (string | undefined)[];
   notes: string[];
   result: AdapterResult;
   side: SideData;
@@ -21,14 +23,15 @@ export async function runAdapter(adapter: InputAdapter, text: string | Buffer, o
   columns: ColumnOptions = {}): Promise<AdapterRun> {
   const samples: RawSample[] = [];
   const rejections: { line: number; reason: string; detail: string }[] = [];
+  const rejectedAccounts: (string | undefined)[] = [];
   const notes: string[] = [];
   const result = await adapter.read(chunksOf(text), {
     file, limits: DEFAULT_READ_LIMITS, columns, options, side,
     emit: (s) => samples.push(s),
-    reject: (line, reason, detail) => rejections.push({ line, reason, detail }),
+    reject: (line, reason, detail, account) => { rejections.push({ line, reason, detail }); rejectedAccounts.push(account); },
     note: (n) => notes.push(n),
   });
-  return { samples, rejections, notes, result, side };
+  return { samples, rejections, rejectedAccounts, notes, result, side };
 }
 
 export function reasons(run: AdapterRun): Record<string, number> {

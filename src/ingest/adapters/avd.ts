@@ -204,7 +204,7 @@ export const avdAdapter: InputAdapter = {
         return;
       }
       const check = parseLatency(fields[iRtt] ?? '', 1);
-      if (!check.ok) { ctx.reject(line, check.reason, `EstRoundTripTimeInMs=${truncate(fields[iRtt] ?? '')}`); return; }
+      if (!check.ok) { ctx.reject(line, check.reason, `EstRoundTripTimeInMs=${truncate(fields[iRtt] ?? '')}`, user); return; }
       const ownIp = iIp >= 0 ? (fields[iIp] ?? '').trim() : '';
       const clientAddress = ownIp || joined?.clientAddress || undefined;
       ctx.emit({

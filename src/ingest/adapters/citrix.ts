@@ -296,14 +296,14 @@ export const citrixAdapter: InputAdapter = {
         return;
       }
       const t = citrixTime(field(m, 'CollectedDate'));
-      if (t === null) { ctx.reject(line, 'time_unparseable', `${sourceId}: CollectedDate=${String(field(m, 'CollectedDate')).slice(0, 60)}`); return; }
-      if (t.us < MIN_TIME_US || t.us >= MAX_TIME_US) { ctx.reject(line, 'time_out_of_range', `${sourceId}: CollectedDate outside 1990..2099`); return; }
+      if (t === null) { ctx.reject(line, 'time_unparseable', `${sourceId}: CollectedDate=${String(field(m, 'CollectedDate')).slice(0, 60)}`, user.account); return; }
+      if (t.us < MIN_TIME_US || t.us >= MAX_TIME_US) { ctx.reject(line, 'time_out_of_range', `${sourceId}: CollectedDate outside 1990..2099`, user.account); return; }
       timeFormats.add(t.format);
       for (const { name, kind } of METRICS) {
         const v = field(m, name);
         if (v === null || v === undefined) { notSampled++; continue; }
         const check = parseLatency(typeof v === 'number' ? String(v) : String(v), 1);
-        if (!check.ok) { ctx.reject(line, check.reason, `${sourceId}: ${name}=${String(v).slice(0, 40)}`); continue; }
+        if (!check.ok) { ctx.reject(line, check.reason, `${sourceId}: ${name}=${String(v).slice(0, 40)}`, user.account); continue; }
         ctx.emit({ account: user.account, session: sessionKey ?? '', timeUs: t.us, kind, valueMs: check.valueMs, line, sourceId });
       }
     };
