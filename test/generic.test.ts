@@ -488,6 +488,11 @@ test('a latency column no alias spells is taken by its words, alone, never a max
     ['user,timestamp,network_latency_us', 'input_lag', 'us', true],
     ['user,time,EchoLatencyUs', 'app_rtt', 'us', true],
     ['user,time,Min RTT (s)', 'rtt', 's', true],
+    // Citrix Director's words, as the Citrix preset reads IcaRttMS and IcaLatency (before: "ICA RTT"
+    // was a transport rtt and "ICA Latency" a lag of unknown nature).
+    ['user,time,ICA RTT', 'app_rtt', 'ms', false],
+    ['user,time,Avg ICA RTT (ms)', 'app_rtt', 'ms', true],
+    ['user,time,ICA Latency', 'rtt', 'ms', false],
   ];
   for (const [header, kind, unit, stated] of taken) {
     const p = plan(header);

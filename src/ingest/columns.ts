@@ -310,6 +310,9 @@ function findByOption(header: string[], wanted: string, at: HeaderAt, role: stri
  */
 const LATENCY_WORDS: readonly { words: readonly string[]; kind: Kind }[] = [
   { words: ['echo'], kind: 'app_rtt' }, { words: ['app', 'rtt'], kind: 'app_rtt' }, { words: ['application', 'rtt'], kind: 'app_rtt' },
+  // Citrix's own words, as Director shows them and as the Citrix preset reads IcaRttMS and IcaLatency:
+  // "ICA RTT" is keystroke to screen update (an application round trip), "ICA Latency" the network's.
+  { words: ['ica', 'rtt'], kind: 'app_rtt' }, { words: ['ica', 'latency'], kind: 'rtt' },
   { words: ['rtt'], kind: 'rtt' }, { words: ['srtt'], kind: 'rtt' }, { words: ['ping'], kind: 'rtt' },
   { words: ['round', 'trip'], kind: 'rtt' }, { words: ['roundtrip'], kind: 'rtt' },
   { words: ['latency'], kind: 'input_lag' }, { words: ['lag'], kind: 'input_lag' }, { words: ['delay'], kind: 'input_lag' },
