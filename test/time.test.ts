@@ -156,3 +156,16 @@ test('Common Log Format times (nginx $time_local, Apache %t), in brackets or not
     assert.equal(parseTimestamp(bad), null, bad);
   }
 });
+
+test('a time with its offset and then the zone\'s name (Go\'s time.String(), "... Z GMT") is read by its offset; a name alone never', () => {
+  // Before: each of these was time_unparseable (Go services log time.Time values with %v).
+  const read = (s: string): string | null => { const p = parseTimestamp(s); return p === null ? null : `${formatTimeUs(p.timeUs)} ${p.format}`; };
+  assert.equal(read('2026-12-07 20:43:32.123 +0000 UTC'), '2026-12-07T20:43:32.123Z iso8601');
+  assert.equal(read('2026-12-07 20:43:32.123456789 +0000 UTC m=+0.000012345'), '2026-12-07T20:43:32.123456Z iso8601');
+  assert.equal(read('2026-12-07 20:43:32 -0500 EST'), '2026-12-08T01:43:32.000Z iso8601');
+  assert.equal(read('2026-12-07T20:43:32.123Z GMT'), '2026-12-07T20:43:32.123Z iso8601');
+  // The name adds nothing to the offset, and alone it says too little: EST, IST name several zones.
+  assert.equal(read('2026-12-07 20:43:32 EST'), null);
+  assert.equal(read('2026-12-07 20:43:32 IST'), null);
+  assert.equal(read('hello +0000 UTC'), null);
+});

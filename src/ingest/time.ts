@@ -233,7 +233,8 @@ const EPOCH_SCALE_US: Record<string, number> = { 'epoch-s': 1e6, 'epoch-ms': 1e3
 /** Parse one timestamp; null when it is not a timestamp at all. Range is checked by the caller. */
 export function parseTimestamp(text: string): ParsedTime | null {
   const s = text.trim();
-  if (s.length === 0 || s.length > 48) return null;
+  if (s.length === 0) return null;
+  if (s.length > 48) return withZoneName(s);
   if (EPOCH_RE.test(s)) {
     const dot = s.indexOf('.');
     const intPart = dot < 0 ? s : s.slice(0, dot);
@@ -249,7 +250,24 @@ export function parseTimestamp(text: string): ParsedTime | null {
     }
     return { timeUs: Math.round(timeUs), format };
   }
-  return commonIso(s) ?? isoByExpression(s) ?? rfc2822(s) ?? unixDate(s) ?? msJsonDate(s) ?? kibanaDate(s) ?? dottedDate(s) ?? clfDate(s);
+  return commonIso(s) ?? isoByExpression(s) ?? rfc2822(s) ?? unixDate(s) ?? msJsonDate(s) ?? kibanaDate(s) ?? dottedDate(s) ?? clfDate(s) ?? withZoneName(s);
+}
+
+/** A time with its offset, then the zone's name, and Go's monotonic clock reading after it (see withZoneName). */
+const ZONE_NAME_AFTER_OFFSET_RE = /^(.{10,48}?(?:[+-]\d{2}(?::?\d{2})?|Z))\s+[A-Z]{2,5}(?:\s+m=[+-]\d+(?:\.\d+)?)?$/;
+
+/**
+ * A time whose offset is written and then named: Go's time.Time.String() (`2026-12-07 20:43:32.123
+ * +0000 UTC`, with ` m=+0.000012345` when the value still holds a monotonic clock reading), `... Z
+ * GMT`, `... -0500 EST`. The offset says the moment; the name adds nothing and is left out (a name
+ * alone, without an offset, is never read: `EST` and `IST` mean more than one zone).
+ */
+function withZoneName(s: string): ParsedTime | null {
+  const m = ZONE_NAME_AFTER_OFFSET_RE.exec(s);
+  if (m === null) return null;
+  const head = m[1]!;
+  const parsed = commonIso(head) ?? isoByExpression(head);
+  return parsed !== null && !parsed.format.endsWith('-no-offset') ? parsed : null;
 }
 
 const digitAt = (s: string, i: number): number => {
