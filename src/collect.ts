@@ -7,7 +7,7 @@ import { ingest, type IngestRequest, type IngestResult } from './ingest/ingest.j
 import { formatTimeUs } from './ingest/time.js';
 import { KIND_INDEX, type RawSample, type SampleColumns } from './ingest/adapter.js';
 import { ungroup, UngroupScratch, type ColumnGroups } from './ingest/group-rows.js';
-import { isAccountPlaceholder, normaliseAccount, type ExcludeList } from './ingest/accounts.js';
+import { isAccountPlaceholder, lostRowsWarning, mergedDomainsWarning, normaliseAccount, type ExcludeList } from './ingest/accounts.js';
 import { KindAccumulator } from './analyze/distribution.js';
 import { ExactBudget, packRef, unpackRef, type RowRef } from './analyze/store.js';
 import type { WeightedPoints } from './analyze/stats.js';
@@ -510,6 +510,18 @@ export async function collect(req: CollectRequest, observers: readonly SampleObs
     ingested, accounts, budget, samplesUsed, excludedSamples, excludedAccounts, outsideWindow,
     accountKeys: [...accounts.keys()].sort(compareText), sourceOf,
   };
+}
+
+/**
+ * What the header says of the accounts collected, for scan and baseline build alike: names from more
+ * than one domain read as one account, and accounts that lost most of their rows to rejections
+ * (excluded accounts left out: `exclude` is what collect left them out by).
+ */
+export function accountWarnings(collected: Collected, exclude: ExcludeList | null): string[] {
+  const { accounts, accountKeys, ingested } = collected;
+  const merged = mergedDomainsWarning(accountKeys, (key) => accounts.get(key)!.aliases);
+  const lostRows = lostRowsWarning(ingested.rejectedByAccount, (key) => accounts.get(key)?.samples ?? 0, (key) => exclude?.matches(key) ?? false);
+  return [merged, lostRows].filter((w): w is string => w !== null);
 }
 
 // Outside `collect`: a closure made there would keep the whole per-row state of the run alive.

@@ -6,9 +6,8 @@ import { HEADLINE_KIND_ORDER, KINDS } from './types.js';
 import { usageError } from './errors.js';
 import { matchRosterAccounts, readRoster, type Roster } from './ingest/roster.js';
 import { formatTimeUs } from './ingest/time.js';
-import { collect, compareText, finishAccounts, type CollectRequest } from './collect.js';
+import { accountWarnings, collect, compareText, finishAccounts, type CollectRequest } from './collect.js';
 import { nothingReadError, rankedRejections } from './ingest/ingest.js';
-import { lostRowsWarning, mergedDomainsWarning } from './ingest/accounts.js';
 import { benjaminiHochberg, median } from './analyze/stats.js';
 import { GroupFigures, type PeerMember } from './baseline/peer-figures.js';
 import { assignPeerGroups, comparePeers, EVERYONE, type KindSummary, type PeerComparison } from './baseline/peers.js';
@@ -101,10 +100,7 @@ export async function runScan(req: ScanRequest): Promise<Report> {
     rosterInfo!.notes = [...roster.notes];
     rosterInfo!.records = roster.entries.length;
   }
-  const merged = mergedDomainsWarning(accountKeys, (key) => accounts.get(key)!.aliases);
-  if (merged !== null) warnings.push(merged);
-  const lostRows = lostRowsWarning(ingested.rejectedByAccount, (key) => accounts.get(key)?.samples ?? 0, (key) => excludedAccounts.has(key) || (req.exclude?.matches(key) ?? false));
-  if (lostRows !== null) warnings.push(lostRows);
+  warnings.push(...accountWarnings(collected, req.exclude));
   const { inputs, recordsRead, samplesEmitted } = ingested;
 
   req.onStageEnd?.('collected');

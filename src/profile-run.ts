@@ -1,9 +1,8 @@
 // `baseline build` and `baseline merge` as stages: collect -> profile, and read -> merge.
 // Returns profiles; prints and writes nothing (src/cli/baseline.ts does).
-import { collect, type CollectRequest } from './collect.js';
+import { accountWarnings, collect, type CollectRequest } from './collect.js';
 import { formatTimeUs } from './ingest/time.js';
 import { usageError } from './errors.js';
-import { lostRowsWarning, mergedDomainsWarning } from './ingest/accounts.js';
 import { nothingReadError, rankedRejections } from './ingest/ingest.js';
 import {
   buildProfile, mergeProfiles, readProfile, runFromInputs, streamProfile, type BuildInput, type Profile, type ProfileStream,
@@ -52,12 +51,7 @@ async function collectForProfile(req: BaselineBuildRequest): Promise<BaselineBui
   // As scan's finish stage: the budget lets go of its stores, each account of its accumulators once built.
   collected.budget.releaseStores();
   const rejections = rankedRejections(collected.ingested.rejectionCounts);
-  const warnings = [...collected.ingested.warnings];
-  const merged = mergedDomainsWarning(collected.accountKeys, (key) => collected.accounts.get(key)!.aliases);
-  if (merged !== null) warnings.push(merged);
-  const lostRows = lostRowsWarning(collected.ingested.rejectedByAccount, (key) => collected.accounts.get(key)?.samples ?? 0,
-    (key) => collected.excludedAccounts.has(key) || (req.exclude?.matches(key) ?? false));
-  if (lostRows !== null) warnings.push(lostRows);
+  const warnings = [...collected.ingested.warnings, ...accountWarnings(collected, req.exclude)];
   return {
     profile: { accounts: collected.accounts, accountKeys: collected.accountKeys, run, toolVersion: req.version, release: true },
     rejections, warnings,

@@ -392,6 +392,8 @@ let regionsByCode: Map<string, RegionCode[]> | null = null;
 const REGION_CODE_COUNTRIES = new Set(['US', 'CA', 'AU', 'IN']);
 /** US insular areas: ISO 3166-2:US codes that are also ISO 3166-1 country codes (GeoNames' country there). */
 const US_INSULAR_AREAS = new Set(['AS', 'GU', 'MP', 'PR', 'UM', 'VI']);
+/** A region that is a US insular area: its places are in the gazetteer's country of its code, not in the US. */
+const usInsularArea = (r: RegionCode): boolean => r.country === 'US' && US_INSULAR_AREAS.has(r.code);
 
 /** Withdrawn ISO 3166-2 codes and the region each now has: [former, country, code]. */
 const FORMER_REGION_CODES: readonly (readonly [string, string, string])[] = [['CT', 'IN', 'CG'], ['OR', 'IN', 'OD'], ['TG', 'IN', 'TS'], ['UT', 'IN', 'UK']];
@@ -479,16 +481,15 @@ function regionsNamed(written: string, country: string | null): RegionCode[] {
  * `notes`.
  */
 function inRegions(g: Gazetteer, rows: number[], regions: RegionCode[], written: string, notes: string[]): number[] {
-  // A US insular area ("San Juan, PR") is its own country in the gazetteer, not a US state.
-  const insular = (r: RegionCode): boolean => r.country === 'US' && US_INSULAR_AREAS.has(r.code);
   // A code with digits is never GeoNames' own, even where one of GeoNames' numbers is the same:
   // Hyogo is JP-28 in ISO 3166-2 and 13 in GeoNames, whose 28 is another prefecture.
   const coded = (r: RegionCode): boolean => !/\d/.test(r.code) && g.admin1Codes.has(`${r.country}-${r.code}`);
-  const byCode = rows.filter((i) => regions.some((r) => insular(r) ? g.country[i] === r.code : coded(r) && g.country[i] === r.country && g.admin1[i] === r.code));
+  // A US insular area ("San Juan, PR") is its own country in the gazetteer, not a US state.
+  const byCode = rows.filter((i) => regions.some((r) => usInsularArea(r) ? g.country[i] === r.code : coded(r) && g.country[i] === r.country && g.admin1[i] === r.code));
   // A region the gazetteer codes as ISO does (the US states) is told apart by its code only: "Albany,
   // WA" (Washington or Western Australia) took Albany, NY, as "in the US". The others by country,
   // alongside: both regions may have a place of the name.
-  const numbered = regions.filter((r) => !insular(r) && !coded(r));
+  const numbered = regions.filter((r) => !usInsularArea(r) && !coded(r));
   const byCountry = rows.filter((i) => !byCode.includes(i) && numbered.some((r) => g.country[i] === r.country));
   if (byCountry.length > 0) {
     const countries = [...new Set(numbered.filter((r) => byCountry.some((i) => g.country[i] === r.country)).map((r) => `${r.country}-${r.code}`))];
@@ -648,7 +649,7 @@ function resolveWritten(text: string, alternatesOnly = false): Resolution {
         // A US insular area written as a state ("San Juan, Puerto Rico, USA", "Ponce, PR, US"):
         // GeoNames holds each as a country of its own, so its places are looked for there. Taken as
         // any state, "San Juan, Puerto Rico, USA" became San Juan, TX, 2,900 km away.
-        const insular = cc === 'US' && inRegion.length === 0 ? named.find((r) => US_INSULAR_AREAS.has(r.code)) : undefined;
+        const insular = inRegion.length === 0 ? named.find(usInsularArea) : undefined;
         if (inRegion.length > 0) candidates = inRegion;
         else if (insular !== undefined) {
           candidates = rows.filter((i) => g.country[i] === insular.code);

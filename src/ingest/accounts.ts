@@ -96,7 +96,7 @@ export function lostRowsWarning(rejected: ReadonlyMap<string, number>, usedOf: (
     if (key === '' || skip(key)) continue;
     byKey.set(key, (byKey.get(key) ?? 0) + count);
   }
-  const lost = [...byKey].map(([key, count]) => ({ key, count, used: usedOf(key), share: count / (count + usedOf(key)) }))
+  const lost = [...byKey].map(([key, count]) => ({ key, count, used: usedOf(key) })).map((a) => ({ ...a, share: a.count / (a.count + a.used) }))
     .filter((a) => a.used === 0 || (a.count >= LOST_ROWS_MIN && a.share >= LOST_ROWS_SHARE))
     .sort((a, b) => b.share - a.share || b.count - a.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   if (lost.length === 0) return null;
@@ -104,7 +104,7 @@ export function lostRowsWarning(rejected: ReadonlyMap<string, number>, usedOf: (
     ? `${a.key} ${a.count.toLocaleString('en-US')} of ${a.count.toLocaleString('en-US')} (none left: not in the report)`
     : `${a.key} ${a.count.toLocaleString('en-US')} of ${(a.count + a.used).toLocaleString('en-US')} (${Math.round(100 * a.share)} %)`)).join('; ');
   return `${lost.length} account${lost.length === 1 ? '' : 's'} lost ${Math.round(100 * LOST_ROWS_SHARE)} % or more of ${lost.length === 1 ? 'its' : 'their'} rows to rejections, `
-    + `so ${lost.length === 1 ? 'its figures rest' : 'their figures rest'} on the rows left: ${shown}${lost.length > 5 ? `; and ${lost.length - 5} more` : ''} (--rejects FILE lists the rows)`;
+    + `so ${lost.length === 1 ? 'its' : 'their'} figures rest on the rows left: ${shown}${lost.length > 5 ? `; and ${lost.length - 5} more` : ''} (--rejects FILE lists the rows)`;
 }
 
 /** Exclusion list: one name or glob pattern (`*`, `?`) per line; `#` starts a comment. */

@@ -30,7 +30,7 @@ interface Tracks {
   servers: Map<string, number>;
   ips: Map<string, number>;
   buckets: Map<number, number>;
-  /** Input files its samples came from (distinct; an account's are few). */
+  /** Input files its samples came from (distinct; an account's are few), tracked with activity hours. */
   files: number[];
 }
 
@@ -97,7 +97,6 @@ export class LocationSignals {
   observe(account: string, raw: RawSample, fileIndex = 0): void {
     let t = this.tracks.get(account);
     if (t === undefined) { t = { servers: new Map(), ips: new Map(), buckets: new Map(), files: [] }; this.tracks.set(account, t); }
-    if (t.files[t.files.length - 1] !== fileIndex && !t.files.includes(fileIndex)) t.files.push(fileIndex);
     if (this.setup) {
       const server = raw.server ?? '';
       t.servers.set(server, (t.servers.get(server) ?? 0) + 1);
@@ -106,6 +105,8 @@ export class LocationSignals {
       }
     }
     if (this.trackActivity) {
+      // Which inputs its times came from: activity hours need times that carry their UTC offset.
+      if (t.files[t.files.length - 1] !== fileIndex && !t.files.includes(fileIndex)) t.files.push(fileIndex);
       const b = Math.floor(raw.timeUs / 1000 / BUCKET_MS);
       if (t.buckets.has(b) || t.buckets.size < MAX_BUCKETS) t.buckets.set(b, (t.buckets.get(b) ?? 0) + 1);
     }
