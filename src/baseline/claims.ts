@@ -44,14 +44,15 @@ export function serverKey(name: string): string {
 
 /** `--server-location` text -> place; a usage error when it names nothing. */
 /**
- * A server's place: an Azure region by name (cloud-regions.ts) before any town (`Central US` was
- * Central, LA); another cloud's region ID is refused by name; otherwise a place as resolvePlace reads it.
+ * A server's place: a cloud region (cloud-regions.ts: Azure's by name, AWS's and Google Cloud's by
+ * ID) before any town (`Central US` was Central, LA); a region ID not in the table is refused by
+ * name; otherwise a place as resolvePlace reads it.
  */
 export function resolveServerPlace(text: string): ReturnType<typeof resolvePlace> {
   const region = azureRegion(text);
   if (region !== null) return { ok: true, place: region, alternatives: [], notes: [] };
   const other = otherCloudRegion(text);
-  if (other !== null) return { ok: false, reason: other };
+  if (other !== null) return other.ok ? { ok: true, place: other.place, alternatives: [], notes: other.notes } : other;
   return resolvePlace(text);
 }
 
@@ -62,6 +63,8 @@ export function resolveServerLocation(text: string): { place: ResolvedPlace; war
   if (r.alternatives.length > 0) {
     warnings.push(`--server-location '${text}' is ambiguous: took ${r.place.label} (the most populous); alternatives: ${describeAlternatives(r.alternatives)}; say e.g. "${r.place.label}" or give lat,lon`);
   }
+  // A reading that is not literal (an alternate name, a region ID's point) is said, as a roster's is.
+  if (r.notes.length > 0) warnings.push(`--server-location '${text}' read as ${r.place.label}: ${r.notes.join('; ')}`);
   return { place: r.place, warnings };
 }
 
@@ -107,6 +110,7 @@ export async function readServersFile(path: string): Promise<{ servers: Map<stri
     const r = resolveServerPlace(where);
     if (!r.ok) throw inputError(`server '${name}': location '${where}': ${r.reason}`, path, line);
     if (r.alternatives.length > 0) warnings.push(`${path}:${line}: server '${name}' location '${where}' is ambiguous: took ${r.place.label}; alternatives: ${describeAlternatives(r.alternatives)}`);
+    if (r.notes.length > 0) warnings.push(`${path}:${line}: server '${name}' location '${where}' read as ${r.place.label}: ${r.notes.join('; ')}`);
     if (servers.has(serverKey(name))) throw inputError(`server '${name}' is listed twice`, path, line);
     servers.set(serverKey(name), r.place);
   }
