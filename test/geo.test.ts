@@ -566,3 +566,21 @@ test('metropolitan areas as profiles write them, and a region or country in word
   assert.equal(label('Greater Sudbury'), 'Greater Sudbury, CA');
   assert.ok(!resolvePlace('Bay Area, CA').ok);
 });
+
+test('a lone code in capitals ("IAD", "ORD") names only a place GeoNames gives that code in capitals, never a word of its letters', () => {
+  // Before: "IAD" (Washington Dulles) was Livezile, Romania, by its old name Iad; "ORD" (Chicago
+  // O'Hare) the village of Ord, Nebraska; "BOS" and "SIN" were ambiguous with Gabčíkovo and Sinj.
+  for (const code of ['IAD', 'ORD', 'CDG']) {
+    const r = resolvePlace(code);
+    assert.ok(!r.ok && /^'[A-Z]{3}' looks like a code \(an airport's, a site's\), and no place has it as a name in capitals: give the city/.test(r.reason), r.ok ? r.place.label : r.reason);
+  }
+  for (const [code, expected] of [['DFW', 'Dallas, TX, US'], ['SEA', 'Seattle, WA, US'], ['NYC', 'New York City, NY, US'], ['BOS', 'Boston, MA, US'], ['SIN', 'Singapore, SG']] as const) {
+    const r = resolvePlace(code);
+    assert.ok(r.ok, code);
+    assert.deepEqual([r.place.label, r.alternatives.length, r.notes], [expected, 0, [`'${code}' matched as an alternate name`]], code);
+  }
+  // Words keep their reading: a country's code alone is still a country, a name in other case a name.
+  const usa = resolvePlace('USA');
+  assert.ok(!usa.ok && /is a country, not a place in it/.test(usa.reason));
+  assert.equal(label('Ord, NE'), 'Ord, NE, US');
+});

@@ -625,9 +625,22 @@ function resolveWritten(text: string, alternatesOnly = false): Resolution {
   if (foldName(tokens[0] ?? '') === '') return { ok: false, reason: 'no place name' };
   const g = loadGazetteer();
   const direct = g.byName.get(foldName(tokens[0]!)) ?? [];
-  const { rows, viaAlternate } = alternatesOnly
+  let { rows, viaAlternate } = alternatesOnly
     ? { rows: alternateRows(g, tokens[0]!, 0).filter((i) => !direct.includes(i)), viaAlternate: true }
     : rowsNamed(g, tokens[0]!);
+  // A lone code in capitals (an airport's or a site's: "IAD", "ORD") names only a place that GeoNames
+  // gives that code in capitals (DFW, NYC, SEA are among Dallas's, New York's and Seattle's names),
+  // never one with a word of those letters: "IAD" was Livezile, Romania (formerly Iad), "ORD" Ord,
+  // Nebraska (O'Hare's code is Chicago's).
+  const code = tokens.length === 1 && /^[A-Z]{3}$/.test(tokens[0]!) && countryCode(tokens[0]!) === null ? tokens[0]! : null;
+  if (code !== null) {
+    const named = (i: number): boolean => g.name[i] === code || g.alt[i]!.split(',').includes(code);
+    rows = [...new Set([...rows, ...alternateRows(g, code, 0)])].filter(named);
+    if (rows.length === 0) {
+      return { ok: false, reason: `'${code}' looks like a code (an airport's, a site's), and no place has it as a name in capitals: give the city ("Ashburn, VA, US") or lat,lon` };
+    }
+    viaAlternate = rows.every((i) => g.name[i] !== code);
+  }
   const notes: string[] = [];
   if (viaAlternate && rows.length > 0) notes.push(`'${tokens[0]}' matched as an alternate name`);
 
