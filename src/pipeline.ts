@@ -301,6 +301,7 @@ export async function runScan(req: ScanRequest): Promise<Report> {
     warnings,
   };
   if (req.now) header.now = formatTimeUs(req.now.us);
+  if (ingested.assumedZone !== null) header.assumedTimeZone = { ...ingested.assumedZone };
   if (allowInfo) header.allowList = allowInfo;
   if (baseline) {
     const p = baseline.loaded.profile;

@@ -322,6 +322,12 @@ export interface RunHeader {
   allowList?: AllowListInfo;
   /** The history profile (--baseline), when given. */
   baseline?: BaselineInfo;
+  /**
+   * --assume-tz, when given: the zone times without a UTC offset were read in, the samples so read,
+   * how many of them fell in an hour the clocks showed twice (earlier instant taken), and the rows
+   * rejected for a time the clocks skipped (time_in_dst_gap).
+   */
+  assumedTimeZone?: { zone: string; samples: number; ambiguous: number; nonexistent: number };
 }
 
 /** The history profile a scan compared with (chain of custody, and what it covered). */

@@ -175,3 +175,26 @@ test('reader thread: rows rejected per account reach the header as in one thread
   assert.ok(warnings.includes('2 accounts lost 20 % or more of their rows to rejections, so their figures rest on the rows left: '
     + 'mallory 400 of 400 (none left: not in the report); bob 100 of 400 (25 %) (--rejects FILE lists the rows)'), warnings.join(' | '));
 });
+
+test('reader thread: --assume-tz reaches the reader, and the report is the same (times moved, the skipped hour rejected, the repeated one counted)', async () => {
+  // Offset-less times every 0.331 s from 2026-03-07 12:00 to past the spring-forward hour of
+  // 2026-03-08 (New York), more than one batch; a row a minute with Z, which the zone must not move.
+  const lines = ['user,timestamp,rtt_ms'];
+  const start = Date.UTC(2026, 2, 7, 12);
+  for (let i = 0; i < 300_000; i++) {
+    const t = new Date(start + i * 331).toISOString();
+    lines.push(`u${i % 50},${i % 181 === 0 ? t : t.slice(0, -1)},${(8 + ((i * 7919) % 1300) / 10).toFixed(1)}`);
+  }
+  // And the fall-back hour, a few rows (by the string path: a padded cell).
+  lines.push('u1, 2026-11-01 01:30:00,30.5', 'u2,2026-11-01 01:45:00,31.5');
+  const path = join(tmp, 'assume-tz.csv');
+  writeFileSync(path, lines.join('\n') + '\n');
+  const { threaded, single, rejectsThreaded, rejectsSingle } = await both([path], { adapterOptions: { assumeTz: 'America/New_York' } });
+  assert.equal(threaded, single);
+  assert.deepEqual(rejectsThreaded, rejectsSingle);
+  const header = (JSON.parse(threaded) as { header: { assumedTimeZone: { samples: number; ambiguous: number; nonexistent: number }; rejections: { reason: string; count: number }[] } }).header;
+  // 02:00-02:59:59 of March 8 (3,600 s / 0.331 s, less the rows with Z) is skipped.
+  const gap = header.rejections.find((r) => r.reason === 'time_in_dst_gap')!.count;
+  assert.ok(gap > 10_700 && gap < 10_900, `${gap} rows in the gap`);
+  assert.deepEqual(header.assumedTimeZone, { zone: 'America/New_York', samples: 300_002 - Math.ceil(300_000 / 181) - gap, ambiguous: 2, nonexistent: gap });
+});

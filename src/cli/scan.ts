@@ -8,6 +8,7 @@ import { renderReportPieces, type RenderOptions } from '../report/index.js';
 import { terminalSafe } from '../report/sanitize.js';
 import { usageError } from '../errors.js';
 import { parseBound } from '../ingest/time.js';
+import { ASSUME_TZ_OPTION, parseAssumedZone } from '../ingest/zone.js';
 import { readExcludeFile } from '../ingest/accounts.js';
 import { parseKindName, type ColumnOptions, type Unit } from '../ingest/columns.js';
 import { DEFAULT_READ_LIMITS, type AdapterOptions } from '../ingest/adapter.js';
@@ -200,6 +201,7 @@ export function dateOrderOption(): Option {
 export function addAdapterOptions(command: Command): Command {
   return command
     .addOption(dateOrderOption())
+    .option('--assume-tz <zone>', 'timing files\' times written without a UTC offset are wall-clock times in this zone (IANA name such as America/Chicago, UTC, or +02:00), not UTC; times with an offset are not moved')
     .option('--sessions <file>', 'session -> account map for performance counter CSVs: saved qwinsta / query session output, or a host,session,account CSV')
     .addOption(new Option('--recorded-at <side>', 'where terminal recordings were made (client: keystroke-to-echo app_rtt; server: reaction)').choices(['client', 'server']))
     .option('--account-name <name>', 'account of terminal recordings that name no user (default: from the file name, alice.cast -> alice)')
@@ -234,6 +236,7 @@ export interface InputFlags {
   maxDecompressedBytes: number;
   threads?: string;
   dateOrder?: string;
+  assumeTz?: string;
   sessions?: string;
   recordedAt?: string;
   accountName?: string;
@@ -244,13 +247,21 @@ export interface InputFlags {
 }
 
 /** The adapters' options from their flags (addAdapterOptions; extract has some of them). */
-export function adapterOptionsFrom(flags: Pick<InputFlags, 'dateOrder' | 'recordedAt' | 'accountName' | 'sessions' | 'accounts' | 'sshPort'>): AdapterOptions {
+export function adapterOptionsFrom(flags: Pick<InputFlags, 'dateOrder' | 'recordedAt' | 'accountName' | 'sessions' | 'accounts' | 'sshPort'> & { assumeTz?: string }): AdapterOptions {
   return {
+    ...(flags.assumeTz === undefined ? {} : { [ASSUME_TZ_OPTION]: assumedZoneName(flags.assumeTz) }),
     dateOrder: flags.dateOrder, recordedAt: flags.recordedAt, accountName: flags.accountName,
     sessionsFile: flags.sessions,
     accounts: flags.accounts,
     [SSH_PORTS_OPTION]: flags.sshPort,
   };
+}
+
+/** `--assume-tz`'s zone as the adapters and the report name it; a usage error (exit 2) for a name that is no zone. */
+function assumedZoneName(text: string): string {
+  const zone = parseAssumedZone(text);
+  if ('bad' in zone) throw usageError(`--assume-tz ${zone.bad}`);
+  return zone.name;
 }
 
 /** The column options from their flags (addColumnOptions; server and IP columns where the command has them). */

@@ -103,6 +103,12 @@ export interface AdapterResult {
   timeFormats: string[];
   /** What the report's header should warn of about this input (e.g. values that do not fit their assumed unit). */
   warnings?: string[];
+  /**
+   * --assume-tz, from an adapter that applies it (the generic one): every time of the input written
+   * without an offset was read in `zone`. `samples` read so, `ambiguous` of them in an hour read
+   * twice (earlier instant), `nonexistent` rows rejected for a time the clocks skipped.
+   */
+  assumedZone?: { zone: string; samples: number; ambiguous: number; nonexistent: number };
 }
 
 export interface InputAdapter {

@@ -14,6 +14,7 @@ import { containerOf, decodeHead, sniffEncoding, toUtf8, type TextEncodingName }
 import type { ColumnOptions } from './columns.js';
 import { TIME_FORMAT_LABEL, type TimeFormat } from './time.js';
 import { rotationGroups, type RotationLink, type RotationStart } from './rotation.js';
+import { ASSUME_TZ_OPTION, parseAssumedZone } from './zone.js';
 
 export interface IngestRequest {
   inputs: string[];
@@ -52,6 +53,9 @@ export interface IngestProgress {
   samples: number;
 }
 
+/** What --assume-tz did over a run (AdapterResult.assumedZone summed). */
+export interface AssumedZoneCounts { zone: string; samples: number; ambiguous: number; nonexistent: number }
+
 export interface IngestResult {
   /** Every input after directory expansion; a sample's fileIndex points here. */
   paths: string[];
@@ -63,8 +67,10 @@ export interface IngestResult {
   firstRejections: Map<string, Rejection>;
   warnings: string[];
   side: SideData;
-  /** Indexes (into `paths`) of the inputs with times written without a UTC offset (read as UTC). */
+  /** Indexes (into `paths`) of the inputs with times written without a UTC offset read as UTC (not those --assume-tz placed). */
   offsetlessFiles: Set<number>;
+  /** --assume-tz: the zone and, over every input, the samples whose times it placed (AdapterResult.assumedZone); null without it. */
+  assumedZone: AssumedZoneCounts | null;
   /** Rows rejected per raw account name, where the adapter had read it (at most MAX_REJECTED_NAMES names). */
   rejectedByAccount: Map<string, number>;
 }
@@ -133,6 +139,10 @@ export async function ingest(
   let recordsRead = 0;
   let samplesEmitted = 0;
   const offsetlessFiles = new Set<number>();
+  const assumeTz = req.adapterOptions?.[ASSUME_TZ_OPTION];
+  const assumed = assumeTz === undefined ? null : parseAssumedZone(assumeTz);
+  if (assumed !== null && 'bad' in assumed) throw usageError(`--assume-tz ${assumed.bad}`);
+  const assumedZone: AssumedZoneCounts | null = assumed === null ? null : { zone: assumed.name, samples: 0, ambiguous: 0, nonexistent: 0 };
   const rejectedByAccount = new Map<string, number>();
   const infos: InputFileInfo[] = paths.map((path) => ({
     path, status: 'read', sha256: null, sizeBytes: null, mtime: null, format: null, timeFormat: null, notes: [], records: 0, samples: 0,
@@ -305,8 +315,22 @@ export async function ingest(
       recordsRead += result.records;
       info.format = `${adapter.name}: ${result.dialect}`;
       const formats = [...result.timeFormats].sort() as TimeFormat[];
-      info.timeFormat = formats.length === 0 ? null : formats.map((f) => TIME_FORMAT_LABEL[f] ?? f).join('; ');
-      if (formats.some((f) => f.endsWith('-no-offset'))) {
+      // --assume-tz, where the adapter applied it: its times without an offset are placed in the zone.
+      const zoned = result.assumedZone;
+      const label = (f: TimeFormat): string => {
+        const text = TIME_FORMAT_LABEL[f] ?? f;
+        return zoned === undefined ? text : text.replace(/read as UTC$/, `read in ${zoned.zone} (--assume-tz)`);
+      };
+      info.timeFormat = formats.length === 0 ? null : formats.map(label).join('; ');
+      if (zoned !== undefined && assumedZone !== null) {
+        assumedZone.samples += zoned.samples;
+        assumedZone.ambiguous += zoned.ambiguous;
+        assumedZone.nonexistent += zoned.nonexistent;
+      }
+      const offsetless = formats.some((f) => f.endsWith('-no-offset'));
+      if (zoned !== undefined) {
+        if (offsetless || zoned.nonexistent > 0) warnings.push(`${path}: ${assumedZoneWarning(zoned)}`);
+      } else if (offsetless) {
         warnings.push(`${path}: timestamps without a UTC offset were read as UTC`);
         offsetlessFiles.add(index);
       }
@@ -323,7 +347,18 @@ export async function ingest(
       try { adapter.endRotation?.(link.carried); } catch (err) { fail(info, err); }
     }
   }
-  return { paths, inputs: infos, recordsRead, samplesEmitted, rejectionCounts, firstRejections, warnings, side, offsetlessFiles, rejectedByAccount };
+  return { paths, inputs: infos, recordsRead, samplesEmitted, rejectionCounts, firstRejections, warnings, side, offsetlessFiles, assumedZone, rejectedByAccount };
+}
+
+/** The header's sentence for an input whose offset-less times --assume-tz placed. */
+function assumedZoneWarning(z: AssumedZoneCounts): string {
+  const n = (x: number): string => x.toLocaleString('en-US');
+  let text = `timestamps without a UTC offset were read as wall-clock times in ${z.zone} (--assume-tz): ${n(z.samples)} sample${z.samples === 1 ? '' : 's'}`;
+  if (z.ambiguous > 0) {
+    text += `; ${n(z.ambiguous)} of them at a time the clocks showed twice (they went back), read as the first, the earlier instant`;
+  }
+  if (z.nonexistent > 0) text += `; ${n(z.nonexistent)} row${z.nonexistent === 1 ? '' : 's'} at a time the clocks skipped (they went forward) rejected as time_in_dst_gap`;
+  return text;
 }
 
 /**

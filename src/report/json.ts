@@ -209,6 +209,11 @@ export function canonicalHeader(h: RunHeader): JsonObject {
       newAccounts: h.baseline.newAccounts,
     };
   }
+  // Present only with --assume-tz.
+  if (h.assumedTimeZone !== undefined) {
+    const z = h.assumedTimeZone;
+    o.assumedTimeZone = { zone: z.zone, samples: z.samples, ambiguous: z.ambiguous, nonexistent: z.nonexistent };
+  }
   return o;
 }
 

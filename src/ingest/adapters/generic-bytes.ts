@@ -11,6 +11,7 @@ import { KIND_INDEX, type SampleColumns } from '../adapter.js';
 import { kindFromText, ValueRange, type ColumnPlan } from '../columns.js';
 import { MIN_TIME_US, MAX_TIME_US, daysInMonth, parseTimestamp, type TimeFormat } from '../time.js';
 import { parseSlashDate, slashDateToUs, type DateOrder } from './export-util.js';
+import { WALL_AMBIGUOUS, WALL_NONEXISTENT, type WallClock } from '../zone.js';
 
 /** The time format of locale dates read in `order` (both lanes say the same): offset-less, so warned of as such. */
 export const localeDateFormat = (order: DateOrder): TimeFormat => (order === 'mdy' ? 'locale-mdy-no-offset' : 'locale-dmy-no-offset');
@@ -204,10 +205,13 @@ export class ByteLane {
    *   string path's own (RecordProcessor.range), so that the file's values are counted in one place
    * @param pointDecimals false with --decimal-comma: a value with a '.' goes to the string path, which
    *   rejects thousands grouped with dots (2.860) and reads the rest
+   * @param wallClock --assume-tz: times without an offset are its zone's wall-clock times (a time
+   *   the clocks skipped goes to the string path, which rejects it); the string path's own, for one count
    */
   constructor(private readonly plan: ColumnPlan, private readonly width: number, private readonly delimiter: number,
     private readonly flush: (columns: SampleColumns) => void, private readonly dateOrder: DateOrder | null = null,
-    readonly range: ValueRange = new ValueRange(plan.values.length), private readonly pointDecimals = true) {
+    readonly range: ValueRange = new ValueRange(plan.values.length), private readonly pointDecimals = true,
+    private readonly wallClock: WallClock | null = null) {
     // Small to start (a file of a few hundred rows is common among many); grows to BATCH_ROWS.
     this.columns = newColumns(this.interner.texts, 1024);
     this.starts = new Int32Array(width);
@@ -351,6 +355,11 @@ export class ByteLane {
       if (ms < min[v]!) min[v] = ms;
       if (ms > max[v]!) max[v] = ms;
     }
+    // --assume-tz: the row's time was read in the zone (-1: it had an offset, or no zone is assumed).
+    if (this.wallStatus >= 0) {
+      this.wallClock!.samples += values.length;
+      if (this.wallStatus === WALL_AMBIGUOUS) this.wallClock!.ambiguous += values.length;
+    }
     const account = accountHashed ? this.interner.internHashed(buf, accountA, accountB, accountHash) : this.interner.intern(buf, accountA, accountB);
 
     for (let v = 0; v < values.length; v++) {
@@ -440,18 +449,33 @@ export class ByteLane {
       const text = this.decoder.decode(buf.subarray(a, b));
       const parsed = parseTimestamp(text);
       if (parsed !== null) {
-        this.timeFormats.add(parsed.format);
         this.parsedTime[0] = parsed.timeUs;
+        if (this.wallClock !== null && !this.assumeZone(!parsed.format.endsWith('-no-offset'))) return false;
+        this.timeFormats.add(parsed.format);
       } else {
         // A locale date in the order given: the string path's own parser and arithmetic.
         const slash = this.dateOrder === null ? null : parseSlashDate(text, true);
         const timeUs = slash === null ? null : slashDateToUs(slash, this.dateOrder!);
         if (timeUs === null) return false;
-        this.timeFormats.add(localeDateFormat(this.dateOrder!));
         this.parsedTime[0] = timeUs;
+        if (this.wallClock !== null && !this.assumeZone(false)) return false;
+        this.timeFormats.add(localeDateFormat(this.dateOrder!));
       }
     }
     return true;
+  }
+
+  /** What `wallClock` said of the last time read (WALL_UNIQUE, WALL_AMBIGUOUS), -1 for a time with an offset or without --assume-tz. */
+  private wallStatus = -1;
+
+  /**
+   * --assume-tz: the time in `parsedTime`, read as the zone's wall-clock time unless `zoned`, is
+   * made its instant; false for a time the clocks skipped (the string path rejects it).
+   */
+  private assumeZone(zoned: boolean): boolean {
+    if (zoned) { this.wallStatus = -1; return true; }
+    this.wallStatus = this.wallClock!.toUtcIn(this.parsedTime);
+    return this.wallStatus !== WALL_NONEXISTENT;
   }
 
   /** The time format of the common ISO time `isoParse` last read, noted once per file. */
@@ -524,6 +548,8 @@ export class ByteLane {
     this.isoZoned = zoned;
     const ms = this.lastDateMs[0]! + hour * 3_600_000 + minute * 60_000 + Math.min(second, 59) * 1000 - offsetMin * 60000;
     this.parsedTime[0] = ms * 1000 + fracUs;
+    // Without --assume-tz this test is all it costs.
+    if (this.wallClock !== null && !this.assumeZone(zoned)) return ISO_INVALID;
     return ISO_PARSED;
   }
 }

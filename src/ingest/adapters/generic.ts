@@ -13,6 +13,7 @@ import { emitBatch, KIND_INDEX, type AdapterContext, type AdapterResult, type In
 import { headerForms, resolveColumns, kindFromText, unitWarnings, ValueRange, type ColumnPlan } from '../columns.js';
 import { parseTimestamp, twoDigitYearDoubt, excelNumberDoubt, MIN_TIME_US, MAX_TIME_US } from '../time.js';
 import { inputError } from '../../errors.js';
+import { wallClockOf, WALL_AMBIGUOUS, WALL_NONEXISTENT, type WallClock } from '../zone.js';
 import { noEntryPattern } from '../../placeholders.js';
 import type { Kind } from '../../types.js';
 
@@ -97,6 +98,8 @@ class RecordProcessor {
   readonly decimalComma: boolean;
   /** Values read per value column, on this path and by its byte lane (given this range), for `unitWarnings`. */
   readonly range: ValueRange;
+  /** --assume-tz: the zone of times without an offset, with its counts (this path's and its byte lane's). */
+  readonly wallClock: WallClock | null;
   /**
    * @param header the delimited file's header cells (null for JSON Lines), to know it if it comes again
    */
@@ -105,6 +108,7 @@ class RecordProcessor {
     this.dateOrder = parseDateOrderOption(ctx.options.dateOrder, ctx.file);
     this.decimalComma = ctx.columns.decimalComma === true;
     this.range = new ValueRange(plan.values.length);
+    this.wallClock = wallClockOf(ctx.options);
   }
 
   /** The input is read: what is left to say in its notes. */
@@ -117,6 +121,15 @@ class RecordProcessor {
     return unitWarnings(this.plan, this.range);
   }
 
+  /** The adapter's result: records, time formats, warnings and, with --assume-tz, what the zone was applied to. */
+  result(dialect: string, records: number): AdapterResult {
+    const wc = this.wallClock;
+    return {
+      records, dialect, timeFormats: [...this.timeFormats], warnings: this.warnings(),
+      ...(wc === null ? {} : { assumedZone: { zone: wc.zone.name, samples: wc.samples, ambiguous: wc.ambiguous, nonexistent: wc.nonexistent } }),
+    };
+  }
+
   /**
    * A time cell: ISO 8601, epoch and the other forms parseTimestamp reads (dotted dates among them,
    * always day first), else a locale date in the --date-order given (a two-digit year too).
@@ -125,7 +138,22 @@ class RecordProcessor {
    * Without it a locale date is its own rejection, never read in a guessed order: 03/02 is March
    * in one and February in the other, and days move the daily floors and the history.
    */
-  private timeOf(timeText: string, line: number, fields: readonly string[], rowAccount: string): { timeUs: number; format: string } | null {
+  private timeOf(timeText: string, line: number, fields: readonly string[], rowAccount: string): { timeUs: number; format: string; wall?: number } | null {
+    const parsed = this.readTime(timeText, line, fields, rowAccount);
+    const wc = this.wallClock;
+    if (parsed === null || wc === null || !parsed.format.endsWith('-no-offset')) return parsed;
+    // --assume-tz: a wall-clock time of its zone.
+    const wall = wc.toUtc(parsed.timeUs);
+    if (wall === WALL_NONEXISTENT) {
+      wc.nonexistent++;
+      this.ctx.reject(line, 'time_in_dst_gap', `${truncate(timeText)} (no such time in ${wc.zone.name}: the clocks went forward past it; --assume-tz)`, rowAccount || undefined);
+      return null;
+    }
+    return { timeUs: wc.out[0]!, format: parsed.format, wall };
+  }
+
+  /** `timeOf` before any zone is applied (times without an offset as UTC). */
+  private readTime(timeText: string, line: number, fields: readonly string[], rowAccount: string): { timeUs: number; format: string } | null {
     const account = rowAccount || undefined;
     const parsed = parseTimestamp(timeText);
     if (parsed !== null) return parsed;
@@ -234,6 +262,10 @@ class RecordProcessor {
         continue;
       }
       this.range.add(v, check.valueMs);
+      if (parsed.wall !== undefined) {
+        this.wallClock!.samples++;
+        if (parsed.wall === WALL_AMBIGUOUS) this.wallClock!.ambiguous++;
+      }
       const kind = column.kind ?? rowKind ?? 'input_lag';
       const lane = this.lane;
       if (lane !== null && lane.pushSample(account, session, server, clientAddress, KIND_INDEX.get(kind)!, parsed.timeUs, check.valueMs, line)) continue;
@@ -310,7 +342,7 @@ class DelimitedTable {
     if (this.processor === null) throw inputError('empty input: no header line', this.ctx.file, null);
     this.processor.finish();
     const label = delimiter === '\t' ? 'TSV' : delimiter === ',' ? 'CSV' : `delimited ('${delimiter}')`;
-    return { records: this.processor.records, dialect: label, timeFormats: [...this.processor.timeFormats], warnings: this.processor.warnings() };
+    return this.processor.result(label, this.processor.records);
   }
 }
 
@@ -392,7 +424,7 @@ async function readDelimitedFast(chunks: AsyncIterable<Buffer>, ctx: AdapterCont
     // Not for one column per account: the lane reads a row's account from one cell.
     if (lane === null && table.processor !== null && delimiter.length === 1 && table.processor.plan.account >= 0) {
       lane = new ByteLane(table.processor.plan, table.processor.width!, delimiterByte, (batch) => emitBatch(ctx, batch), table.processor.dateOrder,
-        table.processor.range, !table.processor.decimalComma);
+        table.processor.range, !table.processor.decimalComma, table.processor.wallClock);
       table.processor.lane = lane;
     }
     if (lane !== null && openRecord === null) {
@@ -481,7 +513,7 @@ class JsonRecordTable {
     }
     p.lane!.drain();
     p.finish();
-    return { records: p.records + records, dialect, timeFormats: [...p.timeFormats], warnings: p.warnings() };
+    return p.result(dialect, p.records + records);
   }
 }
 
