@@ -156,6 +156,12 @@ test('malformed recordings: bad events and timing lines are counted with their l
   assert.deepEqual(reasons(tm), { timing_line_invalid: 2 });
   assert.deepEqual(tm.samples.map((s) => [s.kind, s.valueMs, s.timeUs]), [['keystroke_interval', 100, Date.UTC(2025, 1, 25, 8, 19, 14, 600) * 1000]]);
   await assert.rejects(runAdapter(scriptTimingAdapter, 'I 0.5 1\nO 0.1 1\n', {}, new SideData(), 't.tm'), (e: unknown) => isKeylagError(e) && /no START_TIME/.test(e.message));
+  // A START_TIME without an offset is read as UTC, and says so through its time format (the header's
+  // "timestamps without a UTC offset were read as UTC"); before, nothing said it.
+  assert.deepEqual(tm.result.timeFormats, ['START_TIME header + entry delays']);
+  const local = await runAdapter(scriptTimingAdapter, 'H 0.000000 START_TIME 2025-02-25 09:19:14\nI 0.5 1\nO 0.1 1\nI 0.1 1\n', { recordedAt: 'server' }, new SideData(), 'l.tm');
+  assert.deepEqual(local.result.timeFormats, ['START_TIME header + entry delays', 'iso8601-no-offset']);
+  assert.equal(local.samples[0]!.timeUs, Date.UTC(2025, 1, 25, 9, 19, 14, 700) * 1000);
 });
 
 test('tlog: real server-side recordings (tlog-rec --log-input); account from the user field; timing string and bad messages', async () => {

@@ -140,7 +140,8 @@ export const scriptTimingAdapter: InputAdapter = {
     const outName = headers.get('OUTPUT_LOG');
     const inName = headers.get('INPUT_LOG');
     const start = headers.get('START_TIME');
-    const ownStartUs = start ? parseTimestamp(start)?.timeUs ?? null : null;
+    const ownStart = start ? parseTimestamp(start) : null;
+    const ownStartUs = ownStart?.timeUs ?? null;
     // A log of sessions appended by `script -a`: the section that starts at this file's START_TIME.
     const sectionOf = (log: ScriptLog | undefined): LogSection | undefined => {
       if (log === undefined) return undefined;
@@ -186,6 +187,9 @@ export const scriptTimingAdapter: InputAdapter = {
     if (!events.some((e) => e.type === 'i')) ctx.note('no input entries: record with --log-io or --log-in to capture keystrokes');
     const stats = deriveRecording(events, { account: who.account, session: `${stem}@${new Date(startUs / 1000).toISOString()}`, side: side.side, ctx, sourcePrefix: stem });
     noteRecording(ctx, side, who, stats);
-    return { records, dialect: 'script advanced timing', timeFormats: ['START_TIME header + entry delays'] };
+    // A START_TIME without its offset (util-linux writes one; a hand-made or converted header may
+    // not) is read as UTC: its format goes with the input's, so that the header warns of it.
+    const startFormat = ownStart !== null && ownStartUs === startUs && ownStart.format.endsWith('-no-offset') ? [ownStart.format] : [];
+    return { records, dialect: 'script advanced timing', timeFormats: ['START_TIME header + entry delays', ...startFormat] };
   },
 };
