@@ -39,6 +39,31 @@ test("InfluxDB annotated CSV: a value's kind is its row's _field, never _measure
   assert.deepEqual(run.samples.map((s) => [s.kind, s.valueMs]), [['rtt', 41.2]]);
 });
 
+// Grafana's table view of a Prometheus query (Format: Table), Download CSV: one row per point, the
+// metric's name in __name__, every metric's value in Value (Prometheus' base unit: seconds).
+const GRAFANA_TABLE = '"Time","__name__","instance","job","user","Value"\r\n'
+  + '1709287200000,rdp_rtt_seconds,vdi1:9100,vdi,alice,0.0412\r\n1709287200000,rdp_jitter_seconds,vdi1:9100,vdi,alice,0.002\r\n'
+  + '1709287215000,rdp_rtt_seconds,vdi2:9100,vdi,bob,0.038\r\n\r\n';
+
+test("a kind cell that names a latency with its unit gives both: Prometheus' __name__ (Grafana's table CSV), InfluxDB's _field rtt_us", async () => {
+  const ms = (run: Awaited<ReturnType<typeof runAdapter>>) => run.samples.map((s) => [s.account, s.kind, Math.round(s.valueMs * 1000) / 1000, s.line]);
+  for (const options of PARSERS) {
+    // Before: every Value an input_lag in ms (alice 0.0412 and 0.002, bob 0.038): jitter mixed in, seconds read as ms.
+    const grafana = await runAdapter(genericAdapter, GRAFANA_TABLE, options, new SideData(), 'grafana-table.csv');
+    assert.deepEqual(ms(grafana), [['alice', 'rtt', 41.2, 2], ['bob', 'rtt', 38, 4]]);
+    assert.deepEqual(grafana.rejections.map((r) => [r.line, r.reason, r.detail]), [[3, 'kind_unknown', 'rdp_jitter_seconds (a metric that names no latency)']]);
+    assert.ok(grafana.notes.some((n) => n.startsWith("__name__ names the metric of each row's value (Prometheus): it gives the kind and unit")), grafana.notes.join('\n'));
+    assert.ok(grafana.notes.includes("Value -> kind from column '__name__' (ms unless the kind names its unit)"), grafana.notes.join('\n'));
+    // Before: both rows kind_unknown (a field that names no kind), the file refused.
+    const influx = await runAdapter(genericAdapter, INFLUX_PING.replace(',41.2,rtt,', ',41200,rtt_us,').replace(',40.9,rtt,', ',0.0409,latency_s,'), options, new SideData(), 'influx.csv');
+    assert.deepEqual(ms(influx), [['alice', 'rtt', 41.2, 5], ['alice', 'input_lag', 40.9, 6]]);
+    // A kind column of metric names (`metric`), the same: rtt_ms is ms whatever --unit says of unnamed columns.
+    const metric = await runAdapter(genericAdapter, 'user,time,metric,value\nalice,2024-03-01T10:00:00Z,rtt_ms,41.2\nalice,2024-03-01T10:00:01Z,rtt,0.05\n',
+      options, new SideData(), 'metric.csv', { unit: 's' });
+    assert.deepEqual(ms(metric), [['alice', 'rtt', 41.2, 2], ['alice', 'rtt', 50, 3]]);
+  }
+});
+
 // Grafana's panel inspector, Data tab, "Series joined by time", Download CSV (toCSV in
 // @grafana/data: every header cell quoted, CRLF, a null as an empty cell, a blank line after the
 // frame); "Formatted data" writes the time as the dashboard shows it, without it epoch milliseconds.

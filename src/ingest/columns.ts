@@ -33,6 +33,8 @@ export const SESSION_ALIASES = [
 export const KIND_ALIASES = ['kind', 'metric', 'latency_kind', 'measure', 'measurement'];
 /** InfluxDB's field column (`_field`): what each row's `_value` is (resolveColumns). */
 const INFLUX_FIELD = 'field';
+/** Prometheus' metric-name label (`__name__`) as a column: what each row's value is (resolveColumns). */
+const PROMETHEUS_METRIC_NAME = '__name__';
 /** Optional per-row server (for --servers: where the round trip ended) and client address (for --geoip-db). */
 export const SERVER_ALIASES = [
   'server', 'server_name', 'servername', 'session_host', 'sessionhost', 'sessionhostname', 'session_host_name', 'gateway',
@@ -88,6 +90,23 @@ const KIND_VALUE_SYNONYMS: Record<string, Kind> = {
 export function kindFromText(text: string): Kind | null {
   const key = text.trim().toLowerCase().replace(/[\s-]+/g, '_');
   return KIND_VALUE_SYNONYMS[key] ?? null;
+}
+
+/**
+ * The kind, and the unit when it names one, of a kind column's cell: a kind's name (`rtt`, `echo`),
+ * else the name of a latency column or metric (`rtt_us`, `latency_s`, Prometheus'
+ * `rdp_rtt_seconds`, a dotted `rdp.rtt.ms`), read as a header's name is (an alias, or latency words
+ * with qualifiers only: `rdp_jitter_seconds`, `rtt_max_ms` and `packets_received` name none). InfluxDB's
+ * `_field` and Prometheus' `__name__` say so of the row's value. Null when it names no kind.
+ */
+export function kindOfCell(text: string): { kind: Kind; unit: Unit | null } | null {
+  const kind = kindFromText(text);
+  if (kind !== null) return { kind, unit: null };
+  const forms = headerForms(text);
+  const alias = valueAliasIn(forms);
+  if (alias !== undefined) return alias.kind === null ? null : { kind: alias.kind, unit: alias.unit ?? unitNamed(forms) };
+  const byWords = latencyKindByWords(forms);
+  return byWords === null ? null : { kind: byWords, unit: unitNamed(forms) };
 }
 
 export function parseKindName(text: string): Kind {
@@ -517,6 +536,17 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
       kindIdx = field;
       kindHint = `a field that names no kind: pivot the fields into columns and give --value-col`;
     }
+    // Prometheus' metric-name label, as Grafana's table view (Format: Table) and its CSV download
+    // write a query's series one row per point: `Time,__name__,instance,user,Value`. Each row's
+    // metric says what its Value is and in which unit (`rdp_rtt_seconds`); read as a generic value
+    // in ms, 0.0412 s was a 0.0412 ms input_lag.
+    const metricName = header.findIndex((h, i) => h.replace(/^\uFEFF/, '').trim() === PROMETHEUS_METRIC_NAME && i !== account && i !== time && i !== sessionIdx);
+    if (field < 0 && metricName >= 0) {
+      notes.push(`${header[metricName]} names the metric of each row's value (Prometheus): it gives the kind and unit${kindIdx >= 0 ? `, not ${header[kindIdx]}` : ''} `
+        + '(rdp_rtt_seconds: rtt in s); rows of a metric that names no latency (rdp_jitter_seconds) are rejected as kind_unknown');
+      kindIdx = metricName;
+      kindHint = 'a metric that names no latency';
+    }
   }
 
   // Zabbix's history (real-time export NDJSON, `history.get` rows) holds every item of a host, one
@@ -561,7 +591,9 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
   }
   for (const v of values) {
     const kindText = v.kind ?? (kindIdx >= 0 ? `kind from column '${header[kindIdx]}'` : 'input_lag');
-    notes.push(`${v.name} -> ${kindText} (${v.unitLabel})`);
+    // A kind cell may name the unit too (rtt_us, rdp_rtt_seconds): it wins over the column's.
+    const unitText = v.kind === null && kindIdx >= 0 ? `${v.unitLabel} unless the kind names its unit` : v.unitLabel;
+    notes.push(`${v.name} -> ${kindText} (${unitText})`);
   }
   const taken = new Set(roleColumns);
   const optional = (wanted: string | undefined, role: string, aliases: readonly string[]): number | null => {

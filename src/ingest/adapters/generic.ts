@@ -10,7 +10,7 @@ import { JsonShapeError, looksLikeJsonDocument, type JsonRecordText } from './js
 import { copiedChunks } from '../open.js';
 import { csvInputError, recordTooLong } from '../csv-errors.js';
 import { emitBatch, KIND_INDEX, type AdapterContext, type AdapterResult, type InputAdapter, type RawSample } from '../adapter.js';
-import { headerForms, resolveColumns, kindFromText, unitWarnings, ValueRange, type ColumnPlan } from '../columns.js';
+import { headerForms, resolveColumns, kindOfCell, unitWarnings, ValueRange, UNIT_TO_MS, type ColumnPlan } from '../columns.js';
 import { parseTimestamp, twoDigitYearDoubt, excelNumberDoubt, MIN_TIME_US, MAX_TIME_US } from '../time.js';
 import { inputError } from '../../errors.js';
 import { noEntryPattern } from '../../placeholders.js';
@@ -81,6 +81,9 @@ function absurdUnitHint(cell: string): string {
 }
 
 /** Shared per-record logic for every tabular dialect. */
+/** Distinct kind cells remembered (RecordProcessor.kindOfCell); past them each is read again. */
+const KIND_CELLS_CACHED = 256;
+
 class RecordProcessor {
   readonly timeFormats = new Set<string>();
   records = 0;
@@ -93,6 +96,8 @@ class RecordProcessor {
   private notedDatePair = false;
   /** Blank cells of one-column-per-account files (a series without a sample at that time), for the note. */
   private blankSeriesCells = 0;
+  /** kindOfCell per kind cell text: a file names a few kinds, row after row. */
+  private readonly kindsOfCells = new Map<string, ReturnType<typeof kindOfCell>>();
   /** --decimal-comma: `59,6` is 59.6, and a '.' grouping thousands (`2.860`) is no decimal point. */
   readonly decimalComma: boolean;
   /** Values read per value column, on this path and by its byte lane (given this range), for `unitWarnings`. */
@@ -125,6 +130,15 @@ class RecordProcessor {
    * Without it a locale date is its own rejection, never read in a guessed order: 03/02 is March
    * in one and February in the other, and days move the daily floors and the history.
    */
+  private kindOfCell(text: string): ReturnType<typeof kindOfCell> {
+    let named = this.kindsOfCells.get(text);
+    if (named === undefined) {
+      named = kindOfCell(text);
+      if (this.kindsOfCells.size < KIND_CELLS_CACHED) this.kindsOfCells.set(text, named);
+    }
+    return named;
+  }
+
   private timeOf(timeText: string, line: number, fields: readonly string[], rowAccount: string): { timeUs: number; format: string } | null {
     const account = rowAccount || undefined;
     const parsed = parseTimestamp(timeText);
@@ -196,9 +210,13 @@ class RecordProcessor {
     const server = plan.server == null ? '' : (fields[plan.server] ?? '').trim();
     const clientAddress = plan.clientAddress == null ? '' : (fields[plan.clientAddress] ?? '').trim();
     let rowKind: Kind | null = null;
+    /** The unit the row's kind cell names (`rtt_us`, `rdp_rtt_seconds`), for the values that take their kind from it. */
+    let rowToMs: number | null = null;
     if (plan.kind !== null) {
       const kindText = fields[plan.kind] ?? '';
-      rowKind = kindText.trim() === '' ? null : kindFromText(kindText);
+      const named = kindText.trim() === '' ? null : this.kindOfCell(kindText);
+      rowKind = named?.kind ?? null;
+      if (named?.unit != null) rowToMs = UNIT_TO_MS[named.unit];
       if (rowKind === null && plan.values.some((v) => v.kind === null)) {
         ctx.reject(line, 'kind_unknown', plan.kindHint === undefined ? truncate(kindText) : `${truncate(kindText)} (${plan.kindHint})`);
         return;
@@ -214,8 +232,10 @@ class RecordProcessor {
       // comma-decimal locale), never 2.86: not read, as `1,234` is not without it. (JSON numbers
       // are no locale's text: `23.456` there is a decimal point.)
       const grouped = this.width !== null && DOT_GROUPED_RE.test(cell);
+      // A unit the row's kind cell names wins over the column's, as one written in the cell does.
+      const cellUnit = column.kind === null ? rowToMs : null;
       const check: ValueCheck = this.decimalComma && grouped ? { ok: false, reason: 'value_not_numeric' }
-        : parseLatency(this.decimalComma && DECIMAL_COMMA_RE.test(cell) ? cell.replace(',', '.') : cell, column.toMs);
+        : parseLatency(this.decimalComma && DECIMAL_COMMA_RE.test(cell) ? cell.replace(',', '.') : cell, cellUnit ?? column.toMs);
       if (!check.ok) {
         // 59,6 is read only when --decimal-comma says so: 1,234 may be a thousand and more.
         const commaHint = !this.decimalComma && DECIMAL_COMMA_RE.test(cell);
@@ -233,7 +253,8 @@ class RecordProcessor {
         ctx.reject(line, check.reason, `${column.name}=${truncate(cell)}${hint}`, account || undefined);
         continue;
       }
-      this.range.add(v, check.valueMs);
+      // Only values read in the column's unit tell whether that unit fits (unitWarnings).
+      if (cellUnit === null) this.range.add(v, check.valueMs);
       const kind = column.kind ?? rowKind ?? 'input_lag';
       const lane = this.lane;
       if (lane !== null && lane.pushSample(account, session, server, clientAddress, KIND_INDEX.get(kind)!, parsed.timeUs, check.valueMs, line)) continue;
