@@ -104,6 +104,22 @@ test('a Splunk timechart by user: _span, OTHER and NULL are no accounts', async 
   assert.ok(run.notes.includes('columns not read (no account\'s latency): NULL, OTHER, _span'), run.notes.join('\n'));
 });
 
+test("a Splunk stats by _time and user: avg(rtt_ms) is a latency as avg_rtt_ms is, max(rtt_ms) and count(rtt_ms) are not", async () => {
+  // `| bin _time span=1m | stats avg(rtt_ms) max(rtt_ms) count(rtt_ms) by _time user`, exported as CSV.
+  const splunk = '"_time",user,"avg(rtt_ms)","max(rtt_ms)","count(rtt_ms)"\n'
+    + '"2024-03-01T10:00:00.000+00:00",alice,"41.2","98.0",12\n"2024-03-01T10:01:00.000+00:00",bob,"38.0","45.0",7\n';
+  for (const options of PARSERS) {
+    // Before: "unrecognised header: no latency value column".
+    const run = await runAdapter(genericAdapter, splunk, options, new SideData(), 'splunk.csv');
+    assert.deepEqual(run.samples.map((s) => [s.account, s.kind, s.valueMs, s.line]), [['alice', 'rtt', 41.2, 2], ['bob', 'rtt', 38, 3]]);
+    assert.ok(run.notes.includes('avg(rtt_ms): no alias, taken as a latency by its words'), run.notes.join('\n'));
+  }
+  // A count, a maximum or a percentile of rtt_ms is no rtt_ms: still no latency column.
+  for (const column of ['count(rtt_ms)', 'max(rtt_ms)', 'p95(rtt_ms)', 'values(rtt_ms)']) {
+    await rejectsWith(runAdapter(genericAdapter, `_time,user,"${column}"\n2024-03-01T10:00:00Z,alice,12\n`), /no latency value column/, 1);
+  }
+});
+
 test('another header line mid-file: the same columns again are header_repeated, other columns stop the file', async () => {
   for (const options of PARSERS) {
     // Two exports joined with cat, their value columns in another order: bob's echo was read as his rtt.

@@ -280,6 +280,11 @@ export function headerForms(name: string): string[] {
   const plain = snakeName(base);
   const camel = snakeName(base.replace(/([a-z0-9])([A-Z])/g, '$1_$2'));
   const forms = camel === plain ? [plain] : [plain, camel];
+  // An aggregate as Splunk's stats and timechart name it, `avg(rtt_ms)`: its function is a word of
+  // the name (`avg_rtt_ms`, taken by its words as avg_rtt_ms is; `max(rtt_ms)` and `count(rtt_ms)`
+  // name another quantity), never the bare argument (a count of rtt_ms values is no rtt_ms).
+  const call = /^([A-Za-z]\w*)\(\s*([^()]+?)\s*\)$/.exec(base);
+  if (call !== null) forms.push(snakeName(`${call[1]}_${call[2]}`));
   // Datadog writes attributes with an '@' (`@usr.name`, `@network.latency_ms`): also without it.
   for (const form of [...forms]) {
     if (form.startsWith('@') && form.length > 1 && !forms.includes(form.slice(1))) forms.push(form.slice(1));
