@@ -1,6 +1,7 @@
 // Latency exports as monitoring tools write them (InfluxDB, Grafana, Prometheus): read by the
 // generic adapter, or refused with the option that resolves them; never read into wrong numbers.
 import { test } from 'node:test';
+import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { genericAdapter } from '../src/ingest/adapters/generic.js';
 import { SideData } from '../src/ingest/adapter.js';
@@ -149,6 +150,29 @@ test('metrics API responses (Prometheus, CloudWatch GetMetricData) are named, wi
   await rejectsWith(runAdapter(genericAdapter, JSON.stringify(JSON.parse(prometheus), null, 2)), /^a Prometheus query API response/, 1);
   const cloudwatch = JSON.stringify({ MetricDataResults: [{ Id: 'm1', Label: 'InSessionLatency', Timestamps: ['2024-03-01T10:05:00+00:00'], Values: [41.2], StatusCode: 'Complete' }], Messages: [] }, null, 4);
   await rejectsWith(runAdapter(genericAdapter, cloudwatch), /^an AWS CloudWatch GetMetricData response \(series, not records\): .*\.MetricDataResults\[\]/, 1);
+});
+
+test("the Prometheus response's jq line keeps each series' metric name: its rows are read in the metric's kind and unit", async () => {
+  const response = JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [
+    { metric: { __name__: 'rdp_rtt_seconds', instance: 'vdi1:9100', user: 'alice' }, values: [[1709287200, '0.0412'], [1709287215.5, '0.0409']] },
+    { metric: { user: 'bob' }, values: [[1709287200, '0.038']] }] } });
+  let message = '';
+  await runAdapter(genericAdapter, response).catch((e: Error) => { message = e.message; });
+  // Before: the line wrote user,time,value and said --value-col value:KIND: 0.0412 s became an rtt of 0.0412 ms.
+  const program = /jq -r '(.*?)' \(/.exec(message)?.[1];
+  assert.ok(program !== undefined && program.includes('$m.__name__'), message);
+  // What the line writes (jq's @csv: strings quoted, numbers not); bob's series, an aggregation's, has no name.
+  const expected = '"user","time","metric","value"\n"alice",1709287200,"rdp_rtt_seconds","0.0412"\n"alice",1709287215.5,"rdp_rtt_seconds","0.0409"\n"bob",1709287200,"","0.038"\n';
+  let jqOut: string | null = null;
+  try { jqOut = execFileSync('jq', ['-r', program], { input: response, encoding: 'utf8' }); } catch { /* no jq here: the expected text stands for its output */ }
+  if (jqOut !== null) assert.equal(jqOut, expected);
+  for (const options of PARSERS) {
+    const run = await runAdapter(genericAdapter, jqOut ?? expected, options, new SideData(), 'prom.csv');
+    assert.deepEqual(run.samples.map((s) => [s.account, s.kind, Math.round(s.valueMs * 1000) / 1000, s.timeUs]),
+      [['alice', 'rtt', 41.2, 1709287200_000000], ['alice', 'rtt', 40.9, 1709287215_500000]]);
+    // The nameless series is no guess: kind_unknown, until --value-col value:KIND (and --unit s) say what it is.
+    assert.deepEqual(reasons(run), { kind_unknown: 1 });
+  }
 });
 
 // Zabbix's real-time export (ExportType=history, one NDJSON object per value): every item of a host,

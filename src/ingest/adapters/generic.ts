@@ -514,9 +514,13 @@ function metricsApiResponse(head: string): string | null {
   const text = head.replace(/^\uFEFF/, '').trimStart();
   // Prometheus' HTTP API (/api/v1/query_range, /api/v1/query): status, then data with its resultType, in this order.
   if (/^\{\s*"status"\s*:\s*"[a-z]+"\s*,\s*"data"\s*:\s*\{\s*"resultType"/.test(text)) {
+    // The metric's name goes with its rows: it gives their kind and unit (rdp_rtt_seconds: rtt in s,
+    // Prometheus' base unit). Read with `--value-col value:KIND`, as this line once said, a value in
+    // seconds was a latency in ms (0.0412 for 41.2 ms).
     return 'a Prometheus query API response (series, not records): keylag reads no such document; flatten it to rows, '
-      + 'jq -r \'["user","time","value"], (.data.result[] | .metric.user as $u | (.values // [.value])[] | [$u, .[0], .[1]]) | @csv\' '
-      + '(then --value-col value:KIND), or download the panel from Grafana as CSV ("Series joined by time")';
+      + 'jq -r \'["user","time","metric","value"], (.data.result[] | .metric as $m | (.values // [.value])[] | [$m.user, .[0], ($m.__name__ // ""), .[1]]) | @csv\' '
+      + '(each row\'s metric gives its kind and unit, rdp_rtt_seconds: rtt in s; series without a name, an aggregation\'s, leave it empty: '
+      + 'give --value-col value:KIND, with --unit s for seconds), or download the panel from Grafana as CSV ("Series joined by time")';
   }
   // AWS CloudWatch GetMetricData (`aws cloudwatch get-metric-data`): per query a Label, Timestamps and Values.
   if (/^\{\s*"MetricDataResults"\s*:/.test(text)) {
