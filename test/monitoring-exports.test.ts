@@ -175,6 +175,24 @@ test("the Prometheus response's jq line keeps each series' metric name: its rows
   }
 });
 
+test("Sumo Logic's times: a message's own (_messagetime, messageTime) and an aggregate's bucket (_timeslice), never when Sumo received it", async () => {
+  // The Search Job API's messages, each `map` as `jq -c '.messages[].map'` writes it (every value a string, times epoch ms).
+  const messages = '{"_messagetime":"1709287200412","_receipttime":"1709287262000","_raw":"rtt alice 41.2","_sourcehost":"vdi1","user":"alice","rtt_ms":"41.2"}\n';
+  // Before: "unrecognised header: no time column" for all three.
+  const api = await runAdapter(genericAdapter, messages, {}, new SideData(), 'sumo.jsonl');
+  assert.deepEqual(api.samples.map((s) => [s.account, s.kind, s.valueMs, s.timeUs]), [['alice', 'rtt', 41.2, 1709287200412_000]]);
+  for (const options of PARSERS) {
+    // Data forwarding's CSV names them in camelCase, the receipt time first.
+    const forwarded = await runAdapter(genericAdapter, 'messageId,receiptTime,messageTime,user,rtt_ms\n-9123,1709287262000,1709287200412,alice,41.2\n', options, new SideData(), 'sumo.csv');
+    assert.deepEqual(forwarded.samples.map((s) => s.timeUs), [1709287200412_000]);
+    // `| timeslice 1m | avg(rtt_ms) as avg_rtt_ms by _timeslice, user`, exported as CSV.
+    const sliced = await runAdapter(genericAdapter, '"_timeslice","user","avg_rtt_ms"\n"1709287200000","alice","41.2"\n', options, new SideData(), 'sumo.csv');
+    assert.deepEqual(sliced.samples.map((s) => [s.account, s.kind, s.valueMs, s.timeUs]), [['alice', 'rtt', 41.2, 1709287200000_000]]);
+  }
+  // The receipt time alone is not a message's time: refused, --time-col may name it.
+  await rejectsWith(runAdapter(genericAdapter, '_receipttime,user,rtt_ms\n1709287262000,alice,41.2\n'), /no time column/, 1);
+});
+
 // Zabbix's real-time export (ExportType=history, one NDJSON object per value): every item of a host,
 // its `value` beside its `itemid` and `name`; icmppingsec's values are seconds.
 const ZABBIX_EXPORT = [

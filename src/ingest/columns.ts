@@ -22,6 +22,10 @@ export const TIME_ALIASES = [
   'epoch_us', 'timestamp_s', 'timestamp_ms', 'timestamp_us', 'ts_ms', 'unix_time', 'unixtime', 'unix_timestamp',
   // Web servers' log fields (nginx $time_local, $time_iso8601; Apache %t as time_received).
   'time_local', 'time_iso8601', 'time_received',
+  // Sumo Logic: a message's own time (`_messagetime` in the Search Job API and its exports,
+  // `messageTime` in data forwarding's CSV; epoch ms) and an aggregate's bucket (`_timeslice`).
+  // Never `_receipttime`: when Sumo received the message, seconds to hours after it was written.
+  'messagetime', 'message_time', 'timeslice',
 ];
 /** Date columns that a time-of-day column is read with, and the time columns that may hold only a time of day. */
 export const DATE_ALIASES = ['date', 'day', 'event_date', 'date_utc', 'log_date'];
