@@ -152,6 +152,16 @@ test('metrics API responses (Prometheus, CloudWatch GetMetricData) are named, wi
   await rejectsWith(runAdapter(genericAdapter, cloudwatch), /^an AWS CloudWatch GetMetricData response \(series, not records\): .*\.MetricDataResults\[\]/, 1);
 });
 
+/** The jq program a refusal names, run on `input` when jq is on the machine (null when it is not). */
+function runJqOf(message: string, input: string): string | null {
+  const m = /jq (-\w+) '(.*?)' \(/.exec(message);
+  assert.ok(m !== null, message);
+  try { return execFileSync('jq', [m[1]!, m[2]!], { input, encoding: 'utf8' }); } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+}
+
 test("the Prometheus response's jq line keeps each series' metric name: its rows are read in the metric's kind and unit", async () => {
   const response = JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [
     { metric: { __name__: 'rdp_rtt_seconds', instance: 'vdi1:9100', user: 'alice' }, values: [[1709287200, '0.0412'], [1709287215.5, '0.0409']] },
@@ -159,12 +169,11 @@ test("the Prometheus response's jq line keeps each series' metric name: its rows
   let message = '';
   await runAdapter(genericAdapter, response).catch((e: Error) => { message = e.message; });
   // Before: the line wrote user,time,value and said --value-col value:KIND: 0.0412 s became an rtt of 0.0412 ms.
-  const program = /jq -r '(.*?)' \(/.exec(message)?.[1];
-  assert.ok(program !== undefined && program.includes('$m.__name__'), message);
+  assert.match(message, /jq -r '.*\$m\.__name__/);
   // What the line writes (jq's @csv: strings quoted, numbers not); bob's series, an aggregation's, has no name.
   const expected = '"user","time","metric","value"\n"alice",1709287200,"rdp_rtt_seconds","0.0412"\n"alice",1709287215.5,"rdp_rtt_seconds","0.0409"\n"bob",1709287200,"","0.038"\n';
-  let jqOut: string | null = null;
-  try { jqOut = execFileSync('jq', ['-r', program], { input: response, encoding: 'utf8' }); } catch { /* no jq here: the expected text stands for its output */ }
+  // (Without jq on the machine, the expected text stands for its output.)
+  const jqOut = runJqOf(message, response);
   if (jqOut !== null) assert.equal(jqOut, expected);
   for (const options of PARSERS) {
     const run = await runAdapter(genericAdapter, jqOut ?? expected, options, new SideData(), 'prom.csv');
@@ -191,6 +200,39 @@ test("Sumo Logic's times: a message's own (_messagetime, messageTime) and an agg
   }
   // The receipt time alone is not a message's time: refused, --time-col may name it.
   await rejectsWith(runAdapter(genericAdapter, '_receipttime,user,rtt_ms\n1709287262000,alice,41.2\n'), /no time column/, 1);
+});
+
+test('series per line (VictoriaMetrics export) and wrapped records (Sumo Logic Search Job API) are named, with a jq line to rows', async () => {
+  const vm = '{"metric":{"__name__":"rdp_rtt_seconds","instance":"vdi1:9100","user":"alice"},"values":[0.0412,0.0409],"timestamps":[1709287200000,1709287215000]}\n';
+  let message = '';
+  await runAdapter(genericAdapter, vm).catch((e: Error) => { message = e.message; });
+  // Before: "unrecognised header: ...; columns found: metric.__name__, metric.instance, metric.user, values, timestamps".
+  assert.match(message, /^a VictoriaMetrics export \(\/api\/v1\/export: a series per line, not records\)/);
+  const vmRows = '"user","time","metric","value"\n"alice",1709287200000,"rdp_rtt_seconds",0.0412\n"alice",1709287215000,"rdp_rtt_seconds",0.0409\n';
+  const vmOut = runJqOf(message, vm);
+  if (vmOut !== null) assert.equal(vmOut, vmRows);
+  const vmRun = await runAdapter(genericAdapter, vmRows, {}, new SideData(), 'vm.csv');
+  assert.deepEqual(vmRun.samples.map((s) => [s.account, s.kind, Math.round(s.valueMs * 1000) / 1000, s.timeUs]),
+    [['alice', 'rtt', 41.2, 1709287200000_000], ['alice', 'rtt', 40.9, 1709287215000_000]]);
+
+  // GET .../search/jobs/ID/messages, pretty: the fields, then each message in a map.
+  const sumo = JSON.stringify({ fields: [{ name: '_messagetime', fieldType: 'long', keyField: false }, { name: 'user', fieldType: 'string', keyField: false }],
+    messages: [{ map: { _messagetime: '1709287200412', _receipttime: '1709287262000', _raw: 'rtt alice 41.2', user: 'alice', rtt_ms: '41.2' } }] }, null, 2);
+  // Before: "JSON document: no array of records found" (Splunk's messages are no records, so no messages array is taken).
+  message = '';
+  await runAdapter(genericAdapter, sumo).catch((e: Error) => { message = e.message; });
+  assert.match(message, /^a Sumo Logic Search Job API response \(messages, each in a "map"\): .*jq -c '\.messages\[\]\.map'/);
+  const sumoRows = '{"_messagetime":"1709287200412","_receipttime":"1709287262000","_raw":"rtt alice 41.2","user":"alice","rtt_ms":"41.2"}\n';
+  const sumoOut = runJqOf(message, sumo);
+  if (sumoOut !== null) assert.equal(sumoOut, sumoRows);
+  const sumoRun = await runAdapter(genericAdapter, sumoRows, {}, new SideData(), 'sumo.jsonl');
+  assert.deepEqual(sumoRun.samples.map((s) => [s.account, s.kind, s.valueMs, s.timeUs]), [['alice', 'rtt', 41.2, 1709287200412_000]]);
+  // Its aggregates: records.
+  await rejectsWith(runAdapter(genericAdapter, '{"fields":[{"name":"_timeslice","fieldType":"long","keyField":true}],"records":[{"map":{"_timeslice":"1709287200000","user":"alice","avg_rtt_ms":"41.2"}}]}'),
+    /^a Sumo Logic Search Job API response \(records, each in a "map"\): .*jq -c '\.records\[\]\.map'/, 1);
+  // Splunk's results document, its messages before its results, is still read.
+  const splunk = await runAdapter(genericAdapter, '{"preview":false,"init_offset":0,"messages":[{"type":"INFO","text":"x"}],"fields":[{"name":"user"}],"results":[{"_time":"2024-03-01T10:00:00Z","user":"alice","rtt_ms":"41.2"}]}');
+  assert.deepEqual(splunk.samples.map((s) => s.valueMs), [41.2]);
 });
 
 // Zabbix's real-time export (ExportType=history, one NDJSON object per value): every item of a host,

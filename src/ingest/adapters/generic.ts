@@ -522,6 +522,20 @@ function metricsApiResponse(head: string): string | null {
       + '(each row\'s metric gives its kind and unit, rdp_rtt_seconds: rtt in s; series without a name, an aggregation\'s, leave it empty: '
       + 'give --value-col value:KIND, with --unit s for seconds), or download the panel from Grafana as CSV ("Series joined by time")';
   }
+  // VictoriaMetrics' /api/v1/export: one series per line, its labels, then all its values and timestamps (ms).
+  if (/^\{\s*"metric"\s*:\s*\{[^\n]*"values"\s*:\s*\[[^\n]*"timestamps"\s*:\s*\[/.test(text)) {
+    return 'a VictoriaMetrics export (/api/v1/export: a series per line, not records): keylag reads no such lines; flatten them to rows, '
+      + 'jq -rn \'["user","time","metric","value"], (inputs | .metric as $m | [.timestamps, .values] | transpose[] | [$m.user, .[0], ($m.__name__ // ""), .[1]]) | @csv\' '
+      + '(each row\'s metric gives its kind and unit, rdp_rtt_seconds: rtt in s)';
+  }
+  // Sumo Logic's Search Job API (`.../search/jobs/ID/messages`, `.../records`): each message or record
+  // wrapped in a `map`, after the `fields` that describe them (as Splunk's messages are no records,
+  // keylag never takes a `messages` array, nor a `map` for the record).
+  const sumo = /^\{\s*"fields"\s*:\s*\[[\s\S]*?\]\s*,\s*"(messages|records)"\s*:\s*\[\s*\{\s*"map"\s*:/.exec(text);
+  if (sumo !== null) {
+    return `a Sumo Logic Search Job API response (${sumo[1]}, each in a "map"): keylag reads no such document; write its records one per line, `
+      + `jq -c '.${sumo[1]}[].map' (_messagetime is a message's time, _timeslice an aggregate's)`;
+  }
   // AWS CloudWatch GetMetricData (`aws cloudwatch get-metric-data`): per query a Label, Timestamps and Values.
   if (/^\{\s*"MetricDataResults"\s*:/.test(text)) {
     return 'an AWS CloudWatch GetMetricData response (series, not records): keylag reads no such document; flatten it to rows, '
