@@ -65,6 +65,17 @@ test("a kind cell that names a latency with its unit gives both: Prometheus' __n
   }
 });
 
+test("a kind cell named by latency words without a unit is no kind: Telegraf's response_time is seconds", async () => {
+  // Telegraf's http_response and net_response plugins, through InfluxDB: `response_time` in seconds.
+  const influx = INFLUX_PING.replace(',41.2,rtt,ping,', ',0.0412,response_time,net_response,').replace(',40.9,rtt,ping,', ',0.0409,rdp_rtt_seconds,net_response,');
+  for (const options of PARSERS) {
+    const run = await runAdapter(genericAdapter, influx, options, new SideData(), 'influx.csv');
+    // Before: response_time was an input_lag of 0.0412 ms (read in the _value column's ms).
+    assert.deepEqual(run.samples.map((s) => [s.kind, Math.round(s.valueMs * 1000) / 1000, s.line]), [['rtt', 40.9, 6]]);
+    assert.deepEqual(run.rejections.filter((r) => r.line === 5).map((r) => [r.reason, r.detail.split(' ')[0]]), [['kind_unknown', 'response_time']]);
+  }
+});
+
 // Grafana's panel inspector, Data tab, "Series joined by time", Download CSV (toCSV in
 // @grafana/data: every header cell quoted, CRLF, a null as an empty cell, a blank line after the
 // frame); "Formatted data" writes the time as the dashboard shows it, without it epoch milliseconds.

@@ -100,7 +100,8 @@ export function kindFromText(text: string): Kind | null {
  * The kind, and the unit when it names one, of a kind column's cell: a kind's name (`rtt`, `echo`),
  * else the name of a latency column or metric (`rtt_us`, `latency_s`, Prometheus'
  * `rdp_rtt_seconds`, a dotted `rdp.rtt.ms`), read as a header's name is (an alias, or latency words
- * with qualifiers only: `rdp_jitter_seconds`, `rtt_max_ms` and `packets_received` name none). InfluxDB's
+ * with qualifiers only and a unit: `rdp_jitter_seconds`, `rtt_max_ms`, `packets_received` and
+ * `response_time` name none). InfluxDB's
  * `_field` and Prometheus' `__name__` say so of the row's value. Null when it names no kind.
  */
 export function kindOfCell(text: string): { kind: Kind; unit: Unit | null } | null {
@@ -109,8 +110,12 @@ export function kindOfCell(text: string): { kind: Kind; unit: Unit | null } | nu
   const forms = headerForms(text);
   const alias = valueAliasIn(forms);
   if (alias !== undefined) return alias.kind === null ? null : { kind: alias.kind, unit: alias.unit ?? unitNamed(forms) };
+  // By its words only with its unit: a name without one says nothing of it, and metrics are often
+  // seconds (Telegraf's http_response and net_response `response_time`), which read as ms would be
+  // latencies a thousand times too small. Such a row stays kind_unknown.
   const byWords = latencyKindByWords(forms);
-  return byWords === null ? null : { kind: byWords, unit: unitNamed(forms) };
+  const unit = unitNamed(forms);
+  return byWords === null || unit === null ? null : { kind: byWords, unit };
 }
 
 export function parseKindName(text: string): Kind {
