@@ -1,6 +1,7 @@
 // Latency exports as monitoring tools write them (InfluxDB, Grafana, Prometheus): read by the
 // generic adapter, or refused with the option that resolves them; never read into wrong numbers.
 import { test } from 'node:test';
+import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { genericAdapter } from '../src/ingest/adapters/generic.js';
 import { SideData } from '../src/ingest/adapter.js';
@@ -37,6 +38,42 @@ test("InfluxDB annotated CSV: a value's kind is its row's _field, never _measure
   const pivoted = ',result,table,_time,_measurement,user,average_response_ms,packets_received\n,,0,2024-03-01T10:00:00Z,ping,alice,41.2,5\n';
   const run = await runAdapter(genericAdapter, pivoted, {}, new SideData(), 'influx.csv', { valueCols: ['average_response_ms:rtt'] });
   assert.deepEqual(run.samples.map((s) => [s.kind, s.valueMs]), [['rtt', 41.2]]);
+});
+
+// Grafana's table view of a Prometheus query (Format: Table), Download CSV: one row per point, the
+// metric's name in __name__, every metric's value in Value (Prometheus' base unit: seconds).
+const GRAFANA_TABLE = '"Time","__name__","instance","job","user","Value"\r\n'
+  + '1709287200000,rdp_rtt_seconds,vdi1:9100,vdi,alice,0.0412\r\n1709287200000,rdp_jitter_seconds,vdi1:9100,vdi,alice,0.002\r\n'
+  + '1709287215000,rdp_rtt_seconds,vdi2:9100,vdi,bob,0.038\r\n\r\n';
+
+test("a kind cell that names a latency with its unit gives both: Prometheus' __name__ (Grafana's table CSV), InfluxDB's _field rtt_us", async () => {
+  const ms = (run: Awaited<ReturnType<typeof runAdapter>>) => run.samples.map((s) => [s.account, s.kind, Math.round(s.valueMs * 1000) / 1000, s.line]);
+  for (const options of PARSERS) {
+    // Before: every Value an input_lag in ms (alice 0.0412 and 0.002, bob 0.038): jitter mixed in, seconds read as ms.
+    const grafana = await runAdapter(genericAdapter, GRAFANA_TABLE, options, new SideData(), 'grafana-table.csv');
+    assert.deepEqual(ms(grafana), [['alice', 'rtt', 41.2, 2], ['bob', 'rtt', 38, 4]]);
+    assert.deepEqual(grafana.rejections.map((r) => [r.line, r.reason, r.detail]), [[3, 'kind_unknown', 'rdp_jitter_seconds (a metric that names no latency)']]);
+    assert.ok(grafana.notes.some((n) => n.startsWith("__name__ names the metric of each row's value (Prometheus): it gives the kind and unit")), grafana.notes.join('\n'));
+    assert.ok(grafana.notes.includes("Value -> kind from column '__name__' (ms unless the kind names its unit)"), grafana.notes.join('\n'));
+    // Before: both rows kind_unknown (a field that names no kind), the file refused.
+    const influx = await runAdapter(genericAdapter, INFLUX_PING.replace(',41.2,rtt,', ',41200,rtt_us,').replace(',40.9,rtt,', ',0.0409,latency_s,'), options, new SideData(), 'influx.csv');
+    assert.deepEqual(ms(influx), [['alice', 'rtt', 41.2, 5], ['alice', 'input_lag', 40.9, 6]]);
+    // A kind column of metric names (`metric`), the same: rtt_ms is ms whatever --unit says of unnamed columns.
+    const metric = await runAdapter(genericAdapter, 'user,time,metric,value\nalice,2024-03-01T10:00:00Z,rtt_ms,41.2\nalice,2024-03-01T10:00:01Z,rtt,0.05\n',
+      options, new SideData(), 'metric.csv', { unit: 's' });
+    assert.deepEqual(ms(metric), [['alice', 'rtt', 41.2, 2], ['alice', 'rtt', 50, 3]]);
+  }
+});
+
+test("a kind cell named by latency words without a unit is no kind: Telegraf's response_time is seconds", async () => {
+  // Telegraf's http_response and net_response plugins, through InfluxDB: `response_time` in seconds.
+  const influx = INFLUX_PING.replace(',41.2,rtt,ping,', ',0.0412,response_time,net_response,').replace(',40.9,rtt,ping,', ',0.0409,rdp_rtt_seconds,net_response,');
+  for (const options of PARSERS) {
+    const run = await runAdapter(genericAdapter, influx, options, new SideData(), 'influx.csv');
+    // Before: response_time was an input_lag of 0.0412 ms (read in the _value column's ms).
+    assert.deepEqual(run.samples.map((s) => [s.kind, Math.round(s.valueMs * 1000) / 1000, s.line]), [['rtt', 40.9, 6]]);
+    assert.deepEqual(run.rejections.filter((r) => r.line === 5).map((r) => [r.reason, r.detail.split(' ')[0]]), [['kind_unknown', 'response_time']]);
+  }
 });
 
 // Grafana's panel inspector, Data tab, "Series joined by time", Download CSV (toCSV in
@@ -79,6 +116,22 @@ test('a Splunk timechart by user: _span, OTHER and NULL are no accounts', async 
   assert.ok(run.notes.includes('columns not read (no account\'s latency): NULL, OTHER, _span'), run.notes.join('\n'));
 });
 
+test("a Splunk stats by _time and user: avg(rtt_ms) is a latency as avg_rtt_ms is, max(rtt_ms) and count(rtt_ms) are not", async () => {
+  // `| bin _time span=1m | stats avg(rtt_ms) max(rtt_ms) count(rtt_ms) by _time user`, exported as CSV.
+  const splunk = '"_time",user,"avg(rtt_ms)","max(rtt_ms)","count(rtt_ms)"\n'
+    + '"2024-03-01T10:00:00.000+00:00",alice,"41.2","98.0",12\n"2024-03-01T10:01:00.000+00:00",bob,"38.0","45.0",7\n';
+  for (const options of PARSERS) {
+    // Before: "unrecognised header: no latency value column".
+    const run = await runAdapter(genericAdapter, splunk, options, new SideData(), 'splunk.csv');
+    assert.deepEqual(run.samples.map((s) => [s.account, s.kind, s.valueMs, s.line]), [['alice', 'rtt', 41.2, 2], ['bob', 'rtt', 38, 3]]);
+    assert.ok(run.notes.includes('avg(rtt_ms): no alias, taken as a latency by its words'), run.notes.join('\n'));
+  }
+  // A count, a maximum or a percentile of rtt_ms is no rtt_ms: still no latency column.
+  for (const column of ['count(rtt_ms)', 'max(rtt_ms)', 'p95(rtt_ms)', 'values(rtt_ms)']) {
+    await rejectsWith(runAdapter(genericAdapter, `_time,user,"${column}"\n2024-03-01T10:00:00Z,alice,12\n`), /no latency value column/, 1);
+  }
+});
+
 test('another header line mid-file: the same columns again are header_repeated, other columns stop the file', async () => {
   for (const options of PARSERS) {
     // Two exports joined with cat, their value columns in another order: bob's echo was read as his rtt.
@@ -108,6 +161,89 @@ test('metrics API responses (Prometheus, CloudWatch GetMetricData) are named, wi
   await rejectsWith(runAdapter(genericAdapter, JSON.stringify(JSON.parse(prometheus), null, 2)), /^a Prometheus query API response/, 1);
   const cloudwatch = JSON.stringify({ MetricDataResults: [{ Id: 'm1', Label: 'InSessionLatency', Timestamps: ['2024-03-01T10:05:00+00:00'], Values: [41.2], StatusCode: 'Complete' }], Messages: [] }, null, 4);
   await rejectsWith(runAdapter(genericAdapter, cloudwatch), /^an AWS CloudWatch GetMetricData response \(series, not records\): .*\.MetricDataResults\[\]/, 1);
+});
+
+/** The jq program a refusal names, run on `input` when jq is on the machine (null when it is not). */
+function runJqOf(message: string, input: string): string | null {
+  const m = /jq (-\w+) '(.*?)' \(/.exec(message);
+  assert.ok(m !== null, message);
+  try { return execFileSync('jq', [m[1]!, m[2]!], { input, encoding: 'utf8' }); } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+}
+
+test("the Prometheus response's jq line keeps each series' metric name: its rows are read in the metric's kind and unit", async () => {
+  const response = JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [
+    { metric: { __name__: 'rdp_rtt_seconds', instance: 'vdi1:9100', user: 'alice' }, values: [[1709287200, '0.0412'], [1709287215.5, '0.0409']] },
+    { metric: { user: 'bob' }, values: [[1709287200, '0.038']] }] } });
+  let message = '';
+  await runAdapter(genericAdapter, response).catch((e: Error) => { message = e.message; });
+  // Before: the line wrote user,time,value and said --value-col value:KIND: 0.0412 s became an rtt of 0.0412 ms.
+  assert.match(message, /jq -r '.*\$m\.__name__/);
+  // What the line writes (jq's @csv: strings quoted, numbers not); bob's series, an aggregation's, has no name.
+  const expected = '"user","time","metric","value"\n"alice",1709287200,"rdp_rtt_seconds","0.0412"\n"alice",1709287215.5,"rdp_rtt_seconds","0.0409"\n"bob",1709287200,"","0.038"\n';
+  // (Without jq on the machine, the expected text stands for its output.)
+  const jqOut = runJqOf(message, response);
+  if (jqOut !== null) assert.equal(jqOut, expected);
+  for (const options of PARSERS) {
+    const run = await runAdapter(genericAdapter, jqOut ?? expected, options, new SideData(), 'prom.csv');
+    assert.deepEqual(run.samples.map((s) => [s.account, s.kind, Math.round(s.valueMs * 1000) / 1000, s.timeUs]),
+      [['alice', 'rtt', 41.2, 1709287200_000000], ['alice', 'rtt', 40.9, 1709287215_500000]]);
+    // The nameless series is no guess: kind_unknown, until --value-col value:KIND (and --unit s) say what it is.
+    assert.deepEqual(reasons(run), { kind_unknown: 1 });
+  }
+});
+
+test("Sumo Logic's times: a message's own (_messagetime, messageTime) and an aggregate's bucket (_timeslice), never when Sumo received it", async () => {
+  // The Search Job API's messages, each `map` as `jq -c '.messages[].map'` writes it (every value a string, times epoch ms).
+  const messages = '{"_messagetime":"1709287200412","_receipttime":"1709287262000","_raw":"rtt alice 41.2","_sourcehost":"vdi1","user":"alice","rtt_ms":"41.2"}\n';
+  // Before: "unrecognised header: no time column" for all three.
+  const api = await runAdapter(genericAdapter, messages, {}, new SideData(), 'sumo.jsonl');
+  assert.deepEqual(api.samples.map((s) => [s.account, s.kind, s.valueMs, s.timeUs]), [['alice', 'rtt', 41.2, 1709287200412_000]]);
+  for (const options of PARSERS) {
+    // Data forwarding's CSV names them in camelCase, the receipt time first.
+    const forwarded = await runAdapter(genericAdapter, 'messageId,receiptTime,messageTime,user,rtt_ms\n-9123,1709287262000,1709287200412,alice,41.2\n', options, new SideData(), 'sumo.csv');
+    assert.deepEqual(forwarded.samples.map((s) => s.timeUs), [1709287200412_000]);
+    // `| timeslice 1m | avg(rtt_ms) as avg_rtt_ms by _timeslice, user`, exported as CSV.
+    const sliced = await runAdapter(genericAdapter, '"_timeslice","user","avg_rtt_ms"\n"1709287200000","alice","41.2"\n', options, new SideData(), 'sumo.csv');
+    assert.deepEqual(sliced.samples.map((s) => [s.account, s.kind, s.valueMs, s.timeUs]), [['alice', 'rtt', 41.2, 1709287200000_000]]);
+  }
+  // The receipt time alone is not a message's time: refused, --time-col may name it.
+  await rejectsWith(runAdapter(genericAdapter, '_receipttime,user,rtt_ms\n1709287262000,alice,41.2\n'), /no time column/, 1);
+});
+
+test('series per line (VictoriaMetrics export) and wrapped records (Sumo Logic Search Job API) are named, with a jq line to rows', async () => {
+  const vm = '{"metric":{"__name__":"rdp_rtt_seconds","instance":"vdi1:9100","user":"alice"},"values":[0.0412,0.0409],"timestamps":[1709287200000,1709287215000]}\n';
+  let message = '';
+  await runAdapter(genericAdapter, vm).catch((e: Error) => { message = e.message; });
+  // Before: "unrecognised header: ...; columns found: metric.__name__, metric.instance, metric.user, values, timestamps".
+  assert.match(message, /^a VictoriaMetrics export \(\/api\/v1\/export: a series per line, not records\)/);
+  const vmRows = '"user","time","metric","value"\n"alice",1709287200000,"rdp_rtt_seconds",0.0412\n"alice",1709287215000,"rdp_rtt_seconds",0.0409\n';
+  const vmOut = runJqOf(message, vm);
+  if (vmOut !== null) assert.equal(vmOut, vmRows);
+  const vmRun = await runAdapter(genericAdapter, vmRows, {}, new SideData(), 'vm.csv');
+  assert.deepEqual(vmRun.samples.map((s) => [s.account, s.kind, Math.round(s.valueMs * 1000) / 1000, s.timeUs]),
+    [['alice', 'rtt', 41.2, 1709287200000_000], ['alice', 'rtt', 40.9, 1709287215000_000]]);
+
+  // GET .../search/jobs/ID/messages, pretty: the fields, then each message in a map.
+  const sumo = JSON.stringify({ fields: [{ name: '_messagetime', fieldType: 'long', keyField: false }, { name: 'user', fieldType: 'string', keyField: false }],
+    messages: [{ map: { _messagetime: '1709287200412', _receipttime: '1709287262000', _raw: 'rtt alice 41.2', user: 'alice', rtt_ms: '41.2' } }] }, null, 2);
+  // Before: "JSON document: no array of records found" (Splunk's messages are no records, so no messages array is taken).
+  message = '';
+  await runAdapter(genericAdapter, sumo).catch((e: Error) => { message = e.message; });
+  assert.match(message, /^a Sumo Logic Search Job API response \(messages, each in a "map"\): .*jq -c '\.messages\[\]\.map'/);
+  const sumoRows = '{"_messagetime":"1709287200412","_receipttime":"1709287262000","_raw":"rtt alice 41.2","user":"alice","rtt_ms":"41.2"}\n';
+  const sumoOut = runJqOf(message, sumo);
+  if (sumoOut !== null) assert.equal(sumoOut, sumoRows);
+  const sumoRun = await runAdapter(genericAdapter, sumoRows, {}, new SideData(), 'sumo.jsonl');
+  assert.deepEqual(sumoRun.samples.map((s) => [s.account, s.kind, s.valueMs, s.timeUs]), [['alice', 'rtt', 41.2, 1709287200412_000]]);
+  // Its aggregates: records.
+  await rejectsWith(runAdapter(genericAdapter, '{"fields":[{"name":"_timeslice","fieldType":"long","keyField":true}],"records":[{"map":{"_timeslice":"1709287200000","user":"alice","avg_rtt_ms":"41.2"}}]}'),
+    /^a Sumo Logic Search Job API response \(records, each in a "map"\): .*jq -c '\.records\[\]\.map'/, 1);
+  // Splunk's results document, its messages before its results, is still read.
+  const splunk = await runAdapter(genericAdapter, '{"preview":false,"init_offset":0,"messages":[{"type":"INFO","text":"x"}],"fields":[{"name":"user"}],"results":[{"_time":"2024-03-01T10:00:00Z","user":"alice","rtt_ms":"41.2"}]}');
+  assert.deepEqual(splunk.samples.map((s) => s.valueMs), [41.2]);
 });
 
 // Zabbix's real-time export (ExportType=history, one NDJSON object per value): every item of a host,

@@ -22,6 +22,10 @@ export const TIME_ALIASES = [
   'epoch_us', 'timestamp_s', 'timestamp_ms', 'timestamp_us', 'ts_ms', 'unix_time', 'unixtime', 'unix_timestamp',
   // Web servers' log fields (nginx $time_local, $time_iso8601; Apache %t as time_received).
   'time_local', 'time_iso8601', 'time_received',
+  // Sumo Logic: a message's own time (`_messagetime` in the Search Job API and its exports,
+  // `messageTime` in data forwarding's CSV; epoch ms) and an aggregate's bucket (`_timeslice`).
+  // Never `_receipttime`: when Sumo received the message, seconds to hours after it was written.
+  'messagetime', 'message_time', 'timeslice',
 ];
 /** Date columns that a time-of-day column is read with, and the time columns that may hold only a time of day. */
 export const DATE_ALIASES = ['date', 'day', 'event_date', 'date_utc', 'log_date'];
@@ -33,6 +37,8 @@ export const SESSION_ALIASES = [
 export const KIND_ALIASES = ['kind', 'metric', 'latency_kind', 'measure', 'measurement'];
 /** InfluxDB's field column (`_field`): what each row's `_value` is (resolveColumns). */
 const INFLUX_FIELD = 'field';
+/** Prometheus' metric-name label (`__name__`) as a column: what each row's value is (resolveColumns). */
+const PROMETHEUS_METRIC_NAME = '__name__';
 /** Optional per-row server (for --servers: where the round trip ended) and client address (for --geoip-db). */
 export const SERVER_ALIASES = [
   'server', 'server_name', 'servername', 'session_host', 'sessionhost', 'sessionhostname', 'session_host_name', 'gateway',
@@ -88,6 +94,28 @@ const KIND_VALUE_SYNONYMS: Record<string, Kind> = {
 export function kindFromText(text: string): Kind | null {
   const key = text.trim().toLowerCase().replace(/[\s-]+/g, '_');
   return KIND_VALUE_SYNONYMS[key] ?? null;
+}
+
+/**
+ * The kind, and the unit when it names one, of a kind column's cell: a kind's name (`rtt`, `echo`),
+ * else the name of a latency column or metric (`rtt_us`, `latency_s`, Prometheus'
+ * `rdp_rtt_seconds`, a dotted `rdp.rtt.ms`), read as a header's name is (an alias, or latency words
+ * with qualifiers only and a unit: `rdp_jitter_seconds`, `rtt_max_ms`, `packets_received` and
+ * `response_time` name none). InfluxDB's
+ * `_field` and Prometheus' `__name__` say so of the row's value. Null when it names no kind.
+ */
+export function kindOfCell(text: string): { kind: Kind; unit: Unit | null } | null {
+  const kind = kindFromText(text);
+  if (kind !== null) return { kind, unit: null };
+  const forms = headerForms(text);
+  const alias = valueAliasIn(forms);
+  if (alias !== undefined) return alias.kind === null ? null : { kind: alias.kind, unit: alias.unit ?? unitNamed(forms) };
+  // By its words only with its unit: a name without one says nothing of it, and metrics are often
+  // seconds (Telegraf's http_response and net_response `response_time`), which read as ms would be
+  // latencies a thousand times too small. Such a row stays kind_unknown.
+  const byWords = latencyKindByWords(forms);
+  const unit = unitNamed(forms);
+  return byWords === null || unit === null ? null : { kind: byWords, unit };
 }
 
 export function parseKindName(text: string): Kind {
@@ -261,6 +289,11 @@ export function headerForms(name: string): string[] {
   const plain = snakeName(base);
   const camel = snakeName(base.replace(/([a-z0-9])([A-Z])/g, '$1_$2'));
   const forms = camel === plain ? [plain] : [plain, camel];
+  // An aggregate as Splunk's stats and timechart name it, `avg(rtt_ms)`: its function is a word of
+  // the name (`avg_rtt_ms`, taken by its words as avg_rtt_ms is; `max(rtt_ms)` and `count(rtt_ms)`
+  // name another quantity), never the bare argument (a count of rtt_ms values is no rtt_ms).
+  const call = /^([A-Za-z]\w*)\(\s*([^()]+?)\s*\)$/.exec(base);
+  if (call !== null) forms.push(snakeName(`${call[1]}_${call[2]}`));
   // Datadog writes attributes with an '@' (`@usr.name`, `@network.latency_ms`): also without it.
   for (const form of [...forms]) {
     if (form.startsWith('@') && form.length > 1 && !forms.includes(form.slice(1))) forms.push(form.slice(1));
@@ -517,6 +550,17 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
       kindIdx = field;
       kindHint = `a field that names no kind: pivot the fields into columns and give --value-col`;
     }
+    // Prometheus' metric-name label, as Grafana's table view (Format: Table) and its CSV download
+    // write a query's series one row per point: `Time,__name__,instance,user,Value`. Each row's
+    // metric says what its Value is and in which unit (`rdp_rtt_seconds`); read as a generic value
+    // in ms, 0.0412 s was a 0.0412 ms input_lag.
+    const metricName = header.findIndex((h, i) => h.replace(/^\uFEFF/, '').trim() === PROMETHEUS_METRIC_NAME && i !== account && i !== time && i !== sessionIdx);
+    if (field < 0 && metricName >= 0) {
+      notes.push(`${header[metricName]} names the metric of each row's value (Prometheus): it gives the kind and unit${kindIdx >= 0 ? `, not ${header[kindIdx]}` : ''} `
+        + '(rdp_rtt_seconds: rtt in s); rows of a metric that names no latency (rdp_jitter_seconds) are rejected as kind_unknown');
+      kindIdx = metricName;
+      kindHint = 'a metric that names no latency';
+    }
   }
 
   // Zabbix's history (real-time export NDJSON, `history.get` rows) holds every item of a host, one
@@ -561,7 +605,9 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
   }
   for (const v of values) {
     const kindText = v.kind ?? (kindIdx >= 0 ? `kind from column '${header[kindIdx]}'` : 'input_lag');
-    notes.push(`${v.name} -> ${kindText} (${v.unitLabel})`);
+    // A kind cell may name the unit too (rtt_us, rdp_rtt_seconds): it wins over the column's.
+    const unitText = v.kind === null && kindIdx >= 0 ? `${v.unitLabel} unless the kind names its unit` : v.unitLabel;
+    notes.push(`${v.name} -> ${kindText} (${unitText})`);
   }
   const taken = new Set(roleColumns);
   const optional = (wanted: string | undefined, role: string, aliases: readonly string[]): number | null => {

@@ -10,7 +10,7 @@ import { JsonShapeError, looksLikeJsonDocument, type JsonRecordText } from './js
 import { copiedChunks } from '../open.js';
 import { csvInputError, recordTooLong } from '../csv-errors.js';
 import { emitBatch, KIND_INDEX, type AdapterContext, type AdapterResult, type InputAdapter, type RawSample } from '../adapter.js';
-import { headerForms, resolveColumns, kindFromText, unitWarnings, ValueRange, type ColumnPlan } from '../columns.js';
+import { headerForms, resolveColumns, kindOfCell, unitWarnings, ValueRange, UNIT_TO_MS, type ColumnPlan } from '../columns.js';
 import { parseTimestamp, twoDigitYearDoubt, excelNumberDoubt, MIN_TIME_US, MAX_TIME_US } from '../time.js';
 import { inputError } from '../../errors.js';
 import { wallClockOf, WALL_AMBIGUOUS, WALL_NONEXISTENT, type WallClock } from '../zone.js';
@@ -81,6 +81,9 @@ function absurdUnitHint(cell: string): string {
   return ` (over one hour if ms, but the column names no unit: as µs it is ${ms(v / 1e3)} ms, as ns ${ms(v / 1e6)} ms; give --unit us or --unit ns if it is either)`;
 }
 
+/** Distinct kind cells remembered (RecordProcessor.kindOfCell); past them each is read again. */
+const KIND_CELLS_CACHED = 256;
+
 /** Shared per-record logic for every tabular dialect. */
 class RecordProcessor {
   readonly timeFormats = new Set<string>();
@@ -94,6 +97,8 @@ class RecordProcessor {
   private notedDatePair = false;
   /** Blank cells of one-column-per-account files (a series without a sample at that time), for the note. */
   private blankSeriesCells = 0;
+  /** kindOfCell per kind cell text: a file names a few kinds, row after row. */
+  private readonly kindsOfCells = new Map<string, ReturnType<typeof kindOfCell>>();
   /** --decimal-comma: `59,6` is 59.6, and a '.' grouping thousands (`2.860`) is no decimal point. */
   readonly decimalComma: boolean;
   /** Values read per value column, on this path and by its byte lane (given this range), for `unitWarnings`. */
@@ -128,6 +133,16 @@ class RecordProcessor {
       records, dialect, timeFormats: [...this.timeFormats], warnings: this.warnings(),
       ...(wc === null ? {} : { assumedZone: { zone: wc.zone.name, samples: wc.samples, ambiguous: wc.ambiguous, nonexistent: wc.nonexistent } }),
     };
+  }
+
+  /** A kind cell's kind and unit (kindOfCell), remembered per text. */
+  private kindOfCell(text: string): ReturnType<typeof kindOfCell> {
+    let named = this.kindsOfCells.get(text);
+    if (named === undefined) {
+      named = kindOfCell(text);
+      if (this.kindsOfCells.size < KIND_CELLS_CACHED) this.kindsOfCells.set(text, named);
+    }
+    return named;
   }
 
   /**
@@ -224,9 +239,13 @@ class RecordProcessor {
     const server = plan.server == null ? '' : (fields[plan.server] ?? '').trim();
     const clientAddress = plan.clientAddress == null ? '' : (fields[plan.clientAddress] ?? '').trim();
     let rowKind: Kind | null = null;
+    /** The unit the row's kind cell names (`rtt_us`, `rdp_rtt_seconds`), for the values that take their kind from it. */
+    let rowToMs: number | null = null;
     if (plan.kind !== null) {
       const kindText = fields[plan.kind] ?? '';
-      rowKind = kindText.trim() === '' ? null : kindFromText(kindText);
+      const named = kindText.trim() === '' ? null : this.kindOfCell(kindText);
+      rowKind = named?.kind ?? null;
+      if (named?.unit != null) rowToMs = UNIT_TO_MS[named.unit];
       if (rowKind === null && plan.values.some((v) => v.kind === null)) {
         ctx.reject(line, 'kind_unknown', plan.kindHint === undefined ? truncate(kindText) : `${truncate(kindText)} (${plan.kindHint})`);
         return;
@@ -242,8 +261,10 @@ class RecordProcessor {
       // comma-decimal locale), never 2.86: not read, as `1,234` is not without it. (JSON numbers
       // are no locale's text: `23.456` there is a decimal point.)
       const grouped = this.width !== null && DOT_GROUPED_RE.test(cell);
+      // A unit the row's kind cell names wins over the column's, as one written in the cell does.
+      const cellUnit = column.kind === null ? rowToMs : null;
       const check: ValueCheck = this.decimalComma && grouped ? { ok: false, reason: 'value_not_numeric' }
-        : parseLatency(this.decimalComma && DECIMAL_COMMA_RE.test(cell) ? cell.replace(',', '.') : cell, column.toMs);
+        : parseLatency(this.decimalComma && DECIMAL_COMMA_RE.test(cell) ? cell.replace(',', '.') : cell, cellUnit ?? column.toMs);
       if (!check.ok) {
         // 59,6 is read only when --decimal-comma says so: 1,234 may be a thousand and more.
         const commaHint = !this.decimalComma && DECIMAL_COMMA_RE.test(cell);
@@ -261,7 +282,8 @@ class RecordProcessor {
         ctx.reject(line, check.reason, `${column.name}=${truncate(cell)}${hint}`, account || undefined);
         continue;
       }
-      this.range.add(v, check.valueMs);
+      // Only values read in the column's unit tell whether that unit fits (unitWarnings).
+      if (cellUnit === null) this.range.add(v, check.valueMs);
       if (parsed.wall !== undefined) {
         this.wallClock!.samples++;
         if (parsed.wall === WALL_AMBIGUOUS) this.wallClock!.ambiguous++;
@@ -525,9 +547,27 @@ function metricsApiResponse(head: string): string | null {
   const text = head.replace(/^\uFEFF/, '').trimStart();
   // Prometheus' HTTP API (/api/v1/query_range, /api/v1/query): status, then data with its resultType, in this order.
   if (/^\{\s*"status"\s*:\s*"[a-z]+"\s*,\s*"data"\s*:\s*\{\s*"resultType"/.test(text)) {
+    // The metric's name goes with its rows: it gives their kind and unit (rdp_rtt_seconds: rtt in s,
+    // Prometheus' base unit). Read with `--value-col value:KIND`, as this line once said, a value in
+    // seconds was a latency in ms (0.0412 for 41.2 ms).
     return 'a Prometheus query API response (series, not records): keylag reads no such document; flatten it to rows, '
-      + 'jq -r \'["user","time","value"], (.data.result[] | .metric.user as $u | (.values // [.value])[] | [$u, .[0], .[1]]) | @csv\' '
-      + '(then --value-col value:KIND), or download the panel from Grafana as CSV ("Series joined by time")';
+      + 'jq -r \'["user","time","metric","value"], (.data.result[] | .metric as $m | (.values // [.value])[] | [$m.user, .[0], ($m.__name__ // ""), .[1]]) | @csv\' '
+      + '(each row\'s metric gives its kind and unit, rdp_rtt_seconds: rtt in s; series without a name, an aggregation\'s, leave it empty: '
+      + 'give --value-col value:KIND, with --unit s for seconds), or download the panel from Grafana as CSV ("Series joined by time")';
+  }
+  // VictoriaMetrics' /api/v1/export: one series per line, its labels, then all its values and timestamps (ms).
+  if (/^\{\s*"metric"\s*:\s*\{[^\n]*"values"\s*:\s*\[[^\n]*"timestamps"\s*:\s*\[/.test(text)) {
+    return 'a VictoriaMetrics export (/api/v1/export: a series per line, not records): keylag reads no such lines; flatten them to rows, '
+      + 'jq -rn \'["user","time","metric","value"], (inputs | .metric as $m | [.timestamps, .values] | transpose[] | [$m.user, .[0], ($m.__name__ // ""), .[1]]) | @csv\' '
+      + '(each row\'s metric gives its kind and unit, rdp_rtt_seconds: rtt in s)';
+  }
+  // Sumo Logic's Search Job API (`.../search/jobs/ID/messages`, `.../records`): each message or record
+  // wrapped in a `map`, after the `fields` that describe them (as Splunk's messages are no records,
+  // keylag never takes a `messages` array, nor a `map` for the record).
+  const sumo = /^\{\s*"fields"\s*:\s*\[[\s\S]*?\]\s*,\s*"(messages|records)"\s*:\s*\[\s*\{\s*"map"\s*:/.exec(text);
+  if (sumo !== null) {
+    return `a Sumo Logic Search Job API response (${sumo[1]}, each in a "map"): keylag reads no such document; write its records one per line, `
+      + `jq -c '.${sumo[1]}[].map' (_messagetime is a message's time, _timeslice an aggregate's)`;
   }
   // AWS CloudWatch GetMetricData (`aws cloudwatch get-metric-data`): per query a Label, Timestamps and Values.
   if (/^\{\s*"MetricDataResults"\s*:/.test(text)) {
