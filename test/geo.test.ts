@@ -584,3 +584,21 @@ test('a lone code in capitals ("IAD", "ORD") names only a place GeoNames gives t
   assert.ok(!usa.ok && /is a country, not a place in it/.test(usa.reason));
   assert.equal(label('Ord, NE'), 'Ord, NE, US');
 });
+
+test('a larger place of the same country that has the name as another of its names is said, with its own name to give ("Querétaro, Mexico")', () => {
+  // Before: "Querétaro, Mexico" and "Queretaro, MX" were a hamlet of 2,203 in Chiapas with nothing
+  // said, 900 km from Santiago de Querétaro; alone, "Queretaro" advised "Queretaro, MX", which gave
+  // the same hamlet.
+  const note = '\'Querétaro\' is also a name of Santiago de Querétaro, MX (pop. 626,495), not taken: give its own name for it ("Santiago de Querétaro, MX")';
+  for (const written of ['Querétaro, Mexico', 'Querétaro']) {
+    const r = resolvePlace(written);
+    assert.ok(r.ok && r.place.label === 'Querétaro, MX', written);
+    assert.deepEqual(r.notes, [note], written);
+  }
+  assert.equal(label('Santiago de Querétaro, MX'), 'Santiago de Querétaro, MX');
+  // Another country's larger place is said only of a name alone (Gothenburg, NE and Göteborg).
+  const alone = resolvePlace('Gothenburg');
+  assert.ok(alone.ok && alone.notes[0]!.endsWith('give its country for it ("Gothenburg, SE")'));
+  const paris = resolvePlace('Paris, TX');
+  assert.ok(paris.ok && paris.notes.length === 0);
+});

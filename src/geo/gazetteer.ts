@@ -719,10 +719,19 @@ function resolveWritten(text: string, alternatesOnly = false): Resolution {
   if (candidates.length === 0) return { ok: false, reason: `no place named '${tokens[0]}' in the gazetteer` };
   const sorted = [...candidates].sort(byImportance(g));
   const best = sorted[0]!;
-  if (tokens.length === 1 && !viaAlternate) {
-    const larger = shadowingRows(g, tokens[0]!, rows).sort(byImportance(g));
+  if (!viaAlternate) {
+    // A larger place one of whose names this is, not taken: said, with how to name it. Where its
+    // country holds a place of the name too ("Queretaro": a hamlet in Chiapas, and Santiago de
+    // Querétaro's other name), the country does not tell them apart, its own name does; with the
+    // country written, only a larger place there is said ("Querétaro, Mexico" was the hamlet, 900 km
+    // off, with nothing said).
+    const larger = shadowingRows(g, tokens[0]!, rows).sort(byImportance(g))
+      .filter((i) => tokens.length === 1 || g.country[i] === g.country[best]);
     if (larger.length > 0) {
-      notes.push(`'${tokens[0]}' is also a name of ${larger.map((i) => `${cityLabel(g, i)} (pop. ${g.population[i]!.toLocaleString('en-US')})`).join(', ')}, not taken: give its country for it ("${tokens[0]}, ${g.country[larger[0]!]}")`);
+      const top = larger[0]!;
+      const sameCountry = rows.some((i) => g.country[i] === g.country[top]);
+      const how = sameCountry ? `give its own name for it ("${g.name[top]}, ${g.country[top]}")` : `give its country for it ("${tokens[0]}, ${g.country[top]}")`;
+      notes.push(`'${tokens[0]}' is also a name of ${larger.map((i) => `${cityLabel(g, i)} (pop. ${g.population[i]!.toLocaleString('en-US')})`).join(', ')}, not taken: ${how}`);
     }
   }
   if (aloneRegions.length > 0 && !aloneRegions.some((r) => g.country[best] === r.country && (r.country !== 'US' || g.admin1[best] === r.code))) {
