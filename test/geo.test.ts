@@ -566,3 +566,30 @@ test('metropolitan areas as profiles write them, and a region or country in word
   assert.equal(label('Greater Sudbury'), 'Greater Sudbury, CA');
   assert.ok(!resolvePlace('Bay Area, CA').ok);
 });
+
+test('location hierarchies joined by dashes without spaces ("US-TX-Austin", "GBR-London", "Portland-ME") and ISO alpha-3 country codes', () => {
+  // Before: not found ("no place named 'US-TX-Austin'"), or read as a metropolitan area at its first
+  // part: GBR-London was Great Barrington, MA; IND-Bangalore Indianapolis; FRA-Paris Frankfurt;
+  // CAN-ON-Toronto Çan, Turkey; BRA-Sao Paulo Bra, Italy; Portland-ME Portland, Oregon.
+  for (const [written, expected] of [
+    ['US-TX-Austin', 'Austin, TX, US'], ['USA-Texas-Austin', 'Austin, TX, US'], ['USA-CA-Los Angeles', 'Los Angeles, CA, US'],
+    ['GBR-London', 'London, ENG, GB'], ['IND-Bangalore', 'Bengaluru, IN'], ['FRA-Paris', 'Paris, FR'], ['DE-Berlin', 'Berlin, DE'],
+    ['CAN-ON-Toronto', 'Toronto, CA'], ['BRA-Sao Paulo', 'São Paulo, BR'], ['Portland-ME', 'Portland, ME, US'],
+    ['Austin-TX-US', 'Austin, TX, US'], ['US-NC-Winston-Salem', 'Winston-Salem, NC, US'], ['Winston-Salem-NC', 'Winston-Salem, NC, US'],
+    // Alpha-3 after a comma too (before: "'GBR' is neither a country nor a region of a place named 'London'").
+    ['London, GBR', 'London, ENG, GB'], ['Toronto, CAN', 'Toronto, CA'], ['Sao Paulo, BRA', 'São Paulo, BR'],
+  ] as const) assert.equal(label(written), expected, written);
+  const austin = resolvePlace('US-TX-Austin');
+  assert.ok(austin.ok && austin.notes[0] === "read as 'Austin, TX, US' ('-' read as a separator of a location hierarchy, city first)", austin.ok ? austin.notes.join(' | ') : austin.reason);
+  // Names with hyphens stay whole; a country's own hyphenated name is a country.
+  for (const [written, expected] of [['Winston-Salem', 'Winston-Salem, NC, US'], ['Aix-en-Provence', 'Aix-en-Provence, FR'], ['Baden-Baden', 'Baden-Baden, DE'], ['Raleigh-Durham', 'Raleigh, NC, US']] as const) {
+    assert.equal(label(written), expected, written);
+  }
+  assert.ok(!resolvePlace('Guinea-Bissau').ok);
+  // A country and its region's code alone (ISO 3166-2, "US-CA") is a region, not a place.
+  const california = resolvePlace('US-CA');
+  assert.ok(!california.ok && california.reason === `'US-CA' read as the region CA of US: a region, not a place in it (give "City, CA, US" or "lat,lon")`, california.ok ? california.place.label : california.reason);
+  // Alpha-3 only in capitals: words are no country codes.
+  assert.equal(countryCode('GBR'), 'GB');
+  assert.equal(countryCode('can'), null);
+});

@@ -83,6 +83,8 @@ const COUNTRY_ALIASES: Record<string, string> = {
 };
 
 let countryNames: Map<string, string> | null = null;
+/** ISO 3166-1 alpha-3 code -> alpha-2 (from the `iso-3166` package, loaded with the region names). */
+const alpha3Codes = new Map<string, string>();
 let countryLabel: Map<string, string> | null = null;
 
 function loadCountries(): void {
@@ -129,6 +131,9 @@ export function countryCode(token: string): string | null {
   const t = token.trim();
   // A withdrawn or reserved code as its successor: UK is GB (GeoNames' code), FX is FR.
   if (/^[A-Za-z]{2}$/.test(t) && countryLabel!.has(t.toUpperCase())) return canonicalRegion(t.toUpperCase()) ?? t.toUpperCase();
+  // ISO 3166-1 alpha-3, as Workday and SAP write countries ("GBR", "IND"); in capitals only, so that
+  // words such as "can", "and", "per" are never taken for Canada, Andorra, Peru.
+  if (/^[A-Z]{3}$/.test(t) && alpha3Codes.has(t)) return alpha3Codes.get(t)!;
   return countryNames!.get(foldName(t)) ?? null;
 }
 
@@ -410,7 +415,8 @@ export async function loadRegionNames(): Promise<void> {
   // ISO 3166-1's own names, as directories and HR systems export them ("Korea, Republic of",
   // "Korea, Democratic People's Republic of"), where ICU's name differs; never over a name in use.
   loadCountries();
-  for (const { alpha2, name } of iso31661) {
+  for (const { alpha2, alpha3, name } of iso31661) {
+    alpha3Codes.set(alpha3, alpha2);
     if (!countryNames!.has(foldName(name))) countryNames!.set(foldName(name), alpha2);
     if (name.includes(',')) invertedCountryNames.add(foldName(name));
   }
@@ -521,6 +527,44 @@ function metropolitanCity(text: string): string | null {
   return first !== '' && first !== text.trim() ? first : null;
 }
 
+/** A country written as a code in capitals ("US", "GBR") or by its name ("Germany"), not a word inside a name. */
+function writtenCountry(part: string): string | null {
+  return /^[A-Z]{2,3}$/.test(part) || part.length > 3 ? countryCode(part) : null;
+}
+
+/** A region of `country` (or, without it, of REGION_CODE_COUNTRIES) written as a code in capitals ("TX", "ON") or by its name. */
+function writtenRegion(part: string, country: string | null): boolean {
+  return (/^[A-Z]{2,3}$/.test(part) || (country !== null && part.length > 3)) && regionsNamed(part, country).length > 0;
+}
+
+/**
+ * A location hierarchy joined by dashes without spaces, as Workday and other HR systems name
+ * locations ("US-TX-Austin", "USA-Texas-Austin", "GBR-London", "Portland-ME"): its parts city first
+ * ("Austin, TX, US"), when its first part is a country or its last a country or a region's code;
+ * null otherwise (a name with hyphens, "Winston-Salem", "Aix-en-Provence", stays whole). Read as a
+ * metropolitan area, such names took their first part for a city: "GBR-London" was Great Barrington,
+ * MA, "IND-Bangalore" Indianapolis, "Portland-ME" Portland, Oregon.
+ */
+function dashedHierarchy(token: string): { parts: string[]; country: string | null } | null {
+  if (!/\S-\S/.test(token) || countryCode(token) !== null) return null;
+  const parts = token.split('-').map((p) => p.trim());
+  if (parts.length < 2 || parts.some((p) => p === '')) return null;
+  const first = writtenCountry(parts[0]!);
+  if (first !== null) {
+    // Country, region (by code or name) when three parts or more, then the city (hyphens kept).
+    const region = parts.length > 2 && writtenRegion(parts[1]!, first) ? [parts[1]!] : [];
+    const city = parts.slice(1 + region.length).join('-');
+    return { parts: [city, ...region, parts[0]!], country: first };
+  }
+  const lastPart = parts[parts.length - 1]!;
+  const last = writtenCountry(lastPart);
+  if (last === null && !writtenRegion(lastPart, null)) return null;
+  // City, region, country ("Austin-TX-US") or city and region or country ("Portland-ME").
+  const region = last !== null && parts.length > 2 && writtenRegion(parts[parts.length - 2]!, last) ? [parts[parts.length - 2]!] : [];
+  const city = parts.slice(0, parts.length - 1 - region.length).join('-');
+  return { parts: [city, ...region, lastPart], country: last };
+}
+
 /**
  * Resolve a written place. Pure apart from loading the tables once; never throws on bad input.
  * What HR exports add around a place is tried away when the text as written is not found, with a
@@ -547,6 +591,16 @@ export function resolvePlace(text: string): Resolution {
     .filter((t) => t !== '' && !WORK_ARRANGEMENT_RE.test(t) && !POSTAL_CODE_RE.test(t));
   const retries: [string, string][] = [];
   if (tidied.join(', ') !== tokens.join(', ')) retries.push([tidied.join(', '), 'a note, a work arrangement or a postal code left out']);
+  const dashed = tidied.map(dashedHierarchy);
+  if (dashed.some((d) => d !== null)) {
+    const parts = tidied.flatMap((t, k) => dashed[k]?.parts ?? [t]).filter((t) => !WORK_ARRANGEMENT_RE.test(t));
+    // A country and one of its regions' codes and nothing else ("US-CA", ISO 3166-2's code of California) is no place.
+    const only = dashed.length === 1 ? dashed[0]! : null;
+    if (only !== null && only.country !== null && only.parts.length === 2 && /^[A-Z]{2,3}$/.test(only.parts[0]!) && writtenRegion(only.parts[0]!, only.country)) {
+      return { ok: false, reason: `'${text.trim()}' read as the region ${only.parts[0]} of ${only.parts[1]}: a region, not a place in it (give "City, ${only.parts[0]}, ${only.parts[1]}" or "lat,lon")` };
+    }
+    retries.push([parts.join(', '), `'-' read as a separator of a location hierarchy, city first`]);
+  }
   if (tidied.length >= 3 && /\d/.test(tidied[0]!)) retries.push([tidied.slice(1).join(', '), `'${tidied[0]}' taken as a street and left out`]);
   // A territory written with its sovereign ("Hong Kong, China", "Macau, China"): the gazetteer
   // holds it as a country of its own, where the place is.
