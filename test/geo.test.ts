@@ -593,3 +593,21 @@ test('location hierarchies joined by dashes without spaces ("US-TX-Austin", "GBR
   assert.equal(countryCode('GBR'), 'GB');
   assert.equal(countryCode('can'), null);
 });
+
+test('parts of the world and sales regions ("Asia", "APAC", "EMEA - UK - London") are no place, alone or in a hierarchy', () => {
+  // Before: each was a town: Asia, PH; Mahdia, TN (an alternate name 'Africa'); Apac, UG; Mena, UA;
+  // North Salt Lake, UT ('North, America'); Surabaya ('Sub-Saharan Africa' as a metro area at 'Sub').
+  for (const written of ['Asia', 'Africa', 'APAC', 'MENA', 'North America', 'Sub-Saharan Africa', 'Asia-Pacific', 'EMEA', 'LATAM']) {
+    const r = resolvePlace(written);
+    assert.ok(!r.ok && r.reason === `'${written}' is a part of the world, not a place in it (give "City, Country" or "lat,lon")`, `${written}: ${r.ok ? r.place.label : r.reason}`);
+  }
+  const remote = resolvePlace('Remote - APAC');
+  assert.ok(!remote.ok && remote.reason === `'Remote - APAC' names a part of the world ('APAC'), not a place in it (give "City, Country" or "lat,lon")`, remote.ok ? remote.place.label : remote.reason);
+  // In a hierarchy it is left out, with a note (before: not found).
+  const london = resolvePlace('EMEA - UK - London');
+  assert.ok(london.ok && london.place.label === 'London, ENG, GB', london.ok ? london.place.label : london.reason);
+  assert.deepEqual(london.notes, ["read as 'London, UK' (written country first)", "'EMEA' left out (a part of the world, not a place)"]);
+  assert.equal(label('APAC - India - Bangalore'), 'Bengaluru, IN');
+  // A town of such a name with its country is still that town.
+  assert.equal(label('Asia, Batangas, Philippines'), 'Asia, PH');
+});

@@ -380,6 +380,24 @@ const WORK_ARRANGEMENT = 'remote|wfh|hybrid|home office|work from home|telework'
 const WORK_ARRANGEMENT_RE = new RegExp(`^(?:${WORK_ARRANGEMENT})$`, 'i');
 const PLACEHOLDER_RE = noEntryPattern(`na|home|office|hq|headquarters|main office|head office|tbd|tba|tbc|various|multiple|other|travel|travelling|traveling|field|onsite|on site|on-site|${WORK_ARRANGEMENT}`);
 
+/**
+ * Parts of the world and the sales regions companies divide it into, as location cells and hierarchies
+ * carry them ("APAC", "EMEA - UK - London", "Remote - North America"): no place. Why a table of our
+ * own: no package at hand lists them, and each was a wrong town ("Asia" was Asia, Philippines;
+ * "Africa" Mahdia, Tunisia by an alternate name; "APAC" Apac, Uganda; "MENA" Mena, Ukraine;
+ * "North America" North Salt Lake, Utah; "Sub-Saharan Africa" Surabaya). Folded forms.
+ */
+const WORLD_REGIONS = [
+  'africa', 'asia', 'europe', 'oceania', 'australasia', 'americas', 'the americas', 'north america', 'south america',
+  'central america', 'latin america', 'caribbean', 'the caribbean', 'middle east', 'asia pacific', 'southeast asia',
+  'south east asia', 'south asia', 'east asia', 'central asia', 'eastern europe', 'western europe', 'central europe',
+  'northern europe', 'southern europe', 'central and eastern europe', 'scandinavia', 'nordics', 'balkans', 'baltics',
+  'benelux', 'dach', 'sub saharan africa', 'north africa', 'west africa', 'east africa', 'southern africa', 'european union', 'eu',
+  'emea', 'apac', 'apj', 'amer', 'amers', 'latam', 'noram', 'namer', 'anz', 'mena', 'cee', 'gcc',
+];
+const WORLD_REGION_SET = new Set(WORLD_REGIONS);
+const isWorldRegion = (text: string): boolean => WORLD_REGION_SET.has(foldName(text));
+
 /** Countries whose states or provinces rosters write alone ("California"). */
 const STATE_COUNTRIES = new Set(['US', 'CA', 'AU']);
 
@@ -575,6 +593,7 @@ export function resolvePlace(text: string): Resolution {
   // Words that fill a location cell without naming a place: 'Home' matched Home, WA, 'TBD' an
   // airport code in Colombia, 'None' a town in Italy.
   if (PLACEHOLDER_RE.test(text.trim())) return { ok: false, reason: `'${text.trim()}' names no place` };
+  if (isWorldRegion(text)) return { ok: false, reason: `'${text.trim()}' is a part of the world, not a place in it (give "City, Country" or "lat,lon")` };
   const tokens = text.split(',').map((t) => t.trim()).filter((t) => t !== '');
   // Postal codes first: no place is named by one, and left in they were taken for a region
   // ("Vancouver, BC, V6B 1A1, Canada": "region 'V6B 1A1' not recognised").
@@ -589,6 +608,12 @@ export function resolvePlace(text: string): Resolution {
   const tidied = tokens.flatMap((t) => t.split(/\s+[-\u2013\u2014/>|]\s+/))
     .map((t) => t.replace(/\s*\([^()]*\)\s*$/, '').replace(TRAILING_POSTAL_CODE_RE, '').replace(SITE_WORD_RE, '').replace(/\s+SAR$/i, '').trim())
     .filter((t) => t !== '' && !WORK_ARRANGEMENT_RE.test(t) && !POSTAL_CODE_RE.test(t));
+  // A part of the world in a hierarchy ("EMEA - UK - London", "Berlin, EU") is left out as a work arrangement is.
+  const worldRegions = tidied.filter(isWorldRegion);
+  if (worldRegions.length > 0) {
+    tidied.splice(0, tidied.length, ...tidied.filter((t) => !isWorldRegion(t)));
+    if (tidied.length === 0) return { ok: false, reason: `'${text.trim()}' names a part of the world ('${worldRegions.join("', '")}'), not a place in it (give "City, Country" or "lat,lon")` };
+  }
   const retries: [string, string][] = [];
   if (tidied.join(', ') !== tokens.join(', ')) retries.push([tidied.join(', '), 'a note, a work arrangement or a postal code left out']);
   const dashed = tidied.map(dashedHierarchy);
@@ -637,7 +662,10 @@ export function resolvePlace(text: string): Resolution {
   if (spaced !== null) retries.push([`${spaced[1]}, ${spaced[2]}`, `'${spaced[2]}' taken as the region or country`]);
   for (const [retry, why] of retries) {
     const r = resolveWritten(retry);
-    if (r.ok) return { ...r, place: { ...r.place, query: text.trim() }, notes: [`read as '${retry}' (${why})`, ...r.notes] };
+    if (r.ok) {
+      const world = worldRegions.length > 0 ? [`'${worldRegions.join("', '")}' left out (a part of the world, not a place)`] : [];
+      return { ...r, place: { ...r.place, query: text.trim() }, notes: [`read as '${retry}' (${why})`, ...world, ...r.notes] };
+    }
   }
   // What is left once a note or a work arrangement is gone says best why it is no place ("US - Remote":
   // 'US' is a country, not a place in it), rather than "no place named 'US - Remote'".
