@@ -611,3 +611,18 @@ test('parts of the world and sales regions ("Asia", "APAC", "EMEA - UK - London"
   // A town of such a name with its country is still that town.
   assert.equal(label('Asia, Batangas, Philippines'), 'Asia, PH');
 });
+
+test('a region\'s code alone ("NY", "Remote - QC") is the region, never a place in it by an alternate name', () => {
+  // Before: "NY" and "Remote - NY" were New York City, "QC" Québec City (GeoNames' alternate names).
+  for (const [written, region] of [['NY', 'US-NY'], ['N.Y.', 'US-NY'], ['QC', 'CA-QC'], ['NSW', 'AU-NSW'], ['KA', 'IN-KA']] as const) {
+    const r = resolvePlace(written);
+    assert.ok(!r.ok && r.reason === `'${written}' is a region's code (${region}), not a place in it (give "City, ${written}" or "lat,lon")`, `${written}: ${r.ok ? r.place.label : r.reason}`);
+  }
+  const remote = resolvePlace('Remote - NY');
+  assert.ok(!remote.ok && remote.reason.endsWith(`'NY' is a region's code (US-NY), not a place in it (give "City, NY" or "lat,lon")`), remote.ok ? remote.place.label : remote.reason);
+  // With a city, and the region's name alone where its place lies in it, as before.
+  assert.equal(label('NY, NY'), 'New York City, NY, US');
+  assert.equal(label('New York'), 'New York City, NY, US');
+  assert.equal(label('Quebec'), 'Québec, CA');
+  assert.equal(label('NYC'), 'New York City, NY, US');
+});

@@ -783,6 +783,14 @@ function resolveWritten(text: string, alternatesOnly = false): Resolution {
       // Only where rosters write such regions alone (US, CA, AU): elsewhere region names are those
       // of many cities too.
       aloneRegions = regionsNamed(tokens[0]!, null).filter((r) => STATE_COUNTRIES.has(r.country));
+      // A region's code alone ("NY", "QC", "N.Y.") is the region, never a place in it, even one there:
+      // GeoNames' alternate names took "NY" for New York City and "QC" for Québec City, where a
+      // roster's "Remote - NY" means anywhere in the state (Buffalo is 470 km from Manhattan).
+      const code = tokens[0]!.replace(/[.\s]/g, '');
+      const coded = /^[A-Z]{2,3}$/.test(code) ? (regionsByCode!.get(code) ?? []).filter((r) => REGION_CODE_COUNTRIES.has(r.country)) : [];
+      if (coded.length > 0) {
+        return { ok: false, reason: `'${tokens[0]}' is a region's code (${coded.map((r) => `${r.country}-${r.code}`).join(', ')}), not a place in it (give "City, ${tokens[0]}" or "lat,lon")` };
+      }
     }
   }
   if (candidates.length === 0) return { ok: false, reason: `no place named '${tokens[0]}' in the gazetteer` };
