@@ -626,3 +626,27 @@ test('a region\'s code alone ("NY", "Remote - QC") is the region, never a place 
   assert.equal(label('Quebec'), 'Québec, CA');
   assert.equal(label('NYC'), 'New York City, NY, US');
 });
+
+test('what HR writes around a place: the place in brackets after a work arrangement, such words before it, a region in brackets after it', () => {
+  // Before: not found ("'TX)' is neither a country nor a region of a place named 'Remote (Austin'",
+  // "no place named 'Home Office - Denver' in CO": "Office" was cut as a site's word, leaving "Home").
+  for (const [written, expected] of [
+    ['Remote (Austin, TX)', 'Austin, TX, US'], ['Hybrid (Seattle, WA)', 'Seattle, WA, US'], ['Remote (Denver)', 'Denver, CO, US'],
+    ['(Austin, TX)', 'Austin, TX, US'], ['Home Office - Denver, CO', 'Denver, CO, US'], ['Home Based, Leeds', 'Leeds, ENG, GB'],
+    ['WFH Chicago', 'Chicago, IL, US'], ['Remote: Austin, TX', 'Austin, TX, US'], ['Remote-Austin', 'Austin, TX, US'],
+    ['HQ - Austin', 'Austin, TX, US'], ['Virtual - Austin', 'Austin, TX, US'],
+    // Before: Portland, Oregon; the region in brackets was cut as a note.
+    ['Portland (ME)', 'Portland, ME, US'], ['Portland (Maine)', 'Portland, ME, US'], ['Springfield (IL)', 'Springfield, IL, US'],
+  ] as const) assert.equal(label(written), expected, written);
+  const austin = resolvePlace('Remote (Austin, TX)');
+  assert.ok(austin.ok && austin.notes[0] === "read as 'Austin, TX' (the place in brackets after 'Remote')", austin.ok ? austin.notes.join(' | ') : austin.reason);
+  const portland = resolvePlace('Portland (ME)');
+  assert.ok(portland.ok && portland.notes[0] === "read as 'Portland, ME' (a note, a work arrangement or a postal code left out)", portland.ok ? portland.notes.join(' | ') : portland.reason);
+  // A country in brackets is still no place; the reason says how it was read.
+  const us = resolvePlace('Remote (US)');
+  assert.ok(!us.ok && us.reason === `'Remote (US)' read as 'US' (the place in brackets after 'Remote'): 'US' is a country, not a place in it (give "City, US" or "lat,lon")`, us.ok ? us.place.label : us.reason);
+  // Places whose names start with such words are unchanged.
+  assert.equal(label('Homestead, FL'), 'Homestead, FL, US');
+  assert.equal(label('Home Hill, QLD'), 'Home Hill, AU');
+  assert.ok(!resolvePlace('Virtual').ok);
+});

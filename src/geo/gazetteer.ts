@@ -376,8 +376,15 @@ function fromZone(text: string): ResolvedPlace | null {
 
 /** What HR exports put in a location cell that holds no place. */
 /** Work arrangements written beside (or instead of) a place: `Remote - Chicago, IL`. */
-const WORK_ARRANGEMENT = 'remote|wfh|hybrid|home office|work from home|telework';
+const WORK_ARRANGEMENT = 'remote|wfh|hybrid|home office|home-office|work from home|work at home|telework|teleworker|telecommute|virtual|home based|home-based|homebased|homeworker|home worker|remote worker';
 const WORK_ARRANGEMENT_RE = new RegExp(`^(?:${WORK_ARRANGEMENT})$`, 'i');
+/** A work arrangement or a site's word instead of a place, in a part of a location ("Remote", "Home Office", "HQ"). */
+const NOT_A_PLACE = `${WORK_ARRANGEMENT}|home|office|hq|headquarters|main office|head office|corporate office|field|field based|field-based|onsite|on site|on-site`;
+const NOT_A_PLACE_RE = new RegExp(`^(?:${NOT_A_PLACE})$`, 'i');
+/** Such a word before the place, after a colon, a dash or a space ("Remote: Austin", "WFH Chicago", "Remote-US"). */
+const LEADING_NOT_A_PLACE_RE = new RegExp(`^(?:${NOT_A_PLACE})(?:\\s*[:\\-\u2013\u2014]\\s*|\\s+)(?=\\S)`, 'i');
+/** A work arrangement after the place, after a dash or a space ("US Remote", "Leeds-Remote"). */
+const TRAILING_ARRANGEMENT_RE = new RegExp(`(?<=\\S)(?:\\s*[\\-\u2013\u2014]\\s*|\\s+)(?:${WORK_ARRANGEMENT})$`, 'i');
 const PLACEHOLDER_RE = noEntryPattern(`na|home|office|hq|headquarters|main office|head office|tbd|tba|tbc|various|multiple|other|travel|travelling|traveling|field|onsite|on site|on-site|${WORK_ARRANGEMENT}`);
 
 /**
@@ -533,6 +540,23 @@ const POSTAL_CODE_RE = new RegExp(`^(?:${POSTAL_CODE})$`, 'i');
 const TRAILING_POSTAL_CODE_RE = new RegExp(`\\s+(?:${POSTAL_CODE})$`, 'i');
 
 /**
+ * One part of a location with what HR exports write around a place left out: a note in brackets, a
+ * work arrangement or a site's word before or after it ("WFH Chicago", "Remote: Austin", "Austin
+ * HQ"), a postal code. A region or country in brackets is kept as a part of its own ("Portland (ME)":
+ * left out, Maine's Portland was Oregon's).
+ */
+function tidyPart(part: string): string[] {
+  if (NOT_A_PLACE_RE.test(part.trim())) return [];
+  const bracket = /^(.*?)\s*\(([^()]*)\)\s*$/.exec(part);
+  const inner = bracket?.[2]!.trim() ?? '';
+  const region = inner !== '' && (writtenCountry(inner) !== null || writtenRegion(inner, null)
+    || regionsNamed(inner, null).some((r) => STATE_COUNTRIES.has(r.country))) ? [inner] : [];
+  const head = (bracket?.[1] ?? part).replace(LEADING_NOT_A_PLACE_RE, '').replace(TRAILING_ARRANGEMENT_RE, '')
+    .replace(TRAILING_POSTAL_CODE_RE, '').replace(SITE_WORD_RE, '').replace(/\s+SAR$/i, '').trim();
+  return [head, ...region];
+}
+
+/**
  * The first-named city of a metropolitan area written as profiles and HR systems do ("Greater
  * Chicago Area", "San Francisco Bay Area", "Phoenix Metro", "Minneapolis-St. Paul", "Tampa/St.
  * Petersburg"); null when the text is not written so.
@@ -604,10 +628,20 @@ export function resolvePlace(text: string): Resolution {
   }
   const written = resolveWritten(text);
   if (written.ok) return written;
+  // The place in brackets after a work arrangement or a site's word ("Remote (Austin, TX)", "Hybrid
+  // (Seattle)"): the comma inside split it ("'TX)' is neither a country nor a region").
+  const inBrackets = /^([^()]*?)\s*\(([^()]*)\)\s*$/.exec(text.trim());
+  const before = inBrackets?.[1]!.replace(/\s*[:\-\u2013\u2014]$/, '').trim() ?? '';
+  if (inBrackets !== null && inBrackets[2]!.trim() !== '' && (before === '' || NOT_A_PLACE_RE.test(before) || isWorldRegion(before))) {
+    const inner = inBrackets[2]!.trim();
+    const why = before === '' ? 'the place in brackets' : `the place in brackets after '${before}'`;
+    const r = resolvePlace(inner);
+    if (r.ok) return { ...r, place: { ...r.place, query: text.trim() }, notes: [`read as '${inner}' (${why})`, ...r.notes] };
+    return { ok: false, reason: `'${text.trim()}' read as '${inner}' (${why}): ${r.reason}` };
+  }
   // A spaced dash separates as a comma does ("Remote - Chicago, IL"); work-arrangement words are no place.
-  const tidied = tokens.flatMap((t) => t.split(/\s+[-\u2013\u2014/>|]\s+/))
-    .map((t) => t.replace(/\s*\([^()]*\)\s*$/, '').replace(TRAILING_POSTAL_CODE_RE, '').replace(SITE_WORD_RE, '').replace(/\s+SAR$/i, '').trim())
-    .filter((t) => t !== '' && !WORK_ARRANGEMENT_RE.test(t) && !POSTAL_CODE_RE.test(t));
+  const tidied = tokens.flatMap((t) => t.split(/\s+[-\u2013\u2014/>|]\s+/)).flatMap(tidyPart)
+    .filter((t) => t !== '' && !NOT_A_PLACE_RE.test(t) && !POSTAL_CODE_RE.test(t));
   // A part of the world in a hierarchy ("EMEA - UK - London", "Berlin, EU") is left out as a work arrangement is.
   const worldRegions = tidied.filter(isWorldRegion);
   if (worldRegions.length > 0) {
