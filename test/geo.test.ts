@@ -665,3 +665,18 @@ test('cities renamed lately that the packaged GeoNames data knows by their forme
   const gurgaon = resolvePlace('Gurgaon');
   assert.ok(gurgaon.ok && gurgaon.place.label === 'Gurgaon, IN' && gurgaon.notes.length === 0);
 });
+
+test('a postal code before the city, as European addresses write it ("75001 Paris", "10115 Berlin, DE", "SW1A 1AA London")', () => {
+  // Before: "no place named '75001 Paris' in the gazetteer" (only a code after the city was cut).
+  for (const [written, expected] of [
+    ['75001 Paris', 'Paris, FR'], ['10115 Berlin, DE', 'Berlin, DE'], ['SW1A 1AA London', 'London, ENG, GB'], ['D-10115 Berlin', 'Berlin, DE'],
+    ['CH-8001 Zurich', 'Zürich, ZH, CH'], ['1011 AB Amsterdam', 'Amsterdam, NL'], ['100-0001 Tokyo', 'Tokyo, JP'], ['04524-000 Sao Paulo', 'São Paulo, BR'],
+  ] as const) assert.equal(label(written), expected, written);
+  const berlin = resolvePlace('10115 Berlin, DE');
+  assert.ok(berlin.ok && berlin.notes[0] === "read as 'Berlin, DE' ('10115' before the city taken as a postal code and left out)", berlin.ok ? berlin.notes.join(' | ') : berlin.reason);
+  // A house's number before a street is no postal code: the street goes, as before; four digits
+  // before a name that is only an alternate name are not taken (before this, "1234 Elm" would be Elmira, NY).
+  assert.equal(label('2500 Oak Lane, Dallas, TX'), 'Dallas, TX, US');
+  assert.equal(label('1600 Pennsylvania Ave NW, Washington, DC 20500'), 'Washington, D.C., US');
+  assert.ok(!resolvePlace('1234 Elm').ok);
+});

@@ -559,6 +559,14 @@ const SITE_WORD_RE = /\s+(?:office|offices|hq|headquarters|campus|site|branch|hu
 const POSTAL_CODE = String.raw`\d{4,6}(?:-\d{4})?|[A-Z]\d[A-Z]\s?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}`;
 const POSTAL_CODE_RE = new RegExp(`^(?:${POSTAL_CODE})$`, 'i');
 const TRAILING_POSTAL_CODE_RE = new RegExp(`\\s+(?:${POSTAL_CODE})$`, 'i');
+/**
+ * A postal code before the city, as continental European (and Japanese, Brazilian) addresses write it:
+ * "75001 Paris", "D-10115 Berlin", "CH-8001 Zürich", "1011 AB Amsterdam", "SW1A 1AA London",
+ * "100-0001 Tokyo", "04524-000 São Paulo". Letters in capitals, as codes are written.
+ */
+const LEADING_POSTAL_CODE_RE = /^〒?(?:[A-Z]{1,2}-)?(?:\d{4}\s?[A-Z]{2}|\d{3}-\d{4}|\d{5}-\d{3}|\d{4,6}|[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2})\s+(?=\p{L})/u;
+/** Words of a street address: with one, the number before it is a house's, not a postal code. */
+const STREET_WORD_RE = /\d|\b(?:st|street|ave|avenue|rd|road|blvd|boulevard|dr|drive|ln|lane|way|ct|court|pl|place|hwy|highway|pkwy|parkway|suite|ste|floor|unit|rue|via|calle|avenida|rua|strasse|straße|str)\b/i;
 
 /**
  * One part of a location with what HR exports write around a place left out: a note in brackets, a
@@ -682,6 +690,13 @@ export function resolvePlace(text: string): Resolution {
     retries.push([parts.join(', '), `'-' read as a separator of a location hierarchy, city first`]);
   }
   if (tidied.length >= 3 && /\d/.test(tidied[0]!)) retries.push([tidied.slice(1).join(', '), `'${tidied[0]}' taken as a street and left out`]);
+  // After the street: "2500 Oak Lane, Dallas, TX" is a street. Four digits alone are also a house's
+  // number ("1234 Elm"): then only before a place's own name, not one of its alternate names (Elm was Elmira, NY).
+  const leadingCode = LEADING_POSTAL_CODE_RE.exec(tidied[0] ?? '');
+  const afterCode = leadingCode === null ? '' : tidied[0]!.slice(leadingCode[0].length);
+  if (leadingCode !== null && !STREET_WORD_RE.test(afterCode) && (!/^\d{4}\s+$/.test(leadingCode[0]) || loadGazetteer().byName.has(foldName(afterCode)))) {
+    retries.push([[afterCode, ...tidied.slice(1)].join(', '), `'${leadingCode[0].trim()}' before the city taken as a postal code and left out`]);
+  }
   // A territory written with its sovereign ("Hong Kong, China", "Macau, China"): the gazetteer
   // holds it as a country of its own, where the place is.
   if (tidied.length === 2 && countryCode(tidied[0]!) !== null && countryCode(tidied[1]!) !== null) {
