@@ -680,3 +680,17 @@ test('a postal code before the city, as European addresses write it ("75001 Pari
   assert.equal(label('1600 Pennsylvania Ave NW, Washington, DC 20500'), 'Washington, D.C., US');
   assert.ok(!resolvePlace('1234 Elm').ok);
 });
+
+test('a county or parish ("Orange County, CA") is refused as an area, not as a town not found', () => {
+  // Before: "no place named 'Orange County' in CA", "'WA' is neither a country nor a region of a place named 'King County'".
+  for (const [written, reason] of [
+    ['Orange County, CA', `'Orange County' is a county, an area and not a place in it (give "City, CA" or "lat,lon")`],
+    ['King County, WA', `'King County' is a county, an area and not a place in it (give "City, WA" or "lat,lon")`],
+    ['Jefferson Parish, LA', `'Jefferson Parish' is a parish, an area and not a place in it (give "City, LA" or "lat,lon")`],
+    ['Los Angeles County', `'Los Angeles County' is a county, an area and not a place in it (give "City, State" or "lat,lon")`],
+  ] as const) {
+    const r = resolvePlace(written);
+    assert.ok(!r.ok && r.reason === reason, `${written}: ${r.ok ? r.place.label : r.reason}`);
+  }
+  assert.equal(label('Orange, CA'), 'Orange, CA, US');
+});

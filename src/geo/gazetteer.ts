@@ -737,6 +737,13 @@ export function resolvePlace(text: string): Resolution {
       return { ...r, place: { ...r.place, query: text.trim() }, notes: [`read as '${retry}' (${why})`, ...world, ...r.notes] };
     }
   }
+  // A county or parish is an area the gazetteer of towns does not hold ("Orange County, CA"): said so,
+  // rather than "no place named 'Orange County' in CA" as though it were a misspelt town.
+  const county = /^.+?\s+(county|parish)$/i.exec(tidied[0] ?? '');
+  if (county !== null) {
+    const rest = tidied.slice(1).join(', ');
+    return { ok: false, reason: `'${tidied[0]}' is a ${county[1]!.toLowerCase()}, an area and not a place in it (give "City, ${rest === '' ? 'State' : rest}" or "lat,lon")` };
+  }
   // What is left once a note or a work arrangement is gone says best why it is no place ("US - Remote":
   // 'US' is a country, not a place in it), rather than "no place named 'US - Remote'".
   // So does a territory with its sovereign that names no place in it ("Guam, US": 'Guam' is a
