@@ -567,6 +567,134 @@ test('metropolitan areas as profiles write them, and a region or country in word
   assert.ok(!resolvePlace('Bay Area, CA').ok);
 });
 
+test('location hierarchies joined by dashes without spaces ("US-TX-Austin", "GBR-London", "Portland-ME") and ISO alpha-3 country codes', () => {
+  // Before: not found ("no place named 'US-TX-Austin'"), or read as a metropolitan area at its first
+  // part: GBR-London was Great Barrington, MA; IND-Bangalore Indianapolis; FRA-Paris Frankfurt;
+  // CAN-ON-Toronto Çan, Turkey; BRA-Sao Paulo Bra, Italy; Portland-ME Portland, Oregon.
+  for (const [written, expected] of [
+    ['US-TX-Austin', 'Austin, TX, US'], ['USA-Texas-Austin', 'Austin, TX, US'], ['USA-CA-Los Angeles', 'Los Angeles, CA, US'],
+    ['GBR-London', 'London, ENG, GB'], ['IND-Bangalore', 'Bengaluru, IN'], ['FRA-Paris', 'Paris, FR'], ['DE-Berlin', 'Berlin, DE'],
+    ['CAN-ON-Toronto', 'Toronto, CA'], ['BRA-Sao Paulo', 'São Paulo, BR'], ['Portland-ME', 'Portland, ME, US'],
+    ['Austin-TX-US', 'Austin, TX, US'], ['US-NC-Winston-Salem', 'Winston-Salem, NC, US'], ['Winston-Salem-NC', 'Winston-Salem, NC, US'],
+    // Alpha-3 after a comma too (before: "'GBR' is neither a country nor a region of a place named 'London'").
+    ['London, GBR', 'London, ENG, GB'], ['Toronto, CAN', 'Toronto, CA'], ['Sao Paulo, BRA', 'São Paulo, BR'],
+  ] as const) assert.equal(label(written), expected, written);
+  const austin = resolvePlace('US-TX-Austin');
+  assert.ok(austin.ok && austin.notes[0] === "read as 'Austin, TX, US' ('-' read as a separator of a location hierarchy, city first)", austin.ok ? austin.notes.join(' | ') : austin.reason);
+  // Names with hyphens stay whole; a country's own hyphenated name is a country.
+  for (const [written, expected] of [['Winston-Salem', 'Winston-Salem, NC, US'], ['Aix-en-Provence', 'Aix-en-Provence, FR'], ['Baden-Baden', 'Baden-Baden, DE'], ['Raleigh-Durham', 'Raleigh, NC, US']] as const) {
+    assert.equal(label(written), expected, written);
+  }
+  assert.ok(!resolvePlace('Guinea-Bissau').ok);
+  // A country and its region's code alone (ISO 3166-2, "US-CA") is a region, not a place.
+  const california = resolvePlace('US-CA');
+  assert.ok(!california.ok && california.reason === `'US-CA' read as the region CA of US: a region, not a place in it (give "City, CA, US" or "lat,lon")`, california.ok ? california.place.label : california.reason);
+  // Alpha-3 only in capitals: words are no country codes.
+  assert.equal(countryCode('GBR'), 'GB');
+  assert.equal(countryCode('can'), null);
+});
+
+test('parts of the world and sales regions ("Asia", "APAC", "EMEA - UK - London") are no place, alone or in a hierarchy', () => {
+  // Before: each was a town: Asia, PH; Mahdia, TN (an alternate name 'Africa'); Apac, UG; Mena, UA;
+  // North Salt Lake, UT ('North, America'); Surabaya ('Sub-Saharan Africa' as a metro area at 'Sub').
+  for (const written of ['Asia', 'Africa', 'APAC', 'MENA', 'North America', 'Sub-Saharan Africa', 'Asia-Pacific', 'EMEA', 'LATAM']) {
+    const r = resolvePlace(written);
+    assert.ok(!r.ok && r.reason === `'${written}' is a part of the world, not a place in it (give "City, Country" or "lat,lon")`, `${written}: ${r.ok ? r.place.label : r.reason}`);
+  }
+  const remote = resolvePlace('Remote - APAC');
+  assert.ok(!remote.ok && remote.reason === `'Remote - APAC' names a part of the world ('APAC'), not a place in it (give "City, Country" or "lat,lon")`, remote.ok ? remote.place.label : remote.reason);
+  // In a hierarchy it is left out, with a note (before: not found).
+  const london = resolvePlace('EMEA - UK - London');
+  assert.ok(london.ok && london.place.label === 'London, ENG, GB', london.ok ? london.place.label : london.reason);
+  assert.deepEqual(london.notes, ["read as 'London, UK' (written country first)", "'EMEA' left out (a part of the world, not a place)"]);
+  assert.equal(label('APAC - India - Bangalore'), 'Bengaluru, IN');
+  // A town of such a name with its country is still that town.
+  assert.equal(label('Asia, Batangas, Philippines'), 'Asia, PH');
+});
+
+test('a region\'s code alone ("NY", "Remote - QC") is the region, never a place in it by an alternate name', () => {
+  // Before: "NY" and "Remote - NY" were New York City, "QC" Québec City (GeoNames' alternate names).
+  for (const [written, region] of [['NY', 'US-NY'], ['N.Y.', 'US-NY'], ['QC', 'CA-QC'], ['NSW', 'AU-NSW'], ['KA', 'IN-KA']] as const) {
+    const r = resolvePlace(written);
+    assert.ok(!r.ok && r.reason === `'${written}' is a region's code (${region}), not a place in it (give "City, ${written}" or "lat,lon")`, `${written}: ${r.ok ? r.place.label : r.reason}`);
+  }
+  const remote = resolvePlace('Remote - NY');
+  assert.ok(!remote.ok && remote.reason.endsWith(`'NY' is a region's code (US-NY), not a place in it (give "City, NY" or "lat,lon")`), remote.ok ? remote.place.label : remote.reason);
+  // With a city, and the region's name alone where its place lies in it, as before.
+  assert.equal(label('NY, NY'), 'New York City, NY, US');
+  assert.equal(label('New York'), 'New York City, NY, US');
+  assert.equal(label('Quebec'), 'Québec, CA');
+  assert.equal(label('NYC'), 'New York City, NY, US');
+});
+
+test('what HR writes around a place: the place in brackets after a work arrangement, such words before it, a region in brackets after it', () => {
+  // Before: not found ("'TX)' is neither a country nor a region of a place named 'Remote (Austin'",
+  // "no place named 'Home Office - Denver' in CO": "Office" was cut as a site's word, leaving "Home").
+  for (const [written, expected] of [
+    ['Remote (Austin, TX)', 'Austin, TX, US'], ['Hybrid (Seattle, WA)', 'Seattle, WA, US'], ['Remote (Denver)', 'Denver, CO, US'],
+    ['(Austin, TX)', 'Austin, TX, US'], ['Home Office - Denver, CO', 'Denver, CO, US'], ['Home Based, Leeds', 'Leeds, ENG, GB'],
+    ['WFH Chicago', 'Chicago, IL, US'], ['Remote: Austin, TX', 'Austin, TX, US'], ['Remote-Austin', 'Austin, TX, US'],
+    ['HQ - Austin', 'Austin, TX, US'], ['Virtual - Austin', 'Austin, TX, US'],
+    // Before: Portland, Oregon; the region in brackets was cut as a note.
+    ['Portland (ME)', 'Portland, ME, US'], ['Portland (Maine)', 'Portland, ME, US'], ['Springfield (IL)', 'Springfield, IL, US'],
+  ] as const) assert.equal(label(written), expected, written);
+  const austin = resolvePlace('Remote (Austin, TX)');
+  assert.ok(austin.ok && austin.notes[0] === "read as 'Austin, TX' (the place in brackets after 'Remote')", austin.ok ? austin.notes.join(' | ') : austin.reason);
+  const portland = resolvePlace('Portland (ME)');
+  assert.ok(portland.ok && portland.notes[0] === "read as 'Portland, ME' (a note, a work arrangement or a postal code left out)", portland.ok ? portland.notes.join(' | ') : portland.reason);
+  // A country in brackets is still no place; the reason says how it was read.
+  const us = resolvePlace('Remote (US)');
+  assert.ok(!us.ok && us.reason === `'Remote (US)' read as 'US' (the place in brackets after 'Remote'): 'US' is a country, not a place in it (give "City, US" or "lat,lon")`, us.ok ? us.place.label : us.reason);
+  // Places whose names start with such words are unchanged.
+  assert.equal(label('Homestead, FL'), 'Homestead, FL, US');
+  assert.equal(label('Home Hill, QLD'), 'Home Hill, AU');
+  assert.ok(!resolvePlace('Virtual').ok);
+});
+
+test('cities renamed lately that the packaged GeoNames data knows by their former name ("Gurugram"), and regions\' short names ISO does not give ("CDMX", "CABA")', () => {
+  // Before: "no place named 'Gurugram' in India", "'CDMX' is neither a country nor a region of a place named 'Mexico City'".
+  for (const [written, expected] of [
+    ['Gurugram, Haryana, India', 'Gurgaon, IN'], ['Gurugram', 'Gurgaon, IN'], ['Chattogram, Bangladesh', 'Chittagong, BD'], ['Gqeberha', 'Port Elizabeth, ZA'],
+    ['Mexico City, CDMX', 'Mexico City, MX'], ['Buenos Aires, CABA', 'Buenos Aires, AR'], ['Mexico City, Distrito Federal', 'Mexico City, MX'],
+  ] as const) assert.equal(label(written), expected, written);
+  const gurugram = resolvePlace('Gurugram, Haryana, India');
+  assert.ok(gurugram.ok && gurugram.notes[0] === "'Gurugram' read as Gurgaon, its name until 2016, which the packaged GeoNames data still uses", gurugram.ok ? gurugram.notes.join(' | ') : gurugram.reason);
+  const cdmx = resolvePlace('Mexico City, CDMX');
+  assert.ok(cdmx.ok && cdmx.notes[0]!.startsWith("region 'CDMX' read as MX-CMX"), cdmx.ok ? cdmx.notes.join(' | ') : cdmx.reason);
+  // The former name as written is as before, without a note.
+  const gurgaon = resolvePlace('Gurgaon');
+  assert.ok(gurgaon.ok && gurgaon.place.label === 'Gurgaon, IN' && gurgaon.notes.length === 0);
+});
+
+test('a postal code before the city, as European addresses write it ("75001 Paris", "10115 Berlin, DE", "SW1A 1AA London")', () => {
+  // Before: "no place named '75001 Paris' in the gazetteer" (only a code after the city was cut).
+  for (const [written, expected] of [
+    ['75001 Paris', 'Paris, FR'], ['10115 Berlin, DE', 'Berlin, DE'], ['SW1A 1AA London', 'London, ENG, GB'], ['D-10115 Berlin', 'Berlin, DE'],
+    ['CH-8001 Zurich', 'Zürich, ZH, CH'], ['1011 AB Amsterdam', 'Amsterdam, NL'], ['100-0001 Tokyo', 'Tokyo, JP'], ['04524-000 Sao Paulo', 'São Paulo, BR'],
+  ] as const) assert.equal(label(written), expected, written);
+  const berlin = resolvePlace('10115 Berlin, DE');
+  assert.ok(berlin.ok && berlin.notes[0] === "read as 'Berlin, DE' ('10115' before the city taken as a postal code and left out)", berlin.ok ? berlin.notes.join(' | ') : berlin.reason);
+  // A house's number before a street is no postal code: the street goes, as before; four digits
+  // before a name that is only an alternate name are not taken (before this, "1234 Elm" would be Elmira, NY).
+  assert.equal(label('2500 Oak Lane, Dallas, TX'), 'Dallas, TX, US');
+  assert.equal(label('1600 Pennsylvania Ave NW, Washington, DC 20500'), 'Washington, D.C., US');
+  assert.ok(!resolvePlace('1234 Elm').ok);
+});
+
+test('a county or parish ("Orange County, CA") is refused as an area, not as a town not found', () => {
+  // Before: "no place named 'Orange County' in CA", "'WA' is neither a country nor a region of a place named 'King County'".
+  for (const [written, reason] of [
+    ['Orange County, CA', `'Orange County' is a county, an area and not a place in it (give "City, CA" or "lat,lon")`],
+    ['King County, WA', `'King County' is a county, an area and not a place in it (give "City, WA" or "lat,lon")`],
+    ['Jefferson Parish, LA', `'Jefferson Parish' is a parish, an area and not a place in it (give "City, LA" or "lat,lon")`],
+    ['Los Angeles County', `'Los Angeles County' is a county, an area and not a place in it (give "City, State" or "lat,lon")`],
+  ] as const) {
+    const r = resolvePlace(written);
+    assert.ok(!r.ok && r.reason === reason, `${written}: ${r.ok ? r.place.label : r.reason}`);
+  }
+  assert.equal(label('Orange, CA'), 'Orange, CA, US');
+});
+
 test('a lone code in capitals ("IAD", "ORD") names only a place GeoNames gives that code in capitals, never a word of its letters', () => {
   // Before: "IAD" (Washington Dulles) was Livezile, Romania, by its old name Iad; "ORD" (Chicago
   // O'Hare) the village of Ord, Nebraska; "BOS" and "SIN" were ambiguous with Gabčíkovo and Sinj.

