@@ -165,6 +165,12 @@ test('header names as exports write them: units in brackets or as words, camelCa
     + "if it is a session's or a call's length, not a latency, this report is not about latency: give --value-col COL:KIND for the latency column"]);
   // With a kind column the kind is said: no warning.
   assert.deepEqual((await read('user,time,kind,duration_ms\na,2026-03-02T14:03:11Z,rtt,40\n')).result.warnings, []);
+  // A session-level export's start is its time, never its end (before: "no time column"); a row's
+  // own time wins where both are present.
+  const perSession = await read('User Name,Session Start,Session End,ICA RTT\na,2026-03-02T14:03:11Z,2026-03-02T15:03:11Z,48\n');
+  assert.deepEqual(perSession.samples.map((s) => [s.kind, s.valueMs, s.timeUs]), [['app_rtt', 48, Date.UTC(2026, 2, 2, 14, 3, 11) * 1000]]);
+  const both = await read('user,session_start,time,rtt_ms\na,2026-03-02T14:00:00Z,2026-03-02T14:03:11Z,40\n');
+  assert.deepEqual(both.samples.map((s) => s.timeUs), [Date.UTC(2026, 2, 2, 14, 3, 11) * 1000]);
   // A bracket that is not a unit stays part of the name, and matches nothing by itself.
   await assert.rejects(read('user,time,RTT (p95)\na,2026-03-02T14:03:11Z,1\n'), /no latency value column/);
 });

@@ -26,6 +26,10 @@ export const TIME_ALIASES = [
   // `messageTime` in data forwarding's CSV; epoch ms) and an aggregate's bucket (`_timeslice`).
   // Never `_receipttime`: when Sumo received the message, seconds to hours after it was written.
   'messagetime', 'message_time', 'timeslice',
+  // A session's start, as session-level VDI exports name it (a row per session with its average
+  // round trip, "Session Start" beside "Session End"): the start, never the end; after every name
+  // above, so that a row's own time wins where both are present.
+  'session_start', 'session_start_time', 'sessionstart', 'session_started',
 ];
 /** Date columns that a time-of-day column is read with, and the time columns that may hold only a time of day. */
 export const DATE_ALIASES = ['date', 'day', 'event_date', 'date_utc', 'log_date'];
