@@ -730,3 +730,18 @@ test('a larger place of the same country that has the name as another of its nam
   const paris = resolvePlace('Paris, TX');
   assert.ok(paris.ok && paris.notes.length === 0);
 });
+
+test('a region and its country without a comma between them ("Austin, TX US", "Austin TX USA", "Toronto, Ontario Canada")', () => {
+  // Before: "'TX US' is neither a country nor a region", "no place named 'Austin TX USA'"; and
+  // "Winston-Salem NC US" was read as a metropolitan area at Winston, FL.
+  for (const [written, expected] of [
+    ['Austin, TX US', 'Austin, TX, US'], ['Austin TX USA', 'Austin, TX, US'], ['Austin Texas USA', 'Austin, TX, US'],
+    ['Saint Paul, MN US', 'Saint Paul, MN, US'], ['Winston-Salem NC US', 'Winston-Salem, NC, US'],
+    ['Toronto, Ontario Canada', 'Toronto, CA'], ['Sydney NSW Australia', 'Sydney, AU'],
+  ] as const) assert.equal(label(written), expected, written);
+  const austin = resolvePlace('Austin, TX US');
+  assert.ok(austin.ok && austin.notes[0] === "read as 'Austin, TX, US' ('TX US' read as a region and its country)", austin.ok ? austin.notes.join(' | ') : austin.reason);
+  // Forms read before keep their reading.
+  assert.equal(label('Austin, TX'), 'Austin, TX, US');
+  assert.equal(label('Dublin Ireland'), 'Dublin, IE');
+});

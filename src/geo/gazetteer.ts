@@ -711,6 +711,25 @@ export function resolvePlace(text: string): Resolution {
   if (tidied.length >= 2 && countryCode(tidied[0]!) !== null && countryCode(tidied[tidied.length - 1]!) === null) {
     retries.push([[...tidied].reverse().join(', '), 'written country first']);
   }
+  // A region and its country without a comma between them ("Austin, TX US", "Austin TX USA",
+  // "Toronto, Ontario Canada"): the country (in capitals, or by name) last, a region of it before.
+  // Before the metropolitan area: "Winston-Salem NC US" read as one was Winston, FL.
+  const lastPart = tidied[tidied.length - 1];
+  const lastWords = lastPart === undefined ? [] : lastPart.split(/\s+/);
+  for (let c = 1; c <= Math.min(2, lastWords.length - 1); c++) {
+    const country = lastWords.slice(-c).join(' ');
+    const cc = writtenCountry(country);
+    if (cc === null) continue;
+    const rest = lastWords.slice(0, -c);
+    for (let r = Math.min(2, rest.length); r >= 1; r--) {
+      const region = rest.slice(-r).join(' ');
+      if (!writtenRegion(region, cc)) continue;
+      const parts = [...tidied.slice(0, -1), ...(rest.length > r ? [rest.slice(0, -r).join(' ')] : []), region, country];
+      if (parts.length >= 3) retries.push([parts.join(', '), `'${region} ${country}' read as a region and its country`]);
+      break;
+    }
+    break;
+  }
   // A metropolitan area as profiles write it ("Greater Seattle Area", "San Francisco Bay Area",
   // "Dallas-Fort Worth Metroplex", "Raleigh-Durham, NC"): its first-named city, with a note.
   const metro = metropolitanCity(tidied[0] ?? '');
