@@ -15,6 +15,13 @@ function label(q: string): string {
   return r.place.label;
 }
 
+/** The first note on how `q` was read (it must resolve). */
+function firstNote(q: string): string | undefined {
+  const r = resolvePlace(q);
+  assert.ok(r.ok, `${q}: ${r.ok ? '' : r.reason}`);
+  return r.notes[0];
+}
+
 const dms = (d: number, m: number, s: number): number => d + m / 60 + s / 3600;
 
 /**
@@ -559,8 +566,7 @@ test('metropolitan areas as profiles write them, and a region or country in word
     ['Phoenix Metro, AZ', 'Phoenix, AZ, US'], ['Austin Texas', 'Austin, TX, US'], ['Portland Oregon', 'Portland, OR, US'],
     ['Salt Lake City Utah', 'Salt Lake City, UT, US'], ['Dublin Ireland', 'Dublin, IE'],
   ] as const) assert.equal(label(written), expected, written);
-  const seattle = resolvePlace('Greater Seattle Area');
-  assert.ok(seattle.ok && seattle.notes[0] === "read as 'Seattle' ('Greater Seattle Area' taken as a metropolitan area, at its first-named city)", seattle.ok ? seattle.notes.join(' | ') : seattle.reason);
+  assert.equal(firstNote('Greater Seattle Area'), "read as 'Seattle' ('Greater Seattle Area' taken as a metropolitan area, at its first-named city)");
   // Hyphenated names that are places stay whole; "Bay Area" alone names no city (not Bodega Bay).
   assert.equal(label('Winston-Salem, NC'), 'Winston-Salem, NC, US');
   assert.equal(label('Greater Sudbury'), 'Greater Sudbury, CA');
@@ -579,8 +585,7 @@ test('location hierarchies joined by dashes without spaces ("US-TX-Austin", "GBR
     // Alpha-3 after a comma too (before: "'GBR' is neither a country nor a region of a place named 'London'").
     ['London, GBR', 'London, ENG, GB'], ['Toronto, CAN', 'Toronto, CA'], ['Sao Paulo, BRA', 'São Paulo, BR'],
   ] as const) assert.equal(label(written), expected, written);
-  const austin = resolvePlace('US-TX-Austin');
-  assert.ok(austin.ok && austin.notes[0] === "read as 'Austin, TX, US' ('-' read as a separator of a location hierarchy, city first)", austin.ok ? austin.notes.join(' | ') : austin.reason);
+  assert.equal(firstNote('US-TX-Austin'), "read as 'Austin, TX, US' ('-' read as a separator of a location hierarchy, city first)");
   // Names with hyphens stay whole; a country's own hyphenated name is a country.
   for (const [written, expected] of [['Winston-Salem', 'Winston-Salem, NC, US'], ['Aix-en-Provence', 'Aix-en-Provence, FR'], ['Baden-Baden', 'Baden-Baden, DE'], ['Raleigh-Durham', 'Raleigh, NC, US']] as const) {
     assert.equal(label(written), expected, written);
@@ -638,10 +643,8 @@ test('what HR writes around a place: the place in brackets after a work arrangem
     // Before: Portland, Oregon; the region in brackets was cut as a note.
     ['Portland (ME)', 'Portland, ME, US'], ['Portland (Maine)', 'Portland, ME, US'], ['Springfield (IL)', 'Springfield, IL, US'],
   ] as const) assert.equal(label(written), expected, written);
-  const austin = resolvePlace('Remote (Austin, TX)');
-  assert.ok(austin.ok && austin.notes[0] === "read as 'Austin, TX' (the place in brackets after 'Remote')", austin.ok ? austin.notes.join(' | ') : austin.reason);
-  const portland = resolvePlace('Portland (ME)');
-  assert.ok(portland.ok && portland.notes[0] === "read as 'Portland, ME' (a note, a work arrangement or a postal code left out)", portland.ok ? portland.notes.join(' | ') : portland.reason);
+  assert.equal(firstNote('Remote (Austin, TX)'), "read as 'Austin, TX' (the place in brackets after 'Remote')");
+  assert.equal(firstNote('Portland (ME)'), "read as 'Portland, ME' (a note, a work arrangement or a postal code left out)");
   // A country in brackets is still no place; the reason says how it was read.
   const us = resolvePlace('Remote (US)');
   assert.ok(!us.ok && us.reason === `'Remote (US)' read as 'US' (the place in brackets after 'Remote'): 'US' is a country, not a place in it (give "City, US" or "lat,lon")`, us.ok ? us.place.label : us.reason);
@@ -657,8 +660,7 @@ test('cities renamed lately that the packaged GeoNames data knows by their forme
     ['Gurugram, Haryana, India', 'Gurgaon, IN'], ['Gurugram', 'Gurgaon, IN'], ['Chattogram, Bangladesh', 'Chittagong, BD'], ['Gqeberha', 'Port Elizabeth, ZA'],
     ['Mexico City, CDMX', 'Mexico City, MX'], ['Buenos Aires, CABA', 'Buenos Aires, AR'], ['Mexico City, Distrito Federal', 'Mexico City, MX'],
   ] as const) assert.equal(label(written), expected, written);
-  const gurugram = resolvePlace('Gurugram, Haryana, India');
-  assert.ok(gurugram.ok && gurugram.notes[0] === "'Gurugram' read as Gurgaon, its name until 2016, which the packaged GeoNames data still uses", gurugram.ok ? gurugram.notes.join(' | ') : gurugram.reason);
+  assert.equal(firstNote('Gurugram, Haryana, India'), "'Gurugram' read as Gurgaon, its name until 2016, which the packaged GeoNames data still uses");
   const cdmx = resolvePlace('Mexico City, CDMX');
   assert.ok(cdmx.ok && cdmx.notes[0]!.startsWith("region 'CDMX' read as MX-CMX"), cdmx.ok ? cdmx.notes.join(' | ') : cdmx.reason);
   // The former name as written is as before, without a note.
@@ -672,8 +674,7 @@ test('a postal code before the city, as European addresses write it ("75001 Pari
     ['75001 Paris', 'Paris, FR'], ['10115 Berlin, DE', 'Berlin, DE'], ['SW1A 1AA London', 'London, ENG, GB'], ['D-10115 Berlin', 'Berlin, DE'],
     ['CH-8001 Zurich', 'Zürich, ZH, CH'], ['1011 AB Amsterdam', 'Amsterdam, NL'], ['100-0001 Tokyo', 'Tokyo, JP'], ['04524-000 Sao Paulo', 'São Paulo, BR'],
   ] as const) assert.equal(label(written), expected, written);
-  const berlin = resolvePlace('10115 Berlin, DE');
-  assert.ok(berlin.ok && berlin.notes[0] === "read as 'Berlin, DE' ('10115' before the city taken as a postal code and left out)", berlin.ok ? berlin.notes.join(' | ') : berlin.reason);
+  assert.equal(firstNote('10115 Berlin, DE'), "read as 'Berlin, DE' ('10115' before the city taken as a postal code and left out)");
   // A house's number before a street is no postal code: the street goes, as before; four digits
   // before a name that is only an alternate name are not taken (before this, "1234 Elm" would be Elmira, NY).
   assert.equal(label('2500 Oak Lane, Dallas, TX'), 'Dallas, TX, US');
@@ -739,8 +740,7 @@ test('a region and its country without a comma between them ("Austin, TX US", "A
     ['Saint Paul, MN US', 'Saint Paul, MN, US'], ['Winston-Salem NC US', 'Winston-Salem, NC, US'],
     ['Toronto, Ontario Canada', 'Toronto, CA'], ['Sydney NSW Australia', 'Sydney, AU'],
   ] as const) assert.equal(label(written), expected, written);
-  const austin = resolvePlace('Austin, TX US');
-  assert.ok(austin.ok && austin.notes[0] === "read as 'Austin, TX, US' ('TX US' read as a region and its country)", austin.ok ? austin.notes.join(' | ') : austin.reason);
+  assert.equal(firstNote('Austin, TX US'), "read as 'Austin, TX, US' ('TX US' read as a region and its country)");
   // Forms read before keep their reading.
   assert.equal(label('Austin, TX'), 'Austin, TX, US');
   assert.equal(label('Dublin Ireland'), 'Dublin, IE');

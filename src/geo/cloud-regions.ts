@@ -51,6 +51,8 @@ export function azureRegion(text: string): ResolvedPlace | null {
 
 const OTHER_REGIONS_FILE = new URL('../../../data/cloud/regions.csv', import.meta.url);
 const PROVIDER_NAME = { aws: 'AWS', gcp: 'Google Cloud' } as const;
+/** The provider's name with its article, for the reasons: "an AWS region", "a Google Cloud region". */
+const A_PROVIDER = { aws: 'an AWS', gcp: 'a Google Cloud' } as const;
 type Provider = keyof typeof PROVIDER_NAME;
 
 /** One AWS or Google Cloud region: the place its provider names, and the point keylag takes for it. */
@@ -115,12 +117,12 @@ export function otherCloudRegion(text: string): { ok: true; place: ResolvedPlace
     if (!isId) return null;
     return {
       ok: false,
-      reason: `'${written}' looks like ${named === null ? 'an AWS or Google Cloud' : `a${named === 'aws' ? 'n AWS' : ' Google Cloud'}`} region ID that keylag's table (data/cloud/regions.csv) does not hold: `
+      reason: `'${written}' looks like ${named === null ? 'an AWS or Google Cloud' : A_PROVIDER[named]} region ID that keylag's table (data/cloud/regions.csv) does not hold: `
         + 'give the data centre\'s city ("Ashburn, US") or lat,lon',
     };
   }
   if (named !== null && named !== entry.provider) {
-    return { ok: false, reason: `'${written}': ${entry.region} is a${entry.provider === 'aws' ? 'n AWS' : ' Google Cloud'} region, not ${PROVIDER_NAME[named]}'s` };
+    return { ok: false, reason: `'${written}': ${entry.region} is ${A_PROVIDER[entry.provider]} region, not ${PROVIDER_NAME[named]}'s` };
   }
   const resolved = resolvePlace(entry.point);
   // The table's points are checked to resolve (test/cloud-regions.test.ts): this is a defect, not input.

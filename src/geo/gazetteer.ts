@@ -516,6 +516,15 @@ function regionNamesAsWritten(country: string, isoName: string): string[] {
 }
 
 /**
+ * The regions (of REGION_CODE_COUNTRIES) whose ISO 3166-2 code `token` is, written alone in capitals
+ * ("NY", "N.Y.", "NSW"); none for any other text.
+ */
+function regionsOfCodeAlone(token: string): RegionCode[] {
+  const code = token.replace(/[.\s]/g, '');
+  return /^[A-Z]{2,3}$/.test(code) ? (regionsByCode!.get(code) ?? []).filter((r) => REGION_CODE_COUNTRIES.has(r.country)) : [];
+}
+
+/**
  * The regions named `written` by name or by ISO 3166-2 code ("Ontario", "ON"; none when no such
  * region), optionally only those of `country`; without it, codes only of REGION_CODE_COUNTRIES.
  */
@@ -812,7 +821,7 @@ function resolveWritten(text: string, alternatesOnly = false): Resolution {
   // Nebraska (O'Hare's code is Chicago's).
   // A country's or a region's code is read as such below ("USA", "NSW": said to be no place).
   const code = tokens.length === 1 && /^[A-Z]{3}$/.test(tokens[0]!) && countryCode(tokens[0]!) === null
-    && !(regionsByCode!.get(tokens[0]!) ?? []).some((r) => REGION_CODE_COUNTRIES.has(r.country)) ? tokens[0]! : null;
+    && regionsOfCodeAlone(tokens[0]!).length === 0 ? tokens[0]! : null;
   if (code !== null) {
     const named = (i: number): boolean => g.name[i] === code || g.alt[i]!.split(',').includes(code);
     rows = [...new Set([...rows, ...alternateRows(g, code, 0)])].filter(named);
@@ -904,8 +913,7 @@ function resolveWritten(text: string, alternatesOnly = false): Resolution {
       // A region's code alone ("NY", "QC", "N.Y.") is the region, never a place in it, even one there:
       // GeoNames' alternate names took "NY" for New York City and "QC" for Québec City, where a
       // roster's "Remote - NY" means anywhere in the state (Buffalo is 470 km from Manhattan).
-      const code = tokens[0]!.replace(/[.\s]/g, '');
-      const coded = /^[A-Z]{2,3}$/.test(code) ? (regionsByCode!.get(code) ?? []).filter((r) => REGION_CODE_COUNTRIES.has(r.country)) : [];
+      const coded = regionsOfCodeAlone(tokens[0]!);
       if (coded.length > 0) {
         return { ok: false, reason: `'${tokens[0]}' is a region's code (${coded.map((r) => `${r.country}-${r.code}`).join(', ')}), not a place in it (give "City, ${tokens[0]}" or "lat,lon")` };
       }
