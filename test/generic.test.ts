@@ -528,12 +528,16 @@ test('account and time columns no alias spells are taken by their words, when on
   assert.ok(p.notes.includes('actor_display_name: no alias, taken as the account by its words'));
   assert.ok(p.notes.includes('measured_at: no alias, taken as the time by its words'));
   for (const [header, account, time] of [['identity,event_time_utc,rtt_ms', 0, 1], ['rtt_ms,Event Date Time,Logon Name', 2, 1],
-    ['sampled_at,user,rtt_ms', 1, 0]] as const) {
+    ['sampled_at,user,rtt_ms', 1, 0],
+    // An e-mail's address is the e-mail, as HR and SaaS exports head it (before: no account column).
+    ['Email Address,Timestamp,RTT (ms)', 0, 1], ['Time,E-mail Address,Latency', 1, 0], ['User Email Address,Time,rtt', 0, 1]] as const) {
     const q = plan(header);
     assert.deepEqual([q.account, q.time], [account, time], header);
   }
   // Words of another role or none at all: not taken (host_user, subject, start, response_time_ms).
-  for (const header of ['host_user,time,rtt_ms', 'subject,time,rtt_ms', 'user,start,rtt_ms', 'user,response_time_ms,rtt_ms']) {
+  // An address that is no e-mail's is a location's word, never an account's (User Address, IP Address).
+  for (const header of ['host_user,time,rtt_ms', 'subject,time,rtt_ms', 'user,start,rtt_ms', 'user,response_time_ms,rtt_ms',
+    'User Address,time,rtt_ms', 'IP Address,time,rtt_ms']) {
     assert.throws(() => plan(header), (e: unknown) => isKeylagError(e) && /unrecognised header/.test(e.message), header);
   }
   assert.throws(() => plan('user,sampled_at,received_at,rtt_ms'),

@@ -407,11 +407,26 @@ const ROLE_WORDS = {
   },
 } as const;
 
+/**
+ * A form's words for `role`. For an account, an e-mail's address is the e-mail (`Email Address`,
+ * `E-mail Address`, as HR and SaaS exports head it), while `address` alone stays a location's word.
+ */
+function roleWords(form: string, role: keyof typeof ROLE_WORDS): string[] {
+  const words = form.split('_').filter((w) => w !== '');
+  if (role !== 'account') return words;
+  const joined: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    if (words[i] === 'e' && words[i + 1] === 'mail') { joined.push('email'); i++; } else joined.push(words[i]!);
+  }
+  const mail = joined.findIndex((w) => w === 'email' || w === 'mail');
+  return mail >= 0 && joined[mail + 1] === 'address' ? joined.filter((_, i) => i !== mail + 1) : joined;
+}
+
 /** Whether a column's name is made of the role's words (ROLE_WORDS); `X_at` with X a time qualifier counts as a time. */
 function namedByWords(forms: readonly string[], role: keyof typeof ROLE_WORDS): boolean {
   const { core, qualifiers } = ROLE_WORDS[role];
   return forms.some((form) => {
-    const words = form.split('_').filter((w) => w !== '');
+    const words = roleWords(form, role);
     if (words.length === 0) return false;
     if (role === 'time' && words.length === 2 && words[1] === 'at') return qualifiers.has(words[0]!);
     return words.some((w) => core.has(w)) && words.every((w) => core.has(w) || qualifiers.has(w));
