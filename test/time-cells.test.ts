@@ -27,3 +27,24 @@ test('an epoch in scientific notation and an Excel date serial are rejected sayi
   const report = JSON.parse(r.stdout) as { accounts: { kinds: { n: number }[] }[] };
   assert.equal(report.accounts[0]!.kinds[0]!.n, 30);
 });
+
+test('times with an English month name, as JavaScript and Java write en-US dates: read, offset-less ones warned of', () => {
+  const lines = ['user,timestamp,rtt_ms'];
+  // What `new Date(ms).toLocaleString('en-US', { timeZone: 'UTC', dateStyle: 'medium', timeStyle: 'medium' })`
+  // prints on Node 20 (U+202F before AM/PM), 30 rows a minute apart from 2026-12-07T14:50:00Z.
+  const start = Date.UTC(2026, 11, 7, 14, 50);
+  const cells = Array.from({ length: 30 }, (_, i) => new Date(start + i * 60_000).toLocaleString('en-US', { timeZone: 'UTC', dateStyle: 'medium', timeStyle: 'medium' }));
+  cells.forEach((cell, i) => lines.push(`alice,"${cell}",${20 + (i % 5)}`));
+  const input = join(tmp, 'month-names.csv');
+  writeFileSync(input, lines.join('\n') + '\n');
+  const r = runCli(['scan', input, '--format', 'json']);
+  assert.equal(r.status, 0, r.stderr);
+  const report = JSON.parse(r.stdout) as {
+    header: { inputs: { timeFormat: string }[]; warnings: string[] };
+    accounts: { kinds: { n: number; firstTimeUs: number; lastTimeUs: number }[] }[];
+  };
+  assert.equal(report.header.inputs[0]!.timeFormat, 'date with an English month name (Mar 2, 2026, 2:03:11 PM) without offset, read as UTC');
+  assert.ok(report.header.warnings.includes(`${input}: timestamps without a UTC offset were read as UTC`), report.header.warnings.join('\n'));
+  const kind = report.accounts[0]!.kinds[0]!;
+  assert.deepEqual([kind.n, kind.firstTimeUs, kind.lastTimeUs], [30, start * 1000, (start + 29 * 60_000) * 1000]);
+});

@@ -44,7 +44,37 @@ test('Kibana dates (Discover CSV export, default dateFormat): no offset, read as
   assert.deepEqual(parseTimestamp('Dec 31, 2025 @ 23:59:59.999'), { timeUs: Date.UTC(2025, 11, 31, 23, 59, 59, 999) * 1000, format: 'kibana-no-offset' });
   assert.deepEqual(parseTimestamp('feb 29, 2024 @ 00:00:00'), { timeUs: Date.UTC(2024, 1, 29) * 1000, format: 'kibana-no-offset' });
   assert.equal(parseTimestamp('Mar 2, 2026 @ 14:19')!.timeUs, Date.UTC(2026, 2, 2, 14, 19) * 1000);
-  for (const bad of ['Feb 29, 2026 @ 14:19:05.444', 'Mar 32, 2026 @ 14:19:05', 'Mar 2, 2026 @ 24:00:00', 'Mar 2 2026 @ 14:19:05', 'Mar 2, 2026 14:19:05', 'Mrz 2, 2026 @ 14:19:05']) {
+  for (const bad of ['Feb 29, 2026 @ 14:19:05.444', 'Mar 32, 2026 @ 14:19:05', 'Mar 2, 2026 @ 24:00:00', 'Mar 2 2026 @ 14:19:05', 'Mrz 2, 2026 @ 14:19:05']) {
+    assert.equal(parseTimestamp(bad), null, bad);
+  }
+});
+
+test('dates with an English month name: month, day or year first, 12- or 24-hour, offset read when written', () => {
+  const at = (y: number, mo: number, d: number, h: number, mi: number, sec = 0, ms = 0): number => Date.UTC(y, mo - 1, d, h, mi, sec, ms) * 1000;
+  // ICU's en-US medium date and time (JavaScript's toLocaleString, Java 9+), with U+202F before PM
+  // as newer ICU writes it; Java 8's without the comma after the year; the long style's 'at'.
+  assert.deepEqual(parseTimestamp('Dec 7, 2026, 3:04:05\u202fPM'), { timeUs: at(2026, 12, 7, 15, 4, 5), format: 'month-name-no-offset' });
+  assert.equal(parseTimestamp('Dec 7, 2026 3:04:05 PM')!.timeUs, at(2026, 12, 7, 15, 4, 5));
+  assert.equal(parseTimestamp('December 7, 2026 at 3:04:05 PM')!.timeUs, at(2026, 12, 7, 15, 4, 5));
+  assert.equal(parseTimestamp('dec. 7, 2026, 3:04 p.m.')!.timeUs, at(2026, 12, 7, 15, 4));
+  assert.equal(parseTimestamp('Sept 7, 2026 13:04')!.timeUs, at(2026, 9, 7, 13, 4));
+  assert.equal(parseTimestamp('Mar 2, 2026 14:19:05')!.timeUs, at(2026, 3, 2, 14, 19, 5));
+  // 12 AM is midnight, 12 PM noon.
+  assert.equal(parseTimestamp('Dec 7, 2026 12:04 AM')!.timeUs, at(2026, 12, 7, 0, 4));
+  assert.equal(parseTimestamp('Dec 7, 2026 12:04 PM')!.timeUs, at(2026, 12, 7, 12, 4));
+  // Day first (en-GB, Oracle's DD-MON-YYYY) and year first.
+  assert.equal(parseTimestamp('7 Dec 2026 15:04:05')!.timeUs, at(2026, 12, 7, 15, 4, 5));
+  assert.equal(parseTimestamp('07-Dec-2026 15:04:05.123')!.timeUs, at(2026, 12, 7, 15, 4, 5, 123));
+  assert.equal(parseTimestamp('2026-Dec-07 15:04:05')!.timeUs, at(2026, 12, 7, 15, 4, 5));
+  // A weekday that is the date's own (7 December 2026 is a Monday).
+  assert.equal(parseTimestamp('Mon, Dec 7, 2026 3:04 PM')!.timeUs, at(2026, 12, 7, 15, 4));
+  // An offset after the time is read.
+  assert.deepEqual(parseTimestamp('Dec 7, 2026 3:04:05 PM -05:00'), { timeUs: at(2026, 12, 7, 20, 4, 5), format: 'month-name' });
+  assert.deepEqual(parseTimestamp('Dec 7, 2026 15:04:05 UTC'), { timeUs: at(2026, 12, 7, 15, 4, 5), format: 'month-name' });
+  // Not times: another weekday, an hour beside AM/PM that no clock shows, a day the month lacks,
+  // mixed separators, a month name in another language.
+  for (const bad of ['Tue, Dec 7, 2026 3:04 PM', 'Dec 7, 2026 13:04 PM', 'Dec 7, 2026 0:04 AM', 'Feb 29, 2026 10:00', '7-Dec 2026 10:00',
+    'Dez 7, 2026 10:00', 'Dec 7, 2026', 'Dec 7, 2026 10:00 +25:00']) {
     assert.equal(parseTimestamp(bad), null, bad);
   }
 });
@@ -141,10 +171,13 @@ test('RFC 2822 dates (mail headers, HTTP logs): zones, offsets, no weekday, and 
   assert.deepEqual(parseTimestamp('02 Mar 2026 14:03 UT'), { timeUs: 1772460180000000, format: 'rfc2822' });
   for (const bad of [
     'Tue, 02 Mar 2026 14:03:11 GMT', // the weekday is not the date's
-    'Mon, 02 Mar 2026 14:03:11', // no zone: the format has no local reading
     'Mon, 30 Feb 2026 14:03:11 GMT', 'Mon, 02 Mar 2026 24:03:11 GMT', '02 Mar 2026 14:03:11 +1900', '02 Mar 2026 14:03:11 CET',
-    '02 March 2026 14:03:11 GMT', 'Mon 02 Mar 26 14:03:11 GMT',
+    'Mon 02 Mar 26 14:03:11 GMT',
   ]) assert.equal(parseTimestamp(bad), null, bad);
+  // Not RFC 2822 (no zone; a full month name), but dates with a month name all the same: the first
+  // an offset-less time, read as UTC and warned of as every other (it was refused before).
+  assert.deepEqual(parseTimestamp('Mon, 02 Mar 2026 14:03:11'), { timeUs: 1772460191000000, format: 'month-name-no-offset' });
+  assert.deepEqual(parseTimestamp('02 March 2026 14:03:11 GMT'), { timeUs: 1772460191000000, format: 'month-name' });
 });
 
 test('Common Log Format times (nginx $time_local, Apache %t), in brackets or not: the offset always applied', () => {

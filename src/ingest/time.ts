@@ -5,7 +5,7 @@
 
 export type TimeFormat = 'iso8601' | 'iso8601-no-offset' | 'ymd-slash' | 'ymd-slash-no-offset' | 'rfc2822' | 'unix-date' | 'epoch-s' | 'epoch-ms' | 'epoch-us' | 'epoch-ns'
   | 'locale-mdy-no-offset' | 'locale-dmy-no-offset' | 'ms-json-date' | 'kibana-no-offset' | 'dotted-dmy-no-offset' | 'ymd-dotted' | 'ymd-dotted-no-offset'
-  | 'clf';
+  | 'clf' | 'month-name' | 'month-name-no-offset';
 
 export const TIME_FORMAT_LABEL: Record<TimeFormat, string> = {
   'iso8601': 'ISO 8601 with UTC offset',
@@ -27,6 +27,8 @@ export const TIME_FORMAT_LABEL: Record<TimeFormat, string> = {
   'ymd-dotted': 'YYYY.MM.DD date and time with UTC offset',
   'ymd-dotted-no-offset': 'YYYY.MM.DD date and time without offset, read as UTC',
   'clf': 'Common Log Format time (01/Mar/2026:14:03:11 +0000, web servers\' logs)',
+  'month-name': 'date with an English month name (Mar 2, 2026, 2:03:11 PM) with UTC offset',
+  'month-name-no-offset': 'date with an English month name (Mar 2, 2026, 2:03:11 PM) without offset, read as UTC',
 };
 
 const ISO_RE =
@@ -43,6 +45,15 @@ const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', '
 const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 /** RFC 2822's North American zones, hours east of UTC. */
 const RFC2822_ZONES: Record<string, number> = { est: -5, edt: -4, cst: -6, cdt: -5, mst: -7, mdt: -6, pst: -8, pdt: -7 };
+
+/** Minutes east of UTC of a written offset, `+0100` or `-05:00`; null past ±18:59. */
+function signedOffsetMinutes(zone: string): number | null {
+  const digits = zone.slice(1).replace(':', '');
+  const oh = Number(digits.slice(0, 2));
+  const om = Number(digits.slice(2, 4));
+  if (oh > 18 || om > 59) return null;
+  return (zone[0] === '-' ? -1 : 1) * (oh * 60 + om);
+}
 
 /** An RFC 2822 date (RFC2822_RE); null when it is not one, names a day that does not exist, or a weekday that is not its own. */
 function rfc2822(s: string): ParsedTime | null {
@@ -63,11 +74,9 @@ function rfc2822(s: string): ParsedTime | null {
   let offsetMin = 0;
   if (zone in RFC2822_ZONES) offsetMin = RFC2822_ZONES[zone]! * 60;
   else if (zone[0] === '+' || zone[0] === '-') {
-    const digits = zone.slice(1).replace(':', '');
-    const oh = Number(digits.slice(0, 2));
-    const om = Number(digits.slice(2, 4));
-    if (oh > 18 || om > 59) return null;
-    offsetMin = (zone[0] === '-' ? -1 : 1) * (oh * 60 + om);
+    const signed = signedOffsetMinutes(zone);
+    if (signed === null) return null;
+    offsetMin = signed;
   }
   // As the ISO readers: the first six fraction digits (µs), floored; a leap second counts as :59.
   const fracUs = frac === undefined ? 0 : Number(frac.slice(0, 6).padEnd(6, '0'));
@@ -133,6 +142,50 @@ function clfDate(s: string): ParsedTime | null {
   const [, day, month, year, clock, offset] = m;
   const parsed = rfc2822(`${day} ${month} ${year} ${clock} ${offset}`);
   return parsed === null ? null : { timeUs: parsed.timeUs, format: 'clf' };
+}
+
+/** English month names, full or abbreviated (`Sep`, `Sept`, `September`), with an optional dot. */
+const MONTH_NAME = '(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\\.?';
+/** A time of day after such a date: 24-hour, or 12-hour with AM/PM; then an optional offset (`Z`, `UTC`, `GMT`, `+01:00`, `+0100`). */
+const MONTH_NAME_CLOCK = '(?:at\\s+)?(\\d{1,2}):(\\d{2})(?::(\\d{2})(?:[.,](\\d{1,9}))?)?\\s*([ap]\\.?m\\.?)?(?:\\s*(z|utc|gmt|[+-]\\d{2}:?\\d{2}))?';
+const WEEKDAY_PREFIX = '(?:(mon|tue|wed|thu|fri|sat|sun)[a-z]*\\.?,?\\s+)?';
+/** `Mar 2, 2026, 2:03:11 PM`, `March 2, 2026 at 14:03:11`, `Mon, Mar 2, 2026 2:03 PM`: month first. */
+const MONTH_FIRST_RE = new RegExp(`^${WEEKDAY_PREFIX}${MONTH_NAME}\\s+(\\d{1,2}),?\\s+(\\d{4}),?\\s+${MONTH_NAME_CLOCK}$`, 'i');
+/** `2 Mar 2026 14:03:11`, `02-Mar-2026 14:03:11`, `2 March 2026 at 2:03 PM`: day first (a zone-less RFC 2822 falls here). */
+const DAY_FIRST_RE = new RegExp(`^${WEEKDAY_PREFIX}(\\d{1,2})([\\s-])${MONTH_NAME}\\3(\\d{4}),?\\s+${MONTH_NAME_CLOCK}$`, 'i');
+/** `2026-Mar-02 14:03:11`: year first. */
+const YEAR_FIRST_RE = new RegExp(`^(\\d{4})-${MONTH_NAME}-(\\d{1,2})[\\sT]${MONTH_NAME_CLOCK}$`, 'i');
+
+/**
+ * Dates whose month is an English name, as report tools, Java's and JavaScript's en-US/en-GB date
+ * formats and spreadsheets write them: `Mar 2, 2026, 2:03:11 PM` (ICU's medium date and time, with
+ * U+202F before PM in newer ICU), `2 Mar 2026 14:03:11`, `02-Mar-2026 14:03:11`, `2026-Mar-02
+ * 14:03:11`. A month name leaves no day-month order to decide. AM/PM as written (12 AM is midnight;
+ * an hour of 0 or above 12 beside AM/PM is no time); a weekday, when written, must be the date's own.
+ * An offset after the time is read; without one, read as UTC and warned of, as every offset-less time.
+ */
+function monthNameDate(s: string): ParsedTime | null {
+  let year: string, monthText: string, day: string, rest: string[];
+  let weekday: string | undefined;
+  let m = MONTH_FIRST_RE.exec(s);
+  if (m !== null) [, weekday, monthText, day, year, ...rest] = m as unknown as string[];
+  else if ((m = DAY_FIRST_RE.exec(s)) !== null) [, weekday, day, , monthText, year, ...rest] = m as unknown as string[];
+  else if ((m = YEAR_FIRST_RE.exec(s)) !== null) [, year, monthText, day, ...rest] = m as unknown as string[];
+  else return null;
+  const [hh, mm, ss, frac, meridiem, zoneText] = rest;
+  const month = MONTHS.indexOf(monthText!.slice(0, 3).toLowerCase()) + 1;
+  let hour = Number(hh);
+  if (meridiem !== undefined) {
+    if (hour < 1 || hour > 12) return null;
+    hour = (hour % 12) + (meridiem[0]!.toLowerCase() === 'p' ? 12 : 0);
+  }
+  const wallUs = wallClockUs(Number(year), month, Number(day), hour, Number(mm), ss === undefined ? 0 : Number(ss), frac);
+  if (wallUs === null) return null;
+  if (weekday !== undefined && WEEKDAYS[new Date(Math.floor(wallUs / 1000)).getUTCDay()] !== weekday.toLowerCase()) return null;
+  if (zoneText === undefined) return { timeUs: wallUs, format: 'month-name-no-offset' };
+  const zone = zoneText.toLowerCase();
+  const offsetMin = zone[0] === '+' || zone[0] === '-' ? signedOffsetMinutes(zone) : 0;
+  return offsetMin === null ? null : { timeUs: wallUs - offsetMin * 60_000_000, format: 'month-name' };
 }
 
 /**
@@ -250,7 +303,7 @@ export function parseTimestamp(text: string): ParsedTime | null {
     }
     return { timeUs: Math.round(timeUs), format };
   }
-  return commonIso(s) ?? isoByExpression(s) ?? rfc2822(s) ?? unixDate(s) ?? msJsonDate(s) ?? kibanaDate(s) ?? dottedDate(s) ?? clfDate(s) ?? withZoneName(s);
+  return commonIso(s) ?? isoByExpression(s) ?? rfc2822(s) ?? unixDate(s) ?? msJsonDate(s) ?? kibanaDate(s) ?? dottedDate(s) ?? clfDate(s) ?? monthNameDate(s) ?? withZoneName(s);
 }
 
 /** A time with its offset, then the zone's name, and Go's monotonic clock reading after it (see withZoneName). */
