@@ -2,10 +2,12 @@
 // generic adapter, or refused with the option that resolves them; never read into wrong numbers.
 import { test } from 'node:test';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { genericAdapter } from '../src/ingest/adapters/generic.js';
 import { SideData } from '../src/ingest/adapter.js';
 import { reasons, rejectsWith, runAdapter } from './helpers/adapter-run.js';
+import { runCli } from './helpers/cli.js';
 
 /** Both delimited paths: the fast one and the csv-parse reference. */
 const PARSERS = [{}, { csvParser: 'csv-parse' }] as const;
@@ -267,4 +269,29 @@ test("Zabbix history: a generic value beside an itemid is every item's value, re
   // The latency item's rows alone, named by --value-col with the unit: read.
   const ping = await runAdapter(genericAdapter, csv, {}, new SideData(), 'zabbix.csv', { ...columns, accountCol: 'host', valueCols: ['value:rtt'], unit: 's' });
   assert.deepEqual(ping.samples.map((s) => [s.account, s.kind, s.valueMs, s.timeUs]), [['VDI-01', 'rtt', 0.025926 * 1000, 1796676212_000000]]);
+});
+
+// The fixtures below are written as the tools write them (fixtures/monitoring/), and run through the CLI as a user would.
+interface ScanJson { header: { inputs: { notes: string[]; samples: number }[]; rejections: { reason: string; count: number }[] }; accounts: { account: string; kinds: { kind: string; n: number }[] }[] }
+/** `keylag scan FILE ... --format json`: the report, or the one error line (exit 2). */
+function scanJson(file: string, ...args: string[]): { status: number | null; report: ScanJson | null; error: string } {
+  const r = runCli(['scan', `fixtures/monitoring/${file}`, ...args, '--format', 'json']);
+  return { status: r.status, report: r.status === 0 ? JSON.parse(r.stdout) as ScanJson : null, error: r.stderr.trim() };
+}
+
+test("New Relic NerdGraph's NRQL response is named, with the path of its records and a jq line to them", async () => {
+  // Before: "JSON document: no array of records found (a top-level array of objects, or an object holding one)" at line 28.
+  const r = scanJson('nerdgraph-nrql.json');
+  assert.equal(r.status, 2);
+  assert.match(r.error, /^keylag: error: fixtures\/monitoring\/nerdgraph-nrql\.json:1: a New Relic NerdGraph response \(an NRQL query's records in \.data\.actor\.account\.nrql\.results\): .*jq -c '\.data\.actor\.account\.nrql\.results\[\]' \(/);
+  const document = readFileSync('fixtures/monitoring/nerdgraph-nrql.json', 'utf8');
+  const lines = '{"rtt_ms":41.2,"timestamp":1709287200412,"user":"alice"}\n{"rtt_ms":38,"timestamp":1709287201118,"user":"bob"}\n{"rtt_ms":40.9,"timestamp":1709287215377,"user":"alice"}\n';
+  const jqOut = runJqOf(r.error, document);
+  if (jqOut !== null) assert.equal(jqOut, lines);
+  const run = await runAdapter(genericAdapter, jqOut ?? lines, {}, new SideData(), 'nrql.jsonl');
+  assert.deepEqual(run.samples.map((s) => [s.account, s.kind, s.valueMs, s.timeUs]),
+    [['alice', 'rtt', 41.2, 1709287200412_000], ['bob', 'rtt', 38, 1709287201118_000], ['alice', 'rtt', 40.9, 1709287215377_000]]);
+  // A query across accounts (`actor { nrql(accounts: [...]) }`): one level less.
+  await rejectsWith(runAdapter(genericAdapter, '{"data":{"actor":{"nrql":{"results":[{"beginTimeSeconds":1709287200,"user":"alice","average.rtt_ms":41.2}]}}}}'),
+    /^a New Relic NerdGraph response \(an NRQL query's records in \.data\.actor\.nrql\.results\): .*jq -c '\.data\.actor\.nrql\.results\[\]' .*--time-col beginTimeSeconds/, 1);
 });

@@ -569,6 +569,15 @@ function metricsApiResponse(head: string): string | null {
     return `a Sumo Logic Search Job API response (${sumo[1]}, each in a "map"): keylag reads no such document; write its records one per line, `
       + `jq -c '.${sumo[1]}[].map' (_messagetime is a message's time, _timeslice an aggregate's)`;
   }
+  // New Relic's NerdGraph (GraphQL) answer to an NRQL query: the records four or three levels down,
+  // `data.actor.account.nrql.results` (one account) or `data.actor.nrql.results` (across accounts),
+  // deeper than keylag looks for an array of records ("no array of records found" before).
+  const nerdGraph = /^\{\s*"data"\s*:\s*\{\s*"actor"\s*:\s*\{\s*("account"\s*:\s*\{[^{}]*?)?"nrql"\s*:\s*\{/.exec(text);
+  if (nerdGraph !== null) {
+    const path = `.data.actor${nerdGraph[1] !== undefined ? '.account' : ''}.nrql.results`;
+    return `a New Relic NerdGraph response (an NRQL query's records in ${path}): keylag reads no such document; write its records one per line, `
+      + `jq -c '${path}[]' (a SELECT of events has their timestamp, epoch ms; a TIMESERIES query's rows have beginTimeSeconds: give --time-col beginTimeSeconds)`;
+  }
   // AWS CloudWatch GetMetricData (`aws cloudwatch get-metric-data`): per query a Label, Timestamps and Values.
   if (/^\{\s*"MetricDataResults"\s*:/.test(text)) {
     return 'an AWS CloudWatch GetMetricData response (series, not records): keylag reads no such document; flatten it to rows, '
