@@ -2,10 +2,12 @@
 // generic adapter, or refused with the option that resolves them; never read into wrong numbers.
 import { test } from 'node:test';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { genericAdapter } from '../src/ingest/adapters/generic.js';
 import { SideData } from '../src/ingest/adapter.js';
 import { reasons, rejectsWith, runAdapter } from './helpers/adapter-run.js';
+import { runCli } from './helpers/cli.js';
 
 /** Both delimited paths: the fast one and the csv-parse reference. */
 const PARSERS = [{}, { csvParser: 'csv-parse' }] as const;
@@ -267,4 +269,108 @@ test("Zabbix history: a generic value beside an itemid is every item's value, re
   // The latency item's rows alone, named by --value-col with the unit: read.
   const ping = await runAdapter(genericAdapter, csv, {}, new SideData(), 'zabbix.csv', { ...columns, accountCol: 'host', valueCols: ['value:rtt'], unit: 's' });
   assert.deepEqual(ping.samples.map((s) => [s.account, s.kind, s.valueMs, s.timeUs]), [['VDI-01', 'rtt', 0.025926 * 1000, 1796676212_000000]]);
+});
+
+// The fixtures below are written as the tools write them (fixtures/monitoring/), and run through the CLI as a user would.
+interface ScanJson { header: { inputs: { notes: string[]; samples: number }[]; rejections: { reason: string; count: number }[] }; accounts: { account: string; kinds: { kind: string; n: number }[] }[] }
+/** `keylag scan FILE ... --format json`: the report, or the one error line (exit 2). */
+function scanJson(file: string, ...args: string[]): { status: number | null; report: ScanJson | null; error: string } {
+  const r = runCli(['scan', `fixtures/monitoring/${file}`, ...args, '--format', 'json']);
+  return { status: r.status, report: r.status === 0 ? JSON.parse(r.stdout) as ScanJson : null, error: r.stderr.trim() };
+}
+const kindsOf = (report: ScanJson | null) => report!.accounts.map((a) => [a.account, a.kinds.map((k) => `${k.kind} ${k.n}`).join(', ')]);
+const ms3 = (run: Awaited<ReturnType<typeof runAdapter>>) => run.samples.map((s) => [s.account, s.kind, Math.round(s.valueMs * 1000) / 1000]);
+
+test("Grafana's table of several queries: 'Value #A' and 'Value #B' are refused by name until --value-col picks one; one of them beside __name__ is read", async () => {
+  // Before: "unrecognised header: no latency value column (tried: ...)", nothing said of the queries' columns.
+  for (const format of [[], ['--format', 'json']]) {
+    const r = runCli(['scan', 'fixtures/monitoring/grafana-table-two-queries.csv', ...format]);
+    assert.equal(r.status, 2);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /^keylag: error: fixtures\/monitoring\/grafana-table-two-queries\.csv:1: columns 'Value #A', 'Value #B' are the values of the panel's queries A, B \(Grafana's table of several queries\): .*give --value-col 'Value #A:KIND' .*--unit s/);
+    assert.equal(r.stderr.trim().split('\n').length, 1);
+  }
+  const picked = scanJson('grafana-table-two-queries.csv', '--value-col', 'Value #A:rtt', '--unit', 's');
+  assert.equal(picked.status, 0, picked.error);
+  assert.deepEqual(kindsOf(picked.report), [['alice', 'rtt 3'], ['bob', 'rtt 2']]);
+  const text = readFileSync('fixtures/monitoring/grafana-table-two-queries.csv', 'utf8');
+  for (const options of PARSERS) {
+    const run = await runAdapter(genericAdapter, text, options, new SideData(), 'g.csv', { valueCols: ['Value #A:rtt'], unit: 's' });
+    assert.deepEqual(ms3(run), [['alice', 'rtt', 41.2], ['alice', 'rtt', 40.9], ['alice', 'rtt', 41.5], ['bob', 'rtt', 38], ['bob', 'rtt', 39.1]]);
+    // One query's frame with its metric's name: read as `Value` is, the kind and unit from __name__ (before: no latency value column).
+    const one = await runAdapter(genericAdapter, GRAFANA_TABLE.replace('"Value"', '"Value #A"'), options, new SideData(), 'g.csv');
+    assert.deepEqual(ms3(one), [['alice', 'rtt', 41.2], ['bob', 'rtt', 38]]);
+  }
+});
+
+test('"Series joined by time" of two queries with one legend ({{user}}): an account\'s column twice is refused, not read as one kind', async () => {
+  // Rtt (A) and jitter (B), both with legend {{user}}: before, alice's 2.1 ms of jitter was one of her round trips.
+  for (const options of PARSERS) {
+    await rejectsWith(runAdapter(genericAdapter, '"Time","alice","bob","alice","bob"\r\n1709287200000,41.2,38,2.1,3.2\r\n', options, new SideData(), 'g.csv', { accountColumns: 'rtt' }),
+      /^--account-columns: column 'alice' is there twice \(columns 2 and 4\): the series of two queries with one legend\?/, 1);
+  }
+  // Labelled series of one account are told apart by their metrics: read.
+  const series = await runAdapter(genericAdapter, '"Time","rtt_ms{user=""alice""}","echo_ms{user=""alice""}"\r\n1709287200000,41.2,60.5\r\n');
+  assert.deepEqual(series.samples.map((s) => [s.account, s.kind, s.valueMs]), [['alice', 'rtt', 41.2], ['alice', 'app_rtt', 60.5]]);
+});
+
+test("InfluxDB 1.x CLI CSV (influx -format csv): the account is the user tag inside the tags cell, the measurement gives a value's kind and unit", async () => {
+  // Before: "unrecognised header: no account column ...; columns found: name, tags, time, value".
+  const cli = scanJson('influx1-cli.csv');
+  assert.equal(cli.status, 0, cli.error);
+  assert.deepEqual(kindsOf(cli.report), [['alice', 'rtt 3'], ['bob', 'rtt 2']]);
+  // The CLI writes the header again before each series: counted, not read.
+  assert.deepEqual(cli.report!.header.rejections, [{ reason: 'header_repeated', count: 1 }]);
+  assert.ok(cli.report!.header.inputs[0]!.notes.some((n) => n.startsWith('tags -> account: the tag named as an account is')), cli.report!.header.inputs[0]!.notes.join('\n'));
+  const text = readFileSync('fixtures/monitoring/influx1-cli.csv', 'utf8');
+  for (const options of PARSERS) {
+    // rdp_rtt_seconds: seconds, never 0.0412 ms.
+    const run = await runAdapter(genericAdapter, text, options, new SideData(), 'influx.csv');
+    assert.deepEqual(ms3(run), [['alice', 'rtt', 41.2], ['alice', 'rtt', 40.9], ['alice', 'rtt', 41.5], ['bob', 'rtt', 38], ['bob', 'rtt', 39.1]]);
+    assert.deepEqual(run.samples.map((s) => s.timeUs).slice(0, 2), [1709287200_000000, 1709287215_000000]);
+    // A series without a user tag, or of a measurement that names no latency: rejected with the reason.
+    const other = await runAdapter(genericAdapter, 'name,tags,time,value\nrdp_rtt_seconds,host=vdi3,1709287200000000000,0.05\nrdp_jitter_seconds,"host=vdi1,user=alice",1709287200000000000,0.002\n',
+      options, new SideData(), 'influx.csv');
+    assert.deepEqual(other.rejections.map((r) => [r.line, r.reason, r.detail]), [
+      [2, 'account_missing', 'host=vdi3 (no tag named as an account is: group the query by the user\'s tag, or give --account-col TAG)'],
+      [3, 'kind_unknown', 'rdp_jitter_seconds (a measurement that names no latency: give --value-col COL:KIND)']]);
+    // --account-col names the tag.
+    const byHost = await runAdapter(genericAdapter, text, options, new SideData(), 'influx.csv', { accountCol: 'host' });
+    assert.deepEqual([...new Set(byHost.samples.map((s) => s.account))], ['vdi1', 'vdi2']);
+  }
+});
+
+test("Grafana's table of an aggregated Prometheus query (no __name__): 'Value' names no unit, refused until --unit says it", async () => {
+  // Before: read as input_lag in ms (alice's 0.0412 s a 0.0412 ms lag), with no warning under 30 values.
+  const refused = scanJson('grafana-table-aggregate.csv');
+  assert.equal(refused.status, 2);
+  assert.match(refused.error, /^keylag: error: fixtures\/monitoring\/grafana-table-aggregate\.csv:1: column 'Value' is a query's value as Grafana's table writes it .*no __name__ column.*give --unit s, or --unit ms .*--value-col 'Value:KIND'/);
+  const read = scanJson('grafana-table-aggregate.csv', '--unit', 's', '--value-col', 'Value:rtt');
+  assert.equal(read.status, 0, read.error);
+  assert.deepEqual(kindsOf(read.report), [['alice', 'rtt 3'], ['bob', 'rtt 2']]);
+  const text = readFileSync('fixtures/monitoring/grafana-table-aggregate.csv', 'utf8');
+  for (const options of PARSERS) {
+    const run = await runAdapter(genericAdapter, text, options, new SideData(), 'g.csv', { unit: 's' });
+    assert.deepEqual(ms3(run).slice(0, 2), [['alice', 'input_lag', 41.2], ['alice', 'input_lag', 40.9]]);
+    // A file's own lower-case `time,user,value` is a generic value, read as before (ms).
+    const own = await runAdapter(genericAdapter, 'time,user,value\n2024-03-01T10:00:00Z,alice,41.2\n', options, new SideData(), 'own.csv');
+    assert.deepEqual(ms3(own), [['alice', 'input_lag', 41.2]]);
+  }
+});
+
+test("New Relic NerdGraph's NRQL response is named, with the path of its records and a jq line to them", async () => {
+  // Before: "JSON document: no array of records found (a top-level array of objects, or an object holding one)" at line 28.
+  const r = scanJson('nerdgraph-nrql.json');
+  assert.equal(r.status, 2);
+  assert.match(r.error, /^keylag: error: fixtures\/monitoring\/nerdgraph-nrql\.json:1: a New Relic NerdGraph response \(an NRQL query's records in \.data\.actor\.account\.nrql\.results\): .*jq -c '\.data\.actor\.account\.nrql\.results\[\]' \(/);
+  const document = readFileSync('fixtures/monitoring/nerdgraph-nrql.json', 'utf8');
+  const lines = '{"rtt_ms":41.2,"timestamp":1709287200412,"user":"alice"}\n{"rtt_ms":38,"timestamp":1709287201118,"user":"bob"}\n{"rtt_ms":40.9,"timestamp":1709287215377,"user":"alice"}\n';
+  const jqOut = runJqOf(r.error, document);
+  if (jqOut !== null) assert.equal(jqOut, lines);
+  const run = await runAdapter(genericAdapter, jqOut ?? lines, {}, new SideData(), 'nrql.jsonl');
+  assert.deepEqual(run.samples.map((s) => [s.account, s.kind, s.valueMs, s.timeUs]),
+    [['alice', 'rtt', 41.2, 1709287200412_000], ['bob', 'rtt', 38, 1709287201118_000], ['alice', 'rtt', 40.9, 1709287215377_000]]);
+  // A query across accounts (`actor { nrql(accounts: [...]) }`): one level less.
+  await rejectsWith(runAdapter(genericAdapter, '{"data":{"actor":{"nrql":{"results":[{"beginTimeSeconds":1709287200,"user":"alice","average.rtt_ms":41.2}]}}}}'),
+    /^a New Relic NerdGraph response \(an NRQL query's records in \.data\.actor\.nrql\.results\): .*jq -c '\.data\.actor\.nrql\.results\[\]' .*--time-col beginTimeSeconds/, 1);
 });

@@ -43,6 +43,54 @@ export const KIND_ALIASES = ['kind', 'metric', 'latency_kind', 'measure', 'measu
 const INFLUX_FIELD = 'field';
 /** Prometheus' metric-name label (`__name__`) as a column: what each row's value is (resolveColumns). */
 const PROMETHEUS_METRIC_NAME = '__name__';
+/**
+ * Grafana's name for a query's value in its table view and CSV download (Prometheus, Loki: *Format:
+ * Table*): `Value`, or `Value #A`, `Value #B` (the query's refId) when the panel has several queries.
+ * Matched as Grafana writes it (capital V), with its time column `Time`: a file's own `value` is a
+ * generic value as before.
+ */
+const GRAFANA_VALUE_RE = /^Value(?: #(.+))?$/;
+const GRAFANA_TIME = 'Time';
+/** The text of a header cell as written (a BOM and surrounding spaces aside). */
+const cellText = (name: string): string => name.replace(/^\uFEFF/, '').trim();
+
+/**
+ * InfluxDB 1.x's CLI (`influx -format csv`, `-execute 'SELECT ...'`) writes each series' measurement
+ * as `name` first, then, for a query grouped by tags (GROUP BY user, GROUP BY *), its tags in one
+ * `tags` cell (`"host=vdi1,user=alice"`), then `time` (epoch ns by default) and the query's columns.
+ */
+function influxCliColumns(header: readonly string[]): { name: number; tags: number } | null {
+  const cells = header.map(cellText);
+  if (cells[0] !== 'name' || (cells[1] !== 'tags' && cells[1] !== 'time')) return null;
+  if (cells[1] === 'tags' && cells[2] !== 'time') return null;
+  return { name: 0, tags: cells[1] === 'tags' ? 1 : -1 };
+}
+
+/**
+ * The account in an InfluxDB 1.x `tags` cell (`host=vdi1,user=alice`, sorted by key, as the CLI
+ * joins them): the tag `key` names (--account-col), else the first tag whose key is an account's name
+ * in ACCOUNT_ALIASES' order (`user`, `username`, `upn`...); null when none is there.
+ */
+export function accountInTags(cell: string, key: string | null): string | null {
+  const tags = new Map<string, string>();
+  for (const pair of cell.split(',')) {
+    const eq = pair.indexOf('=');
+    if (eq > 0) tags.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
+  }
+  if (key !== null) {
+    const target = normaliseHeader(key);
+    for (const [k, v] of tags) if (normaliseHeader(k) === target) return v === '' ? null : v;
+    return null;
+  }
+  const keys = [...tags.keys()];
+  const keyForms = keys.map(headerForms);
+  for (const alias of ACCOUNT_ALIASES) {
+    const i = keyForms.findIndex((f) => f.includes(alias));
+    if (i >= 0) return tags.get(keys[i]!) || null;
+  }
+  return null;
+}
+
 /** Optional per-row server (for --servers: where the round trip ended) and client address (for --geoip-db). */
 export const SERVER_ALIASES = [
   'server', 'server_name', 'servername', 'session_host', 'sessionhost', 'sessionhostname', 'session_host_name', 'gateway',
@@ -177,6 +225,11 @@ export interface ColumnPlan {
   notes: string[];
   /** A date column, when the time column may hold only the time of day (date,time exports). */
   date?: number | null;
+  /**
+   * The account column is InfluxDB 1.x's `tags` cell (`host=vdi1,user=alice`): the account is the
+   * tag `key` names (--account-col), or with `key` null the first account-like tag (accountInTags).
+   */
+  accountTag?: { key: string | null };
   /** What a kind_unknown rejection's detail adds (InfluxDB's `_field` as the kind column). */
   kindHint?: string;
   /** What the header warns of about the columns (two read as one kind; a duration read as a latency). */
@@ -474,7 +527,16 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
     .flatMap((name) => (name ? [columnNamed(header, name)] : []))
     .concat((options.valueCols ?? []).map((spec) => columnNamed(header, valueColSpec(spec).column)))
     .filter((index) => index >= 0);
-  let account = options.accountCol ? findByOption(header, options.accountCol, at, 'account') : findAlias(forms, ACCOUNT_ALIASES, optionColumns);
+  const influx = influxCliColumns(header);
+  // InfluxDB 1.x's `tags` cell holds the account (`user=alice`): --account-col names its tag, else an account-like one.
+  let accountTag: { key: string | null } | undefined;
+  if (influx !== null && influx.tags >= 0 && (options.accountCol ? columnNamed(header, options.accountCol) < 0 : findAlias(forms, ACCOUNT_ALIASES, optionColumns) < 0)) {
+    accountTag = { key: options.accountCol ?? null };
+    notes.push(`${header[influx.tags]} -> account: ${accountTag.key === null ? `the tag named as an account is (${ACCOUNT_ALIASES.slice(0, 3).join(', ')}, ...)` : `the tag ${accountTag.key}`} `
+      + 'in each row\'s tags (InfluxDB 1.x CLI CSV: host=vdi1,user=alice)');
+  }
+  let account = accountTag !== undefined ? influx!.tags
+    : options.accountCol ? findByOption(header, options.accountCol, at, 'account') : findAlias(forms, ACCOUNT_ALIASES, optionColumns);
   let time = options.timeCol ? findByOption(header, options.timeCol, at, 'time') : findAlias(forms, TIME_ALIASES, optionColumns);
   if (!options.accountCol && account >= 0) {
     // Say which when several columns could be the account (user and user_email): a wrong one joins nothing.
@@ -547,6 +609,22 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
     }
   }
 
+  // Grafana's table of a panel's several queries names each query's value by its refId, `Value #A`,
+  // `Value #B`: nothing in the file says which latency (or which unit) each query is. One such column
+  // is the value a `Value` column is (its kind and unit from each row's __name__, when there is one);
+  // several are the analyst's to choose between.
+  if (values.length === 0 && !(options.valueCols && options.valueCols.length > 0)) {
+    const queries = header.map((_, index) => index).filter((index) => GRAFANA_VALUE_RE.exec(cellText(header[index]!))?.[1] !== undefined);
+    if (queries.length > 1) {
+      const names = queries.map((i) => `'${cellText(header[i]!)}'`).join(', ');
+      throw inputError(`columns ${names} are the values of the panel's queries ${queries.map((i) => GRAFANA_VALUE_RE.exec(cellText(header[i]!))![1]).join(', ')} `
+        + '(Grafana\'s table of several queries): nothing in the file says which latency each query is, nor its unit; '
+        + `give --value-col '${cellText(header[queries[0]!]!)}:KIND' for the query to read (again for another), with --unit s if its metric is in seconds (Prometheus' base unit), `
+        + 'or export each query on its own', at.file, at.line);
+    }
+    if (queries.length === 1) values.push(valueColumn(queries[0]!, null, null, false));
+  }
+
   // No alias: a column named by latency words (`delay`, `avg_rtt_ms`), if exactly one is. Two or
   // more (min_rtt_ms and avg_rtt_ms) are one measurement summed up two ways: which one is meant is
   // the analyst's to say, not a guess (each taken would count every row twice).
@@ -580,6 +658,29 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
       kindIdx = metricName;
       kindHint = 'a metric that names no latency';
     }
+  }
+
+  // InfluxDB 1.x's CLI CSV: a generic `value` field is the one value of its measurement (`name`), as
+  // Prometheus' remote write stores a metric (measurement rdp_rtt_seconds, field value): the
+  // measurement gives its kind and unit, as __name__ does.
+  if (influx !== null && kindIdx < 0 && !options.kindCol && values.some((v) => v.kind === null)) {
+    kindIdx = influx.name;
+    notes.push(`${header[influx.name]} names the measurement of each row's value (InfluxDB 1.x): it gives the kind and unit (rdp_rtt_seconds: rtt in s); `
+      + 'rows of a measurement that names no latency are rejected as kind_unknown');
+    kindHint = 'a measurement that names no latency: give --value-col COL:KIND';
+  }
+
+  // Grafana's table of a Prometheus query (`"Time",...,"Value"`) without the metric's name: an
+  // aggregation (`avg by (user) (rdp_rtt_seconds)`) drops __name__, and with it the unit. Prometheus'
+  // base unit is seconds: read as ms, 0.0412 s was a 0.0412 ms latency, a thousand times too small,
+  // which the unit check only saw past 30 values. Never guessed either way (an rdp_rtt_ms
+  // aggregated is ms): --unit says it.
+  const grafanaValue = values.find((v) => GRAFANA_VALUE_RE.test(cellText(v.name)));
+  if (grafanaValue !== undefined && kindIdx < 0 && options.unit === undefined && time >= 0 && cellText(header[time]!) === GRAFANA_TIME) {
+    throw inputError(`column '${cellText(grafanaValue.name)}' is a query's value as Grafana's table writes it (Format: Table, Download CSV), without the metric's name `
+      + '(no __name__ column: an aggregation such as avg by (user) (...) drops it): nothing says its unit, and Prometheus\' base unit is seconds '
+      + `(0.0412 is 41.2 ms); give --unit s, or --unit ms if the query's metric is in milliseconds, and --value-col '${cellText(grafanaValue.name)}:KIND' for which latency it is`,
+    at.file, at.line);
   }
 
   // Zabbix's history (real-time export NDJSON, `history.get` rows) holds every item of a host, one
@@ -644,6 +745,7 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
   const date = dateIdx >= 0 ? dateIdx : null;
   const plan: ColumnPlan = { account, time, session: sessionIdx >= 0 ? sessionIdx : null, kind: kindIdx >= 0 ? kindIdx : null, values, notes, server, clientAddress, date };
   if (kindHint !== undefined) plan.kindHint = kindHint;
+  if (accountTag !== undefined) plan.accountTag = accountTag;
   // A 'duration' read as a latency only because it names a number of ms: it is as often a session's
   // or a call's length, which as input_lag would be minutes of "latency".
   const duration = kindIdx < 0 ? values.find((v) => v.kind === null && /^duration/i.test(normalised[v.index]!)) : undefined;
@@ -719,6 +821,13 @@ function seriesColumnsPlan(header: string[], time: number, options: ColumnOption
       if (nameForms.some((f) => ACCOUNT_ALIASES.includes(f)) || valueAliasIn(nameForms) !== undefined) {
         throw inputError(`--account-columns: column '${text}' is named as an account or latency column is, not as an account: `
           + 'a file of one row per sample is read without --account-columns', at.file, at.line);
+      }
+      // Two queries with one legend (`{{user}}`), "Series joined by time": alice's rtt and alice's
+      // jitter are both `alice`, and both would be read as the one KIND.
+      const twin = values.findIndex((v) => v.account === text && seriesName(header[v.index]!) === null);
+      if (twin >= 0) {
+        throw inputError(`--account-columns: column '${text}' is there twice (columns ${values[twin]!.index + 1} and ${index + 1}): the series of two queries with one legend? `
+          + 'keylag cannot tell which is the latency; download the latency query\'s series on its own', at.file, at.line);
       }
       account = text;
     } else {

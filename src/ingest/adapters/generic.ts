@@ -10,7 +10,7 @@ import { JsonShapeError, looksLikeJsonDocument, type JsonRecordText } from './js
 import { copiedChunks } from '../open.js';
 import { csvInputError, recordTooLong } from '../csv-errors.js';
 import { emitBatch, KIND_INDEX, type AdapterContext, type AdapterResult, type InputAdapter, type RawSample } from '../adapter.js';
-import { headerForms, resolveColumns, kindOfCell, unitWarnings, ValueRange, UNIT_TO_MS, type ColumnPlan } from '../columns.js';
+import { accountInTags, headerForms, resolveColumns, kindOfCell, unitWarnings, ValueRange, UNIT_TO_MS, type ColumnPlan } from '../columns.js';
 import { parseTimestamp, twoDigitYearDoubt, excelNumberDoubt, MIN_TIME_US, MAX_TIME_US } from '../time.js';
 import { inputError } from '../../errors.js';
 import { wallClockOf, WALL_AMBIGUOUS, WALL_NONEXISTENT, type WallClock } from '../zone.js';
@@ -99,6 +99,8 @@ class RecordProcessor {
   private blankSeriesCells = 0;
   /** kindOfCell per kind cell text: a file names a few kinds, row after row. */
   private readonly kindsOfCells = new Map<string, ReturnType<typeof kindOfCell>>();
+  /** accountInTags per tags cell text. */
+  private readonly tagAccounts = new Map<string, string>();
   /** --decimal-comma: `59,6` is 59.6, and a '.' grouping thousands (`2.860`) is no decimal point. */
   readonly decimalComma: boolean;
   /** Values read per value column, on this path and by its byte lane (given this range), for `unitWarnings`. */
@@ -133,6 +135,16 @@ class RecordProcessor {
       records, dialect, timeFormats: [...this.timeFormats], warnings: this.warnings(),
       ...(wc === null ? {} : { assumedZone: { zone: wc.zone.name, samples: wc.samples, ambiguous: wc.ambiguous, nonexistent: wc.nonexistent } }),
     };
+  }
+
+  /** The account in an InfluxDB 1.x tags cell (ColumnPlan.accountTag), '' for none; remembered per text (a series' rows share it). */
+  private accountOfTags(cell: string): string {
+    let account = this.tagAccounts.get(cell);
+    if (account === undefined) {
+      account = accountInTags(cell, this.plan.accountTag!.key) ?? '';
+      if (this.tagAccounts.size < KIND_CELLS_CACHED) this.tagAccounts.set(cell, account);
+    }
+    return account;
   }
 
   /** A kind cell's kind and unit (kindOfCell), remembered per text. */
@@ -218,8 +230,15 @@ class RecordProcessor {
       return;
     }
     // One column per account (ColumnPlan.account -1): each value column names its own.
-    const rowAccount = plan.account < 0 ? '' : (fields[plan.account] ?? '').trim();
-    if (plan.account >= 0 && rowAccount === '') { ctx.reject(line, 'account_missing', 'empty account cell'); return; }
+    const accountCell = plan.account < 0 ? '' : (fields[plan.account] ?? '').trim();
+    const rowAccount = plan.accountTag === undefined ? accountCell : this.accountOfTags(accountCell);
+    if (plan.account >= 0 && rowAccount === '') {
+      // The CLI writes the header again before each series: `name,tags,time,...` is no row without an account.
+      if (plan.accountTag !== undefined && this.headerAgain(fields, line)) return;
+      ctx.reject(line, 'account_missing', plan.accountTag === undefined || accountCell === '' ? 'empty account cell'
+        : `${truncate(accountCell)} (no ${plan.accountTag.key === null ? 'tag named as an account is' : `tag ${plan.accountTag.key}`}: group the query by the user's tag, or give --account-col TAG)`);
+      return;
+    }
     let timeText = fields[plan.time] ?? '';
     // A time of day alone: read with its row's date (date,time exports).
     if (plan.date != null && TIME_OF_DAY_RE.test(timeText)) {
@@ -443,8 +462,8 @@ async function readDelimitedFast(chunks: AsyncIterable<Buffer>, ctx: AdapterCont
 
   // One physical line [a, b) of `buf`, newline excluded.
   const handleBytes = (buf: Buffer, a: number, b: number): void => {
-    // Not for one column per account: the lane reads a row's account from one cell.
-    if (lane === null && table.processor !== null && delimiter.length === 1 && table.processor.plan.account >= 0) {
+    // Not for one column per account, nor an account inside a tags cell: the lane reads a row's account as one cell.
+    if (lane === null && table.processor !== null && delimiter.length === 1 && table.processor.plan.account >= 0 && table.processor.plan.accountTag === undefined) {
       lane = new ByteLane(table.processor.plan, table.processor.width!, delimiterByte, (batch) => emitBatch(ctx, batch), table.processor.dateOrder,
         table.processor.range, !table.processor.decimalComma, table.processor.wallClock);
       table.processor.lane = lane;
@@ -568,6 +587,15 @@ function metricsApiResponse(head: string): string | null {
   if (sumo !== null) {
     return `a Sumo Logic Search Job API response (${sumo[1]}, each in a "map"): keylag reads no such document; write its records one per line, `
       + `jq -c '.${sumo[1]}[].map' (_messagetime is a message's time, _timeslice an aggregate's)`;
+  }
+  // New Relic's NerdGraph (GraphQL) answer to an NRQL query: the records four or three levels down,
+  // `data.actor.account.nrql.results` (one account) or `data.actor.nrql.results` (across accounts),
+  // deeper than keylag looks for an array of records ("no array of records found" before).
+  const nerdGraph = /^\{\s*"data"\s*:\s*\{\s*"actor"\s*:\s*\{\s*("account"\s*:\s*\{[^{}]*?)?"nrql"\s*:\s*\{/.exec(text);
+  if (nerdGraph !== null) {
+    const path = `.data.actor${nerdGraph[1] !== undefined ? '.account' : ''}.nrql.results`;
+    return `a New Relic NerdGraph response (an NRQL query's records in ${path}): keylag reads no such document; write its records one per line, `
+      + `jq -c '${path}[]' (a SELECT of events has their timestamp, epoch ms; a TIMESERIES query's rows have beginTimeSeconds: give --time-col beginTimeSeconds)`;
   }
   // AWS CloudWatch GetMetricData (`aws cloudwatch get-metric-data`): per query a Label, Timestamps and Values.
   if (/^\{\s*"MetricDataResults"\s*:/.test(text)) {
