@@ -672,15 +672,14 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
 
   // Grafana's table of a Prometheus query (`"Time",...,"Value"`) without the metric's name: an
   // aggregation (`avg by (user) (rdp_rtt_seconds)`) drops __name__, and with it the unit. Prometheus'
-  // base unit is seconds: read as ms, 0.0412 s was a 0.0412 ms latency, a thousand times too small,
-  // which the unit check only saw past 30 values. Never guessed either way (an rdp_rtt_ms
-  // aggregated is ms): --unit says it.
+  // base unit is seconds: read as ms, 0.0412 s is a 0.0412 ms latency, a thousand times too small,
+  // which the unit check only sees past 30 values. Read as ms as every unit-less value (a file of its
+  // own headed Time,User,Value in ms is common too), and warned of whatever the count: --unit says it.
   const grafanaValue = values.find((v) => GRAFANA_VALUE_RE.test(cellText(v.name)));
   if (grafanaValue !== undefined && kindIdx < 0 && options.unit === undefined && time >= 0 && cellText(header[time]!) === GRAFANA_TIME) {
-    throw inputError(`column '${cellText(grafanaValue.name)}' is a query's value as Grafana's table writes it (Format: Table, Download CSV), without the metric's name `
-      + '(no __name__ column: an aggregation such as avg by (user) (...) drops it): nothing says its unit, and Prometheus\' base unit is seconds '
-      + `(0.0412 is 41.2 ms); give --unit s, or --unit ms if the query's metric is in milliseconds, and --value-col '${cellText(grafanaValue.name)}:KIND' for which latency it is`,
-    at.file, at.line);
+    warnings.push(`column '${cellText(grafanaValue.name)}' is headed as Grafana's table of a query writes its value, without the metric's name `
+      + '(no __name__ column: an aggregation such as avg by (user) (...) drops it): nothing says its unit and it was read as ms, while Prometheus\' base unit '
+      + `is seconds (0.0412 is 41.2 ms); if the query's metric is in seconds give --unit s (--unit ms silences this), and --value-col '${cellText(grafanaValue.name)}:KIND' for which latency it is`);
   }
 
   // Zabbix's history (real-time export NDJSON, `history.get` rows) holds every item of a host, one
