@@ -247,6 +247,15 @@ test('help lists every option with examples; --version works; unknown options ex
   assert.equal(version.status, 0);
   assert.match(version.stdout, /^\d+\.\d+\.\d+\n$/);
   assert.equal(runCli(['scan', SAMPLE, '--bogus']).status, 2);
+  // Help asked for is a success; help shown because no command was given is a usage error (it was
+  // exit 0: `keylag $UNSET_COMMAND` in a CI script passed).
+  assert.equal(runCli(['help']).status, 0);
+  assert.equal(runCli(['help', 'scan']).status, 0);
+  for (const missing of [[], ['baseline']]) {
+    const r = runCli(missing);
+    assert.equal(r.status, 2, missing.join(' '));
+    assert.match(r.stderr, /^Usage: keylag/, missing.join(' '));
+  }
 });
 
 test('colour only when forced on a non-TTY; NO_COLOR and --no-color win', () => {

@@ -53,7 +53,9 @@ async function main(argv: string[]): Promise<void> {
     await program.parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
+      // Help asked for (--help, `keylag help`) is a success; help shown because no command was given
+      // (commander's exit code 1) is a usage error, so a script calling `keylag $EMPTY` does not pass.
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || (err.code === 'commander.help' && err.exitCode === 0)) {
         process.exitCode = EXIT_OK;
       } else {
         process.exitCode = EXIT_USAGE;
