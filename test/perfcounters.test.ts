@@ -53,6 +53,32 @@ test('local time to UTC with the header bias, in both directions; PDH dates are 
   assert.deepEqual(reasons(dayFirst), { time_unparseable: 1 }, 'a day-first date is rejected, never misread');
 });
 
+test('a log across a change of daylight time: times by the zone\'s rules, the hour written twice placed by order; unknown names keep the bias', async () => {
+  // PDH stamps each sample with the machine's local time and writes the bias once, at the start: in
+  // autumn the hour 01:00-02:00 is written twice, in spring 02:00-03:00 never (as logs show it).
+  const header = (zone: string, bias: number) => H.replace('(Pacific Standard Time)(480)', `(${zone})(${bias})`);
+  const rows = (stamps: string[]) => stamps.map((t) => `"${t}","20.000000"," ","1"`).join('\n');
+  const times = (run: Awaited<ReturnType<typeof withSessions>>) => run.samples.map((x) => new Date(x.timeUs / 1000).toISOString().slice(11, 16));
+  // New York, 1 November 2026: 02:00 EDT became 01:00 EST. Every 15 minutes from 00:30 EDT.
+  const autumn = ['00:30', '00:45', '01:00', '01:15', '01:30', '01:45', '01:00', '01:15', '01:30', '01:45', '02:00'].map((t) => `11/01/2026 ${t}:00.000`);
+  const fallBack = await withSessions(QWINSTA, `${header('Eastern Standard Time', 240)}\n${rows(autumn)}\n`);
+  // Before: 05:00-05:45 twice and 02:00 EST at 06:00 (the bias of daylight time kept).
+  assert.deepEqual(times(fallBack), ['04:30', '04:45', '05:00', '05:15', '05:30', '05:45', '06:00', '06:15', '06:30', '06:45', '07:00']);
+  assert.ok(fallBack.notes.some((n) => /^5 row\(s\) after a change of daylight time in America\/New_York .*; 8 row\(s\) in the hour the clocks went back placed by their order/.test(n)), fallBack.notes.join('|'));
+  // 8 March 2026: 02:00 EST became 03:00 EDT; the header names the daylight name (as some logs do).
+  const spring = await withSessions(QWINSTA, `${header('Eastern Daylight Time', 300)}\n${rows(['03/08/2026 01:30:00.000', '03/08/2026 01:45:00.000', '03/08/2026 03:00:00.000', '03/08/2026 03:15:00.000'])}\n`);
+  // Before: 03:00 EDT at 08:00 UTC, an hour late.
+  assert.deepEqual(times(spring), ['06:30', '06:45', '07:00', '07:15']);
+  // A name keylag does not know (a German Windows): the bias throughout, said.
+  const german = await withSessions(QWINSTA, `${header('Mitteleuropäische Zeit', -60)}\n${rows(['10/25/2026 01:30:00.000', '10/25/2026 03:30:00.000'])}\n`);
+  assert.deepEqual(times(german), ['00:30', '02:30']);
+  assert.ok(german.notes.some((n) => /time zone 'Mitteleuropäische Zeit' is not a Windows zone name keylag knows: .*bias\) throughout/.test(n)), german.notes.join('|'));
+  // A bias the zone does not have at the first time: the bias, as written, said.
+  const odd = await withSessions(QWINSTA, `${header('Pacific Standard Time', 300)}\n${rows(['02/25/2025 09:00:00.000'])}\n`);
+  assert.deepEqual(times(odd), ['14:00']);
+  assert.ok(odd.notes.some((n) => /is not at bias 300 min at the log's first time/.test(n)), odd.notes.join('|'));
+});
+
 test('typeperf console output: leading empty line, blank cells skipped (not rejected), trailing status lines ignored', async () => {
   const accounts = exportPopulation().slice(0, 2);
   const csv = remoteFxCsv({

@@ -136,6 +136,21 @@ export class WallClock {
     return WALL_NONEXISTENT;
   }
 
+  /**
+   * `toUtc` for wall times a log writes in time order from its own clock (a performance counter log
+   * across a change of daylight time): in the hour read twice, the earlier instant unless it would go
+   * back before `previousUs` (the row before's instant), then the later one: the second pass through
+   * that hour. Counted as ambiguous either way.
+   */
+  toUtcInOrder(wallUs: number, previousUs: number): number {
+    const found = this.toUtc(wallUs);
+    if (found === WALL_AMBIGUOUS && this.out[0]! < previousUs) {
+      const { before, after } = this.last;
+      this.out[0] = Math.max(wallUs - before * 1e6, wallUs - after * 1e6);
+    }
+    return found;
+  }
+
   /** The offsets that may apply to wall hour `hour` (hours since the epoch, wall time read as UTC). */
   private hourOf(hour: number): HourOffsets {
     let offsets = this.hours.get(hour);

@@ -24,6 +24,25 @@ import { MIN_TIME_US, MAX_TIME_US } from '../time.js';
 import { parseLatency } from './generic.js';
 import { csvRecords, firstLine, parseSlashDate, peekHead, slashDateToUs } from './export-util.js';
 import { hostsWithoutListing, lookupSession, SESSIONS_KEY, type SessionMap } from './sessions.js';
+import { WallClock, WALL_AMBIGUOUS, WALL_NONEXISTENT } from '../zone.js';
+import { ianaZoneOf } from '../../geo/timezones.js';
+
+/**
+ * The IANA zone of a PDH header's zone name: Windows' name of the zone (`Pacific Standard Time`, `GMT
+ * Standard Time`, what the blog below saw during British summer time) or its daylight name (`W.
+ * Europe Daylight Time`), through CLDR's table; null for a name it does not know (a Windows in
+ * another language writes its own). The header's bias holds only at the log's start: PDH stamps each
+ * sample with the machine's local time, which jumps an hour at a change of daylight time (a gap in
+ * spring, the hour written twice in autumn: digitalflapjack.com/blog/2018/5/15/be-wary-of-timestamps-
+ * for-windows-performance-data), so a log across a change needs the zone's rules, not the bias.
+ */
+function pdhZone(name: string): string | null {
+  for (const candidate of [name, name.replace(/\bDaylight\b/, 'Standard')]) {
+    const found = ianaZoneOf(candidate);
+    if (found !== null && found.from !== 'offset') return found.zone;
+  }
+  return null;
+}
 
 const PDH_RE = /^\uFEFF?"?\(PDH-(CSV|TSV) 4\.0\) \(([^)]*)\)\((-?\d+)\)"?/;
 const PATH_RE = /^\\\\([^\\]+)\\(.+?)\((.*)\)\\(.+)$/;
@@ -59,6 +78,14 @@ export const perfCountersAdapter: InputAdapter = {
     let blanks = 0;
     let zeros = 0;
     const mapped = new Map<string, string>();
+    // Local times through the zone's rules (pdhZone) once the first row has shown that they agree
+    // with the header's bias; else (no zone known, or they disagree) with the bias alone, as before.
+    let clock: WallClock | null = null;
+    let zoneName = '';
+    let headerZone = '';
+    let clockChecked = false;
+    let previousUs = -Infinity;
+    let offsetChanged = 0;
     // typeperf -f TSV and relog -f TSV write the same data tab separated, header "(PDH-TSV 4.0) ...".
     const { head, replay } = await peekHead(chunks, false);
     const tsv = PDH_RE.exec(firstLine(head))?.[1] === 'TSV';
@@ -89,7 +116,10 @@ export const perfCountersAdapter: InputAdapter = {
             + `${COUNTER_PATHS}, by their English names; a Windows in another language writes its counters' names in that language, `
             + 'which are not recognised', ctx.file, line);
         }
-        ctx.note(`time zone '${m[2]}', bias ${biasMin} min: local times read as UTC ${biasMin >= 0 ? '+' : '-'} ${Math.abs(biasMin)} min`);
+        headerZone = m[2]!;
+        const iana = pdhZone(headerZone);
+        if (iana !== null) { clock = new WallClock({ name: iana, fixedSeconds: null }); zoneName = iana; }
+        else ctx.note(`time zone '${headerZone}' is not a Windows zone name keylag knows: local times read as UTC ${biasMin >= 0 ? '+' : '-'} ${Math.abs(biasMin)} min (the header's bias) throughout, so a change of daylight time within the log is not followed`);
         ctx.note(`${columns.length} round-trip counter column(s) -> rtt (ms)${ignored.length > 0 ? `; ${ignored.length} other counter column(s) ignored` : ''}`);
         if (columns.length > 0 && (sessions === undefined || sessions.hosts.size === 0)) {
           const hosts = [...new Set(columns.map((c) => c.host))].join(', ');
@@ -113,8 +143,26 @@ export const perfCountersAdapter: InputAdapter = {
       if (fields.length !== width) { ctx.reject(line, 'row_ragged', `${fields.length} fields where the header has ${width}`); continue; }
       const date = parseSlashDate(fields[0] ?? '');
       // PDH writes MM/DD/YYYY whatever the locale.
-      const timeUs = date === null ? null : slashDateToUs(date, 'mdy', -biasMin);
-      if (timeUs === null) { ctx.reject(line, 'time_unparseable', (fields[0] ?? '').slice(0, 80)); continue; }
+      const wallUs = date === null ? null : slashDateToUs(date, 'mdy');
+      if (wallUs === null) { ctx.reject(line, 'time_unparseable', (fields[0] ?? '').slice(0, 80)); continue; }
+      const biasUs = wallUs + biasMin * 60_000_000;
+      if (clock !== null && !clockChecked) {
+        clockChecked = true;
+        const found = clock.toUtc(wallUs);
+        if (found === WALL_NONEXISTENT || clock.out[0] !== biasUs) {
+          ctx.note(`time zone '${headerZone}' (${zoneName}) is not at bias ${biasMin} min at the log's first time, as the header says: local times read with the bias throughout`);
+          clock = null;
+        } else ctx.note(`time zone '${headerZone}' (${zoneName}), bias ${biasMin} min at the start: local times converted by the zone's rules, so a change of daylight time within the log is followed`);
+      }
+      let timeUs = biasUs;
+      if (clock !== null) {
+        const found = clock.toUtcInOrder(wallUs, previousUs);
+        if (found === WALL_NONEXISTENT) { ctx.reject(line, 'time_in_dst_gap', `${fields[0]}: a local time the clocks skipped in ${zoneName}`); continue; }
+        timeUs = clock.out[0]!;
+        if (timeUs !== biasUs) offsetChanged++;
+        if (found === WALL_AMBIGUOUS) clock.ambiguous++;
+        previousUs = timeUs;
+      }
       if (timeUs < MIN_TIME_US || timeUs >= MAX_TIME_US) { ctx.reject(line, 'time_out_of_range', `${fields[0]} (outside 1990..2099)`); continue; }
       for (const col of columns) {
         const cell = fields[col.index] ?? '';
@@ -145,6 +193,11 @@ export const perfCountersAdapter: InputAdapter = {
     if (blanks > 0) ctx.note(`${blanks} blank cell(s) (counter not sampled) skipped`);
     if (zeros > 0) ctx.note(`${zeros} RTT reading(s) of 0 rejected as rtt_zero: a round-trip counter reads 0 when it measured nothing (RemoteFX Current UDP RTT while the session runs over TCP), not a 0 ms round trip`);
     if (trailing > 0) ctx.note(`${trailing} typeperf status line(s) after the data ignored`);
-    return { records, dialect: tsv ? 'PDH-TSV 4.0' : 'PDH-CSV 4.0', timeFormats: [`local time MM/DD/YYYY, converted with the header's bias (${biasMin} min)`] };
+    if (clock !== null && offsetChanged > 0) {
+      ctx.note(`${offsetChanged} row(s) after a change of daylight time in ${zoneName} converted at the new offset, not the header's bias`
+        + (clock.ambiguous > 0 ? `; ${clock.ambiguous} row(s) in the hour the clocks went back placed by their order (the log's times run forward)` : ''));
+    }
+    const converted = clock !== null ? `by the rules of ${zoneName} (header bias ${biasMin} min at the start)` : `with the header's bias (${biasMin} min)`;
+    return { records, dialect: tsv ? 'PDH-TSV 4.0' : 'PDH-CSV 4.0', timeFormats: [`local time MM/DD/YYYY, converted ${converted}`] };
   },
 };
