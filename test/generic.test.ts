@@ -354,18 +354,21 @@ test('a fatal error mid-file hands on every sample read before it (the partial i
   assert.deepEqual(samples.map((s) => s.line), rows.map((_, i) => i + 2));
 });
 
-test('decimal commas: a hint without --decimal-comma, read with it (and only plain numbers with one comma)', async () => {
-  const text = 'user;time;rtt_ms\na;2026-03-02T14:03:11Z;59,6\nb;2026-03-02T14:03:12Z;0,25\nc;2026-03-02T14:03:13Z;1.234,5\nd;2026-03-02T14:03:14Z;12\n';
+test('decimal commas: read without --decimal-comma where no thousands grouping can be meant, a hint where one can, all with it', async () => {
+  const text = 'user;time;rtt_ms\na;2026-03-02T14:03:11Z;59,6\nb;2026-03-02T14:03:12Z;0,25\nc;2026-03-02T14:03:13Z;1.234,5\nd;2026-03-02T14:03:14Z;12\n'
+    + 'e;2026-03-02T14:03:15Z;1,045\nf;2026-03-02T14:03:16Z;0,045\n';
+  // Before: 59,6 and 0,25 were rejected too ("a decimal comma? give --decimal-comma"), though a comma
+  // followed by one or two digits groups no thousands; the rows left were a biased sample (integers).
   const plain = await read(text);
-  assert.deepEqual(plain.samples.map((s) => [s.account, s.valueMs]), [['d', 12]]);
+  assert.deepEqual(plain.samples.map((s) => [s.account, s.valueMs]), [['a', 59.6], ['b', 0.25], ['d', 12], ['f', 0.045]]);
   assert.deepEqual(plain.rejections.map((r) => [r.line, r.reason, r.detail]), [
-    [2, 'value_not_numeric', 'rtt_ms=59,6 (a decimal comma? give --decimal-comma)'],
-    [3, 'value_not_numeric', 'rtt_ms=0,25 (a decimal comma? give --decimal-comma)'],
-    [4, 'value_not_numeric', 'rtt_ms=1.234,5']]);
-  assert.ok(plain.notes.some((n) => /--decimal-comma/.test(n)));
+    [4, 'value_not_numeric', 'rtt_ms=1.234,5'],
+    [6, 'value_not_numeric', 'rtt_ms=1,045 (thousands grouped with a comma, or a decimal comma? not guessed: save the values without thousand separators, or give --decimal-comma if the file writes decimal commas)']]);
+  assert.ok(plain.notes.some((n) => /^values with a decimal comma read as such \(line 2: 59,6\): a comma not followed by exactly three digits groups no thousands; one that is \(1,045\) stays rejected unless --decimal-comma/.test(n)), plain.notes.join('|'));
   const comma = await read(text, { decimalComma: true });
-  assert.deepEqual(comma.samples.map((s) => [s.account, s.valueMs]), [['a', 59.6], ['b', 0.25], ['d', 12]]);
+  assert.deepEqual(comma.samples.map((s) => [s.account, s.valueMs]), [['a', 59.6], ['b', 0.25], ['d', 12], ['e', 1.045], ['f', 0.045]]);
   assert.deepEqual(comma.rejections.map((r) => [r.line, r.reason]), [[4, 'value_not_numeric']]);
+  assert.ok(!comma.notes.some((n) => /read as such/.test(n)), 'with the flag nothing is said of it');
   // In a comma-separated file such a value is quoted; the byte lane leaves it to the string path.
   const quoted = await read('user,time,rtt_ms\na,2026-03-02T14:03:11Z,"59,6"\n', { decimalComma: true });
   assert.deepEqual(quoted.samples.map((s) => s.valueMs), [59.6]);
@@ -411,25 +414,26 @@ test('a value over one hour in a column that names no unit says what it is in µ
 
 test('"1,183" (Excel #,##0 in an English locale) gets a hint naming both readings, not only --decimal-comma, which would make it 1.183', async () => {
   const run = await read('user,time,rtt_ms\ndave,2026-12-07T20:43:00Z,"1,183"\ndave,2026-12-07T20:44:00Z,987\ndave,2026-12-07T20:45:00Z,"59,6"\n');
-  assert.deepEqual(run.samples.map((s) => s.valueMs), [987]);
+  assert.deepEqual(run.samples.map((s) => s.valueMs), [987, 59.6]);
   assert.deepEqual(run.rejections.map((r) => [r.line, r.detail]), [
-    [2, 'rtt_ms=1,183 (thousands grouped with a comma, or a decimal comma? not guessed: save the values without thousand separators, or give --decimal-comma if the file writes decimal commas)'],
-    [4, 'rtt_ms=59,6 (a decimal comma? give --decimal-comma)']]);
+    [2, 'rtt_ms=1,183 (thousands grouped with a comma, or a decimal comma? not guessed: save the values without thousand separators, or give --decimal-comma if the file writes decimal commas)']]);
 });
 
 test('--decimal-comma reaches the reader from the command line', async () => {
   const { runCli } = await import('./helpers/cli.js');
-  const path = tempFile('eu.csv', 'user;time;rtt_ms\n' + Array.from({ length: 40 }, (_, i) => `u${i % 2};2026-03-02T14:03:${String(i).padStart(2, '0')}Z;${20 + i},5`).join('\n') + '\n');
+  // Three decimals after the comma: a thousand and more, or a decimal comma? Only the flag says.
+  const path = tempFile('eu.csv', 'user;time;rtt_ms\n' + Array.from({ length: 40 }, (_, i) => `u${i % 2};2026-03-02T14:03:${String(i).padStart(2, '0')}Z;${20 + i},125`).join('\n') + '\n');
   // Without it every value is rejected: nothing read, an input error naming the hint.
   const without = runCli(['scan', path, '--format', 'json']);
   assert.equal(without.status, 2, without.stdout);
   assert.equal(without.stderr, `keylag: error: ${path}:2: no sample read, every row rejected (value_not_numeric 40); `
-    + 'the first value_not_numeric: rtt_ms=20,5 (a decimal comma? give --decimal-comma) (--rejects FILE lists them all)\n');
+    + 'the first value_not_numeric: rtt_ms=20,125 (thousands grouped with a comma, or a decimal comma? not guessed: save the values without thousand separators, '
+    + 'or give --decimal-comma if the file writes decimal commas) (--rejects FILE lists them all)\n');
   const withFlag = runCli(['scan', path, '--format', 'json', '--decimal-comma']);
   assert.equal(withFlag.status, 0, withFlag.stderr);
   const report = JSON.parse(withFlag.stdout) as { accounts: { kinds: { minMs: number; n: number }[] }[] };
   assert.deepEqual(report.accounts.map((a) => a.kinds[0]!.n).sort(), [20, 20]);
-  assert.deepEqual(report.accounts.map((a) => a.kinds[0]!.minMs).sort(), [20.5, 21.5]);
+  assert.deepEqual(report.accounts.map((a) => a.kinds[0]!.minMs).sort(), [20.125, 21.125]);
 });
 
 /** `n` rows of `user,time,<valueHeader>` with values made by `value(i)`. */

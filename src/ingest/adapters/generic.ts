@@ -26,6 +26,12 @@ const NOT_FINITE_RE = /^[+-]?(?:nan|inf|infinity)$/i;
 const TIME_OF_DAY_RE = /^\s*\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?\s*(?:[AaPp]\.?[Mm]\.?)?\s*(?:Z|z|UTC|[+-]\d{2}(?::?\d{2})?)?\s*$/;
 /** A number written with a decimal comma and nothing else: `59,6`, `0,25`, `-1,5`. */
 const DECIMAL_COMMA_RE = /^\s*[+-]?\d*,\d+\s*$/;
+/**
+ * A decimal comma no thousands grouping can be: not followed by exactly three digits (`59,6`,
+ * `47,25`, `0,0412`), or after a lone 0 (`0,045`: no grouped number starts with `0,`). Read without
+ * --decimal-comma; `1,045` stays in doubt (a thousand and more, or 1.045) and is rejected as before.
+ */
+const PLAIN_DECIMAL_COMMA_RE = /^\s*[+-]?(?:\d*,(?:\d{1,2}|\d{4,})|0,\d+)\s*$/;
 /** One comma before exactly three digits (`1,183`): a thousand separator or a decimal comma, the cell cannot say. */
 const ONE_GROUP_RE = /^\s*[+-]?\d{1,3},\d{3}\s*$/;
 /**
@@ -103,6 +109,8 @@ class RecordProcessor {
   private readonly tagAccounts = new Map<string, string>();
   /** --decimal-comma: `59,6` is 59.6, and a '.' grouping thousands (`2.860`) is no decimal point. */
   readonly decimalComma: boolean;
+  /** Whether the note on decimal commas read without --decimal-comma (PLAIN_DECIMAL_COMMA_RE) was made. */
+  private notedPlainDecimalComma = false;
   /** Values read per value column, on this path and by its byte lane (given this range), for `unitWarnings`. */
   readonly range: ValueRange;
   /** --assume-tz: the zone of times without an offset, with its counts (this path's and its byte lane's). */
@@ -282,8 +290,14 @@ class RecordProcessor {
       const grouped = this.width !== null && DOT_GROUPED_RE.test(cell);
       // A unit the row's kind cell names wins over the column's, as one written in the cell does.
       const cellUnit = column.kind === null ? rowToMs : null;
+      const commaDecimal = this.decimalComma ? DECIMAL_COMMA_RE.test(cell) : PLAIN_DECIMAL_COMMA_RE.test(cell);
       const check: ValueCheck = this.decimalComma && grouped ? { ok: false, reason: 'value_not_numeric' }
-        : parseLatency(this.decimalComma && DECIMAL_COMMA_RE.test(cell) ? cell.replace(',', '.') : cell, cellUnit ?? column.toMs);
+        : parseLatency(commaDecimal ? cell.replace(',', '.') : cell, cellUnit ?? column.toMs);
+      if (commaDecimal && !this.decimalComma && check.ok && !this.notedPlainDecimalComma) {
+        this.notedPlainDecimalComma = true;
+        ctx.note(`values with a decimal comma read as such (line ${line}: ${truncate(cell)}): a comma not followed by exactly three digits groups no thousands; `
+          + 'one that is (1,045) stays rejected unless --decimal-comma says the file writes decimal commas');
+      }
       if (!check.ok) {
         // 59,6 is read only when --decimal-comma says so: 1,234 may be a thousand and more.
         const commaHint = !this.decimalComma && DECIMAL_COMMA_RE.test(cell);
