@@ -104,3 +104,45 @@ test('baseline build and inspect take --assume-tz: the profile\'s period and the
   assert.equal(report.floorRows.status, 'found');
   assert.equal(report.floorRows.kinds[0]!.rows.find((r) => r.role === 'floor')!.valueMs, 20);
 });
+
+test('extract takes --assume-tz as scan does: the extract\'s times are the instants, the gap row rejected and said on stderr', () => {
+  // Before: "error: unknown option '--assume-tz'" (exit 2); extract read the file's times as UTC.
+  const path = join(tmp, 'small-extract.csv');
+  writeFileSync(path, SMALL);
+  const r = runCli(['extract', path, '--assume-tz', 'America/New_York']);
+  assert.equal(r.status, 0, r.stderr);
+  const times = r.stdout.trim().split('\n').slice(1).map((row) => Number(row.split(',')[0]));
+  assert.deepEqual(times, [
+    Date.UTC(2026, 2, 8, 6, 30), Date.UTC(2026, 2, 8, 7, 30), Date.UTC(2026, 10, 1, 5, 30), Date.UTC(2026, 6, 1, 16, 0), Date.UTC(2026, 6, 1, 12, 0),
+  ].map((ms) => ms * 1000));
+  assert.equal(r.stderr, 'keylag: timestamps without a UTC offset were read as wall-clock times in America/New_York (--assume-tz): 4 samples; '
+    + '1 of them at a time the clocks showed twice (they went back), read as the first, the earlier instant; '
+    + '1 row at a time the clocks skipped (they went forward) rejected as time_in_dst_gap\n');
+  // Scanned back, the extract needs no zone: its times are epoch microseconds.
+  const extract = join(tmp, 'small-extract.out.csv');
+  writeFileSync(extract, r.stdout);
+  const direct = scanJson([path, '--assume-tz', 'America/New_York', '--min-samples', '2']);
+  const again = scanJson([extract, '--min-samples', '2']);
+  assert.equal(again.header.samplesUsed, direct.header.samplesUsed);
+  const bad = runCli(['extract', path, '--assume-tz', 'EST']);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /^keylag: error: --assume-tz 'EST' is an abbreviation/);
+});
+
+test('scan --assume-tz reads an Azure portal export made in the display time zone (TimeGenerated [Local Time]); without it, refused naming the flag', () => {
+  const connections = join(tmp, 'WVDConnections.csv');
+  const network = join(tmp, 'WVDConnectionNetworkData.csv');
+  writeFileSync(connections, '"TimeGenerated [Local Time]",CorrelationId,UserName,State,ClientSideIPAddress,SessionHostName\n'
+    + '"3/2/2026, 9:00:00.000 AM","c1",ann@corp.example,Connected,"198.51.100.7","sh-1"\n');
+  writeFileSync(network, '"TimeGenerated [Local Time]",CorrelationId,EstRoundTripTimeInMs,EstAvailableBandwidthKBps\n'
+    + Array.from({ length: 6 }, (_, i) => `"3/${13 + i}/2026, 9:00:00.000 AM","c1",${20 + i},5000\n`).join(''));
+  const refused = runCli(['scan', connections, network]);
+  assert.equal(refused.status, 2);
+  assert.match(refused.stderr, /the portal wrote its times in the display time zone \(Local Time\).*or name that zone with --assume-tz ZONE/);
+  const r = scanJson([connections, network, '--assume-tz', 'Europe/Berlin', '--min-samples', '2', '--since', '2026-03-13T08:00:00Z', '--until', '2026-03-18T08:00:01Z']);
+  // 9:00 in Berlin is 08:00Z (+01:00 until March 29): every sample inside the window that ends at 08:00:01Z.
+  assert.equal(r.header.timeWindow.outsideWindow, 0);
+  assert.equal(r.header.samplesUsed, 6);
+  assert.deepEqual(r.header.assumedTimeZone, { zone: 'Europe/Berlin', samples: 6, ambiguous: 0, nonexistent: 0 });
+  assert.ok(r.header.warnings.includes(`${network}: timestamps without a UTC offset were read as wall-clock times in Europe/Berlin (--assume-tz): 6 samples`), r.header.warnings.join(' | '));
+});

@@ -260,11 +260,48 @@ test('exports separated by ";" (Export-Csv -UseCulture, Excel in a comma-decimal
   assert.ok(run.notes.includes("delimiter ';'"), run.notes.join(' | '));
 });
 
+test('a portal export in the display time zone (TimeGenerated [Local Time]) with --assume-tz: wall-clock times of that zone, daylight time included', async () => {
+  // Before: refused whatever the options ("the portal wrote its times in the display time zone").
+  const conn = `${CONN_HEADER}\n"2/25/2025, 9:19:20.102 AM","c1",ann@corp.example,Connected,"198.51.100.7","sh-1"\n`;
+  const net = `"TimeGenerated [Local Time]",CorrelationId,EstRoundTripTimeInMs,EstAvailableBandwidthKBps
+"2/25/2025, 9:19:25.391 AM","c1",23,5000
+"3/30/2025, 2:30:00.000 AM","c1",24,5000
+"7/1/2025, 12:00:00.000 PM","c1",25,5000
+"10/26/2025, 2:30:00.000 AM","c1",26,5000
+"2025-07-01T12:00:00Z","c1",27,5000
+`;
+  const run = await joined(conn, net, { assumeTz: 'Europe/Berlin' });
+  // Winter +01:00, summer +02:00; 2:30 on 30 March was skipped (rejected), on 26 October shown twice (the first, +02:00).
+  assert.deepEqual(run.samples.map((s) => [s.timeUs, s.valueMs]), [
+    [Date.UTC(2025, 1, 25, 8, 19, 25, 391) * 1000, 23],
+    [Date.UTC(2025, 6, 1, 10, 0, 0) * 1000, 25],
+    [Date.UTC(2025, 9, 26, 0, 30, 0) * 1000, 26],
+    [Date.UTC(2025, 6, 1, 12, 0, 0) * 1000, 27],
+  ]);
+  assert.deepEqual(reasons(run), { time_in_dst_gap: 1 });
+  assert.match(run.rejections[0]!.detail, /3\/30\/2025, 2:30:00.000 AM \(no such time in Europe\/Berlin: the clocks went forward past it; --assume-tz\)/);
+  assert.deepEqual(run.result.assumedZone, { zone: 'Europe/Berlin', samples: 3, ambiguous: 1, nonexistent: 1 });
+  assert.deepEqual([...run.result.timeFormats].sort(), [
+    'Azure portal export: locale date and time, the display time zone, read in Europe/Berlin (--assume-tz)', 'ISO 8601 with UTC offset',
+  ]);
+  assert.ok(run.notes.some((n) => n === "TimeGenerated [Local Time]: the portal's display time zone (Local Time), its times read as wall-clock times in Europe/Berlin (--assume-tz)"), run.notes.join(' | '));
+  // A German-locale browser's dotted dates, likewise.
+  const dotted = await joined(conn, `"TimeGenerated [Local Time]",CorrelationId,EstRoundTripTimeInMs\n"25.2.2025, 10:19:25.391","c1",23\n`, { assumeTz: 'Europe/Berlin' });
+  assert.deepEqual(dotted.samples.map((s) => s.timeUs), [Date.UTC(2025, 1, 25, 9, 19, 25, 391) * 1000]);
+  assert.deepEqual(dotted.result.timeFormats, ['Azure portal export: dotted date, day first (D.M.YYYY), the display time zone, read in Europe/Berlin (--assume-tz)']);
+  // An export in UTC is not moved by --assume-tz: its times are known.
+  const utc = await joined(conn, `${NET_HEADER}\n"2/25/2025, 9:19:25.391 AM","c1",23,5000\n`, { assumeTz: 'Europe/Berlin' });
+  assert.deepEqual(utc.samples.map((s) => s.timeUs), [Date.UTC(2025, 1, 25, 9, 19, 25, 391) * 1000]);
+  assert.equal(utc.result.assumedZone, undefined);
+});
+
 test('a portal export in the display time zone (TimeGenerated [Local Time]) is detected as AVD and refused with what to do: its offset is nowhere in the file', async () => {
   const conn = `${CONN_HEADER}\n"2/25/2025, 9:19:20.102 AM","c1",ann@corp.example,Connected,"198.51.100.7","sh-1"\n`;
   for (const label of ['Local Time', 'UTC+02:00']) {
     const net = `"TimeGenerated [${label}]",CorrelationId,EstRoundTripTimeInMs,EstAvailableBandwidthKBps\n"2/25/2025, 9:19:25.391 AM","c1",23,5000\n`;
     assert.equal(detectAdapter(net)?.name, 'avd', label);
     await rejectsWith(joined(conn, net), new RegExp(`TimeGenerated \\[${label.replace('+', '\\+')}\\]: the portal wrote its times in the display time zone \\(${label.replace('+', '\\+')}\\), which the export does not state; export again with the display time zone set to UTC`));
+    // Or name that zone with --assume-tz.
+    await rejectsWith(joined(conn, net), /, or name that zone with --assume-tz ZONE \(an IANA name such as Europe\/Berlin\)$/);
   }
 });

@@ -745,3 +745,97 @@ test('a region and its country without a comma between them ("Austin, TX US", "A
   assert.equal(label('Austin, TX'), 'Austin, TX, US');
   assert.equal(label('Dublin Ireland'), 'Dublin, IE');
 });
+
+/** Why `q` is refused (it must be). */
+function refusal(q: string): string {
+  const r = resolvePlace(q);
+  assert.ok(!r.ok, `${q}: read as ${r.ok ? r.place.label : ''}`);
+  return r.reason;
+}
+
+test('a semicolon between the parts and a region in square brackets ("Austin; TX", "Austin [TX]")', () => {
+  // Before: "no place named 'Austin; TX' in the gazetteer", "no place named 'Austin [TX]' in the gazetteer".
+  for (const [written, expected] of [
+    ['Austin; TX', 'Austin, TX, US'], ['Austin; TX; USA', 'Austin, TX, US'], ['Austin [TX]', 'Austin, TX, US'],
+    ['Portland [ME]', 'Portland, ME, US'], ['Remote [Austin, TX]', 'Austin, TX, US'], ['Austin, TX [HQ]', 'Austin, TX, US'],
+  ] as const) assert.equal(label(written), expected, written);
+  assert.equal(firstNote('Austin; TX'), "read as 'Austin, TX' (';' read as a comma)");
+  // Coordinates written with a semicolon are read as they were.
+  const coords = resolvePlace('40.7128; -74.0060');
+  assert.ok(coords.ok && coords.place.precision === 'coordinates' && coords.notes.length === 0);
+});
+
+test('Brazil\'s state codes after the city ("Sao Paulo - SP", "Belem, PA") tell its states apart; Mexico City\'s "D.F."', () => {
+  // Before: "no place named 'Sao Paulo - SP'", "'SP' is neither a country nor a region of a place named
+  // 'São Paulo'", "no place named 'Belem' in PA", "'D.F.' is neither a country nor a region of a place
+  // named 'Mexico City'".
+  for (const [written, expected] of [
+    ['Sao Paulo - SP', 'São Paulo, BR'], ['São Paulo, SP', 'São Paulo, BR'], ['Sao Paulo SP', 'São Paulo, BR'],
+    ['Rio de Janeiro - RJ', 'Rio de Janeiro, BR'], ['Belo Horizonte - MG', 'Belo Horizonte, BR'], ['Campinas - SP', 'Campinas, BR'],
+    ['Belem, PA', 'Belém, BR'], ['Brasília - DF', 'Brasília, BR'], ['Mexico City, D.F.', 'Mexico City, MX'], ['Mexico City, DF', 'Mexico City, MX'],
+  ] as const) assert.equal(label(written), expected, written);
+  // GeoNames numbers Brazil's states; each code is its own state's, checked by its capital (the state's
+  // one PPLA row in the dump): a capital is found with its own state's code and not with another's.
+  const capitals: [string, string][] = [
+    ['Rio Branco', 'AC'], ['Maceió', 'AL'], ['Macapá', 'AP'], ['Manaus', 'AM'], ['Salvador', 'BA'], ['Fortaleza', 'CE'], ['Brasília', 'DF'],
+    ['Vitória', 'ES'], ['Campo Grande', 'MS'], ['São Luís', 'MA'], ['Cuiabá', 'MT'], ['Belo Horizonte', 'MG'], ['Belém', 'PA'],
+    ['João Pessoa', 'PB'], ['Curitiba', 'PR'], ['Teresina', 'PI'], ['Rio de Janeiro', 'RJ'], ['Natal', 'RN'], ['Porto Alegre', 'RS'],
+    ['Porto Velho', 'RO'], ['Boa Vista', 'RR'], ['Florianópolis', 'SC'], ['São Paulo', 'SP'], ['Aracaju', 'SE'], ['Goiânia', 'GO'],
+    ['Recife', 'PE'], ['Palmas', 'TO'],
+  ];
+  for (const [capital, state] of capitals) {
+    const r = resolvePlace(`${capital}, ${state}, Brazil`);
+    assert.ok(r.ok && r.place.country === 'BR' && r.notes.length === 0, `${capital}, ${state}: ${r.ok ? r.notes.join(' | ') : r.reason}`);
+  }
+  assert.ok(!resolvePlace('Curitiba, SP').ok);
+  // A code that is also a country's keeps the country's place: Toledo, Spain, not Toledo, Paraná.
+  assert.equal(label('Toledo, ES'), 'Toledo, ES');
+  assert.equal(label('Pittsburgh, PA'), 'Pittsburgh, PA, US');
+  assert.equal(label('Lima, PE'), 'Lima, LMA, PE');
+});
+
+test('a Japanese or Brazilian postal code after the city ("Tokyo 100-0001") is left out', () => {
+  // Before: "no place named 'Tokyo 100-0001' in the gazetteer".
+  for (const [written, expected] of [
+    ['Tokyo 100-0001', 'Tokyo, JP'], ['Tokyo 100-0001, Japan', 'Tokyo, JP'], ['Sao Paulo 01310-100', 'São Paulo, BR'],
+  ] as const) assert.equal(label(written), expected, written);
+  assert.equal(firstNote('Tokyo 100-0001'), "read as 'Tokyo' (a postal code left out)");
+});
+
+test('an area is no place: "Long Island" (an island) and "Île-de-France" (a region with regions of its own)', () => {
+  // Before: both were a city by an alternate name, "Long Island, NY" Long Island City (a neighbourhood
+  // of Queens) and "Ile-de-France" Paris.
+  assert.equal(refusal('Long Island, NY'), `'Long Island' is an island, an area and not a place on it (give "City, NY" or "lat,lon")`);
+  assert.equal(refusal('Long Island'), `'Long Island' is an island, an area and not a place on it (give "City, State" or "lat,lon")`);
+  assert.match(refusal('Remote - Long Island, NY'), /'Long Island' is an island/);
+  assert.match(refusal('Long Island NY'), /'Long Island' is an island/);
+  for (const written of ['Ile-de-France', 'Île-de-France', 'Île-de-France, France']) {
+    const name = written.split(',')[0]!;
+    assert.equal(refusal(written), `'${name}' is a region (FR-IDF), not a place in it (give "City, ${name}" or "lat,lon")`, written);
+  }
+  // Not one of its towns by a word of its name: "Ile" was Killeen, TX as a metropolitan area's first city.
+  assert.match(refusal('HQ - Ile-de-France'), /is a region \(FR-IDF\)/);
+  // The places in them, and a city that is a region of its own (no subdivisions), as before.
+  assert.equal(label('Long Island City, NY'), 'Long Island City, NY, US');
+  assert.equal(label('Paris, Île-de-France, France'), 'Paris, FR');
+  assert.equal(label('Wien'), 'Vienna, AT');
+});
+
+test('a house\'s number before a street ("1234 Broadway") is a street address, not a postal code', () => {
+  // Before: Broadway, VA ("'1234' before the city taken as a postal code"): US ZIP codes have five digits.
+  assert.equal(refusal('1234 Broadway'), `'1234 Broadway' is a street address ('1234' a house's number before 'Broadway': the postal codes of US, where Broadway, VA, US is, are not four digits), not a place (give "City, State" or "lat,lon")`);
+  // Four digits before a town of a country whose codes have four are still its postal code.
+  assert.equal(label('8001 Zürich'), 'Zürich, ZH, CH');
+  assert.equal(firstNote('8001 Zürich'), "read as 'Zürich' ('8001' before the city taken as a postal code and left out)");
+});
+
+test('a US state with its country ("Georgia, US") is said to be a state, not taken for the country Georgia', () => {
+  // Before: "'Georgia, US' read as 'Georgia' ('US' left out: the gazetteer holds Georgia as a territory
+  // of its own): 'Georgia' is a country"; "Texas, US" was "no place named 'Texas' in US".
+  assert.equal(refusal('Georgia, US'), `'Georgia' is a region (US-GA), not a place in it (give "City, Georgia" or "lat,lon")`);
+  assert.equal(refusal('Georgia, USA'), `'Georgia' is a region (US-GA), not a place in it (give "City, Georgia" or "lat,lon")`);
+  assert.equal(refusal('Texas, US'), `'Texas' is a region (US-TX), not a place in it (give "City, Texas" or "lat,lon")`);
+  // A US insular area with its sovereign stays a territory of its own, as before.
+  assert.match(refusal('Guam, US'), /'Guam' is a country, not a place in it/);
+  assert.equal(label('Atlanta, Georgia, US'), 'Atlanta, GA, US');
+});

@@ -3,18 +3,18 @@
 // file. A pipeline can derive once from a large capture and scan the small extract many times.
 import { Command, Option } from 'commander';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { ingest } from '../ingest/ingest.js';
+import { assumedZoneWarning, ingest } from '../ingest/ingest.js';
 import type { RawSample } from '../ingest/adapter.js';
 import { terminalSafe } from '../report/sanitize.js';
 import { guardOutputPath } from './output.js';
 import {
-  SSH_PORT_FLAG, SSH_PORT_HELP, adapterOptionsFrom, addColumnOptions, columnOptionsFrom, dateOrderOption, sshPortList, type InputFlags,
+  SSH_PORT_FLAG, SSH_PORT_HELP, adapterOptionsFrom, addColumnOptions, assumeTzOption, columnOptionsFrom, dateOrderOption, sshPortList, type InputFlags,
 } from './scan.js';
 
 const FORMATS = ['csv', 'jsonl'] as const;
 type Format = (typeof FORMATS)[number];
 
-interface ExtractFlags extends Pick<InputFlags, 'accountCol' | 'timeCol' | 'sessionCol' | 'kindCol' | 'valueCol' | 'unit' | 'decimalComma' | 'accountColumns' | 'dateOrder'> {
+interface ExtractFlags extends Pick<InputFlags, 'accountCol' | 'timeCol' | 'sessionCol' | 'kindCol' | 'valueCol' | 'unit' | 'decimalComma' | 'accountColumns' | 'dateOrder' | 'assumeTz'> {
   format: Format;
   out?: string;
   inputFormat?: string;
@@ -59,8 +59,10 @@ export function registerExtract(program: Command): void {
     .option('--strict', 'stop at the first rejected value or row (exit 2)')
     .option('--keep-going', 'skip a missing or unreadable input instead of exit 2');
   // The same column options as scan, so that a timing file scan needs them for extracts as it scans.
+  // And the same time options: the extract's times are instants, so a file needing --assume-tz gets it here.
   addColumnOptions(command)
     .addOption(dateOrderOption())
+    .addOption(assumeTzOption())
     .addHelpText('after', `
 Examples:
   $ keylag extract capture.pcap --accounts accounts.csv -o samples.csv
@@ -90,6 +92,8 @@ Examples:
         rows++;
       });
       await flush();
+      // What --assume-tz did (samples placed, rows at a skipped time rejected), as scan's header says it.
+      if (result.assumedZone !== null) process.stderr.write(`keylag: ${terminalSafe(assumedZoneWarning(result.assumedZone))}\n`);
       if (flags.out) {
         await new Promise<void>((r) => (sink as WriteStream).end(() => r()));
         const formats = result.inputs.map((i) => `${terminalSafe(i.path)}: ${terminalSafe(i.format ?? i.status)}`).join('; ');

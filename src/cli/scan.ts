@@ -197,11 +197,16 @@ export function dateOrderOption(): Option {
   return new Option('--date-order <order>', 'day/month order of locale dates such as 2/3/2025: Azure portal exports when the data cannot tell, and timing CSVs (whose locale dates are rejected without it)').choices(['mdy', 'dmy']);
 }
 
+/** `--assume-tz` (adapter options; extract takes it as scan does). */
+export function assumeTzOption(): Option {
+  return new Option('--assume-tz <zone>', 'timing files\' times written without a UTC offset are wall-clock times in this zone (IANA name such as America/Chicago, UTC, or +02:00), not UTC; times with an offset are not moved');
+}
+
 /** Options of particular input formats (exports, recordings, captures). */
 export function addAdapterOptions(command: Command): Command {
   return command
     .addOption(dateOrderOption())
-    .option('--assume-tz <zone>', 'timing files\' times written without a UTC offset are wall-clock times in this zone (IANA name such as America/Chicago, UTC, or +02:00), not UTC; times with an offset are not moved')
+    .addOption(assumeTzOption())
     .option('--sessions <file>', 'session -> account map for performance counter CSVs: saved qwinsta / query session output, or a host,session,account CSV')
     .addOption(new Option('--recorded-at <side>', 'where terminal recordings were made (client: keystroke-to-echo app_rtt; server: reaction)').choices(['client', 'server']))
     .option('--account-name <name>', 'account of terminal recordings that name no user (default: from the file name, alice.cast -> alice)')

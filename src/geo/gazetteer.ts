@@ -43,7 +43,8 @@ export interface PlaceAlternative {
 
 export type Resolution =
   | { ok: true; place: ResolvedPlace; alternatives: PlaceAlternative[]; notes: string[] }
-  | { ok: false; reason: string };
+  /** `final`: the text names an area (a region, an island) and no other reading of it is tried. */
+  | { ok: false; reason: string; final?: true };
 
 // ------------------------------------------------------------------ text
 
@@ -417,12 +418,22 @@ const WORLD_REGIONS = [
 const WORLD_REGION_SET = new Set(WORLD_REGIONS);
 const isWorldRegion = (text: string): boolean => WORLD_REGION_SET.has(foldName(text));
 
+/**
+ * Areas that are no region of ISO 3166-2 and that GeoNames gives a town as an alternate name (folded
+ * name -> what it is): "Long Island" was Long Island City, a neighbourhood of Queens at its western
+ * end, where the island reaches 190 km east. Refused as a county is. Why a table: no package lists
+ * such areas, and only those a town's alternate name takes need one (others are not found).
+ */
+const NAMED_AREAS: Readonly<Record<string, string>> = { 'long island': 'an island' };
+
 /** Countries whose states or provinces rosters write alone ("California"). */
 const STATE_COUNTRIES = new Set(['US', 'CA', 'AU']);
 
 /** A region (ISO 3166-2 subdivision) by name: its country and its code there ("US", "TX"). */
 interface RegionCode { country: string; code: string }
 let regionsByName: Map<string, RegionCode[]> | null = null;
+/** ISO 3166-2 regions that are the parent of others ("FR-IDF" of FR-75C, FR-77, ...): areas larger than a city. */
+const regionsWithSubdivisions = new Set<string>();
 /** ISO 3166-1 names written inverted, with a comma ("Korea, Republic of"), folded. */
 const invertedCountryNames = new Set<string>();
 /** Regions by their ISO 3166-2 code ("ON": CA-ON; "NT": CA-NT and AU-NT). */
@@ -431,14 +442,30 @@ let regionsByCode: Map<string, RegionCode[]> | null = null;
  * Countries whose region codes rosters write after a city without the country ("Toronto, ON",
  * "Sydney, NSW", "Noida, UP"); with the country written, every country's codes are read.
  */
-const REGION_CODE_COUNTRIES = new Set(['US', 'CA', 'AU', 'IN']);
+const REGION_CODE_COUNTRIES = new Set(['US', 'CA', 'AU', 'IN', 'BR']);
+/**
+ * GeoNames' admin-1 numbers of Brazil's states (ISO 3166-2:BR code -> GeoNames code), so that a
+ * state's code tells its places apart ("Sao Paulo - SP", "Belem, PA"), not only its country: with
+ * Brazil's codes read without the country, a place anywhere in Brazil would have been taken for a
+ * code that is also a country's ("Toledo, ES": Toledo, Paraná). GeoNames numbers them (FIPS 10-4);
+ * each checked against the dump by its capital, the one PPLA (PPLC) row of the number (geo.test.ts).
+ */
+const GEONAMES_ADMIN1: Readonly<Record<string, string>> = {
+  'BR-AC': '01', 'BR-AL': '02', 'BR-AP': '03', 'BR-AM': '04', 'BR-BA': '05', 'BR-CE': '06', 'BR-DF': '07', 'BR-ES': '08', 'BR-MS': '11',
+  'BR-MA': '13', 'BR-MT': '14', 'BR-MG': '15', 'BR-PA': '16', 'BR-PB': '17', 'BR-PR': '18', 'BR-PI': '20', 'BR-RJ': '21', 'BR-RN': '22',
+  'BR-RS': '23', 'BR-RO': '24', 'BR-RR': '25', 'BR-SC': '26', 'BR-SP': '27', 'BR-SE': '28', 'BR-GO': '29', 'BR-PE': '30', 'BR-TO': '31',
+};
+/** A region's admin-1 code in the gazetteer: GeoNames' number where GEONAMES_ADMIN1 gives one, else its ISO code. */
+const admin1Of = (r: RegionCode): string => GEONAMES_ADMIN1[`${r.country}-${r.code}`] ?? r.code;
 /** US insular areas: ISO 3166-2:US codes that are also ISO 3166-1 country codes (GeoNames' country there). */
 const US_INSULAR_AREAS = new Set(['AS', 'GU', 'MP', 'PR', 'UM', 'VI']);
 /** A region that is a US insular area: its places are in the gazetteer's country of its code, not in the US. */
 const usInsularArea = (r: RegionCode): boolean => r.country === 'US' && US_INSULAR_AREAS.has(r.code);
 
 /** Regions' short names that ISO 3166-2 does not give (folded): [name, country, code]. */
-const REGION_SHORT_NAMES: readonly (readonly [string, string, string])[] = [['cdmx', 'MX', 'CMX'], ['distrito federal', 'MX', 'CMX'], ['caba', 'AR', 'C']];
+const REGION_SHORT_NAMES: readonly (readonly [string, string, string])[] = [
+  ['cdmx', 'MX', 'CMX'], ['distrito federal', 'MX', 'CMX'], ['d f', 'MX', 'CMX'], ['df', 'MX', 'CMX'], ['caba', 'AR', 'C'],
+];
 
 /** Withdrawn ISO 3166-2 codes and the region each now has: [former, country, code]. */
 const FORMER_REGION_CODES: readonly (readonly [string, string, string])[] = [['CT', 'IN', 'CG'], ['OR', 'IN', 'OD'], ['TG', 'IN', 'TS'], ['UT', 'IN', 'UK']];
@@ -467,7 +494,8 @@ export async function loadRegionNames(): Promise<void> {
     if (list === undefined) map.set(key, [region]);
     else list.push(region);
   };
-  for (const { code, name } of iso31662) {
+  for (const { code, name, parent } of iso31662) {
+    if (parent.includes('-')) regionsWithSubdivisions.add(parent);
     const dash = code.indexOf('-');
     const region = { country: code.slice(0, dash), code: code.slice(dash + 1) };
     add(byName, foldName(name), region);
@@ -476,7 +504,7 @@ export async function loadRegionNames(): Promise<void> {
   }
   // Regions' short names in everyday use that ISO 3166-2 does not give: Mexico City's "CDMX" and its
   // former "Distrito Federal" (ISO: Ciudad de México, MX-CMX), Buenos Aires city's "CABA" (Ciudad
-  // Autónoma de Buenos Aires, AR-C). "Mexico City, CDMX" was not found.
+  // Autónoma de Buenos Aires, AR-C). "Mexico City, CDMX" and "Mexico City, D.F." were not found.
   for (const [name, country, code] of REGION_SHORT_NAMES) {
     if (iso31662.some((r) => r.code === `${country}-${code}`)) add(byName, name, { country, code });
   }
@@ -544,9 +572,9 @@ function regionsNamed(written: string, country: string | null): RegionCode[] {
 function inRegions(g: Gazetteer, rows: number[], regions: RegionCode[], written: string, notes: string[]): number[] {
   // A code with digits is never GeoNames' own, even where one of GeoNames' numbers is the same:
   // Hyogo is JP-28 in ISO 3166-2 and 13 in GeoNames, whose 28 is another prefecture.
-  const coded = (r: RegionCode): boolean => !/\d/.test(r.code) && g.admin1Codes.has(`${r.country}-${r.code}`);
+  const coded = (r: RegionCode): boolean => !/\d/.test(r.code) && g.admin1Codes.has(`${r.country}-${admin1Of(r)}`);
   // A US insular area ("San Juan, PR") is its own country in the gazetteer, not a US state.
-  const byCode = rows.filter((i) => regions.some((r) => usInsularArea(r) ? g.country[i] === r.code : coded(r) && g.country[i] === r.country && g.admin1[i] === r.code));
+  const byCode = rows.filter((i) => regions.some((r) => usInsularArea(r) ? g.country[i] === r.code : coded(r) && g.country[i] === r.country && g.admin1[i] === admin1Of(r)));
   // A region the gazetteer codes as ISO does (the US states) is told apart by its code only: "Albany,
   // WA" (Washington or Western Australia) took Albany, NY, as "in the US". The others by country,
   // alongside: both regions may have a place of the name.
@@ -565,7 +593,8 @@ const SITE_WORD_RE = /\s+(?:office|offices|hq|headquarters|campus|site|branch|hu
 // Postal codes as addresses carry them: US ZIP and other numeric codes, Canadian (M5V 3L9) and UK
 // (EC1A 1BB) forms. A cell that is only a code is left out; one after a city or region is cut off
 // (the UK form only with its space, so that no name's last word is taken for one).
-const POSTAL_CODE = String.raw`\d{4,6}(?:-\d{4})?|[A-Z]\d[A-Z]\s?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}`;
+// Japan's (100-0001) and Brazil's (01310-100) forms too: "Tokyo 100-0001" was not found.
+const POSTAL_CODE = String.raw`\d{4,6}(?:-\d{4})?|\d{3}-\d{4}|\d{5}-\d{3}|[A-Z]\d[A-Z]\s?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}`;
 const POSTAL_CODE_RE = new RegExp(`^(?:${POSTAL_CODE})$`, 'i');
 const TRAILING_POSTAL_CODE_RE = new RegExp(`\\s+(?:${POSTAL_CODE})$`, 'i');
 /**
@@ -574,8 +603,24 @@ const TRAILING_POSTAL_CODE_RE = new RegExp(`\\s+(?:${POSTAL_CODE})$`, 'i');
  * "100-0001 Tokyo", "04524-000 São Paulo". Letters in capitals, as codes are written.
  */
 const LEADING_POSTAL_CODE_RE = /^〒?(?:[A-Z]{1,2}-)?(?:\d{4}\s?[A-Z]{2}|\d{3}-\d{4}|\d{5}-\d{3}|\d{4,6}|[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2})\s+(?=\p{L})/u;
+/**
+ * Countries whose postal codes are four digits (ISO 3166-1 alpha-2; the UPU's address formats), where
+ * four digits before a town's name may be its postal code ("8001 Zürich", "1000 Bruxelles").
+ */
+const FOUR_DIGIT_POSTAL_COUNTRIES = new Set([
+  'AF', 'AL', 'AM', 'AT', 'AU', 'BD', 'BE', 'BG', 'CH', 'CV', 'CY', 'DK', 'ET', 'GE', 'GL', 'GW', 'HU', 'LI', 'LR', 'LU', 'MK', 'MZ',
+  'NE', 'NL', 'NO', 'NZ', 'PH', 'PY', 'SI', 'TN', 'VE', 'ZA',
+]);
 /** Words of a street address: with one, the number before it is a house's, not a postal code. */
 const STREET_WORD_RE = /\d|\b(?:st|street|ave|avenue|rd|road|blvd|boulevard|dr|drive|ln|lane|way|ct|court|pl|place|hwy|highway|pkwy|parkway|suite|ste|floor|unit|rue|via|calle|avenida|rua|strasse|straße|str)\b/i;
+
+/**
+ * Text in brackets at the end: round or square, as HR exports write a note or a region ("Austin
+ * (HQ)", "Austin [TX]"; square ones were not read: "Austin [TX]" was not found). Group 1 is what
+ * comes before; the text inside is `bracketed`'s.
+ */
+const TRAILING_BRACKET_RE = /^(.*?)\s*(?:\(([^()[\]]*)\)|\[([^()[\]]*)\])\s*$/;
+const bracketed = (m: RegExpExecArray): string => (m[2] ?? m[3]!).trim();
 
 /**
  * One part of a location with what HR exports write around a place left out: a note in brackets, a
@@ -585,8 +630,8 @@ const STREET_WORD_RE = /\d|\b(?:st|street|ave|avenue|rd|road|blvd|boulevard|dr|d
  */
 function tidyPart(part: string): string[] {
   if (NOT_A_PLACE_RE.test(part.trim())) return [];
-  const bracket = /^(.*?)\s*\(([^()]*)\)\s*$/.exec(part);
-  const inner = bracket?.[2]!.trim() ?? '';
+  const bracket = TRAILING_BRACKET_RE.exec(part);
+  const inner = bracket === null ? '' : bracketed(bracket);
   const region = inner !== '' && (writtenCountry(inner) !== null || writtenRegion(inner, null)
     || regionsNamed(inner, null).some((r) => STATE_COUNTRIES.has(r.country))) ? [inner] : [];
   const head = (bracket?.[1] ?? part).replace(LEADING_NOT_A_PLACE_RE, '').replace(TRAILING_ARRANGEMENT_RE, '')
@@ -656,6 +701,17 @@ export function resolvePlace(text: string): Resolution {
   // airport code in Colombia, 'None' a town in Italy.
   if (PLACEHOLDER_RE.test(text.trim())) return { ok: false, reason: `'${text.trim()}' names no place` };
   if (isWorldRegion(text)) return { ok: false, reason: `'${text.trim()}' is a part of the world, not a place in it (give "City, Country" or "lat,lon")` };
+  // "Austin; TX": a semicolon between the parts separates as a comma does ("no place named 'Austin;
+  // TX'" before). Coordinates written with one ("40.7; -74.0") are read as they are, first.
+  if (text.includes(';')) {
+    const written = resolveWritten(text);
+    if (written.ok) return written;
+    const commas = text.trim().replace(/\s*;\s*/g, ', ');
+    const why = `';' read as a comma`;
+    const r = resolvePlace(commas);
+    if (r.ok) return { ...r, place: { ...r.place, query: text.trim() }, notes: [`read as '${commas}' (${why})`, ...r.notes] };
+    return { ok: false, reason: `'${text.trim()}' read as '${commas}' (${why}): ${r.reason}` };
+  }
   const tokens = text.split(',').map((t) => t.trim()).filter((t) => t !== '');
   // Postal codes first: no place is named by one, and left in they were taken for a region
   // ("Vancouver, BC, V6B 1A1, Canada": "region 'V6B 1A1' not recognised").
@@ -665,13 +721,13 @@ export function resolvePlace(text: string): Resolution {
     if (r.ok) return { ...r, place: { ...r.place, query: text.trim() }, notes: [`read as '${withoutCodes.join(', ')}' (a postal code left out)`, ...r.notes] };
   }
   const written = resolveWritten(text);
-  if (written.ok) return written;
+  if (written.ok || written.final) return written;
   // The place in brackets after a work arrangement or a site's word ("Remote (Austin, TX)", "Hybrid
   // (Seattle)"): the comma inside split it ("'TX)' is neither a country nor a region").
-  const inBrackets = /^([^()]*?)\s*\(([^()]*)\)\s*$/.exec(text.trim());
+  const inBrackets = TRAILING_BRACKET_RE.exec(text.trim());
   const before = inBrackets?.[1]!.replace(/\s*[:\-\u2013\u2014]$/, '').trim() ?? '';
-  if (inBrackets !== null && inBrackets[2]!.trim() !== '' && (before === '' || NOT_A_PLACE_RE.test(before) || isWorldRegion(before))) {
-    const inner = inBrackets[2]!.trim();
+  if (inBrackets !== null && !/[()[\]]/.test(before) && bracketed(inBrackets) !== '' && (before === '' || NOT_A_PLACE_RE.test(before) || isWorldRegion(before))) {
+    const inner = bracketed(inBrackets);
     const why = before === '' ? 'the place in brackets' : `the place in brackets after '${before}'`;
     const r = resolvePlace(inner);
     if (r.ok) return { ...r, place: { ...r.place, query: text.trim() }, notes: [`read as '${inner}' (${why})`, ...r.notes] };
@@ -701,14 +757,29 @@ export function resolvePlace(text: string): Resolution {
   if (tidied.length >= 3 && /\d/.test(tidied[0]!)) retries.push([tidied.slice(1).join(', '), `'${tidied[0]}' taken as a street and left out`]);
   // After the street: "2500 Oak Lane, Dallas, TX" is a street. Four digits alone are also a house's
   // number ("1234 Elm"): then only before a place's own name, not one of its alternate names (Elm was Elmira, NY).
+  // And before a place of a country whose postal codes have four digits: elsewhere they are a house's
+  // number before a street ("1234 Broadway" was Broadway, VA, where ZIP codes have five).
   const leadingCode = LEADING_POSTAL_CODE_RE.exec(tidied[0] ?? '');
   const afterCode = leadingCode === null ? '' : tidied[0]!.slice(leadingCode[0].length);
-  if (leadingCode !== null && !STREET_WORD_RE.test(afterCode) && (!/^\d{4}\s+$/.test(leadingCode[0]) || loadGazetteer().byName.has(foldName(afterCode)))) {
-    retries.push([[afterCode, ...tidied.slice(1)].join(', '), `'${leadingCode[0].trim()}' before the city taken as a postal code and left out`]);
+  /** The street address a house's number before a name makes of the text, refused if nothing else reads it. */
+  let streetAddress: string | null = null;
+  if (leadingCode !== null && !STREET_WORD_RE.test(afterCode)) {
+    const retry = [afterCode, ...tidied.slice(1)].join(', ');
+    const why = `'${leadingCode[0].trim()}' before the city taken as a postal code and left out`;
+    if (!/^\d{4}\s+$/.test(leadingCode[0])) retries.push([retry, why]);
+    else if (loadGazetteer().byName.has(foldName(afterCode))) {
+      const place = resolveWritten(retry);
+      if (place.ok && FOUR_DIGIT_POSTAL_COUNTRIES.has(place.place.country ?? '')) retries.push([retry, why]);
+      else if (place.ok) {
+        streetAddress = `'${text.trim()}' is a street address ('${leadingCode[0].trim()}' a house's number before '${afterCode}': the postal codes of ${place.place.country}, where ${place.place.label} is, are not four digits), not a place (give "City, State" or "lat,lon")`;
+      }
+    }
   }
   // A territory written with its sovereign ("Hong Kong, China", "Macau, China"): the gazetteer
   // holds it as a country of its own, where the place is.
-  if (tidied.length === 2 && countryCode(tidied[0]!) !== null && countryCode(tidied[1]!) !== null) {
+  // Not a region of that country of the same name ("Georgia, US" is the state, not the country).
+  if (tidied.length === 2 && countryCode(tidied[0]!) !== null && countryCode(tidied[1]!) !== null
+    && regionsNamed(tidied[0]!, countryCode(tidied[1]!)).every(usInsularArea)) {
     retries.push([tidied[0]!, `'${tidied[1]}' left out: the gazetteer holds ${tidied[0]} as a territory of its own`]);
   }
   // "Congo" is the Republic of the Congo's ISO name; "Kinshasa, Congo" means the Democratic Republic's.
@@ -760,11 +831,13 @@ export function resolvePlace(text: string): Resolution {
   if (spaced !== null) retries.push([`${spaced[1]}, ${spaced[2]}`, `'${spaced[2]}' taken as the region or country`]);
   for (const [retry, why] of retries) {
     const r = resolveWritten(retry);
+    if (!r.ok && r.final) return { ok: false, reason: `'${text.trim()}' read as '${retry}' (${why}): ${r.reason}`, final: true };
     if (r.ok) {
       const world = worldRegions.length > 0 ? [`'${worldRegions.join("', '")}' left out (a part of the world, not a place)`] : [];
       return { ...r, place: { ...r.place, query: text.trim() }, notes: [`read as '${retry}' (${why})`, ...world, ...r.notes] };
     }
   }
+  if (streetAddress !== null) return { ok: false, reason: streetAddress };
   // A county or parish is an area the gazetteer of towns does not hold ("Orange County, CA"): said so,
   // rather than "no place named 'Orange County' in CA" as though it were a misspelt town.
   const county = /^.+?\s+(county|parish)$/i.exec(tidied[0] ?? '');
@@ -810,6 +883,11 @@ function resolveWritten(text: string, alternatesOnly = false): Resolution {
     tokens.splice(tokens.length - 2, 2, `${tokens[tokens.length - 2]}, ${tokens[tokens.length - 1]}`);
   }
   if (foldName(tokens[0] ?? '') === '') return { ok: false, reason: 'no place name' };
+  const area = NAMED_AREAS[foldName(tokens[0]!)];
+  if (area !== undefined) {
+    const rest = tokens.slice(1).join(', ');
+    return { ok: false, reason: `'${tokens[0]}' is ${area}, an area and not a place on it (give "City, ${rest === '' ? 'State' : rest}" or "lat,lon")`, final: true };
+  }
   const g = loadGazetteer();
   const direct = g.byName.get(foldName(tokens[0]!)) ?? [];
   let { rows, viaAlternate } = alternatesOnly
@@ -893,6 +971,11 @@ function resolveWritten(text: string, alternatesOnly = false): Resolution {
       if (again.ok) return again;
     }
     if (candidates.length === 0) {
+      // A region with its country ("Georgia, US", "Texas, USA"): said to be a region, not "no place
+      // named 'Texas' in USA" as of a misspelt town.
+      // Not a US insular area, a country of its own in the gazetteer ("Guam, US": a country, said below).
+      const region = cc !== null && middle === null ? regionsNamed(tokens[0]!, cc).filter((r) => !usInsularArea(r)) : [];
+      if (region.length > 0) return { ok: false, reason: regionNotPlace(tokens[0]!, region) };
       return { ok: false, reason: cc === null && middle === null ? `'${last}' is neither a country nor a region of a place named '${tokens[0]}'` : `no place named '${tokens[0]}' in ${last}` };
     }
   } else {
@@ -938,7 +1021,16 @@ function resolveWritten(text: string, alternatesOnly = false): Resolution {
     }
   }
   if (aloneRegions.length > 0 && !aloneRegions.some((r) => g.country[best] === r.country && (r.country !== 'US' || g.admin1[best] === r.code))) {
-    return { ok: false, reason: `'${tokens[0]}' is a region (${aloneRegions.map((r) => `${r.country}-${r.code}`).join(', ')}), not a place in it (give "City, ${tokens[0]}" or "lat,lon")` };
+    return { ok: false, reason: regionNotPlace(tokens[0]!, aloneRegions) };
+  }
+  // A region that has regions of its own in ISO 3166-2, taken by a city's alternate name in its
+  // country ("Île-de-France" was Paris, FR; the region reaches 100 km from it): the region, no place
+  // in it. Not a region without subdivisions, which is a city's own area (Hà Nội is Hanoi, Wien Vienna).
+  if (viaAlternate && renamed === undefined) {
+    const region = regionsNamed(tokens[0]!, g.country[best]!);
+    if (region.length > 0 && region.every((r) => regionsWithSubdivisions.has(`${r.country}-${r.code}`))) {
+      return { ok: false, reason: regionNotPlace(tokens[0]!, region), final: true };
+    }
   }
   const place: ResolvedPlace = {
     lat: g.lat[best]!, lon: g.lon[best]!, query, label: cityLabel(g, best), precision: 'city', uncertaintyKm: UNCERTAINTY_KM.city,
@@ -946,6 +1038,11 @@ function resolveWritten(text: string, alternatesOnly = false): Resolution {
   };
   const alternatives = sorted.slice(1).map((i) => ({ label: cityLabel(g, i), population: g.population[i]!, lat: g.lat[i]!, lon: g.lon[i]! }));
   return { ok: true, place, alternatives, notes };
+}
+
+/** Why `written`, the name (or code) of `regions`, is no place. */
+function regionNotPlace(written: string, regions: readonly RegionCode[]): string {
+  return `'${written}' is a region (${regions.map((r) => `${r.country}-${r.code}`).join(', ')}), not a place in it (give "City, ${written}" or "lat,lon")`;
 }
 
 /** Human list of alternatives for an ambiguity warning. */

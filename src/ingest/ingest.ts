@@ -329,7 +329,8 @@ export async function ingest(
       }
       const offsetless = formats.some((f) => f.endsWith('-no-offset'));
       if (zoned !== undefined) {
-        if (offsetless || zoned.nonexistent > 0) warnings.push(`${path}: ${assumedZoneWarning(zoned)}`);
+        // An export whose header names its display zone (avd) says so by its counts, not its formats.
+        if (offsetless || zoned.samples > 0 || zoned.nonexistent > 0) warnings.push(`${path}: ${assumedZoneWarning(zoned)}`);
       } else if (offsetless) {
         warnings.push(`${path}: timestamps without a UTC offset were read as UTC`);
         offsetlessFiles.add(index);
@@ -351,7 +352,7 @@ export async function ingest(
 }
 
 /** The header's sentence for an input whose offset-less times --assume-tz placed. */
-function assumedZoneWarning(z: AssumedZoneCounts): string {
+export function assumedZoneWarning(z: AssumedZoneCounts): string {
   const n = (x: number): string => x.toLocaleString('en-US');
   let text = `timestamps without a UTC offset were read as wall-clock times in ${z.zone} (--assume-tz): ${n(z.samples)} sample${z.samples === 1 ? '' : 's'}`;
   if (z.ambiguous > 0) {

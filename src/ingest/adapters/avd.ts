@@ -19,10 +19,14 @@
 // like `2/25/2025, 9:19:25.391 AM` in the browser's locale, always UTC) and scripted exports
 // (`Invoke-AzOperationalInsightsQuery ... | Export-Csv`, `az monitor log-analytics query`) with plain
 // `TimeGenerated` and ISO 8601. EstRoundTripTimeInMs is a transport round trip: kind `rtt` (DESIGN 2).
+// With the portal's display time zone set to local time, the header says `TimeGenerated [Local Time]`
+// (or the zone's offset, `[UTC+02:00]`) and the cells are that zone's wall-clock times, its offset
+// nowhere in the file: read with --assume-tz ZONE, refused without it.
 import type { AdapterContext, AdapterResult, InputAdapter } from '../adapter.js';
 import { inputError } from '../../errors.js';
 import { parseTimestamp, MIN_TIME_US, MAX_TIME_US, TIME_FORMAT_LABEL } from '../time.js';
 import { parseLatency } from './generic.js';
+import { wallClockOf, WALL_AMBIGUOUS, WALL_NONEXISTENT, type WallClock } from '../zone.js';
 import {
   headerKey, zoneLabelOf, orderEvidence, parseDateOrderOption, parseSlashDate, slashDateToUs, tabularHeaderOf, tabularRecords, truncate,
   type DateOrder, type SlashDate,
@@ -182,8 +186,28 @@ export const avdAdapter: InputAdapter = {
     let evidenceLine = 0;
     const pending: PendingRow[] = [];
     let portal = false;
+    /** --assume-tz, for a portal export in its display time zone (the header's label): that zone's clock. */
+    let displayZone: WallClock | null = null;
+    /** Of the samples so placed, those at a wall time read twice (the earlier instant taken). */
+    let ambiguous = 0;
+    let placed = 0;
+    /** How its time formats say the display zone was read. */
+    let displayTime = '';
 
-    const finish = (fields: string[], line: number, timeUs: number): void => {
+    /** `wall`: the time is a wall-clock time of the display zone (no offset written), placed by --assume-tz. */
+    const finish = (fields: string[], line: number, time: number, wall = displayZone !== null): void => {
+      let timeUs = time;
+      let twice = false;
+      if (wall && displayZone !== null) {
+        const found = displayZone.toUtc(time);
+        if (found === WALL_NONEXISTENT) {
+          displayZone.nonexistent++;
+          ctx.reject(line, 'time_in_dst_gap', `${truncate(fields[iTime] ?? '')} (no such time in ${displayZone.zone.name}: the clocks went forward past it; --assume-tz)`);
+          return;
+        }
+        timeUs = displayZone.out[0]!;
+        twice = found === WALL_AMBIGUOUS;
+      }
       if (timeUs < MIN_TIME_US || timeUs >= MAX_TIME_US) {
         ctx.reject(line, 'time_out_of_range', `${truncate(fields[iTime] ?? '')} (outside 1990..2099)`);
         return;
@@ -207,6 +231,10 @@ export const avdAdapter: InputAdapter = {
       if (!check.ok) { ctx.reject(line, check.reason, `EstRoundTripTimeInMs=${truncate(fields[iRtt] ?? '')}`, user); return; }
       const ownIp = iIp >= 0 ? (fields[iIp] ?? '').trim() : '';
       const clientAddress = ownIp || joined?.clientAddress || undefined;
+      if (wall && displayZone !== null) {
+        placed++;
+        if (twice) ambiguous++;
+      }
       ctx.emit({
         account: user, session: corrRaw, timeUs, kind: 'rtt', valueMs: check.valueMs, line, sourceId: corrRaw,
         ...(clientAddress ? { clientAddress } : {}),
@@ -237,10 +265,16 @@ export const avdAdapter: InputAdapter = {
           throw inputError('WVDConnectionNetworkData export needs TimeGenerated, CorrelationId and EstRoundTripTimeInMs columns', ctx.file, line);
         }
         // The portal writes times in the zone its display is set to, and names only UTC: a local
-        // time's offset is nowhere in the file, so such an export cannot be placed in time.
+        // time's offset is nowhere in the file, so such an export is placed in time only in the zone
+        // --assume-tz names.
         const zone = zoneLabelOf(fields[iTime] ?? '');
         if (zone !== null && zone.toLowerCase() !== 'utc') {
-          throw inputError(`${(fields[iTime] ?? '').trim()}: the portal wrote its times in the display time zone (${zone}), which the export does not state; export again with the display time zone set to UTC (the time zone selector above the results), or script the export (ISO 8601)`, ctx.file, line);
+          displayZone = wallClockOf(ctx.options);
+          if (displayZone === null) {
+            throw inputError(`${(fields[iTime] ?? '').trim()}: the portal wrote its times in the display time zone (${zone}), which the export does not state; export again with the display time zone set to UTC (the time zone selector above the results), or script the export (ISO 8601), or name that zone with --assume-tz ZONE (an IANA name such as Europe/Berlin)`, ctx.file, line);
+          }
+          displayTime = `the display time zone, read in ${displayZone.zone.name} (--assume-tz)`;
+          ctx.note(`${(fields[iTime] ?? '').trim()}: the portal's display time zone (${zone}), its times read as wall-clock times in ${displayZone.zone.name} (--assume-tz)`);
         }
         portal = zone !== null;
         if (iUser < 0 && (connections === undefined || connections.size === 0)) {
@@ -258,15 +292,18 @@ export const avdAdapter: InputAdapter = {
       const timeText = fields[iTime] ?? '';
       const iso = parseTimestamp(timeText);
       if (iso !== null) {
+        // A time with its offset is an instant whatever the display zone; one without, a wall time of it.
+        const wall = displayZone !== null && iso.format.endsWith('-no-offset');
         // Dotted dates (a German-locale browser's portal export) are day first in every locale: no order to decide.
-        timeFormats.add(iso.format === 'iso8601-no-offset' ? 'ISO 8601 without offset (Log Analytics times are UTC)'
+        timeFormats.add(wall ? `${iso.format === 'dotted-dmy-no-offset' ? 'Azure portal export: dotted date, day first (D.M.YYYY)' : TIME_FORMAT_LABEL[iso.format].replace(/, read as UTC$/, '')}, ${displayTime}`
+          : iso.format === 'iso8601-no-offset' ? 'ISO 8601 without offset (Log Analytics times are UTC)'
           : iso.format === 'dotted-dmy-no-offset' && portal ? 'Azure portal export: dotted date, day first (D.M.YYYY), UTC' : TIME_FORMAT_LABEL[iso.format]);
-        finish(fields, line, iso.timeUs);
+        finish(fields, line, iso.timeUs, wall);
         continue;
       }
       const date = parseSlashDate(timeText);
       if (date === null) { ctx.reject(line, 'time_unparseable', truncate(timeText)); continue; }
-      timeFormats.add(portal ? 'Azure portal export: locale date and time, UTC' : 'locale date and time, read as UTC');
+      timeFormats.add(displayZone !== null ? `Azure portal export: locale date and time, ${displayTime}` : portal ? 'Azure portal export: locale date and time, UTC' : 'locale date and time, read as UTC');
       const says = orderEvidence(date);
       if (order === null) {
         if (says !== null) {
@@ -305,6 +342,8 @@ export const avdAdapter: InputAdapter = {
       const joinedState = cols.includes('state') ? ', one copy per WVDConnections row (State)' : '';
       ctx.note(`${repeated} exact repeat(s) of a network row (same CorrelationId, TimeGenerated, EstRoundTripTimeInMs${iBw >= 0 ? ', EstAvailableBandwidthKBps' : ''}) rejected as duplicate_row${joinedState}: a join of WVDConnectionNetworkData with WVDConnections without \`distinct\` repeats each network row; join \`(WVDConnections | distinct CorrelationId, UserName, ClientSideIPAddress)\` instead (repeats are found among a CorrelationId's last ${REPEAT_WINDOW_ROWS} rows)`);
     }
-    return { records, dialect: `WVDConnectionNetworkData CSV (${portal ? 'portal export' : 'scripted export'})`, timeFormats: [...timeFormats] };
+    const zoned = displayZone === null ? {}
+      : { assumedZone: { zone: displayZone.zone.name, samples: placed, ambiguous, nonexistent: displayZone.nonexistent } };
+    return { records, dialect: `WVDConnectionNetworkData CSV (${portal ? 'portal export' : 'scripted export'})`, timeFormats: [...timeFormats], ...zoned };
   },
 };
