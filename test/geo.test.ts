@@ -839,3 +839,25 @@ test('a US state with its country ("Georgia, US") is said to be a state, not tak
   assert.match(refusal('Guam, US'), /'Guam' is a country, not a place in it/);
   assert.equal(label('Atlanta, Georgia, US'), 'Atlanta, GA, US');
 });
+
+test('a region with its country is the region, even where a town of its name exists elsewhere in the country', () => {
+  // Before: a town of the state's name in another state, by its own name or an alternate one, each
+  // thousands of km from the state a roster meant.
+  const before: [string, string, string][] = [
+    ['California, USA', 'California, MD, US', 'US-CA'], ['Nevada, USA', 'Nevada, MO, US', 'US-NV'], ['Florida, USA', 'Florida, NY, US', 'US-FL'],
+    ['Oregon, USA', 'Oregon, OH, US', 'US-OR'], ['Virginia, USA', 'Virginia, MN, US', 'US-VA'],
+    ['Colorado, US', 'Colorado City, TX, US', 'US-CO'], ['Arizona, US', 'Yuma, AZ, US', 'US-AZ'],
+  ];
+  for (const [written, , region] of before) {
+    const name = written.split(',')[0]!;
+    assert.equal(refusal(written), `'${name}' is a region (${region}), not a place in it (give "City, ${name}" or "lat,lon")`, written);
+  }
+  // The place of the region's name that lies in it and is its great city stays (New York City by an
+  // alternate name, 8 million people), as do capitals that are regions of their own.
+  assert.equal(label('New York, USA'), 'New York City, NY, US');
+  for (const [written, city] of [['Berlin, Germany', 'Berlin, DE'], ['Tokyo, Japan', 'Tokyo, JP'], ['Madrid, Spain', 'Madrid, ES']] as const) {
+    assert.ok(label(written).startsWith(city.split(',')[0]!), `${written}: ${label(written)}`);
+  }
+  // With a city, the region is read as before.
+  assert.equal(label('Sacramento, California, USA'), 'Sacramento, CA, US');
+});

@@ -1020,8 +1020,19 @@ function resolveWritten(text: string, alternatesOnly = false): Resolution {
       notes.push(`'${tokens[0]}' is also a name of ${larger.map((i) => `${cityLabel(g, i)} (pop. ${g.population[i]!.toLocaleString('en-US')})`).join(', ')}, not taken: ${how}`);
     }
   }
-  if (aloneRegions.length > 0 && !aloneRegions.some((r) => g.country[best] === r.country && (r.country !== 'US' || g.admin1[best] === r.code))) {
+  if (aloneRegions.length > 0 && !aloneRegions.some((r) => inRegion(g, best, r))) {
     return { ok: false, reason: regionNotPlace(tokens[0]!, aloneRegions) };
+  }
+  // So is a region with its country ("California, USA", "Colorado, US"), unless the place of its name
+  // lies in it and is that place by its own name, or a city of a million by another (New York, USA).
+  // Before: California, MD; Nevada, MO; Florida, NY; Oregon, OH; Virginia, MN by their own names,
+  // Colorado City, TX and Yuma, AZ by alternate ones: thousands of km from the state a roster meant.
+  if (tokens.length === 2 && last !== null) {
+    const cc = countryCode(last);
+    const region = cc === null ? [] : regionsNamed(tokens[0]!, cc).filter((r) => !usInsularArea(r));
+    if (region.length > 0 && (!region.some((r) => inRegion(g, best, r)) || (viaAlternate && g.population[best]! < 1_000_000))) {
+      return { ok: false, reason: regionNotPlace(tokens[0]!, region), final: true };
+    }
   }
   // A region that has regions of its own in ISO 3166-2, taken by a city's alternate name in its
   // country ("Île-de-France" was Paris, FR; the region reaches 100 km from it): the region, no place
@@ -1038,6 +1049,11 @@ function resolveWritten(text: string, alternatesOnly = false): Resolution {
   };
   const alternatives = sorted.slice(1).map((i) => ({ label: cityLabel(g, i), population: g.population[i]!, lat: g.lat[i]!, lon: g.lon[i]! }));
   return { ok: true, place, alternatives, notes };
+}
+
+/** Whether place `i` lies in `region` (for other countries than the US, whose admin-1 codes are ISO's, its country is what is checked). */
+function inRegion(g: Gazetteer, i: number, region: RegionCode): boolean {
+  return g.country[i] === region.country && (region.country !== 'US' || g.admin1[i] === region.code);
 }
 
 /** Why `written`, the name (or code) of `regions`, is no place. */
