@@ -228,8 +228,8 @@ export function jsonRecordsOf(head: string, chunks: AsyncIterable<Buffer>, maxRe
   document: boolean; tables: TableRows | null; records: AsyncGenerator<JsonRecordText, number | void>;
 } {
   const shape = looksLikeJsonDocument(head);
-  const tables = shape === 'tables' ? new TableRows() : null;
-  const records = tables !== null ? jsonTableRows(chunks, maxRecordBytes, tables)
+  const tables = shape === 'tables' || shape === 'schema' ? new TableRows() : null;
+  const records = tables !== null ? jsonTableRows(chunks, maxRecordBytes, tables, shape === 'schema' ? 'schema' : 'tables')
     : shape !== null ? jsonRecords(chunks, maxRecordBytes) : jsonLineRecords(chunks, maxRecordBytes);
   return { document: shape !== null, tables, records };
 }

@@ -3,7 +3,8 @@
 // (`{"results": [...]}`, `{"value": [...]}`: API and search exports), or the tables of a query API's
 // response, whose rows are arrays named by the table's columns (Log Analytics' REST API:
 // `{"tables": [{"name", "columns": [{"name", "type"}], "rows": [[...]]}]}`; Kusto's v1 response:
-// `{"Tables": [{"TableName", "Columns": [{"ColumnName", ...}], "Rows": [[...]]}]}`). Streaming: only
+// `{"Tables": [{"TableName", "Columns": [{"ColumnName", ...}], "Rows": [[...]]}]}`; Microsoft Graph's
+// Cloud PC reports, one table: `{"TotalRowCount", "Schema": [{"Column", ...}], "Values": [[...]]}`). Streaming: only
 // the record being read is held, never the document (a month of exports is hundreds of MB).
 //
 // Why by hand: the generic adapter needs each record's text with the line it starts on (every
@@ -28,15 +29,26 @@ export class JsonShapeError extends Error {
 
 /** A query API's response: an object whose first key holds its tables (Log Analytics, Kusto v1). */
 const TABLES_DOCUMENT = /^\{\s*"(?:tables|Tables)"\s*:\s*\[/;
+/**
+ * Microsoft Graph's Cloud PC reports (Windows 365: getDailyAggregatedRemoteConnectionReports,
+ * getRemoteConnectionHistoricalReports...): the document is one table, its columns in `Schema`
+ * (`{"Column", "PropertyType"}`), its rows in `Values`. Read as records before this, its Schema
+ * entries were the records: a file of columns Column and PropertyType.
+ */
+const SCHEMA_DOCUMENT = /^\{\s*(?:"TotalRowCount"\s*:\s*\d+\s*,\s*)?"Schema"\s*:\s*\[\s*\{\s*"Column"\s*:/;
+
+/** How a scanner reads a document: records, a document of tables, or one table of Schema and Values. */
+export type TableShape = false | 'tables' | 'schema';
 
 /**
  * Whether a document that starts this way (after a BOM and whitespace) is a JSON array or object to
  * read as records, or a response of tables to read as rows.
  */
-export function looksLikeJsonDocument(head: string): 'array' | 'object' | 'tables' | null {
+export function looksLikeJsonDocument(head: string): 'array' | 'object' | 'tables' | 'schema' | null {
   const text = head.replace(/^\uFEFF/, '').trimStart();
   if (text.startsWith('[')) return 'array';
   if (TABLES_DOCUMENT.test(text)) return 'tables';
+  if (SCHEMA_DOCUMENT.test(text)) return 'schema';
   // An object whose first line does not close it: a pretty-printed document, not JSON Lines.
   if (text.startsWith('{')) {
     const firstLine = text.split('\n', 1)[0]!.trim();
@@ -64,9 +76,9 @@ export function looksLikeJsonDocument(head: string): 'array' | 'object' | 'table
  */
 const METADATA_ARRAYS = new Set(['fields', 'messages', 'highlighted']);
 
-/** In a document of tables: the depth of a table's brace, and of a value in its columns or rows. */
-const TABLE_DEPTH = 2;
-const TABLE_VALUES_DEPTH = 4;
+/** In a document of tables: the depth of a table's brace, and of a value in its columns or rows (Schema and Values: the document is the table). */
+const TABLE_DEPTH = { tables: 2, schema: 0 } as const;
+const TABLE_VALUES_DEPTH = { tables: 4, schema: 2 } as const;
 
 /**
  * Finds where each record of a JSON document begins and ends, over its text given piece by piece
@@ -103,13 +115,14 @@ export class JsonRecordScanner {
   private objectKey: string | null = null;
 
   /**
-   * @param tables read a document of tables (`{"tables": [{..., "columns": [{...}], "rows": [[...]]}]}`):
-   *   every value two levels inside a table (a column's object, a row's array) is a record, its
-   *   `part` telling which, and each table's opening brace is a `table` record of no text
+   * @param tables read a document of tables (`'tables'`: `{"tables": [{..., "columns": [{...}], "rows": [[...]]}]}`;
+   *   `'schema'`: one table, `{"TotalRowCount", "Schema": [{...}], "Values": [[...]]}`): every value
+   *   two levels inside a table (a column's object, a row's array) is a record, its `part` telling
+   *   which, and each table's opening brace is a `table` record of no text
    */
   constructor(private readonly maxRecordBytes: number, private readonly onRecord: (record: JsonRecordText) => void,
-    private readonly tables = false) {
-    if (tables) this.recordsDepth = TABLE_VALUES_DEPTH;
+    private readonly tables: TableShape = false) {
+    if (tables) this.recordsDepth = TABLE_VALUES_DEPTH[tables];
   }
 
   push(piece: string): void {
@@ -164,7 +177,7 @@ export class JsonRecordScanner {
           this.candidateDepth = this.depth + 1;
           this.topLevelArray = this.depth === 0;
         }
-        if (this.tables && this.depth === TABLE_DEPTH && c === 123) { this.sawTable = true; this.onRecord({ text: '', line: this.line, part: 'table' }); }
+        if (this.tables && this.depth === TABLE_DEPTH[this.tables] && c === 123) { this.sawTable = true; this.onRecord({ text: '', line: this.line, part: 'table' }); }
         if (this.recordsDepth >= 0 && !this.recordsDone && this.depth === this.recordsDepth && this.recordLine === 0) {
           if (c !== 123 && !this.tables) throw new JsonShapeError('the records array holds an array where an object (one record) was expected', this.line);
           this.part = this.tables ? (c === 123 ? 'column' : 'row') : undefined;
@@ -216,7 +229,7 @@ export class JsonRecordScanner {
  * text, skipped; with `tables`, the scanner's records of a document of tables); the shape errors (no
  * array of records, text after the document) are thrown as JsonShapeError.
  */
-export async function* jsonRecords(chunks: AsyncIterable<Buffer>, maxRecordBytes: number, tables = false): AsyncGenerator<JsonRecordText> {
+export async function* jsonRecords(chunks: AsyncIterable<Buffer>, maxRecordBytes: number, tables: TableShape = false): AsyncGenerator<JsonRecordText> {
   const decoder = new TextDecoder('utf-8');
   let found: JsonRecordText[] = [];
   const scanner = new JsonRecordScanner(maxRecordBytes, (record) => found.push(record), tables);
@@ -231,7 +244,7 @@ export async function* jsonRecords(chunks: AsyncIterable<Buffer>, maxRecordBytes
 
 /**
  * The rows of a document of tables as records: the first table's rows, each an object of its
- * columns' names (Log Analytics' `name`, Kusto's `ColumnName`) and the row's cells, in column order.
+ * columns' names (Log Analytics' `name`, Kusto's `ColumnName`, Graph's `Column`) and the row's cells, in column order.
  * Tables after the first are counted, not read: a query API's response holds its result first
  * (Kusto's later tables are about the query: properties, status, a table of contents).
  */
@@ -254,9 +267,9 @@ export class TableRows {
       let name: unknown = null;
       try {
         const column = JSON.parse(text ?? 'null') as Record<string, unknown> | null;
-        name = column?.name ?? column?.ColumnName ?? null;
+        name = column?.name ?? column?.ColumnName ?? column?.Column ?? null;
       } catch { /* named below */ }
-      if (typeof name !== 'string') throw new JsonShapeError('a table column without a name (a "name" or "ColumnName" string)', line);
+      if (typeof name !== 'string') throw new JsonShapeError('a table column without a name (a "name", "ColumnName" or "Column" string)', line);
       this.columns.push(name);
       return null;
     }
@@ -274,8 +287,8 @@ export class TableRows {
 
 /** The rows of the document of tables in `chunks` as records (TableRows), in order; `rows.later` counts what was not read. */
 export async function* jsonTableRows(chunks: AsyncIterable<Buffer>, maxRecordBytes: number,
-  rows: TableRows): AsyncGenerator<JsonRecordText> {
-  for await (const record of jsonRecords(chunks, maxRecordBytes, true)) {
+  rows: TableRows, shape: 'tables' | 'schema' = 'tables'): AsyncGenerator<JsonRecordText> {
+  for await (const record of jsonRecords(chunks, maxRecordBytes, shape)) {
     const row = rows.take(record);
     if (row !== null) yield row;
   }
@@ -336,8 +349,8 @@ export function firstJsonRecord(head: string): Record<string, unknown> | null {
     const rows = new TableRows();
     const scanner = new JsonRecordScanner(Infinity, (r) => {
       // A row's record, or a cut-off table (not a shape keylag reads): nothing.
-      try { recordText ??= shape === 'tables' ? rows.take(r)?.text ?? null : r.text; } catch { /* no first record */ }
-    }, shape === 'tables');
+      try { recordText ??= shape === 'tables' || shape === 'schema' ? rows.take(r)?.text ?? null : r.text; } catch { /* no first record */ }
+    }, shape === 'tables' || shape === 'schema' ? shape : false);
     try { scanner.push(text); } catch { return null; }
   }
   if (recordText === null) return null;
