@@ -58,6 +58,26 @@ test('Windows 365 report on one line (as the stream may come): rows numbered in 
   ]);
 });
 
+test('Amazon WorkSpaces InSessionLatency (aws cloudwatch get-metric-statistics): refused in one line, naming the missing account and the jq line', () => {
+  const r = runCli(['scan', `${DIR}/workspaces-insessionlatency-get-metric-statistics.json`, '--format', 'json']);
+  // Before: the Datapoints were read as records and refused for want of an account column, pointing
+  // at --account-col and --account-columns, neither of which can give them an account.
+  assert.equal(r.status, 2);
+  const lines = r.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(lines[0]!, /^keylag: error: fixtures\/vdi-exports\/workspaces-insessionlatency-get-metric-statistics\.json:1: an AWS CloudWatch GetMetricStatistics response \(one metric's datapoints, InSessionLatency\): it names no account/);
+  assert.ok(lines[0]!.includes(`jq -r --arg account NAME '["account","time","value"], (.Datapoints[] | [$account, .Timestamp, .Average]) | @csv'`), lines[0]);
+  assert.ok(lines[0]!.includes('--value-col value:rtt'), lines[0]);
+  assert.doesNotMatch(lines[0]!, /--account-columns|unrecognised header/);
+});
+
+test('Amazon WorkSpaces rows written by that jq line, with --value-col value:rtt: InSessionLatency in ms as an rtt', () => {
+  const report = scan('workspaces-insessionlatency-mallory.csv', '--value-col', 'value:rtt');
+  assert.deepEqual(report.header.inputs[0]!.notes, ['value -> rtt (ms)']);
+  assert.equal(report.header.samplesUsed, 12);
+  assert.deepEqual(kinds(report), [['mallory', 'rtt', 12, 38.79, 5]]);
+});
+
 test('Windows 365 report: a row whose cells do not match the Schema is a counted rejection, the others read', () => {
   const doc = '{"TotalRowCount": 3, "Schema": [{"Column": "EventDateTime", "PropertyType": "DateTime"}, {"Column": "RoundTripTimeInMsP50", "PropertyType": "Double"}, '
     + '{"Column": "UserPrincipalName", "PropertyType": "String"}],\n"Values": [\n["2025-03-01T00:00:00", 41.0, "alice@contoso.com"],\n["2025-03-02T00:00:00", 40.0],\n'

@@ -617,6 +617,20 @@ function metricsApiResponse(head: string): string | null {
       + 'jq -r \'["account","time","value"], (.MetricDataResults[] | .Label as $l | [.Timestamps, .Values] | transpose[] | [$l, .[0], .[1]]) | @csv\' '
       + '(a query\'s Label naming its account: one query per WorkSpace or user; then --value-col value:KIND)';
   }
+  // AWS CloudWatch GetMetricStatistics (`aws cloudwatch get-metric-statistics`, as for WorkSpaces'
+  // InSessionLatency): `{"Datapoints": [{"Timestamp", "Average", "Unit"}], "Label"}` (or Label
+  // first). Its datapoints were read as records before, refused for want of an account column with
+  // --account-col and --account-columns as the way out, neither of which can help: the dimension
+  // (UserName, WorkspaceId) that says whose they are was in the request, not in the response.
+  if (/^\{\s*(?:"Label"\s*:\s*"(?:[^"\\]|\\.)*"\s*,\s*)?"Datapoints"\s*:\s*\[/.test(text)) {
+    const label = /"Label"\s*:\s*"((?:[^"\\]|\\.)*)"/.exec(text)?.[1];
+    const statistic = /"(Average|Minimum|Maximum)"\s*:/.exec(text)?.[1] ?? 'Average';
+    const kind = label === 'InSessionLatency' ? 'rtt (InSessionLatency is the client-to-WorkSpace round trip, in ms)' : 'KIND';
+    return `an AWS CloudWatch GetMetricStatistics response (one metric's datapoints${label !== undefined ? `, ${label}` : ''}): it names no account, `
+      + 'whose dimension (UserName, WorkspaceId) was in the request, not the response; flatten it to rows with the account you asked for, '
+      + `jq -r --arg account NAME '["account","time","value"], (.Datapoints[] | [$account, .Timestamp, .${statistic}]) | @csv' `
+      + `(one request per account; then --value-col value:${kind})`;
+  }
   return null;
 }
 
