@@ -860,4 +860,7 @@ test('a region with its country is the region, even where a town of its name exi
   }
   // With a city, the region is read as before.
   assert.equal(label('Sacramento, California, USA'), 'Sacramento, CA, US');
+  // A code that is a country's and a region's: the place read in the region is not the country's
+  // region of that name ("Ontario, CA" is Ontario, California, not the province of Canada).
+  assert.equal(label('Ontario, CA'), 'Ontario, CA, US');
 });

@@ -1030,7 +1030,9 @@ function resolveWritten(text: string, alternatesOnly = false): Resolution {
   if (tokens.length === 2 && last !== null) {
     const cc = countryCode(last);
     const region = cc === null ? [] : regionsNamed(tokens[0]!, cc).filter((r) => !usInsularArea(r));
-    if (region.length > 0 && (!region.some((r) => inRegion(g, best, r)) || (viaAlternate && g.population[best]! < 1_000_000))) {
+    // Only where the place taken is in that country: "Ontario, CA" is Ontario, California, CA read as
+    // the state, not the province of Canada the country code would make it.
+    if (region.length > 0 && g.country[best] === cc && (!region.some((r) => inRegion(g, best, r)) || (viaAlternate && g.population[best]! < 1_000_000))) {
       return { ok: false, reason: regionNotPlace(tokens[0]!, region), final: true };
     }
   }
