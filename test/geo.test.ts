@@ -860,6 +860,11 @@ test('a region with its country is the region, even where a town of its name exi
   }
   // With a city, the region is read as before.
   assert.equal(label('Sacramento, California, USA'), 'Sacramento, CA, US');
+  // A hyphenated city's name and its region's code without a comma: the city, not a metropolitan
+  // area at its first part (before: Winston, FL, 912 km off; Arden, Denmark; Lexington's centre).
+  assert.equal(label('Winston-Salem NC'), 'Winston-Salem, NC, US');
+  assert.equal(label('Arden-Arcade CA'), 'Arden-Arcade, CA, US');
+  assert.equal(label('Lexington-Fayette KY'), 'Lexington-Fayette, KY, US');
   // A code that is a country's and a region's: the place read in the region is not the country's
   // region of that name ("Ontario, CA" is Ontario, California, not the province of Canada).
   assert.equal(label('Ontario, CA'), 'Ontario, CA, US');

@@ -810,6 +810,11 @@ export function resolvePlace(text: string): Resolution {
     }
     break;
   }
+  // A region's code in capitals after the city without a comma ("Winston-Salem NC"), before the
+  // metropolitan area, which took the hyphenated name for one and read Winston, FL, 912 km away.
+  const spaced = tidied.length === 1 ? /^(.+?)\s+([A-Za-z]{2,3})$/.exec(tidied[0]!) : null;
+  const regionCode = spaced !== null && writtenRegion(spaced[2]!, null);
+  if (spaced !== null && regionCode) retries.push([`${spaced[1]}, ${spaced[2]}`, `'${spaced[2]}' taken as the region or country`]);
   // A metropolitan area as profiles write it ("Greater Seattle Area", "San Francisco Bay Area",
   // "Dallas-Fort Worth Metroplex", "Raleigh-Durham, NC"): its first-named city, with a note.
   const metro = metropolitanCity(tidied[0] ?? '');
@@ -827,8 +832,7 @@ export function resolvePlace(text: string): Resolution {
   // "Taipei City", "Cebu City", "Bogota D.C.": a city's own designation after its name.
   const designated = /^(.+?)\s+(?:city|d\.?\s?c\.?)$/i.exec(tidied[0] ?? '');
   if (designated !== null) retries.push([[designated[1]!, ...tidied.slice(1)].join(', '), `'${tidied[0]!.slice(designated[1]!.length).trim()}' after the city's name left out`]);
-  const spaced = tidied.length === 1 ? /^(.+?)\s+([A-Za-z]{2,3})$/.exec(tidied[0]!) : null;
-  if (spaced !== null) retries.push([`${spaced[1]}, ${spaced[2]}`, `'${spaced[2]}' taken as the region or country`]);
+  if (spaced !== null && !regionCode) retries.push([`${spaced[1]}, ${spaced[2]}`, `'${spaced[2]}' taken as the region or country`]);
   for (const [retry, why] of retries) {
     const r = resolveWritten(retry);
     if (!r.ok && r.final) return { ok: false, reason: `'${text.trim()}' read as '${retry}' (${why}): ${r.reason}`, final: true };
