@@ -524,6 +524,16 @@ test('a latency column no alias spells is taken by its words, alone, never a max
   assert.deepEqual(run.samples.map((s) => [s.account, s.kind, s.valueMs]), [['alice', 'input_lag', 23.5]]);
 });
 
+test('Amazon WorkSpaces InSessionLatency is a transport round trip (rtt), not a lag of unstated kind', async () => {
+  // AWS: "the round trip time between the WorkSpaces client and the WorkSpace" (ms). Before: an
+  // input_lag, taken by its word 'latency'.
+  const { resolveColumns } = await import('../src/ingest/columns.js');
+  for (const header of ['UserName,Timestamp,InSessionLatency', 'user,time,in_session_latency']) {
+    const p = resolveColumns(header.split(','), {}, 'f.csv');
+    assert.deepEqual(p.values.map((v) => [v.kind, v.unitLabel]), [['rtt', 'ms']], header);
+  }
+});
+
 test('account and time columns no alias spells are taken by their words, when one is', async () => {
   const { resolveColumns } = await import('../src/ingest/columns.js');
   const plan = (header: string) => resolveColumns(header.split(','), {}, 'f.csv');
@@ -534,7 +544,9 @@ test('account and time columns no alias spells are taken by their words, when on
   for (const [header, account, time] of [['identity,event_time_utc,rtt_ms', 0, 1], ['rtt_ms,Event Date Time,Logon Name', 2, 1],
     ['sampled_at,user,rtt_ms', 1, 0],
     // An e-mail's address is the e-mail, as HR and SaaS exports head it (before: no account column).
-    ['Email Address,Timestamp,RTT (ms)', 0, 1], ['Time,E-mail Address,Latency', 1, 0], ['User Email Address,Time,rtt', 0, 1]] as const) {
+    ['Email Address,Timestamp,RTT (ms)', 0, 1], ['Time,E-mail Address,Latency', 1, 0], ['User Email Address,Time,rtt', 0, 1],
+    // The user a machine is assigned to, as device and Cloud PC inventories head it (was no account column).
+    ['Assigned User,Time,rtt', 0, 1]] as const) {
     const q = plan(header);
     assert.deepEqual([q.account, q.time], [account, time], header);
   }

@@ -106,7 +106,10 @@ interface ValueAlias { name: string; kind: Kind | null; unit: Unit | null }
 const NAMED_VALUE_ALIASES: ValueAlias[] = [
   // transport round trips
   ...['rtt', 'rtt_ms', 'round_trip_ms', 'roundtrip_ms', 'round_trip_time_ms', 'rtt_msec', 'est_rtt_ms',
-    'estroundtriptimeinms', 'network_rtt_ms', 'tcp_rtt_ms', 'ping_ms', 'icalatency', 'ica_latency_ms']
+    'estroundtriptimeinms', 'network_rtt_ms', 'tcp_rtt_ms', 'ping_ms', 'icalatency', 'ica_latency_ms',
+    // Amazon WorkSpaces' CloudWatch metric: "the round trip time between the WorkSpaces client and the
+    // WorkSpace", in ms (WorkSpaces Administration Guide, metrics); was an input_lag by its word 'latency'.
+    'insessionlatency', 'in_session_latency']
     .map((name) => ({ name, kind: 'rtt' as Kind, unit: null })),
   { name: 'rtt_us', kind: 'rtt', unit: 'us' },
   { name: 'rtt_s', kind: 'rtt', unit: 's' },
@@ -445,7 +448,7 @@ const ROLE_WORDS = {
     // Whose name it is in an event: ECS `client.user.name`, `source.user.name`, Apache's `remote_user`,
     // Windows events' `TargetUserName` (the account logged on).
     qualifiers: new Set(['name', 'id', 'email', 'upn', 'principal', 'display', 'logon', 'login', 'sam', 'alternate', 'alternateid', 'user', 'account', 'primary', 'mail',
-      'client', 'source', 'target', 'remote', 'end']),
+      'client', 'source', 'target', 'remote', 'end', 'assigned']),
   },
   time: {
     core: new Set(['time', 'timestamp', 'datetime', 'ts']),
