@@ -79,6 +79,17 @@ test('dates with an English month name: month, day or year first, 12- or 24-hour
   }
 });
 
+test('JavaScript Date strings and ISO times ending in GMT: read with their offset', () => {
+  // What String(new Date()) prints (Node, browsers), the zone's name in brackets; before: unparseable.
+  assert.deepEqual(parseTimestamp('Mon Dec 07 2026 15:04:05 GMT+0000 (Coordinated Universal Time)'), { timeUs: Date.UTC(2026, 11, 7, 15, 4, 5) * 1000, format: 'js-date' });
+  assert.equal(parseTimestamp('Mon Dec 07 2026 16:04:05 GMT+0100 (Central European Standard Time)')!.timeUs, Date.UTC(2026, 11, 7, 15, 4, 5) * 1000);
+  assert.equal(parseTimestamp('Mon Dec 07 2026 10:04:05 GMT-0500')!.timeUs, Date.UTC(2026, 11, 7, 15, 4, 5) * 1000);
+  // A weekday that is not the date's own: no time.
+  assert.equal(parseTimestamp('Tue Dec 07 2026 15:04:05 GMT+0000 (Coordinated Universal Time)'), null);
+  // An ISO time ending in GMT is UTC, as one ending in UTC was (before: unparseable).
+  assert.deepEqual(parseTimestamp('2026-12-07 15:04:05 GMT'), { timeUs: Date.UTC(2026, 11, 7, 15, 4, 5) * 1000, format: 'iso8601' });
+});
+
 test('dotted dates: day first with the year last (no --date-order needed), year first with four digits', () => {
   assert.deepEqual(parseTimestamp('02.03.2026 14:19:05'), { timeUs: Date.UTC(2026, 2, 2, 14, 19, 5) * 1000, format: 'dotted-dmy-no-offset' });
   assert.deepEqual(parseTimestamp('2.3.2026 14:19'), { timeUs: Date.UTC(2026, 2, 2, 14, 19) * 1000, format: 'dotted-dmy-no-offset' });

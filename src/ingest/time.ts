@@ -5,7 +5,7 @@
 
 export type TimeFormat = 'iso8601' | 'iso8601-no-offset' | 'ymd-slash' | 'ymd-slash-no-offset' | 'rfc2822' | 'unix-date' | 'epoch-s' | 'epoch-ms' | 'epoch-us' | 'epoch-ns'
   | 'locale-mdy-no-offset' | 'locale-dmy-no-offset' | 'ms-json-date' | 'kibana-no-offset' | 'dotted-dmy-no-offset' | 'ymd-dotted' | 'ymd-dotted-no-offset'
-  | 'clf' | 'month-name' | 'month-name-no-offset';
+  | 'clf' | 'month-name' | 'month-name-no-offset' | 'js-date';
 
 export const TIME_FORMAT_LABEL: Record<TimeFormat, string> = {
   'iso8601': 'ISO 8601 with UTC offset',
@@ -29,10 +29,11 @@ export const TIME_FORMAT_LABEL: Record<TimeFormat, string> = {
   'clf': 'Common Log Format time (01/Mar/2026:14:03:11 +0000, web servers\' logs)',
   'month-name': 'date with an English month name (Mar 2, 2026, 2:03:11 PM) with UTC offset',
   'month-name-no-offset': 'date with an English month name (Mar 2, 2026, 2:03:11 PM) without offset, read as UTC',
+  'js-date': 'JavaScript Date string (Mon Mar 02 2026 14:03:11 GMT+0000 (Coordinated Universal Time))',
 };
 
 const ISO_RE =
-  /^(\d{4})([-/.])(\d{2})\2(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|z|UTC|[+-]\d{2}(?::?\d{2})?)?$/;
+  /^(\d{4})([-/.])(\d{2})\2(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?$/;
 const EPOCH_RE = /^\d{1,19}(?:\.\d{1,9})?$/;
 /**
  * RFC 2822 / RFC 1123 dates, as mail headers, HTTP logs and some SaaS exports write them:
@@ -92,13 +93,27 @@ function rfc2822(s: string): ParsedTime | null {
 const UNIX_DATE_RE =
   /^(mon|tue|wed|thu|fri|sat|sun)\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\s+(\d{1,2})\s+(\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?)\s+(gmt|ut|utc|z|[+-]\d{2}:?\d{2}|[ecmp][sd]t)\s+(\d{4})$/i;
 
-function unixDate(s: string): ParsedTime | null {
-  const m = UNIX_DATE_RE.exec(s);
+/** A date of `re`'s shape whose fields are RFC 2822's in another order (`asRfc2822` puts them back), read by its rules as `format`. */
+function reorderedRfc2822(s: string, re: RegExp, asRfc2822: (fields: string[]) => string, format: TimeFormat): ParsedTime | null {
+  const m = re.exec(s);
   if (m === null) return null;
-  const [, weekday, month, day, clock, zone, year] = m;
-  const parsed = rfc2822(`${weekday}, ${day} ${month} ${year} ${clock} ${zone}`);
-  return parsed === null ? null : { timeUs: parsed.timeUs, format: 'unix-date' };
+  const parsed = rfc2822(asRfc2822(m));
+  return parsed === null ? null : { timeUs: parsed.timeUs, format };
 }
+
+const unixDate = (s: string): ParsedTime | null => reorderedRfc2822(s, UNIX_DATE_RE,
+  ([, weekday, month, day, clock, zone, year]) => `${weekday}, ${day} ${month} ${year} ${clock} ${zone}`, 'unix-date');
+
+/**
+ * What JavaScript's `String(new Date())` (Date.prototype.toString) writes, as Node and browser
+ * scripts that log pings print it: `Mon Mar 02 2026 14:03:11 GMT+0000 (Coordinated Universal
+ * Time)`, the offset always there, the zone's name in brackets (left out). Read by RFC 2822's rules.
+ */
+const JS_DATE_RE =
+  /^(mon|tue|wed|thu|fri|sat|sun)\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\s+(\d{1,2})\s+(\d{4})\s+(\d{2}:\d{2}:\d{2})\s+GMT([+-]\d{4})(?:\s+\([^()]*\))?$/i;
+
+const jsDate = (s: string): ParsedTime | null => reorderedRfc2822(s, JS_DATE_RE,
+  ([, weekday, month, day, year, clock, offset]) => `${weekday}, ${day} ${month} ${year} ${clock} ${offset}`, 'js-date');
 
 /**
  * Microsoft's JSON date, `/Date(1772461145444)/`, as Windows PowerShell 5.1's ConvertTo-Json and
@@ -136,13 +151,8 @@ function kibanaDate(s: string): ParsedTime | null {
  */
 const CLF_RE = /^\[?(\d{2})\/(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\/(\d{4}):(\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?)\s+([+-]\d{4})\]?$/i;
 
-function clfDate(s: string): ParsedTime | null {
-  const m = CLF_RE.exec(s);
-  if (m === null) return null;
-  const [, day, month, year, clock, offset] = m;
-  const parsed = rfc2822(`${day} ${month} ${year} ${clock} ${offset}`);
-  return parsed === null ? null : { timeUs: parsed.timeUs, format: 'clf' };
-}
+const clfDate = (s: string): ParsedTime | null => reorderedRfc2822(s, CLF_RE,
+  ([, day, month, year, clock, offset]) => `${day} ${month} ${year} ${clock} ${offset}`, 'clf');
 
 /** English month names, full or abbreviated (`Sep`, `Sept`, `September`), with an optional dot. */
 const MONTH_NAME = '(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\\.?';
@@ -287,7 +297,7 @@ const EPOCH_SCALE_US: Record<string, number> = { 'epoch-s': 1e6, 'epoch-ms': 1e3
 export function parseTimestamp(text: string): ParsedTime | null {
   const s = text.trim();
   if (s.length === 0) return null;
-  if (s.length > 48) return withZoneName(s);
+  if (s.length > 48) return jsDate(s) ?? withZoneName(s);
   if (EPOCH_RE.test(s)) {
     const dot = s.indexOf('.');
     const intPart = dot < 0 ? s : s.slice(0, dot);
@@ -303,7 +313,7 @@ export function parseTimestamp(text: string): ParsedTime | null {
     }
     return { timeUs: Math.round(timeUs), format };
   }
-  return commonIso(s) ?? isoByExpression(s) ?? rfc2822(s) ?? unixDate(s) ?? msJsonDate(s) ?? kibanaDate(s) ?? dottedDate(s) ?? clfDate(s) ?? monthNameDate(s) ?? withZoneName(s);
+  return commonIso(s) ?? isoByExpression(s) ?? rfc2822(s) ?? unixDate(s) ?? msJsonDate(s) ?? kibanaDate(s) ?? dottedDate(s) ?? clfDate(s) ?? monthNameDate(s) ?? jsDate(s) ?? withZoneName(s);
 }
 
 /** A time with its offset, then the zone's name, and Go's monotonic clock reading after it (see withZoneName). */
@@ -399,7 +409,7 @@ export function isoByExpression(s: string): ParsedTime | null {
   const fracUs = m[8] === undefined ? 0 : Math.floor(Number(('0.' + m[8]).slice(0, 8)) * 1e6 + 1e-7);
   let offsetMin = 0;
   const zone = m[9];
-  if (zone !== undefined && zone !== 'Z' && zone !== 'z' && zone !== 'UTC') {
+  if (zone !== undefined && zone !== 'Z' && zone !== 'z' && zone !== 'UTC' && zone !== 'GMT') {
     const sign = zone[0] === '-' ? -1 : 1;
     const digits = zone.slice(1).replace(':', '');
     const oh = Number(digits.slice(0, 2));
