@@ -654,7 +654,7 @@ export function resolveColumns(header: string[], options: ColumnOptions, file: s
     // write a query's series one row per point: `Time,__name__,instance,user,Value`. Each row's
     // metric says what its Value is and in which unit (`rdp_rtt_seconds`); read as a generic value
     // in ms, 0.0412 s was a 0.0412 ms input_lag.
-    const metricName = header.findIndex((h, i) => h.replace(/^\uFEFF/, '').trim() === PROMETHEUS_METRIC_NAME && i !== account && i !== time && i !== sessionIdx);
+    const metricName = header.findIndex((h, i) => cellText(h) === PROMETHEUS_METRIC_NAME && i !== account && i !== time && i !== sessionIdx);
     if (field < 0 && metricName >= 0) {
       notes.push(`${header[metricName]} names the metric of each row's value (Prometheus): it gives the kind and unit${kindIdx >= 0 ? `, not ${header[kindIdx]}` : ''} `
         + '(rdp_rtt_seconds: rtt in s); rows of a metric that names no latency (rdp_jitter_seconds) are rejected as kind_unknown');

@@ -108,6 +108,17 @@ export class WallClock {
     this.last = { before: fixed, after: fixed, transition: Infinity };
   }
 
+  /** `count` samples placed at a wall time `toUtc` found `status` (WALL_UNIQUE or WALL_AMBIGUOUS): counted for the header. */
+  placed(status: number, count = 1): void {
+    this.samples += count;
+    if (status === WALL_AMBIGUOUS) this.ambiguous += count;
+  }
+
+  /** What this zone did to an input (AdapterResult.assumedZone). */
+  counts(): { zone: string; samples: number; ambiguous: number; nonexistent: number } {
+    return { zone: this.zone.name, samples: this.samples, ambiguous: this.ambiguous, nonexistent: this.nonexistent };
+  }
+
   /** The instant of wall time `wallUs` into `out[0]`, and whether it was unique, ambiguous or nonexistent. */
   toUtc(wallUs: number): number {
     this.out[0] = wallUs;

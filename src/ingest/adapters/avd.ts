@@ -26,7 +26,7 @@ import type { AdapterContext, AdapterResult, InputAdapter } from '../adapter.js'
 import { inputError } from '../../errors.js';
 import { parseTimestamp, MIN_TIME_US, MAX_TIME_US, TIME_FORMAT_LABEL } from '../time.js';
 import { parseLatency } from './generic.js';
-import { wallClockOf, WALL_AMBIGUOUS, WALL_NONEXISTENT, type WallClock } from '../zone.js';
+import { wallClockOf, WALL_NONEXISTENT, type WallClock } from '../zone.js';
 import {
   headerKey, zoneLabelOf, orderEvidence, parseDateOrderOption, parseSlashDate, slashDateToUs, tabularHeaderOf, tabularRecords, truncate,
   type DateOrder, type SlashDate,
@@ -188,16 +188,13 @@ export const avdAdapter: InputAdapter = {
     let portal = false;
     /** --assume-tz, for a portal export in its display time zone (the header's label): that zone's clock. */
     let displayZone: WallClock | null = null;
-    /** Of the samples so placed, those at a wall time read twice (the earlier instant taken). */
-    let ambiguous = 0;
-    let placed = 0;
     /** How its time formats say the display zone was read. */
     let displayTime = '';
 
     /** `wall`: the time is a wall-clock time of the display zone (no offset written), placed by --assume-tz. */
     const finish = (fields: string[], line: number, time: number, wall = displayZone !== null): void => {
       let timeUs = time;
-      let twice = false;
+      let wallStatus = -1;
       if (wall && displayZone !== null) {
         const found = displayZone.toUtc(time);
         if (found === WALL_NONEXISTENT) {
@@ -206,7 +203,7 @@ export const avdAdapter: InputAdapter = {
           return;
         }
         timeUs = displayZone.out[0]!;
-        twice = found === WALL_AMBIGUOUS;
+        wallStatus = found;
       }
       if (timeUs < MIN_TIME_US || timeUs >= MAX_TIME_US) {
         ctx.reject(line, 'time_out_of_range', `${truncate(fields[iTime] ?? '')} (outside 1990..2099)`);
@@ -231,10 +228,7 @@ export const avdAdapter: InputAdapter = {
       if (!check.ok) { ctx.reject(line, check.reason, `EstRoundTripTimeInMs=${truncate(fields[iRtt] ?? '')}`, user); return; }
       const ownIp = iIp >= 0 ? (fields[iIp] ?? '').trim() : '';
       const clientAddress = ownIp || joined?.clientAddress || undefined;
-      if (wall && displayZone !== null) {
-        placed++;
-        if (twice) ambiguous++;
-      }
+      if (wallStatus >= 0) displayZone!.placed(wallStatus);
       ctx.emit({
         account: user, session: corrRaw, timeUs, kind: 'rtt', valueMs: check.valueMs, line, sourceId: corrRaw,
         ...(clientAddress ? { clientAddress } : {}),
@@ -342,8 +336,7 @@ export const avdAdapter: InputAdapter = {
       const joinedState = cols.includes('state') ? ', one copy per WVDConnections row (State)' : '';
       ctx.note(`${repeated} exact repeat(s) of a network row (same CorrelationId, TimeGenerated, EstRoundTripTimeInMs${iBw >= 0 ? ', EstAvailableBandwidthKBps' : ''}) rejected as duplicate_row${joinedState}: a join of WVDConnectionNetworkData with WVDConnections without \`distinct\` repeats each network row; join \`(WVDConnections | distinct CorrelationId, UserName, ClientSideIPAddress)\` instead (repeats are found among a CorrelationId's last ${REPEAT_WINDOW_ROWS} rows)`);
     }
-    const zoned = displayZone === null ? {}
-      : { assumedZone: { zone: displayZone.zone.name, samples: placed, ambiguous, nonexistent: displayZone.nonexistent } };
+    const zoned = displayZone === null ? {} : { assumedZone: displayZone.counts() };
     return { records, dialect: `WVDConnectionNetworkData CSV (${portal ? 'portal export' : 'scripted export'})`, timeFormats: [...timeFormats], ...zoned };
   },
 };

@@ -11,7 +11,7 @@ import { KIND_INDEX, type SampleColumns } from '../adapter.js';
 import { kindFromText, ValueRange, type ColumnPlan } from '../columns.js';
 import { MIN_TIME_US, MAX_TIME_US, daysInMonth, parseTimestamp, type TimeFormat } from '../time.js';
 import { parseSlashDate, slashDateToUs, type DateOrder } from './export-util.js';
-import { WALL_AMBIGUOUS, WALL_NONEXISTENT, type WallClock } from '../zone.js';
+import { WALL_NONEXISTENT, type WallClock } from '../zone.js';
 
 /** The time format of locale dates read in `order` (both lanes say the same): offset-less, so warned of as such. */
 export const localeDateFormat = (order: DateOrder): TimeFormat => (order === 'mdy' ? 'locale-mdy-no-offset' : 'locale-dmy-no-offset');
@@ -356,10 +356,7 @@ export class ByteLane {
       if (ms > max[v]!) max[v] = ms;
     }
     // --assume-tz: the row's time was read in the zone (-1: it had an offset, or no zone is assumed).
-    if (this.wallStatus >= 0) {
-      this.wallClock!.samples += values.length;
-      if (this.wallStatus === WALL_AMBIGUOUS) this.wallClock!.ambiguous += values.length;
-    }
+    if (this.wallStatus >= 0) this.wallClock!.placed(this.wallStatus, values.length);
     const account = accountHashed ? this.interner.internHashed(buf, accountA, accountB, accountHash) : this.interner.intern(buf, accountA, accountB);
 
     for (let v = 0; v < values.length; v++) {

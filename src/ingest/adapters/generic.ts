@@ -13,7 +13,7 @@ import { emitBatch, KIND_INDEX, type AdapterContext, type AdapterResult, type In
 import { accountInTags, headerForms, resolveColumns, kindOfCell, unitWarnings, ValueRange, UNIT_TO_MS, type ColumnPlan } from '../columns.js';
 import { parseTimestamp, twoDigitYearDoubt, excelNumberDoubt, MIN_TIME_US, MAX_TIME_US } from '../time.js';
 import { inputError } from '../../errors.js';
-import { wallClockOf, WALL_AMBIGUOUS, WALL_NONEXISTENT, type WallClock } from '../zone.js';
+import { wallClockOf, WALL_NONEXISTENT, type WallClock } from '../zone.js';
 import { noEntryPattern } from '../../placeholders.js';
 import type { Kind } from '../../types.js';
 
@@ -87,8 +87,22 @@ function absurdUnitHint(cell: string): string {
   return ` (over one hour if ms, but the column names no unit: as µs it is ${ms(v / 1e3)} ms, as ns ${ms(v / 1e6)} ms; give --unit us or --unit ns if it is either)`;
 }
 
-/** Distinct kind cells remembered (RecordProcessor.kindOfCell); past them each is read again. */
-const KIND_CELLS_CACHED = 256;
+/** Distinct cell texts remembered per CellMemo; past them each is read again. */
+const CELLS_REMEMBERED = 256;
+
+/** What a cell's text says (its kind, the account in its tags), worked out once per text: a file names a few, row after row. */
+class CellMemo<T> {
+  private readonly known = new Map<string, T>();
+  constructor(private readonly readCell: (text: string) => T) {}
+  of(text: string): T {
+    let answer = this.known.get(text);
+    if (answer === undefined) {
+      answer = this.readCell(text);
+      if (this.known.size < CELLS_REMEMBERED) this.known.set(text, answer);
+    }
+    return answer;
+  }
+}
 
 /** Shared per-record logic for every tabular dialect. */
 class RecordProcessor {
@@ -103,10 +117,10 @@ class RecordProcessor {
   private notedDatePair = false;
   /** Blank cells of one-column-per-account files (a series without a sample at that time), for the note. */
   private blankSeriesCells = 0;
-  /** kindOfCell per kind cell text: a file names a few kinds, row after row. */
-  private readonly kindsOfCells = new Map<string, ReturnType<typeof kindOfCell>>();
-  /** accountInTags per tags cell text. */
-  private readonly tagAccounts = new Map<string, string>();
+  /** kindOfCell per kind cell text. */
+  private readonly kindsOfCells = new CellMemo(kindOfCell);
+  /** The account in an InfluxDB 1.x tags cell (ColumnPlan.accountTag), '' for none, per text (a series' rows share it). */
+  private readonly tagAccounts: CellMemo<string>;
   /** --decimal-comma: `59,6` is 59.6, and a '.' grouping thousands (`2.860`) is no decimal point. */
   readonly decimalComma: boolean;
   /** Whether the note on decimal commas read without --decimal-comma (PLAIN_DECIMAL_COMMA_RE) was made. */
@@ -124,6 +138,7 @@ class RecordProcessor {
     this.decimalComma = ctx.columns.decimalComma === true;
     this.range = new ValueRange(plan.values.length);
     this.wallClock = wallClockOf(ctx.options);
+    this.tagAccounts = new CellMemo((cell) => accountInTags(cell, plan.accountTag?.key ?? null) ?? '');
   }
 
   /** The input is read: what is left to say in its notes. */
@@ -141,28 +156,8 @@ class RecordProcessor {
     const wc = this.wallClock;
     return {
       records, dialect, timeFormats: [...this.timeFormats], warnings: this.warnings(),
-      ...(wc === null ? {} : { assumedZone: { zone: wc.zone.name, samples: wc.samples, ambiguous: wc.ambiguous, nonexistent: wc.nonexistent } }),
+      ...(wc === null ? {} : { assumedZone: wc.counts() }),
     };
-  }
-
-  /** The account in an InfluxDB 1.x tags cell (ColumnPlan.accountTag), '' for none; remembered per text (a series' rows share it). */
-  private accountOfTags(cell: string): string {
-    let account = this.tagAccounts.get(cell);
-    if (account === undefined) {
-      account = accountInTags(cell, this.plan.accountTag!.key) ?? '';
-      if (this.tagAccounts.size < KIND_CELLS_CACHED) this.tagAccounts.set(cell, account);
-    }
-    return account;
-  }
-
-  /** A kind cell's kind and unit (kindOfCell), remembered per text. */
-  private kindOfCell(text: string): ReturnType<typeof kindOfCell> {
-    let named = this.kindsOfCells.get(text);
-    if (named === undefined) {
-      named = kindOfCell(text);
-      if (this.kindsOfCells.size < KIND_CELLS_CACHED) this.kindsOfCells.set(text, named);
-    }
-    return named;
   }
 
   /**
@@ -239,7 +234,7 @@ class RecordProcessor {
     }
     // One column per account (ColumnPlan.account -1): each value column names its own.
     const accountCell = plan.account < 0 ? '' : (fields[plan.account] ?? '').trim();
-    const rowAccount = plan.accountTag === undefined ? accountCell : this.accountOfTags(accountCell);
+    const rowAccount = plan.accountTag === undefined ? accountCell : this.tagAccounts.of(accountCell);
     if (plan.account >= 0 && rowAccount === '') {
       // The CLI writes the header again before each series: `name,tags,time,...` is no row without an account.
       if (plan.accountTag !== undefined && this.headerAgain(fields, line)) return;
@@ -270,7 +265,7 @@ class RecordProcessor {
     let rowToMs: number | null = null;
     if (plan.kind !== null) {
       const kindText = fields[plan.kind] ?? '';
-      const named = kindText.trim() === '' ? null : this.kindOfCell(kindText);
+      const named = kindText.trim() === '' ? null : this.kindsOfCells.of(kindText);
       rowKind = named?.kind ?? null;
       if (named?.unit != null) rowToMs = UNIT_TO_MS[named.unit];
       if (rowKind === null && plan.values.some((v) => v.kind === null)) {
@@ -317,10 +312,7 @@ class RecordProcessor {
       }
       // Only values read in the column's unit tell whether that unit fits (unitWarnings).
       if (cellUnit === null) this.range.add(v, check.valueMs);
-      if (parsed.wall !== undefined) {
-        this.wallClock!.samples++;
-        if (parsed.wall === WALL_AMBIGUOUS) this.wallClock!.ambiguous++;
-      }
+      if (parsed.wall !== undefined) this.wallClock!.placed(parsed.wall);
       const kind = column.kind ?? rowKind ?? 'input_lag';
       const lane = this.lane;
       if (lane !== null && lane.pushSample(account, session, server, clientAddress, KIND_INDEX.get(kind)!, parsed.timeUs, check.valueMs, line)) continue;
